@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as PostgresClient } from './generated/postgresql/client';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client';
+
+/** Both generated clients expose the same model API; the SQLite one's type stands for both. */
+export type Db = SqliteClient;
+export type Provider = 'sqlite' | 'postgresql';
+
+export const DEFAULT_DATABASE_URL = 'file:./data/breakwater.db';
+
+export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL;
+}
+
+export function providerOf(url: string): Provider {
+  if (url.startsWith('file:')) return 'sqlite';
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgresql';
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL), got "${url.split(':')[0]}:..."`);
+}
+
+/** Absolute path of a `file:` URL's database, resolved against the working directory. */
+export function sqlitePath(url: string): string {
+  return resolve(url.slice('file:'.length).split('?')[0]);
+}
+
+export function createDb(url: string = databaseUrl()): Db {
+  if (providerOf(url) === 'sqlite') {
+    const file = sqlitePath(url);
+    mkdirSync(dirname(file), { recursive: true });
+    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file }) });
+  }
+  return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+}
+
+const shared = globalThis as typeof globalThis & { __breakwaterDb?: { url: string; db: Db } };
+
+/** The process-wide client. It lives on globalThis: Next duplicates module singletons across bundles. */
+export function getDb(): Db {
+  const url = databaseUrl();
+  if (shared.__breakwaterDb?.url !== url) shared.__breakwaterDb = { url, db: createDb(url) };
+  return shared.__breakwaterDb.db;
+}
