@@ -18,8 +18,8 @@ export function postgresSchema(text) {
 
 const pgSchema = postgresSchema(source);
 if (pgSchema === source) throw new Error('prisma/schema.prisma: provider or output line not found');
-mkdirSync(join(root, 'prisma/generated'), { recursive: true });
-writeFileSync(join(root, 'prisma/generated/postgresql.prisma'), pgSchema);
+mkdirSync(join(root, 'prisma/postgresql'), { recursive: true });
+writeFileSync(join(root, 'prisma/postgresql/schema.prisma'), pgSchema);
 
 const env = {
   ...process.env,
@@ -28,7 +28,7 @@ const env = {
   CHECKPOINT_DISABLE: '1',
 };
 const prisma = join(root, 'node_modules/.bin/prisma');
-for (const schema of ['prisma/schema.prisma', 'prisma/generated/postgresql.prisma']) {
+for (const schema of ['prisma/schema.prisma', 'prisma/postgresql/schema.prisma']) {
   execFileSync(prisma, ['generate', '--schema', schema], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 console.log('breakwater: Prisma clients generated (sqlite, postgresql)');
