@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { jsonError, notFound, unauthorized } from '@/lib/api';
+import { bearerToken, verifyApiToken } from '@/lib/auth';
+import { getDb } from '@/lib/db';
+import {
+  findIntegration,
+  forwardCall,
+  gatewayErrorResponse,
+  readBody,
+  responseHeaders,
+  UnsafePathError,
+} from '@/lib/integrations';
+
+export const dynamic = 'force-dynamic';
+
+type Context = { params: Promise<{ integration: string; path: string[] }> };
+
+/** The gateway: a caller's request, authorized by API token, sent to the integration through its resilient client. */
+async function handle(request: Request, { params }: Context): Promise<Response> {
+  const requestId = randomUUID();
+  const db = getDb();
+  const owner = await verifyApiToken(db, bearerToken(request));
+  if (!owner) return unauthorized();
+  const { integration: slug, path } = await params;
+  const integration = await findIntegration(db, slug);
+  if (!integration) return notFound(`integration "${slug}"`);
+  const body = await readBody(request);
+  if (!body.ok) return body.response;
+  try {
+    const response = await forwardCall(integration, {
+      method: request.method,
+      segments: path,
+      search: new URL(request.url).search,
+      headers: request.headers,
+      body: body.bytes,
+      signal: request.signal,
+      requestId,
+      callerKey: owner.tokenId,
+    });
+    return new Response(response.status === 204 || response.status === 304 ? null : response.body, {
+      status: response.status,
+      headers: responseHeaders(response),
+    });
+  } catch (error) {
+    if (error instanceof UnsafePathError)
+      return jsonError(400, error.message, { field: error.field }, { 'x-request-id': requestId });
+    return gatewayErrorResponse(error, requestId);
+  }
+}
+
+export {
+  handle as DELETE,
+  handle as GET,
+  handle as HEAD,
+  handle as OPTIONS,
+  handle as PATCH,
+  handle as POST,
+  handle as PUT,
+};

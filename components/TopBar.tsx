@@ -1,0 +1,35 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+const LINKS = [
+  { href: '/', label: 'Overview' },
+  { href: '/tokens', label: 'API tokens' },
+];
+
+export function TopBar({ username }: { username: string }) {
+  const pathname = usePathname();
+  async function signOut() {
+    await fetch('/api/auth/logout', { method: 'POST' });
+    window.location.assign('/login');
+  }
+  return (
+    <header className="topbar">
+      <Link href="/" className="brand">
+        Breakwater
+      </Link>
+      <nav aria-label="Main">
+        {LINKS.map((link) => (
+          <Link key={link.href} href={link.href} aria-current={pathname === link.href ? 'page' : undefined}>
+            {link.label}
+          </Link>
+        ))}
+      </nav>
+      <span className="muted">{username}</span>
+      <button type="button" className="secondary" onClick={signOut}>
+        Sign out
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,2 @@
+export { type ApiErrorBody, jsonError, notFound, parseJsonBody, unauthorized, validationError } from './errors';
+export { type Authed, authed } from './route';

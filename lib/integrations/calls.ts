@@ -1,0 +1,136 @@
+import { ResilientClient, type ResilientResponse } from '@/lib/resilience';
+import { getRecorder } from '@/lib/telemetry';
+import { routeTemplate, upstreamPath } from './paths';
+import type { Integration } from './service';
+
+/** The integration names a variable that is not set: a configuration problem, reported by name only. */
+export class MissingSecretError extends Error {
+  constructor(readonly variable: string) {
+    super(`the integration's secret variable ${variable} is not set on the server`);
+  }
+}
+
+// Never forwarded upstream: hop-by-hop headers, the caller's own Breakwater credentials, and headers the
+// client sets itself.
+const DROPPED_REQUEST_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'content-length',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-real-ip',
+  'forwarded',
+]);
+
+function credentialHeaders(integration: Integration, env: NodeJS.ProcessEnv): Record<string, string> {
+  if (integration.authScheme === 'none' || !integration.secretEnv) return {};
+  const secret = env[integration.secretEnv];
+  if (!secret) throw new MissingSecretError(integration.secretEnv);
+  switch (integration.authScheme) {
+    case 'bearer':
+      return { authorization: `Bearer ${secret}` };
+    case 'basic':
+      return { authorization: `Basic ${Buffer.from(secret).toString('base64')}` };
+    default:
+      return { [integration.authHeader!.toLowerCase()]: secret };
+  }
+}
+
+/** Secret values the telemetry must scrub for this integration. */
+export function secretsOf(integration: Integration, env: NodeJS.ProcessEnv = process.env): string[] {
+  const secret = integration.secretEnv ? env[integration.secretEnv] : undefined;
+  if (!secret) return [];
+  return [secret, Buffer.from(secret).toString('base64')];
+}
+
+interface Entry {
+  client: ResilientClient;
+  origin: string;
+  version: number;
+}
+
+const shared = globalThis as typeof globalThis & { __breakwaterClients?: Map<string, Entry> };
+shared.__breakwaterClients ??= new Map();
+const clients = shared.__breakwaterClients;
+
+/**
+ * One ResilientClient per integration for the life of the process, so its breaker, limiter and cache
+ * state persist across calls; a changed policy is applied in place, a changed origin gets a new client.
+ */
+export function clientFor(integration: Integration): ResilientClient {
+  const origin = new URL(integration.baseUrl).origin;
+  const version = integration.updatedAt.getTime();
+  const entry = clients.get(integration.id);
+  if (entry && entry.origin === origin) {
+    if (entry.version !== version) {
+      entry.client.updatePolicy(integration.policy);
+      entry.version = version;
+    }
+    return entry.client;
+  }
+  if (entry) void entry.client.close();
+  const recorder = getRecorder();
+  const client = new ResilientClient({
+    name: integration.slug,
+    origin,
+    policy: integration.policy,
+    onEvent: (event) => {
+      if (event.type === 'call.end') {
+        recorder.record(integration.id, event.summary, { redaction: { secrets: secretsOf(integration) } });
+      } else if (event.type === 'breaker.transition') {
+        recorder.recordBreakerTransition(integration.id, event);
+      }
+    },
+  });
+  clients.set(integration.id, { client, origin, version });
+  return client;
+}
+
+export interface ForwardRequest {
+  method: string;
+  segments: readonly string[];
+  search: string;
+  headers: Headers;
+  body?: Uint8Array;
+  signal?: AbortSignal;
+  requestId: string;
+  callerKey?: string;
+}
+
+/** Sends a gateway request to the integration through its resilient client. */
+export function forwardCall(
+  integration: Integration,
+  req: ForwardRequest,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResilientResponse> {
+  const path = upstreamPath(integration.baseUrl, req.segments, req.search);
+  const headers: Record<string, string> = {};
+  req.headers.forEach((value, name) => {
+    if (!DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
+  });
+  Object.assign(headers, credentialHeaders(integration, env));
+  return clientFor(integration).request({
+    method: req.method,
+    path,
+    route: routeTemplate(req.segments),
+    headers,
+    body: req.body,
+    signal: req.signal,
+    requestId: req.requestId,
+    callerKey: req.callerKey,
+  });
+}

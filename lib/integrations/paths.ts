@@ -1,0 +1,38 @@
+/**
+ * Joins a gateway request's path segments onto an integration's base URL. The origin always comes from
+ * the integration, and every segment is checked and re-encoded, so no input can reach another host or
+ * climb above the base path.
+ */
+export class UnsafePathError extends Error {
+  readonly field = 'path';
+}
+
+// A scheme-like first segment ("http:", "file:") means someone is trying to pass an absolute URL.
+const SCHEME = /^[a-z][a-z0-9+.-]*:$/i;
+// Control characters and the separators that would change how the path is read after decoding.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const FORBIDDEN = /[\u0000-\u001f\u007f\\/]/;
+
+export function upstreamPath(baseUrl: string, segments: readonly string[], search = ''): string {
+  if (segments.length > 0 && SCHEME.test(segments[0]))
+    throw new UnsafePathError('absolute URLs are not allowed in the gateway path');
+  const encoded = segments.map((segment) => {
+    if (segment === '' || segment === '.' || segment === '..')
+      throw new UnsafePathError(`path segment "${segment}" is not allowed`);
+    if (FORBIDDEN.test(segment))
+      throw new UnsafePathError('path segments may not contain slashes, backslashes or control characters');
+    return encodeURIComponent(segment);
+  });
+  const base = new URL(baseUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const query = search && search !== '?' ? (search.startsWith('?') ? search : `?${search}`) : '';
+  return `${prefix}/${encoded.join('/')}${query}`;
+}
+
+const ID_LIKE =
+  /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[A-Za-z0-9_-]{20,})$/i;
+
+/** A route template for telemetry: ids become `:id`, so metrics are per route, not per resource. */
+export function routeTemplate(segments: readonly string[]): string {
+  return `/${segments.map((s) => (ID_LIKE.test(s) || (/\d/.test(s) && /^[A-Za-z]+_[A-Za-z0-9]+$/.test(s)) ? ':id' : s)).join('/')}`;
+}

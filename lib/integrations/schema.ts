@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { policySchema } from '@/lib/resilience';
+
+export const AUTH_SCHEMES = ['none', 'bearer', 'header', 'basic'] as const;
+
+const baseUrl = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      ctx.addIssue({ code: 'custom', message: 'must use http or https' });
+    if (url.username || url.password)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must not contain credentials: name an environment variable in secretEnv instead',
+      });
+    if (url.search || url.hash) ctx.addIssue({ code: 'custom', message: 'must not contain a query or fragment' });
+  });
+
+export const integrationFields = z.object({
+  name: z.string().trim().min(1, 'is required').max(100),
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, starting with a letter or digit'),
+  baseUrl,
+  authScheme: z.enum(AUTH_SCHEMES).default('none'),
+  authHeader: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
+    .nullish(),
+  secretEnv: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Z_][A-Z0-9_]{0,127}$/,
+      'must be an environment variable name (A-Z, 0-9, _); the secret itself is never stored',
+    )
+    .nullish(),
+  policy: policySchema.default(policySchema.parse({})),
+});
+
+function checkAuth(value: z.output<typeof integrationFields>, ctx: z.RefinementCtx): void {
+  if (value.authScheme !== 'none' && !value.secretEnv) {
+    ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: `is required for auth scheme "${value.authScheme}"` });
+  }
+  if (value.authScheme === 'header' && !value.authHeader) {
+    ctx.addIssue({ code: 'custom', path: ['authHeader'], message: 'is required for auth scheme "header"' });
+  }
+}
+
+/** The one schema for an integration, used by the API, the settings form and the seeds; it gives the defaults. */
+export const integrationSchema = integrationFields.superRefine(checkAuth);
+export type IntegrationInput = z.input<typeof integrationSchema>;
+export type IntegrationConfig = z.output<typeof integrationSchema>;
+
+/** A PATCH body: any subset of the fields; the merged result is validated with integrationSchema. */
+export const integrationPatchSchema = integrationFields.partial().strict();

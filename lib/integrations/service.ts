@@ -1,0 +1,96 @@
+import type { Db } from '@/lib/db';
+import type { Policy } from '@/lib/resilience';
+import { type IntegrationConfig, type integrationPatchSchema, integrationSchema } from './schema';
+
+export interface Integration extends Omit<IntegrationConfig, 'policy'> {
+  id: string;
+  policy: Policy;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What the API and UI show: the secret's variable name and whether it is set, never its value. */
+export interface IntegrationView extends Integration {
+  secretConfigured: boolean;
+}
+
+type Row = Awaited<ReturnType<Db['integration']['findFirstOrThrow']>>;
+
+export class IntegrationConflictError extends Error {
+  readonly field = 'slug';
+}
+
+function fromRow(row: Row): Integration {
+  const { policy, ...rest } = row;
+  return {
+    ...rest,
+    authScheme: rest.authScheme as Integration['authScheme'],
+    policy: integrationSchema.shape.policy.parse(JSON.parse(policy)),
+  };
+}
+
+export function toView(integration: Integration, env: NodeJS.ProcessEnv = process.env): IntegrationView {
+  return { ...integration, secretConfigured: integration.secretEnv ? Boolean(env[integration.secretEnv]) : false };
+}
+
+export async function listIntegrations(db: Db): Promise<Integration[]> {
+  return (await db.integration.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
+}
+
+export async function findIntegration(db: Db, slug: string): Promise<Integration | null> {
+  const row = await db.integration.findUnique({ where: { slug } });
+  return row ? fromRow(row) : null;
+}
+
+function toData(config: IntegrationConfig) {
+  return {
+    ...config,
+    authHeader: config.authHeader ?? null,
+    secretEnv: config.secretEnv ?? null,
+    policy: JSON.stringify(config.policy),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+}
+
+/** `config` must already be validated with integrationSchema. */
+export async function createIntegration(db: Db, config: IntegrationConfig): Promise<Integration> {
+  try {
+    return fromRow(await db.integration.create({ data: toData(config) }));
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new IntegrationConflictError(`an integration with slug "${config.slug}" already exists`);
+    throw error;
+  }
+}
+
+/** Applies a validated patch; the merged integration is validated as a whole. Returns null when absent. */
+export async function updateIntegration(
+  db: Db,
+  slug: string,
+  patch: ReturnType<typeof integrationPatchSchema.parse>,
+): Promise<
+  | { ok: true; integration: Integration }
+  | { ok: false; error: ReturnType<typeof integrationSchema.safeParse>['error'] }
+  | null
+> {
+  const current = await findIntegration(db, slug);
+  if (!current) return null;
+  const merged = integrationSchema.safeParse({ ...current, ...patch });
+  if (!merged.success) return { ok: false, error: merged.error };
+  try {
+    const row = await db.integration.update({ where: { id: current.id }, data: toData(merged.data) });
+    return { ok: true, integration: fromRow(row) };
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new IntegrationConflictError(`an integration with slug "${merged.data.slug}" already exists`);
+    throw error;
+  }
+}
+
+export async function deleteIntegration(db: Db, slug: string): Promise<boolean> {
+  const { count } = await db.integration.deleteMany({ where: { slug } });
+  return count > 0;
+}

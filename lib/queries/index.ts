@@ -1,0 +1,1 @@
+export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';

@@ -1,0 +1,29 @@
+import { ensureAdmin } from '@/lib/auth';
+import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
+import { log } from '@/lib/logging';
+import { flushTelemetry, getRecorder } from '@/lib/telemetry';
+
+const shared = globalThis as typeof globalThis & { __breakwaterStarted?: Promise<void> };
+
+/** Migrate, make sure an admin exists, start the telemetry writer, and flush it on SIGTERM/SIGINT. */
+export function startServerServices(): Promise<void> {
+  shared.__breakwaterStarted ??= (async () => {
+    const url = databaseUrl();
+    const { applied } = await applyMigrations(url);
+    log.info(
+      { provider: providerOf(url), applied },
+      applied.length ? 'migrations applied' : 'database schema up to date',
+    );
+    await ensureAdmin(getDb());
+    getRecorder();
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        log.info({ signal }, 'flushing telemetry before exit');
+        void flushTelemetry()
+          .catch((error) => log.error({ err: error }, 'final telemetry flush failed'))
+          .finally(() => process.exit(0));
+      });
+    }
+  })();
+  return shared.__breakwaterStarted;
+}

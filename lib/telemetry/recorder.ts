@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type Db, LatencyHistogram, type Prisma } from '@/lib/db';
+import type { CallSummary } from '@/lib/resilience';
+import { type RedactionRules, redactBody, redactHeaders } from './redact';
+
+const MAX_WRITE_TRIES = 3;
+
+export interface RecorderOptions {
+  /** rollup bucket width */
+  bucketSeconds?: number;
+  flushIntervalMs?: number;
+  /** calls slower than this are always kept in the call log */
+  slowCallMs?: number;
+  /** successes kept in the call log per integration per second; the rest are only counted */
+  successesKeptPerSecond?: number;
+  /** bound on call-log rows waiting to be written; past it rows are dropped and counted */
+  maxPendingCalls?: number;
+  instance?: string;
+}
+
+export interface CallDetail {
+  redaction?: RedactionRules;
+  requestBody?: string | Uint8Array;
+  responseBody?: string | Uint8Array;
+  replayOfId?: string;
+}
+
+interface RollupState {
+  bucketStart: Date;
+  integrationId: string;
+  route: string;
+  outcomeClass: string;
+  count: number;
+  retries: number;
+  cacheHits: number;
+  cacheMisses: number;
+  rateLimitWaits: number;
+  rateLimitRejections: number;
+  latencySumMs: number;
+  latencyMaxMs: number;
+  histogram: LatencyHistogram;
+  dirty: boolean;
+  failures?: number;
+}
+
+interface PendingCall {
+  row: Prisma.CallLogCreateManyInput;
+  failures?: number;
+  attempts: Prisma.CallAttemptCreateManyInput[];
+}
+
+export interface RecorderStats {
+  recordedCalls: number;
+  droppedCallLogRows: number;
+  /** calls counted in rollups that could not be written */
+  droppedRollups: number;
+  failedFlushes: number;
+  pendingCalls: number;
+  lastFlushError?: string;
+}
+
+/**
+ * Turns finished calls into rollups (exact counts, mergeable latency histogram) and call-log rows, and
+ * writes them in batches off the request path. Rollup rows are owned by one instance each, so a flush
+ * writes absolute values and a retried flush can never double count.
+ */
+export class TelemetryRecorder {
+  readonly instance: string;
+  private readonly bucketMs: number;
+  private readonly opts: Required<Omit<RecorderOptions, 'instance'>>;
+  private readonly rollups = new Map<string, RollupState>();
+  private pending: PendingCall[] = [];
+  private pendingBreakerEvents: Prisma.BreakerEventCreateManyInput[] = [];
+  private readonly keptThisSecond = new Map<string, { second: number; kept: number }>();
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  readonly stats: RecorderStats = {
+    recordedCalls: 0,
+    droppedCallLogRows: 0,
+    droppedRollups: 0,
+    failedFlushes: 0,
+    pendingCalls: 0,
+  };
+
+  constructor(
+    private readonly db: Db,
+    options: RecorderOptions = {},
+  ) {
+    this.opts = {
+      bucketSeconds: options.bucketSeconds ?? 60,
+      flushIntervalMs: options.flushIntervalMs ?? 1000,
+      slowCallMs: options.slowCallMs ?? 1000,
+      successesKeptPerSecond: options.successesKeptPerSecond ?? 5,
+      maxPendingCalls: options.maxPendingCalls ?? 10_000,
+    };
+    this.bucketMs = this.opts.bucketSeconds * 1000;
+    this.instance = options.instance ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  }
+
+  start(): this {
+    this.timer ??= setInterval(() => void this.flush(), this.opts.flushIntervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  record(integrationId: string, summary: CallSummary, detail: CallDetail = {}): void {
+    this.stats.recordedCalls++;
+    this.addToRollup(integrationId, summary);
+    const reason = this.keepReason(integrationId, summary, detail);
+    if (!reason) return;
+    if (this.pending.length >= this.opts.maxPendingCalls) {
+      this.stats.droppedCallLogRows++;
+      return;
+    }
+    this.pending.push(this.callRow(integrationId, summary, detail, reason));
+    this.stats.pendingCalls = this.pending.length;
+  }
+
+  /** Breaker transitions are kept as events, each one, so a short OPEN period is never missed. */
+  recordBreakerTransition(integrationId: string, t: { from: string; to: string; reason?: string; at: number }): void {
+    this.pendingBreakerEvents.push({
+      integrationId,
+      instance: this.instance,
+      at: new Date(t.at),
+      fromState: t.from,
+      toState: t.to,
+      reason: t.reason ?? null,
+    });
+  }
+
+  /** Writes everything recorded so far. Concurrent callers share one flush. */
+  flush(): Promise<void> {
+    this.flushing ??= this.writeBatch().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private addToRollup(integrationId: string, s: CallSummary): void {
+    const bucketStart = Math.floor(s.startedAt / this.bucketMs) * this.bucketMs;
+    const key = `${bucketStart}\u0000${integrationId}\u0000${s.route}\u0000${s.outcome}`;
+    let state = this.rollups.get(key);
+    if (!state) {
+      state = {
+        bucketStart: new Date(bucketStart),
+        integrationId,
+        route: s.route,
+        outcomeClass: s.outcome,
+        count: 0,
+        retries: 0,
+        cacheHits: 0,
+        cacheMisses: 0,
+        rateLimitWaits: 0,
+        rateLimitRejections: 0,
+        latencySumMs: 0,
+        latencyMaxMs: 0,
+        histogram: new LatencyHistogram(),
+        dirty: true,
+      };
+      this.rollups.set(key, state);
+    }
+    state.count++;
+    state.retries += s.retries;
+    if (s.cache === 'hit' || s.cache === 'stale') state.cacheHits++;
+    else if (s.cache === 'miss') state.cacheMisses++;
+    if (s.rateLimitWaitMs > 0) state.rateLimitWaits++;
+    if (s.outcome === 'rate_limited') state.rateLimitRejections++;
+    state.latencySumMs += s.durationMs;
+    state.latencyMaxMs = Math.max(state.latencyMaxMs, s.durationMs);
+    state.histogram.record(s.durationMs);
+    state.dirty = true;
+  }
+
+  private keepReason(integrationId: string, s: CallSummary, detail: CallDetail): string | null {
+    if (detail.replayOfId) return 'replay';
+    if (s.outcome !== 'success') return s.outcome;
+    if (s.durationMs >= this.opts.slowCallMs) return 'slow';
+    if (s.rateLimited || s.rateLimitWaitMs > 0) return 'rate_limited';
+    if (s.retries > 0) return 'retried';
+    const second = Math.floor(s.startedAt / 1000);
+    const window = this.keptThisSecond.get(integrationId);
+    if (!window || window.second !== second) {
+      this.keptThisSecond.set(integrationId, { second, kept: 1 });
+      return 'sample';
+    }
+    if (window.kept >= this.opts.successesKeptPerSecond) return null;
+    window.kept++;
+    return 'sample';
+  }
+
+  private callRow(integrationId: string, s: CallSummary, detail: CallDetail, keptBecause: string): PendingCall {
+    const rules = detail.redaction ?? {};
+    return {
+      row: {
+        id: s.requestId,
+        integrationId,
+        startedAt: new Date(s.startedAt),
+        durationMs: s.durationMs,
+        method: s.method,
+        route: s.route,
+        path: redactBody(s.path, rules, 2048) ?? '',
+        status: s.status ?? null,
+        outcome: s.outcome,
+        errorType: s.errorType ?? null,
+        attemptCount: s.attempts.length,
+        upstreamRequestId: s.upstreamRequestId ?? null,
+        traceId: s.traceparent?.split('-')[1] ?? null,
+        keptBecause,
+        requestHeaders: JSON.stringify(redactHeaders(s.requestHeaders, rules)),
+        responseHeaders: JSON.stringify(redactHeaders(s.responseHeaders, rules)),
+        requestBody: redactBody(detail.requestBody, rules),
+        responseBody: redactBody(detail.responseBody, rules),
+        replayOfId: detail.replayOfId ?? null,
+      },
+      attempts: s.attempts.map((a) => ({
+        callId: s.requestId,
+        number: a.number,
+        startedAt: new Date(a.startedAt),
+        durationMs: a.durationMs,
+        status: a.status ?? null,
+        errorType: a.errorType ?? null,
+        delayBeforeMs: a.delayBeforeMs,
+        delayReason: a.delayReason ?? null,
+      })),
+    };
+  }
+
+  private async writeBatch(): Promise<void> {
+    await this.writeRollups();
+    await this.writeBreakerEvents();
+    await this.writeCalls();
+    this.stats.pendingCalls = this.pending.length;
+    this.evictClosedBuckets();
+  }
+
+  private async writeRollups(): Promise<void> {
+    const dirty = [...this.rollups.values()].filter((r) => r.dirty);
+    if (dirty.length === 0) return;
+    for (const r of dirty) r.dirty = false;
+    try {
+      await this.db.$transaction(dirty.map((r) => this.upsertRollup(r)));
+    } catch (error) {
+      // Rollups hold absolute values, so the next flush simply rewrites them. One that keeps failing
+      // (its integration was deleted) is given up after a few tries and counted.
+      this.noteFailure(error);
+      for (const r of dirty) {
+        r.failures = (r.failures ?? 0) + 1;
+        if (r.failures < MAX_WRITE_TRIES) r.dirty = true;
+        else this.stats.droppedRollups += r.count;
+      }
+    }
+  }
+
+  private async writeBreakerEvents(): Promise<void> {
+    const events = this.pendingBreakerEvents;
+    if (events.length === 0) return;
+    this.pendingBreakerEvents = [];
+    try {
+      await this.db.breakerEvent.createMany({ data: events });
+    } catch (error) {
+      this.noteFailure(error);
+      // Transitions are rare; keep them for the next flush unless the buffer is absurdly long.
+      this.pendingBreakerEvents = [...events, ...this.pendingBreakerEvents].slice(-1000);
+    }
+  }
+
+  private async writeCalls(): Promise<void> {
+    const calls = this.pending;
+    if (calls.length === 0) return;
+    this.pending = [];
+    try {
+      await this.db.$transaction([
+        this.db.callLog.createMany({ data: calls.map((c) => c.row) }),
+        this.db.callAttempt.createMany({ data: calls.flatMap((c) => c.attempts) }),
+      ]);
+    } catch (error) {
+      this.noteFailure(error);
+      // Put the batch back within the bound; a batch that failed before is dropped (and counted) so a
+      // bad row cannot block the log forever.
+      for (const c of calls) c.failures = (c.failures ?? 0) + 1;
+      const retry = calls.filter((c) => c.failures! < MAX_WRITE_TRIES);
+      const room = Math.max(0, this.opts.maxPendingCalls - this.pending.length);
+      const kept = retry.slice(0, room);
+      this.stats.droppedCallLogRows += calls.length - kept.length;
+      this.pending = [...kept, ...this.pending];
+    }
+  }
+
+  private upsertRollup(r: RollupState) {
+    const values = {
+      count: r.count,
+      retries: r.retries,
+      cacheHits: r.cacheHits,
+      cacheMisses: r.cacheMisses,
+      rateLimitWaits: r.rateLimitWaits,
+      rateLimitRejections: r.rateLimitRejections,
+      latencySumMs: r.latencySumMs,
+      latencyMaxMs: r.latencyMaxMs,
+      latencyHist: JSON.stringify(r.histogram),
+    };
+    const key = {
+      bucketStart: r.bucketStart,
+      bucketSeconds: this.opts.bucketSeconds,
+      integrationId: r.integrationId,
+      route: r.route,
+      outcomeClass: r.outcomeClass,
+      instance: this.instance,
+    };
+    return this.db.metricRollup.upsert({
+      where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance: key },
+      create: { ...key, ...values },
+      update: values,
+    });
+  }
+
+  private noteFailure(error: unknown): void {
+    this.stats.failedFlushes++;
+    this.stats.lastFlushError = error instanceof Error ? error.message.trim().split('\n').pop() : String(error);
+  }
+
+  /** Buckets two widths old are final once written; forget them so memory stays bounded. */
+  private evictClosedBuckets(): void {
+    const horizon = Date.now() - 2 * this.bucketMs;
+    for (const [key, r] of this.rollups) if (!r.dirty && r.bucketStart.getTime() < horizon) this.rollups.delete(key);
+  }
+}

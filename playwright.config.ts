@@ -1,0 +1,62 @@
+import { defineConfig } from '@playwright/test';
+
+// One database file per run, chosen once in the runner process (workers inherit the environment).
+process.env.E2E_DATABASE_URL ??= `file:./data/e2e-${Date.now()}.db`;
+process.env.E2E_UPSTREAM_PORT ??= '4310';
+const port = Number(process.env.E2E_PORT ?? 3310);
+
+export const E2E = {
+  baseURL: `http://127.0.0.1:${port}`,
+  upstreamURL: `http://127.0.0.1:${process.env.E2E_UPSTREAM_PORT}`,
+  adminPassword: 'e2e-admin-password-123',
+  databaseUrl: process.env.E2E_DATABASE_URL,
+};
+
+export default defineConfig({
+  testDir: 'e2e',
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 60_000,
+  outputDir: 'test-results',
+  use: {
+    baseURL: E2E.baseURL,
+    screenshot: 'on',
+    trace: 'retain-on-failure',
+    viewport: { width: 1280, height: 800 },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: `node --import tsx demo/upstream.ts --port ${process.env.E2E_UPSTREAM_PORT}`,
+      url: `${E2E.upstreamURL}/__control/stats`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: `./node_modules/.bin/next start -p ${port} -H 127.0.0.1`,
+      url: `${E2E.baseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 90_000,
+      env: {
+        DATABASE_URL: E2E.databaseUrl,
+        BREAKWATER_ADMIN_PASSWORD: E2E.adminPassword,
+        BREAKWATER_FLUSH_INTERVAL_MS: '200',
+        NEXT_TELEMETRY_DISABLED: '1',
+        NEXT_MANUAL_SIG_HANDLE: 'true',
+      },
+    },
+  ],
+});

@@ -1,0 +1,27 @@
+import { type NextRequest, NextResponse } from 'next/server';
+
+// Reachable without a session: the login page and call, health, and the gateway (which checks its own
+// API token). Everything else needs a session cookie or a bearer token; route handlers and the app
+// layout then verify it against the database, so this is the first of two locks, not the only one.
+const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/, /^\/api\/gw\//];
+
+export function proxy(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  if (PUBLIC.some((pattern) => pattern.test(pathname))) return NextResponse.next();
+  const hasCredentials =
+    request.cookies.has('bw_session') || /^Bearer\s+\S+$/i.test(request.headers.get('authorization') ?? '');
+  if (hasCredentials) return NextResponse.next();
+  if (pathname.startsWith('/api/')) {
+    return NextResponse.json(
+      { error: 'authentication required: sign in, or send Authorization: Bearer <token>' },
+      { status: 401 },
+    );
+  }
+  const login = new URL('/login', request.url);
+  if (pathname !== '/') login.searchParams.set('next', pathname + search);
+  return NextResponse.redirect(login);
+}
+
+export const config = {
+  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+};
