@@ -1,0 +1,208 @@
+import type { Clock } from './clock.ts';
+import type { CallContext } from './context.ts';
+import { CircuitOpenError } from './errors.ts';
+import type { BreakerState, EventBus } from './events.ts';
+import type { Policy } from './options.ts';
+import type { ResiliencePolicy } from './policy.ts';
+import { isBreakerFailure } from './retryable.ts';
+
+type BreakerOptions = Policy['breaker'];
+
+/** Outcomes over the last N calls (count window) or the last T ms in one-second buckets (time window). */
+class OutcomeWindow {
+  private failures: Uint32Array;
+  private totals: Uint32Array;
+  private stamps: Float64Array;
+  private cursor = 0;
+  private readonly bucketMs: number;
+
+  constructor(readonly window: BreakerOptions['window']) {
+    const size = window.kind === 'count' ? window.size : Math.max(1, Math.ceil(window.ms / 1000));
+    this.bucketMs = window.kind === 'count' ? 0 : window.ms / size;
+    this.failures = new Uint32Array(size);
+    this.totals = new Uint32Array(size);
+    this.stamps = new Float64Array(size).fill(-1);
+  }
+
+  record(failed: boolean, now: number): void {
+    let index: number;
+    if (this.bucketMs === 0) {
+      index = this.cursor;
+      this.cursor = (this.cursor + 1) % this.totals.length;
+      this.failures[index] = 0;
+      this.totals[index] = 0;
+    } else {
+      const slot = Math.floor(now / this.bucketMs);
+      index = slot % this.totals.length;
+      if (this.stamps[index] !== slot) {
+        this.stamps[index] = slot;
+        this.failures[index] = 0;
+        this.totals[index] = 0;
+      }
+    }
+    this.totals[index]++;
+    if (failed) this.failures[index]++;
+  }
+
+  /** [failures, total] currently inside the window. */
+  counts(now: number): [number, number] {
+    let failures = 0;
+    let total = 0;
+    const oldest = this.bucketMs === 0 ? -2 : Math.floor(now / this.bucketMs) - this.totals.length;
+    for (let i = 0; i < this.totals.length; i++) {
+      if (this.bucketMs !== 0 && this.stamps[i] <= oldest) continue;
+      failures += this.failures[i];
+      total += this.totals[i];
+    }
+    return [failures, total];
+  }
+}
+
+/**
+ * Circuit breaker with resilience4j's feature set: consecutive-failure or failure-rate mode, count or time
+ * window, minimum throughput, slow calls as failures, N half-open probes closing after M successes,
+ * manual isolate / force-open / reset, and a dry-run mode that transitions and reports but never rejects.
+ */
+export class CircuitBreaker implements ResiliencePolicy {
+  private currentState: BreakerState = 'closed';
+  private openUntil = 0;
+  private consecutiveFailures = 0;
+  private probesInFlight = 0;
+  private probeSuccesses = 0;
+  private window: OutcomeWindow;
+
+  constructor(
+    private options: BreakerOptions,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    private readonly integration = '',
+  ) {
+    this.window = new OutcomeWindow(options.window);
+  }
+
+  /** New settings keep the current state; the window restarts only if its shape changed. */
+  configure(options: BreakerOptions): void {
+    if (JSON.stringify(options.window) !== JSON.stringify(this.options.window)) {
+      this.window = new OutcomeWindow(options.window);
+    }
+    this.options = options;
+  }
+
+  get state(): BreakerState {
+    if (this.currentState === 'open' && this.clock.now() >= this.openUntil) {
+      this.transition('half-open', 'open duration elapsed');
+    }
+    return this.currentState;
+  }
+
+  /** Milliseconds until an open breaker admits a probe (0 when it admits calls now). */
+  get retryAfterMs(): number {
+    return this.currentState === 'open' ? Math.max(0, this.openUntil - this.clock.now()) : 0;
+  }
+
+  /** Opens until `reset()`: for planned maintenance or a known bad upstream. */
+  isolate(): void {
+    this.transition('isolated', 'isolated manually');
+  }
+
+  /** Opens now for the configured open duration, then probes as usual. */
+  forceOpen(reason = 'opened manually'): void {
+    this.open(reason);
+  }
+
+  reset(): void {
+    this.consecutiveFailures = 0;
+    this.window = new OutcomeWindow(this.options.window);
+    this.transition('closed', 'reset manually');
+  }
+
+  async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
+    const isProbe = this.admit();
+    const startedAt = this.clock.now();
+    let outcome: unknown;
+    let threw = false;
+    try {
+      outcome = await next(ctx);
+      return outcome as T;
+    } catch (error) {
+      outcome = error;
+      threw = true;
+      throw error;
+    } finally {
+      if (isProbe) this.probesInFlight--;
+      // An answer served from cache or cancelled by the caller says nothing about the upstream's health.
+      if (ctx.cache !== 'hit' && !(threw && outcome === ctx.abortReason)) {
+        const slow = this.options.slowCallMs !== null && this.clock.now() - startedAt > this.options.slowCallMs;
+        this.record(slow || isBreakerFailure(outcome, threw, this.options), isProbe);
+      }
+    }
+  }
+
+  /** Throws CircuitOpenError unless a call may pass; returns whether it passes as a half-open probe. */
+  private admit(): boolean {
+    const state = this.state;
+    if (state === 'closed') return false;
+    if (state === 'half-open' && this.probesInFlight < this.options.halfOpenProbes) {
+      this.probesInFlight++;
+      return true;
+    }
+    if (this.options.dryRun) return false;
+    throw new CircuitOpenError(
+      state === 'isolated' ? Number.POSITIVE_INFINITY : this.retryAfterMs,
+      state === 'isolated',
+    );
+  }
+
+  private record(failed: boolean, isProbe: boolean): void {
+    const now = this.clock.now();
+    if (this.currentState === 'half-open') {
+      // Only probes judge recovery; calls admitted before the breaker opened say nothing new.
+      if (!isProbe) return;
+      if (failed) {
+        this.open('probe failed');
+        return;
+      }
+      if (++this.probeSuccesses >= this.options.closeAfterSuccesses) this.transition('closed', 'probes succeeded');
+      return;
+    }
+    if (isProbe || this.currentState !== 'closed') return;
+    if (this.options.mode === 'consecutive') {
+      this.consecutiveFailures = failed ? this.consecutiveFailures + 1 : 0;
+      if (this.consecutiveFailures >= this.options.consecutiveFailures) {
+        this.open(`${this.consecutiveFailures} consecutive failures`);
+      }
+      return;
+    }
+    this.window.record(failed, now);
+    if (!failed) return;
+    const [failures, total] = this.window.counts(now);
+    if (total >= this.options.minimumThroughput && failures / total >= this.options.failureRateThreshold) {
+      this.open(`failure rate ${Math.round((failures / total) * 100)}% over ${total} calls`);
+    }
+  }
+
+  private open(reason: string): void {
+    this.openUntil = this.clock.now() + this.options.openMs;
+    this.transition('open', reason);
+  }
+
+  private transition(to: BreakerState, reason: string): void {
+    const from = this.currentState;
+    this.currentState = to;
+    this.probeSuccesses = 0;
+    if (to === 'closed') {
+      this.consecutiveFailures = 0;
+      this.window = new OutcomeWindow(this.options.window);
+    }
+    if (from !== to || to === 'open') {
+      this.events.emit({
+        type: 'breaker.transition',
+        integration: this.integration,
+        from,
+        to,
+        reason,
+        at: this.clock.now(),
+      });
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import type { Clock } from './clock.ts';
+import type { CallContext } from './context.ts';
+import { BulkheadRejectedError } from './errors.ts';
+import type { EventBus } from './events.ts';
+import type { Policy } from './options.ts';
+import type { ResiliencePolicy } from './policy.ts';
+
+interface Waiter {
+  admit: () => void;
+  reject: (error: Error) => void;
+  timer: unknown;
+}
+
+/** Caps concurrent calls; excess calls wait in a bounded FIFO queue for at most `queueTimeoutMs`. */
+export class Bulkhead implements ResiliencePolicy {
+  private active = 0;
+  private readonly queue: Waiter[] = [];
+
+  constructor(
+    private options: Policy['bulkhead'],
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Raising the limit admits queued calls at once; lowering it lets running calls finish. */
+  configure(options: Policy['bulkhead']): void {
+    this.options = options;
+    while (this.active < options.maxConcurrent && this.queue.length > 0) this.admitNext();
+  }
+
+  get activeCount(): number {
+    return this.active;
+  }
+
+  get queueLength(): number {
+    return this.queue.length;
+  }
+
+  async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
+    if (this.active < this.options.maxConcurrent) this.active++;
+    else await this.enqueue(ctx);
+    try {
+      return await next(ctx);
+    } finally {
+      this.release();
+    }
+  }
+
+  private enqueue(ctx: CallContext): Promise<void> {
+    if (this.queue.length >= this.options.maxQueue) {
+      this.emitRejected(ctx, 'queue_full');
+      return Promise.reject(new BulkheadRejectedError('queue_full'));
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { admit: resolve, reject, timer: undefined };
+      const leave = (error: Error) => {
+        const index = this.queue.indexOf(waiter);
+        if (index < 0) return;
+        this.queue.splice(index, 1);
+        this.clock.clearTimer(waiter.timer);
+        reject(error);
+      };
+      waiter.timer = this.clock.setTimer(() => {
+        this.emitRejected(ctx, 'queue_timeout');
+        leave(new BulkheadRejectedError('queue_timeout'));
+      }, this.options.queueTimeoutMs);
+      const unsubscribe = ctx.onAbort(leave);
+      waiter.admit = () => {
+        unsubscribe();
+        resolve();
+      };
+      this.queue.push(waiter);
+      if (this.events.wants('bulkhead.queued')) {
+        this.events.emit({
+          type: 'bulkhead.queued',
+          integration: ctx.integration,
+          requestId: ctx.requestId,
+          at: this.clock.now(),
+          queueLength: this.queue.length,
+        });
+      }
+    });
+  }
+
+  private release(): void {
+    this.active--;
+    if (this.queue.length > 0 && this.active < this.options.maxConcurrent) this.admitNext();
+  }
+
+  /** Hands the freed slot straight to the oldest waiter. */
+  private admitNext(): void {
+    const waiter = this.queue.shift() as Waiter;
+    this.clock.clearTimer(waiter.timer);
+    this.active++;
+    waiter.admit();
+  }
+
+  private emitRejected(ctx: CallContext, reason: 'queue_full' | 'queue_timeout'): void {
+    if (!this.events.wants('bulkhead.rejected')) return;
+    this.events.emit({
+      type: 'bulkhead.rejected',
+      integration: ctx.integration,
+      requestId: ctx.requestId,
+      at: this.clock.now(),
+      reason,
+    });
+  }
+}

@@ -1,0 +1,225 @@
+import type { Clock } from './clock.ts';
+import type { CallContext } from './context.ts';
+import type { EventBus } from './events.ts';
+import type { Policy } from './options.ts';
+import type { ResiliencePolicy } from './policy.ts';
+
+export interface CachedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  storedAt: number;
+  /** Fresh until this epoch ms; may still answer on error until `staleUntil`. */
+  expiresAt: number;
+  staleUntil: number;
+}
+
+/** Where entries live. Memory now; Redis (shared by instances) later. Methods may answer synchronously. */
+export interface CacheStore {
+  get(key: string): CachedResponse | undefined | Promise<CachedResponse | undefined>;
+  set(key: string, entry: CachedResponse): void | Promise<void>;
+  delete(key: string): void | Promise<void>;
+  /** Deletes every key the pattern matches; returns how many. */
+  deleteMatching(pattern: RegExp): number | Promise<number>;
+}
+
+/** LRU by insertion order of a Map: a read re-inserts the key, the oldest key is evicted first. */
+export class MemoryCacheStore implements CacheStore {
+  private readonly entries = new Map<string, CachedResponse>();
+
+  constructor(public maxEntries = 1000) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): CachedResponse | undefined {
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(key: string, entry: CachedResponse): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  deleteMatching(pattern: RegExp): number {
+    let deleted = 0;
+    for (const key of [...this.entries.keys()]) {
+      if (pattern.test(key)) {
+        this.entries.delete(key);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+}
+
+/** '*' matches within one path segment, '**' matches anything. */
+export function globToRegExp(glob: string): RegExp {
+  const source = glob
+    .split('**')
+    .map((part) =>
+      part
+        .split('*')
+        .map((literal) => literal.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*'),
+    )
+    .join('.*');
+  return new RegExp(`^${source}$`);
+}
+
+interface CacheableResult {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+function isCacheableResult(value: unknown): value is CacheableResult {
+  const result = value as CacheableResult;
+  return (
+    typeof result === 'object' && result !== null && typeof result.status === 'number' && Buffer.isBuffer(result.body)
+  );
+}
+
+function maxAgeMs(cacheControl: string | undefined): number | undefined {
+  if (!cacheControl) return undefined;
+  const match = /(?:^|,)\s*max-age=(\d+)/i.exec(cacheControl);
+  return match ? Number(match[1]) * 1000 : undefined;
+}
+
+const refusesStorage = /(?:^|,)\s*(?:no-store|no-cache|private)\b/i;
+
+/**
+ * Response cache for safe methods. The key is method + URL + chosen vary headers (set by the client on
+ * `ctx.cacheKey`); concurrent identical misses share one upstream request; with `staleIfErrorMs` an
+ * expired entry answers when the upstream fails (5xx or an error), as RFC 5861 stale-if-error.
+ */
+export class ResponseCache implements ResiliencePolicy {
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private neverCache: RegExp[];
+
+  constructor(
+    private options: Policy['cache'],
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    readonly store: CacheStore = new MemoryCacheStore(options.maxEntries),
+  ) {
+    this.neverCache = options.neverCacheRoutes.map(globToRegExp);
+  }
+
+  configure(options: Policy['cache']): void {
+    this.options = options;
+    this.neverCache = options.neverCacheRoutes.map(globToRegExp);
+    if (this.store instanceof MemoryCacheStore) this.store.maxEntries = options.maxEntries;
+  }
+
+  /** Whether this request may be served from / stored in the cache. */
+  appliesTo(method: string, route: string, requestCacheControl: string | undefined): boolean {
+    if (!this.options.enabled || !this.options.methods.includes(method)) return false;
+    if (requestCacheControl !== undefined && refusesStorage.test(requestCacheControl)) return false;
+    for (const rule of this.neverCache) if (rule.test(route)) return false;
+    return true;
+  }
+
+  invalidate(pattern: string | RegExp): number | Promise<number> {
+    return this.store.deleteMatching(typeof pattern === 'string' ? globToRegExp(pattern) : pattern);
+  }
+
+  async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
+    const key = ctx.cacheKey;
+    if (key === undefined) return next(ctx);
+    const entry = await this.store.get(key);
+    const now = this.clock.now();
+    if (entry && entry.expiresAt > now) {
+      ctx.cache = 'hit';
+      this.emitHit(ctx, key, false);
+      return { status: entry.status, headers: entry.headers, body: entry.body } as T;
+    }
+    const pending = this.inflight.get(key);
+    if (pending) {
+      const shared = (await pending) as T;
+      ctx.cache = 'hit';
+      this.emitHit(ctx, key, true);
+      return shared;
+    }
+    ctx.cache = 'miss';
+    if (this.events.wants('cache.miss')) {
+      this.events.emit({ type: 'cache.miss', integration: ctx.integration, requestId: ctx.requestId, at: now, key });
+    }
+    const upstream = this.fetchAndStore(next, ctx, key, entry);
+    this.inflight.set(key, upstream);
+    try {
+      return (await upstream) as T;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  private async fetchAndStore<T>(
+    next: (ctx: CallContext) => Promise<T>,
+    ctx: CallContext,
+    key: string,
+    previous: CachedResponse | undefined,
+  ): Promise<T> {
+    let result: T;
+    try {
+      result = await next(ctx);
+    } catch (error) {
+      if (previous && previous.staleUntil > this.clock.now() && error !== ctx.abortReason) {
+        return this.serveStale(ctx, key, previous) as T;
+      }
+      throw error;
+    }
+    if (!isCacheableResult(result)) return result;
+    const now = this.clock.now();
+    if (result.status >= 500 && previous && previous.staleUntil > now) return this.serveStale(ctx, key, previous) as T;
+    const cacheControl = result.headers['cache-control'];
+    if (result.status >= 200 && result.status < 300 && !(cacheControl && refusesStorage.test(cacheControl))) {
+      const ttl = Math.min(this.options.ttlMs, maxAgeMs(cacheControl) ?? this.options.ttlMs);
+      if (ttl > 0) {
+        const expiresAt = now + ttl;
+        await this.store.set(key, {
+          status: result.status,
+          headers: result.headers,
+          body: result.body,
+          storedAt: now,
+          expiresAt,
+          staleUntil: expiresAt + this.options.staleIfErrorMs,
+        });
+      }
+    }
+    return result;
+  }
+
+  private serveStale(ctx: CallContext, key: string, entry: CachedResponse): CacheableResult {
+    ctx.cache = 'stale';
+    if (this.events.wants('cache.stale')) {
+      const at = this.clock.now();
+      this.events.emit({
+        type: 'cache.stale',
+        integration: ctx.integration,
+        requestId: ctx.requestId,
+        at,
+        key,
+        ageMs: at - entry.storedAt,
+      });
+    }
+    return { status: entry.status, headers: entry.headers, body: entry.body };
+  }
+
+  private emitHit(ctx: CallContext, key: string, coalesced: boolean): void {
+    if (!this.events.wants('cache.hit')) return;
+    const at = this.clock.now();
+    this.events.emit({ type: 'cache.hit', integration: ctx.integration, requestId: ctx.requestId, at, key, coalesced });
+  }
+}

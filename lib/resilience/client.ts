@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import { type Dispatcher, Pool } from 'undici';
+import { CircuitBreaker } from './breaker.ts';
+import { Bulkhead } from './bulkhead.ts';
+import { type CacheStore, MemoryCacheStore, ResponseCache } from './cache.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { CallContext, linkCallerSignal } from './context.ts';
+import {
+  BulkheadRejectedError,
+  CancelledError,
+  CircuitOpenError,
+  NetworkError,
+  RateLimitedError,
+  ResilienceError,
+  TimeoutError,
+} from './errors.ts';
+import { type AttemptInfo, type CallOutcome, type CallSummary, EventBus, type ResilienceEvent } from './events.ts';
+import { type FallbackHandler, FallbackPolicy } from './fallback.ts';
+import { type AttemptAbortHandle, hedge } from './hedging.ts';
+import { ensureIdempotencyKey } from './idempotency.ts';
+import { type Policy, type PolicyInput, parsePolicy } from './options.ts';
+import { Pipeline } from './policy.ts';
+import { MemoryRateLimitStore, RateLimiter, type RateLimitStore } from './rate-limit.ts';
+import { RetryPolicy } from './retry.ts';
+import { isMethodRetryable } from './retryable.ts';
+import { DeadlinePolicy } from './timeout.ts';
+import { nextTraceparent, upstreamTrackingId } from './tracing.ts';
+import { type AttemptRequest, type HttpResult, sendAttempt } from './transport.ts';
+
+export interface ResilientClientOptions {
+  /** Integration slug, carried by every event. */
+  name: string;
+  /** Scheme, host and port only, e.g. 'http://127.0.0.1:4010'. */
+  origin: string;
+  policy?: PolicyInput;
+  /** Defaults to an undici Pool for `origin`, owned (and closed) by the client. */
+  dispatcher?: Dispatcher;
+  /** Receives every event; a throwing subscriber never breaks a call. Use `client.events.on` to pick types. */
+  onEvent?: (event: ResilienceEvent) => void;
+  /** Time source for tests (FakeClock); defaults to the system clock. */
+  clock?: Clock;
+  /** Random source for jitter, for deterministic tests. */
+  random?: () => number;
+  rateLimitStore?: RateLimitStore;
+  cacheStore?: CacheStore;
+  fallback?: FallbackHandler;
+}
+
+export interface ResilientRequest {
+  method: string;
+  /** Absolute path and query, already validated by the caller. */
+  path: string;
+  /** Route template for telemetry and cache rules; defaults to the path without its query. */
+  route?: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array | string;
+  /** Caller's abort: never retried, rejects with CancelledError. */
+  signal?: AbortSignal;
+  /** Sent upstream as x-request-id; generated when absent. */
+  requestId?: string;
+  /** Rate-limit key of the caller, limited in addition to the integration bucket. */
+  callerKey?: string;
+}
+
+export interface ResilientResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  requestId: string;
+  upstreamRequestId?: string;
+  cache: CallSummary['cache'];
+  attempts: AttemptInfo[];
+  durationMs: number;
+}
+
+class HttpCallContext extends CallContext {
+  request!: AttemptRequest;
+}
+
+function outcomeOfError(error: unknown): CallOutcome {
+  if (error instanceof TimeoutError) return 'timeout';
+  if (error instanceof CircuitOpenError) return 'circuit_open';
+  if (error instanceof RateLimitedError) return 'rate_limited';
+  if (error instanceof BulkheadRejectedError) return 'bulkhead_rejected';
+  if (error instanceof CancelledError) return 'cancelled';
+  return 'network';
+}
+
+function outcomeOfStatus(status: number): CallOutcome {
+  return status < 400 ? 'success' : status < 500 ? 'client_error' : 'server_error';
+}
+
+/**
+ * The resilient HTTP client of one integration. Each call runs
+ * fallback → rate limit → overall deadline → retry → breaker → bulkhead → cache → attempt (undici),
+ * resolves with any HTTP status and rejects only with a typed ResilienceError.
+ */
+export class ResilientClient {
+  readonly name: string;
+  readonly origin: string;
+  readonly events = new EventBus();
+  readonly breaker: CircuitBreaker;
+  readonly bulkhead: Bulkhead;
+  readonly cache: ResponseCache;
+  readonly rateLimiter: RateLimiter;
+  readonly retry: RetryPolicy;
+  /** The policies without the HTTP attempt: `client.pipeline.execute(fn, signal)` runs any function. */
+  readonly pipeline: Pipeline;
+  private readonly httpPipeline: Pipeline;
+  private readonly deadline: DeadlinePolicy;
+  private readonly fallback: FallbackPolicy;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly clock: Clock;
+  private current: Policy;
+  private readonly runAttempt = (ctx: CallContext) => this.attempt(ctx as HttpCallContext);
+
+  constructor(options: ResilientClientOptions) {
+    this.name = options.name;
+    this.origin = new URL(options.origin).origin;
+    this.current = parsePolicy(options.policy);
+    this.clock = options.clock ?? systemClock;
+    if (options.onEvent) this.events.onAny(options.onEvent);
+    const policy = this.current;
+    this.rateLimiter = new RateLimiter(
+      policy.rateLimit,
+      this.clock,
+      this.events,
+      options.rateLimitStore ?? new MemoryRateLimitStore(),
+      this.name,
+    );
+    this.deadline = new DeadlinePolicy(policy.timeout, this.clock);
+    this.retry = new RetryPolicy(policy.retry, this.clock, this.events, options.random);
+    this.breaker = new CircuitBreaker(policy.breaker, this.clock, this.events, this.name);
+    this.bulkhead = new Bulkhead(policy.bulkhead, this.clock, this.events);
+    const cacheStore = options.cacheStore ?? new MemoryCacheStore(policy.cache.maxEntries);
+    this.cache = new ResponseCache(policy.cache, this.clock, this.events, cacheStore);
+    this.fallback = new FallbackPolicy(policy.fallback, this.events, this.clock, cacheStore, options.fallback);
+    const core = [this.rateLimiter, this.deadline, this.retry, this.breaker, this.bulkhead];
+    this.pipeline = new Pipeline(core, this.name);
+    this.httpPipeline = new Pipeline([this.fallback, ...core, this.cache], this.name);
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher = options.dispatcher ?? new Pool(this.origin);
+  }
+
+  get policy(): Policy {
+    return this.current;
+  }
+
+  /** Applies new settings without a restart; breaker state, buckets, budget and cache entries are kept. */
+  updatePolicy(input: PolicyInput): void {
+    const policy = parsePolicy(input);
+    this.current = policy;
+    this.rateLimiter.configure(policy.rateLimit);
+    this.deadline.configure(policy.timeout);
+    this.retry.configure(policy.retry);
+    this.breaker.configure(policy.breaker);
+    this.bulkhead.configure(policy.bulkhead);
+    this.cache.configure(policy.cache);
+    this.fallback.configure(policy.fallback);
+  }
+
+  async request(req: ResilientRequest): Promise<ResilientResponse> {
+    const ctx = this.createContext(req);
+    const unlink = req.signal ? linkCallerSignal(ctx, req.signal) : undefined;
+    try {
+      const result = await this.httpPipeline.run(this.runAttempt, ctx);
+      return this.succeed(ctx, result as HttpResult);
+    } catch (error) {
+      throw this.fail(ctx, error);
+    } finally {
+      unlink?.();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private createContext(req: ResilientRequest): HttpCallContext {
+    const policy = this.current;
+    const ctx = new HttpCallContext();
+    const method = req.method.toUpperCase();
+    const headers: Record<string, string> = {};
+    let incomingTraceparent: string | undefined;
+    let cacheControl: string | undefined;
+    if (req.headers) {
+      for (const name in req.headers) {
+        const lower = name.toLowerCase();
+        if (lower === 'x-request-id' || lower === 'traceparent') {
+          if (lower === 'traceparent') incomingTraceparent = req.headers[name];
+          continue;
+        }
+        if (lower === 'cache-control') cacheControl = req.headers[name];
+        headers[name] = req.headers[name];
+      }
+    }
+    const queryAt = req.path.indexOf('?');
+    ctx.integration = this.name;
+    ctx.method = method;
+    ctx.path = req.path;
+    ctx.route = req.route ?? (queryAt < 0 ? req.path : req.path.slice(0, queryAt));
+    ctx.requestId = req.requestId ?? randomUUID();
+    ctx.startedAt = this.clock.now();
+    ctx.callerKey = req.callerKey;
+    ctx.traceparent = nextTraceparent(incomingTraceparent);
+    headers['x-request-id'] = ctx.requestId;
+    headers.traceparent = ctx.traceparent;
+    ctx.idempotencyKey = ensureIdempotencyKey(method, headers, policy.idempotency);
+    ctx.requestHeaders = headers;
+    if (this.cache.appliesTo(method, ctx.route, cacheControl)) ctx.cacheKey = this.cacheKey(method, req.path, headers);
+    ctx.request = { origin: this.origin, method, path: req.path, headers, body: req.body };
+    return ctx;
+  }
+
+  private cacheKey(method: string, path: string, headers: Record<string, string>): string {
+    let key = `${method} ${this.origin}${path}`;
+    const vary = this.current.cache.varyHeaders;
+    if (vary.length === 0) return key;
+    const lowered: Record<string, string> = {};
+    for (const name in headers) lowered[name.toLowerCase()] = headers[name];
+    for (const name of vary) key += `\n${name}: ${lowered[name] ?? ''}`;
+    return key;
+  }
+
+  private attempt(ctx: HttpCallContext): Promise<HttpResult> {
+    const hedging = this.current.hedging;
+    if (!hedging.enabled || !isMethodRetryable(ctx.method, ctx.idempotencyKey)) return this.sendRecorded(ctx, false);
+    return hedge(
+      (hedged, handle) => this.sendRecorded(ctx, hedged, handle),
+      hedging.delayMs,
+      this.clock,
+      () => {
+        if (!this.events.wants('hedge.started')) return;
+        const at = this.clock.now();
+        this.events.emit({
+          type: 'hedge.started',
+          integration: this.name,
+          requestId: ctx.requestId,
+          at,
+          attempt: ctx.attempts.length + 1,
+        });
+      },
+    );
+  }
+
+  /** One attempt with its AttemptInfo and attempt events. */
+  private async sendRecorded(ctx: HttpCallContext, hedged: boolean, handle?: AttemptAbortHandle): Promise<HttpResult> {
+    const startedAt = this.clock.now();
+    const info: AttemptInfo = {
+      number: ctx.attempts.length + 1,
+      startedAt,
+      durationMs: 0,
+      delayBeforeMs: ctx.nextDelayMs,
+    };
+    if (ctx.nextDelayReason !== undefined) info.delayReason = ctx.nextDelayReason;
+    if (hedged) info.hedged = true;
+    ctx.nextDelayMs = 0;
+    ctx.nextDelayReason = undefined;
+    ctx.attempts.push(info);
+    if (this.events.wants('attempt.start')) {
+      this.events.emit({
+        type: 'attempt.start',
+        integration: this.name,
+        requestId: ctx.requestId,
+        at: startedAt,
+        attempt: info.number,
+        hedged,
+      });
+    }
+    try {
+      const result = await sendAttempt(this.dispatcher, ctx.request, ctx, this.clock, this.deadline.attemptMs, handle);
+      info.status = result.status;
+      const tracking = upstreamTrackingId(result.headers, this.current.trackingHeaders);
+      if (tracking !== undefined) ctx.upstreamRequestId = tracking;
+      return result;
+    } catch (error) {
+      info.errorType = (error as ResilienceError).errorType ?? 'unknown';
+      throw error;
+    } finally {
+      const endedAt = this.clock.now();
+      info.durationMs = endedAt - startedAt;
+      if (this.events.wants('attempt.end')) {
+        this.events.emit({
+          type: 'attempt.end',
+          integration: this.name,
+          requestId: ctx.requestId,
+          at: endedAt,
+          attempt: info,
+        });
+      }
+    }
+  }
+
+  private succeed(ctx: HttpCallContext, result: HttpResult): ResilientResponse {
+    const durationMs = this.clock.now() - ctx.startedAt;
+    if (this.events.wants('call.end')) {
+      const outcome = ctx.outcomeOverride ?? outcomeOfStatus(result.status);
+      this.events.emit({ type: 'call.end', summary: this.summarize(ctx, durationMs, outcome, result) });
+    }
+    const response: ResilientResponse = {
+      status: result.status,
+      headers: result.headers,
+      body: result.body,
+      requestId: ctx.requestId,
+      cache: ctx.cache,
+      attempts: ctx.attempts,
+      durationMs,
+    };
+    if (ctx.upstreamRequestId !== undefined) response.upstreamRequestId = ctx.upstreamRequestId;
+    return response;
+  }
+
+  private fail(ctx: HttpCallContext, thrown: unknown): ResilienceError {
+    const error = thrown instanceof ResilienceError ? thrown : new NetworkError('other', thrown);
+    const summary = this.summarize(ctx, this.clock.now() - ctx.startedAt, outcomeOfError(error), undefined, error);
+    error.attempts = ctx.attempts;
+    error.requestId = ctx.requestId;
+    error.summary = summary;
+    this.events.emit({ type: 'call.end', summary });
+    return error;
+  }
+
+  private summarize(
+    ctx: HttpCallContext,
+    durationMs: number,
+    outcome: CallOutcome,
+    result?: HttpResult,
+    error?: ResilienceError,
+  ): CallSummary {
+    const summary: CallSummary = {
+      integration: this.name,
+      requestId: ctx.requestId,
+      method: ctx.method,
+      route: ctx.route,
+      path: ctx.path,
+      startedAt: ctx.startedAt,
+      durationMs,
+      outcome,
+      attempts: ctx.attempts,
+      retries: ctx.retries,
+      cache: ctx.cache,
+      rateLimitWaitMs: ctx.rateLimitWaitMs,
+      rateLimited: ctx.rateLimited,
+      traceparent: ctx.traceparent,
+      requestHeaders: ctx.requestHeaders,
+    };
+    if (result) {
+      summary.status = result.status;
+      summary.responseHeaders = result.headers;
+      if (result.status >= 400) summary.errorType = String(result.status);
+    }
+    if (error) summary.errorType = error.errorType;
+    if (ctx.upstreamRequestId !== undefined) summary.upstreamRequestId = ctx.upstreamRequestId;
+    return summary;
+  }
+}

@@ -1,0 +1,88 @@
+import type { AbortHooks } from './clock.ts';
+import { CancelledError } from './errors.ts';
+import type { AttemptInfo, CacheStatus, CallOutcome } from './events.ts';
+
+/**
+ * State of one logical call, shared by every policy in the pipeline. One object per call keeps the hot
+ * path free of per-policy allocations; the AbortSignal is only created if someone asks for it.
+ */
+export class CallContext implements AbortHooks {
+  integration = '';
+  requestId = '';
+  method = '';
+  route = '';
+  path = '';
+  startedAt = 0;
+  /** Epoch ms after which no new attempt or retry delay may start. */
+  deadlineAt = Number.POSITIVE_INFINITY;
+  attempts: AttemptInfo[] = [];
+  retries = 0;
+  cache: CacheStatus = 'bypass';
+  cacheKey: string | undefined;
+  rateLimitWaitMs = 0;
+  rateLimited = false;
+  /** Set when a policy replaced the upstream's answer (fallback). */
+  outcomeOverride: CallOutcome | undefined;
+  upstreamRequestId: string | undefined;
+  traceparent: string | undefined;
+  requestHeaders: Record<string, string> = {};
+  idempotencyKey: string | undefined;
+  /** Rate-limit key of the caller, limited in addition to the integration as a whole. */
+  callerKey: string | undefined;
+  /** Wait before the next attempt, recorded into its AttemptInfo. */
+  nextDelayMs = 0;
+  nextDelayReason: string | undefined;
+  abortReason: Error | undefined;
+  /** The function at the centre of the pipeline for this call (see Pipeline). */
+  innermostStep: ((ctx: CallContext) => unknown) | undefined;
+
+  private abortListeners: ((reason: Error) => void)[] | undefined;
+  private controller: AbortController | undefined;
+
+  /** An AbortSignal that fires on caller cancel or deadline, for functions run through `pipeline.execute`. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  onAbort(listener: (reason: Error) => void): () => void {
+    if (this.abortReason) {
+      listener(this.abortReason);
+      return noop;
+    }
+    if (!this.abortListeners) this.abortListeners = [];
+    const listeners = this.abortListeners;
+    listeners.push(listener);
+    return () => {
+      const i = listeners.indexOf(listener);
+      if (i >= 0) listeners.splice(i, 1);
+    };
+  }
+
+  /** First reason wins: a deadline after a caller cancel stays a cancel. */
+  abort(reason: Error): void {
+    if (this.abortReason) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    const listeners = this.abortListeners;
+    if (!listeners) return;
+    this.abortListeners = undefined;
+    for (const listener of listeners) listener(reason);
+  }
+}
+
+function noop(): void {}
+
+/** Cancels the call when the caller's signal aborts; returns the unlink to run when the call ends. */
+export function linkCallerSignal(ctx: CallContext, signal: AbortSignal): () => void {
+  if (signal.aborted) {
+    ctx.abort(new CancelledError(signal.reason));
+    return noop;
+  }
+  const onAbort = () => ctx.abort(new CancelledError(signal.reason));
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}

@@ -1,0 +1,50 @@
+export { type BatchItemResult, type BatchOptions, runBatch } from './batch.ts';
+export { CircuitBreaker } from './breaker.ts';
+export { Bulkhead } from './bulkhead.ts';
+export { type CachedResponse, type CacheStore, MemoryCacheStore, ResponseCache } from './cache.ts';
+export {
+  ResilientClient,
+  type ResilientClientOptions,
+  type ResilientRequest,
+  type ResilientResponse,
+} from './client.ts';
+export { type Clock, FakeClock, systemClock } from './clock.ts';
+export { CallContext } from './context.ts';
+export {
+  AuthenticationError,
+  BulkheadRejectedError,
+  CancelledError,
+  CircuitOpenError,
+  ConflictError,
+  errorForResponse,
+  HttpStatusError,
+  NetworkError,
+  type NetworkErrorKind,
+  NotFoundError,
+  RateLimitedError,
+  ResilienceError,
+  TimeoutError,
+  UpstreamError,
+  UpstreamRateLimitedError,
+  ValidationError,
+} from './errors.ts';
+export {
+  type AttemptInfo,
+  type BreakerState,
+  type CacheStatus,
+  type CallOutcome,
+  type CallSummary,
+  EventBus,
+  type EventOf,
+  type ResilienceEvent,
+  type ResilienceEventType,
+} from './events.ts';
+export { type FallbackCause, type FallbackHandler, FallbackPolicy } from './fallback.ts';
+export { defaultPolicy, type Policy, type PolicyInput, parsePolicy, policySchema } from './options.ts';
+export { Pipeline, type ResiliencePolicy, wrap } from './policy.ts';
+export { MemoryRateLimitStore, RateLimiter, type RateLimitStore, type TokenBucketConfig } from './rate-limit.ts';
+export { RetryPolicy } from './retry.ts';
+export { RetryBudget } from './retry-budget.ts';
+export { isMethodRetryable, isRetryableError, isRetryableResult, parseRetryAfter } from './retryable.ts';
+export { DeadlinePolicy } from './timeout.ts';
+export type { HttpResult } from './transport.ts';
