@@ -1,5 +1,5 @@
 import { ResilientClient, type ResilientResponse } from '@/lib/resilience';
-import { getRecorder } from '@/lib/telemetry';
+import { callListener } from '@/lib/telemetry';
 import { routeTemplate, upstreamPath } from './paths';
 import type { Integration } from './service';
 
@@ -61,6 +61,8 @@ interface Entry {
   client: ResilientClient;
   origin: string;
   version: number;
+  /** the latest configuration, read by the telemetry listener (its secret may have changed) */
+  integration: Integration;
 }
 
 const shared = globalThis as typeof globalThis & { __breakwaterClients?: Map<string, Entry> };
@@ -74,30 +76,25 @@ const clients = shared.__breakwaterClients;
 export function clientFor(integration: Integration): ResilientClient {
   const origin = new URL(integration.baseUrl).origin;
   const version = integration.updatedAt.getTime();
-  const entry = clients.get(integration.id);
-  if (entry && entry.origin === origin) {
-    if (entry.version !== version) {
-      entry.client.updatePolicy(integration.policy);
-      entry.version = version;
+  const existing = clients.get(integration.id);
+  if (existing && existing.origin === origin) {
+    if (existing.version !== version) {
+      existing.client.updatePolicy(integration.policy);
+      existing.version = version;
+      existing.integration = integration;
     }
-    return entry.client;
+    return existing.client;
   }
-  if (entry) void entry.client.close();
-  const recorder = getRecorder();
-  const client = new ResilientClient({
+  if (existing) void existing.client.close();
+  const entry = { origin, version, integration } as Entry;
+  entry.client = new ResilientClient({
     name: integration.slug,
     origin,
     policy: integration.policy,
-    onEvent: (event) => {
-      if (event.type === 'call.end') {
-        recorder.record(integration.id, event.summary, { redaction: { secrets: secretsOf(integration) } });
-      } else if (event.type === 'breaker.transition') {
-        recorder.recordBreakerTransition(integration.id, event);
-      }
-    },
+    onEvent: callListener(integration.id, () => ({ secrets: secretsOf(entry.integration) })),
   });
-  clients.set(integration.id, { client, origin, version });
-  return client;
+  clients.set(integration.id, entry);
+  return entry.client;
 }
 
 export interface ForwardRequest {

@@ -25,3 +25,4 @@ export function getRecorder(): TelemetryRecorder {
 export async function flushTelemetry(): Promise<void> {
   await shared.__breakwaterRecorder?.stop();
 }
+export { callListener } from './listener';
