@@ -2,3 +2,13 @@ export type { Db, Provider } from './client';
 export { createDb, DEFAULT_DATABASE_URL, databaseUrl, getDb, providerOf, sqlitePath } from './client';
 export type { Prisma } from './generated/sqlite/client';
 export { LatencyHistogram, RELATIVE_ACCURACY, type SerializedHistogram } from './histogram';
+export {
+  type AppliedMigration,
+  appliedMigrations,
+  applyMigrations,
+  DEFAULT_SHADOW_PG_URL,
+  diffDatabaseToSchema,
+  diffMigrationsToSchema,
+  migrationLock,
+  migrationsDir,
+} from './migrate';
