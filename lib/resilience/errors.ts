@@ -1,4 +1,5 @@
 import type { AttemptInfo, CallSummary } from './events.ts';
+import { parseRetryAfter } from './retry-after.ts';
 
 /**
  * Base of every error the client rejects with. `summary` is attached when the call ends, so a caller that
@@ -122,5 +123,7 @@ export function errorForResponse(res: ResponseLike): HttpStatusError | undefined
   else if (status >= 500) error = new UpstreamError(`Upstream failed (${status})`, 'upstream', res);
   else error = new HttpStatusError(`Upstream answered ${status}`, 'http_error', res);
   if (res.attempts) error.attempts = res.attempts;
+  const retryAfter = parseRetryAfter(res.headers?.['retry-after'], Date.now());
+  if (retryAfter !== undefined) error.retryAfterMs = retryAfter;
   return error;
 }

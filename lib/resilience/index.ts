@@ -44,7 +44,8 @@ export { defaultPolicy, type Policy, type PolicyInput, parsePolicy, policySchema
 export { Pipeline, type ResiliencePolicy, wrap } from './policy.ts';
 export { MemoryRateLimitStore, RateLimiter, type RateLimitStore, type TokenBucketConfig } from './rate-limit.ts';
 export { RetryPolicy } from './retry.ts';
+export { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
 export { RetryBudget } from './retry-budget.ts';
-export { isMethodRetryable, isRetryableError, isRetryableResult, parseRetryAfter } from './retryable.ts';
+export { isMethodRetryable, isRetryableError, isRetryableResult } from './retryable.ts';
 export { DeadlinePolicy } from './timeout.ts';
 export type { HttpResult } from './transport.ts';

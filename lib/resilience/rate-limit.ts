@@ -4,7 +4,8 @@ import { RateLimitedError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Policy } from './options.ts';
 import type { ResiliencePolicy } from './policy.ts';
-import { hasStatus, parseRateLimitReset, parseRetryAfter } from './retryable.ts';
+import { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
+import { hasStatus } from './retryable.ts';
 
 export interface TokenBucketConfig {
   /** Tokens added per millisecond. */

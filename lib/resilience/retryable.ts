@@ -1,5 +1,6 @@
 import { NetworkError, RateLimitedError, TimeoutError } from './errors.ts';
 import type { Policy } from './options.ts';
+import { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
 
 // The one place that decides what is retryable and what counts against the breaker.
 
@@ -59,20 +60,4 @@ export function upstreamDelayHint(outcome: unknown, now: number): DelayHint | un
     if (reset !== undefined) return { delayMs: reset, reason: 'x-ratelimit-reset' };
   }
   return undefined;
-}
-
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-const epochSecondsThreshold = 1_000_000_000;
-
-export function parseRateLimitReset(value: string | undefined, now: number): number | undefined {
-  if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim())) return undefined;
-  const n = Number(value);
-  return n >= epochSecondsThreshold ? Math.max(0, n * 1000 - now) : n * 1000;
 }

@@ -1,0 +1,198 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import {
+  bulkhead,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  ExponentialBackoff,
+  handleAll,
+  retry,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import { Pool } from 'undici';
+import { ResilientClient } from '../lib/resilience/index.ts';
+
+// One run, on 127.0.0.1: (1) per-call overhead of the policy pipeline around a no-op, next to cockatiel's
+// wrap(retry, circuitBreaker, bulkhead, timeout) and a bare call; (2) throughput and latency at 50 in
+// flight through the full client, next to a bare undici Pool, against a node:http server in a child process.
+
+const overheadCalls = 300_000;
+const inFlight = 50;
+const sliceMs = 1000;
+const slices = 10;
+
+const everyPolicyOn = {
+  // Limits sized for the load, so the run measures the policies' cost rather than their throttling.
+  rateLimit: { perMinute: 1e9, burst: 1e6, maxWaitMs: 0 },
+  bulkhead: { maxConcurrent: inFlight, maxQueue: inFlight },
+  breaker: { mode: 'failureRate' as const, slowCallMs: 5000 },
+  cache: { enabled: true, maxEntries: 1000 },
+  hedging: { enabled: true, delayMs: 1000 },
+  fallback: { kind: 'static' as const, status: 503, body: 'fallback' },
+};
+
+async function noop(): Promise<void> {}
+
+async function nsPerCall(call: () => Promise<unknown>, calls: number): Promise<number> {
+  for (let i = 0; i < 20_000; i++) await call();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) await call();
+  return Number(process.hrtime.bigint() - started) / calls;
+}
+
+async function measureOverhead() {
+  const client = new ResilientClient({ name: 'bench', origin: 'http://127.0.0.1:1', policy: everyPolicyOn });
+  const cockatielPolicy = wrap(
+    retry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff() }),
+    circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) }),
+    bulkhead(inFlight, inFlight),
+    timeout(10_000, TimeoutStrategy.Cooperative),
+  );
+  const best = {
+    bare: Number.POSITIVE_INFINITY,
+    pipeline: Number.POSITIVE_INFINITY,
+    cockatiel: Number.POSITIVE_INFINITY,
+  };
+  for (let round = 0; round < 3; round++) {
+    best.bare = Math.min(best.bare, await nsPerCall(noop, overheadCalls));
+    best.pipeline = Math.min(best.pipeline, await nsPerCall(() => client.pipeline.execute(noop), overheadCalls));
+    best.cockatiel = Math.min(best.cockatiel, await nsPerCall(() => cockatielPolicy.execute(noop), overheadCalls));
+  }
+  await client.close();
+  return {
+    bareNsPerCall: best.bare,
+    pipelineNsPerCall: best.pipeline,
+    cockatielNsPerCall: best.cockatiel,
+    overheadNsPerCall: best.pipeline - best.bare,
+    cockatielOverheadNsPerCall: best.cockatiel - best.bare,
+  };
+}
+
+interface LoadResult {
+  requests: number;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Client-process CPU per request: steadier than req/s when the machine is shared. */
+  cpuUsPerRequest: number;
+}
+
+interface Tally {
+  latencies: number[];
+  elapsedMs: number;
+  cpuUs: number;
+}
+
+async function runSlice(send: (i: number) => Promise<unknown>, durationMs: number, tally: Tally): Promise<void> {
+  let sequence = tally.latencies.length;
+  const endAt = performance.now() + durationMs;
+  const worker = async () => {
+    while (performance.now() < endAt) {
+      const started = performance.now();
+      await send(sequence++);
+      tally.latencies.push(performance.now() - started);
+    }
+  };
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  tally.elapsedMs += performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  tally.cpuUs += used.user + used.system;
+}
+
+function summarize(tally: Tally): LoadResult {
+  const latencies = tally.latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    requestsPerSec: Math.round((latencies.length / tally.elapsedMs) * 1000),
+    p50Ms: Number(latencies[Math.floor(latencies.length * 0.5)].toFixed(3)),
+    p99Ms: Number(latencies[Math.floor(latencies.length * 0.99)].toFixed(3)),
+    cpuUsPerRequest: Number((tally.cpuUs / latencies.length).toFixed(2)),
+  };
+}
+
+async function startServer(): Promise<{ child: ChildProcess; origin: string }> {
+  const child = fork(new URL('./server.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { child, origin: `http://127.0.0.1:${line.toString().trim()}` };
+}
+
+/**
+ * The two systems run in alternating slices so both see the same background load (the machine is shared
+ * and has two cores); figures are pooled over all slices.
+ */
+async function measureThroughput(origin: string) {
+  const pool = new Pool(origin);
+  const client = new ResilientClient({ name: 'bench', origin, policy: everyPolicyOn });
+  const bare = (i: number) =>
+    pool.request({ method: 'GET', path: `/items/${i}?q=1` }).then((res) => res.body.arrayBuffer());
+  const resilient = (i: number) => client.request({ method: 'GET', path: `/items/${i}?q=1`, route: '/items/:id' });
+  const warmup: Tally = { latencies: [], elapsedMs: 0, cpuUs: 0 };
+  await runSlice(bare, 1000, warmup);
+  await runSlice(resilient, 1000, warmup);
+  const undici: Tally = { latencies: [], elapsedMs: 0, cpuUs: 0 };
+  const resilientTally: Tally = { latencies: [], elapsedMs: 0, cpuUs: 0 };
+  for (let slice = 0; slice < slices; slice++) {
+    await runSlice(bare, sliceMs, undici);
+    await runSlice(resilient, sliceMs, resilientTally);
+  }
+  await Promise.all([pool.close(), client.close()]);
+  return { undici: summarize(undici), client: summarize(resilientTally) };
+}
+
+const overhead = await measureOverhead();
+const { child, origin } = await startServer();
+const throughput = await measureThroughput(origin);
+child.kill();
+
+const result = {
+  node: process.version,
+  overheadNsPerCall: Math.round(overhead.overheadNsPerCall),
+  cockatielOverheadNsPerCall: Math.round(overhead.cockatielOverheadNsPerCall),
+  throughputRatioVsUndici: Number((throughput.client.requestsPerSec / throughput.undici.requestsPerSec).toFixed(3)),
+  p99RatioVsUndici: Number((throughput.client.p99Ms / throughput.undici.p99Ms).toFixed(3)),
+  overhead: {
+    calls: overheadCalls,
+    bareNsPerCall: Math.round(overhead.bareNsPerCall),
+    pipelineNsPerCall: Math.round(overhead.pipelineNsPerCall),
+    cockatielNsPerCall: Math.round(overhead.cockatielNsPerCall),
+    pipeline: 'client.pipeline: rate limit, overall deadline, retry + budget, breaker, bulkhead',
+    cockatiel: 'cockatiel 3.2.1 wrap(retry, circuitBreaker, bulkhead, timeout cooperative)',
+  },
+  throughput: {
+    inFlight,
+    sliceMs,
+    slicesEach: slices,
+    policies: 'every policy on; cache on with a distinct URL per request (every call a miss that is stored)',
+    undici: throughput.undici,
+    client: throughput.client,
+  },
+};
+
+const round1 = (n: number) => n.toFixed(1);
+console.log('Overhead per call around a no-op (best of 3 rounds):');
+console.log(`  bare call          ${round1(overhead.bareNsPerCall)} ns`);
+console.log(
+  `  breakwater pipeline ${round1(overhead.pipelineNsPerCall)} ns  -> overhead ${result.overheadNsPerCall} ns`,
+);
+console.log(
+  `  cockatiel wrap     ${round1(overhead.cockatielNsPerCall)} ns  -> overhead ${result.cockatielOverheadNsPerCall} ns`,
+);
+console.log(`Throughput at ${inFlight} in flight (${slices} alternating slices of ${sliceMs} ms each):`);
+for (const [name, r] of [
+  ['bare undici Pool', throughput.undici],
+  ['ResilientClient', throughput.client],
+] as const) {
+  console.log(
+    `  ${name.padEnd(17)} ${Math.round(r.requestsPerSec)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  cpu ${r.cpuUsPerRequest} us/req`,
+  );
+}
+console.log(`  throughput ratio ${result.throughputRatioVsUndici}x, p99 ratio ${result.p99RatioVsUndici}x`);
+writeFileSync(new URL('./results/client.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
