@@ -1,4 +1,5 @@
 import { type Db, LatencyHistogram } from '@/lib/db';
+import { readRollups } from './rollups';
 
 /** Outcomes that count as the upstream (or the path to it) failing. 4xx answers are the caller's concern. */
 export const ERROR_OUTCOMES = [
@@ -24,14 +25,15 @@ export interface IntegrationSummary {
   p99Ms: number | null;
 }
 
-/** Every integration with its traffic since `since`, read back from the stored rollups (all instances). */
+/**
+ * Every integration with its traffic since `since`, read back from the stored rollups (all instances):
+ * hourly rows for whole hours and minute rows for the partial first hour, so a day costs ~24 rows per
+ * series. Rollups are written at both widths, so reading both for one period would count twice.
+ */
 export async function integrationSummaries(db: Db, since: Date): Promise<IntegrationSummary[]> {
   const [integrations, rollups] = await Promise.all([
     db.integration.findMany({ select: { id: true, slug: true, name: true, baseUrl: true }, orderBy: { name: 'asc' } }),
-    db.metricRollup.findMany({
-      where: { bucketStart: { gte: since } },
-      select: { integrationId: true, outcomeClass: true, count: true, latencyHist: true },
-    }),
+    readRollups(db, { from: since, to: new Date() }, true),
   ]);
   const byIntegration = new Map<string, { requests: number; errors: number; histogram: LatencyHistogram }>();
   for (const r of rollups) {

@@ -1,7 +1,7 @@
 import { ensureAdmin } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { flushTelemetry, getRecorder } from '@/lib/telemetry';
+import { flushTelemetry, startTelemetry } from '@/lib/telemetry';
 
 const shared = globalThis as typeof globalThis & { __breakwaterStarted?: Promise<void> };
 
@@ -15,7 +15,7 @@ export function startServerServices(): Promise<void> {
       applied.length ? 'migrations applied' : 'database schema up to date',
     );
     await ensureAdmin(getDb());
-    getRecorder();
+    startTelemetry();
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         log.info({ signal }, 'flushing telemetry before exit');

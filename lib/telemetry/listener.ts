@@ -1,15 +1,59 @@
+import { getDb } from '@/lib/db';
 import type { ResilienceEvent } from '@/lib/resilience';
-import { getRecorder } from './index';
+import { getRecorder, telemetryState } from './index';
+import type { IntegrationMetrics, Target } from './metrics';
 import type { RedactionRules } from './redact';
+
+export interface ListenerOptions {
+  /** the upstream origin, for `server.address`/`server.port`; looked up from the integration when absent */
+  origin?: string;
+}
+
+export function targetOf(origin: string): Target | undefined {
+  try {
+    const url = new URL(origin);
+    return { address: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * What the telemetry layer does with one integration's client events: the single place the client's
- * events enter telemetry (rollups and call log now; spans and metrics hang off the same listener).
+ * events enter telemetry. Everything is derived from `call.end` (it carries every attempt) and breaker
+ * transitions, so the other event types cost nothing here: rollups and call log (recorder), live metrics
+ * (registry) and, only when an OTLP exporter is configured, spans built after the fact.
  */
-export function callListener(integrationId: string, redaction: () => RedactionRules): (event: ResilienceEvent) => void {
+export function callListener(
+  integrationId: string,
+  redaction: () => RedactionRules,
+  options: ListenerOptions = {},
+): (event: ResilienceEvent) => void {
   const recorder = getRecorder();
+  const state = telemetryState();
+  let metrics: IntegrationMetrics | undefined;
+  let target = options.origin ? targetOf(options.origin) : undefined;
+  if (!target) {
+    void getDb()
+      .integration.findUnique({ where: { id: integrationId }, select: { baseUrl: true } })
+      .then((row) => {
+        target = row ? targetOf(row.baseUrl) : undefined;
+      })
+      .catch(() => undefined);
+  }
   return (event) => {
-    if (event.type === 'call.end') recorder.record(integrationId, event.summary, { redaction: redaction() });
-    else if (event.type === 'breaker.transition') recorder.recordBreakerTransition(integrationId, event);
+    if (event.type === 'call.end') {
+      const s = event.summary;
+      if (!metrics) metrics = state.registry.forIntegration(s.integration);
+      if (!metrics.target && target) metrics.target = target;
+      const rules = redaction();
+      recorder.record(integrationId, s, { redaction: rules });
+      metrics.recordCall(s);
+      state.otel?.spans?.record(s.integration, s, target, rules);
+    } else if (event.type === 'breaker.transition') {
+      recorder.recordBreakerTransition(integrationId, event);
+      if (!metrics) metrics = state.registry.forIntegration(event.integration);
+      metrics.recordTransition(event.from, event.to);
+    }
   };
 }

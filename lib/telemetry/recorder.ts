@@ -5,6 +5,8 @@ import type { CallSummary } from '@/lib/resilience';
 import { type RedactionRules, redactBody, redactHeaders } from './redact';
 
 const MAX_WRITE_TRIES = 3;
+/** Width of the second rollup series every call is also counted in: it keeps long-range reads cheap. */
+export const HOURLY_BUCKET_SECONDS = 3600;
 
 export interface RecorderOptions {
   /** rollup bucket width */
@@ -16,6 +18,10 @@ export interface RecorderOptions {
   successesKeptPerSecond?: number;
   /** bound on call-log rows waiting to be written; past it rows are dropped and counted */
   maxPendingCalls?: number;
+  /** how long a rollup that cannot be written is retried before it is dropped (and counted) */
+  rollupGiveUpMs?: number;
+  /** also keep hourly rollups, written as the minute ones are (off only in tests of the minute path) */
+  hourlyRollups?: boolean;
   instance?: string;
 }
 
@@ -28,6 +34,7 @@ export interface CallDetail {
 
 interface RollupState {
   bucketStart: Date;
+  bucketSeconds: number;
   integrationId: string;
   route: string;
   outcomeClass: string;
@@ -41,7 +48,8 @@ interface RollupState {
   latencyMaxMs: number;
   histogram: LatencyHistogram;
   dirty: boolean;
-  failures?: number;
+  /** when its writes started failing; cleared by a successful write */
+  failingSince?: number;
 }
 
 interface PendingCall {
@@ -55,6 +63,7 @@ export interface RecorderStats {
   droppedCallLogRows: number;
   /** calls counted in rollups that could not be written */
   droppedRollups: number;
+  droppedBreakerEvents: number;
   failedFlushes: number;
   pendingCalls: number;
   lastFlushError?: string;
@@ -67,18 +76,21 @@ export interface RecorderStats {
  */
 export class TelemetryRecorder {
   readonly instance: string;
-  private readonly bucketMs: number;
   private readonly opts: Required<Omit<RecorderOptions, 'instance'>>;
   private readonly rollups = new Map<string, RollupState>();
   private pending: PendingCall[] = [];
   private pendingBreakerEvents: Prisma.BreakerEventCreateManyInput[] = [];
   private readonly keptThisSecond = new Map<string, { second: number; kept: number }>();
   private timer?: NodeJS.Timeout;
+  /** after failed flushes the timer backs off, so a locked database is not hammered (nor the loop held) */
+  private consecutiveFailures = 0;
+  private nextFlushAt = 0;
   private flushing?: Promise<void>;
   readonly stats: RecorderStats = {
     recordedCalls: 0,
     droppedCallLogRows: 0,
     droppedRollups: 0,
+    droppedBreakerEvents: 0,
     failedFlushes: 0,
     pendingCalls: 0,
   };
@@ -93,13 +105,16 @@ export class TelemetryRecorder {
       slowCallMs: options.slowCallMs ?? 1000,
       successesKeptPerSecond: options.successesKeptPerSecond ?? 5,
       maxPendingCalls: options.maxPendingCalls ?? 10_000,
+      rollupGiveUpMs: options.rollupGiveUpMs ?? 10 * 60_000,
+      hourlyRollups: options.hourlyRollups ?? true,
     };
-    this.bucketMs = this.opts.bucketSeconds * 1000;
     this.instance = options.instance ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   }
 
   start(): this {
-    this.timer ??= setInterval(() => void this.flush(), this.opts.flushIntervalMs);
+    this.timer ??= setInterval(() => {
+      if (Date.now() >= this.nextFlushAt) void this.flush();
+    }, this.opts.flushIntervalMs);
     this.timer.unref();
     return this;
   }
@@ -144,12 +159,20 @@ export class TelemetryRecorder {
   }
 
   private addToRollup(integrationId: string, s: CallSummary): void {
-    const bucketStart = Math.floor(s.startedAt / this.bucketMs) * this.bucketMs;
-    const key = `${bucketStart}\u0000${integrationId}\u0000${s.route}\u0000${s.outcome}`;
+    this.addToBucket(this.opts.bucketSeconds, integrationId, s);
+    if (this.opts.hourlyRollups && this.opts.bucketSeconds < HOURLY_BUCKET_SECONDS)
+      this.addToBucket(HOURLY_BUCKET_SECONDS, integrationId, s);
+  }
+
+  private addToBucket(bucketSeconds: number, integrationId: string, s: CallSummary): void {
+    const bucketMs = bucketSeconds * 1000;
+    const bucketStart = Math.floor(s.startedAt / bucketMs) * bucketMs;
+    const key = `${bucketSeconds}\u0000${bucketStart}\u0000${integrationId}\u0000${s.route}\u0000${s.outcome}`;
     let state = this.rollups.get(key);
     if (!state) {
       state = {
         bucketStart: new Date(bucketStart),
+        bucketSeconds,
         integrationId,
         route: s.route,
         outcomeClass: s.outcome,
@@ -233,29 +256,56 @@ export class TelemetryRecorder {
   }
 
   private async writeBatch(): Promise<void> {
-    await this.writeRollups();
-    await this.writeBreakerEvents();
-    await this.writeCalls();
+    const failuresBefore = this.stats.failedFlushes;
+    // When rollups (the part that must not be lost) cannot be written, the rest waits for the next round.
+    if (await this.writeRollups()) {
+      await this.writeBreakerEvents();
+      await this.writeCalls();
+    }
     this.stats.pendingCalls = this.pending.length;
     this.evictClosedBuckets();
+    if (this.stats.failedFlushes === failuresBefore) {
+      this.consecutiveFailures = 0;
+      this.nextFlushAt = 0;
+    } else {
+      this.consecutiveFailures++;
+      const backoff = this.opts.flushIntervalMs * 2 ** Math.min(this.consecutiveFailures, 10);
+      this.nextFlushAt = Date.now() + Math.min(backoff, 30_000);
+    }
   }
 
-  private async writeRollups(): Promise<void> {
+  /** Writes dirty rollups; false when the database looks unavailable. */
+  private async writeRollups(): Promise<boolean> {
     const dirty = [...this.rollups.values()].filter((r) => r.dirty);
-    if (dirty.length === 0) return;
+    if (dirty.length === 0) return true;
     for (const r of dirty) r.dirty = false;
     try {
       await this.db.$transaction(dirty.map((r) => this.upsertRollup(r)));
+      for (const r of dirty) r.failingSince = undefined;
+      return true;
     } catch (error) {
-      // Rollups hold absolute values, so the next flush simply rewrites them. One that keeps failing
-      // (its integration was deleted) is given up after a few tries and counted.
       this.noteFailure(error);
-      for (const r of dirty) {
-        r.failures = (r.failures ?? 0) + 1;
-        if (r.failures < MAX_WRITE_TRIES) r.dirty = true;
-        else this.stats.droppedRollups += r.count;
-      }
     }
+    // Rollups hold absolute values, so a later flush simply rewrites them: nothing is lost while the
+    // database is locked or down. Written one by one, a row that cannot be written (its integration was
+    // deleted) does not hold back the others; it is given up after rollupGiveUpMs and counted.
+    const now = Date.now();
+    let databaseDown = false;
+    for (const r of dirty) {
+      if (!databaseDown) {
+        try {
+          await this.upsertRollup(r);
+          r.failingSince = undefined;
+          continue;
+        } catch {
+          databaseDown = r === dirty[0];
+        }
+      }
+      r.failingSince ??= now;
+      if (now - r.failingSince < this.opts.rollupGiveUpMs) r.dirty = true;
+      else if (r.bucketSeconds === this.opts.bucketSeconds) this.stats.droppedRollups += r.count;
+    }
+    return !databaseDown;
   }
 
   private async writeBreakerEvents(): Promise<void> {
@@ -267,7 +317,9 @@ export class TelemetryRecorder {
     } catch (error) {
       this.noteFailure(error);
       // Transitions are rare; keep them for the next flush unless the buffer is absurdly long.
-      this.pendingBreakerEvents = [...events, ...this.pendingBreakerEvents].slice(-1000);
+      const kept = [...events, ...this.pendingBreakerEvents];
+      this.stats.droppedBreakerEvents += Math.max(0, kept.length - 1000);
+      this.pendingBreakerEvents = kept.slice(-1000);
     }
   }
 
@@ -307,7 +359,7 @@ export class TelemetryRecorder {
     };
     const key = {
       bucketStart: r.bucketStart,
-      bucketSeconds: this.opts.bucketSeconds,
+      bucketSeconds: r.bucketSeconds,
       integrationId: r.integrationId,
       route: r.route,
       outcomeClass: r.outcomeClass,
@@ -327,7 +379,8 @@ export class TelemetryRecorder {
 
   /** Buckets two widths old are final once written; forget them so memory stays bounded. */
   private evictClosedBuckets(): void {
-    const horizon = Date.now() - 2 * this.bucketMs;
-    for (const [key, r] of this.rollups) if (!r.dirty && r.bucketStart.getTime() < horizon) this.rollups.delete(key);
+    const now = Date.now();
+    for (const [key, r] of this.rollups)
+      if (!r.dirty && r.bucketStart.getTime() < now - 2 * r.bucketSeconds * 1000) this.rollups.delete(key);
   }
 }

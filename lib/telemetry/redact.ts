@@ -19,7 +19,8 @@ export interface RedactionRules {
   secrets?: string[];
 }
 
-function scrubSecrets(text: string, secrets: readonly string[]): string {
+/** Replaces every configured secret (4+ characters) in a text. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(REDACTED);
   return out;

@@ -1,0 +1,189 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { BreakerState, CallSummary } from '@/lib/resilience';
+
+/** OTel semantic-convention boundaries (seconds) for `http.client.request.duration`. */
+export const DURATION_BOUNDARIES_S = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+export const BREAKER_STATES: BreakerState[] = ['closed', 'open', 'half-open', 'isolated'];
+
+/** An explicit-bucket histogram: a fixed array walk per sample, nothing allocated. */
+export class DurationHistogram {
+  readonly counts = new Array<number>(DURATION_BOUNDARIES_S.length + 1).fill(0);
+  count = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  record(seconds: number): void {
+    let i = 0;
+    while (i < DURATION_BOUNDARIES_S.length && seconds > DURATION_BOUNDARIES_S[i]) i++;
+    this.counts[i]++;
+    this.count++;
+    this.sum += seconds;
+    if (seconds < this.min) this.min = seconds;
+    if (seconds > this.max) this.max = seconds;
+  }
+
+  add(other: DurationHistogram): void {
+    for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i];
+    this.count += other.count;
+    this.sum += other.sum;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+  }
+}
+
+/** One attempt series: its OTel attributes and Prometheus labels are computed once, when it first appears. */
+export interface AttemptSeries {
+  attributes: Attributes;
+  labels: Record<string, string>;
+  histogram: DurationHistogram;
+}
+
+export interface CallSeries {
+  attributes: Attributes;
+  labels: Record<string, string>;
+  calls: number;
+}
+
+function statusClass(status: number | undefined): string {
+  return status === undefined ? 'none' : `${Math.floor(status / 100)}xx`;
+}
+
+/** Where the upstream lives, for `server.address` / `server.port`. */
+export interface Target {
+  address: string;
+  port: number;
+}
+
+/**
+ * The live metrics of one integration, bound once per client listener so a call costs a few field
+ * increments and, per attempt, one map lookup by a short string key.
+ */
+export class IntegrationMetrics {
+  readonly attempts = new Map<string, AttemptSeries>();
+  readonly calls = new Map<string, CallSeries>();
+  retries = 0;
+  rateLimitWaits = 0;
+  rateLimitWaitSeconds = 0;
+  rateLimitRejections = 0;
+  cacheHits = 0;
+  cacheMisses = 0;
+  cacheStale = 0;
+  bulkheadRejections = 0;
+  breakerRejections = 0;
+  readonly breakerTransitions = new Map<string, number>();
+  breakerState: BreakerState = 'closed';
+  /** the upstream's last X-RateLimit-Remaining, when it sends one */
+  upstreamRemaining?: number;
+  target?: Target;
+
+  constructor(readonly integration: string) {}
+
+  recordCall(s: CallSummary): void {
+    const callKey = `${s.route}\u0000${s.outcome}`;
+    let call = this.calls.get(callKey);
+    if (!call) {
+      call = {
+        attributes: {
+          'breakwater.integration': this.integration,
+          'url.template': s.route,
+          'breakwater.outcome': s.outcome,
+        },
+        labels: { integration: this.integration, route: s.route, outcome: s.outcome },
+        calls: 0,
+      };
+      this.calls.set(callKey, call);
+    }
+    call.calls++;
+    this.retries += s.retries;
+    if (s.rateLimitWaitMs > 0) {
+      this.rateLimitWaits++;
+      this.rateLimitWaitSeconds += s.rateLimitWaitMs / 1000;
+    }
+    switch (s.outcome) {
+      case 'rate_limited':
+        this.rateLimitRejections++;
+        break;
+      case 'bulkhead_rejected':
+        this.bulkheadRejections++;
+        break;
+      case 'circuit_open':
+        this.breakerRejections++;
+        break;
+    }
+    if (s.cache === 'hit') this.cacheHits++;
+    else if (s.cache === 'miss') this.cacheMisses++;
+    else if (s.cache === 'stale') this.cacheStale++;
+    for (let i = 0; i < s.attempts.length; i++) {
+      const a = s.attempts[i];
+      const key = `${s.method}\u0000${s.route}\u0000${a.status ?? a.errorType}\u0000${s.outcome}`;
+      let series = this.attempts.get(key);
+      if (!series) {
+        series = this.attemptSeries(s, a.status, a.errorType);
+        this.attempts.set(key, series);
+      }
+      series.histogram.record(a.durationMs / 1000);
+    }
+    const remaining = s.responseHeaders?.['x-ratelimit-remaining'];
+    if (remaining !== undefined) {
+      const value = Number(remaining);
+      if (Number.isFinite(value)) this.upstreamRemaining = value;
+    }
+  }
+
+  recordTransition(from: BreakerState, to: BreakerState): void {
+    const key = `${from}\u0000${to}`;
+    this.breakerTransitions.set(key, (this.breakerTransitions.get(key) ?? 0) + 1);
+    this.breakerState = to;
+  }
+
+  private attemptSeries(s: CallSummary, status: number | undefined, errorType: string | undefined): AttemptSeries {
+    const attributes: Attributes = {
+      'http.request.method': s.method,
+      'url.template': s.route,
+      'breakwater.integration': this.integration,
+      'breakwater.outcome': s.outcome,
+    };
+    if (this.target) {
+      attributes['server.address'] = this.target.address;
+      attributes['server.port'] = this.target.port;
+    }
+    if (status !== undefined) attributes['http.response.status_code'] = status;
+    const error = errorType ?? (status !== undefined && status >= 500 ? String(status) : undefined);
+    if (error !== undefined) attributes['error.type'] = error;
+    return {
+      attributes,
+      labels: {
+        integration: this.integration,
+        route: s.route,
+        method: s.method,
+        status_class: statusClass(status),
+        outcome: s.outcome,
+      },
+      histogram: new DurationHistogram(),
+    };
+  }
+}
+
+/** Counters the recorder keeps about itself (read at collection time, never on the call path). */
+export interface DropStats {
+  droppedCallLogRows: number;
+  droppedRollups: number;
+  droppedBreakerEvents?: number;
+  failedFlushes: number;
+}
+
+/** All integrations' live metrics in this process: the source of both /api/metrics and OTLP metrics. */
+export class MetricsRegistry {
+  readonly integrations = new Map<string, IntegrationMetrics>();
+  readonly startedAt = Date.now();
+
+  forIntegration(integration: string): IntegrationMetrics {
+    let m = this.integrations.get(integration);
+    if (!m) {
+      m = new IntegrationMetrics(integration);
+      this.integrations.set(integration, m);
+    }
+    return m;
+  }
+}

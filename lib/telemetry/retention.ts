@@ -1,0 +1,224 @@
+import { type Db, LatencyHistogram } from '@/lib/db';
+import { HOURLY_BUCKET_SECONDS } from './recorder';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = HOURLY_BUCKET_SECONDS * 1000;
+/** Minute rows handled per transaction, so a long backlog never holds the database for long. */
+const CHUNK_ROWS = 5000;
+
+export interface RetentionOptions {
+  callLogDays: number;
+  /** rollups narrower than an hour: merged into hourly rollups after this */
+  minuteRollupDays: number;
+  hourlyRollupDays: number;
+  breakerEventDays: number;
+  intervalMs: number;
+}
+
+export const DEFAULT_RETENTION: RetentionOptions = {
+  callLogDays: 7,
+  minuteRollupDays: 7,
+  hourlyRollupDays: 90,
+  breakerEventDays: 90,
+  intervalMs: 10 * 60_000,
+};
+
+export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): RetentionOptions {
+  const read = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return env[name] !== undefined && env[name] !== '' && value > 0 ? value : fallback;
+  };
+  return {
+    callLogDays: read('BREAKWATER_RETENTION_CALL_LOG_DAYS', DEFAULT_RETENTION.callLogDays),
+    minuteRollupDays: read('BREAKWATER_RETENTION_MINUTE_ROLLUP_DAYS', DEFAULT_RETENTION.minuteRollupDays),
+    hourlyRollupDays: read('BREAKWATER_RETENTION_HOURLY_ROLLUP_DAYS', DEFAULT_RETENTION.hourlyRollupDays),
+    breakerEventDays: read('BREAKWATER_RETENTION_BREAKER_EVENT_DAYS', DEFAULT_RETENTION.breakerEventDays),
+    intervalMs: read('BREAKWATER_RETENTION_INTERVAL_MS', DEFAULT_RETENTION.intervalMs),
+  };
+}
+
+export interface RetentionResult {
+  minuteRowsMerged: number;
+  hourlyRowsWritten: number;
+  hourlyRowsDeleted: number;
+  callsDeleted: number;
+  breakerEventsDeleted: number;
+}
+
+type MinuteRow = Awaited<ReturnType<Db['metricRollup']['findMany']>>[number];
+
+interface HourGroup {
+  key: {
+    bucketStart: Date;
+    bucketSeconds: number;
+    integrationId: string;
+    route: string;
+    outcomeClass: string;
+    instance: string;
+  };
+  rows: MinuteRow[];
+}
+
+function mergeRows(
+  rows: {
+    count: number;
+    retries: number;
+    cacheHits: number;
+    cacheMisses: number;
+    rateLimitWaits: number;
+    rateLimitRejections: number;
+    latencySumMs: number;
+    latencyMaxMs: number;
+    latencyHist: string;
+  }[],
+) {
+  const histogram = new LatencyHistogram();
+  const merged = {
+    count: 0,
+    retries: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    rateLimitWaits: 0,
+    rateLimitRejections: 0,
+    latencySumMs: 0,
+    latencyMaxMs: 0,
+    latencyHist: '',
+  };
+  for (const r of rows) {
+    merged.count += r.count;
+    merged.retries += r.retries;
+    merged.cacheHits += r.cacheHits;
+    merged.cacheMisses += r.cacheMisses;
+    merged.rateLimitWaits += r.rateLimitWaits;
+    merged.rateLimitRejections += r.rateLimitRejections;
+    merged.latencySumMs += r.latencySumMs;
+    merged.latencyMaxMs = Math.max(merged.latencyMaxMs, r.latencyMaxMs);
+    histogram.merge(JSON.parse(r.latencyHist));
+  }
+  merged.latencyHist = JSON.stringify(histogram);
+  return merged;
+}
+
+/**
+ * Merges minute rollups older than `minuteRollupDays` into hourly ones. The recorder already keeps an
+ * hourly row beside the minute rows it writes; when that row holds at least the minutes' count it is
+ * complete and the minutes are simply deleted, otherwise (written by an older build, or its writes were
+ * dropped) the hourly row is rebuilt from the minutes. Each chunk is one transaction: never counted twice.
+ */
+async function downsample(db: Db, cutoff: Date, result: RetentionResult): Promise<void> {
+  // Whole hours only, so an hour is never split between the two resolutions.
+  const before = new Date(Math.floor(cutoff.getTime() / HOUR_MS) * HOUR_MS);
+  for (;;) {
+    const rows = await db.metricRollup.findMany({
+      where: { bucketSeconds: { lt: HOURLY_BUCKET_SECONDS }, bucketStart: { lt: before } },
+      orderBy: { bucketStart: 'asc' },
+      take: CHUNK_ROWS,
+    });
+    if (rows.length === 0) return;
+    const groups = new Map<string, HourGroup>();
+    for (const r of rows) {
+      const hour = Math.floor(r.bucketStart.getTime() / HOUR_MS) * HOUR_MS;
+      const id = `${hour}\u0000${r.integrationId}\u0000${r.route}\u0000${r.outcomeClass}\u0000${r.instance}`;
+      let group = groups.get(id);
+      if (!group) {
+        group = {
+          key: {
+            bucketStart: new Date(hour),
+            bucketSeconds: HOURLY_BUCKET_SECONDS,
+            integrationId: r.integrationId,
+            route: r.route,
+            outcomeClass: r.outcomeClass,
+            instance: r.instance,
+          },
+          rows: [],
+        };
+        groups.set(id, group);
+      }
+      group.rows.push(r);
+    }
+    await db.$transaction(async (tx) => {
+      for (const group of groups.values()) {
+        // A chunk may end inside an hour: take that hour's remaining minutes too, so the comparison below
+        // sees the whole hour.
+        const hourEnd = new Date(group.key.bucketStart.getTime() + HOUR_MS);
+        const minutes = await tx.metricRollup.findMany({
+          where: {
+            bucketSeconds: { lt: HOURLY_BUCKET_SECONDS },
+            bucketStart: { gte: group.key.bucketStart, lt: hourEnd },
+            integrationId: group.key.integrationId,
+            route: group.key.route,
+            outcomeClass: group.key.outcomeClass,
+            instance: group.key.instance,
+          },
+        });
+        if (minutes.length === 0) continue;
+        const merged = mergeRows(minutes);
+        const existing = await tx.metricRollup.findUnique({
+          where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance: group.key },
+          select: { count: true },
+        });
+        if (!existing || existing.count < merged.count) {
+          await tx.metricRollup.upsert({
+            where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance: group.key },
+            create: { ...group.key, ...merged },
+            update: merged,
+          });
+          result.hourlyRowsWritten++;
+        }
+        await tx.metricRollup.deleteMany({ where: { id: { in: minutes.map((m) => m.id) } } });
+        result.minuteRowsMerged += minutes.length;
+      }
+    });
+  }
+}
+
+/** One retention pass: downsample, then delete what is past its retention. */
+export async function applyRetention(
+  db: Db,
+  options: RetentionOptions = DEFAULT_RETENTION,
+  now = new Date(),
+): Promise<RetentionResult> {
+  const result: RetentionResult = {
+    minuteRowsMerged: 0,
+    hourlyRowsWritten: 0,
+    hourlyRowsDeleted: 0,
+    callsDeleted: 0,
+    breakerEventsDeleted: 0,
+  };
+  const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
+  await downsample(db, ago(options.minuteRollupDays), result);
+  result.hourlyRowsDeleted = (
+    await db.metricRollup.deleteMany({
+      where: { bucketSeconds: { gte: HOURLY_BUCKET_SECONDS }, bucketStart: { lt: ago(options.hourlyRollupDays) } },
+    })
+  ).count;
+  const oldCalls = { startedAt: { lt: ago(options.callLogDays) } };
+  await db.callAttempt.deleteMany({ where: { call: oldCalls } });
+  result.callsDeleted = (await db.callLog.deleteMany({ where: oldCalls })).count;
+  result.breakerEventsDeleted = (
+    await db.breakerEvent.deleteMany({ where: { at: { lt: ago(options.breakerEventDays) } } })
+  ).count;
+  return result;
+}
+
+/** Runs retention now and then every `intervalMs` on an unref'd timer; returns a stop function. */
+export function scheduleRetention(db: Db, options: RetentionOptions, onError: (error: unknown) => void): () => void {
+  let running = false;
+  const run = () => {
+    if (running) return;
+    running = true;
+    applyRetention(db, options)
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  };
+  const first = setTimeout(run, 1000);
+  first.unref();
+  const timer = setInterval(run, options.intervalMs);
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}
