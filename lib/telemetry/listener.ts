@@ -12,7 +12,8 @@ export interface ListenerOptions {
 export function targetOf(origin: string): Target | undefined {
   try {
     const url = new URL(origin);
-    return { address: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
+    const scheme = url.protocol.slice(0, -1);
+    return { scheme, address: url.hostname, port: Number(url.port) || (scheme === 'https' ? 443 : 80) };
   } catch {
     return undefined;
   }

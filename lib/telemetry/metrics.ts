@@ -51,6 +51,7 @@ function statusClass(status: number | undefined): string {
 
 /** Where the upstream lives, for `server.address` / `server.port`. */
 export interface Target {
+  scheme: string;
   address: string;
   port: number;
 }

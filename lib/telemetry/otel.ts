@@ -277,7 +277,7 @@ export function redactedUrl(target: Target | undefined, path: string, rules: Red
   }
   safe = scrubSecrets(safe, rules.secrets ?? []);
   if (!target) return safe;
-  return `http://${target.address}:${target.port}${safe}`;
+  return `${target.scheme}://${target.address}:${target.port}${safe}`;
 }
 
 function serverAttributes(target: Target | undefined): Attributes {

@@ -7,6 +7,8 @@ import { type RedactionRules, redactBody, redactHeaders } from './redact';
 const MAX_WRITE_TRIES = 3;
 /** Width of the second rollup series every call is also counted in: it keeps long-range reads cheap. */
 export const HOURLY_BUCKET_SECONDS = 3600;
+/** Prisma errors that blame a row (foreign key, unique), not the database being unavailable. */
+const ROW_FAULT_CODES = new Set(['P2003', 'P2002', 'P2025']);
 
 export interface RecorderOptions {
   /** rollup bucket width */
@@ -279,33 +281,35 @@ export class TelemetryRecorder {
     const dirty = [...this.rollups.values()].filter((r) => r.dirty);
     if (dirty.length === 0) return true;
     for (const r of dirty) r.dirty = false;
+    let failure: unknown;
     try {
       await this.db.$transaction(dirty.map((r) => this.upsertRollup(r)));
       for (const r of dirty) r.failingSince = undefined;
       return true;
     } catch (error) {
       this.noteFailure(error);
+      failure = error;
     }
     // Rollups hold absolute values, so a later flush simply rewrites them: nothing is lost while the
-    // database is locked or down. Written one by one, a row that cannot be written (its integration was
-    // deleted) does not hold back the others; it is given up after rollupGiveUpMs and counted.
+    // database is locked or down. Only when one row is at fault (its integration was deleted) are the rows
+    // written one by one, so it does not hold back the others; a row is given up after rollupGiveUpMs, and
+    // counted. A locked or unreachable database gets one write per flush, no more (SQLite waits are
+    // synchronous).
     const now = Date.now();
-    let databaseDown = false;
+    const rowFault = ROW_FAULT_CODES.has((failure as { code?: string }).code ?? '');
     for (const r of dirty) {
-      if (!databaseDown) {
+      if (rowFault) {
         try {
           await this.upsertRollup(r);
           r.failingSince = undefined;
           continue;
-        } catch {
-          databaseDown = r === dirty[0];
-        }
+        } catch {}
       }
       r.failingSince ??= now;
       if (now - r.failingSince < this.opts.rollupGiveUpMs) r.dirty = true;
       else if (r.bucketSeconds === this.opts.bucketSeconds) this.stats.droppedRollups += r.count;
     }
-    return !databaseDown;
+    return rowFault;
   }
 
   private async writeBreakerEvents(): Promise<void> {

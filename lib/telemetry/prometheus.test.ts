@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import type { CallSummary } from '@/lib/resilience';
+import { MetricsRegistry } from './metrics';
+import { redactedUrl } from './otel';
+import { renderPrometheus } from './prometheus';
+
+function summary(over: Partial<CallSummary> = {}): CallSummary {
+  return {
+    integration: 'pay"ments',
+    requestId: 'r1',
+    method: 'GET',
+    route: '/cards/:id',
+    path: '/cards/1',
+    startedAt: Date.now(),
+    durationMs: 30,
+    outcome: 'success',
+    status: 200,
+    attempts: [{ number: 1, startedAt: Date.now(), durationMs: 30, status: 200, delayBeforeMs: 0 }],
+    retries: 0,
+    cache: 'miss',
+    rateLimitWaitMs: 0,
+    rateLimited: false,
+    requestHeaders: {},
+    ...over,
+  };
+}
+
+function promtool(text: string): { status: number | null; output: string } {
+  const run = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (run.error) throw run.error;
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+test('the exposition passes promtool and counts attempts per status class in semconv buckets', () => {
+  const registry = new MetricsRegistry();
+  const m = registry.forIntegration('pay"ments');
+  m.recordCall(summary());
+  m.recordCall(
+    summary({
+      outcome: 'success',
+      retries: 1,
+      attempts: [
+        { number: 1, startedAt: 0, durationMs: 7, status: 503, delayBeforeMs: 0 },
+        { number: 2, startedAt: 0, durationMs: 2000, status: 201, delayBeforeMs: 100, delayReason: 'backoff' },
+      ],
+    }),
+  );
+  m.recordCall(summary({ outcome: 'circuit_open', attempts: [], status: undefined, cache: 'hit' }));
+  m.recordCall(summary({ outcome: 'rate_limited', attempts: [], rateLimitWaitMs: 1500, status: undefined }));
+  m.recordTransition('closed', 'open');
+  const text = renderPrometheus(registry, { droppedCallLogRows: 3, droppedRollups: 0, failedFlushes: 2 });
+  const check = promtool(text);
+  assert.equal(check.status, 0, `${check.output}\n${text}`);
+  const line = (prefix: string) => text.split('\n').find((l) => l.startsWith(prefix));
+  const labels = 'integration="pay\\"ments",route="/cards/:id",method="GET",status_class="2xx",outcome="success"';
+  assert.equal(line(`http_client_request_duration_seconds_count{${labels}}`)?.split(' ')[1], '2');
+  assert.equal(line(`http_client_request_duration_seconds_bucket{${labels},le="0.05"}`)?.split(' ')[1], '1');
+  assert.equal(line(`http_client_request_duration_seconds_bucket{${labels},le="2.5"}`)?.split(' ')[1], '2');
+  assert.match(text, /http_client_request_duration_seconds_bucket\{[^}]*status_class="5xx"[^}]*le="0\.01"\} 1/);
+  assert.match(text, /resilience_retries_total\{integration="pay\\"ments"\} 1/);
+  assert.match(text, /resilience_breaker_state\{integration="pay\\"ments",state="open"\} 1/);
+  assert.match(text, /resilience_breaker_transitions_total\{integration="pay\\"ments",from="closed",to="open"\} 1/);
+  assert.match(text, /resilience_breaker_rejections_total\{integration="pay\\"ments"\} 1/);
+  assert.match(text, /resilience_rate_limiter_rejections_total\{integration="pay\\"ments"\} 1/);
+  assert.match(text, /resilience_rate_limiter_wait_seconds_total\{integration="pay\\"ments"\} 1\.5/);
+  assert.match(text, /resilience_cache_lookups_total\{integration="pay\\"ments",result="hit"\} 1/);
+  assert.match(text, /breakwater_telemetry_dropped_total\{kind="call_log"\} 3/);
+  assert.match(text, /breakwater_telemetry_failed_flushes_total 2/);
+});
+
+test('promtool rejects what a broken exposition would look like (the check is real)', () => {
+  assert.notEqual(promtool('# TYPE x counter\nx{a="1" 1\n').status, 0);
+});
+
+test('url.full keeps no query values and no configured secret', () => {
+  const target = { scheme: 'https', address: 'api.example.com', port: 443 };
+  assert.equal(
+    redactedUrl(target, '/v1/keys/sk_abcdef/charges?token=sk_abcdef&limit=10', { secrets: ['sk_abcdef'] }),
+    'https://api.example.com:443/v1/keys/[redacted]/charges?token=REDACTED&limit=REDACTED',
+  );
+});
