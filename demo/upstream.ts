@@ -301,10 +301,11 @@ async function main(): Promise<void> {
     seed: Number(values.seed),
     eventsPerSec: Number(values['events-per-sec']),
   });
-  console.log(`demo upstream listening on ${upstream.url} (control API at ${upstream.url}/__control/faults)`);
   const shutdown = () => void upstream.close().then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  // Logged last: a script that waits for this line may signal the process at once.
+  console.log(`demo upstream listening on ${upstream.url} (control API at ${upstream.url}/__control/faults)`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
