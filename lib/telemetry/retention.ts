@@ -23,7 +23,7 @@ export const DEFAULT_RETENTION: RetentionOptions = {
   intervalMs: 10 * 60_000,
 };
 
-export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): RetentionOptions {
+export function retentionFromEnv(env: Record<string, string | undefined> = process.env): RetentionOptions {
   const read = (name: string, fallback: number) => {
     const value = Number(env[name]);
     return env[name] !== undefined && env[name] !== '' && value > 0 ? value : fallback;
