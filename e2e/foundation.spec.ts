@@ -53,8 +53,12 @@ test('sign in, create a token, drive calls through the gateway and see the count
 
     const integration = await db.integration.findUniqueOrThrow({ where: { slug: 'e2e-payments' } });
     const stored = async () =>
-      (await db.metricRollup.aggregate({ where: { integrationId: integration.id }, _sum: { count: true } }))._sum
-        .count ?? 0;
+      (
+        await db.metricRollup.aggregate({
+          where: { integrationId: integration.id, bucketSeconds: 60 },
+          _sum: { count: true },
+        })
+      )._sum.count ?? 0;
     await expect.poll(stored, { timeout: 10_000 }).toBe(13);
 
     await page.getByRole('link', { name: 'Overview' }).click();

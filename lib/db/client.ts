@@ -18,7 +18,9 @@ export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
 export function providerOf(url: string): Provider {
   if (url.startsWith('file:')) return 'sqlite';
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgresql';
-  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL), got "${url.split(':')[0]}:..."`);
+  throw new Error(
+    `DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL), got "${url.split(':')[0]}:..."`,
+  );
 }
 
 /** Absolute path of a `file:` URL's database, resolved against the working directory. */

@@ -37,10 +37,13 @@ async function handle(request: Request, { params }: Context): Promise<Response> 
       requestId,
       callerKey: owner.tokenId,
     });
-    return new Response(response.status === 204 || response.status === 304 ? null : response.body, {
-      status: response.status,
-      headers: responseHeaders(response),
-    });
+    return new Response(
+      response.status === 204 || response.status === 304 ? null : (response.body as Uint8Array<ArrayBuffer>),
+      {
+        status: response.status,
+        headers: responseHeaders(response),
+      },
+    );
   } catch (error) {
     if (error instanceof UnsafePathError)
       return jsonError(400, error.message, { field: error.field }, { 'x-request-id': requestId });
