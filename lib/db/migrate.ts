@@ -245,24 +245,34 @@ async function withEngine<T>(
     };
     return adapter;
   };
-  const engine = await bg.SchemaEngine.new(
-    { datamodels: [[schema.path, schema.content]] },
-    log,
-    bindMigrationAwareSqlAdapterFactory({
-      provider: factory.provider,
-      adapterName: factory.adapterName,
-      connect: track(() => factory.connect()),
-      connectToShadowDb: track(() => factory.connectToShadowDb()),
-    }),
-  );
+  let engine: SchemaEngine | undefined;
   try {
+    engine = await bg.SchemaEngine.new(
+      { datamodels: [[schema.path, schema.content]] },
+      log,
+      bindMigrationAwareSqlAdapterFactory({
+        provider: factory.provider,
+        adapterName: factory.adapterName,
+        connect: track(() => factory.connect()),
+        connectToShadowDb: track(() => factory.connectToShadowDb()),
+      }),
+    );
     return await run(engine);
+  } catch (error) {
+    throw withoutSpanTrace(error);
   } finally {
-    engine.free();
+    engine?.free();
     // The engine does not dispose its main connection: an open pool would keep the process alive, and
     // SQLite's file would stay under the engine's exclusive lock.
     await Promise.all([...connections].map((adapter) => adapter.dispose()));
   }
+}
+
+/** Engine errors end with a newline, often followed by the engine's Rust span trace ("0: schema_engine_..."). */
+function withoutSpanTrace(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = error.message.replace(/\n\s*0: schema_engine[\s\S]*$/, '').trim();
+  return message === error.message ? error : new Error(message, { cause: error });
 }
 
 function factoryFor(url: string): SqlMigrationAwareDriverAdapterFactory {

@@ -1,0 +1,155 @@
+// Migrations on real databases: a temp SQLite file and a PostgreSQL database of its own. PostgreSQL must
+// be reachable (CI runs it): when it is not, these tests fail rather than skip.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { createDb, type Provider, providerOf, sqlitePath } from './client';
+import {
+  appliedMigrations,
+  applyMigrations,
+  diffDatabaseToSchema,
+  diffMigrationsToSchema,
+  migrationsDir,
+} from './migrate';
+
+const PG_ADMIN_URL = process.env.BREAKWATER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${PG_ADMIN_URL} (set BREAKWATER_TEST_PG_URL): ${(error as Error).message}`,
+    );
+  }
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** An empty database: a path in a directory that does not exist yet (applying creates it), or a new PG database. */
+async function createDatabase(provider: Provider): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (provider === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'breakwater-migrate-'));
+    return {
+      url: `file:${join(dir, 'not-yet', 'test.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `bw_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** Every column of `_prisma_migrations`, read with the plain driver. */
+async function migrationRows(url: string): Promise<unknown[]> {
+  const sql = 'SELECT * FROM _prisma_migrations ORDER BY migration_name';
+  if (providerOf(url) === 'sqlite') {
+    const db = new Database(sqlitePath(url), { readonly: true });
+    try {
+      return db.prepare(sql).all();
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function committedMigrations(provider: Provider): string[] {
+  return readdirSync(migrationsDir(provider), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+for (const provider of ['sqlite', 'postgresql'] as const) {
+  describe(`migrations on ${provider}`, () => {
+    let database: { url: string; drop: () => Promise<void> };
+    before(async () => {
+      database = await createDatabase(provider);
+    });
+    after(() => database?.drop());
+
+    test('applying the committed migrations produces exactly the schema', async () => {
+      assert.deepEqual(await appliedMigrations(database.url), []);
+      const { applied } = await applyMigrations(database.url);
+      assert.deepEqual(applied, committedMigrations(provider));
+      assert.equal(await diffDatabaseToSchema(database.url), '');
+      const recorded = await appliedMigrations(database.url);
+      assert.deepEqual(
+        recorded.map((migration) => migration.name),
+        applied,
+      );
+      for (const { finishedAt } of recorded) assert.ok(!Number.isNaN(finishedAt.getTime()));
+    });
+
+    test('applying again applies nothing and leaves _prisma_migrations as it was', async () => {
+      const rows = await migrationRows(database.url);
+      assert.equal(rows.length, committedMigrations(provider).length);
+      assert.deepEqual(await applyMigrations(database.url), { applied: [] });
+      assert.deepEqual(await migrationRows(database.url), rows);
+    });
+
+    test('the generated client writes and reads an Integration', async () => {
+      const db = createDb(database.url);
+      try {
+        const created = await db.integration.create({
+          data: { slug: 'payments', name: 'Payments', baseUrl: 'https://payments.example' },
+        });
+        const read = await db.integration.findUniqueOrThrow({ where: { slug: 'payments' } });
+        assert.deepEqual(read, created);
+        assert.equal(read.policy, '{}');
+      } finally {
+        await db.$disconnect();
+      }
+    });
+  });
+}
+
+describe('committed migrations', () => {
+  test('both providers have the same migration folders', () => {
+    assert.deepEqual(committedMigrations('postgresql'), committedMigrations('sqlite'));
+  });
+
+  for (const provider of ['sqlite', 'postgresql'] as const) {
+    test(`${provider}: the migrations match prisma/schema.prisma (run npm run db:diff after a schema change)`, async () => {
+      assert.equal(await diffMigrationsToSchema(provider, PG_ADMIN_URL), '');
+    });
+  }
+});
+
+describe('bad database URLs', () => {
+  test('an unsupported scheme names the ones that work', async () => {
+    await assert.rejects(applyMigrations('mysql://root@127.0.0.1/app'), /must start with file: .* or postgres:\/\//);
+  });
+
+  test('an unreachable PostgreSQL server is named', async () => {
+    await assert.rejects(applyMigrations('postgres://postgres@127.0.0.1:1/app'), {
+      message: /^Can't reach database server at `127\.0\.0\.1:1`/,
+    });
+  });
+
+  test('a missing PostgreSQL database is named', async () => {
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/bw_missing_${randomBytes(6).toString('hex')}`;
+    await assert.rejects(applyMigrations(url.toString()), {
+      message: `Database \`${url.pathname.slice(1)}\` does not exist`,
+    });
+  });
+});
