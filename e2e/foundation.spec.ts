@@ -13,7 +13,9 @@ test('sign in, create a token, drive calls through the gateway and see the count
     await expect(page).toHaveURL(/\/login$/);
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert')).toHaveText('wrong username or password');
+    await expect(page.getByRole('form', { name: 'Sign in to Breakwater' }).getByRole('alert')).toHaveText(
+      'wrong username or password',
+    );
     await page.getByLabel('Password').fill(E2E.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('heading', { name: 'Integrations' })).toBeVisible();
