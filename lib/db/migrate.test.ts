@@ -2,7 +2,7 @@
 // be reachable (CI runs it): when it is not, these tests fail rather than skip.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ import {
   applyMigrations,
   diffDatabaseToSchema,
   diffMigrationsToSchema,
+  migrationLock,
   migrationsDir,
 } from './migrate';
 
@@ -51,9 +52,8 @@ async function createDatabase(provider: Provider): Promise<{ url: string; drop: 
   return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-/** Every column of `_prisma_migrations`, read with the plain driver. */
-async function migrationRows(url: string): Promise<unknown[]> {
-  const sql = 'SELECT * FROM _prisma_migrations ORDER BY migration_name';
+/** Rows read with the plain driver, not through the engine or the Prisma client under test. */
+async function selectAll(url: string, sql: string): Promise<unknown[]> {
   if (providerOf(url) === 'sqlite') {
     const db = new Database(sqlitePath(url), { readonly: true });
     try {
@@ -70,6 +70,8 @@ async function migrationRows(url: string): Promise<unknown[]> {
     await client.end();
   }
 }
+
+const migrationRows = (url: string) => selectAll(url, 'SELECT * FROM _prisma_migrations ORDER BY migration_name');
 
 function committedMigrations(provider: Provider): string[] {
   return readdirSync(migrationsDir(provider), { withFileTypes: true })
@@ -132,6 +134,36 @@ describe('committed migrations', () => {
       assert.equal(await diffMigrationsToSchema(provider, PG_ADMIN_URL), '');
     });
   }
+});
+
+describe('migration scripts', () => {
+  // adapter-pg's own executeScript would split this migration inside the string literal.
+  test('a ; inside a string literal stays in its statement', async () => {
+    const repo = process.cwd();
+    const root = mkdtempSync(join(tmpdir(), 'breakwater-root-'));
+    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
+    mkdirSync(join(root, 'prisma'));
+    copyFileSync(join(repo, 'prisma/schema.prisma'), join(root, 'prisma/schema.prisma'));
+    const script = `CREATE TABLE "Note" ("text" TEXT NOT NULL DEFAULT 'a;b');\nINSERT INTO "Note" DEFAULT VALUES;\n`;
+    process.chdir(root);
+    try {
+      for (const provider of ['sqlite', 'postgresql'] as const) {
+        mkdirSync(join(migrationsDir(provider), '1_note'), { recursive: true });
+        writeFileSync(join(migrationsDir(provider), 'migration_lock.toml'), migrationLock(provider));
+        writeFileSync(join(migrationsDir(provider), '1_note', 'migration.sql'), script);
+        const database = await createDatabase(provider);
+        try {
+          assert.deepEqual(await applyMigrations(database.url), { applied: ['1_note'] });
+          assert.deepEqual(await selectAll(database.url, 'SELECT "text" FROM "Note"'), [{ text: 'a;b' }]);
+        } finally {
+          await database.drop();
+        }
+      }
+    } finally {
+      process.chdir(repo);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('bad database URLs', () => {

@@ -191,6 +191,17 @@ function postgresConfig(url: string): pg.PoolConfig {
   return { ...parseIntoClientConfig(url), Client: CharAsTextClient };
 }
 
+/**
+ * adapter-pg's executeScript splits a migration on every `;`, even inside a string literal or a function
+ * body. Sent whole, with no parameters, it runs as one simple query, as the native engine runs it.
+ */
+function wholeScripts(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  adapter.executeScript = async (script) => {
+    await adapter.executeRaw({ sql: script, args: [], argTypes: [] });
+  };
+  return adapter;
+}
+
 async function runAdminStatement(config: pg.PoolConfig, sql: string): Promise<void> {
   const client = new pg.Client(config);
   await client.connect();
@@ -203,8 +214,8 @@ async function runAdminStatement(config: pg.PoolConfig, sql: string): Promise<vo
 
 function postgresFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
   const config = postgresConfig(url);
-  const connect = (database = config.database) =>
-    new PrismaPg(new pg.Pool({ ...config, database }), { disposeExternalPool: true }).connect();
+  const connect = async (database = config.database) =>
+    wholeScripts(await new PrismaPg(new pg.Pool({ ...config, database }), { disposeExternalPool: true }).connect());
   return {
     provider: 'postgres',
     adapterName: '@prisma/adapter-pg',
@@ -268,10 +279,10 @@ async function withEngine<T>(
   }
 }
 
-/** Engine errors end with a newline, often followed by the engine's Rust span trace ("0: schema_engine_..."). */
+/** Engine errors end with a newline, often followed by the engine's Rust span trace ("   0: crate::module ..."). */
 function withoutSpanTrace(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
-  const message = error.message.replace(/\n\s*0: schema_engine[\s\S]*$/, '').trim();
+  const message = error.message.replace(/\n\s*0: \w+::[\s\S]*$/, '').trim();
   return message === error.message ? error : new Error(message, { cause: error });
 }
 
