@@ -30,7 +30,7 @@ count_node() { # adds the node:test summary of a log to the totals
 step lint npm run --silent lint
 step typecheck npm run --silent typecheck
 step build npm run --silent build
-if [ ! -f .next/BUILD_ID ]; then
+if [ ! -f "${BREAKWATER_DIST_DIR:-.next}/BUILD_ID" ]; then
   echo "no production build: server, API and browser tests cannot run"
   echo "0 passed, 1 failed"
   exit 1

@@ -19,7 +19,9 @@ export async function startBreakwater(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<BreakwaterServer> {
-  if (!existsSync(join(root, '.next', 'BUILD_ID'))) throw new Error('no production build: run `npm run build` first');
+  const distDir = process.env.BREAKWATER_DIST_DIR || '.next';
+  if (!existsSync(join(root, distDir, 'BUILD_ID')))
+    throw new Error(`no production build in ${distDir}: run \`npm run build\` first`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
