@@ -171,6 +171,19 @@ describe('bad database URLs', () => {
     await assert.rejects(applyMigrations('mysql://root@127.0.0.1/app'), /must start with file: .* or postgres:\/\//);
   });
 
+  test('diffing a missing SQLite file names it and creates nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'breakwater-missing-'));
+    try {
+      await assert.rejects(
+        diffDatabaseToSchema(`file:${join(dir, 'missing.db')}`),
+        /no SQLite database at .*missing\.db/,
+      );
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('an unreachable PostgreSQL server is named', async () => {
     await assert.rejects(applyMigrations('postgres://postgres@127.0.0.1:1/app'), {
       message: /^Can't reach database server at `127\.0\.0\.1:1`/,

@@ -32,7 +32,7 @@ export interface AppliedMigration {
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
 /** The repo root (see the header comment). */
-export function repoRoot(): string {
+function repoRoot(): string {
   return process.cwd();
 }
 
@@ -46,7 +46,7 @@ export function migrationsDir(provider: Provider): string {
  * source), as scripts/generate-client.mjs derives prisma/postgresql/schema.prisma, so a diff never reads
  * a stale generated copy.
  */
-export function schemaFor(provider: Provider): SchemaContainer {
+function schemaFor(provider: Provider): SchemaContainer {
   const path = join(repoRoot(), 'prisma/schema.prisma');
   const source = readFileSync(path, 'utf8');
   if (provider === 'sqlite') return { path, content: source };
@@ -66,7 +66,7 @@ export function migrationLock(provider: Provider): string {
 }
 
 /** A migrations folder as the engine wants it, read the way the Prisma CLI reads it. */
-export function readMigrations(provider: Provider): MigrationList {
+function readMigrations(provider: Provider): MigrationList {
   const baseDir = migrationsDir(provider);
   const lockPath = join(baseDir, 'migration_lock.toml');
   const directories = existsSync(baseDir)
@@ -287,15 +287,13 @@ function withoutSpanTrace(error: unknown): unknown {
 }
 
 function factoryFor(url: string): SqlMigrationAwareDriverAdapterFactory {
-  if (providerOf(url) === 'postgresql') return postgresFactory(url);
-  const file = sqlitePath(url);
-  mkdirSync(dirname(file), { recursive: true });
-  return sqliteFactory(file);
+  return providerOf(url) === 'sqlite' ? sqliteFactory(sqlitePath(url)) : postgresFactory(url);
 }
 
 /** Applies the provider's migrations folder like `prisma migrate deploy`; a second call applies nothing. */
 export async function applyMigrations(url: string = databaseUrl()): Promise<{ applied: string[] }> {
   const provider = providerOf(url);
+  if (provider === 'sqlite') mkdirSync(dirname(sqlitePath(url)), { recursive: true });
   const result = await withEngine(provider, factoryFor(url), (engine) =>
     engine.applyMigrations({ migrationsList: readMigrations(provider), filters: NO_FILTERS }),
   );
@@ -305,6 +303,10 @@ export async function applyMigrations(url: string = databaseUrl()): Promise<{ ap
 /** SQL that would bring the database at `url` to prisma/schema.prisma; empty when there is no drift. */
 export function diffDatabaseToSchema(url: string): Promise<string> {
   const provider = providerOf(url);
+  // Opening a missing SQLite file would create it: a diff should not leave an empty database behind.
+  if (provider === 'sqlite' && !existsSync(sqlitePath(url))) {
+    return Promise.reject(new Error(`no SQLite database at ${sqlitePath(url)}`));
+  }
   return diffToSchema(provider, factoryFor(url), {
     tag: 'schemaDatasource',
     files: [schemaFor(provider)],
@@ -346,7 +348,7 @@ async function diffToSchema(
 }
 
 const APPLIED_SQL = `SELECT migration_name, finished_at FROM _prisma_migrations
-  WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY finished_at, migration_name`;
+  WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
 
 /**
  * The migrations applied to the database at `url`, oldest first; empty before the first one. Read with
@@ -374,5 +376,8 @@ export async function appliedMigrations(url: string = databaseUrl()): Promise<Ap
       await client.end();
     }
   }
-  return rows.map((row) => ({ name: row.migration_name, finishedAt: new Date(row.finished_at) }));
+  // Sorted after parsing: SQLite compares its untyped timestamps as stored, not as instants.
+  return rows
+    .map((row) => ({ name: row.migration_name, finishedAt: new Date(row.finished_at) }))
+    .sort((a, b) => a.finishedAt.getTime() - b.finishedAt.getTime() || a.name.localeCompare(b.name));
 }
