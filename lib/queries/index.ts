@@ -1,5 +1,12 @@
 export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';
-export { HOUR_SECONDS, MINUTE_SECONDS, type RollupRow, readRollups } from './rollups';
+export { type Health, healthOf, type OverviewTile, overviewTiles } from './overview';
+export {
+  type Aggregate,
+  type BucketAggregate,
+  HOUR_SECONDS,
+  MINUTE_SECONDS,
+  readAggregates,
+} from './rollups';
 export {
   type BreakerInterval,
   breakerIntervals,

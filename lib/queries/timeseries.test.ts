@@ -181,3 +181,17 @@ test('integrationSummaries counts each call once although rollups are stored at 
   assert.ok(Math.abs(a.p99Ms! - exact) / exact <= 0.01);
   assert.equal(summaries.find((s) => s.id === 'int_b')!.requests, 0);
 });
+
+test('parsed hours are reused only while unchanged: a later write to an hour is read back', async () => {
+  const since = new Date(now - 24 * 3_600_000);
+  const before = (await integrationSummaries(db, since)).find((s) => s.id === 'int_a')!.requests;
+  const recorder = new TelemetryRecorder(db, { instance: 'i2' });
+  for (let i = 0; i < 3; i++) recorder.record('int_a', summary(now - 80 * MIN, 10, 'success', 1000 + i));
+  await recorder.flush();
+  assert.equal((await integrationSummaries(db, since)).find((s) => s.id === 'int_a')!.requests, before + 3);
+  const series = await timeseries(db, { integrationId: 'int_a', from: since });
+  assert.equal(
+    series.points.reduce((n, p) => n + p.requests, 0),
+    before + 3,
+  );
+});

@@ -1,6 +1,6 @@
-import { type Db, LatencyHistogram } from '@/lib/db';
+import type { Db } from '@/lib/db';
 import { ERROR_OUTCOMES } from './integrations';
-import { HOUR_SECONDS, readRollups } from './rollups';
+import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, readAggregates } from './rollups';
 
 export const MIN_RANGE_MS = 15 * 60_000;
 export const MAX_RANGE_MS = 30 * 86_400_000;
@@ -67,18 +67,6 @@ export interface Timeseries extends Step {
   rateLimitPerMinute: number | null;
 }
 
-interface Accumulator {
-  byOutcome: Record<string, number>;
-  requests: number;
-  errors: number;
-  retries: number;
-  cacheHits: number;
-  cacheMisses: number;
-  rateLimitWaits: number;
-  rateLimitRejections: number;
-  histogram: LatencyHistogram;
-}
-
 function rateLimitOf(policy: string | undefined): number | null {
   if (!policy) return null;
   try {
@@ -109,49 +97,29 @@ export async function timeseries(
   const from = new Date(first);
   const where = query.integrationId === undefined ? {} : { integrationId: query.integrationId };
   const [rows, events, integration] = await Promise.all([
-    readRollups(db, { from, to, integrationId: query.integrationId }, step.resolutionSeconds === HOUR_SECONDS),
+    readAggregates(db, { from, to, integrationId: query.integrationId }, step.resolutionSeconds),
     breakerEvents(db, where, from, to),
     query.integrationId === undefined
       ? undefined
       : db.integration.findUnique({ where: { id: query.integrationId }, select: { policy: true } }),
   ]);
-  const buckets: Accumulator[] = [];
+  const buckets: Aggregate[] = [];
   const count = Math.ceil((to.getTime() - first) / stepMs);
-  for (let i = 0; i < count; i++) {
-    buckets.push({
-      byOutcome: {},
-      requests: 0,
-      errors: 0,
-      retries: 0,
-      cacheHits: 0,
-      cacheMisses: 0,
-      rateLimitWaits: 0,
-      rateLimitRejections: 0,
-      histogram: new LatencyHistogram(),
-    });
-  }
+  for (let i = 0; i < count; i++) buckets.push(emptyAggregate());
   for (const r of rows) {
-    const acc = buckets[Math.floor((r.bucketStart.getTime() - first) / stepMs)];
-    if (!acc) continue;
-    acc.requests += r.count;
-    acc.byOutcome[r.outcomeClass] = (acc.byOutcome[r.outcomeClass] ?? 0) + r.count;
-    if (ERROR_OUTCOMES.includes(r.outcomeClass)) acc.errors += r.count;
-    acc.retries += r.retries;
-    acc.cacheHits += r.cacheHits;
-    acc.cacheMisses += r.cacheMisses;
-    acc.rateLimitWaits += r.rateLimitWaits;
-    acc.rateLimitRejections += r.rateLimitRejections;
-    acc.histogram.merge(JSON.parse(r.latencyHist));
+    const acc = buckets[Math.floor((r.bucketStart - first) / stepMs)];
+    if (acc) addAggregate(acc, r.aggregate);
   }
   const perMinute = rateLimitOf(integration?.policy);
   const points = buckets.map((acc, i): TimeseriesPoint => {
     const cacheable = acc.cacheHits + acc.cacheMisses;
+    const errors = ERROR_OUTCOMES.reduce((n, outcome) => n + (acc.byOutcome[outcome] ?? 0), 0);
     return {
       at: new Date(first + i * stepMs),
       requests: acc.requests,
       byOutcome: acc.byOutcome,
-      errors: acc.errors,
-      errorRate: acc.requests ? acc.errors / acc.requests : null,
+      errors,
+      errorRate: acc.requests ? errors / acc.requests : null,
       p50Ms: acc.histogram.quantile(0.5),
       p95Ms: acc.histogram.quantile(0.95),
       p99Ms: acc.histogram.quantile(0.99),

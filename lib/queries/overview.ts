@@ -1,0 +1,152 @@
+import type { Db } from '@/lib/db';
+import { ERROR_OUTCOMES } from './integrations';
+import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, MINUTE_SECONDS, readAggregates } from './rollups';
+
+/** Health is judged on recent traffic, as the default alert rule does (error rate over 5 min). */
+const RECENT_MS = 5 * 60_000;
+/** Windows up to this long are read from minute rollups; longer ones from hourly rollups. */
+const MINUTE_WINDOW_MAX_MS = 6 * 3_600_000;
+/** Sparkline points per tile: enough to show a shape, few enough to stay small over the wire. */
+const SPARK_POINTS = 30;
+/** States in which a breaker rejects (or would reject) calls. */
+const TRIPPED = new Set(['open', 'half-open', 'isolated']);
+
+export type Health = 'ok' | 'warn' | 'bad' | 'idle';
+
+export interface OverviewTile {
+  id: string;
+  slug: string;
+  name: string;
+  baseUrl: string;
+  /** calls in the window */
+  requests: number;
+  errors: number;
+  /** errors / requests, 0..1; null without traffic */
+  errorRate: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  /** cache hits / cacheable calls, null when nothing was cacheable */
+  cacheHitRatio: number | null;
+  /** calls per minute over the configured limit per minute, 0..1+; null without a limit */
+  rateLimitUsage: number | null;
+  rateLimitRejections: number;
+  /** requests per second, oldest first, SPARK_POINTS evenly spaced steps over the window */
+  sparkline: number[];
+  /** error rate over the last 5 minutes, which the health colour is judged on */
+  recentErrorRate: number | null;
+  /** the last stored state per instance whose breaker ever moved; instances never tripped are closed */
+  breaker: { state: string; instances: number; tripped: number; reason: string | null };
+  health: Health;
+  /** Filled by the alerts engine when it lands; the tile shows a slot for it meanwhile. */
+  firingAlerts?: { name: string; severity?: string }[];
+}
+
+export function healthOf(errorRate: number | null, breakerTripped: boolean): Health {
+  if (breakerTripped || (errorRate !== null && errorRate >= 0.05)) return 'bad';
+  if (errorRate === null) return 'idle';
+  if (errorRate >= 0.01) return 'warn';
+  return 'ok';
+}
+
+const RANK: Record<Health, number> = { bad: 0, warn: 1, ok: 2, idle: 3 };
+
+function errorsOf(a: Aggregate): number {
+  return ERROR_OUTCOMES.reduce((n, outcome) => n + (a.byOutcome[outcome] ?? 0), 0);
+}
+
+function perMinuteOf(policy: string): number | null {
+  try {
+    const limit = JSON.parse(policy)?.rateLimit;
+    if (limit?.enabled === false) return null;
+    return typeof limit?.perMinute === 'number' ? limit.perMinute : 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One tile per integration over [since, now]: totals, percentiles, cache and limiter use, a request-rate
+ * sparkline, recent health and breaker state from the stored transitions (all instances). Sorted by
+ * trouble (health), then volume.
+ */
+export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]> {
+  const to = new Date();
+  const windowMs = to.getTime() - since.getTime();
+  const resolution = windowMs > MINUTE_WINDOW_MAX_MS ? HOUR_SECONDS : MINUTE_SECONDS;
+  const recentFrom = new Date(to.getTime() - RECENT_MS);
+  const [integrations, buckets, recent, transitions] = await Promise.all([
+    db.integration.findMany({ select: { id: true, slug: true, name: true, baseUrl: true, policy: true } }),
+    readAggregates(db, { from: since, to }, resolution),
+    readAggregates(db, { from: recentFrom, to }, MINUTE_SECONDS),
+    db.breakerEvent.findMany({
+      select: { integrationId: true, instance: true, toState: true, reason: true },
+      orderBy: { at: 'desc' },
+      distinct: ['integrationId', 'instance'],
+    }),
+  ]);
+  // Hourly reads start at the top of since's hour; the sparkline spans what was read.
+  const start = resolution === HOUR_SECONDS ? Math.floor(since.getTime() / 3_600_000) * 3_600_000 : since.getTime();
+  const sparkStepMs = Math.max(resolution * 1000, (to.getTime() - start) / SPARK_POINTS);
+  const sparkPoints = Math.ceil((to.getTime() - start) / sparkStepMs);
+  const totals = new Map<string, Aggregate>();
+  const sparks = new Map<string, number[]>();
+  for (const b of buckets) {
+    let acc = totals.get(b.integrationId);
+    if (!acc) {
+      acc = emptyAggregate();
+      totals.set(b.integrationId, acc);
+      sparks.set(b.integrationId, new Array(sparkPoints).fill(0));
+    }
+    addAggregate(acc, b.aggregate);
+    const spark = sparks.get(b.integrationId)!;
+    const index = Math.min(sparkPoints - 1, Math.max(0, Math.floor((b.bucketStart - start) / sparkStepMs)));
+    spark[index] += b.aggregate.requests / (sparkStepMs / 1000);
+  }
+  const recentByIntegration = new Map<string, { requests: number; errors: number }>();
+  for (const b of recent) {
+    const r = recentByIntegration.get(b.integrationId) ?? { requests: 0, errors: 0 };
+    r.requests += b.aggregate.requests;
+    r.errors += errorsOf(b.aggregate);
+    recentByIntegration.set(b.integrationId, r);
+  }
+  const tiles = integrations.map((integration): OverviewTile => {
+    const acc = totals.get(integration.id) ?? emptyAggregate();
+    const errors = errorsOf(acc);
+    const cacheable = acc.cacheHits + acc.cacheMisses;
+    const perMinute = perMinuteOf(integration.policy);
+    const minutes = windowMs / 60_000;
+    const r = recentByIntegration.get(integration.id);
+    const recentErrorRate = r?.requests ? r.errors / r.requests : null;
+    const states = transitions.filter((t) => t.integrationId === integration.id);
+    const trippedStates = states.filter((t) => TRIPPED.has(t.toState));
+    const worst = trippedStates.find((t) => t.toState !== 'half-open') ?? trippedStates[0];
+    return {
+      id: integration.id,
+      slug: integration.slug,
+      name: integration.name,
+      baseUrl: integration.baseUrl,
+      requests: acc.requests,
+      errors,
+      errorRate: acc.requests ? errors / acc.requests : null,
+      p50Ms: acc.histogram.quantile(0.5),
+      p95Ms: acc.histogram.quantile(0.95),
+      p99Ms: acc.histogram.quantile(0.99),
+      cacheHitRatio: cacheable ? acc.cacheHits / cacheable : null,
+      rateLimitUsage: perMinute ? acc.requests / (perMinute * minutes) : null,
+      rateLimitRejections: acc.rateLimitRejections,
+      sparkline: sparks.get(integration.id) ?? new Array(sparkPoints).fill(0),
+      recentErrorRate,
+      breaker: {
+        state: worst?.toState ?? 'closed',
+        instances: states.length,
+        tripped: trippedStates.length,
+        reason: worst?.reason ?? null,
+      },
+      health: healthOf(recentErrorRate, trippedStates.length > 0),
+    };
+  });
+  return tiles.sort(
+    (a, b) => RANK[a.health] - RANK[b.health] || b.requests - a.requests || a.name.localeCompare(b.name),
+  );
+}
