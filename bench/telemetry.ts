@@ -23,7 +23,7 @@ import { callListener, getRecorder, TelemetryRecorder } from '../lib/telemetry/i
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const IN_FLIGHT = 50;
 const SLICE_MS = 1000;
-const SLICES = 8;
+const SLICES = 12;
 const SAMPLES = 1_000_000;
 const OVERVIEW_INTEGRATIONS = 20;
 const OVERVIEW_CALLS = 10_000_000;
@@ -158,10 +158,14 @@ async function measureOverhead() {
   await drive(sender(on), 1000);
   const calls = { off: 0, on: 0 };
   const ms = { off: 0, on: 0 };
+  const cpuUs = { off: 0, on: 0 };
   for (let slice = 0; slice < SLICES; slice++) {
     for (const name of slice % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       calls[name] += await drive(sender(name === 'on' ? on : off), SLICE_MS);
+      const used = process.cpuUsage(cpu);
+      cpuUs[name] += used.user + used.system;
       ms[name] += performance.now() - started;
     }
   }
@@ -174,6 +178,9 @@ async function measureOverhead() {
     offCallsPerSec: Math.round(offPerSec),
     onCallsPerSec: Math.round(onPerSec),
     throughputRatioTelemetryOnVsOff: Number((onPerSec / offPerSec).toFixed(3)),
+    // CPU per call is steadier than calls/s on a shared machine; telemetry's cost as the client sees it
+    cpuUsPerCallOff: Number((cpuUs.off / calls.off).toFixed(2)),
+    cpuUsPerCallOn: Number((cpuUs.on / calls.on).toFixed(2)),
   };
 }
 

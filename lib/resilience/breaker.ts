@@ -118,7 +118,7 @@ export class CircuitBreaker implements ResiliencePolicy {
 
   async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
     const isProbe = this.admit();
-    const startedAt = this.clock.now();
+    const startedAt = this.options.slowCallMs === null ? 0 : this.clock.now();
     let outcome: unknown;
     let threw = false;
     try {
@@ -154,7 +154,6 @@ export class CircuitBreaker implements ResiliencePolicy {
   }
 
   private record(failed: boolean, isProbe: boolean): void {
-    const now = this.clock.now();
     if (this.currentState === 'half-open') {
       // Only probes judge recovery; calls admitted before the breaker opened say nothing new.
       if (!isProbe) return;
@@ -173,6 +172,7 @@ export class CircuitBreaker implements ResiliencePolicy {
       }
       return;
     }
+    const now = this.clock.now();
     this.window.record(failed, now);
     if (!failed) return;
     const [failures, total] = this.window.counts(now);

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.ts';
 import type { CallContext } from './context.ts';
+import { CancelledError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Policy } from './options.ts';
 import type { ResiliencePolicy } from './policy.ts';
@@ -97,6 +98,11 @@ function maxAgeMs(cacheControl: string | undefined): number | undefined {
   return match ? Number(match[1]) * 1000 : undefined;
 }
 
+/** A body sliced from a larger socket read would keep that whole read alive for the entry's lifetime. */
+function ownBytes(body: Buffer): Buffer {
+  return body.buffer.byteLength > body.length * 2 ? Buffer.from(body) : body;
+}
+
 const refusesStorage = /(?:^|,)\s*(?:no-store|no-cache|private)\b/i;
 
 /**
@@ -138,7 +144,8 @@ export class ResponseCache implements ResiliencePolicy {
   async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
     const key = ctx.cacheKey;
     if (key === undefined) return next(ctx);
-    const entry = await this.store.get(key);
+    const stored = this.store.get(key);
+    const entry = stored instanceof Promise ? await stored : stored;
     const now = this.clock.now();
     if (entry && entry.expiresAt > now) {
       ctx.cache = 'hit';
@@ -147,7 +154,14 @@ export class ResponseCache implements ResiliencePolicy {
     }
     const pending = this.inflight.get(key);
     if (pending) {
-      const shared = (await pending) as T;
+      let shared: T;
+      try {
+        shared = (await pending) as T;
+      } catch (error) {
+        // The leading caller gave up; that is no answer for the others, who fetch for themselves.
+        if (error instanceof CancelledError) return this.run(next, ctx);
+        throw error;
+      }
       ctx.cache = 'hit';
       this.emitHit(ctx, key, true);
       return shared;
@@ -188,14 +202,15 @@ export class ResponseCache implements ResiliencePolicy {
       const ttl = Math.min(this.options.ttlMs, maxAgeMs(cacheControl) ?? this.options.ttlMs);
       if (ttl > 0) {
         const expiresAt = now + ttl;
-        await this.store.set(key, {
+        const storing = this.store.set(key, {
           status: result.status,
           headers: result.headers,
-          body: result.body,
+          body: ownBytes(result.body),
           storedAt: now,
           expiresAt,
           staleUntil: expiresAt + this.options.staleIfErrorMs,
         });
+        if (storing) await storing;
       }
     }
     return result;

@@ -163,6 +163,8 @@ export class ResilientClient {
   async request(req: ResilientRequest): Promise<ResilientResponse> {
     const ctx = this.createContext(req);
     const unlink = req.signal ? linkCallerSignal(ctx, req.signal) : undefined;
+    // Already cancelled: reject before taking a rate-limit token or a bulkhead slot.
+    if (ctx.abortReason) throw this.fail(ctx, ctx.abortReason);
     try {
       const result = await this.httpPipeline.run(this.runAttempt, ctx);
       return this.succeed(ctx, result as HttpResult);

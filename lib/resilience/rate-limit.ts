@@ -137,12 +137,14 @@ export class RateLimiter implements ResiliencePolicy {
       if (!caller.granted) throw this.reject(ctx, callerKey, caller.waitMs);
       waitMs = caller.waitMs;
     }
-    const shared = await this.store.acquire(integrationKey, this.bucket, this.options.maxWaitMs, this.clock.now());
+    // The memory store answers synchronously; awaiting a plain value would still cost a microtask.
+    const acquired = this.store.acquire(integrationKey, this.bucket, this.options.maxWaitMs, this.clock.now());
+    const shared = acquired instanceof Promise ? await acquired : acquired;
     if (!shared.granted) {
       if (callerKey !== undefined) await this.store.refund(callerKey, this.bucket, this.clock.now());
       throw this.reject(ctx, integrationKey, shared.waitMs);
     }
-    waitMs = Math.max(waitMs, shared.waitMs);
+    if (shared.waitMs > waitMs) waitMs = shared.waitMs;
     if (waitMs > 0) {
       ctx.rateLimited = true;
       ctx.rateLimitWaitMs += waitMs;
@@ -160,7 +162,10 @@ export class RateLimiter implements ResiliencePolicy {
       await sleep(this.clock, waitMs, ctx);
     }
     const result = await next(ctx);
-    if (this.options.learnFromUpstream && hasStatus(result)) await this.learn(result.status, result.headers);
+    if (this.options.learnFromUpstream && hasStatus(result)) {
+      const learning = this.learn(result.status, result.headers);
+      if (learning) await learning;
+    }
     return result;
   }
 

@@ -1,4 +1,4 @@
-import { NetworkError, RateLimitedError, TimeoutError } from './errors.ts';
+import { NetworkError, TimeoutError } from './errors.ts';
 import type { Policy } from './options.ts';
 import { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
 
@@ -48,9 +48,6 @@ export interface DelayHint {
  * (delta seconds, or epoch seconds when it is that large) when the limit is spent or the answer is 429.
  */
 export function upstreamDelayHint(outcome: unknown, now: number): DelayHint | undefined {
-  if (outcome instanceof RateLimitedError && outcome.retryAfterMs !== undefined) {
-    return { delayMs: outcome.retryAfterMs, reason: 'retry-after' };
-  }
   if (!hasStatus(outcome)) return undefined;
   const retryAfter = parseRetryAfter(outcome.headers['retry-after'], now);
   if (retryAfter !== undefined) return { delayMs: retryAfter, reason: 'retry-after' };

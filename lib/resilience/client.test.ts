@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { ResilientClient } from './client.ts';
+import { BulkheadRejectedError, CancelledError, RateLimitedError, TimeoutError } from './errors.ts';
+import type { CallSummary } from './events.ts';
+import type { PolicyInput } from './options.ts';
+
+// The client as a whole against a small local server whose answers are decided per path.
+
+let origin = '';
+const server = createServer((req, res) => {
+  if (req.url?.startsWith('/slow')) {
+    setTimeout(() => res.end('slow'), 100);
+    return;
+  }
+  res.setHeader('trackingid', 'up-42');
+  res.end(JSON.stringify({ path: req.url }));
+});
+
+before(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+function clientWith(policy: PolicyInput = {}) {
+  const summaries: CallSummary[] = [];
+  const client = new ResilientClient({
+    name: 'local',
+    origin,
+    policy,
+    onEvent: (e) => {
+      if (e.type === 'call.end') summaries.push(e.summary);
+    },
+  });
+  return { client, summaries };
+}
+
+test('every call ends with one call.end summary, cache hits included', async () => {
+  const { client, summaries } = clientWith();
+  const first = await client.request({ method: 'GET', path: '/a?x=1' });
+  const second = await client.request({ method: 'GET', path: '/a?x=1' });
+  assert.deepEqual([first.cache, second.cache], ['miss', 'hit']);
+  assert.deepEqual(
+    summaries.map((s) => [s.outcome, s.cache, s.route, s.attempts.length]),
+    [
+      ['success', 'miss', '/a', 1],
+      ['success', 'hit', '/a', 0],
+    ],
+  );
+  assert.equal(first.upstreamRequestId, 'up-42');
+  await client.close();
+});
+
+test('an already aborted signal rejects at once with CancelledError and no attempt', async () => {
+  const { client, summaries } = clientWith();
+  await assert.rejects(
+    client.request({ method: 'GET', path: '/a', signal: AbortSignal.abort() }),
+    (error: CancelledError) => error instanceof CancelledError && error.attempts.length === 0,
+  );
+  assert.equal(summaries[0].outcome, 'cancelled');
+  await client.close();
+});
+
+test('a caller over its rate limit is rejected with RateLimitedError while others still pass', async () => {
+  const { client, summaries } = clientWith({ rateLimit: { perMinute: 60, burst: 1 }, cache: { enabled: false } });
+  await client.request({ method: 'GET', path: '/a', callerKey: 'alice' });
+  await assert.rejects(client.request({ method: 'GET', path: '/a', callerKey: 'alice' }), RateLimitedError);
+  assert.equal(summaries[1].outcome, 'rate_limited');
+  assert.equal(summaries[1].rateLimited, true);
+  await client.close();
+});
+
+test('calls beyond the bulkhead and its queue are rejected', async () => {
+  const { client } = clientWith({ bulkhead: { maxConcurrent: 1, maxQueue: 1 }, cache: { enabled: false } });
+  const calls = [1, 2, 3].map((n) => client.request({ method: 'GET', path: `/slow/${n}` }));
+  const results = await Promise.allSettled(calls);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled', 'rejected'],
+  );
+  assert.ok((results[2] as PromiseRejectedResult).reason instanceof BulkheadRejectedError);
+  await client.close();
+});
+
+test('pipeline.execute runs any function through the policies, and its signal fires at the deadline', async () => {
+  const { client } = clientWith({ timeout: { overallMs: 50 } });
+  assert.equal(await client.pipeline.execute(async () => 'done'), 'done');
+  await assert.rejects(
+    client.pipeline.execute(
+      (ctx) =>
+        new Promise((_, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+        }),
+    ),
+    (error: TimeoutError) => error instanceof TimeoutError && error.scope === 'overall',
+  );
+  await client.close();
+});
+
+test('updatePolicy validates its input and keeps the old settings on error', async () => {
+  const { client } = clientWith();
+  assert.throws(() => client.updatePolicy({ bulkhead: { maxConcurrent: 0 } }));
+  assert.equal(client.policy.bulkhead.maxConcurrent, 5);
+  client.updatePolicy({ bulkhead: { maxConcurrent: 7 } });
+  assert.equal(client.policy.bulkhead.maxConcurrent, 7);
+  await client.close();
+});
