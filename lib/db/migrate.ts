@@ -2,8 +2,8 @@
 // adapters as the app: the native engine is never downloaded (STACK.md, "Prisma without the native
 // engines"). `_prisma_migrations` is kept exactly as `prisma migrate deploy` keeps it.
 //
-// Paths resolve from process.cwd(), the repo root: npm scripts, tsx and `next start` all run there, while
-// import.meta.url/__dirname point into `.next/` once this module is bundled into a Next.js server.
+// Paths resolve from process.cwd(), taken as the repo root: npm scripts, tsx and `next start` all run
+// there, while import.meta.url/__dirname point into `.next/` once this module is bundled by Next.js.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,14 +31,12 @@ export interface AppliedMigration {
 
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
-/** The repo root (see the header comment). */
-function repoRoot(): string {
-  return process.cwd();
-}
-
 /** The migrations folder of a provider: Prisma migrations are provider-specific SQL. */
 export function migrationsDir(provider: Provider): string {
-  return join(repoRoot(), provider === 'sqlite' ? 'prisma/migrations' : 'prisma/postgresql/migrations');
+  // Literal subpaths of process.cwd(), so that Next's file tracing ships just these folders.
+  return provider === 'sqlite'
+    ? join(process.cwd(), 'prisma/migrations')
+    : join(process.cwd(), 'prisma/postgresql/migrations');
 }
 
 /**
@@ -47,12 +45,12 @@ export function migrationsDir(provider: Provider): string {
  * a stale generated copy.
  */
 function schemaFor(provider: Provider): SchemaContainer {
-  const path = join(repoRoot(), 'prisma/schema.prisma');
+  const path = join(process.cwd(), 'prisma/schema.prisma');
   const source = readFileSync(path, 'utf8');
   if (provider === 'sqlite') return { path, content: source };
   const content = source.replace('provider = "sqlite"', 'provider = "postgresql"');
   if (content === source) throw new Error(`${path}: datasource line 'provider = "sqlite"' not found`);
-  return { path: join(repoRoot(), 'prisma/postgresql/schema.prisma'), content };
+  return { path: join(process.cwd(), 'prisma/postgresql/schema.prisma'), content };
 }
 
 /** The migration_lock.toml Prisma writes beside a migrations folder. */
@@ -109,7 +107,7 @@ function loadEngine(): Promise<EngineModule> {
 }
 
 async function instantiateEngine(): Promise<EngineModule> {
-  const bindings = createRequire(join(repoRoot(), 'package.json')).resolve(
+  const bindings = createRequire(join(process.cwd(), 'package.json')).resolve(
     '@prisma/schema-engine-wasm/schema_engine_bg',
   );
   const bg: EngineModule = await import(
@@ -310,7 +308,7 @@ export function diffDatabaseToSchema(url: string): Promise<string> {
   return diffToSchema(provider, factoryFor(url), {
     tag: 'schemaDatasource',
     files: [schemaFor(provider)],
-    configDir: repoRoot(),
+    configDir: process.cwd(),
   });
 }
 
