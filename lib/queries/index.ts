@@ -16,3 +16,13 @@ export {
   type TimeseriesPoint,
   timeseries,
 } from './timeseries';
+export {
+  type AlertTotals,
+  addAlertTotals,
+  alertMinuteTotals,
+  alertWindowTotals,
+  type BreakerChange,
+  breakerChanges,
+  emptyAlertTotals,
+  minuteOf,
+} from './alert-metrics';

@@ -1,0 +1,85 @@
+import { ResilientClient } from '@/lib/resilience';
+import { type AlertGroup, slackPayload, webhookPayload } from './messages';
+import { webhookHeaders } from './signing';
+
+export interface Channel {
+  id: string;
+  name: string;
+  kind: string;
+  url: string | null;
+  secretEnv: string;
+}
+
+export interface Delivery {
+  channel: string;
+  ok: boolean;
+  status?: number;
+  error?: string;
+  attempts?: number;
+}
+
+// Notifications go through Breakwater's own resilient client, so they get its retries with backoff,
+// breaker and timeouts. `webhook-id` is the idempotency key: the same message id on every attempt lets a
+// POST be retried and lets receivers drop duplicates, as the spec asks.
+const NOTIFY_POLICY = {
+  retry: { maxRetries: 3, initialDelayMs: 500, maxDelayMs: 4000 },
+  timeout: { attemptMs: 5000, overallMs: 20_000 },
+  cache: { enabled: false },
+  idempotency: { header: 'webhook-id', generate: true },
+  rateLimit: { perMinute: 600, burst: 600 },
+};
+
+const shared = globalThis as typeof globalThis & { __breakwaterAlertClients?: Map<string, ResilientClient> };
+
+/** One client per channel origin, kept for the process so breaker state and connections persist. */
+function clientFor(origin: string): ResilientClient {
+  shared.__breakwaterAlertClients ??= new Map();
+  let client = shared.__breakwaterAlertClients.get(origin);
+  if (!client) {
+    client = new ResilientClient({ name: `alerts:${new URL(origin).host}`, origin, policy: NOTIFY_POLICY });
+    shared.__breakwaterAlertClients.set(origin, client);
+  }
+  return client;
+}
+
+async function post(url: string, headers: Record<string, string>, body: string): Promise<Omit<Delivery, 'channel'>> {
+  try {
+    const target = new URL(url);
+    const response = await clientFor(target.origin).request({
+      method: 'POST',
+      path: `${target.pathname}${target.search}`,
+      route: target.pathname,
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+    const ok = response.status >= 200 && response.status < 300;
+    return { ok, status: response.status, attempts: response.attempts.length };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+/** Sends one group to one channel; never throws, the outcome is recorded with the notification. */
+export async function deliver(
+  channel: Channel,
+  group: AlertGroup,
+  env: NodeJS.ProcessEnv = process.env,
+  nowS: number = Math.floor(Date.now() / 1000),
+): Promise<Delivery> {
+  const secret = env[channel.secretEnv];
+  if (!secret) return { channel: channel.name, ok: false, error: `variable ${channel.secretEnv} is not set` };
+  if (channel.kind === 'slack') {
+    return {
+      channel: channel.name,
+      ...(await post(secret, { 'webhook-id': group.id }, JSON.stringify(slackPayload(group)))),
+    };
+  }
+  const body = JSON.stringify(webhookPayload(group));
+  let headers: Record<string, string>;
+  try {
+    headers = webhookHeaders(secret, group.id, nowS, body);
+  } catch (error) {
+    return { channel: channel.name, ok: false, error: (error as Error).message };
+  }
+  return { channel: channel.name, ...(await post(channel.url!, headers, body)) };
+}

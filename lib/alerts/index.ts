@@ -1,0 +1,1 @@
+export { AlertConflictError } from './service';

@@ -1,0 +1,77 @@
+import type { Db } from '@/lib/db';
+import { addAlertTotals, alertMinuteTotals, breakerChanges, emptyAlertTotals, minuteOf } from '@/lib/queries';
+import { durationMs } from './duration';
+import { evaluate, initialState } from './evaluator';
+import { OPEN_BREAKER_STATES, windowValue } from './metrics';
+import type { RuleConfig } from './schema';
+
+const MINUTE_MS = 60_000;
+export const PREVIEW_RANGE_MS = 86_400_000;
+
+export interface Preview {
+  integration: string;
+  threshold: number;
+  points: { at: number; value: number | null }[];
+  /** how many times the rule would have started firing over the range */
+  firedCount: number;
+}
+
+/**
+ * The rule's metric for one integration over the last 24 h, one point a minute (each over the rule's
+ * window, as the evaluator reads it), and a replay of the state machine over those points.
+ */
+export async function previewRule(
+  db: Db,
+  rule: RuleConfig,
+  integration: { id: string; slug: string },
+  now: Date,
+): Promise<Preview> {
+  const windowMs = durationMs(rule.window);
+  const end = minuteOf(now.getTime());
+  const start = end - PREVIEW_RANGE_MS;
+  const values: { at: number; value: number | null }[] = [];
+  if (rule.metric === 'breaker_open') {
+    const changes = await breakerChanges(db, { from: new Date(start), to: now, integrationId: integration.id });
+    const states = new Map<string, string>();
+    let next = 0;
+    for (let at = start; at <= end; at += MINUTE_MS) {
+      for (; next < changes.length && changes[next].at <= at; next++)
+        states.set(changes[next].instance, changes[next].toState);
+      values.push({ at, value: [...states.values()].some((s) => OPEN_BREAKER_STATES.has(s)) ? 1 : 0 });
+    }
+  } else {
+    const minutes =
+      (
+        await alertMinuteTotals(db, {
+          from: new Date(start - windowMs),
+          to: now,
+          integrationId: integration.id,
+          route: rule.route,
+        })
+      ).get(integration.id) ?? new Map();
+    for (let at = start; at <= end; at += MINUTE_MS) {
+      const sum = emptyAlertTotals();
+      // The whole minutes of the window before `at` (live evaluation also reads the current partial one).
+      for (let bucket = minuteOf(at - windowMs); bucket < at; bucket += MINUTE_MS) {
+        const t = minutes.get(bucket);
+        if (t) addAlertTotals(sum, t);
+      }
+      values.push({ at, value: windowValue(rule.metric, sum, windowMs) });
+    }
+  }
+  const condition = {
+    comparator: rule.comparator,
+    threshold: rule.threshold,
+    forMs: durationMs(rule.for),
+    keepFiringForMs: durationMs(rule.keepFiringFor),
+    noData: rule.noData,
+  };
+  let state = initialState(start);
+  let firedCount = 0;
+  for (const point of values) {
+    const step = evaluate(state, point.value, condition, point.at);
+    if (step.transition?.to === 'firing') firedCount++;
+    state = step.next;
+  }
+  return { integration: integration.slug, threshold: rule.threshold, points: values, firedCount };
+}

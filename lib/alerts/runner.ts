@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { type Db, getDb } from '@/lib/db';
+import { log } from '@/lib/logging';
+import { type AlertTotals, alertWindowTotals, breakerChanges, emptyAlertTotals } from '@/lib/queries';
+import { type Channel, type Delivery, deliver } from './delivery';
+import { durationMs } from './duration';
+import { evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
+import { type AlertGroup, type AlertOfGroup, groupSummary, renderAnnotation, webhookPayload } from './messages';
+import { OPEN_BREAKER_STATES, windowValue } from './metrics';
+import { type RuleInput, ruleSchema } from './schema';
+import { createRule, listRules, type Rule, silenceFromRow } from './service';
+import { isSilenced } from './silences';
+
+/** Defaults from the field, seeded when no rule exists. */
+export const DEFAULT_RULES: RuleInput[] = [
+  {
+    name: 'High error rate',
+    metric: 'error_rate',
+    threshold: 5,
+    window: '5m',
+    for: '1m',
+    severity: 'critical',
+    annotations: { summary: '{{integration}}: error rate {{value}} above {{threshold}} over 5 minutes' },
+  },
+  {
+    name: 'Slow p95',
+    metric: 'latency_p95',
+    threshold: 1000,
+    window: '5m',
+    for: '1m',
+    annotations: { summary: '{{integration}}: p95 latency {{value}} above {{threshold}}' },
+  },
+  {
+    name: 'Slow p99',
+    metric: 'latency_p99',
+    threshold: 2000,
+    window: '5m',
+    for: '1m',
+    annotations: { summary: '{{integration}}: p99 latency {{value}} above {{threshold}}' },
+  },
+  {
+    name: 'Breaker open',
+    metric: 'breaker_open',
+    comparator: '>=',
+    threshold: 1,
+    window: '1m',
+    for: '1m',
+    severity: 'critical',
+    annotations: { summary: '{{integration}}: circuit breaker open for more than a minute' },
+  },
+];
+
+export async function seedDefaultRules(db: Db): Promise<number> {
+  if ((await db.alertRule.count()) > 0) return 0;
+  for (const rule of DEFAULT_RULES) await createRule(db, ruleSchema.parse(rule));
+  return DEFAULT_RULES.length;
+}
+
+export interface EvaluationResult {
+  evaluated: number;
+  groups: AlertGroup[];
+  /** channel deliveries run off the evaluation; this settles when they are all recorded */
+  delivered: Promise<void>;
+}
+
+export type Deliver = (channel: Channel, group: AlertGroup) => Promise<Delivery>;
+
+function labelsOf(rule: Rule, integration: string): Record<string, string> {
+  return { ...rule.labels, alertname: rule.name, integration, severity: rule.severity };
+}
+
+/** Per integration: 1 when any instance's breaker is open or half-open now, else 0 (never no data). */
+async function breakerValues(db: Db, now: Date): Promise<Map<string, number>> {
+  const changes = await breakerChanges(db, { from: now, to: now });
+  const open = new Map<string, number>();
+  for (const c of changes) if (OPEN_BREAKER_STATES.has(c.toState)) open.set(c.integrationId, 1);
+  return open;
+}
+
+/**
+ * One evaluation of every enabled rule for every integration in its scope, at `now`: reads the window's
+ * rollups, steps each instance's state machine, stores states and transitions, records grouped
+ * notifications in the in-app list and hands them to the channels.
+ */
+export async function evaluateAlerts(db: Db, now: Date, send: Deliver = deliver): Promise<EvaluationResult> {
+  const at = now.getTime();
+  const [rules, integrations, silenceRows, instanceRows, channels] = await Promise.all([
+    listRules(db),
+    db.integration.findMany({ select: { id: true, slug: true } }),
+    db.alertSilence.findMany({ where: { startsAt: { lte: now } } }),
+    db.alertInstance.findMany(),
+    db.alertChannel.findMany({ where: { enabled: true } }),
+  ]);
+  const silences = silenceRows.map(silenceFromRow);
+  const existing = new Map(instanceRows.map((row) => [`${row.ruleId}\u0000${row.integrationId}`, row]));
+  const keep = new Set<string>();
+  const totalsByWindow = new Map<string, Promise<Map<string, AlertTotals>>>();
+  let breakers: Promise<Map<string, number>> | undefined;
+  const groups: AlertGroup[] = [];
+  let evaluated = 0;
+
+  for (const rule of rules.filter((r) => r.enabled)) {
+    const windowMs = durationMs(rule.window);
+    const condition = {
+      comparator: rule.comparator,
+      threshold: rule.threshold,
+      forMs: durationMs(rule.for),
+      keepFiringForMs: durationMs(rule.keepFiringFor),
+      noData: rule.noData,
+    };
+    let open = new Map<string, number>();
+    let totals = new Map<string, AlertTotals>();
+    if (rule.metric === 'breaker_open') {
+      breakers ??= breakerValues(db, now);
+      open = await breakers;
+    } else {
+      // Rules sharing a window and route share one read.
+      const key = `${windowMs}\u0000${rule.route ?? ''}`;
+      if (!totalsByWindow.has(key))
+        totalsByWindow.set(key, alertWindowTotals(db, { at: now, windowMs, route: rule.route }));
+      totals = await totalsByWindow.get(key)!;
+    }
+    const due: Record<'firing' | 'resolved', AlertOfGroup[]> = { firing: [], resolved: [] };
+    const inScope = integrations.filter((i) => rule.integrations.length === 0 || rule.integrations.includes(i.slug));
+    for (const integration of inScope) {
+      const key = `${rule.id}\u0000${integration.id}`;
+      keep.add(key);
+      const row = existing.get(key);
+      const prev: InstanceState = row
+        ? {
+            state: row.state as InstanceState['state'],
+            since: row.since.getTime(),
+            lastBreachAt: row.lastBreachAt?.getTime() ?? null,
+            value: row.value,
+            notifiedAt: row.notifiedAt?.getTime() ?? null,
+          }
+        : initialState(at);
+      const value =
+        rule.metric === 'breaker_open'
+          ? (open.get(integration.id) ?? 0)
+          : windowValue(rule.metric, totals.get(integration.id) ?? emptyAlertTotals(), windowMs);
+      const { next, transition } = evaluate(prev, value, condition, at);
+      const labels = labelsOf(rule, integration.slug);
+      const silenced = isSilenced(silences, { ruleId: rule.id, integration: integration.slug, labels }, at);
+      const message = notificationDue(prev, next, silenced, durationMs(rule.repeatInterval), at);
+      if (message === 'firing') next.notifiedAt = at;
+      if (message) {
+        const annotations = Object.fromEntries(
+          Object.entries(rule.annotations).map(([name, template]) => [
+            name,
+            renderAnnotation(template, {
+              metric: rule.metric,
+              value,
+              threshold: rule.threshold,
+              integration: integration.slug,
+            }),
+          ]),
+        );
+        due[message].push({
+          integration: integration.slug,
+          status: message,
+          value,
+          since: new Date(next.since),
+          labels,
+          annotations,
+        });
+      }
+      if (message === 'resolved') next.notifiedAt = null;
+      const data = {
+        integrationSlug: integration.slug,
+        state: next.state,
+        since: new Date(next.since),
+        lastBreachAt: next.lastBreachAt === null ? null : new Date(next.lastBreachAt),
+        value: next.value,
+        silenced,
+        evaluatedAt: now,
+        notifiedAt: next.notifiedAt === null ? null : new Date(next.notifiedAt),
+      };
+      const saved = await db.alertInstance.upsert({
+        where: { ruleId_integrationId: { ruleId: rule.id, integrationId: integration.id } },
+        create: { ruleId: rule.id, integrationId: integration.id, ...data },
+        update: data,
+      });
+      if (transition)
+        await db.alertTransition.create({
+          data: {
+            instanceId: saved.id,
+            at: new Date(transition.at),
+            fromState: transition.from,
+            toState: transition.to,
+            value: transition.value,
+          },
+        });
+      evaluated++;
+    }
+    for (const status of ['firing', 'resolved'] as const) {
+      if (due[status].length === 0) continue;
+      groups.push({
+        id: `msg_${randomUUID().replaceAll('-', '')}`,
+        status,
+        at: now,
+        rule: {
+          id: rule.id,
+          name: rule.name,
+          severity: rule.severity,
+          metric: rule.metric,
+          comparator: rule.comparator,
+          threshold: rule.threshold,
+        },
+        alerts: due[status],
+      });
+    }
+  }
+
+  // Instances of integrations gone or out of scope go; those of disabled rules keep their history.
+  const enabled = new Set(rules.filter((r) => r.enabled).map((r) => r.id));
+  const stale = instanceRows
+    .filter((row) => enabled.has(row.ruleId) && !keep.has(`${row.ruleId}\u0000${row.integrationId}`))
+    .map((row) => row.id);
+  if (stale.length) await db.alertInstance.deleteMany({ where: { id: { in: stale } } });
+
+  for (const group of groups) {
+    await db.alertNotification.create({
+      data: {
+        id: group.id,
+        ruleId: group.rule.id,
+        ruleName: group.rule.name,
+        status: group.status,
+        at: group.at,
+        summary: groupSummary(group),
+        payload: JSON.stringify(webhookPayload(group)),
+      },
+    });
+  }
+  const delivered = Promise.all(
+    groups.map(async (group) => {
+      if (channels.length === 0) return;
+      const deliveries = await Promise.all(channels.map((channel) => send(channel, group)));
+      for (const d of deliveries.filter((d) => !d.ok))
+        log.warn({ channel: d.channel, status: d.status, error: d.error }, 'alert notification not delivered');
+      await db.alertNotification.update({ where: { id: group.id }, data: { deliveries: JSON.stringify(deliveries) } });
+    }),
+  ).then(() => undefined);
+  return { evaluated, groups, delivered };
+}
+
+const shared = globalThis as typeof globalThis & { __breakwaterAlerts?: { timer: NodeJS.Timeout } };
+
+export const DEFAULT_EVAL_INTERVAL_MS = 30_000;
+
+/**
+ * Server start: seeds the default rules, then evaluates every BREAKWATER_ALERT_EVAL_INTERVAL_MS (30 s by
+ * default) off the request path. A slow evaluation skips ticks rather than overlapping. Idempotent.
+ */
+export function startAlerting(env: NodeJS.ProcessEnv = process.env): void {
+  if (shared.__breakwaterAlerts) return;
+  const intervalMs = Number(env.BREAKWATER_ALERT_EVAL_INTERVAL_MS) || DEFAULT_EVAL_INTERVAL_MS;
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await evaluateAlerts(getDb(), new Date());
+    } catch (error) {
+      log.error({ err: error }, 'alert evaluation failed; it runs again at the next interval');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  shared.__breakwaterAlerts = { timer };
+  void seedDefaultRules(getDb())
+    .then((seeded) => seeded && log.info({ seeded }, 'default alert rules created'))
+    .catch((error) => log.error({ err: error }, 'seeding default alert rules failed'));
+}

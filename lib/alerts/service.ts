@@ -1,0 +1,201 @@
+import type { Db } from '@/lib/db';
+import type { AlertState } from './evaluator';
+import { formatValue } from './metrics';
+import { type ChannelConfig, type RuleConfig, ruleSchema, type SilenceConfig } from './schema';
+
+export interface Rule extends RuleConfig {
+  id: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface InstanceView {
+  id: string;
+  ruleId: string;
+  integrationSlug: string;
+  state: AlertState;
+  since: Date;
+  value: number | null;
+  /** the value as the UI shows it, in the rule metric's unit */
+  display: string;
+  silenced: boolean;
+  evaluatedAt: Date;
+}
+
+export class AlertConflictError extends Error {
+  readonly field = 'name';
+}
+
+type RuleRow = { id: string; config: string; createdAt: Date; updatedAt: Date; name: string; enabled: boolean };
+
+export function ruleFromRow(row: RuleRow): Rule {
+  const config = ruleSchema.parse(JSON.parse(row.config));
+  return {
+    ...config,
+    name: row.name,
+    enabled: row.enabled,
+    id: row.id,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+}
+
+async function unique<T>(write: Promise<T>, name: string): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AlertConflictError(`"${name}" is already taken`);
+    throw error;
+  }
+}
+
+export async function listRules(db: Db): Promise<Rule[]> {
+  return (await db.alertRule.findMany({ orderBy: { name: 'asc' } })).map(ruleFromRow);
+}
+
+export async function findRule(db: Db, id: string): Promise<Rule | null> {
+  const row = await db.alertRule.findUnique({ where: { id } });
+  return row ? ruleFromRow(row) : null;
+}
+
+/** `config` must already be validated with ruleSchema. */
+export async function createRule(db: Db, config: RuleConfig): Promise<Rule> {
+  const data = { name: config.name, enabled: config.enabled, config: JSON.stringify(config) };
+  return ruleFromRow(await unique(db.alertRule.create({ data }), config.name));
+}
+
+/** Replaces a rule; its instances keep their state (a changed scope is pruned at the next evaluation). */
+export async function updateRule(db: Db, id: string, config: RuleConfig): Promise<Rule | null> {
+  if (!(await db.alertRule.findUnique({ where: { id }, select: { id: true } }))) return null;
+  const data = { name: config.name, enabled: config.enabled, config: JSON.stringify(config) };
+  return ruleFromRow(await unique(db.alertRule.update({ where: { id }, data }), config.name));
+}
+
+export async function deleteRule(db: Db, id: string): Promise<boolean> {
+  return (await db.alertRule.deleteMany({ where: { id } })).count > 0;
+}
+
+/** Every instance, with its value shown in its rule's unit. */
+export async function listInstances(db: Db, rules: Rule[]): Promise<InstanceView[]> {
+  const metricOf = new Map(rules.map((r) => [r.id, r.metric]));
+  const rows = await db.alertInstance.findMany({ orderBy: { integrationSlug: 'asc' } });
+  return rows.flatMap((row) => {
+    const metric = metricOf.get(row.ruleId);
+    if (!metric) return [];
+    return [
+      {
+        id: row.id,
+        ruleId: row.ruleId,
+        integrationSlug: row.integrationSlug,
+        state: row.state as AlertState,
+        since: row.since,
+        value: row.value,
+        display: formatValue(metric, row.value),
+        silenced: row.silenced,
+        evaluatedAt: row.evaluatedAt,
+      },
+    ];
+  });
+}
+
+/** State changes, newest first, of one rule or of all. */
+export async function stateHistory(db: Db, query: { ruleId?: string; limit?: number }) {
+  const rows = await db.alertTransition.findMany({
+    where: query.ruleId ? { instance: { ruleId: query.ruleId } } : {},
+    include: { instance: { select: { integrationSlug: true, rule: { select: { name: true, config: true } } } } },
+    orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    take: query.limit ?? 200,
+  });
+  return rows.map((t) => {
+    const metric = ruleSchema.shape.metric.parse(JSON.parse(t.instance.rule.config).metric);
+    return {
+      id: t.id,
+      at: t.at,
+      ruleName: t.instance.rule.name,
+      integrationSlug: t.instance.integrationSlug,
+      from: t.fromState,
+      to: t.toState,
+      value: t.value,
+      display: formatValue(metric, t.value),
+    };
+  });
+}
+
+/** What the overview tiles show: every firing, unsilenced instance. */
+export async function firingAlerts(db: Db) {
+  const rows = await db.alertInstance.findMany({
+    where: { state: 'firing', silenced: false, rule: { enabled: true } },
+    include: { rule: { select: { name: true, config: true } } },
+    orderBy: { since: 'asc' },
+  });
+  return rows.map((row) => ({
+    integrationSlug: row.integrationSlug,
+    ruleName: row.rule.name,
+    severity: ruleSchema.shape.severity.parse(JSON.parse(row.rule.config).severity),
+    since: row.since,
+  }));
+}
+
+export async function listChannels(db: Db) {
+  return db.alertChannel.findMany({ orderBy: { name: 'asc' } });
+}
+
+/** What the API shows of a channel: the variable's name and whether it is set, never its value. */
+export function channelView<C extends { secretEnv: string }>(channel: C, env: NodeJS.ProcessEnv = process.env) {
+  return { ...channel, secretConfigured: Boolean(env[channel.secretEnv]) };
+}
+
+export async function createChannel(db: Db, config: ChannelConfig) {
+  return unique(db.alertChannel.create({ data: { ...config, url: config.url ?? null } }), config.name);
+}
+
+export async function deleteChannel(db: Db, id: string): Promise<boolean> {
+  return (await db.alertChannel.deleteMany({ where: { id } })).count > 0;
+}
+
+export function silenceFromRow(row: {
+  id: string;
+  comment: string;
+  ruleId: string | null;
+  integration: string | null;
+  matchers: string;
+  startsAt: Date;
+  endsAt: Date;
+  recurrence: string;
+  createdAt: Date;
+}) {
+  return {
+    ...row,
+    matchers: JSON.parse(row.matchers) as SilenceConfig['matchers'],
+    recurrence: row.recurrence as SilenceConfig['recurrence'],
+  };
+}
+
+export async function listSilences(db: Db) {
+  return (await db.alertSilence.findMany({ orderBy: { startsAt: 'desc' } })).map(silenceFromRow);
+}
+
+export async function createSilence(db: Db, config: SilenceConfig) {
+  const row = await db.alertSilence.create({
+    data: {
+      ...config,
+      ruleId: config.ruleId ?? null,
+      integration: config.integration ?? null,
+      matchers: JSON.stringify(config.matchers),
+    },
+  });
+  return silenceFromRow(row);
+}
+
+export async function deleteSilence(db: Db, id: string): Promise<boolean> {
+  return (await db.alertSilence.deleteMany({ where: { id } })).count > 0;
+}
+
+export async function listNotifications(db: Db, limit = 100) {
+  const rows = await db.alertNotification.findMany({ orderBy: { at: 'desc' }, take: limit });
+  return rows.map(({ payload: _payload, deliveries, ...row }) => ({ ...row, deliveries: JSON.parse(deliveries) }));
+}
