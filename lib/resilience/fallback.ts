@@ -36,8 +36,11 @@ export class FallbackPolicy implements ResiliencePolicy {
     return this.options.kind !== 'none' || this.handler !== undefined;
   }
 
-  async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
-    if (!this.active) return next(ctx);
+  run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
+    return this.active ? this.runWithFallback(next, ctx) : next(ctx);
+  }
+
+  private async runWithFallback<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
     let result: T;
     try {
       result = await next(ctx);

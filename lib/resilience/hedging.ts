@@ -12,10 +12,71 @@ export class HedgeLostError extends ResilienceError {
   }
 }
 
+function startHedge(arg: unknown): void {
+  (arg as HedgedCall<unknown>).startSecond();
+}
+
+/**
+ * One call's race between a first attempt and, if it has not answered after the delay, a second one. A
+ * class rather than closures: it runs on every hedged call, and the timer callback takes it as argument.
+ */
+class HedgedCall<T> {
+  private readonly first: AttemptAbortHandle = {};
+  private second: AttemptAbortHandle | undefined;
+  private running = 0;
+  private settled = false;
+  private readonly timer: unknown;
+
+  constructor(
+    private readonly attempt: (hedged: boolean, handle: AttemptAbortHandle) => Promise<T>,
+    private readonly clock: Clock,
+    private readonly onHedgeStarted: () => void,
+    delayMs: number,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.timer = clock.setTimer(startHedge, delayMs, this);
+    this.launch(false, this.first);
+  }
+
+  startSecond(): void {
+    if (this.settled) return;
+    this.second = {};
+    this.onHedgeStarted();
+    this.launch(true, this.second);
+  }
+
+  private launch(hedged: boolean, handle: AttemptAbortHandle): void {
+    this.running++;
+    this.attempt(hedged, handle).then(
+      (value) => this.answered(handle, value),
+      (error) => this.failed(error),
+    );
+  }
+
+  private answered(handle: AttemptAbortHandle, value: T): void {
+    this.running--;
+    if (this.settled) return;
+    this.settled = true;
+    this.clock.clearTimer(this.timer);
+    const loser = handle === this.first ? this.second : this.first;
+    loser?.abort?.(new HedgeLostError());
+    this.resolve(value);
+  }
+
+  /** A failure before the hedge started ends the race (retry decides); after, the other attempt may still win. */
+  private failed(error: unknown): void {
+    this.running--;
+    if (this.settled || (this.second !== undefined && this.running > 0)) return;
+    this.settled = true;
+    this.clock.clearTimer(this.timer);
+    this.reject(error);
+  }
+}
+
 /**
  * Starts `attempt`, and a second one if the first has not answered after `delayMs`. The first answer
- * wins and the other attempt is aborted at the socket. A failure before the hedge starts is returned at
- * once (retry decides what next); after it, the call waits for the other attempt.
+ * wins and the other attempt is aborted at the socket.
  */
 export function hedge<T>(
   attempt: (hedged: boolean, handle: AttemptAbortHandle) => Promise<T>,
@@ -24,40 +85,6 @@ export function hedge<T>(
   onHedgeStarted: () => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const handles: AttemptAbortHandle[] = [];
-    let running = 0;
-    let hedgeStarted = false;
-    let settled = false;
-
-    const launch = (hedged: boolean) => {
-      const handle: AttemptAbortHandle = {};
-      handles.push(handle);
-      running++;
-      attempt(hedged, handle).then(
-        (value) => {
-          running--;
-          if (settled) return;
-          settled = true;
-          clock.clearTimer(timer);
-          for (const other of handles) if (other !== handle) other.abort?.(new HedgeLostError());
-          resolve(value);
-        },
-        (error) => {
-          running--;
-          if (settled || (hedgeStarted && running > 0)) return;
-          settled = true;
-          clock.clearTimer(timer);
-          reject(error);
-        },
-      );
-    };
-
-    const timer = clock.setTimer(() => {
-      if (settled) return;
-      hedgeStarted = true;
-      onHedgeStarted();
-      launch(true);
-    }, delayMs);
-    launch(false);
+    new HedgedCall(attempt, clock, onHedgeStarted, delayMs, resolve, reject);
   });
 }
