@@ -5,8 +5,14 @@ import { usePathname } from 'next/navigation';
 
 const LINKS = [
   { href: '/', label: 'Overview' },
+  { href: '/explorer', label: 'Explorer' },
+  { href: '/settings/integrations', label: 'Settings' },
   { href: '/tokens', label: 'API tokens' },
 ];
+
+function isCurrent(pathname: string, href: string): boolean {
+  return href === '/' ? pathname === '/' || pathname.startsWith('/integrations/') : pathname.startsWith(href);
+}
 
 export function TopBar({ username }: { username: string }) {
   const pathname = usePathname();
@@ -21,7 +27,7 @@ export function TopBar({ username }: { username: string }) {
       </Link>
       <nav aria-label="Main">
         {LINKS.map((link) => (
-          <Link key={link.href} href={link.href} aria-current={pathname === link.href ? 'page' : undefined}>
+          <Link key={link.href} href={link.href} aria-current={isCurrent(pathname, link.href) ? 'page' : undefined}>
             {link.label}
           </Link>
         ))}

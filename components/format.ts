@@ -10,9 +10,30 @@ export function formatPercent(ratio: number | null): string {
   return `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.01 ? 2 : 1)}%`;
 }
 
-export function health(errorRate: number | null): 'ok' | 'warn' | 'bad' | 'idle' {
-  if (errorRate === null) return 'idle';
-  if (errorRate >= 0.05) return 'bad';
-  if (errorRate >= 0.01) return 'warn';
-  return 'ok';
+export function formatRate(perSec: number): string {
+  if (perSec === 0) return '0/s';
+  if (perSec < 1) return `${(perSec * 60).toFixed(1)}/min`;
+  return `${perSec.toFixed(perSec < 10 ? 1 : 0)}/s`;
+}
+
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** Exact below 10 000 (tests and users compare it with other counts), compact above. */
+export function formatCount(n: number): string {
+  return n < 10_000 ? String(n) : compact.format(n);
+}
+
+export function formatTime(iso: string | number, withDate = false): string {
+  const date = new Date(iso);
+  const time = date.toLocaleTimeString('en-GB', { hour12: false });
+  return withDate ? `${date.toLocaleDateString('en-CA')} ${time}` : time;
+}
+
+/** A tick label for a chart spanning `spanMs`: times within a day, dates beyond. */
+export function tickFormatter(spanMs: number): (at: number) => string {
+  return (at) => {
+    const date = new Date(at);
+    if (spanMs > 2 * 86_400_000) return date.toLocaleDateString('en-CA', { month: '2-digit', day: '2-digit' });
+    return date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
+  };
 }

@@ -1,4 +1,4 @@
-import { IntegrationTable } from '@/components/IntegrationTable';
+import { OverviewGrid } from '@/components/OverviewGrid';
 
 export const metadata = { title: 'Overview · Breakwater' };
 
@@ -6,7 +6,7 @@ export default function OverviewPage() {
   return (
     <>
       <h1>Integrations</h1>
-      <IntegrationTable />
+      <OverviewGrid />
     </>
   );
 }

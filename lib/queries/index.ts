@@ -1,3 +1,23 @@
+export {
+  type AlertTotals,
+  addAlertTotals,
+  alertMinuteTotals,
+  alertWindowTotals,
+  type BreakerChange,
+  breakerChanges,
+  emptyAlertTotals,
+  minuteOf,
+} from './alert-metrics';
+export {
+  BadCursorError,
+  type CallDetail,
+  type CallFilter,
+  type CallPage,
+  type CallRow,
+  callDetail,
+  MAX_LIMIT,
+  searchCalls,
+} from './calls';
 export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';
 export { type Health, healthOf, type OverviewTile, overviewTiles } from './overview';
 export {
@@ -16,13 +36,3 @@ export {
   type TimeseriesPoint,
   timeseries,
 } from './timeseries';
-export {
-  type AlertTotals,
-  addAlertTotals,
-  alertMinuteTotals,
-  alertWindowTotals,
-  type BreakerChange,
-  breakerChanges,
-  emptyAlertTotals,
-  minuteOf,
-} from './alert-metrics';

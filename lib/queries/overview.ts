@@ -35,6 +35,8 @@ export interface OverviewTile {
   sparkline: number[];
   /** error rate over the last 5 minutes, which the health colour is judged on */
   recentErrorRate: number | null;
+  /** requests per second over the last 5 minutes */
+  recentRatePerSec: number;
   /** the last stored state per instance whose breaker ever moved; instances never tripped are closed */
   breaker: { state: string; instances: number; tripped: number; reason: string | null };
   health: Health;
@@ -137,6 +139,7 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
       rateLimitRejections: acc.rateLimitRejections,
       sparkline: sparks.get(integration.id) ?? new Array(sparkPoints).fill(0),
       recentErrorRate,
+      recentRatePerSec: (r?.requests ?? 0) / (RECENT_MS / 1000),
       breaker: {
         state: worst?.toState ?? 'closed',
         instances: states.length,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authed, validationError } from '@/lib/api';
-import { integrationSummaries } from '@/lib/queries';
+import { overviewTiles } from '@/lib/queries';
 
 const WINDOWS = {
   '15m': 15 * 60_000,
@@ -9,11 +9,11 @@ const WINDOWS = {
   '24h': 24 * 3_600_000,
   '7d': 7 * 24 * 3_600_000,
 } as const;
-const querySchema = z.object({ window: z.enum(Object.keys(WINDOWS) as [keyof typeof WINDOWS]).default('24h') });
+const querySchema = z.object({ window: z.enum(Object.keys(WINDOWS) as [keyof typeof WINDOWS]).default('1h') });
 
 export const GET = authed(async (request, _context, { db }) => {
   const query = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) return validationError(query.error);
   const since = new Date(Date.now() - WINDOWS[query.data.window]);
-  return Response.json({ window: query.data.window, since, integrations: await integrationSummaries(db, since) });
+  return Response.json({ window: query.data.window, since, integrations: await overviewTiles(db, since) });
 });

@@ -1,0 +1,158 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { AttemptWaterfall } from '@/components/AttemptWaterfall';
+import { formatMs, formatTime } from '@/components/format';
+import { getDb } from '@/lib/db';
+import { callDetail } from '@/lib/queries';
+
+type Props = { params: Promise<{ id: string }> };
+
+export const metadata = { title: 'Call · Breakwater' };
+
+function Headers({ title, headers }: { title: string; headers: Record<string, string> }) {
+  const entries = Object.entries(headers);
+  return (
+    <section className="panel">
+      <h2>{title}</h2>
+      {entries.length === 0 ? (
+        <p className="muted">None recorded.</p>
+      ) : (
+        <dl className="kv mono">
+          {entries.map(([name, value]) => (
+            <div key={name} style={{ display: 'contents' }}>
+              <dt>{name}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function Body({ title, body }: { title: string; body: string | null }) {
+  return (
+    <section className="panel">
+      <h2>{title}</h2>
+      {body ? <pre className="body">{body}</pre> : <p className="muted">No body recorded.</p>}
+    </section>
+  );
+}
+
+export default async function CallPage({ params }: Props) {
+  const call = await callDetail(getDb(), decodeURIComponent((await params).id));
+  if (!call) notFound();
+  const ok = call.outcome === 'success';
+  return (
+    <>
+      <p>
+        <Link href="/explorer">← Explorer</Link>
+      </p>
+      <div className="page-head">
+        <h1 className="mono">
+          {call.method} {call.path}
+        </h1>
+        <span className={ok ? 'status-ok' : 'status-bad'}>
+          {call.status ?? '–'} · {call.outcome.replace('_', ' ')}
+        </span>
+      </div>
+      <div className="grid-2">
+        <section className="panel" aria-label="Call">
+          <dl className="kv">
+            <dt>Integration</dt>
+            <dd>
+              <Link href={`/integrations/${call.integration.slug}`}>{call.integration.name}</Link>
+            </dd>
+            <dt>Request id</dt>
+            <dd className="mono" data-testid="request-id">
+              {call.id}
+            </dd>
+            <dt>Upstream tracking id</dt>
+            <dd className="mono">{call.upstreamRequestId ?? '–'}</dd>
+            <dt>Trace id</dt>
+            <dd className="mono" data-testid="trace-id">
+              {call.traceId ? <Link href={`/explorer?traceId=${call.traceId}`}>{call.traceId}</Link> : '–'}
+            </dd>
+            <dt>Started</dt>
+            <dd>{formatTime(call.startedAt.getTime(), true)}</dd>
+            <dt>Duration</dt>
+            <dd>{formatMs(call.durationMs)}</dd>
+            <dt>Route</dt>
+            <dd className="mono">{call.route}</dd>
+            <dt>Error</dt>
+            <dd className="mono">{call.errorType ?? '–'}</dd>
+            <dt>Kept because</dt>
+            <dd>{call.keptBecause}</dd>
+            {call.replayOfId && (
+              <>
+                <dt>Replay of</dt>
+                <dd className="mono">
+                  <Link href={`/explorer/${encodeURIComponent(call.replayOfId)}`}>{call.replayOfId}</Link>
+                </dd>
+              </>
+            )}
+          </dl>
+        </section>
+        <section className="panel">
+          <h2 style={{ marginTop: 0 }}>Policy decisions</h2>
+          <ul className="decisions">
+            {call.decisions.map((d) => (
+              <li key={d.policy}>
+                <span className="muted">{d.policy}: </span>
+                {d.decision}
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      <section className="panel" style={{ margin: '12px 0' }}>
+        <h2 style={{ marginTop: 0 }}>Attempts</h2>
+        {call.attempts.length === 0 ? (
+          <p className="muted">No attempt reached the upstream.</p>
+        ) : (
+          <>
+            <AttemptWaterfall
+              startedAt={call.startedAt.getTime()}
+              durationMs={call.durationMs}
+              attempts={call.attempts}
+            />
+            <div className="table-wrap" style={{ marginTop: 12 }}>
+              <table aria-label="Attempts">
+                <thead>
+                  <tr>
+                    <th>#</th>
+                    <th>Started</th>
+                    <th className="num">Delay before</th>
+                    <th>Why</th>
+                    <th className="num">Status</th>
+                    <th className="num">Duration</th>
+                    <th>Error</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {call.attempts.map((a) => (
+                    <tr key={a.number}>
+                      <td>{a.number}</td>
+                      <td className="mono">{formatTime(a.startedAt.getTime())}</td>
+                      <td className="num">{a.delayBeforeMs ? formatMs(a.delayBeforeMs) : '–'}</td>
+                      <td>{a.delayReason ?? (a.number === 1 ? 'first attempt' : '–')}</td>
+                      <td className="num">{a.status ?? '–'}</td>
+                      <td className="num">{formatMs(a.durationMs)}</td>
+                      <td className="mono">{a.errorType ?? '–'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </section>
+      <div className="grid-2">
+        <Headers title="Request headers (redacted)" headers={call.requestHeaders} />
+        <Headers title="Response headers (redacted)" headers={call.responseHeaders} />
+        <Body title="Request body (redacted, capped)" body={call.requestBody} />
+        <Body title="Response body (redacted, capped)" body={call.responseBody} />
+      </div>
+    </>
+  );
+}

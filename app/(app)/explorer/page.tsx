@@ -1,0 +1,18 @@
+import { Suspense } from 'react';
+import { CallExplorer } from '@/components/CallExplorer';
+import { getDb } from '@/lib/db';
+import { listIntegrations } from '@/lib/integrations';
+
+export const metadata = { title: 'Explorer · Breakwater' };
+
+export default async function ExplorerPage() {
+  const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
+  return (
+    <>
+      <h1>Request explorer</h1>
+      <Suspense>
+        <CallExplorer integrations={integrations} />
+      </Suspense>
+    </>
+  );
+}

@@ -1,0 +1,32 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { BreakerActions } from '@/components/BreakerActions';
+import { IntegrationDashboard } from '@/components/IntegrationDashboard';
+import { getDb } from '@/lib/db';
+import { findIntegration } from '@/lib/integrations';
+
+type Props = { params: Promise<{ slug: string }> };
+
+export async function generateMetadata({ params }: Props) {
+  return { title: `${(await params).slug} · Breakwater` };
+}
+
+export default async function IntegrationPage({ params }: Props) {
+  const integration = await findIntegration(getDb(), (await params).slug);
+  if (!integration) notFound();
+  return (
+    <>
+      <div className="page-head">
+        <h1>{integration.name}</h1>
+        <span className="mono muted">{integration.baseUrl}</span>
+        <span className="spacer" />
+        <Link href={`/explorer?integration=${integration.slug}`}>Calls in the explorer</Link>
+        <Link href={`/settings/integrations/${integration.slug}`}>Settings</Link>
+      </div>
+      <div className="panel" style={{ marginBottom: 16 }}>
+        <BreakerActions slug={integration.slug} />
+      </div>
+      <IntegrationDashboard slug={integration.slug} />
+    </>
+  );
+}

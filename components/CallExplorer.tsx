@@ -1,0 +1,196 @@
+'use client';
+
+import { useInfiniteQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import type { FormEvent } from 'react';
+import type { CallPage } from '@/lib/queries/calls';
+import { fetchJson, type Wire } from './api';
+import { OUTCOMES } from './charts/outcomes';
+import { formatMs, formatTime } from './format';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const TEXT_FILTERS = [
+  { name: 'route', label: 'Route contains', placeholder: '/v1/charges/:id' },
+  { name: 'requestId', label: 'Request id', placeholder: 'x-request-id' },
+  { name: 'upstreamRequestId', label: 'Upstream tracking id', placeholder: "the upstream's own id" },
+  { name: 'traceId', label: 'Trace id', placeholder: '32 hex digits' },
+] as const;
+
+/** datetime-local values are local time; the API wants an instant. */
+function toIso(local: string): string {
+  return local ? new Date(local).toISOString() : '';
+}
+function toLocal(iso: string | null): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '' : new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+function outcomeClass(outcome: string): string {
+  if (outcome === 'success') return 'status-ok';
+  if (outcome === 'client_error' || outcome === 'fallback') return 'status-warn';
+  return 'status-bad';
+}
+
+/** The call log, filtered through the URL (so a search can be shared) and paged by cursor. */
+export function CallExplorer({ integrations }: { integrations: { slug: string; name: string }[] }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const filter = params.toString();
+  const calls = useInfiniteQuery({
+    queryKey: ['calls', filter],
+    queryFn: ({ pageParam }) => {
+      const query = new URLSearchParams(params);
+      if (pageParam) query.set('cursor', pageParam);
+      return fetchJson<Wire<CallPage>>(`/api/calls?${query}`);
+    },
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  function search(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const query = new URLSearchParams();
+    for (const [name, value] of new FormData(event.currentTarget)) {
+      const text = String(value).trim();
+      if (!text) continue;
+      query.set(name, name === 'from' || name === 'to' ? toIso(text) : text);
+    }
+    router.replace(`${pathname}?${query}`);
+  }
+  const rows = calls.data?.pages.flatMap((p) => p.calls) ?? [];
+  const get = (name: string) => params.get(name) ?? '';
+  return (
+    <>
+      <form className="panel filters" onSubmit={search} aria-label="Filter calls" key={filter}>
+        <label>
+          Integration
+          <select name="integration" defaultValue={get('integration')}>
+            <option value="">Any</option>
+            {integrations.map((i) => (
+              <option key={i.slug} value={i.slug}>
+                {i.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Outcome
+          <select name="outcome" defaultValue={get('outcome')}>
+            <option value="">Any</option>
+            {OUTCOMES.map((o) => (
+              <option key={o.key} value={o.key}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <input name="status" type="number" min={100} max={599} defaultValue={get('status')} placeholder="503" />
+        </label>
+        <label>
+          Method
+          <select name="method" defaultValue={get('method')}>
+            <option value="">Any</option>
+            {METHODS.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input name="from" type="datetime-local" defaultValue={toLocal(params.get('from'))} />
+        </label>
+        <label>
+          To
+          <input name="to" type="datetime-local" defaultValue={toLocal(params.get('to'))} />
+        </label>
+        <label>
+          Min duration (ms)
+          <input name="minDurationMs" type="number" min={0} defaultValue={get('minDurationMs')} placeholder="1000" />
+        </label>
+        {TEXT_FILTERS.map((f) => (
+          <label key={f.name}>
+            {f.label}
+            <input name={f.name} defaultValue={get(f.name)} placeholder={f.placeholder} spellCheck={false} />
+          </label>
+        ))}
+        <div className="actions">
+          <button type="submit">Search</button>
+          <button type="button" className="secondary" onClick={() => router.replace(pathname)}>
+            Clear
+          </button>
+        </div>
+      </form>
+      {calls.isPending ? (
+        <div className="panel skeleton" style={{ height: 240 }} aria-busy="true">
+          <span className="sr-only">Loading calls…</span>
+        </div>
+      ) : calls.isError ? (
+        <p className="alert" role="alert">
+          Could not load calls: {calls.error.message}
+        </p>
+      ) : rows.length === 0 ? (
+        <div className="panel empty">
+          <p>No call matches.</p>
+          <p className="muted">
+            The log keeps every failed, slow, limited or replayed call and a sample of successes; counts are on the
+            overview.
+          </p>
+        </div>
+      ) : (
+        <div className="panel table-wrap">
+          <table aria-label="Calls">
+            <thead>
+              <tr>
+                <th>Started</th>
+                <th>Integration</th>
+                <th>Method</th>
+                <th>Route</th>
+                <th className="num">Status</th>
+                <th>Outcome</th>
+                <th className="num">Duration</th>
+                <th className="num">Attempts</th>
+                <th>Request id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.id} className="clickable">
+                  <td className="mono">{formatTime(c.startedAt, true)}</td>
+                  <td>{c.integration.name}</td>
+                  <td className="mono">{c.method}</td>
+                  <td className="mono" title={c.path}>
+                    {c.route}
+                  </td>
+                  <td className="num">{c.status ?? '–'}</td>
+                  <td className={outcomeClass(c.outcome)}>{c.outcome.replace('_', ' ')}</td>
+                  <td className="num">{formatMs(c.durationMs)}</td>
+                  <td className="num">{c.attemptCount}</td>
+                  <td className="mono">
+                    <Link href={`/explorer/${encodeURIComponent(c.id)}`}>{c.id}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="row" style={{ marginTop: 12 }}>
+            <span className="muted">{rows.length} calls shown</span>
+            {calls.hasNextPage && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => calls.fetchNextPage()}
+                disabled={calls.isFetchingNextPage}
+              >
+                {calls.isFetchingNextPage ? 'Loading…' : 'Load older calls'}
+              </button>
+            )}
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,79 @@
+import Link from 'next/link';
+import type { OverviewTile } from '@/lib/queries/overview';
+import type { Wire } from './api';
+import { formatCount, formatMs, formatPercent, formatRate } from './format';
+import { Sparkline } from './Sparkline';
+
+const TONE = { ok: 'ok', warn: 'warn', bad: 'bad', idle: 'muted' } as const;
+const HEALTH_LABEL = { ok: 'healthy', warn: 'degraded', bad: 'failing', idle: 'no recent traffic' } as const;
+
+function Stat({ label, value, testId, tone }: { label: string; value: string; testId?: string; tone?: string }) {
+  return (
+    <div className="stat">
+      <dt>{label}</dt>
+      <dd data-testid={testId} className={tone ? `status-${tone}` : undefined}>
+        {value}
+      </dd>
+    </div>
+  );
+}
+
+export function BreakerBadge({ state, detail }: { state: string; detail?: string }) {
+  return (
+    <span className={`badge breaker-${state}`} title={detail}>
+      {state.toUpperCase()}
+    </span>
+  );
+}
+
+/** One integration at a glance, Hystrix-style; fixed size so a refresh never moves the grid. */
+export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile>; windowLabel: string }) {
+  const { breaker } = tile;
+  const breakerDetail =
+    breaker.tripped > 0
+      ? `${breaker.state} on ${breaker.tripped} of ${breaker.instances} instance${breaker.instances === 1 ? '' : 's'}${breaker.reason ? `: ${breaker.reason}` : ''}`
+      : 'closed on every instance';
+  const errorTone =
+    tile.errorRate === null ? undefined : tile.errorRate >= 0.05 ? 'bad' : tile.errorRate >= 0.01 ? 'warn' : undefined;
+  const alerts = tile.firingAlerts;
+  return (
+    <article
+      className={`tile health-${tile.health}`}
+      data-testid={`integration-${tile.slug}`}
+      data-health={tile.health}
+      aria-labelledby={`tile-${tile.slug}`}
+    >
+      <header className="tile-head">
+        <span className={`dot ${tile.health}`} role="img" aria-label={HEALTH_LABEL[tile.health]} />
+        <h2 id={`tile-${tile.slug}`} className="tile-name">
+          <Link href={`/integrations/${tile.slug}`}>{tile.name}</Link>
+        </h2>
+        <span data-testid="breaker-state">
+          <BreakerBadge state={breaker.state} detail={breakerDetail} />
+        </span>
+      </header>
+      <p className="tile-sub mono muted" title={tile.baseUrl}>
+        {tile.slug} · {tile.baseUrl}
+      </p>
+      <div className="tile-spark" aria-hidden="true">
+        <Sparkline values={tile.sparkline} tone={TONE[tile.health]} />
+        <span className="tile-rate mono">{formatRate(tile.recentRatePerSec)}</span>
+      </div>
+      <dl className="tile-stats">
+        <Stat label={`Calls ${windowLabel}`} value={formatCount(tile.requests)} testId="requests" />
+        <Stat label="Errors" value={formatPercent(tile.errorRate)} testId="error-rate" tone={errorTone} />
+        <Stat label="Cache hit" value={formatPercent(tile.cacheHitRatio)} testId="cache-hit" />
+        <Stat label="Rate limit" value={formatPercent(tile.rateLimitUsage)} testId="rate-limit" />
+        <Stat label="p50" value={formatMs(tile.p50Ms)} testId="p50" />
+        <Stat label="p95" value={formatMs(tile.p95Ms)} testId="p95" />
+        <Stat label="p99" value={formatMs(tile.p99Ms)} testId="p99" />
+        <Stat
+          label="Alerts"
+          value={alerts ? String(alerts.length) : '–'}
+          testId="alerts"
+          tone={alerts?.length ? 'bad' : undefined}
+        />
+      </dl>
+    </article>
+  );
+}

@@ -1,0 +1,82 @@
+'use client';
+
+import { type FormEvent, useState } from 'react';
+
+export const PRESETS = {
+  '15m': 15 * 60_000,
+  '1h': 3_600_000,
+  '6h': 6 * 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+} as const;
+export type Preset = keyof typeof PRESETS;
+
+/** A preset follows "now" (live); a custom range (typed, or dragged on a chart) is fixed. */
+export type Range = { preset: Preset } | { preset: 'custom'; from: number; to: number };
+
+export function resolveRange(range: Range, now = Date.now()): { from: number; to: number } {
+  return range.preset === 'custom'
+    ? { from: range.from, to: range.to }
+    : { from: now - PRESETS[range.preset], to: now };
+}
+
+/** For datetime-local inputs, which want local time without a zone. */
+function toLocalInput(ms: number): string {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+}
+
+export function TimeRangePicker({ range, onChange }: { range: Range; onChange: (range: Range) => void }) {
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const current = resolveRange(range);
+  function applyCustom(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const from = new Date(String(form.get('from'))).getTime();
+    const to = new Date(String(form.get('to'))).getTime();
+    if (!(from < to)) return setError('The start must be before the end.');
+    setError(null);
+    setEditing(false);
+    onChange({ preset: 'custom', from, to });
+  }
+  return (
+    <div className="row">
+      <fieldset className="range-picker plain">
+        <legend className="sr-only">Time range</legend>
+        {(Object.keys(PRESETS) as Preset[]).map((p) => (
+          <button key={p} type="button" aria-pressed={range.preset === p} onClick={() => onChange({ preset: p })}>
+            {p}
+          </button>
+        ))}
+        <button
+          type="button"
+          aria-pressed={range.preset === 'custom'}
+          aria-expanded={editing}
+          onClick={() => setEditing(!editing)}
+        >
+          Custom
+        </button>
+      </fieldset>
+      {editing && (
+        <form className="custom-range" onSubmit={applyCustom} aria-label="Custom time range">
+          <label>
+            From
+            <input type="datetime-local" name="from" defaultValue={toLocalInput(current.from)} required />
+          </label>
+          <label>
+            To
+            <input type="datetime-local" name="to" defaultValue={toLocalInput(current.to)} required />
+          </label>
+          <button type="submit">Apply</button>
+          {error && (
+            <span className="field-error" role="alert">
+              {error}
+            </span>
+          )}
+        </form>
+      )}
+    </div>
+  );
+}

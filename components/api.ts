@@ -1,0 +1,38 @@
+/** A JSON value as it arrives over the wire: dates become ISO strings. */
+export type Wire<T> = T extends Date
+  ? string
+  : T extends (infer U)[]
+    ? Wire<U>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** An API answer that was not 2xx, with the field-level issues of a 400 (lib/api's one error shape). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export async function fetchJson<T>(input: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(input, init);
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    const issues: FieldIssue[] = body?.issues ?? (body?.field ? [{ field: body.field, message: body.error }] : []);
+    throw new ApiError(body?.error ?? `HTTP ${response.status}`, response.status, issues);
+  }
+  return response.status === 204 ? (undefined as T) : response.json();
+}
+
+export function sendJson<T>(input: string, method: string, body: unknown): Promise<T> {
+  return fetchJson<T>(input, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}

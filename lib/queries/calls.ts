@@ -1,0 +1,230 @@
+import type { Db } from '@/lib/db';
+
+/** What the explorer can filter the call log on; every field is optional and they combine with AND. */
+export interface CallFilter {
+  /** integration slug */
+  integration?: string;
+  outcome?: string;
+  status?: number;
+  method?: string;
+  /** substring of the route template */
+  route?: string;
+  from?: Date;
+  to?: Date;
+  minDurationMs?: number;
+  requestId?: string;
+  upstreamRequestId?: string;
+  traceId?: string;
+  /** opaque, from a previous page's nextCursor */
+  cursor?: string;
+  limit?: number;
+}
+
+export interface CallRow {
+  id: string;
+  integration: { slug: string; name: string };
+  startedAt: Date;
+  durationMs: number;
+  method: string;
+  route: string;
+  path: string;
+  status: number | null;
+  outcome: string;
+  errorType: string | null;
+  attemptCount: number;
+  upstreamRequestId: string | null;
+  traceId: string | null;
+  keptBecause: string;
+}
+
+export interface CallPage {
+  calls: CallRow[];
+  /** pass back as `cursor` for the next (older) page; null on the last page */
+  nextCursor: string | null;
+}
+
+const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+
+/** The keyset position (startedAt, id) of a row, as an opaque string. */
+function encodeCursor(row: { startedAt: Date; id: string }): string {
+  return Buffer.from(`${row.startedAt.getTime()}:${row.id}`).toString('base64url');
+}
+
+export class BadCursorError extends Error {
+  readonly field = 'cursor';
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const colon = text.indexOf(':');
+  const at = Number(text.slice(0, colon));
+  if (colon < 1 || !Number.isFinite(at)) throw new BadCursorError('is not a cursor this API returned');
+  return { at: new Date(at), id: text.slice(colon + 1) };
+}
+
+const ROW_SELECT = {
+  id: true,
+  startedAt: true,
+  durationMs: true,
+  method: true,
+  route: true,
+  path: true,
+  status: true,
+  outcome: true,
+  errorType: true,
+  attemptCount: true,
+  upstreamRequestId: true,
+  traceId: true,
+  keptBecause: true,
+  integration: { select: { slug: true, name: true } },
+} as const;
+
+/**
+ * Newest calls first, matching the filter, paginated by keyset on (startedAt, id): stable while new calls
+ * arrive, and each page is an index range scan rather than an ever-growing offset.
+ */
+export async function searchCalls(db: Db, filter: CallFilter): Promise<CallPage> {
+  const limit = Math.min(filter.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
+  const startedAt = { ...(filter.from && { gte: filter.from }), ...(filter.to && { lte: filter.to }) };
+  const after = filter.cursor ? decodeCursor(filter.cursor) : null;
+  const rows = await db.callLog.findMany({
+    where: {
+      ...(filter.integration && { integration: { slug: filter.integration } }),
+      ...(filter.outcome && { outcome: filter.outcome }),
+      ...(filter.status !== undefined && { status: filter.status }),
+      ...(filter.method && { method: filter.method.toUpperCase() }),
+      ...(filter.route && { route: { contains: filter.route } }),
+      ...((filter.from || filter.to) && { startedAt }),
+      ...(filter.minDurationMs !== undefined && { durationMs: { gte: filter.minDurationMs } }),
+      ...(filter.requestId && { id: filter.requestId }),
+      ...(filter.upstreamRequestId && { upstreamRequestId: filter.upstreamRequestId }),
+      ...(filter.traceId && { traceId: filter.traceId.toLowerCase() }),
+      ...(after && {
+        OR: [{ startedAt: { lt: after.at } }, { startedAt: after.at, id: { lt: after.id } }],
+      }),
+    },
+    select: ROW_SELECT,
+    orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return { calls: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+}
+
+export interface CallAttemptView {
+  number: number;
+  startedAt: Date;
+  durationMs: number;
+  status: number | null;
+  errorType: string | null;
+  delayBeforeMs: number;
+  delayReason: string | null;
+}
+
+/** What a resilience policy did with the call, read from what the log stores. */
+export interface PolicyDecision {
+  policy: 'cache' | 'rate limit' | 'breaker' | 'bulkhead' | 'retry';
+  decision: string;
+}
+
+export interface CallDetail extends CallRow {
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
+  requestBody: string | null;
+  responseBody: string | null;
+  replayOfId: string | null;
+  attempts: CallAttemptView[];
+  decisions: PolicyDecision[];
+}
+
+const CACHEABLE_METHODS = new Set(['GET', 'HEAD']);
+/** Outcomes in which no attempt was made because a policy refused the call before it went upstream. */
+const REFUSED = new Set(['circuit_open', 'rate_limited', 'bulkhead_rejected', 'cancelled', 'timeout']);
+
+function parseHeaders(text: string): Record<string, string> {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
+function describeDecisions(
+  call: { method: string; outcome: string; attemptCount: number; keptBecause: string },
+  attempts: CallAttemptView[],
+  breakerAt: { toState: string; reason: string | null; at: Date } | null,
+): PolicyDecision[] {
+  const upstreamLimited = attempts.some(
+    (a) => a.delayReason === 'x-ratelimit-reset' || a.delayReason === 'retry-after',
+  );
+  const limiter =
+    call.outcome === 'rate_limited'
+      ? 'rejected: no token left for this caller'
+      : call.keptBecause === 'rate_limited'
+        ? 'admitted after waiting for a token'
+        : upstreamLimited
+          ? 'admitted; retries paced by the upstream (Retry-After / rate-limit headers)'
+          : 'admitted (no wait recorded)';
+  const state = breakerAt ? `${breakerAt.toState}${breakerAt.reason ? ` (${breakerAt.reason})` : ''}` : 'closed';
+  const breaker =
+    call.outcome === 'circuit_open' ? `rejected: circuit ${state}` : `admitted; breaker state at the time: ${state}`;
+  const cache =
+    call.attemptCount === 0 && !REFUSED.has(call.outcome)
+      ? 'answered from cache, no upstream call'
+      : CACHEABLE_METHODS.has(call.method.toUpperCase())
+        ? 'not answered from cache: went upstream'
+        : `not cacheable (${call.method})`;
+  const retries =
+    attempts.length > 1 ? `${attempts.length - 1} retr${attempts.length === 2 ? 'y' : 'ies'}` : 'no retry';
+  const decisions: PolicyDecision[] = [
+    { policy: 'cache', decision: cache },
+    { policy: 'rate limit', decision: limiter },
+    { policy: 'breaker', decision: breaker },
+    { policy: 'retry', decision: retries },
+  ];
+  if (call.outcome === 'bulkhead_rejected')
+    decisions.push({ policy: 'bulkhead', decision: 'rejected: too many calls in flight and the queue was full' });
+  return decisions;
+}
+
+/** One call with its redacted metadata and bodies, every attempt, and what each policy decided. */
+export async function callDetail(db: Db, id: string): Promise<CallDetail | null> {
+  const call = await db.callLog.findUnique({
+    where: { id },
+    select: {
+      ...ROW_SELECT,
+      integrationId: true,
+      requestHeaders: true,
+      responseHeaders: true,
+      requestBody: true,
+      responseBody: true,
+      replayOfId: true,
+      attempts: {
+        select: {
+          number: true,
+          startedAt: true,
+          durationMs: true,
+          status: true,
+          errorType: true,
+          delayBeforeMs: true,
+          delayReason: true,
+        },
+        orderBy: { number: 'asc' },
+      },
+    },
+  });
+  if (!call) return null;
+  const breakerAt = await db.breakerEvent.findFirst({
+    where: { integrationId: call.integrationId, at: { lte: call.startedAt } },
+    select: { toState: true, reason: true, at: true },
+    orderBy: { at: 'desc' },
+  });
+  const { integrationId: _, ...rest } = call;
+  return {
+    ...rest,
+    requestHeaders: parseHeaders(call.requestHeaders),
+    responseHeaders: parseHeaders(call.responseHeaders),
+    decisions: describeDecisions(call, call.attempts, breakerAt),
+  };
+}
