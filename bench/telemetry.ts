@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import { applyMigrations, createDb, type Db, LatencyHistogram } from '../lib/db/index.ts';
 import { integrationSummaries, timeseries } from '../lib/queries/index.ts';
 import { ResilientClient } from '../lib/resilience/index.ts';
-import { callListener, getRecorder, TelemetryRecorder } from '../lib/telemetry/index.ts';
+import { attachTelemetry, callListener, getRecorder, TelemetryRecorder } from '../lib/telemetry/index.ts';
 
 // One run of `npm run bench:telemetry`:
 // (1) ingest: calls per second sustained through ResilientClient + telemetry listener + recorder writing to
@@ -23,7 +23,7 @@ import { callListener, getRecorder, TelemetryRecorder } from '../lib/telemetry/i
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const IN_FLIGHT = 50;
 const SLICE_MS = 1000;
-const SLICES = 12;
+const SLICES = 15;
 const SAMPLES = 1_000_000;
 const OVERVIEW_INTEGRATIONS = 20;
 const OVERVIEW_CALLS = 10_000_000;
@@ -140,47 +140,62 @@ async function startUpstream(): Promise<{ child: ChildProcess; origin: string }>
   return { child, origin: `http://127.0.0.1:${line.toString().trim()}` };
 }
 
-/** The loopback benchmark: the same client policy with and without the telemetry listener, alternating. */
+/**
+ * The loopback benchmark: the same client policy without telemetry, with `callListener` as `onEvent` (how
+ * lib/integrations wires it today) and with `attachTelemetry` (subscribed to call.end and breaker
+ * transitions only), in rotating slices so all three see the same background load.
+ */
 async function measureOverhead() {
   await integration('loopback');
   const { child, origin } = await startUpstream();
   getRecorder().start();
-  const off = new ResilientClient({ name: 'loopback', origin, policy: noLimits });
-  const on = new ResilientClient({
-    name: 'loopback',
-    origin,
-    policy: noLimits,
-    onEvent: callListener('loopback', () => ({ secrets: ['sk_bench_secret'] }), { origin }),
-  });
+  const redaction = () => ({ secrets: ['sk_bench_secret'] });
+  const clients = {
+    off: new ResilientClient({ name: 'loopback', origin, policy: noLimits }),
+    onEvent: new ResilientClient({
+      name: 'loopback',
+      origin,
+      policy: noLimits,
+      onEvent: callListener('loopback', redaction, { origin }),
+    }),
+    attached: new ResilientClient({ name: 'loopback', origin, policy: noLimits }),
+  };
+  attachTelemetry(clients.attached.events, 'loopback', redaction, { origin });
+  const names = Object.keys(clients) as (keyof typeof clients)[];
   const sender = (client: ResilientClient) => (i: number) =>
     client.request({ method: 'GET', path: `/items/${i}?q=1`, route: '/items/:id' });
-  await drive(sender(off), 1000);
-  await drive(sender(on), 1000);
-  const calls = { off: 0, on: 0 };
-  const ms = { off: 0, on: 0 };
-  const cpuUs = { off: 0, on: 0 };
+  for (const name of names) await drive(sender(clients[name]), 1000);
+  const calls = { off: 0, onEvent: 0, attached: 0 };
+  const ms = { off: 0, onEvent: 0, attached: 0 };
+  const cpuUs = { off: 0, onEvent: 0, attached: 0 };
   for (let slice = 0; slice < SLICES; slice++) {
-    for (const name of slice % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(slice + j) % names.length];
       const started = performance.now();
       const cpu = process.cpuUsage();
-      calls[name] += await drive(sender(name === 'on' ? on : off), SLICE_MS);
+      calls[name] += await drive(sender(clients[name]), SLICE_MS);
       const used = process.cpuUsage(cpu);
       cpuUs[name] += used.user + used.system;
       ms[name] += performance.now() - started;
     }
   }
-  await Promise.all([off.close(), on.close()]);
+  await Promise.all(names.map((name) => clients[name].close()));
   child.kill();
   await getRecorder().stop();
-  const offPerSec = (calls.off / ms.off) * 1000;
-  const onPerSec = (calls.on / ms.on) * 1000;
+  const perSec = (name: keyof typeof calls) => (calls[name] / ms[name]) * 1000;
+  const cpuPerCall = (name: keyof typeof calls) => cpuUs[name] / calls[name];
   return {
-    offCallsPerSec: Math.round(offPerSec),
-    onCallsPerSec: Math.round(onPerSec),
-    throughputRatioTelemetryOnVsOff: Number((onPerSec / offPerSec).toFixed(3)),
-    // CPU per call is steadier than calls/s on a shared machine; telemetry's cost as the client sees it
-    cpuUsPerCallOff: Number((cpuUs.off / calls.off).toFixed(2)),
-    cpuUsPerCallOn: Number((cpuUs.on / calls.on).toFixed(2)),
+    offCallsPerSec: Math.round(perSec('off')),
+    onCallsPerSec: Math.round(perSec('onEvent')),
+    attachedCallsPerSec: Math.round(perSec('attached')),
+    throughputRatioTelemetryOnVsOff: Number((perSec('onEvent') / perSec('off')).toFixed(3)),
+    throughputRatioAttachedVsOff: Number((perSec('attached') / perSec('off')).toFixed(3)),
+    // CPU per call is steadier than calls/s on a shared machine
+    cpuUsPerCallOff: Number(cpuPerCall('off').toFixed(2)),
+    cpuUsPerCallOn: Number(cpuPerCall('onEvent').toFixed(2)),
+    cpuUsPerCallAttached: Number(cpuPerCall('attached').toFixed(2)),
+    cpuRatioOnVsOff: Number((cpuPerCall('off') / cpuPerCall('onEvent')).toFixed(3)),
+    cpuRatioAttachedVsOff: Number((cpuPerCall('off') / cpuPerCall('attached')).toFixed(3)),
   };
 }
 
@@ -370,11 +385,23 @@ async function measureOverview() {
   };
 }
 
+// BENCH_ONLY=ingest|loopback|percentiles|overview runs one part and prints it (no results file).
+const only = process.env.BENCH_ONLY;
+if (only) {
+  const parts: Record<string, () => Promise<unknown>> = {
+    ingest: measureIngest,
+    loopback: measureOverhead,
+    percentiles: measurePercentiles,
+    overview: measureOverview,
+  };
+  console.log(await parts[only]());
+  process.exit(0);
+}
 const ingest = await measureIngest();
 console.log(`ingest: ${ingest.ingestCallsPerSec} calls/s over ${ingest.seconds} s, lost ${ingest.lostCalls}`);
 const overhead = await measureOverhead();
 console.log(
-  `loopback: off ${overhead.offCallsPerSec}/s, on ${overhead.onCallsPerSec}/s, ratio ${overhead.throughputRatioTelemetryOnVsOff}`,
+  `loopback: off ${overhead.offCallsPerSec}/s, on ${overhead.onCallsPerSec}/s (ratio ${overhead.throughputRatioTelemetryOnVsOff}, cpu ratio ${overhead.cpuRatioOnVsOff}), attached ${overhead.attachedCallsPerSec}/s (ratio ${overhead.throughputRatioAttachedVsOff}, cpu ratio ${overhead.cpuRatioAttachedVsOff})`,
 );
 const percentiles = await measurePercentiles();
 console.log(
@@ -407,7 +434,7 @@ const result = {
     },
     loopback: {
       ...overhead,
-      how: `bench/server.ts in a child process, ${IN_FLIGHT} in flight, ${SLICES} alternating slices of ${SLICE_MS} ms each; on = callListener (rollups, call log to SQLite, live metrics); no OTLP exporter configured (spans are only built when one is)`,
+      how: `bench/server.ts in a child process, ${IN_FLIGHT} in flight, ${SLICES} rotating slices of ${SLICE_MS} ms per variant; on = callListener as the client's onEvent, as lib/integrations wires it (rollups, call log to SQLite, live metrics); attached = attachTelemetry (call.end and breaker transitions only); no OTLP exporter configured (spans are only built when one is)`,
     },
     percentiles: {
       ...percentiles.perDistribution,

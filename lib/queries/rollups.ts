@@ -1,4 +1,5 @@
-import { type Db, LatencyHistogram } from '@/lib/db';
+import type { Db } from '@/lib/db';
+import { DenseHistogram } from './dense-histogram';
 
 /** Rollups are written at two widths at once (lib/telemetry): one minute, and one hour for long ranges. */
 export const MINUTE_SECONDS = 60;
@@ -16,7 +17,7 @@ export interface Aggregate {
   cacheMisses: number;
   rateLimitWaits: number;
   rateLimitRejections: number;
-  histogram: LatencyHistogram;
+  histogram: DenseHistogram;
 }
 
 export function emptyAggregate(): Aggregate {
@@ -28,7 +29,7 @@ export function emptyAggregate(): Aggregate {
     cacheMisses: 0,
     rateLimitWaits: 0,
     rateLimitRejections: 0,
-    histogram: new LatencyHistogram(),
+    histogram: new DenseHistogram(),
   };
 }
 
@@ -41,7 +42,7 @@ export function addAggregate(into: Aggregate, from: Aggregate): void {
   into.cacheMisses += from.cacheMisses;
   into.rateLimitWaits += from.rateLimitWaits;
   into.rateLimitRejections += from.rateLimitRejections;
-  into.histogram.merge(from.histogram);
+  into.histogram.add(from.histogram);
 }
 
 /** One bucket of one integration, all routes, outcomes and instances merged. */
@@ -95,7 +96,7 @@ function aggregateRows(rows: Row[]): BucketAggregate[] {
     a.cacheMisses += r.cacheMisses;
     a.rateLimitWaits += r.rateLimitWaits;
     a.rateLimitRejections += r.rateLimitRejections;
-    a.histogram.merge(JSON.parse(r.latencyHist));
+    a.histogram.addSerialized(JSON.parse(r.latencyHist));
   }
   return [...byKey.values()];
 }
@@ -137,8 +138,12 @@ export async function readAggregates(
     });
     return aggregateRows(rows);
   }
-  const from = new Date(Math.floor(range.from.getTime() / HOUR_MS) * HOUR_MS);
-  const where = { ...integration, bucketSeconds: HOUR_SECONDS, bucketStart: { gte: from, lt: range.to } };
+  // Hours are named one by one: `IN` seeks the bucketStart index per hour, where a range would also walk
+  // every minute row in between (the index does not lead with bucketSeconds).
+  const allHours: Date[] = [];
+  for (let hour = Math.floor(range.from.getTime() / HOUR_MS) * HOUR_MS; hour < range.to.getTime(); hour += HOUR_MS)
+    allHours.push(new Date(hour));
+  const where = { ...integration, bucketSeconds: HOUR_SECONDS, bucketStart: { in: allHours } };
   const versions = await db.metricRollup.groupBy({
     by: ['bucketStart'],
     where,
@@ -159,7 +164,7 @@ export async function readAggregates(
   if (stale.size === 0) return out;
   const hours = [...stale.keys()].map((hour) => new Date(hour));
   const rows = await db.metricRollup.findMany({
-    where: { ...where, bucketStart: hours.length > 100 ? where.bucketStart : { in: hours } },
+    where: { ...where, bucketStart: { in: hours } },
     select: SELECT,
   });
   const byHour = new Map<number, BucketAggregate[]>(hours.map((d) => [d.getTime(), []]));

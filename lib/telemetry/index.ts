@@ -6,7 +6,7 @@ import { renderPrometheus } from './prometheus';
 import { TelemetryRecorder } from './recorder';
 import { retentionFromEnv, scheduleRetention } from './retention';
 
-export { callListener, type ListenerOptions } from './listener';
+export { attachTelemetry, callListener, type ListenerOptions } from './listener';
 export { DURATION_BOUNDARIES_S, MetricsRegistry } from './metrics';
 export { otlpSignals, startOtel } from './otel';
 export { renderPrometheus } from './prometheus';

@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db';
-import type { ResilienceEvent } from '@/lib/resilience';
+import type { EventBus, ResilienceEvent } from '@/lib/resilience';
 import { getRecorder, telemetryState } from './index';
 import type { IntegrationMetrics, Target } from './metrics';
 import type { RedactionRules } from './redact';
@@ -56,5 +56,25 @@ export function callListener(
       if (!metrics) metrics = state.registry.forIntegration(event.integration);
       metrics.recordTransition(event.from, event.to);
     }
+  };
+}
+
+/**
+ * Subscribes telemetry to only the two event types it reads. Cheaper than passing `callListener` as the
+ * client's `onEvent` (which subscribes to every type, so the client builds every event object): prefer
+ * `attachTelemetry(client.events, ...)` after creating the client.
+ */
+export function attachTelemetry(
+  events: EventBus,
+  integrationId: string,
+  redaction: () => RedactionRules,
+  options: ListenerOptions = {},
+): () => void {
+  const listener = callListener(integrationId, redaction, options);
+  const offCalls = events.on('call.end', listener);
+  const offBreaker = events.on('breaker.transition', listener);
+  return () => {
+    offCalls();
+    offBreaker();
   };
 }

@@ -84,7 +84,9 @@ test('old minute rollups become hourly ones with exact counts and merged histogr
   await call('old', new Date(NOW.getTime() - 8 * DAY));
   await call('new', new Date(NOW.getTime() - DAY));
   const event = (at: Date) =>
-    db.breakerEvent.create({ data: { integrationId: 'int_a', instance: 'i1', at, fromState: 'closed', toState: 'open' } });
+    db.breakerEvent.create({
+      data: { integrationId: 'int_a', instance: 'i1', at, fromState: 'closed', toState: 'open' },
+    });
   await event(new Date(NOW.getTime() - 91 * DAY));
   await event(new Date(NOW.getTime() - 89 * DAY));
 
