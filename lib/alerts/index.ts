@@ -1,1 +1,41 @@
-export { AlertConflictError } from './service';
+export { type Channel, type Delivery, deliver } from './delivery';
+export { durationMs, parseDuration } from './duration';
+export { ALERT_STATES, type AlertState } from './evaluator';
+export { formatValue, METRIC_NAMES, METRICS, type MetricKind, type MetricName } from './metrics';
+export { type Preview, previewRule } from './preview';
+export { DEFAULT_EVAL_INTERVAL_MS, DEFAULT_RULES, evaluateAlerts, seedDefaultRules, startAlerting } from './runner';
+export {
+  CHANNEL_KINDS,
+  type ChannelConfig,
+  COMPARATORS,
+  channelSchema,
+  NO_DATA,
+  type RuleConfig,
+  type RuleInput,
+  ruleSchema,
+  SEVERITIES,
+  type SilenceConfig,
+  silenceSchema,
+} from './schema';
+export {
+  AlertConflictError,
+  channelView,
+  createChannel,
+  createRule,
+  createSilence,
+  deleteChannel,
+  deleteRule,
+  deleteSilence,
+  findRule,
+  firingAlerts,
+  type InstanceView,
+  listChannels,
+  listInstances,
+  listNotifications,
+  listRules,
+  listSilences,
+  type Rule,
+  stateHistory,
+  updateRule,
+} from './service';
+export { signWebhook, verifyWebhook, webhookHeaders } from './signing';

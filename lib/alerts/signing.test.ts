@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { generateWebhookSecret, signWebhook, verifyWebhook, webhookHeaders } from './signing';
+import { signWebhook, verifyWebhook, webhookHeaders } from './signing';
 
 // The test vector published with the Standard Webhooks reference libraries (svix's test suites).
 const VECTOR = {
@@ -10,6 +11,8 @@ const VECTOR = {
   body: '{"test": 2432232314}',
   signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
 };
+
+const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 const headersOf = (h: Record<string, string>) => ({
   id: h['webhook-id'],
@@ -33,14 +36,14 @@ test('accepts any of several space-separated signatures (secret rotation)', () =
 });
 
 test('a tampered body, a wrong secret, a stale or future timestamp and a missing header fail', () => {
-  const secret = generateWebhookSecret();
+  const secret = newSecret();
   assert.match(secret, /^whsec_[A-Za-z0-9+/]+=*$/);
   const now = 1_764_000_000;
   const body = '{"type":"alert.firing"}';
   const headers = headersOf(webhookHeaders(secret, 'msg_1', now, body));
   assert.equal(verifyWebhook(secret, headers, body, now), true);
   assert.equal(verifyWebhook(secret, headers, '{"type":"alert.resolved"}', now), false);
-  assert.equal(verifyWebhook(generateWebhookSecret(), headers, body, now), false);
+  assert.equal(verifyWebhook(newSecret(), headers, body, now), false);
   assert.equal(verifyWebhook(secret, headers, body, now + 301), false);
   assert.equal(verifyWebhook(secret, headers, body, now - 301), false);
   assert.equal(verifyWebhook(secret, { ...headers, id: 'msg_2' }, body, now), false);

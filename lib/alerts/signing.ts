@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 // Standard Webhooks (https://www.standardwebhooks.com): the signature is
 // base64(HMAC-SHA256(key, `${id}.${timestamp}.${body}`)) where key is the base64 after `whsec_`, sent as
@@ -48,9 +48,4 @@ export function verifyWebhook(
     const given = Buffer.from(mac, 'base64');
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
-}
-
-/** A fresh secret in the spec's format, for the operator to put in the channel's variable. */
-export function generateWebhookSecret(): string {
-  return `${PREFIX}${randomBytes(24).toString('base64')}`;
 }

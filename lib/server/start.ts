@@ -1,3 +1,4 @@
+import { startAlerting } from '@/lib/alerts';
 import { ensureAdmin } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
 import { log } from '@/lib/logging';
@@ -16,6 +17,7 @@ export function startServerServices(): Promise<void> {
     );
     await ensureAdmin(getDb());
     startTelemetry();
+    startAlerting();
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         log.info({ signal }, 'flushing telemetry before exit');

@@ -1,0 +1,12 @@
+import { RuleEditor } from '@/components/alerts/RuleEditor';
+
+export const metadata = { title: 'Alert rule · Breakwater' };
+
+export default async function RulePage({ params }: { params: Promise<{ id: string }> }) {
+  return (
+    <>
+      <h1>Alert rule</h1>
+      <RuleEditor id={(await params).id} />
+    </>
+  );
+}

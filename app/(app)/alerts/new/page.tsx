@@ -1,0 +1,12 @@
+import { RuleForm } from '@/components/alerts/RuleForm';
+
+export const metadata = { title: 'New alert rule · Breakwater' };
+
+export default function NewRulePage() {
+  return (
+    <>
+      <h1>New alert rule</h1>
+      <RuleForm />
+    </>
+  );
+}

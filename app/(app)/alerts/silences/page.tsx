@@ -1,0 +1,13 @@
+import { SilenceManager } from '@/components/alerts/SilenceManager';
+
+export const metadata = { title: 'Silences · Breakwater' };
+
+export default function SilencesPage() {
+  return (
+    <>
+      <h1>Silences and maintenance windows</h1>
+      <p className="muted">Silenced alerts still evaluate and show as silenced; they send no notifications.</p>
+      <SilenceManager />
+    </>
+  );
+}

@@ -1,0 +1,4 @@
+import { stateHistory } from '@/lib/alerts';
+import { authed } from '@/lib/api';
+
+export const GET = authed(async (_request, _context, { db }) => Response.json({ history: await stateHistory(db, {}) }));

@@ -1,0 +1,184 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { api, type HistoryEntry, type InstanceView, type RuleView, when } from './api';
+import { StateBadge } from './StateBadge';
+
+interface NotificationView {
+  id: string;
+  ruleName: string;
+  status: string;
+  at: string;
+  summary: string;
+  deliveries: { channel: string; ok: boolean; status?: number; error?: string }[];
+}
+
+const LIVE_MS = 2000;
+
+/** The alerts home: every rule with each instance's state, then the in-app notifications and history. */
+export function AlertRules() {
+  const queryClient = useQueryClient();
+  const rules = useQuery({
+    queryKey: ['alert-rules'],
+    queryFn: () => api<{ rules: RuleView[]; instances: InstanceView[] }>('/api/alerts/rules'),
+    refetchInterval: LIVE_MS,
+  });
+  const notifications = useQuery({
+    queryKey: ['alert-notifications'],
+    queryFn: () => api<{ notifications: NotificationView[] }>('/api/alerts/notifications'),
+    refetchInterval: LIVE_MS,
+  });
+  const history = useQuery({
+    queryKey: ['alert-history'],
+    queryFn: () => api<{ history: HistoryEntry[] }>('/api/alerts/history'),
+    refetchInterval: LIVE_MS,
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => api<void>(`/api/alerts/rules/${id}`, { method: 'DELETE' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['alert-rules'] }),
+  });
+
+  return (
+    <>
+      <section className="panel">
+        {rules.isPending && <p className="muted">Loading rules…</p>}
+        {rules.error && (
+          <p className="alert" role="alert">
+            Could not load rules: {rules.error.message}
+          </p>
+        )}
+        {rules.data && rules.data.rules.length === 0 && <p className="muted empty">No rules yet.</p>}
+        {rules.data && rules.data.rules.length > 0 && (
+          <div className="table-wrap">
+            <table aria-label="Alert rules">
+              <thead>
+                <tr>
+                  <th>Rule</th>
+                  <th>Condition</th>
+                  <th>Severity</th>
+                  <th>Instances</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {rules.data.rules.map((rule) => {
+                  const instances = rules.data.instances.filter((i) => i.ruleId === rule.id);
+                  return (
+                    <tr key={rule.id} data-testid={`rule-${rule.name}`}>
+                      <td>
+                        <Link href={`/alerts/${rule.id}`}>{rule.name}</Link>
+                        {!rule.enabled && <span className="muted"> (disabled)</span>}
+                      </td>
+                      <td className="mono">
+                        {rule.metric} {rule.comparator} {rule.threshold} over {rule.window} for {rule.for}
+                      </td>
+                      <td>{rule.severity}</td>
+                      <td style={{ whiteSpace: 'normal' }}>
+                        {instances.length === 0 && <span className="muted">not evaluated yet</span>}
+                        {instances.map((i) => (
+                          <span
+                            key={i.id}
+                            data-testid={`instance-${rule.name}-${i.integrationSlug}`}
+                            title={`since ${when(i.since)}`}
+                            style={{ marginRight: 12, display: 'inline-block' }}
+                          >
+                            {i.integrationSlug} <StateBadge state={i.state} silenced={i.silenced} />{' '}
+                            <span className="muted">{i.display}</span>
+                          </span>
+                        ))}
+                      </td>
+                      <td>
+                        <button
+                          type="button"
+                          className="danger"
+                          onClick={() => {
+                            if (window.confirm(`Delete rule "${rule.name}" and its history?`)) remove.mutate(rule.id);
+                          }}
+                        >
+                          Delete
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <h2>Notifications</h2>
+      <section className="panel">
+        {notifications.data?.notifications.length === 0 && <p className="muted">No notifications sent yet.</p>}
+        {notifications.data && notifications.data.notifications.length > 0 && (
+          <div className="table-wrap">
+            <table aria-label="Notifications">
+              <thead>
+                <tr>
+                  <th>At</th>
+                  <th>Message</th>
+                  <th>Channels</th>
+                </tr>
+              </thead>
+              <tbody>
+                {notifications.data.notifications.map((n) => (
+                  <tr key={n.id}>
+                    <td>{when(n.at)}</td>
+                    <td className={n.status === 'firing' ? 'status-bad' : 'status-ok'}>{n.summary}</td>
+                    <td>
+                      {n.deliveries.length === 0 && <span className="muted">in-app only</span>}
+                      {n.deliveries.map((d) => (
+                        <span key={d.channel} className={d.ok ? 'status-ok' : 'status-bad'} title={d.error}>
+                          {d.channel} {d.ok ? '✓' : `✗ ${d.status ?? d.error ?? ''}`}{' '}
+                        </span>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <h2>State history</h2>
+      <section className="panel">
+        <StateHistory entries={history.data?.history} />
+      </section>
+    </>
+  );
+}
+
+export function StateHistory({ entries }: { entries?: HistoryEntry[] }) {
+  if (!entries) return <p className="muted">Loading history…</p>;
+  if (entries.length === 0) return <p className="muted">No state changes yet.</p>;
+  return (
+    <div className="table-wrap">
+      <table aria-label="State history">
+        <thead>
+          <tr>
+            <th>At</th>
+            <th>Rule</th>
+            <th>Integration</th>
+            <th>Change</th>
+            <th className="num">Value</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((h) => (
+            <tr key={h.id}>
+              <td>{when(h.at)}</td>
+              <td>{h.ruleName}</td>
+              <td>{h.integrationSlug}</td>
+              <td>
+                <StateBadge state={h.from} /> → <StateBadge state={h.to} />
+              </td>
+              <td className="num">{h.display}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { StateHistory } from './AlertRules';
+import { api, type HistoryEntry, type RuleView } from './api';
+import { RuleForm } from './RuleForm';
+
+/** An existing rule: its form, then its state history. */
+export function RuleEditor({ id }: { id: string }) {
+  const rule = useQuery({
+    queryKey: ['alert-rule', id],
+    queryFn: () => api<{ rule: RuleView; history: HistoryEntry[] }>(`/api/alerts/rules/${id}`),
+    refetchInterval: 5000,
+  });
+  if (rule.isPending) return <p className="muted">Loading rule…</p>;
+  if (rule.error)
+    return (
+      <p className="alert" role="alert">
+        {rule.error.message}
+      </p>
+    );
+  return (
+    <>
+      <RuleForm key={rule.data.rule.id} rule={rule.data.rule} />
+      <h2>State history</h2>
+      <section className="panel">
+        <StateHistory entries={rule.data.history} />
+      </section>
+    </>
+  );
+}
