@@ -25,7 +25,7 @@ import { RetryPolicy } from './retry.ts';
 import { isMethodRetryable } from './retryable.ts';
 import { DeadlinePolicy } from './timeout.ts';
 import { nextTraceparent, upstreamTrackingId } from './tracing.ts';
-import { type AttemptRequest, type HttpResult, sendAttempt } from './transport.ts';
+import { type AttemptObserver, type AttemptRequest, type HttpResult, sendAttempt } from './transport.ts';
 
 export interface ResilientClientOptions {
   /** Integration slug, carried by every event. */
@@ -114,6 +114,9 @@ export class ResilientClient {
   private readonly clock: Clock;
   private current: Policy;
   private readonly runAttempt = (ctx: CallContext) => this.attempt(ctx as HttpCallContext);
+  private readonly attemptRecorder: AttemptObserver = {
+    attemptEnded: (ctx, info, result, error) => this.recordAttemptEnd(ctx, info, result, error),
+  };
 
   constructor(options: ResilientClientOptions) {
     this.name = options.name;
@@ -247,7 +250,7 @@ export class ResilientClient {
   }
 
   /** One attempt with its AttemptInfo and attempt events. */
-  private async sendRecorded(ctx: HttpCallContext, hedged: boolean, handle?: AttemptAbortHandle): Promise<HttpResult> {
+  private sendRecorded(ctx: HttpCallContext, hedged: boolean, handle?: AttemptAbortHandle): Promise<HttpResult> {
     const startedAt = this.clock.now();
     const info: AttemptInfo = {
       number: ctx.attempts.length + 1,
@@ -270,27 +273,40 @@ export class ResilientClient {
         hedged,
       });
     }
-    try {
-      const result = await sendAttempt(this.dispatcher, ctx.request, ctx, this.clock, this.deadline.attemptMs, handle);
+    return sendAttempt(
+      this.dispatcher,
+      ctx.request,
+      ctx,
+      this.clock,
+      this.deadline.attemptMs,
+      info,
+      this.attemptRecorder,
+      handle,
+    );
+  }
+
+  /** Completes an attempt's record as it settles. */
+  private recordAttemptEnd(
+    ctx: CallContext,
+    info: AttemptInfo,
+    result: HttpResult | undefined,
+    error: Error | undefined,
+  ): void {
+    const endedAt = this.clock.now();
+    info.durationMs = endedAt - info.startedAt;
+    if (result) {
       info.status = result.status;
       const tracking = upstreamTrackingId(result.headers, this.current.trackingHeaders);
       if (tracking !== undefined) ctx.upstreamRequestId = tracking;
-      return result;
-    } catch (error) {
-      info.errorType = (error as ResilienceError).errorType ?? 'unknown';
-      throw error;
-    } finally {
-      const endedAt = this.clock.now();
-      info.durationMs = endedAt - startedAt;
-      if (this.events.wants('attempt.end')) {
-        this.events.emit({
-          type: 'attempt.end',
-          integration: this.name,
-          requestId: ctx.requestId,
-          at: endedAt,
-          attempt: info,
-        });
-      }
+    } else info.errorType = (error as ResilienceError).errorType ?? 'unknown';
+    if (this.events.wants('attempt.end')) {
+      this.events.emit({
+        type: 'attempt.end',
+        integration: this.name,
+        requestId: ctx.requestId,
+        at: endedAt,
+        attempt: info,
+      });
     }
   }
 

@@ -2,6 +2,12 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from './clock.ts';
 import type { CallContext } from './context.ts';
 import { NetworkError, type NetworkErrorKind, ResilienceError, TimeoutError } from './errors.ts';
+import type { AttemptInfo } from './events.ts';
+
+/** Told when an attempt settles, before its promise does: no extra promise layer to record it. */
+export interface AttemptObserver {
+  attemptEnded(ctx: CallContext, info: AttemptInfo, result: HttpResult | undefined, error: Error | undefined): void;
+}
 
 /** One upstream answer as the pipeline sees it. */
 export interface HttpResult {
@@ -73,7 +79,9 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (error: Error) => void,
     private readonly clock: Clock,
     readonly timeoutMs: number,
-    ctx: CallContext,
+    private readonly ctx: CallContext,
+    private readonly info: AttemptInfo | undefined,
+    private readonly observer: AttemptObserver | undefined,
   ) {
     this.timer = clock.setTimer(abortOnAttemptTimeout, timeoutMs, this);
     this.unsubscribe = ctx.onAbort((reason) => this.abort(reason));
@@ -107,10 +115,11 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.settled) return;
-    this.finish();
     const chunks = this.chunks;
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    this.resolve({ status: this.status, headers: this.headers, body });
+    const result = { status: this.status, headers: this.headers, body };
+    this.finish(result, undefined);
+    this.resolve(result);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -119,29 +128,38 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   private fail(error: Error): void {
     if (this.settled) return;
-    this.finish();
+    this.finish(undefined, error);
     this.reject(error);
   }
 
-  private finish(): void {
+  private finish(result: HttpResult | undefined, error: Error | undefined): void {
     this.settled = true;
     this.clock.clearTimer(this.timer);
     this.unsubscribe?.();
+    if (this.info && this.observer) this.observer.attemptEnded(this.ctx, this.info, result, error);
   }
 }
 
-/** Sends one attempt through the dispatcher; `abortable` lets hedging cancel the loser. */
+/**
+ * Sends one attempt through the dispatcher. `observer` hears about `info`'s attempt when it settles;
+ * `abortable` lets hedging cancel the loser.
+ */
 export function sendAttempt(
   dispatcher: Dispatcher,
   request: AttemptRequest,
   ctx: CallContext,
   clock: Clock,
   attemptMs: number,
+  info?: AttemptInfo,
+  observer?: AttemptObserver,
   abortable?: { abort?: (reason: Error) => void },
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    if (ctx.abortReason) return reject(ctx.abortReason);
-    const handler = new AttemptHandler(resolve, reject, clock, attemptMs, ctx);
+    if (ctx.abortReason) {
+      observer?.attemptEnded(ctx, info as AttemptInfo, undefined, ctx.abortReason);
+      return reject(ctx.abortReason);
+    }
+    const handler = new AttemptHandler(resolve, reject, clock, attemptMs, ctx, info, observer);
     if (abortable) abortable.abort = (reason) => handler.abort(reason);
     try {
       dispatcher.dispatch(
