@@ -7,7 +7,14 @@ export interface ResiliencePolicy {
 
 type Step = (ctx: CallContext) => Promise<unknown>;
 
-const callInnermost: Step = async (ctx) => (ctx.innermostStep as (c: CallContext) => unknown)(ctx);
+/** Calls the function at the centre; a synchronous throw becomes a rejection, without an async layer. */
+const callInnermost: Step = (ctx) => {
+  try {
+    return Promise.resolve((ctx.innermostStep as (c: CallContext) => unknown)(ctx));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+};
 
 /**
  * Policies composed outermost first, as cockatiel's `wrap()`. The chain of steps is built once here, so a
