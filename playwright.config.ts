@@ -10,6 +10,8 @@ export const E2E = {
   upstreamURL: `http://127.0.0.1:${process.env.E2E_UPSTREAM_PORT}`,
   adminPassword: 'e2e-admin-password-123',
   databaseUrl: process.env.E2E_DATABASE_URL,
+  /** The alert webhook channel's signing secret, given to the server in the variable below. */
+  alertWebhookSecret: 'whsec_ZTJlLWFsZXJ0cy13ZWJob29rLXNlY3JldC0xMjM0NTY3OA==',
 };
 
 export default defineConfig({
@@ -54,6 +56,8 @@ export default defineConfig({
         DATABASE_URL: E2E.databaseUrl,
         BREAKWATER_ADMIN_PASSWORD: E2E.adminPassword,
         BREAKWATER_FLUSH_INTERVAL_MS: '200',
+        BREAKWATER_ALERT_EVAL_INTERVAL_MS: '1000',
+        E2E_ALERT_WEBHOOK_SECRET: E2E.alertWebhookSecret,
         NEXT_TELEMETRY_DISABLED: '1',
         NEXT_MANUAL_SIG_HANDLE: 'true',
       },

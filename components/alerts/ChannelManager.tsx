@@ -43,7 +43,14 @@ export function ChannelManager() {
   return (
     <>
       <form className="panel" onSubmit={submit} aria-label="New channel" noValidate>
-        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 14 }}>
+        <div
+          style={{
+            display: 'grid',
+            gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+            gap: 14,
+            alignItems: 'start',
+          }}
+        >
           <label>
             Name
             <input name="name" placeholder="ops webhook" />

@@ -96,7 +96,14 @@ export function RuleForm({ rule }: { rule?: RuleView }) {
   const { summary, ...otherAnnotations } = rule?.annotations ?? {};
   return (
     <form onSubmit={submit} aria-label={rule ? 'Edit alert rule' : 'New alert rule'} noValidate className="panel">
-      <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 14 }}>
+      <div
+        style={{
+          display: 'grid',
+          gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+          gap: 14,
+          alignItems: 'start',
+        }}
+      >
         <label>
           Name
           <input name="name" defaultValue={rule?.name} required maxLength={100} />
@@ -188,7 +195,14 @@ export function RuleForm({ rule }: { rule?: RuleView }) {
         </div>
         <FieldError fields={fields} name="integrations" />
       </fieldset>
-      <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(320px, 1fr))', gap: 14 }}>
+      <div
+        style={{
+          display: 'grid',
+          gridTemplateColumns: 'repeat(auto-fill, minmax(320px, 1fr))',
+          gap: 14,
+          alignItems: 'start',
+        }}
+      >
         <label>
           Summary ({'{{value}}'}, {'{{threshold}}'}, {'{{integration}}'})
           <input

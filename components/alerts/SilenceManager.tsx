@@ -63,7 +63,14 @@ export function SilenceManager() {
   return (
     <>
       <form className="panel" onSubmit={submit} aria-label="New silence" noValidate>
-        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 14 }}>
+        <div
+          style={{
+            display: 'grid',
+            gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+            gap: 14,
+            alignItems: 'start',
+          }}
+        >
           <label>
             Comment
             <input name="comment" placeholder="Deploy of payments v42" />

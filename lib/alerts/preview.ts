@@ -51,7 +51,7 @@ export async function previewRule(
       ).get(integration.id) ?? new Map();
     for (let at = start; at <= end; at += MINUTE_MS) {
       const sum = emptyAlertTotals();
-      // The whole minutes of the window before `at` (live evaluation also reads the current partial one).
+      // The whole minutes of the window before `at`; live evaluation also reads the current partial one.
       for (let bucket = minuteOf(at - windowMs); bucket < at; bucket += MINUTE_MS) {
         const t = minutes.get(bucket);
         if (t) addAlertTotals(sum, t);

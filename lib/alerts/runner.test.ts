@@ -115,7 +115,8 @@ describe('alert evaluation over stored rollups', () => {
     assert.equal(await instanceState(), 'firing');
     assert.equal(sent.length, 1);
     assert.equal(sent[0].group.status, 'firing');
-    assert.equal(sent[0].group.alerts[0].annotations.summary, 'payments at 30.0% (limit 5.0%)');
+    // a 1 min window reads the minute it overlaps before the current one: (20 + 30) / 200
+    assert.equal(sent[0].group.alerts[0].annotations.summary, 'payments at 25.0% (limit 5.0%)');
     assert.deepEqual(await firingAlerts(db), [
       { integrationSlug: 'payments', ruleName: 'Errors', severity: 'warning', since: new Date(T0 + 2 * MIN + 10_000) },
     ]);
@@ -123,6 +124,9 @@ describe('alert evaluation over stored rollups', () => {
     assert.equal(sent.length, 1, 'no repeat before the repeat interval');
     await rollup(T0 + 3 * MIN, 100, 0);
     await evaluateAt(T0 + 3 * MIN + 10_000);
+    assert.equal(await instanceState(), 'firing', 'the failing minute still overlaps the window');
+    await rollup(T0 + 4 * MIN, 100, 0);
+    await evaluateAt(T0 + 4 * MIN + 10_000);
     assert.equal(await instanceState(), 'resolved');
     assert.deepEqual(
       sent.map((s) => s.group.status),
@@ -130,8 +134,8 @@ describe('alert evaluation over stored rollups', () => {
     );
     const history = await stateHistory(db, {});
     assert.deepEqual(history.map((h) => [h.from, h.to, h.display]).reverse(), [
-      ['inactive', 'pending', '20.0%'],
-      ['pending', 'firing', '30.0%'],
+      ['inactive', 'pending', '10.5%'],
+      ['pending', 'firing', '25.0%'],
       ['firing', 'resolved', '0.0%'],
     ]);
     const notifications = await listNotifications(db);

@@ -94,14 +94,16 @@ export async function alertMinuteTotals(
 }
 
 /**
- * Per integration, the totals of the minute buckets that start within the window ending at `at`. Whole
- * buckets only: a 5 min window reads the current (partial) minute and the four before it.
+ * Per integration, the totals of every minute bucket that overlaps the window ending at `at`: a 5 min
+ * window reads five whole minutes and the current partial one. Reading only buckets that start inside the
+ * window would leave a 1 min window with nothing but a just-begun minute, so it would flap at every
+ * minute boundary.
  */
 export async function alertWindowTotals(
   db: Db,
   query: { at: Date; windowMs: number; route?: string | null },
 ): Promise<Map<string, AlertTotals>> {
-  const from = new Date(query.at.getTime() - query.windowMs);
+  const from = new Date(minuteOf(query.at.getTime() - query.windowMs));
   const minutes = await alertMinuteTotals(db, { from, to: query.at, route: query.route });
   const out = new Map<string, AlertTotals>();
   for (const [integrationId, buckets] of minutes) {
