@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/explorer', label: 'Explorer' },
+  { href: '/alerts', label: 'Alerts' },
   { href: '/settings/integrations', label: 'Settings' },
   { href: '/tokens', label: 'API tokens' },
 ];
