@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { type AlertTotals, alertWindowTotals, breakerChanges, emptyAlertTotals } from '@/lib/queries';
+import { type AlertTotals, alertWindowTotals, breakerChanges, emptyAlertTotals, minuteOf } from '@/lib/queries';
 import { type Channel, type Delivery, deliver } from './delivery';
 import { durationMs } from './duration';
 import { evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
@@ -120,6 +120,8 @@ export async function evaluateAlerts(db: Db, now: Date, send: Deliver = deliver)
         totalsByWindow.set(key, alertWindowTotals(db, { at: now, windowMs, route: rule.route }));
       totals = await totalsByWindow.get(key)!;
     }
+    // What the read covers: the window's whole minutes and the current partial one (request rate divides by it).
+    const spanMs = at - minuteOf(at - windowMs);
     const due: Record<'firing' | 'resolved', AlertOfGroup[]> = { firing: [], resolved: [] };
     const inScope = integrations.filter((i) => rule.integrations.length === 0 || rule.integrations.includes(i.slug));
     for (const integration of inScope) {
@@ -138,7 +140,7 @@ export async function evaluateAlerts(db: Db, now: Date, send: Deliver = deliver)
       const value =
         rule.metric === 'breaker_open'
           ? (open.get(integration.id) ?? 0)
-          : windowValue(rule.metric, totals.get(integration.id) ?? emptyAlertTotals(), windowMs);
+          : windowValue(rule.metric, totals.get(integration.id) ?? emptyAlertTotals(), spanMs);
       const { next, transition } = evaluate(prev, value, condition, at);
       const labels = labelsOf(rule, integration.slug);
       const silenced = isSilenced(silences, { ruleId: rule.id, integration: integration.slug, labels }, at);
