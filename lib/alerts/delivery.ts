@@ -63,7 +63,7 @@ async function post(url: string, headers: Record<string, string>, body: string):
 export async function deliver(
   channel: Channel,
   group: AlertGroup,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string | undefined> = process.env,
   nowS: number = Math.floor(Date.now() / 1000),
 ): Promise<Delivery> {
   const secret = env[channel.secretEnv];
