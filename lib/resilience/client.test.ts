@@ -58,6 +58,13 @@ test('every call ends with one call.end summary, cache hits included', async () 
   await client.close();
 });
 
+test("a caller's own x-request-id header is kept as the call's request id", async () => {
+  const { client } = clientWith({ cache: { enabled: false } });
+  const response = await client.request({ method: 'GET', path: '/a', headers: { 'X-Request-Id': 'caller-7' } });
+  assert.equal(response.requestId, 'caller-7');
+  await client.close();
+});
+
 test('an already aborted signal rejects at once with CancelledError and no attempt', async () => {
   const { client, summaries } = clientWith();
   await assert.rejects(

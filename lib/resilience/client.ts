@@ -56,7 +56,7 @@ export interface ResilientRequest {
   body?: Uint8Array | string;
   /** Caller's abort: never retried, rejects with CancelledError. */
   signal?: AbortSignal;
-  /** Sent upstream as x-request-id; generated when absent. */
+  /** Sent upstream as x-request-id; else an x-request-id request header is kept; else one is generated. */
   requestId?: string;
   /** Rate-limit key of the caller, limited in addition to the integration bucket. */
   callerKey?: string;
@@ -188,12 +188,18 @@ export class ResilientClient {
     const method = req.method.toUpperCase();
     const headers: Record<string, string> = {};
     let incomingTraceparent: string | undefined;
+    let incomingRequestId: string | undefined;
     let cacheControl: string | undefined;
     if (req.headers) {
       for (const name in req.headers) {
         const lower = name.toLowerCase();
-        if (lower === 'x-request-id' || lower === 'traceparent') {
-          if (lower === 'traceparent') incomingTraceparent = req.headers[name];
+        // Both are set below under their canonical names, so a caller's spelling cannot duplicate them.
+        if (lower === 'x-request-id') {
+          incomingRequestId = req.headers[name];
+          continue;
+        }
+        if (lower === 'traceparent') {
+          incomingTraceparent = req.headers[name];
           continue;
         }
         if (lower === 'cache-control') cacheControl = req.headers[name];
@@ -205,7 +211,7 @@ export class ResilientClient {
     ctx.method = method;
     ctx.path = req.path;
     ctx.route = req.route ?? (queryAt < 0 ? req.path : req.path.slice(0, queryAt));
-    ctx.requestId = req.requestId ?? randomUUID();
+    ctx.requestId = req.requestId ?? incomingRequestId ?? randomUUID();
     ctx.startedAt = this.clock.now();
     ctx.callerKey = req.callerKey;
     ctx.traceparent = nextTraceparent(incomingTraceparent);
