@@ -192,7 +192,8 @@ export class ResponseCache implements ResiliencePolicy {
     try {
       result = await next(ctx);
     } catch (error) {
-      if (previous && previous.staleUntil > this.clock.now() && error !== ctx.abortReason) {
+      // A timeout is an upstream failure like any other; only the caller's own cancel is not.
+      if (previous && previous.staleUntil > this.clock.now() && !(error instanceof CancelledError)) {
         return this.serveStale(ctx, key, previous) as T;
       }
       throw error;

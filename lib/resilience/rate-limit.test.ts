@@ -97,6 +97,17 @@ test('a 429 with Retry-After blocks the integration bucket for that long', async
   await call();
 });
 
+test('headers of an answer served from the cache teach nothing', async () => {
+  const { call, limiter } = setup({ perMinute: 6000, burst: 100 });
+  const ctx = new CallContext();
+  ctx.cache = 'hit';
+  await limiter.run(
+    async () => ({ status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' } }),
+    ctx,
+  );
+  await call();
+});
+
 test('learning can be switched off', async () => {
   const { call } = setup({ perMinute: 6000, burst: 100, learnFromUpstream: false });
   await call(undefined, { status: 429, headers: { 'retry-after': '2' } });

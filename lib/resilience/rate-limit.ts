@@ -162,7 +162,8 @@ export class RateLimiter implements ResiliencePolicy {
       await sleep(this.clock, waitMs, ctx);
     }
     const result = await next(ctx);
-    if (this.options.learnFromUpstream && hasStatus(result)) {
+    // A cached answer's headers describe the upstream's limit when it was stored, not now.
+    if (this.options.learnFromUpstream && ctx.cache !== 'hit' && ctx.cache !== 'stale' && hasStatus(result)) {
       const learning = this.learn(result.status, result.headers);
       if (learning) await learning;
     }
