@@ -340,6 +340,9 @@ export class ResilientClient {
     const summary = this.summarize(ctx, this.clock.now() - ctx.startedAt, outcomeOfError(error), undefined, error);
     error.attempts = ctx.attempts;
     error.requestId = ctx.requestId;
+    // The last status the upstream did answer, for callers mapping the failure (say a 503, then a reset).
+    for (let i = ctx.attempts.length - 1; i >= 0 && error.status === undefined; i--)
+      error.status = ctx.attempts[i].status;
     error.summary = summary;
     this.events.emit({ type: 'call.end', summary });
     return error;
