@@ -21,7 +21,7 @@ export default async function IntegrationPage({ params }: Props) {
         <span className="mono muted">{integration.baseUrl}</span>
         <span className="spacer" />
         <Link href={`/explorer?integration=${integration.slug}`}>Calls in the explorer</Link>
-        <Link href={`/settings/integrations/${integration.slug}`}>Settings</Link>
+        <Link href={`/settings/integrations/${integration.slug}/edit`}>Settings</Link>
       </div>
       <div className="panel" style={{ marginBottom: 16 }}>
         <BreakerActions slug={integration.slug} />

@@ -1,0 +1,52 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useRef, useState } from 'react';
+import { fetchJson } from './api';
+
+/** Deletes an integration after a confirmation naming what is lost with it. */
+export function DeleteIntegrationButton({ slug, name }: { slug: string; name: string }) {
+  const router = useRouter();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  async function remove() {
+    try {
+      await fetchJson(`/api/integrations/${encodeURIComponent(slug)}`, { method: 'DELETE' });
+      router.push('/settings/integrations');
+      router.refresh();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return (
+    <>
+      <button type="button" className="danger" onClick={() => dialog.current?.showModal()}>
+        Delete
+      </button>
+      {error && (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      )}
+      <dialog ref={dialog} aria-labelledby={`delete-${slug}-title`}>
+        <form
+          method="dialog"
+          onSubmit={(e) => {
+            if ((e.nativeEvent as SubmitEvent).submitter?.getAttribute('value') === 'confirm') void remove();
+          }}
+        >
+          <h2 id={`delete-${slug}-title`}>Delete {name}?</h2>
+          <p>Its gateway route stops working, and its call log, metrics and breaker history are deleted with it.</p>
+          <div className="row">
+            <button type="submit" value="confirm" className="danger">
+              Delete {name}
+            </button>
+            <button type="submit" value="cancel" className="secondary">
+              Cancel
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}
