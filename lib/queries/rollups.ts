@@ -5,8 +5,8 @@ import { DenseHistogram } from './dense-histogram';
 export const MINUTE_SECONDS = 60;
 export const HOUR_SECONDS = 3600;
 const HOUR_MS = HOUR_SECONDS * 1000;
-/** Hours kept parsed per database and filter: a day and a bit, what the 24 h overview reads. */
-const CACHED_HOURS = 30;
+/** Buckets kept parsed per database: a day of hours and the live hour's minutes, for a few filters. */
+const CACHED_BUCKETS = 400;
 
 /** The stored counters of one bucket (or several merged), with the latency histogram parsed. */
 export interface Aggregate {
@@ -101,19 +101,19 @@ function aggregateRows(rows: Row[]): BucketAggregate[] {
   return [...byKey.values()];
 }
 
-interface CachedHour {
+interface CachedBucket {
   entries: BucketAggregate[];
-  /** sum of counts and number of rows when parsed: any write to the hour changes it */
+  /** sum of counts and number of rows when parsed: any write to the bucket changes it */
   version: string;
 }
 
-const parsedHours = new WeakMap<Db, Map<string, CachedHour>>();
+const parsedBuckets = new WeakMap<Db, Map<string, CachedBucket>>();
 
-function hourCache(db: Db): Map<string, CachedHour> {
-  let cache = parsedHours.get(db);
+function bucketCache(db: Db): Map<string, CachedBucket> {
+  let cache = parsedBuckets.get(db);
   if (!cache) {
     cache = new Map();
-    parsedHours.set(db, cache);
+    parsedBuckets.set(db, cache);
   }
   return cache;
 }
@@ -121,9 +121,10 @@ function hourCache(db: Db): Map<string, CachedHour> {
 /**
  * Per-bucket aggregates per integration over [from, to), read from minute rollups or from hourly ones.
  * Hourly reads start at the top of `from`'s hour. A latency histogram is a few KB of JSON, and parsing a
- * day of them is what makes an overview slow, so parsed hours are kept; one grouped query (count sum and
- * row count per hour) tells which hours were written since, and only those are read again. Exact: a
- * rollup write always changes its count.
+ * day of them is what makes an overview slow, so parsed buckets are kept; one grouped query (count sum
+ * and row count per bucket) tells which were written since, and only those are read again. Exact: a
+ * rollup write always changes its count. The hour being written now is read as its minutes, so a new
+ * flush costs re-reading one small minute bucket rather than the whole hour.
  */
 export async function readAggregates(
   db: Db,
@@ -138,43 +139,61 @@ export async function readAggregates(
     });
     return aggregateRows(rows);
   }
-  // Hours are named one by one: `IN` seeks the bucketStart index per hour, where a range would also walk
-  // every minute row in between (the index does not lead with bucketSeconds).
-  const allHours: Date[] = [];
-  for (let hour = Math.floor(range.from.getTime() / HOUR_MS) * HOUR_MS; hour < range.to.getTime(); hour += HOUR_MS)
-    allHours.push(new Date(hour));
-  const where = { ...integration, bucketSeconds: HOUR_SECONDS, bucketStart: { in: allHours } };
+  // Buckets are named one by one: `IN` seeks the (bucketStart, bucketSeconds) index per bucket, where a
+  // range would walk every minute row in between.
+  const liveHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+  const hours: Date[] = [];
+  const minutes: Date[] = [];
+  for (let hour = Math.floor(range.from.getTime() / HOUR_MS) * HOUR_MS; hour < range.to.getTime(); hour += HOUR_MS) {
+    if (hour !== liveHour) hours.push(new Date(hour));
+    else
+      for (let minute = hour; minute < Math.min(range.to.getTime(), hour + HOUR_MS); minute += MINUTE_SECONDS * 1000)
+        minutes.push(new Date(minute));
+  }
+  const buckets = (hourList: Date[], minuteList: Date[]) => ({
+    ...integration,
+    OR: [
+      { bucketSeconds: HOUR_SECONDS, bucketStart: { in: hourList } },
+      { bucketSeconds: MINUTE_SECONDS, bucketStart: { in: minuteList } },
+    ],
+  });
   const versions = await db.metricRollup.groupBy({
-    by: ['bucketStart'],
-    where,
+    by: ['bucketStart', 'bucketSeconds'],
+    where: buckets(hours, minutes),
     _sum: { count: true },
     _count: { _all: true },
   });
-  const cache = hourCache(db);
+  const cache = bucketCache(db);
   const filter = range.integrationId ?? '*';
+  const keyOf = (seconds: number, start: number) => `${filter}\u0000${seconds}\u0000${start}`;
   const out: BucketAggregate[] = [];
-  const stale = new Map<number, string>();
+  const stale = new Map<string, string>();
+  const staleHours: Date[] = [];
+  const staleMinutes: Date[] = [];
   for (const v of versions) {
-    const hour = v.bucketStart.getTime();
+    const key = keyOf(v.bucketSeconds, v.bucketStart.getTime());
     const version = `${v._sum.count ?? 0}:${v._count._all}`;
-    const cached = cache.get(`${filter}\u0000${hour}`);
-    if (cached?.version === version) out.push(...cached.entries);
-    else stale.set(hour, version);
+    const cached = cache.get(key);
+    if (cached?.version === version) {
+      out.push(...cached.entries);
+      continue;
+    }
+    stale.set(key, version);
+    (v.bucketSeconds === HOUR_SECONDS ? staleHours : staleMinutes).push(v.bucketStart);
   }
   if (stale.size === 0) return out;
-  const hours = [...stale.keys()].map((hour) => new Date(hour));
   const rows = await db.metricRollup.findMany({
-    where: { ...where, bucketStart: { in: hours } },
-    select: SELECT,
+    where: buckets(staleHours, staleMinutes),
+    select: { ...SELECT, bucketSeconds: true },
   });
-  const byHour = new Map<number, BucketAggregate[]>(hours.map((d) => [d.getTime(), []]));
-  for (const entry of aggregateRows(rows)) byHour.get(entry.bucketStart)?.push(entry);
-  for (const [hour, entries] of byHour) {
+  const fresh = new Map<string, Row[]>([...stale.keys()].map((key) => [key, []]));
+  for (const r of rows) fresh.get(keyOf(r.bucketSeconds, r.bucketStart.getTime()))?.push(r);
+  for (const [key, bucketRows] of fresh) {
+    const entries = aggregateRows(bucketRows);
     out.push(...entries);
-    const key = `${filter}\u0000${hour}`;
     cache.delete(key);
-    cache.set(key, { entries, version: stale.get(hour)! });
-    if (cache.size > CACHED_HOURS * 4) cache.delete(cache.keys().next().value!);
+    cache.set(key, { entries, version: stale.get(key)! });
+    if (cache.size > CACHED_BUCKETS) cache.delete(cache.keys().next().value!);
   }
   return out;
 }
