@@ -150,11 +150,12 @@ export async function readAggregates(
       for (let minute = hour; minute < Math.min(range.to.getTime(), hour + HOUR_MS); minute += MINUTE_SECONDS * 1000)
         minutes.push(new Date(minute));
   }
+  // Only non-empty arms: an always-false `IN ()` arm makes SQLite give up the index and scan the table.
   const buckets = (hourList: Date[], minuteList: Date[]) => ({
     ...integration,
     OR: [
-      { bucketSeconds: HOUR_SECONDS, bucketStart: { in: hourList } },
-      { bucketSeconds: MINUTE_SECONDS, bucketStart: { in: minuteList } },
+      ...(hourList.length ? [{ bucketSeconds: HOUR_SECONDS, bucketStart: { in: hourList } }] : []),
+      ...(minuteList.length ? [{ bucketSeconds: MINUTE_SECONDS, bucketStart: { in: minuteList } }] : []),
     ],
   });
   const versions = await db.metricRollup.groupBy({
