@@ -10,9 +10,11 @@ import { IntegrationTile } from './IntegrationTile';
 const WINDOWS = ['15m', '1h', '6h', '24h'] as const;
 type Window = (typeof WINDOWS)[number];
 
-interface Overview {
+export interface Overview {
   window: Window;
   since: string;
+  /** when the server computed it (initial data only) */
+  renderedAt?: string;
   integrations: Wire<OverviewTile>[];
 }
 
@@ -32,14 +34,19 @@ function matches(tile: Wire<OverviewTile>, search: string, health: Health | 'all
   return !needle || `${tile.name} ${tile.slug} ${tile.baseUrl}`.toLowerCase().includes(needle);
 }
 
-export function OverviewGrid() {
+/** `initial` is the default window's data rendered on the server, so the first paint is the full overview. */
+export function OverviewGrid({ initial }: { initial?: Overview }) {
   const [window, setWindow] = useState<Window>('1h');
   const [search, setSearch] = useState('');
   const [health, setHealth] = useState<Health | 'all'>('all');
   const overview = useQuery({
     queryKey: ['overview', window],
     queryFn: () => fetchJson<Overview>(`/api/overview?window=${window}`),
+    initialData: initial?.window === window ? initial : undefined,
+    initialDataUpdatedAt: initial?.renderedAt ? Date.parse(initial.renderedAt) : undefined,
     refetchInterval: 5000,
+    // Fresh until the next tick, so the server-rendered data is not fetched again as soon as it hydrates.
+    staleTime: 5000,
     // Switching the window keeps the old tiles on screen until the new ones arrive: no flash of empty.
     placeholderData: keepPreviousData,
   });
@@ -76,7 +83,8 @@ export function OverviewGrid() {
             ))}
           </select>
         </label>
-        <span className="live muted" aria-live="off">
+        {/* The server's clock zone may differ from the browser's: this text may change on hydration. */}
+        <span className="live muted" aria-live="off" suppressHydrationWarning>
           {overview.isError && overview.data ? (
             <span className="status-warn">Refresh failed; showing {formatTime(overview.dataUpdatedAt)}</span>
           ) : overview.dataUpdatedAt ? (

@@ -1,28 +1,16 @@
-'use client';
-
-import { Area, AreaChart, YAxis } from 'recharts';
-
-/** A small request-rate trend: no axes or tooltip, fixed height so tiles never change size. */
+/**
+ * A small request-rate trend drawn as one SVG path: it renders on the server with the tile, so the overview
+ * is complete at first paint, and keeps a charting library out of the overview's bundle (bench/ui.ts).
+ */
 export function Sparkline({ values, tone }: { values: number[]; tone: string }) {
-  const data = values.map((v, i) => ({ i, v }));
+  const max = Math.max(...values, 0);
+  const step = values.length > 1 ? 100 / (values.length - 1) : 100;
+  const points = values.map((v, i) => `${(i * step).toFixed(2)},${(38 - (max ? (v / max) * 36 : 0)).toFixed(2)}`);
+  const line = `M${points.join('L')}`;
   return (
-    <AreaChart
-      responsive
-      style={{ width: '100%', height: 36 }}
-      data={data}
-      margin={{ top: 2, right: 0, bottom: 0, left: 0 }}
-    >
-      <YAxis hide domain={[0, 'dataMax']} />
-      <Area
-        type="monotone"
-        dataKey="v"
-        stroke={`var(--${tone})`}
-        fill={`var(--${tone})`}
-        fillOpacity={0.15}
-        strokeWidth={1.5}
-        isAnimationActive={false}
-        dot={false}
-      />
-    </AreaChart>
+    <svg className="sparkline" viewBox="0 0 100 40" preserveAspectRatio="none" aria-hidden="true">
+      <path d={`${line}L100,40L0,40Z`} fill={`var(--${tone})`} fillOpacity={0.15} />
+      <path d={line} fill="none" stroke={`var(--${tone})`} strokeWidth={1.5} vectorEffect="non-scaling-stroke" />
+    </svg>
   );
 }

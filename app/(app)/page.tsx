@@ -1,12 +1,25 @@
-import { OverviewGrid } from '@/components/OverviewGrid';
+import { type Overview, OverviewGrid } from '@/components/OverviewGrid';
+import { getDb } from '@/lib/db';
+import { overviewTiles } from '@/lib/queries';
 
 export const metadata = { title: 'Overview · Breakwater' };
 
-export default function OverviewPage() {
+const DEFAULT_WINDOW_MS = 3_600_000;
+
+export default async function OverviewPage() {
+  const now = Date.now();
+  const since = new Date(now - DEFAULT_WINDOW_MS);
+  // Rendered with the page so the overview is complete at first paint; the client then refreshes it.
+  const initial: Overview = {
+    window: '1h',
+    since: since.toISOString(),
+    renderedAt: new Date(now).toISOString(),
+    integrations: await overviewTiles(getDb(), since),
+  };
   return (
     <>
       <h1>Integrations</h1>
-      <OverviewGrid />
+      <OverviewGrid initial={initial} />
     </>
   );
 }

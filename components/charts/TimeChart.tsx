@@ -139,7 +139,8 @@ export function TimeChart(props: TimeChartProps) {
                 key={s.key}
                 {...common}
                 type="monotone"
-                dot={false}
+                // Dots only when points are few: a lone step between empty ones would otherwise draw nothing.
+                dot={data.length <= 90 ? { r: 1.5, strokeWidth: 0, fill: s.color } : false}
                 strokeWidth={1.5}
                 strokeDasharray={s.dashed ? '4 3' : undefined}
                 connectNulls={false}

@@ -80,7 +80,10 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
   const [integrations, buckets, recent, transitions] = await Promise.all([
     db.integration.findMany({ select: { id: true, slug: true, name: true, baseUrl: true, policy: true } }),
     readAggregates(db, { from: since, to }, resolution),
-    readAggregates(db, { from: recentFrom, to }, MINUTE_SECONDS),
+    // A window read from minute rollups already holds the last 5 minutes; only an hourly one needs them read.
+    resolution === MINUTE_SECONDS && since <= recentFrom
+      ? null
+      : readAggregates(db, { from: recentFrom, to }, MINUTE_SECONDS),
     db.breakerEvent.findMany({
       select: { integrationId: true, instance: true, toState: true, reason: true },
       orderBy: { at: 'desc' },
@@ -106,7 +109,7 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
     spark[index] += b.aggregate.requests / (sparkStepMs / 1000);
   }
   const recentByIntegration = new Map<string, { requests: number; errors: number }>();
-  for (const b of recent) {
+  for (const b of recent ?? buckets.filter((x) => x.bucketStart >= recentFrom.getTime())) {
     const r = recentByIntegration.get(b.integrationId) ?? { requests: 0, errors: 0 };
     r.requests += b.aggregate.requests;
     r.errors += errorsOf(b.aggregate);
