@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { applyMigrations, createDb, type Db, LatencyHistogram } from '@/lib/db';
+import { createTestDatabase, type TestDatabase } from '@/test/support/database';
+import { BadCursorError, callDetail, searchCalls } from './calls';
+import { overviewTiles } from './overview';
+
+// The explorer's and the overview's read models over a real database.
+let database: TestDatabase;
+let db: Db;
+const now = Date.now();
+const AT = new Date(now - 10 * 60_000);
+
+before(async () => {
+  database = await createTestDatabase();
+  await applyMigrations(database.url);
+  db = createDb(database.url);
+  await db.integration.create({ data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' } });
+  await db.integration.create({ data: { id: 'int_b', slug: 'b', name: 'B', baseUrl: 'http://b' } });
+  // 25 calls, several sharing a start time, so pages must break ties on id.
+  for (let i = 0; i < 25; i++) {
+    await db.callLog.create({
+      data: {
+        id: `call-${String(i).padStart(2, '0')}`,
+        integrationId: i % 5 === 0 ? 'int_b' : 'int_a',
+        startedAt: new Date(AT.getTime() + Math.floor(i / 3) * 1000),
+        durationMs: 10 * i,
+        method: i % 2 ? 'POST' : 'GET',
+        route: i % 2 ? '/v1/charges' : '/v1/charges/:id',
+        path: '/v1/charges',
+        status: i % 4 === 0 ? 503 : 200,
+        outcome: i % 4 === 0 ? 'server_error' : 'success',
+        attemptCount: i % 4 === 0 ? 2 : 1,
+        upstreamRequestId: `up-${i}`,
+        traceId: `${String(i).padStart(32, '0')}`,
+        keptBecause: i % 4 === 0 ? 'server_error' : 'sample',
+        attempts: {
+          create: Array.from({ length: i % 4 === 0 ? 2 : 1 }, (_, n) => ({
+            number: n + 1,
+            startedAt: new Date(AT.getTime() + n * 100),
+            durationMs: 5,
+            status: i % 4 === 0 ? 503 : 200,
+            delayBeforeMs: n ? 100 : 0,
+            delayReason: n ? 'backoff' : null,
+          })),
+        },
+      },
+    });
+  }
+  await db.breakerEvent.create({
+    data: {
+      integrationId: 'int_b',
+      instance: 'i1',
+      at: new Date(AT.getTime() - 1000),
+      fromState: 'closed',
+      toState: 'open',
+      reason: '5 consecutive failures',
+    },
+  });
+});
+
+after(async () => {
+  await db.$disconnect();
+  await database.drop();
+});
+
+describe('searchCalls', () => {
+  test('pages newest first by (startedAt, id), each call exactly once', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await searchCalls(db, { limit: 4, cursor });
+      seen.push(...page.calls.map((c) => c.id));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    assert.equal(pages, 7);
+    const expected = Array.from({ length: 25 }, (_, i) => `call-${String(i).padStart(2, '0')}`).sort((x, y) => {
+      const [a, b] = [Number(x.slice(5)), Number(y.slice(5))];
+      return Math.floor(b / 3) - Math.floor(a / 3) || y.localeCompare(x);
+    });
+    assert.deepEqual(seen, expected);
+  });
+
+  test('filters combine', async () => {
+    const b = await searchCalls(db, { integration: 'b' });
+    assert.deepEqual(
+      b.calls.map((c) => c.id),
+      ['call-20', 'call-15', 'call-10', 'call-05', 'call-00'],
+    );
+    const failedPosts = await searchCalls(db, { outcome: 'server_error', method: 'get', status: 503 });
+    assert.ok(failedPosts.calls.length > 0);
+    assert.ok(failedPosts.calls.every((c) => c.outcome === 'server_error' && c.method === 'GET'));
+    assert.equal((await searchCalls(db, { minDurationMs: 200 })).calls.length, 5);
+    assert.equal((await searchCalls(db, { route: ':id' })).calls.length, 13);
+    assert.deepEqual(
+      (await searchCalls(db, { upstreamRequestId: 'up-7' })).calls.map((c) => c.id),
+      ['call-07'],
+    );
+    assert.deepEqual(
+      (await searchCalls(db, { traceId: '9'.padStart(32, '0') })).calls.map((c) => c.id),
+      ['call-09'],
+    );
+    assert.equal((await searchCalls(db, { from: new Date(AT.getTime() + 8000) })).calls.length, 1);
+    assert.equal((await searchCalls(db, { requestId: 'call-03' })).calls[0].integration.slug, 'a');
+  });
+
+  test('a cursor it did not make is refused', async () => {
+    await assert.rejects(searchCalls(db, { cursor: 'bm9wZQ' }), BadCursorError);
+  });
+});
+
+test('callDetail has every attempt in order and what the breaker was doing', async () => {
+  const call = await callDetail(db, 'call-00');
+  assert.ok(call);
+  assert.deepEqual(
+    call.attempts.map((a) => [a.number, a.status, a.delayReason]),
+    [
+      [1, 503, null],
+      [2, 503, 'backoff'],
+    ],
+  );
+  assert.match(call.decisions.find((d) => d.policy === 'breaker')!.decision, /open \(5 consecutive failures\)/);
+  assert.equal(call.decisions.find((d) => d.policy === 'retry')!.decision, '1 retry');
+  assert.equal(await callDetail(db, 'missing'), null);
+});
+
+test('overviewTiles: totals from minute rollups, trouble first, open breaker is bad', async () => {
+  const histogram = new LatencyHistogram();
+  for (const ms of [10, 20, 30]) histogram.record(ms);
+  await db.metricRollup.create({
+    data: {
+      bucketStart: new Date(Math.floor(now / 60_000) * 60_000 - 120_000),
+      bucketSeconds: 60,
+      integrationId: 'int_a',
+      route: '/x',
+      outcomeClass: 'success',
+      instance: 'i1',
+      count: 3,
+      cacheHits: 1,
+      cacheMisses: 2,
+      latencySumMs: 60,
+      latencyMaxMs: 30,
+      latencyHist: JSON.stringify(histogram),
+    },
+  });
+  const tiles = await overviewTiles(db, new Date(now - 3_600_000));
+  assert.deepEqual(
+    tiles.map((t) => [t.slug, t.health, t.breaker.state]),
+    [
+      ['b', 'bad', 'open'],
+      ['a', 'ok', 'closed'],
+    ],
+  );
+  const a = tiles[1];
+  assert.equal(a.requests, 3);
+  assert.equal(a.errorRate, 0);
+  assert.equal(a.cacheHitRatio, 1 / 3);
+  assert.equal(a.sparkline.reduce((n, v) => n + v, 0) > 0, true);
+  assert.ok(Math.abs(a.p50Ms! - 20) / 20 < 0.01);
+});
