@@ -1,5 +1,6 @@
 import type { Db } from '@/lib/db';
 import { ERROR_OUTCOMES } from './integrations';
+import { readMinuteAggregates } from './minutes';
 import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, MINUTE_SECONDS, readAggregates } from './rollups';
 
 /** Health is judged on recent traffic, as the default alert rule does (error rate over 5 min). */
@@ -79,11 +80,11 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
   const recentFrom = new Date(to.getTime() - RECENT_MS);
   const [integrations, buckets, recent, transitions] = await Promise.all([
     db.integration.findMany({ select: { id: true, slug: true, name: true, baseUrl: true, policy: true } }),
-    readAggregates(db, { from: since, to }, resolution),
+    resolution === MINUTE_SECONDS
+      ? readMinuteAggregates(db, { from: since, to })
+      : readAggregates(db, { from: since, to }, resolution),
     // A window read from minute rollups already holds the last 5 minutes; only an hourly one needs them read.
-    resolution === MINUTE_SECONDS && since <= recentFrom
-      ? null
-      : readAggregates(db, { from: recentFrom, to }, MINUTE_SECONDS),
+    resolution === MINUTE_SECONDS && since <= recentFrom ? null : readMinuteAggregates(db, { from: recentFrom, to }),
     db.breakerEvent.findMany({
       select: { integrationId: true, instance: true, toState: true, reason: true },
       orderBy: { at: 'desc' },
