@@ -18,6 +18,7 @@ export function startServerServices(): Promise<void> {
     await ensureAdmin(getDb());
     startTelemetry();
     startAlerting();
+    void import('@/lib/jobs').then((jobs) => jobs.startJobWorker());
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         log.info({ signal }, 'flushing telemetry before exit');

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { authed, parseJsonBody, validationError } from '@/lib/api';
+import { enqueueJob, JOB_STATES, jobInputSchema, listJobs, resolveTarget } from '@/lib/jobs';
+
+export const dynamic = 'force-dynamic';
+
+/** Enqueues a call; answers at once with the job id (the worker runs it). */
+export const POST = authed(async (request, _context, { db }) => {
+  const input = await parseJsonBody(request, jobInputSchema);
+  if (!input.ok) return input.response;
+  const target = await resolveTarget(db, input.data.integration, [{ field: 'path', path: input.data.path }]);
+  if (!target.ok) return target.response;
+  const job = await enqueueJob(db, target.integration, input.data);
+  return Response.json({ id: job.id, state: job.state, idempotencyKey: job.idempotencyKey }, { status: 202 });
+});
+
+const querySchema = z.object({
+  state: z.enum(JOB_STATES).optional(),
+  integration: z.string().trim().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+export const GET = authed(async (request, _context, { db }) => {
+  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
+  const query = querySchema.safeParse(Object.fromEntries(params));
+  if (!query.success) return validationError(query.error);
+  return Response.json({ jobs: await listJobs(db, query.data) });
+});

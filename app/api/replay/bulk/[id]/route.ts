@@ -1,0 +1,12 @@
+import { authed, notFound } from '@/lib/api';
+import { findReplayRun } from '@/lib/jobs';
+
+export const dynamic = 'force-dynamic';
+
+type Context = { params: Promise<{ id: string }> };
+
+export const GET = authed<Context>(async (_request, { params }, { db }) => {
+  const { id } = await params;
+  const run = await findReplayRun(db, id);
+  return run ? Response.json(run) : notFound(`replay run "${id}"`);
+});

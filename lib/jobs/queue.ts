@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '@/lib/db';
+import type { Integration } from '@/lib/integrations';
+import { jobConfig } from './config';
+import type { JobInput } from './schema';
+import { idempotencyHeader, withHeader } from './send';
+
+export const JOB_STATES = ['queued', 'running', 'done', 'dead', 'discarded'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface AttemptRecord {
+  number: number;
+  at: string;
+  durationMs: number;
+  status?: number;
+  error?: string;
+  callId: string;
+}
+
+type JobRow = NonNullable<Awaited<ReturnType<Db['job']['findUnique']>>>;
+
+/** What the API shows of a job: everything needed to understand and replay it (never a secret). */
+export function jobView(job: JobRow) {
+  return {
+    id: job.id,
+    integration: job.integrationSlug,
+    state: job.state,
+    priority: job.priority,
+    request: {
+      method: job.method,
+      path: job.path,
+      headers: JSON.parse(job.headers) as Record<string, string>,
+      body: job.body,
+    },
+    idempotencyKey: job.idempotencyKey,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    nextAttemptAt: job.state === 'queued' ? job.runAt : null,
+    lastError: job.lastError,
+    result: job.lastStatus === null ? null : { status: job.lastStatus, body: job.resultBody },
+    lastCallId: job.lastCallId,
+    attemptLog: JSON.parse(job.attemptLog) as AttemptRecord[],
+    source: job.source,
+    completionWebhook: job.completionUrl
+      ? { url: job.completionUrl, secretEnv: job.completionSecretEnv, status: job.completionStatus }
+      : null,
+    createdAt: job.createdAt,
+    finishedAt: job.finishedAt,
+  };
+}
+export type JobView = ReturnType<typeof jobView>;
+
+/**
+ * Stores a job for the worker. Every job carries an idempotency key (the caller's, or one generated now),
+ * sent on every attempt, so an attempt repeated after a crash is recognisable upstream as the same one.
+ */
+export async function enqueueJob(db: Db, integration: Integration, input: JobInput, source = 'api') {
+  const idempotencyKey = input.idempotencyKey ?? randomUUID();
+  let headers = withHeader(input.headers, idempotencyHeader(integration), idempotencyKey);
+  if (input.body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
+    headers = withHeader(headers, 'content-type', looksLikeJson(input.body) ? 'application/json' : 'text/plain');
+  return db.job.create({
+    data: {
+      id: randomUUID(),
+      integrationId: integration.id,
+      integrationSlug: integration.slug,
+      priority: input.priority,
+      method: input.method,
+      path: input.path,
+      headers: JSON.stringify(headers),
+      body: input.body ?? null,
+      idempotencyKey,
+      maxAttempts: input.maxAttempts ?? jobConfig().backoffMs.length + 1,
+      runAt: new Date(),
+      source,
+      completionUrl: input.completionWebhook?.url ?? null,
+      completionSecretEnv: input.completionWebhook?.secretEnv ?? null,
+    },
+  });
+}
+
+function looksLikeJson(body: string): boolean {
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function findJob(db: Db, id: string) {
+  const job = await db.job.findUnique({ where: { id } });
+  return job ? jobView(job) : null;
+}
+
+export async function listJobs(db: Db, filter: { state?: string; integration?: string; limit?: number }) {
+  const jobs = await db.job.findMany({
+    where: {
+      ...(filter.state && { state: filter.state }),
+      ...(filter.integration && { integrationSlug: filter.integration }),
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: Math.min(filter.limit ?? 50, 500),
+  });
+  return jobs.map(jobView);
+}
+
+/** Queue depth, counts per state and the oldest waiting and dead jobs' ages: what is charted and alerted on. */
+export async function jobStats(db: Db) {
+  const [groups, oldestQueued, oldestDead] = await Promise.all([
+    db.job.groupBy({ by: ['state'], _count: { _all: true } }),
+    db.job.findFirst({ where: { state: { in: ['queued', 'running'] } }, orderBy: { createdAt: 'asc' } }),
+    db.job.findFirst({ where: { state: 'dead' }, orderBy: { createdAt: 'asc' } }),
+  ]);
+  const byState = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
+  for (const group of groups) byState[group.state as JobState] = group._count._all;
+  const ageSeconds = (row: { createdAt: Date } | null) =>
+    row ? Math.max(0, Math.round((Date.now() - row.createdAt.getTime()) / 1000)) : null;
+  return {
+    depth: byState.queued + byState.running,
+    byState,
+    oldestQueuedAgeSeconds: ageSeconds(oldestQueued),
+    deadLetters: byState.dead,
+    oldestDeadLetterAgeSeconds: ageSeconds(oldestDead),
+  };
+}
+
+export async function listDeadLetters(db: Db, filter: { integration?: string; q?: string; limit?: number }) {
+  const jobs = await db.job.findMany({
+    where: {
+      state: 'dead',
+      ...(filter.integration && { integrationSlug: filter.integration }),
+      ...(filter.q && { OR: [{ path: { contains: filter.q } }, { lastError: { contains: filter.q } }] }),
+    },
+    orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
+    take: Math.min(filter.limit ?? 100, 500),
+  });
+  return jobs.map(jobView);
+}
+
+/**
+ * Puts dead letters back in the queue with fresh attempts and the SAME idempotency key: a replay of work
+ * that may have had an effect must not have it twice.
+ */
+export async function replayDeadLetters(db: Db, ids: string[]): Promise<number> {
+  const { count } = await db.job.updateMany({
+    where: { id: { in: ids }, state: 'dead' },
+    data: { state: 'queued', attempts: 0, runAt: new Date(), claimedAt: null, leaseUntil: null, finishedAt: null },
+  });
+  return count;
+}
+
+export async function discardDeadLetters(db: Db, ids: string[]): Promise<number> {
+  const { count } = await db.job.updateMany({
+    where: { id: { in: ids }, state: 'dead' },
+    data: { state: 'discarded' },
+  });
+  return count;
+}
+
+/** Ids of the dead letters matching a filter, for bulk replay or discard. */
+export async function deadLetterIds(db: Db, filter: { integration?: string; q?: string; ids?: string[] }) {
+  if (filter.ids) return filter.ids;
+  return (await listDeadLetters(db, { ...filter, limit: 500 })).map((job) => job.id);
+}

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '@/lib/db';
+import {
+  clientFor,
+  findIntegration,
+  type Integration,
+  MissingSecretError,
+  secretsOf,
+  upstreamPath,
+} from '@/lib/integrations';
+import type { CallSummary } from '@/lib/resilience';
+import { getRecorder, REDACTED, redactBody, redactHeaders } from '@/lib/telemetry';
+import type { ReplayInput } from './schema';
+import {
+  headerValue,
+  idempotencyHeader,
+  relativeToBase,
+  type StoredRequest,
+  sendStored,
+  splitPath,
+  withHeader,
+} from './send';
+
+/** A replay that cannot be made as asked: the status and field say why. */
+export class ReplayRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 | 503,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+// Set by the client for every call; a replay gets its own.
+const PER_CALL_HEADERS = new Set(['x-request-id', 'traceparent', 'tracestate', 'content-length']);
+const CUT_BODY = /…\[\d+ more bytes\]$/;
+
+export interface ReplayPlan {
+  integration: Integration;
+  callId: string;
+  request: StoredRequest;
+  idempotencyKey?: string;
+}
+
+/** Recorded headers that can be sent again: credentials come from the integration, never from "[redacted]". */
+function resendableHeaders(headers: Record<string, string>, integration: Integration): Record<string, string> {
+  const out: Record<string, string> = {};
+  const idempotency = idempotencyHeader(integration).toLowerCase();
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (PER_CALL_HEADERS.has(lower) || lower === idempotency || value.includes(REDACTED)) continue;
+    out[lower] = value;
+  }
+  return out;
+}
+
+function checkRecordedBody(method: string, body: string | null, recordedHeaders: Record<string, string>) {
+  if (body && CUT_BODY.test(body))
+    throw new ReplayRefusedError(
+      'the recorded request body was cut at the call log cap (4 KiB), so it cannot be replayed as recorded: edit and replay with the full body',
+      409,
+      'body',
+    );
+  if (body?.includes(REDACTED))
+    throw new ReplayRefusedError(
+      'the recorded request body had a secret redacted, so it cannot be replayed as recorded: edit and replay with the full body',
+      409,
+      'body',
+    );
+  if (!body && method !== 'GET' && method !== 'HEAD' && headerValue(recordedHeaders, 'content-type'))
+    throw new ReplayRefusedError(
+      'the request body of this call was not recorded, so it cannot be replayed as recorded: edit and replay with the body',
+      409,
+      'body',
+    );
+}
+
+function withQuery(path: string, query: string | Record<string, string>): string {
+  const base = path.split('?')[0];
+  const search = typeof query === 'string' ? query.replace(/^\?/, '') : new URLSearchParams(query).toString();
+  return search ? `${base}?${search}` : base;
+}
+
+/** Works out the exact request a replay sends, or refuses with the reason. */
+export async function planReplay(db: Db, callId: string, input: ReplayInput): Promise<ReplayPlan> {
+  const call = await db.callLog.findUnique({
+    where: { id: callId },
+    select: {
+      method: true,
+      path: true,
+      requestHeaders: true,
+      requestBody: true,
+      integration: { select: { slug: true } },
+    },
+  });
+  if (!call) throw new ReplayRefusedError(`call "${callId}" not found`, 404);
+  const integration = await findIntegration(db, call.integration.slug);
+  if (!integration) throw new ReplayRefusedError(`integration "${call.integration.slug}" not found`, 404);
+  const recordedHeaders = JSON.parse(call.requestHeaders) as Record<string, string>;
+  const edit = input.mode === 'edited' ? (input.edit ?? {}) : {};
+  const method = edit.method ?? call.method;
+  let path = edit.path ?? relativeToBase(integration.baseUrl, call.path);
+  if (edit.query !== undefined) path = withQuery(path, edit.query);
+  if (path.includes(REDACTED))
+    throw new ReplayRefusedError('the recorded path had a secret redacted: edit and replay with the path', 409, 'path');
+  const headers = resendableHeaders(edit.headers ?? recordedHeaders, integration);
+  let body: string | null;
+  if ('body' in edit) body = edit.body ?? null;
+  else {
+    body = call.requestBody;
+    checkRecordedBody(method, body, recordedHeaders);
+  }
+  const unsafe = method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+  const originalKey = headerValue(recordedHeaders, idempotencyHeader(integration));
+  const idempotencyKey = input.idempotency === 'reuse' ? originalKey : unsafe ? randomUUID() : undefined;
+  return {
+    integration,
+    callId,
+    request: {
+      method,
+      path,
+      headers: idempotencyKey ? withHeader(headers, idempotencyHeader(integration), idempotencyKey) : headers,
+      body,
+    },
+    idempotencyKey,
+  };
+}
+
+/** The request a plan sends, as a dry run shows it: the credential's header is there, its value is not. */
+export function describePlan(plan: ReplayPlan) {
+  const { integration, request } = plan;
+  const { segments, search } = splitPath(request.path);
+  const headers = { ...request.headers };
+  if (integration.authScheme === 'bearer' || integration.authScheme === 'basic') headers.authorization = REDACTED;
+  else if (integration.authScheme !== 'none' && integration.authHeader)
+    headers[integration.authHeader.toLowerCase()] = REDACTED;
+  return {
+    integration: integration.slug,
+    method: request.method.toUpperCase(),
+    url: `${new URL(integration.baseUrl).origin}${upstreamPath(integration.baseUrl, segments, search)}`,
+    headers,
+    body: request.body ?? null,
+    idempotencyKey: plan.idempotencyKey ?? null,
+  };
+}
+
+export interface ReplayResult {
+  replayId: string;
+  replayOf: string;
+  status: number | null;
+  outcome: string;
+  error?: string;
+  request: ReturnType<typeof describePlan>;
+}
+
+/** Sends a replay as a new call through the integration's client and links it to its original. */
+export async function executeReplay(db: Db, plan: ReplayPlan, signal?: AbortSignal): Promise<ReplayResult> {
+  const replayId = randomUUID();
+  let summary: CallSummary | undefined;
+  const off = clientFor(plan.integration).events.on('call.end', (event) => {
+    if (event.summary.requestId === replayId) summary = event.summary;
+  });
+  let error: unknown;
+  try {
+    await sendStored(plan.integration, plan.request, replayId, signal);
+  } catch (caught) {
+    error = caught;
+  } finally {
+    off();
+  }
+  if (error instanceof MissingSecretError) throw new ReplayRefusedError(error.message, 503, 'secretEnv');
+  if (summary) await linkReplay(db, plan, summary);
+  return {
+    replayId,
+    replayOf: plan.callId,
+    status: summary?.status ?? null,
+    outcome: summary?.outcome ?? 'failed',
+    ...(error !== undefined && { error: error instanceof Error ? error.message : String(error) }),
+    request: describePlan(plan),
+  };
+}
+
+/**
+ * Keeps the replay in the call log, linked to its original. The telemetry listener records the call
+ * without knowing it is a replay (and may sample a success out), so once the recorder has written what it
+ * holds, the row is completed or created here.
+ */
+async function linkReplay(db: Db, plan: ReplayPlan, s: CallSummary): Promise<void> {
+  const recorder = getRecorder();
+  // Two flushes: the first may be one already in progress that started before this call ended.
+  await recorder.flush();
+  await recorder.flush();
+  const rules = { secrets: secretsOf(plan.integration) };
+  const requestBody = redactBody(plan.request.body, rules);
+  await db.callLog.upsert({
+    where: { id: s.requestId },
+    update: { replayOfId: plan.callId, keptBecause: 'replay', requestBody },
+    create: {
+      id: s.requestId,
+      integrationId: plan.integration.id,
+      startedAt: new Date(s.startedAt),
+      durationMs: s.durationMs,
+      method: s.method,
+      route: s.route,
+      path: redactBody(s.path, rules, 2048) ?? '',
+      status: s.status ?? null,
+      outcome: s.outcome,
+      errorType: s.errorType ?? null,
+      attemptCount: s.attempts.length,
+      upstreamRequestId: s.upstreamRequestId ?? null,
+      traceId: s.traceparent?.split('-')[1] ?? null,
+      keptBecause: 'replay',
+      requestHeaders: JSON.stringify(redactHeaders(s.requestHeaders, rules)),
+      responseHeaders: JSON.stringify(redactHeaders(s.responseHeaders, rules)),
+      requestBody,
+      replayOfId: plan.callId,
+      attempts: {
+        create: s.attempts.map((a) => ({
+          number: a.number,
+          startedAt: new Date(a.startedAt),
+          durationMs: a.durationMs,
+          status: a.status ?? null,
+          errorType: a.errorType ?? null,
+          delayBeforeMs: a.delayBeforeMs,
+          delayReason: a.delayReason ?? null,
+        })),
+      },
+    },
+  });
+}
+
+export async function replayCall(db: Db, callId: string, input: ReplayInput) {
+  const plan = await planReplay(db, callId, input);
+  if (input.dryRun) return { dryRun: true as const, request: describePlan(plan) };
+  return { dryRun: false as const, ...(await executeReplay(db, plan)) };
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { jobConfig } from './config';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export const methodSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? value.toUpperCase() : value),
+  z.enum(METHODS, { message: `must be one of ${METHODS.join(', ')}` }),
+);
+export const relativePathSchema = z
+  .string()
+  .min(1)
+  .max(2048)
+  .transform((path) => (path.startsWith('/') ? path : `/${path}`));
+const headersSchema = z.record(z.string().min(1).max(200), z.string().max(8192)).default({});
+
+/** A body is a string or any JSON value (sent as JSON); either way capped in bytes. */
+export const bodySchema = z
+  .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown()), z.number(), z.boolean()])
+  .nullish()
+  .transform((body) =>
+    body === undefined || body === null ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  )
+  .refine((body) => body === undefined || Buffer.byteLength(body) <= jobConfig().maxBodyBytes, {
+    message: `exceeds the body limit (BREAKWATER_JOB_MAX_BODY_BYTES, default 262144 bytes)`,
+  });
+
+const callShape = {
+  method: methodSchema,
+  path: relativePathSchema,
+  headers: headersSchema,
+  body: bodySchema,
+};
+export const callItemSchema = z.object(callShape);
+
+export const jobInputSchema = z.object({
+  integration: z.string().trim().min(1).max(100),
+  ...callShape,
+  priority: z.number().int().min(-100).max(100).default(0),
+  maxAttempts: z.number().int().min(1).max(50).optional(),
+  idempotencyKey: z.string().trim().min(1).max(255).optional(),
+  completionWebhook: z
+    .object({
+      url: z.url({ protocol: /^https?$/ }),
+      secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
+    })
+    .optional(),
+});
+export type JobInput = z.output<typeof jobInputSchema>;
+
+export const batchInputSchema = z.object({
+  integration: z.string().trim().min(1).max(100),
+  items: z.array(callItemSchema).min(1).max(1000),
+  batchSize: z.number().int().min(1).max(1000).optional(),
+  concurrency: z.number().int().min(1).max(50).default(5),
+  continueOnError: z.boolean().default(true),
+  deadLetterFailed: z.boolean().default(false),
+});
+export type BatchInput = z.output<typeof batchInputSchema>;
+
+export const replayInputSchema = z
+  .object({
+    mode: z.enum(['as-recorded', 'edited']).default('as-recorded'),
+    idempotency: z.enum(['reuse', 'new']).default('reuse'),
+    dryRun: z.boolean().default(false),
+    edit: z
+      .object({
+        method: methodSchema.optional(),
+        path: relativePathSchema.optional(),
+        query: z.union([z.string().max(2048), z.record(z.string(), z.string())]).optional(),
+        headers: z.record(z.string().min(1).max(200), z.string().max(8192)).optional(),
+        body: bodySchema.optional(),
+      })
+      .optional(),
+  })
+  .refine((input) => input.mode !== 'edited' || input.edit, {
+    message: 'is required when mode is "edited"',
+    path: ['edit'],
+  });
+export type ReplayInput = z.output<typeof replayInputSchema>;
+
+export const callFilterSchema = z.object({
+  integration: z.string().trim().min(1).max(200).optional(),
+  outcome: z.string().trim().min(1).max(200).optional(),
+  status: z.coerce.number().int().min(100).max(599).optional(),
+  method: z.string().trim().min(1).max(20).optional(),
+  route: z.string().trim().min(1).max(200).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  minDurationMs: z.coerce.number().min(0).optional(),
+});
+
+export const bulkReplayInputSchema = z.object({
+  filter: callFilterSchema.default({}),
+  idempotency: z.enum(['reuse', 'new']).default('reuse'),
+  dryRun: z.boolean().default(false),
+  concurrency: z.number().int().min(1).max(20).default(5),
+  limit: z.number().int().min(1).max(1000).default(1000),
+});
+export type BulkReplayInput = z.output<typeof bulkReplayInputSchema>;

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { webhookHeaders } from '@/lib/alerts';
+import { type Db, getDb } from '@/lib/db';
+import { findIntegration, UnsafePathError } from '@/lib/integrations';
+import { log } from '@/lib/logging';
+import { backoffAfter, jobConfig } from './config';
+import { type AttemptRecord, jobView } from './queue';
+import { sendStored } from './send';
+
+type JobRow = NonNullable<Awaited<ReturnType<Db['job']['findUnique']>>>;
+
+const RESULT_BODY_CAP = 4096;
+/** Client errors that a later attempt can fix; any other 4xx means the request itself is wrong. */
+const RETRYABLE_CLIENT_STATUSES = new Set([408, 409, 425, 429]);
+
+interface Outcome {
+  state: 'done' | 'dead' | 'queued';
+  status?: number;
+  error?: string;
+  body?: string;
+}
+
+/**
+ * Claims due jobs (and jobs whose lease expired: their worker died) with an optimistic update, so two
+ * instances never run the same attempt; runs them through the integration's resilient client; renews
+ * the lease while a call is in flight; and records the outcome only if it still holds the claim.
+ */
+export class JobWorker {
+  private running = 0;
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+  private stopped = false;
+
+  constructor(private readonly db: Db) {}
+
+  start(): this {
+    this.schedule(0);
+    return this;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    const config = jobConfig();
+    let claimedAny = false;
+    try {
+      const free = config.concurrency - this.running;
+      if (free > 0) {
+        const jobs = await this.claim(free, config.leaseMs);
+        claimedAny = jobs.length > 0;
+        for (const job of jobs) {
+          this.running++;
+          void this.run(job, config.leaseMs).finally(() => {
+            this.running--;
+            this.schedule(0);
+          });
+        }
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'job worker could not claim jobs; trying again');
+    } finally {
+      this.ticking = false;
+      this.schedule(claimedAny ? 0 : config.pollMs);
+    }
+  }
+
+  private async claim(max: number, leaseMs: number): Promise<JobRow[]> {
+    const now = new Date();
+    const candidates = await this.db.job.findMany({
+      where: {
+        OR: [
+          { state: 'queued', runAt: { lte: now } },
+          { state: 'running', leaseUntil: { lt: now } },
+        ],
+      },
+      orderBy: [{ priority: 'desc' }, { runAt: 'asc' }],
+      take: max,
+    });
+    const claimed: JobRow[] = [];
+    for (const job of candidates) {
+      const guard = { id: job.id, state: job.state, attempts: job.attempts };
+      if (job.state === 'running' && job.attempts >= job.maxAttempts) {
+        // Its worker died during the last attempt: whether the call had an effect is unknown, so it is
+        // dead-lettered for a person to look at (a replay reuses the key).
+        await this.db.job.updateMany({
+          where: guard,
+          data: {
+            state: 'dead',
+            finishedAt: now,
+            lastError: 'the worker running the last attempt stopped before it finished (lease expired)',
+          },
+        });
+        continue;
+      }
+      const attempts = job.attempts + 1;
+      const { count } = await this.db.job.updateMany({
+        where: guard,
+        data: { state: 'running', attempts, claimedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) },
+      });
+      if (count === 1) claimed.push({ ...job, state: 'running', attempts });
+    }
+    return claimed;
+  }
+
+  private async run(job: JobRow, leaseMs: number): Promise<void> {
+    const guard = { id: job.id, state: 'running', attempts: job.attempts };
+    const renew = setInterval(() => {
+      void this.db.job
+        .updateMany({ where: guard, data: { leaseUntil: new Date(Date.now() + leaseMs) } })
+        .catch(() => undefined);
+    }, leaseMs / 3);
+    renew.unref();
+    const callId = randomUUID();
+    const startedAt = Date.now();
+    let outcome: Outcome;
+    try {
+      outcome = await this.attempt(job, callId);
+    } catch (error) {
+      outcome = { state: 'queued', error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearInterval(renew);
+    }
+    if (outcome.state === 'queued' && job.attempts >= job.maxAttempts) outcome.state = 'dead';
+    const record: AttemptRecord = {
+      number: job.attempts,
+      at: new Date(startedAt).toISOString(),
+      durationMs: Date.now() - startedAt,
+      callId,
+      ...(outcome.status !== undefined && { status: outcome.status }),
+      ...(outcome.error && { error: outcome.error }),
+    };
+    const log_ = [...(JSON.parse(job.attemptLog) as AttemptRecord[]), record].slice(-50);
+    const finished = outcome.state !== 'queued';
+    const { count } = await this.db.job.updateMany({
+      where: guard,
+      data: {
+        state: outcome.state,
+        lastStatus: outcome.status ?? null,
+        lastError: outcome.error ?? null,
+        resultBody: outcome.body ?? null,
+        lastCallId: callId,
+        attemptLog: JSON.stringify(log_),
+        leaseUntil: null,
+        finishedAt: finished ? new Date() : null,
+        runAt: finished ? job.runAt : new Date(Date.now() + backoffAfter(job.attempts, jobConfig().backoffMs)),
+      },
+    });
+    if (count === 1 && finished && job.completionUrl) await this.notify(job.id);
+  }
+
+  private async attempt(job: JobRow, callId: string): Promise<Outcome> {
+    const integration = await findIntegration(this.db, job.integrationSlug);
+    if (!integration || integration.id !== job.integrationId)
+      return { state: 'dead', error: `integration "${job.integrationSlug}" no longer exists` };
+    try {
+      const response = await sendStored(
+        integration,
+        { method: job.method, path: job.path, headers: JSON.parse(job.headers), body: job.body },
+        callId,
+      );
+      const body = response.body.subarray(0, RESULT_BODY_CAP).toString('utf8');
+      if (response.status < 400) return { state: 'done', status: response.status, body };
+      const retryable = response.status >= 500 || RETRYABLE_CLIENT_STATUSES.has(response.status);
+      return {
+        state: retryable ? 'queued' : 'dead',
+        status: response.status,
+        body,
+        error: `upstream answered ${response.status}`,
+      };
+    } catch (error) {
+      if (error instanceof UnsafePathError) return { state: 'dead', error: error.message };
+      const status = (error as { status?: number }).status;
+      return {
+        state: 'queued',
+        ...(typeof status === 'number' && { status }),
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      };
+    }
+  }
+
+  /** The completion webhook, signed like alert notifications (Standard Webhooks). */
+  private async notify(id: string): Promise<void> {
+    const job = await this.db.job.findUnique({ where: { id } });
+    if (!job?.completionUrl) return;
+    const secret = job.completionSecretEnv ? process.env[job.completionSecretEnv] : undefined;
+    let status: string;
+    if (!secret) status = `not sent: variable ${job.completionSecretEnv} is not set`;
+    else {
+      const body = JSON.stringify({
+        type: job.state === 'done' ? 'job.completed' : 'job.dead_lettered',
+        timestamp: new Date().toISOString(),
+        data: jobView(job),
+      });
+      const messageId = `msg_${job.id}`;
+      status = 'failed';
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        try {
+          const response = await fetch(job.completionUrl, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              ...webhookHeaders(secret, messageId, Math.floor(Date.now() / 1000), body),
+            },
+            body,
+            signal: AbortSignal.timeout(10_000),
+          });
+          status = `answered ${response.status}`;
+          if (response.ok) break;
+        } catch (error) {
+          status = `failed: ${error instanceof Error ? error.message : String(error)}`;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+    await this.db.job.update({ where: { id }, data: { completionStatus: status } }).catch(() => undefined);
+  }
+}
+
+const shared = globalThis as typeof globalThis & { __breakwaterJobWorker?: JobWorker };
+
+/** Starts the process's job worker once (BREAKWATER_JOB_WORKER=off leaves this instance out). */
+export function startJobWorker(): void {
+  if (process.env.BREAKWATER_JOB_WORKER === 'off') return;
+  shared.__breakwaterJobWorker ??= new JobWorker(getDb()).start();
+}
