@@ -28,11 +28,24 @@ export function sqlitePath(url: string): string {
   return resolve(url.slice('file:'.length).split('?')[0]);
 }
 
-export function createDb(url: string = databaseUrl()): Db {
+export interface DbOptions {
+  /**
+   * SQLite only: how long a write waits for a lock. better-sqlite3 waits synchronously, blocking the
+   * event loop, so a background writer that must never stall calls asks for a short wait (default 5 s).
+   */
+  sqliteBusyTimeoutMs?: number;
+}
+
+export function createDb(url: string = databaseUrl(), options: DbOptions = {}): Db {
   if (providerOf(url) === 'sqlite') {
     const file = sqlitePath(url);
     mkdirSync(dirname(file), { recursive: true });
-    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file }) });
+    return new SqliteClient({
+      adapter: new PrismaBetterSqlite3({
+        url: file,
+        ...(options.sqliteBusyTimeoutMs === undefined ? {} : { timeout: options.sqliteBusyTimeoutMs }),
+      }),
+    });
   }
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
 }

@@ -91,7 +91,7 @@ export function clientFor(integration: Integration): ResilientClient {
     name: integration.slug,
     origin,
     policy: integration.policy,
-    onEvent: callListener(integration.id, () => ({ secrets: secretsOf(entry.integration) })),
+    onEvent: callListener(integration.id, () => ({ secrets: secretsOf(entry.integration) }), { origin }),
   });
   clients.set(integration.id, entry);
   return entry.client;

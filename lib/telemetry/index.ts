@@ -1,4 +1,4 @@
-import { getDb } from '@/lib/db';
+import { createDb, databaseUrl, getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { MetricsRegistry } from './metrics';
 import { type OtelHandle, startOtel } from './otel';
@@ -38,7 +38,9 @@ function numberFromEnv(name: string): number | undefined {
 
 /** The process-wide recorder. */
 export function getRecorder(): TelemetryRecorder {
-  shared.__breakwaterRecorder ??= new TelemetryRecorder(getDb(), {
+  // Its own connection with a short lock wait: a locked SQLite file must not block the event loop for
+  // seconds on every flush (failed flushes are retried and counted instead).
+  shared.__breakwaterRecorder ??= new TelemetryRecorder(createDb(databaseUrl(), { sqliteBusyTimeoutMs: 50 }), {
     flushIntervalMs: numberFromEnv('BREAKWATER_FLUSH_INTERVAL_MS'),
     successesKeptPerSecond: numberFromEnv('BREAKWATER_SUCCESSES_KEPT_PER_SECOND'),
     slowCallMs: numberFromEnv('BREAKWATER_SLOW_CALL_MS'),
