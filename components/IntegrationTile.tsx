@@ -48,6 +48,11 @@ export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile
         <h2 id={`tile-${tile.slug}`} className="tile-name">
           <Link href={`/integrations/${tile.slug}`}>{tile.name}</Link>
         </h2>
+        {breaker.instances > 1 && breaker.tripped > 0 && (
+          <span className="muted mono" title={breakerDetail}>
+            {breaker.tripped}/{breaker.instances}
+          </span>
+        )}
         <span data-testid="breaker-state">
           <BreakerBadge state={breaker.state} detail={breakerDetail} />
         </span>

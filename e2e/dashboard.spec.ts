@@ -173,6 +173,17 @@ test('a failing upstream turns its tile red and its breaker timeline shows OPEN'
   await expect(page.getByTestId('live-breaker-state')).toHaveText('CLOSED');
   await expect(timeline).toContainText('reset manually');
   expect((await call(200)).status()).toBe(200);
+
+  // Compare overlays the previous period; dragging across a chart zooms every chart into that range.
+  await page.getByLabel('Compare with the previous period').check();
+  await expect(page.getByRole('region', { name: 'Error rate' })).toContainText('previous period');
+  const plot = await page.getByRole('region', { name: 'Latency' }).getByRole('application').boundingBox();
+  await page.mouse.move(plot!.x + plot!.width * 0.3, plot!.y + plot!.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(plot!.x + plot!.width * 0.9, plot!.y + plot!.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect(page.getByRole('button', { name: 'Custom' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('button', { name: '1h' })).toHaveAttribute('aria-pressed', 'false');
 });
 
 test('an integration is created and edited through the form; bad input names its field and saves nothing', async ({

@@ -29,7 +29,8 @@ test('sign in, create a token, drive calls through the gateway and see the count
       },
     });
     expect(created.status()).toBe(201);
-    await expect(page.getByTestId('integration-e2e-payments')).toBeVisible();
+    // The overview refreshes every 5 s: the new integration appears at the next refresh.
+    await expect(page.getByTestId('integration-e2e-payments')).toBeVisible({ timeout: 15_000 });
     await page.screenshot({ path: testInfo.outputPath('overview-empty.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'API tokens' }).click();
