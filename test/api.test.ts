@@ -265,6 +265,33 @@ describe('gateway', () => {
     assert.ok(!JSON.stringify(seen.headers).includes(token));
   });
 
+  test('request and response bodies are kept in the call log, capped, with the key scrubbed out', async () => {
+    await upstreamControl('faults', {
+      // 422: the caller's mistake, so neither retried nor counted by the breaker that later tests rely on.
+      method: 'PUT',
+      body: JSON.stringify({ route: '/demo/v1/refunds', mode: 'fail', failStatus: 422 }),
+    });
+    const payload = JSON.stringify({ amount: 100, note: `echo of ${SECRET}`, pad: 'x'.repeat(1000) });
+    const response = await api('/api/gw/demo/v1/refunds', {
+      method: 'POST',
+      auth: 'token',
+      body: payload.slice(0, 2000),
+    });
+    assert.equal(response.status, 422);
+    const id = response.headers.get('x-request-id')!;
+    let call = null;
+    for (let i = 0; i < 50 && !call; i++) {
+      call = await db.callLog.findUnique({ where: { id } });
+      if (!call) await sleep(100);
+    }
+    assert.ok(
+      call?.requestBody?.startsWith('{"amount":100,"note":"echo of [redacted]"'),
+      call?.requestBody ?? 'no body',
+    );
+    assert.ok(call?.responseBody);
+    await upstreamControl('faults', { method: 'DELETE' });
+  });
+
   test('malformed and oversized bodies are refused before anything is sent', async () => {
     const before = (await upstreamControl('stats')).total;
     const response = await api('/api/gw/demo/v1/charges', { method: 'POST', auth: 'token', body: 'x'.repeat(4096) });
@@ -298,6 +325,7 @@ describe('gateway', () => {
       [503, 503, 503],
     );
     assert.equal(JSON.parse(call.requestHeaders).authorization, '[redacted]');
+    assert.ok(call.responseBody, 'the upstream error body is kept for the explorer');
     await upstreamControl('faults', { method: 'DELETE' });
   });
 

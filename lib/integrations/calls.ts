@@ -106,6 +106,8 @@ export interface ForwardRequest {
   signal?: AbortSignal;
   requestId: string;
   callerKey?: string;
+  /** Labels for the call log, e.g. `replayOfId` (see ResilientRequest.tags). */
+  tags?: Readonly<Record<string, string>>;
 }
 
 /** Sends a gateway request to the integration through its resilient client. */
@@ -129,5 +131,6 @@ export function forwardCall(
     signal: req.signal,
     requestId: req.requestId,
     callerKey: req.callerKey,
+    tags: req.tags,
   });
 }

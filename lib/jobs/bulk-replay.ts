@@ -77,7 +77,7 @@ async function runBulk(db: Db, runId: string, ids: string[], input: BulkReplayIn
           idempotency: input.idempotency,
           dryRun: false,
         });
-        const result = await executeReplay(db, plan, signal);
+        const result = await executeReplay(plan, signal);
         counter = result.status !== null && result.status < 400 ? 'succeeded' : 'failed';
       } catch (error) {
         counter = error instanceof ReplayRefusedError ? 'refused' : 'failed';

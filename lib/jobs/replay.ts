@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
-import {
-  clientFor,
-  findIntegration,
-  type Integration,
-  MissingSecretError,
-  secretsOf,
-  upstreamPath,
-} from '@/lib/integrations';
+import { clientFor, findIntegration, type Integration, MissingSecretError, upstreamPath } from '@/lib/integrations';
 import type { CallSummary } from '@/lib/resilience';
-import { getRecorder, REDACTED, redactBody, redactHeaders } from '@/lib/telemetry';
+import { getRecorder, REDACTED } from '@/lib/telemetry';
 import type { ReplayInput } from './schema';
 import {
   headerValue,
@@ -155,7 +148,7 @@ export interface ReplayResult {
 }
 
 /** Sends a replay as a new call through the integration's client and links it to its original. */
-export async function executeReplay(db: Db, plan: ReplayPlan, signal?: AbortSignal): Promise<ReplayResult> {
+export async function executeReplay(plan: ReplayPlan, signal?: AbortSignal): Promise<ReplayResult> {
   const replayId = randomUUID();
   let summary: CallSummary | undefined;
   const off = clientFor(plan.integration).events.on('call.end', (event) => {
@@ -163,14 +156,16 @@ export async function executeReplay(db: Db, plan: ReplayPlan, signal?: AbortSign
   });
   let error: unknown;
   try {
-    await sendStored(plan.integration, plan.request, replayId, signal);
+    // The tag reaches the call log through telemetry: the replay is kept and linked to its original.
+    await sendStored(plan.integration, plan.request, replayId, signal, { replayOfId: plan.callId });
   } catch (caught) {
     error = caught;
   } finally {
     off();
   }
+  // Written before answering, so the caller can open the replay's page at once.
+  await getRecorder().flush();
   if (error instanceof MissingSecretError) throw new ReplayRefusedError(error.message, 503, 'secretEnv');
-  if (summary) await linkReplay(db, plan, summary);
   return {
     replayId,
     replayOf: plan.callId,
@@ -181,57 +176,8 @@ export async function executeReplay(db: Db, plan: ReplayPlan, signal?: AbortSign
   };
 }
 
-/**
- * Keeps the replay in the call log, linked to its original. The telemetry listener records the call
- * without knowing it is a replay (and may sample a success out), so once the recorder has written what it
- * holds, the row is completed or created here.
- */
-async function linkReplay(db: Db, plan: ReplayPlan, s: CallSummary): Promise<void> {
-  const recorder = getRecorder();
-  // Two flushes: the first may be one already in progress that started before this call ended.
-  await recorder.flush();
-  await recorder.flush();
-  const rules = { secrets: secretsOf(plan.integration) };
-  const requestBody = redactBody(plan.request.body, rules);
-  await db.callLog.upsert({
-    where: { id: s.requestId },
-    update: { replayOfId: plan.callId, keptBecause: 'replay', requestBody },
-    create: {
-      id: s.requestId,
-      integrationId: plan.integration.id,
-      startedAt: new Date(s.startedAt),
-      durationMs: s.durationMs,
-      method: s.method,
-      route: s.route,
-      path: redactBody(s.path, rules, 2048) ?? '',
-      status: s.status ?? null,
-      outcome: s.outcome,
-      errorType: s.errorType ?? null,
-      attemptCount: s.attempts.length,
-      upstreamRequestId: s.upstreamRequestId ?? null,
-      traceId: s.traceparent?.split('-')[1] ?? null,
-      keptBecause: 'replay',
-      requestHeaders: JSON.stringify(redactHeaders(s.requestHeaders, rules)),
-      responseHeaders: JSON.stringify(redactHeaders(s.responseHeaders, rules)),
-      requestBody,
-      replayOfId: plan.callId,
-      attempts: {
-        create: s.attempts.map((a) => ({
-          number: a.number,
-          startedAt: new Date(a.startedAt),
-          durationMs: a.durationMs,
-          status: a.status ?? null,
-          errorType: a.errorType ?? null,
-          delayBeforeMs: a.delayBeforeMs,
-          delayReason: a.delayReason ?? null,
-        })),
-      },
-    },
-  });
-}
-
 export async function replayCall(db: Db, callId: string, input: ReplayInput) {
   const plan = await planReplay(db, callId, input);
   if (input.dryRun) return { dryRun: true as const, request: describePlan(plan) };
-  return { dryRun: false as const, ...(await executeReplay(db, plan)) };
+  return { dryRun: false as const, ...(await executeReplay(plan)) };
 }

@@ -51,6 +51,7 @@ export function sendStored(
   request: StoredRequest,
   requestId: string,
   signal?: AbortSignal,
+  tags?: Readonly<Record<string, string>>,
 ): Promise<ResilientResponse> {
   const { segments, search } = splitPath(request.path);
   return forwardCall(integration, {
@@ -61,6 +62,7 @@ export function sendStored(
     body: request.body ? Buffer.from(request.body) : undefined,
     requestId,
     signal,
+    tags,
   });
 }
 

@@ -60,6 +60,8 @@ export interface ResilientRequest {
   requestId?: string;
   /** Rate-limit key of the caller, limited in addition to the integration bucket. */
   callerKey?: string;
+  /** Labels carried unchanged to the call's summary, for whoever records it. */
+  tags?: Readonly<Record<string, string>>;
 }
 
 export interface ResilientResponse {
@@ -75,6 +77,7 @@ export interface ResilientResponse {
 
 class HttpCallContext extends CallContext {
   request!: AttemptRequest;
+  tags: Readonly<Record<string, string>> | undefined;
 }
 
 function outcomeOfError(error: unknown): CallOutcome {
@@ -214,6 +217,7 @@ export class ResilientClient {
     ctx.requestId = req.requestId ?? incomingRequestId ?? randomUUID();
     ctx.startedAt = this.clock.now();
     ctx.callerKey = req.callerKey;
+    ctx.tags = req.tags;
     ctx.traceparent = nextTraceparent(incomingTraceparent);
     headers['x-request-id'] = ctx.requestId;
     headers.traceparent = ctx.traceparent;
@@ -372,9 +376,12 @@ export class ResilientClient {
       traceparent: ctx.traceparent,
       requestHeaders: ctx.requestHeaders,
     };
+    if (ctx.request.body !== undefined) summary.requestBody = ctx.request.body;
+    if (ctx.tags !== undefined) summary.tags = ctx.tags;
     if (result) {
       summary.status = result.status;
       summary.responseHeaders = result.headers;
+      summary.responseBody = result.body;
       if (result.status >= 400) summary.errorType = String(result.status);
     }
     if (error) summary.errorType = error.errorType;

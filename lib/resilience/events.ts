@@ -47,6 +47,11 @@ export interface CallSummary {
   traceparent?: string;
   requestHeaders: Record<string, string>;
   responseHeaders?: Record<string, string>;
+  /** The bodies as sent and received: references, not copies (the telemetry layer caps and redacts). */
+  requestBody?: Uint8Array | string;
+  responseBody?: Uint8Array;
+  /** The caller's labels for this call (ResilientRequest.tags), e.g. which call a replay repeats. */
+  tags?: Readonly<Record<string, string>>;
 }
 
 interface CallRef {

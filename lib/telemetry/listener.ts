@@ -48,7 +48,12 @@ export function callListener(
       if (!metrics) metrics = state.registry.forIntegration(s.integration);
       if (!metrics.target && target) metrics.target = target;
       const rules = redaction();
-      recorder.record(integrationId, s, { redaction: rules });
+      recorder.record(integrationId, s, {
+        redaction: rules,
+        requestBody: s.requestBody,
+        responseBody: s.responseBody,
+        replayOfId: s.tags?.replayOfId,
+      });
       metrics.recordCall(s);
       state.otel?.spans?.record(s.integration, s, target, rules);
     } else if (event.type === 'breaker.transition') {

@@ -88,6 +88,7 @@ export class TelemetryRecorder {
   private consecutiveFailures = 0;
   private nextFlushAt = 0;
   private flushing?: Promise<void>;
+  private queuedFlush?: Promise<void>;
   readonly stats: RecorderStats = {
     recordedCalls: 0,
     droppedCallLogRows: 0,
@@ -152,12 +153,25 @@ export class TelemetryRecorder {
     });
   }
 
-  /** Writes everything recorded so far. Concurrent callers share one flush. */
+  /**
+   * Writes everything recorded so far. A flush already under way may have taken its batch before the
+   * caller's call ended, so a second one is queued behind it (and shared by everyone who asks meanwhile).
+   */
   flush(): Promise<void> {
-    this.flushing ??= this.writeBatch().finally(() => {
-      this.flushing = undefined;
+    if (!this.flushing) return this.startFlush();
+    this.queuedFlush ??= this.flushing.then(() => {
+      this.queuedFlush = undefined;
+      return this.startFlush();
     });
-    return this.flushing;
+    return this.queuedFlush;
+  }
+
+  private startFlush(): Promise<void> {
+    const flushing = this.writeBatch().finally(() => {
+      if (this.flushing === flushing) this.flushing = undefined;
+    });
+    this.flushing = flushing;
+    return flushing;
   }
 
   private addToRollup(integrationId: string, s: CallSummary): void {
