@@ -1,4 +1,4 @@
-import type { CallAttemptView } from '@/lib/queries/calls';
+import type { CallAttemptView } from '@/lib/queries';
 import { formatMs } from './format';
 
 /** Attempts on one time axis: the wait before each (hatched) and the attempt itself (green or red). */

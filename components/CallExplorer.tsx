@@ -4,7 +4,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import type { FormEvent } from 'react';
-import type { CallPage } from '@/lib/queries/calls';
+import type { CallPage } from '@/lib/queries';
 import { fetchJson, type Wire } from './api';
 import { OUTCOMES } from './charts/outcomes';
 import { formatMs, formatTime } from './format';

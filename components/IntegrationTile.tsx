@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { OverviewTile } from '@/lib/queries/overview';
+import type { OverviewTile } from '@/lib/queries';
 import type { Wire } from './api';
 import { formatCount, formatMs, formatPercent, formatRate } from './format';
 import { Sparkline } from './Sparkline';

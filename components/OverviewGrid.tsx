@@ -2,7 +2,7 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { Health, OverviewTile } from '@/lib/queries/overview';
+import type { Health, OverviewTile } from '@/lib/queries';
 import { fetchJson, type Wire } from './api';
 import { formatTime } from './format';
 import { IntegrationTile } from './IntegrationTile';

@@ -10,16 +10,18 @@ export {
 } from './alert-metrics';
 export {
   BadCursorError,
+  type CallAttemptView,
   type CallDetail,
   type CallFilter,
   type CallPage,
   type CallRow,
   callDetail,
   MAX_LIMIT,
+  type PolicyDecision,
   searchCalls,
 } from './calls';
 export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';
-export { type Health, healthOf, type OverviewTile, overviewTiles } from './overview';
+export { type Health, type OverviewTile, overviewTiles } from './overview';
 export {
   type Aggregate,
   type BucketAggregate,

@@ -45,7 +45,7 @@ export interface OverviewTile {
   firingAlerts?: { name: string; severity?: string }[];
 }
 
-export function healthOf(errorRate: number | null, breakerTripped: boolean): Health {
+function healthOf(errorRate: number | null, breakerTripped: boolean): Health {
   if (breakerTripped || (errorRate !== null && errorRate >= 0.05)) return 'bad';
   if (errorRate === null) return 'idle';
   if (errorRate >= 0.01) return 'warn';

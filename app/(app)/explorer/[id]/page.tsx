@@ -40,7 +40,7 @@ function Body({ title, body }: { title: string; body: string | null }) {
 }
 
 export default async function CallPage({ params }: Props) {
-  const call = await callDetail(getDb(), decodeURIComponent((await params).id));
+  const call = await callDetail(getDb(), (await params).id);
   if (!call) notFound();
   const ok = call.outcome === 'success';
   return (
