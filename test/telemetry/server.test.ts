@@ -23,6 +23,8 @@ let token: string;
 let callsMade = 0;
 let exitCode: number | null = null;
 
+let cookie: string;
+
 async function gateway(path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${token}`);
@@ -52,7 +54,7 @@ before(async () => {
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_METRIC_EXPORT_INTERVAL: '500',
   });
-  const cookie = await signIn(server);
+  cookie = await signIn(server);
   const created = await fetch(`${server.url}/api/tokens`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
@@ -114,6 +116,10 @@ test('with the database locked mid-run, calls keep succeeding and the failed flu
       if (!(failedFlushes > 0)) await sleep(100);
     }
     for (let i = 0; i < 5; i++) assert.equal((await gateway(`locked-more/${i}`)).status, 200);
+    // ... and the dashboard says so instead of staying silent.
+    const page = await (await fetch(`${server.url}/`, { headers: { cookie } })).text();
+    assert.match(page, /data-testid="telemetry-health"/);
+    assert.match(page, /failed writes/);
   } finally {
     locker.exec('ROLLBACK');
     locker.close();
