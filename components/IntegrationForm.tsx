@@ -151,7 +151,7 @@ export function IntegrationForm({ groups, initial, defaults, slug }: Props) {
       }
       setErrors(byField);
       const message = error instanceof Error ? error.message : String(error);
-      setFormError(unplaced.length ? unplaced.join('; ') : issues.length ? 'Fix the fields marked below.' : message);
+      setFormError(unplaced.length ? unplaced.join('; ') : issues.length ? 'Fix the marked fields.' : message);
       // Open the section holding the first bad field, and take the user there.
       const first = Object.keys(byField)[0];
       if (first) {
