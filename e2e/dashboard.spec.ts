@@ -271,5 +271,7 @@ test('the explorer finds a call by its request id and shows every attempt', asyn
   for (let i = 0; i < 3; i++) await expect(attempts.nth(i)).toContainText('503');
   await expect(attempts.nth(1)).toContainText('backoff');
   await expect(page.getByRole('list', { name: 'Attempt waterfall' }).getByRole('listitem')).toHaveCount(3);
+  await expect(page.getByText('{"amount":42}')).toBeVisible();
+  await expect(page.getByText('"error":"injected failure"')).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('call.png'), fullPage: true });
 });
