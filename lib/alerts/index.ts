@@ -20,6 +20,7 @@ export {
 export {
   AlertConflictError,
   channelView,
+  chartThresholds,
   createChannel,
   createRule,
   createSilence,

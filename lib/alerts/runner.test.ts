@@ -8,7 +8,7 @@ import type { Channel } from './delivery';
 import type { AlertGroup } from './messages';
 import { DEFAULT_RULES, evaluateAlerts, seedDefaultRules } from './runner';
 import { ruleSchema } from './schema';
-import { createRule, createSilence, firingAlerts, listNotifications, stateHistory } from './service';
+import { chartThresholds, createRule, createSilence, firingAlerts, listNotifications, stateHistory } from './service';
 
 // The evaluator against a real SQLite database: a fake clock (every evaluation gets its `now`), metric
 // values injected as the rollup rows the telemetry recorder would write, and a recording channel.
@@ -87,6 +87,8 @@ describe('alert evaluation over stored rollups', () => {
       rules.map((r) => r.name),
       ['Breaker open', 'High error rate', 'Slow p95', 'Slow p99'],
     );
+    // ... and they are the thresholds drawn on every integration's charts.
+    assert.deepEqual(await chartThresholds(db, 'any-integration'), { errorRate: 0.05, p95Ms: 1000, p99Ms: 2000 });
   });
 
   test('pending, firing after the for-duration, resolved; transitions keep their values; one message each', async () => {

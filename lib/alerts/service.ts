@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { firingAlertRows } from '@/lib/queries';
 import type { AlertState } from './evaluator';
 import { formatValue } from './metrics';
 import { type ChannelConfig, type RuleConfig, ruleSchema, type SilenceConfig } from './schema';
@@ -127,17 +128,34 @@ export async function stateHistory(db: Db, query: { ruleId?: string; limit?: num
 
 /** What the overview tiles show: every firing, unsilenced instance. */
 export async function firingAlerts(db: Db) {
-  const rows = await db.alertInstance.findMany({
-    where: { state: 'firing', silenced: false, rule: { enabled: true } },
-    include: { rule: { select: { name: true, config: true } } },
-    orderBy: { since: 'asc' },
-  });
-  return rows.map((row) => ({
+  return (await firingAlertRows(db)).map((row) => ({
     integrationSlug: row.integrationSlug,
-    ruleName: row.rule.name,
-    severity: ruleSchema.shape.severity.parse(JSON.parse(row.rule.config).severity),
+    ruleName: row.ruleName,
+    severity: ruleSchema.shape.severity.parse(row.severity),
     since: row.since,
   }));
+}
+
+/**
+ * Thresholds to draw on an integration's charts: the lowest ">" threshold of each enabled rule on error
+ * rate, p95 or p99 that covers the integration's every route.
+ */
+export async function chartThresholds(
+  db: Db,
+  slug: string,
+): Promise<{ errorRate?: number; p95Ms?: number; p99Ms?: number }> {
+  const out: { errorRate?: number; p95Ms?: number; p99Ms?: number } = {};
+  const lowest = (current: number | undefined, value: number) =>
+    current === undefined ? value : Math.min(current, value);
+  for (const rule of await listRules(db)) {
+    const c = rule;
+    if (!c.enabled || c.route || (c.integrations.length > 0 && !c.integrations.includes(slug))) continue;
+    if (c.comparator !== '>' && c.comparator !== '>=') continue;
+    if (c.metric === 'error_rate') out.errorRate = lowest(out.errorRate, c.threshold / 100);
+    else if (c.metric === 'latency_p95') out.p95Ms = lowest(out.p95Ms, c.threshold);
+    else if (c.metric === 'latency_p99') out.p99Ms = lowest(out.p99Ms, c.threshold);
+  }
+  return out;
 }
 
 export async function listChannels(db: Db) {

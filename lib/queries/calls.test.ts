@@ -160,3 +160,22 @@ test('overviewTiles: totals from minute rollups, trouble first, open breaker is 
   assert.equal(a.sparkline.reduce((n, v) => n + v, 0) > 0, true);
   assert.ok(Math.abs(a.p50Ms! - 20) / 20 < 0.01);
 });
+
+test('overviewTiles: a firing, unsilenced alert is on its tile and makes a quiet integration trouble', async () => {
+  const rule = await db.alertRule.create({
+    data: { name: 'Slow p99 on a', config: JSON.stringify({ severity: 'critical', metric: 'latency_p99' }) },
+  });
+  const muted = await db.alertRule.create({ data: { name: 'Muted', config: JSON.stringify({ severity: 'info' }) } });
+  const instance = {
+    integrationId: 'int_a',
+    integrationSlug: 'a',
+    since: new Date(now - 60_000),
+    evaluatedAt: new Date(now),
+  };
+  await db.alertInstance.create({ data: { ...instance, ruleId: rule.id, state: 'firing' } });
+  await db.alertInstance.create({ data: { ...instance, ruleId: muted.id, state: 'firing', silenced: true } });
+  const a = (await overviewTiles(db, new Date(now - 3_600_000))).find((t) => t.slug === 'a')!;
+  assert.deepEqual(a.firingAlerts, [{ name: 'Slow p99 on a', severity: 'critical' }]);
+  assert.equal(a.health, 'warn');
+  await db.alertRule.deleteMany({ where: { id: { in: [rule.id, muted.id] } } });
+});

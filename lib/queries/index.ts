@@ -8,6 +8,7 @@ export {
   emptyAlertTotals,
   minuteOf,
 } from './alert-metrics';
+export { type FiringAlertRow, firingAlertRows } from './alerts';
 export {
   BadCursorError,
   type CallAttemptView,

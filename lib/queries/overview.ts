@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { firingAlertRows } from './alerts';
 import { ERROR_OUTCOMES } from './integrations';
 import { readMinuteAggregates } from './minutes';
 import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, MINUTE_SECONDS, readAggregates } from './rollups';
@@ -78,7 +79,7 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
   const windowMs = to.getTime() - since.getTime();
   const resolution = windowMs > MINUTE_WINDOW_MAX_MS ? HOUR_SECONDS : MINUTE_SECONDS;
   const recentFrom = new Date(to.getTime() - RECENT_MS);
-  const [integrations, buckets, recent, transitions] = await Promise.all([
+  const [integrations, buckets, recent, transitions, firing] = await Promise.all([
     db.integration.findMany({ select: { id: true, slug: true, name: true, baseUrl: true, policy: true } }),
     resolution === MINUTE_SECONDS
       ? readMinuteAggregates(db, { from: since, to })
@@ -90,6 +91,7 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
       orderBy: { at: 'desc' },
       distinct: ['integrationId', 'instance'],
     }),
+    firingAlertRows(db),
   ]);
   // Hourly reads start at the top of since's hour; the sparkline spans what was read.
   const start = resolution === HOUR_SECONDS ? Math.floor(since.getTime() / 3_600_000) * 3_600_000 : since.getTime();
@@ -127,6 +129,10 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
     const states = transitions.filter((t) => t.integrationId === integration.id);
     const trippedStates = states.filter((t) => TRIPPED.has(t.toState));
     const worst = trippedStates.find((t) => t.toState !== 'half-open') ?? trippedStates[0];
+    const firingAlerts = firing
+      .filter((f) => f.integrationId === integration.id)
+      .map((f) => ({ name: f.ruleName, severity: f.severity }));
+    const health = healthOf(recentErrorRate, trippedStates.length > 0);
     return {
       id: integration.id,
       slug: integration.slug,
@@ -150,7 +156,9 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
         tripped: trippedStates.length,
         reason: worst?.reason ?? null,
       },
-      health: healthOf(recentErrorRate, trippedStates.length > 0),
+      firingAlerts,
+      // A firing alert is trouble even when the last five minutes look fine (a p99 rule, say).
+      health: firingAlerts.length > 0 && (health === 'ok' || health === 'idle') ? 'warn' : health,
     };
   });
   return tiles.sort(

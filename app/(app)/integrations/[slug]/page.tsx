@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { BreakerActions } from '@/components/BreakerActions';
 import { IntegrationDashboard } from '@/components/IntegrationDashboard';
+import { chartThresholds } from '@/lib/alerts';
 import { getDb } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 
@@ -12,8 +13,10 @@ export async function generateMetadata({ params }: Props) {
 }
 
 export default async function IntegrationPage({ params }: Props) {
-  const integration = await findIntegration(getDb(), (await params).slug);
+  const db = getDb();
+  const integration = await findIntegration(db, (await params).slug);
   if (!integration) notFound();
+  const thresholds = await chartThresholds(db, integration.slug);
   return (
     <>
       <div className="page-head">
@@ -26,7 +29,7 @@ export default async function IntegrationPage({ params }: Props) {
       <div className="panel" style={{ marginBottom: 16 }}>
         <BreakerActions slug={integration.slug} />
       </div>
-      <IntegrationDashboard slug={integration.slug} />
+      <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
     </>
   );
 }
