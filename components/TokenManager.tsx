@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { fetchJson, sendJson } from './api';
 
 interface TokenView {
   id: string;
@@ -12,30 +13,19 @@ interface TokenView {
   revokedAt: string | null;
 }
 
-async function api<T>(input: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(input, init);
-  if (!response.ok) throw new Error((await response.json().catch(() => null))?.error ?? `HTTP ${response.status}`);
-  return response.status === 204 ? (undefined as T) : response.json();
-}
-
 export function TokenManager() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<string | null>(null);
-  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => api<{ tokens: TokenView[] }>('/api/tokens') });
+  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => fetchJson<{ tokens: TokenView[] }>('/api/tokens') });
   const create = useMutation({
-    mutationFn: (name: string) =>
-      api<{ token: string }>('/api/tokens', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name }),
-      }),
+    mutationFn: (name: string) => sendJson<{ token: string }>('/api/tokens', 'POST', { name }),
     onSuccess: ({ token }) => {
       setCreated(token);
       void queryClient.invalidateQueries({ queryKey: ['tokens'] });
     },
   });
   const revoke = useMutation({
-    mutationFn: (id: string) => api<void>(`/api/tokens/${id}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => fetchJson<void>(`/api/tokens/${id}`, { method: 'DELETE' }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['tokens'] }),
   });
 

@@ -21,6 +21,13 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** The first message per field, for forms that show one error beside each input. */
+  get fields(): Record<string, string> {
+    const fields: Record<string, string> = {};
+    for (const issue of this.issues) fields[issue.field] ??= issue.message;
+    return fields;
+  }
 }
 
 export async function fetchJson<T>(input: string, init?: RequestInit): Promise<T> {

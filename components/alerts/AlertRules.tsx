@@ -2,7 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { api, type HistoryEntry, type InstanceView, type RuleView, when } from './api';
+import { fetchJson } from '@/components/api';
+import { type HistoryEntry, type InstanceView, type RuleView, when } from './api';
 import { StateBadge } from './StateBadge';
 
 interface NotificationView {
@@ -21,21 +22,21 @@ export function AlertRules() {
   const queryClient = useQueryClient();
   const rules = useQuery({
     queryKey: ['alert-rules'],
-    queryFn: () => api<{ rules: RuleView[]; instances: InstanceView[] }>('/api/alerts/rules'),
+    queryFn: () => fetchJson<{ rules: RuleView[]; instances: InstanceView[] }>('/api/alerts/rules'),
     refetchInterval: LIVE_MS,
   });
   const notifications = useQuery({
     queryKey: ['alert-notifications'],
-    queryFn: () => api<{ notifications: NotificationView[] }>('/api/alerts/notifications'),
+    queryFn: () => fetchJson<{ notifications: NotificationView[] }>('/api/alerts/notifications'),
     refetchInterval: LIVE_MS,
   });
   const history = useQuery({
     queryKey: ['alert-history'],
-    queryFn: () => api<{ history: HistoryEntry[] }>('/api/alerts/history'),
+    queryFn: () => fetchJson<{ history: HistoryEntry[] }>('/api/alerts/history'),
     refetchInterval: LIVE_MS,
   });
   const remove = useMutation({
-    mutationFn: (id: string) => api<void>(`/api/alerts/rules/${id}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => fetchJson<void>(`/api/alerts/rules/${id}`, { method: 'DELETE' }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['alert-rules'] }),
   });
 

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiError, api } from './api';
+import { ApiError, fetchJson, sendJson } from '@/components/api';
 
 interface ChannelView {
   id: string;
@@ -19,16 +19,16 @@ export function ChannelManager() {
   const [kind, setKind] = useState('webhook');
   const channels = useQuery({
     queryKey: ['alert-channels'],
-    queryFn: () => api<{ channels: ChannelView[] }>('/api/alerts/channels'),
+    queryFn: () => fetchJson<{ channels: ChannelView[] }>('/api/alerts/channels'),
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['alert-channels'] });
   const create = useMutation({
-    mutationFn: (body: unknown) => api('/api/alerts/channels', { json: body }),
+    mutationFn: (body: unknown) => sendJson('/api/alerts/channels', 'POST', body),
     onSuccess: refresh,
     onError: (error) => setFields(error instanceof ApiError ? error.fields : {}),
   });
   const remove = useMutation({
-    mutationFn: (id: string) => api<void>(`/api/alerts/channels/${id}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => fetchJson<void>(`/api/alerts/channels/${id}`, { method: 'DELETE' }),
     onSuccess: refresh,
   });
 

@@ -1,15 +1,16 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { fetchJson } from '@/components/api';
 import { StateHistory } from './AlertRules';
-import { api, type HistoryEntry, type RuleView } from './api';
+import type { HistoryEntry, RuleView } from './api';
 import { RuleForm } from './RuleForm';
 
 /** An existing rule: its form, then its state history. */
 export function RuleEditor({ id }: { id: string }) {
   const rule = useQuery({
     queryKey: ['alert-rule', id],
-    queryFn: () => api<{ rule: RuleView; history: HistoryEntry[] }>(`/api/alerts/rules/${id}`),
+    queryFn: () => fetchJson<{ rule: RuleView; history: HistoryEntry[] }>(`/api/alerts/rules/${id}`),
     refetchInterval: 5000,
   });
   if (rule.isPending) return <p className="muted">Loading rule…</p>;

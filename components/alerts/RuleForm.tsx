@@ -3,7 +3,8 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { ApiError, api, type RuleView } from './api';
+import { ApiError, fetchJson, sendJson } from '@/components/api';
+import type { RuleView } from './api';
 import { type PreviewData, RulePreview } from './RulePreview';
 
 const METRICS: [string, string][] = [
@@ -71,19 +72,19 @@ export function RuleForm({ rule }: { rule?: RuleView }) {
   const [fields, setFields] = useState<Record<string, string>>({});
   const integrations = useQuery({
     queryKey: ['integrations'],
-    queryFn: () => api<{ integrations: { slug: string; name: string }[] }>('/api/integrations'),
+    queryFn: () => fetchJson<{ integrations: { slug: string; name: string }[] }>('/api/integrations'),
   });
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
       rule
-        ? api<{ rule: RuleView }>(`/api/alerts/rules/${rule.id}`, { method: 'PUT', json: body })
-        : api<{ rule: RuleView }>('/api/alerts/rules', { json: body }),
+        ? sendJson<{ rule: RuleView }>(`/api/alerts/rules/${rule.id}`, 'PUT', body)
+        : sendJson<{ rule: RuleView }>('/api/alerts/rules', 'POST', body),
     onSuccess: () => router.push('/alerts'),
     onError: (error) => setFields(error instanceof ApiError ? error.fields : {}),
   });
   const preview = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
-      api<{ preview: PreviewData }>('/api/alerts/preview', { json: { rule: body } }),
+      sendJson<{ preview: PreviewData }>('/api/alerts/preview', 'POST', { rule: body }),
     onError: (error) => setFields(error instanceof ApiError ? prefixless(error.fields) : {}),
   });
 

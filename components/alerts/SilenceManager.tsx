@@ -2,7 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiError, api, type RuleView, when } from './api';
+import { ApiError, fetchJson, sendJson } from '@/components/api';
+import { type RuleView, when } from './api';
 
 interface SilenceView {
   id: string;
@@ -23,17 +24,20 @@ export function SilenceManager() {
   const [fields, setFields] = useState<Record<string, string>>({});
   const silences = useQuery({
     queryKey: ['alert-silences'],
-    queryFn: () => api<{ silences: SilenceView[] }>('/api/alerts/silences'),
+    queryFn: () => fetchJson<{ silences: SilenceView[] }>('/api/alerts/silences'),
   });
-  const rules = useQuery({ queryKey: ['alert-rules'], queryFn: () => api<{ rules: RuleView[] }>('/api/alerts/rules') });
+  const rules = useQuery({
+    queryKey: ['alert-rules'],
+    queryFn: () => fetchJson<{ rules: RuleView[] }>('/api/alerts/rules'),
+  });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['alert-silences'] });
   const create = useMutation({
-    mutationFn: (body: unknown) => api('/api/alerts/silences', { json: body }),
+    mutationFn: (body: unknown) => sendJson('/api/alerts/silences', 'POST', body),
     onSuccess: refresh,
     onError: (error) => setFields(error instanceof ApiError ? error.fields : {}),
   });
   const remove = useMutation({
-    mutationFn: (id: string) => api<void>(`/api/alerts/silences/${id}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => fetchJson<void>(`/api/alerts/silences/${id}`, { method: 'DELETE' }),
     onSuccess: refresh,
   });
   const ruleName = (id: string | null) => rules.data?.rules.find((r) => r.id === id)?.name ?? id;

@@ -1,31 +1,3 @@
-/** An API error with the fields the server named, so forms can show each beside its input. */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly fields: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-export async function api<T>(input: string, init?: RequestInit & { json?: unknown }): Promise<T> {
-  const { json, ...rest } = init ?? {};
-  const response = await fetch(input, {
-    ...rest,
-    ...(json === undefined
-      ? {}
-      : { method: rest.method ?? 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) }),
-  });
-  if (!response.ok) {
-    const body = await response.json().catch(() => null);
-    const fields: Record<string, string> = {};
-    for (const issue of body?.issues ?? []) fields[issue.field] ??= issue.message;
-    if (body?.field && !body.issues) fields[body.field] = body.error;
-    throw new ApiError(body?.error ?? `HTTP ${response.status}`, fields);
-  }
-  return response.status === 204 ? (undefined as T) : response.json();
-}
-
 export interface RuleView {
   id: string;
   name: string;
