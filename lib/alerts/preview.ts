@@ -75,3 +75,21 @@ export async function previewRule(
   }
   return { integration: integration.slug, threshold: rule.threshold, points: values, firedCount };
 }
+
+/**
+ * The preview for the named integration, or for the first one in the rule's scope; null when the scope
+ * holds no integration.
+ */
+export async function previewRuleInScope(
+  db: Db,
+  rule: RuleConfig,
+  slug: string | null | undefined,
+  now: Date,
+): Promise<Preview | null> {
+  const integration = await db.integration.findFirst({
+    where: slug ? { slug } : rule.integrations.length ? { slug: { in: rule.integrations } } : {},
+    select: { id: true, slug: true },
+    orderBy: { slug: 'asc' },
+  });
+  return integration ? previewRule(db, rule, integration, now) : null;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { previewRule, ruleSchema } from '@/lib/alerts';
+import { previewRuleInScope, ruleSchema } from '@/lib/alerts';
 import { authed, jsonError, parseJsonBody } from '@/lib/api';
 
 const previewSchema = z.object({ rule: ruleSchema, integration: z.string().trim().min(1).nullish() });
@@ -8,12 +8,7 @@ const previewSchema = z.object({ rule: ruleSchema, integration: z.string().trim(
 export const POST = authed(async (request, _context, { db }) => {
   const body = await parseJsonBody(request, previewSchema);
   if (!body.ok) return body.response;
-  const { rule, integration: slug } = body.data;
-  const integration = await db.integration.findFirst({
-    where: slug ? { slug } : rule.integrations.length ? { slug: { in: rule.integrations } } : {},
-    select: { id: true, slug: true },
-    orderBy: { slug: 'asc' },
-  });
-  if (!integration) return jsonError(404, 'no integration in the rule scope to preview', { field: 'integration' });
-  return Response.json({ preview: await previewRule(db, rule, integration, new Date()) });
+  const preview = await previewRuleInScope(db, body.data.rule, body.data.integration, new Date());
+  if (!preview) return jsonError(404, 'no integration in the rule scope to preview', { field: 'integration' });
+  return Response.json({ preview });
 });
