@@ -7,6 +7,10 @@ const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/explorer', label: 'Explorer' },
   { href: '/alerts', label: 'Alerts' },
+  { href: '/jobs', label: 'Jobs' },
+  { href: '/dead-letters', label: 'Dead letters' },
+  { href: '/syncs', label: 'Syncs' },
+  { href: '/webhooks', label: 'Webhooks' },
   { href: '/settings/integrations', label: 'Settings' },
   { href: '/tokens', label: 'API tokens' },
 ];
