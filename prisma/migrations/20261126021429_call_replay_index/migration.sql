@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "CallLog_replayOfId_idx" ON "CallLog"("replayOfId");
