@@ -181,11 +181,42 @@ async function measureThroughput(origin: string, policy: typeof everyPolicyOn) {
   };
 }
 
-const overhead = await measureOverhead();
-const { child, origin } = await startServer();
-const throughput = await measureThroughput(origin, everyPolicyOn);
-const withCache = await measureThroughput(origin, everyPolicyOnWithCache);
-child.kill();
+type Phase = 'overhead' | 'throughput' | 'throughput-cache';
+
+async function runPhase(phase: Phase) {
+  if (phase === 'overhead') return measureOverhead();
+  const { child, origin } = await startServer();
+  try {
+    return await measureThroughput(origin, phase === 'throughput' ? everyPolicyOn : everyPolicyOnWithCache);
+  } finally {
+    child.kill();
+  }
+}
+
+// Each measurement runs in a fresh process, as JMH forks one JVM per benchmark: the no-op rounds (or the
+// cache-on run) would otherwise leave the JIT's type feedback shaped by a workload other than the one measured.
+async function inFreshProcess<P extends Phase>(phase: P): Promise<Awaited<ReturnType<typeof runPhase>>> {
+  const child = fork(new URL(import.meta.url).pathname, [phase], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`bench phase ${phase} exited with ${code}`);
+  return JSON.parse(output);
+}
+
+const phaseArg = process.argv[2] as Phase | undefined;
+if (phaseArg) {
+  process.stdout.write(JSON.stringify(await runPhase(phaseArg)));
+  process.exit(0);
+}
+const overhead = (await inFreshProcess('overhead')) as Awaited<ReturnType<typeof measureOverhead>>;
+const throughput = (await inFreshProcess('throughput')) as Awaited<ReturnType<typeof measureThroughput>>;
+const withCache = (await inFreshProcess('throughput-cache')) as Awaited<ReturnType<typeof measureThroughput>>;
 
 const result = {
   node: process.version,
