@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { createTestDatabase, PG_ADMIN_URL } from '../../test/support/database';
 import { createDb, type Provider, providerOf, sqlitePath } from './client';
 import {
   appliedMigrations,
@@ -18,38 +19,11 @@ import {
   migrationsDir,
 } from './migrate';
 
-const PG_ADMIN_URL = process.env.BREAKWATER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `PostgreSQL is not reachable at ${PG_ADMIN_URL} (set BREAKWATER_TEST_PG_URL): ${(error as Error).message}`,
-    );
-  }
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** An empty database: a path in a directory that does not exist yet (applying creates it), or a new PG database. */
+/** An empty database; for SQLite a path in a directory that does not exist yet (applying creates it). */
 async function createDatabase(provider: Provider): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (provider === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'breakwater-migrate-'));
-    return {
-      url: `file:${join(dir, 'not-yet', 'test.db')}`,
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `bw_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  const database = await createTestDatabase(provider);
+  if (provider === 'postgresql') return database;
+  return { url: database.url.replace(/test\.db$/, join('not-yet', 'test.db')), drop: database.drop };
 }
 
 /** Rows read with the plain driver, not through the engine or the Prisma client under test. */
