@@ -1,3 +1,5 @@
+/** The job states, as the queue's read model (lib/queries) defines them. */
+export { JOB_STATES } from '@/lib/queries';
 export { runCallBatch } from './batch';
 export { deadLetterSelectionSchema } from './bulk-input';
 export { cancelReplayRun, findReplayRun, startBulkReplay } from './bulk-replay';
@@ -8,14 +10,13 @@ export {
   discardDeadLetters,
   enqueueJob,
   findJob,
-  JOB_STATES,
   type JobView,
-  jobStats,
   listDeadLetters,
   listJobs,
   replayDeadLetters,
 } from './queue';
 export { describePlan, executeReplay, planReplay, ReplayRefusedError, replayCall } from './replay';
+export { QueueSampler, samplerOptionsFromEnv } from './sampler';
 export {
   batchInputSchema,
   bulkReplayInputSchema,
@@ -24,5 +25,5 @@ export {
   type ReplayInput,
   replayInputSchema,
 } from './schema';
-export { assertSafePath, relativeToBase, splitPath } from './send';
+export { assertSafePath, relativeToBase, sendStored, splitPath } from './send';
 export { JobWorker, startJobWorker } from './worker';

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import type { Integration } from '@/lib/integrations';
+import { redactHeaders } from '@/lib/telemetry';
 import { jobConfig } from './config';
 import type { JobInput } from './schema';
 import { idempotencyHeader, withHeader } from './send';
-
-export const JOB_STATES = ['queued', 'running', 'done', 'dead', 'discarded'] as const;
-export type JobState = (typeof JOB_STATES)[number];
 
 export interface AttemptRecord {
   number: number;
@@ -19,7 +17,10 @@ export interface AttemptRecord {
 
 type JobRow = NonNullable<Awaited<ReturnType<Db['job']['findUnique']>>>;
 
-/** What the API shows of a job: everything needed to understand and replay it (never a secret). */
+/**
+ * What the API shows of a job: everything needed to understand and replay it, never a secret (the
+ * integration's key is injected at send time; a credential header the caller put in the job is redacted).
+ */
 export function jobView(job: JobRow) {
   return {
     id: job.id,
@@ -29,7 +30,7 @@ export function jobView(job: JobRow) {
     request: {
       method: job.method,
       path: job.path,
-      headers: JSON.parse(job.headers) as Record<string, string>,
+      headers: redactHeaders(JSON.parse(job.headers) as Record<string, string>),
       body: job.body,
     },
     idempotencyKey: job.idempotencyKey,
@@ -103,26 +104,6 @@ export async function listJobs(db: Db, filter: { state?: string; integration?: s
     take: Math.min(filter.limit ?? 50, 500),
   });
   return jobs.map(jobView);
-}
-
-/** Queue depth, counts per state and the oldest waiting and dead jobs' ages: what is charted and alerted on. */
-export async function jobStats(db: Db) {
-  const [groups, oldestQueued, oldestDead] = await Promise.all([
-    db.job.groupBy({ by: ['state'], _count: { _all: true } }),
-    db.job.findFirst({ where: { state: { in: ['queued', 'running'] } }, orderBy: { createdAt: 'asc' } }),
-    db.job.findFirst({ where: { state: 'dead' }, orderBy: { createdAt: 'asc' } }),
-  ]);
-  const byState = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
-  for (const group of groups) byState[group.state as JobState] = group._count._all;
-  const ageSeconds = (row: { createdAt: Date } | null) =>
-    row ? Math.max(0, Math.round((Date.now() - row.createdAt.getTime()) / 1000)) : null;
-  return {
-    depth: byState.queued + byState.running,
-    byState,
-    oldestQueuedAgeSeconds: ageSeconds(oldestQueued),
-    deadLetters: byState.dead,
-    oldestDeadLetterAgeSeconds: ageSeconds(oldestDead),
-  };
 }
 
 export async function listDeadLetters(db: Db, filter: { integration?: string; q?: string; limit?: number }) {

@@ -5,6 +5,7 @@ import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { log } from '@/lib/logging';
 import { backoffAfter, jobConfig } from './config';
 import { type AttemptRecord, jobView } from './queue';
+import { QueueSampler } from './sampler';
 import { sendStored } from './send';
 
 type JobRow = NonNullable<Awaited<ReturnType<Db['job']['findUnique']>>>;
@@ -228,10 +229,17 @@ export class JobWorker {
   }
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterJobWorker?: JobWorker };
+const shared = globalThis as typeof globalThis & {
+  __breakwaterJobWorker?: JobWorker;
+  __breakwaterQueueSampler?: QueueSampler;
+};
 
-/** Starts the process's job worker once (BREAKWATER_JOB_WORKER=off leaves this instance out). */
+/**
+ * Starts the process's job worker and queue sampler once (BREAKWATER_JOB_WORKER=off leaves this instance
+ * out of both: the instances that run jobs chart them).
+ */
 export function startJobWorker(): void {
   if (process.env.BREAKWATER_JOB_WORKER === 'off') return;
   shared.__breakwaterJobWorker ??= new JobWorker(getDb()).start();
+  shared.__breakwaterQueueSampler ??= new QueueSampler(getDb()).start();
 }

@@ -24,6 +24,18 @@ export {
 export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';
 export { type Health, type OverviewTile, overviewTiles } from './overview';
 export {
+  emptyQueueStats,
+  JOB_STATES,
+  type JobState,
+  type QueuePoint,
+  type QueueSeries,
+  type QueueSnapshot,
+  type QueueStats,
+  queueSeries,
+  queueSnapshot,
+  queueStats,
+} from './queue';
+export {
   type Aggregate,
   type BucketAggregate,
   HOUR_SECONDS,

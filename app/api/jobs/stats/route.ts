@@ -1,6 +1,18 @@
-import { authed } from '@/lib/api';
-import { jobStats } from '@/lib/jobs';
+import { z } from 'zod';
+import { authed, notFound, validationError } from '@/lib/api';
+import { findIntegration } from '@/lib/integrations';
+import { queueStats } from '@/lib/queries';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = authed(async (_request, _context, { db }) => Response.json(await jobStats(db)));
+const querySchema = z.object({ integration: z.string().trim().min(1).max(100).optional() });
+
+/** The queue's live depth, counts per state, dead letters and oldest ages; of one integration with ?integration=. */
+export const GET = authed(async (request, _context, { db }) => {
+  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
+  const query = querySchema.safeParse(Object.fromEntries(params));
+  if (!query.success) return validationError(query.error);
+  if (query.data.integration && !(await findIntegration(db, query.data.integration)))
+    return notFound(`integration "${query.data.integration}"`);
+  return Response.json(await queueStats(db, query.data));
+});

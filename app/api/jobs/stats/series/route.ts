@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { authed, notFound, validationError } from '@/lib/api';
+import { findIntegration } from '@/lib/integrations';
+import { queueSeries } from '@/lib/queries';
+
+export const dynamic = 'force-dynamic';
+
+const MAX_RANGE_MS = 30 * 86_400_000;
+
+const querySchema = z
+  .object({
+    from: z.coerce.date(),
+    to: z.coerce.date().optional(),
+    integration: z.string().trim().min(1).max(100).optional(),
+  })
+  .transform((q) => ({ ...q, to: q.to ?? new Date() }))
+  .refine((q) => q.to > q.from, { message: 'must be after from', path: ['to'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_RANGE_MS, {
+    message: 'range is at most 30 days',
+    path: ['from'],
+  });
+
+/** Sampled queue depth, dead letters and oldest ages over a range, for the charts. */
+export const GET = authed(async (request, _context, { db }) => {
+  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
+  const query = querySchema.safeParse(Object.fromEntries(params));
+  if (!query.success) return validationError(query.error);
+  const { from, to, integration: slug } = query.data;
+  const integration = slug ? await findIntegration(db, slug) : null;
+  if (slug && !integration) return notFound(`integration "${slug}"`);
+  return Response.json(await queueSeries(db, { from, to, integrationId: integration?.id }));
+});
