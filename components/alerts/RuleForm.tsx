@@ -4,6 +4,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { ApiError, fetchJson, sendJson } from '@/components/api';
+import { FieldError } from '@/components/FieldError';
 import type { RuleView } from './api';
 import { type PreviewData, RulePreview } from './RulePreview';
 
@@ -17,6 +18,10 @@ const METRICS: [string, string][] = [
   ['rate_limit_rejections', 'Rate-limit rejections (count)'],
   ['retries_per_call', 'Retries per call'],
   ['breaker_open', 'Breaker open (1 = open)'],
+  ['job_queue_depth', 'Job queue depth (count)'],
+  ['job_oldest_queued_age', 'Oldest queued job age (s)'],
+  ['dead_letters', 'Dead letters (count)'],
+  ['dead_letter_oldest_age', 'Oldest dead letter age (s)'],
 ];
 
 function pairs(text: string): Record<string, string> {
@@ -56,15 +61,6 @@ function ruleOf(form: HTMLFormElement): Record<string, unknown> {
     labels: pairs(text('labels')),
     annotations: { ...otherAnnotations, summary: text('summary') },
   };
-}
-
-function FieldError({ fields, name }: { fields: Record<string, string>; name: string }) {
-  const message = Object.entries(fields).find(([field]) => field === name || field.startsWith(`${name}.`))?.[1];
-  return message ? (
-    <span className="field-error" role="alert" data-testid={`error-${name}`}>
-      {message}
-    </span>
-  ) : null;
 }
 
 export function RuleForm({ rule }: { rule?: RuleView }) {

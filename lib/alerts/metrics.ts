@@ -1,16 +1,24 @@
-import type { AlertTotals } from '@/lib/queries';
+import type { AlertTotals, QueueStats } from '@/lib/queries';
 
 /**
  * What a threshold is measured in. It decides which thresholds are valid and how values are shown:
- * percentages are 0..100, counts whole numbers, the breaker state 0 (closed) or 1 (open).
+ * percentages are 0..100, counts whole numbers, ages seconds, the breaker state 0 (closed) or 1 (open).
  */
-export type MetricKind = 'percent' | 'ms' | 'perSecond' | 'count' | 'ratio' | 'state';
+export type MetricKind = 'percent' | 'ms' | 'perSecond' | 'count' | 'ratio' | 'state' | 'seconds';
+
+/** What queue metrics read: the live stats, or one sampled point of them (preview). */
+export type QueueValues = Pick<
+  QueueStats,
+  'depth' | 'oldestQueuedAgeSeconds' | 'deadLetters' | 'oldestDeadLetterAgeSeconds'
+>;
 
 export interface MetricDefinition {
   label: string;
   kind: MetricKind;
   /** the value over a window, null when there is nothing to measure (no data) */
   measure?: (totals: AlertTotals, windowMs: number) => number | null;
+  /** the job queue's value now (the window does not apply): see runner */
+  queue?: (stats: QueueValues) => number;
 }
 
 const quantile = (q: number) => (t: AlertTotals) => (t.requests ? t.histogram.quantile(q) : null);
@@ -46,16 +54,52 @@ export const METRICS = {
   },
   // Read from breaker transitions, not rollups (see runner): 1 while any instance is open or half-open.
   breaker_open: { label: 'Breaker open', kind: 'state' },
+  // Read live from the job queue, not rollups (see runner). No waiting job is an age of 0, not no data.
+  job_queue_depth: { label: 'Job queue depth', kind: 'count', queue: (s) => s.depth },
+  job_oldest_queued_age: {
+    label: 'Oldest queued job age',
+    kind: 'seconds',
+    queue: (s) => s.oldestQueuedAgeSeconds ?? 0,
+  },
+  dead_letters: { label: 'Dead letters', kind: 'count', queue: (s) => s.deadLetters },
+  dead_letter_oldest_age: {
+    label: 'Oldest dead letter age',
+    kind: 'seconds',
+    queue: (s) => s.oldestDeadLetterAgeSeconds ?? 0,
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as [MetricName, ...MetricName[]];
 
+type MetricsWith<Field extends string> = {
+  [K in MetricName]: (typeof METRICS)[K] extends Record<Field, unknown> ? K : never;
+}[MetricName];
+/** Metrics measured over a window of minute rollups. */
+export type RollupMetric = MetricsWith<'measure'>;
+/** Metrics read live from the job queue. */
+export type QueueMetric = MetricsWith<'queue'>;
+
+/**
+ * The instance of a queue rule scoped to every integration: it watches the whole queue. Its slug is not a
+ * valid integration slug, so it never meets a real one.
+ */
+export const ALL_INTEGRATIONS = { id: '*', slug: 'all integrations' } as const;
+
+export function isQueueMetric(metric: MetricName): metric is QueueMetric {
+  return 'queue' in METRICS[metric];
+}
+
+/** The value of a queue metric from the queue's live stats. */
+export function queueValue(metric: QueueMetric, stats: QueueValues): number {
+  return METRICS[metric].queue(stats);
+}
+
 /** Breaker states that count as open: a failing upstream keeps a breaker cycling open → half-open → open. */
 export const OPEN_BREAKER_STATES = new Set(['open', 'half-open', 'isolated']);
 
 /** The value of a rollup-based metric over a window; null when there is nothing to measure. */
-export function windowValue(metric: Exclude<MetricName, 'breaker_open'>, totals: AlertTotals, windowMs: number) {
+export function windowValue(metric: RollupMetric, totals: AlertTotals, windowMs: number) {
   return METRICS[metric].measure(totals, windowMs);
 }
 
@@ -70,9 +114,19 @@ export function formatValue(metric: MetricName, value: number | null): string {
       return `${value.toFixed(2)}/s`;
     case 'state':
       return value >= 1 ? 'open' : 'closed';
+    case 'seconds':
+      return formatSeconds(value);
     case 'ratio':
       return value.toFixed(2);
     default:
       return String(Math.round(value));
   }
+}
+
+/** An age: seconds under two minutes, then minutes, then hours, then days. */
+function formatSeconds(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
 }

@@ -1,8 +1,15 @@
 import type { Db } from '@/lib/db';
-import { addAlertTotals, alertMinuteTotals, breakerChanges, emptyAlertTotals, minuteOf } from '@/lib/queries';
+import {
+  addAlertTotals,
+  alertMinuteTotals,
+  breakerChanges,
+  emptyAlertTotals,
+  minuteOf,
+  queueSeries,
+} from '@/lib/queries';
 import { durationMs } from './duration';
 import { evaluate, initialState } from './evaluator';
-import { OPEN_BREAKER_STATES, windowValue } from './metrics';
+import { ALL_INTEGRATIONS, isQueueMetric, OPEN_BREAKER_STATES, queueValue, windowValue } from './metrics';
 import type { RuleConfig } from './schema';
 
 const MINUTE_MS = 60_000;
@@ -39,6 +46,22 @@ export async function previewRule(
         states.set(changes[next].instance, changes[next].toState);
       values.push({ at, value: [...states.values()].some((s) => OPEN_BREAKER_STATES.has(s)) ? 1 : 0 });
     }
+  } else if (isQueueMetric(rule.metric)) {
+    // The sampled queue, one point a minute (its highest sample); a minute nothing sampled is no data.
+    const series = await queueSeries(db, {
+      from: new Date(start),
+      to: now,
+      integrationId: integration.id === ALL_INTEGRATIONS.id ? null : integration.id,
+      stepSeconds: MINUTE_MS / 1000,
+    });
+    for (const point of series.points)
+      values.push({
+        at: point.at.getTime(),
+        value:
+          point.depth === null
+            ? null
+            : queueValue(rule.metric, { ...point, depth: point.depth, deadLetters: point.deadLetters ?? 0 }),
+      });
   } else {
     const minutes =
       (
@@ -77,8 +100,8 @@ export async function previewRule(
 }
 
 /**
- * The preview for the named integration, or for the first one in the rule's scope; null when the scope
- * holds no integration.
+ * The preview for the named integration, or for the first one in the rule's scope (the whole queue for a
+ * queue rule over every integration); null when the scope holds no integration.
  */
 export async function previewRuleInScope(
   db: Db,
@@ -86,6 +109,8 @@ export async function previewRuleInScope(
   slug: string | null | undefined,
   now: Date,
 ): Promise<Preview | null> {
+  if (isQueueMetric(rule.metric) && !slug && rule.integrations.length === 0)
+    return previewRule(db, rule, ALL_INTEGRATIONS, now);
   const integration = await db.integration.findFirst({
     where: slug ? { slug } : rule.integrations.length ? { slug: { in: rule.integrations } } : {},
     select: { id: true, slug: true },

@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { type AlertTotals, alertWindowTotals, breakerChanges, emptyAlertTotals, minuteOf } from '@/lib/queries';
+import {
+  type AlertTotals,
+  alertWindowTotals,
+  breakerChanges,
+  emptyAlertTotals,
+  emptyQueueStats,
+  minuteOf,
+  type QueueSnapshot,
+  queueSnapshot,
+} from '@/lib/queries';
 import { type Channel, type Delivery, deliver } from './delivery';
 import { durationMs } from './duration';
 import { evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
 import { type AlertGroup, type AlertOfGroup, groupSummary, renderAnnotation, webhookPayload } from './messages';
-import { OPEN_BREAKER_STATES, windowValue } from './metrics';
+import { ALL_INTEGRATIONS, isQueueMetric, OPEN_BREAKER_STATES, queueValue, windowValue } from './metrics';
 import { type RuleInput, ruleSchema } from './schema';
 import { createRule, listRules, type Rule, silenceFromRow } from './service';
 import { isSilenced } from './silences';
@@ -77,6 +86,12 @@ async function breakerValues(db: Db, now: Date): Promise<Map<string, number>> {
   return open;
 }
 
+/** The whole queue's stats for ALL_INTEGRATIONS, else the integration's (empty when it has no jobs). */
+function jobsOf(snapshot: QueueSnapshot, integrationId: string) {
+  if (integrationId === ALL_INTEGRATIONS.id) return snapshot.all;
+  return snapshot.byIntegration.get(integrationId)?.stats ?? emptyQueueStats();
+}
+
 /**
  * One evaluation of every enabled rule for every integration in its scope, at `now`: reads the window's
  * rollups, steps each instance's state machine, stores states and transitions, records grouped
@@ -96,6 +111,7 @@ export async function evaluateAlerts(db: Db, now: Date, send: Deliver = deliver)
   const keep = new Set<string>();
   const totalsByWindow = new Map<string, Promise<Map<string, AlertTotals>>>();
   let breakers: Promise<Map<string, number>> | undefined;
+  let queue: Promise<QueueSnapshot> | undefined;
   const groups: AlertGroup[] = [];
   let evaluated = 0;
 
@@ -110,9 +126,13 @@ export async function evaluateAlerts(db: Db, now: Date, send: Deliver = deliver)
     };
     let open = new Map<string, number>();
     let totals = new Map<string, AlertTotals>();
+    let jobs: QueueSnapshot | undefined;
     if (rule.metric === 'breaker_open') {
       breakers ??= breakerValues(db, now);
       open = await breakers;
+    } else if (isQueueMetric(rule.metric)) {
+      queue ??= queueSnapshot(db, now);
+      jobs = await queue;
     } else {
       // Rules sharing a window and route share one read.
       const key = `${windowMs}\u0000${rule.route ?? ''}`;
@@ -123,7 +143,11 @@ export async function evaluateAlerts(db: Db, now: Date, send: Deliver = deliver)
     // What the read covers: the window's whole minutes and the current partial one (request rate divides by it).
     const spanMs = at - minuteOf(at - windowMs);
     const due: Record<'firing' | 'resolved', AlertOfGroup[]> = { firing: [], resolved: [] };
-    const inScope = integrations.filter((i) => rule.integrations.length === 0 || rule.integrations.includes(i.slug));
+    // A queue rule over every integration watches the whole queue: one instance, not one per integration.
+    const inScope =
+      jobs && rule.integrations.length === 0
+        ? [ALL_INTEGRATIONS]
+        : integrations.filter((i) => rule.integrations.length === 0 || rule.integrations.includes(i.slug));
     for (const integration of inScope) {
       const key = `${rule.id}\u0000${integration.id}`;
       keep.add(key);
@@ -140,7 +164,9 @@ export async function evaluateAlerts(db: Db, now: Date, send: Deliver = deliver)
       const value =
         rule.metric === 'breaker_open'
           ? (open.get(integration.id) ?? 0)
-          : windowValue(rule.metric, totals.get(integration.id) ?? emptyAlertTotals(), spanMs);
+          : isQueueMetric(rule.metric)
+            ? queueValue(rule.metric, jobsOf(jobs!, integration.id))
+            : windowValue(rule.metric, totals.get(integration.id) ?? emptyAlertTotals(), spanMs);
       const { next, transition } = evaluate(prev, value, condition, at);
       const labels = labelsOf(rule, integration.slug);
       const silenced = isSilenced(silences, { ruleId: rule.id, integration: integration.slug, labels }, at);

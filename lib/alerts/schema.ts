@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
-import { METRIC_NAMES, METRICS, type MetricKind } from './metrics';
+import { isQueueMetric, METRIC_NAMES, METRICS, type MetricKind } from './metrics';
 
 // One schema per alert object. They validate what the API, the form and the seeds send, and are the only
 // place defaults are written down.
@@ -28,6 +28,7 @@ const THRESHOLD_RULES: Record<MetricKind, { check: (n: number) => boolean; messa
   count: { check: (n) => Number.isInteger(n) && n >= 0, message: 'is a count: a whole number, zero or more' },
   ratio: { check: (n) => n >= 0, message: 'is retries per call: zero or more' },
   state: { check: (n) => n === 0 || n === 1, message: 'is a breaker state: 0 (closed) or 1 (open)' },
+  seconds: { check: (n) => n >= 0, message: 'is an age in seconds: zero or more' },
 };
 
 /** Rollups are minute buckets: a shorter window would read a partial minute and nothing else. */
@@ -66,6 +67,8 @@ export const ruleSchema = z
       ctx.addIssue({ code: 'custom', path: ['window'], message: 'must be at least 1m (metrics are per minute)' });
     if (rule.metric === 'breaker_open' && rule.route)
       ctx.addIssue({ code: 'custom', path: ['route'], message: 'breakers are per integration, not per route' });
+    if (isQueueMetric(rule.metric) && rule.route)
+      ctx.addIssue({ code: 'custom', path: ['route'], message: 'job queues are per integration, not per route' });
     const repeat = parseDuration(rule.repeatInterval);
     if (repeat !== null && repeat < MIN_WINDOW_MS)
       ctx.addIssue({ code: 'custom', path: ['repeatInterval'], message: 'must be at least 1m' });
