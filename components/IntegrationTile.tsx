@@ -7,7 +7,7 @@ import { Sparkline } from './Sparkline';
 const TONE = { ok: 'ok', warn: 'warn', bad: 'bad', idle: 'muted' } as const;
 const HEALTH_LABEL = { ok: 'healthy', warn: 'degraded', bad: 'failing', idle: 'no recent traffic' } as const;
 
-function Stat({ label, value, testId, tone }: { label: string; value: string; testId?: string; tone?: string }) {
+export function Stat({ label, value, testId, tone }: { label: string; value: string; testId?: string; tone?: string }) {
   return (
     <div className="stat">
       <dt>{label}</dt>

@@ -1,0 +1,27 @@
+import Link from 'next/link';
+import { DeadLetterList } from '@/components/DeadLetterList';
+import { QueueCharts } from '@/components/QueueCharts';
+import { QueueStatsBar } from '@/components/QueueStats';
+import { getDb } from '@/lib/db';
+import { listIntegrations } from '@/lib/integrations';
+
+export const metadata = { title: 'Dead letters · Breakwater' };
+
+export default async function DeadLettersPage() {
+  const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
+  return (
+    <>
+      <div className="page-head">
+        <h1>Dead letters</h1>
+        <Link href="/jobs">Jobs →</Link>
+      </div>
+      <p className="muted">
+        Jobs whose attempts ran out, or that the upstream refused for good. A replay puts one back in the queue with
+        fresh attempts and its original idempotency key, so work that may have happened is not done twice.
+      </p>
+      <QueueStatsBar />
+      <DeadLetterList integrations={integrations} />
+      <QueueCharts />
+    </>
+  );
+}

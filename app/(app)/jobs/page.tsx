@@ -1,0 +1,29 @@
+import Link from 'next/link';
+import { JobEnqueueForm } from '@/components/JobEnqueueForm';
+import { JobList } from '@/components/JobList';
+import { QueueCharts } from '@/components/QueueCharts';
+import { QueueStatsBar } from '@/components/QueueStats';
+import { getDb } from '@/lib/db';
+import { listIntegrations } from '@/lib/integrations';
+
+export const metadata = { title: 'Jobs · Breakwater' };
+
+export default async function JobsPage() {
+  const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
+  return (
+    <>
+      <div className="page-head">
+        <h1>Jobs</h1>
+        <Link href="/dead-letters">Dead letters →</Link>
+      </div>
+      <p className="muted">
+        Calls run in the background through the integration's resilient client, retried on a backoff schedule with the
+        same idempotency key, and dead-lettered when their attempts run out.
+      </p>
+      <QueueStatsBar />
+      <QueueCharts />
+      <JobList integrations={integrations} />
+      <JobEnqueueForm integrations={integrations} />
+    </>
+  );
+}

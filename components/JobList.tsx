@@ -1,0 +1,120 @@
+'use client';
+
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
+import type { JobView } from '@/lib/jobs';
+import { fetchJson, type Wire } from './api';
+import { formatTime } from './format';
+import { QUEUE_REFRESH_MS } from './QueueStats';
+
+export type Job = Wire<JobView>;
+export const JOB_STATE_NAMES = ['queued', 'running', 'done', 'dead', 'discarded'] as const;
+
+const STATE_TONE: Record<string, string> = {
+  queued: 'muted',
+  running: 'status-warn',
+  done: 'status-ok',
+  dead: 'status-bad',
+  discarded: 'muted',
+};
+
+export function JobStateBadge({ state }: { state: string }) {
+  return (
+    <span className={`badge ${STATE_TONE[state] ?? ''}`} data-testid="job-state">
+      {state}
+    </span>
+  );
+}
+
+/** The newest jobs, filtered by state and integration, refreshed every few seconds. */
+export function JobList({ integrations }: { integrations: { slug: string; name: string }[] }) {
+  const [state, setState] = useState('');
+  const [integration, setIntegration] = useState('');
+  const jobs = useQuery({
+    queryKey: ['jobs', state, integration],
+    queryFn: () => fetchJson<{ jobs: Job[] }>(`/api/jobs?${new URLSearchParams({ state, integration, limit: '100' })}`),
+    refetchInterval: QUEUE_REFRESH_MS,
+    placeholderData: keepPreviousData,
+  });
+  const rows = jobs.data?.jobs ?? [];
+  return (
+    <section aria-label="Jobs">
+      <fieldset className="panel filters">
+        <legend className="sr-only">Filter jobs</legend>
+        <label>
+          State
+          <select value={state} onChange={(e) => setState(e.target.value)}>
+            <option value="">Any</option>
+            {JOB_STATE_NAMES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Integration
+          <select value={integration} onChange={(e) => setIntegration(e.target.value)}>
+            <option value="">Any</option>
+            {integrations.map((i) => (
+              <option key={i.slug} value={i.slug}>
+                {i.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </fieldset>
+      {jobs.isPending ? (
+        <div className="panel skeleton" style={{ height: 200 }} aria-busy="true">
+          <span className="sr-only">Loading jobs…</span>
+        </div>
+      ) : jobs.isError ? (
+        <p className="alert" role="alert">
+          Could not load jobs: {jobs.error.message}
+        </p>
+      ) : rows.length === 0 ? (
+        <div className="panel empty">
+          <p>No job matches.</p>
+          <p className="muted">Enqueue one below, or through POST /api/jobs.</p>
+        </div>
+      ) : (
+        <div className="panel table-wrap">
+          <table aria-label="Job list">
+            <thead>
+              <tr>
+                <th>Created</th>
+                <th>Integration</th>
+                <th>Request</th>
+                <th>State</th>
+                <th className="num">Attempts</th>
+                <th>Next attempt</th>
+                <th>Last outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((job) => (
+                <tr key={job.id} className="clickable" data-testid={`job-${job.id}`}>
+                  <td className="mono">{formatTime(job.createdAt, true)}</td>
+                  <td>{job.integration}</td>
+                  <td className="mono">
+                    <Link href={`/jobs/${encodeURIComponent(job.id)}`}>
+                      {job.request.method} {job.request.path}
+                    </Link>
+                  </td>
+                  <td>
+                    <JobStateBadge state={job.state} />
+                  </td>
+                  <td className="num">
+                    {job.attempts}/{job.maxAttempts}
+                  </td>
+                  <td className="mono">{job.nextAttemptAt ? formatTime(job.nextAttemptAt) : '–'}</td>
+                  <td className="mono">{job.result?.status ?? job.lastError ?? '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">{rows.length === 100 ? 'The newest 100 jobs.' : `${rows.length} jobs.`}</p>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,89 @@
+'use client';
+
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { QueueSeries } from '@/lib/queries';
+import { fetchJson, type Wire } from './api';
+import { type ChartRow, TimeChart } from './charts/TimeChart';
+import { formatAge } from './QueueStats';
+import { type Range, resolveRange, TimeRangePicker } from './TimeRangePicker';
+
+const count = (v: number) => String(Math.round(v));
+
+/**
+ * The sampled queue over a range: depth beside the oldest queued job's age, dead letters beside the
+ * oldest dead letter's age. Samples are taken every BREAKWATER_QUEUE_SAMPLE_MS by the job worker.
+ */
+export function QueueCharts({ integration }: { integration?: string }) {
+  const [range, setRange] = useState<Range>({ preset: '1h' });
+  const live = range.preset !== 'custom';
+  const series = useQuery({
+    queryKey: ['queue-series', integration ?? '', ...(live ? [range.preset] : [range.from, range.to])],
+    queryFn: () => {
+      const { from, to } = resolveRange(range);
+      const query = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+      if (integration) query.set('integration', integration);
+      return fetchJson<Wire<QueueSeries>>(`/api/jobs/stats/series?${query}`);
+    },
+    refetchInterval: live ? 15_000 : false,
+    placeholderData: keepPreviousData,
+  });
+  const data = series.data;
+  const rows: ChartRow[] =
+    data?.points.map((p) => ({
+      at: Date.parse(p.at),
+      depth: p.depth,
+      oldestQueued: p.oldestQueuedAgeSeconds,
+      deadLetters: p.deadLetters,
+      oldestDead: p.oldestDeadLetterAgeSeconds,
+    })) ?? [];
+  const from = data ? Date.parse(data.from) : 0;
+  const to = data ? Date.parse(data.to) : 0;
+  const empty = data ? data.points.every((p) => p.depth === null) : false;
+  const common = {
+    data: rows,
+    from,
+    to,
+    empty,
+    onZoom: (f: number, t: number) => setRange({ preset: 'custom', from: f, to: t }),
+  };
+  return (
+    <section aria-label="Queue over time">
+      <div className="toolbar">
+        <TimeRangePicker range={range} onChange={setRange} />
+      </div>
+      {series.isError && (
+        <p className="alert" role="alert">
+          Could not load the charts: {series.error.message}
+        </p>
+      )}
+      {empty && <p className="panel muted">No queue samples in this range yet (one is taken every 15 s).</p>}
+      {data && (
+        <div className="charts">
+          <TimeChart
+            title="Queue depth and oldest queued job"
+            {...common}
+            format={count}
+            minYMax={1}
+            formatRight={(v) => formatAge(v)}
+            series={[
+              { key: 'depth', label: 'depth (queued + running)', color: 'var(--chart-1)' },
+              { key: 'oldestQueued', label: 'oldest queued age', color: 'var(--chart-3)', axis: 'right' },
+            ]}
+          />
+          <TimeChart
+            title="Dead letters and oldest dead letter"
+            {...common}
+            format={count}
+            minYMax={1}
+            formatRight={(v) => formatAge(v)}
+            series={[
+              { key: 'deadLetters', label: 'dead letters', color: 'var(--chart-4)' },
+              { key: 'oldestDead', label: 'oldest dead letter age', color: 'var(--chart-5)', axis: 'right' },
+            ]}
+          />
+        </div>
+      )}
+    </section>
+  );
+}
