@@ -1,9 +1,10 @@
 import { type NextRequest, NextResponse } from 'next/server';
 
-// Reachable without a session: the login page and call, health, and the gateway (which checks its own
-// API token). Everything else needs a session cookie or a bearer token; route handlers and the app
-// layout then verify it against the database, so this is the first of two locks, not the only one.
-const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/, /^\/api\/gw\//];
+// Reachable without a session: the login page and call, health, the gateway (which checks its own
+// API token) and inbound webhooks (which check the sender's signature). Everything else needs a session
+// cookie or a bearer token; route handlers and the app layout then verify it against the database, so
+// this is the first of two locks, not the only one.
+const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/, /^\/api\/gw\//, /^\/api\/webhooks\/[^/]+$/];
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;

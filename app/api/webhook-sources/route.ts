@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { authed, jsonError, parseJsonBody, validationError } from '@/lib/api';
+import {
+  countTotals,
+  createSource,
+  listSources,
+  SourceInputError,
+  sourceSchema,
+  sourceView,
+  syncForwardStates,
+} from '@/lib/webhooks';
+
+export const dynamic = 'force-dynamic';
+
+const querySchema = z
+  .object({ from: z.coerce.date().optional(), to: z.coerce.date().optional() })
+  .refine((q) => !q.from || !q.to || q.to > q.from, { message: 'must be after from', path: ['to'] });
+
+/** The sources with their counts per outcome over the range (default: the last 24 hours). */
+export const GET = authed(async (request, _context, { db }) => {
+  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
+  const query = querySchema.safeParse(Object.fromEntries(params));
+  if (!query.success) return validationError(query.error);
+  const to = query.data.to ?? new Date();
+  const from = query.data.from ?? new Date(to.getTime() - 86_400_000);
+  await syncForwardStates(db);
+  const [sources, totals] = await Promise.all([listSources(db), countTotals(db, { from, to })]);
+  return Response.json({
+    from,
+    to,
+    sources: sources.map((s) => ({ ...sourceView(s), counts: totals.get(s.id) ?? null })),
+  });
+});
+
+export const POST = authed(async (request, _context, { db }) => {
+  const body = await parseJsonBody(request, sourceSchema);
+  if (!body.ok) return body.response;
+  try {
+    return Response.json({ source: sourceView(await createSource(db, body.data)) }, { status: 201 });
+  } catch (error) {
+    if (error instanceof SourceInputError)
+      return jsonError(error.status, `invalid ${error.field}: ${error.message}`, {
+        field: error.field,
+        issues: [{ field: error.field, message: error.message }],
+      });
+    throw error;
+  }
+});

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import { jsonError } from '@/lib/api';
+import { getDb } from '@/lib/db';
+import { log } from '@/lib/logging';
+import { receiveWebhook, startForwardSync } from '@/lib/webhooks';
+
+export const dynamic = 'force-dynamic';
+
+type Context = { params: Promise<{ source: string }> };
+
+/** Public: a third party's delivery, trusted by its signature (checked in lib/webhooks), not by a session. */
+export async function POST(request: Request, { params }: Context): Promise<Response> {
+  const db = getDb();
+  startForwardSync(db);
+  try {
+    return await receiveWebhook(db, (await params).source, request);
+  } catch (error) {
+    const requestId = randomUUID();
+    log.error({ err: error, requestId, path: new URL(request.url).pathname }, 'webhook delivery failed');
+    return jsonError(500, `internal error (request id ${requestId})`, {}, { 'x-request-id': requestId });
+  }
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '@/lib/db';
+import { findIntegration } from '@/lib/integrations';
+import { enqueueJob, findJob } from '@/lib/jobs';
+import { log } from '@/lib/logging';
+import { countOutcome } from './counts';
+import { forwardJobInput } from './receive';
+import { fromRow } from './sources';
+
+/** received: stored, its forward not yet tried; forwarding: tried, retrying; forwarded; failed (dead letter). */
+export const EVENT_STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;
+export type EventState = (typeof EVENT_STATES)[number];
+const UNSETTLED: EventState[] = ['received', 'forwarding', 'failed'];
+/** An event this old without a forward job lost it to a crash between storing and enqueueing. */
+const ORPHAN_AFTER_MS = 60_000;
+const CHUNK = 500;
+
+interface JobState {
+  state: string;
+  attempts: number;
+}
+
+/** The event's state, read from its forward job (the worker owns the job; the event only points at it). */
+export function stateOfJob(job: JobState | null | undefined, stored: string): EventState {
+  if (!job) return stored as EventState;
+  if (job.state === 'done') return 'forwarded';
+  if (job.state === 'dead' || job.state === 'discarded') return 'failed';
+  return job.state === 'running' || job.attempts > 0 ? 'forwarding' : 'received';
+}
+
+/**
+ * Brings stored event states in line with their jobs and counts each new forwarded/failed in the minute
+ * its job finished. Guarded updates make concurrent passes (several readers, several instances) count a
+ * transition once. A failed event whose dead letter is replayed becomes forwarding, then forwarded.
+ */
+async function syncStates(db: Db): Promise<void> {
+  const events = await db.webhookEvent.findMany({
+    where: { state: { in: UNSETTLED }, jobId: { not: null } },
+    select: { id: true, sourceId: true, state: true, jobId: true },
+  });
+  for (let i = 0; i < events.length; i += CHUNK) {
+    const chunk = events.slice(i, i + CHUNK);
+    const jobs = await db.job.findMany({
+      where: { id: { in: chunk.map((e) => e.jobId!) } },
+      select: { id: true, state: true, attempts: true, finishedAt: true, lastError: true },
+    });
+    const byId = new Map(jobs.map((job) => [job.id, job]));
+    for (const event of chunk) {
+      const job = byId.get(event.jobId!);
+      const next = stateOfJob(job, event.state);
+      if (!job || next === event.state) continue;
+      const { count } = await db.webhookEvent.updateMany({
+        where: { id: event.id, state: event.state, jobId: event.jobId },
+        data: {
+          state: next,
+          ...(next === 'forwarded' && { forwardedAt: job.finishedAt, lastError: null }),
+          ...(next === 'failed' && { lastError: job.lastError }),
+        },
+      });
+      if (count === 1 && (next === 'forwarded' || next === 'failed'))
+        await countOutcome(db, event.sourceId, next, job.finishedAt ?? new Date());
+    }
+  }
+}
+
+/** Events stored without a forward job (a crash between the two writes) get one: the job made before the crash, or a new one with the same key. */
+async function recoverForwardJobs(db: Db): Promise<void> {
+  const orphans = await db.webhookEvent.findMany({
+    where: { jobId: null, receivedAt: { lt: new Date(Date.now() - ORPHAN_AFTER_MS) } },
+    include: { source: true },
+    take: CHUNK,
+  });
+  for (const event of orphans) {
+    const source = fromRow(event.source);
+    const integration = await findIntegration(db, source.integration);
+    if (!integration) continue;
+    const made = await db.job.findFirst({
+      where: { source: 'webhook', integrationId: integration.id, idempotencyKey: event.dedupKey },
+      select: { id: true },
+    });
+    const jobId =
+      made?.id ??
+      (
+        await enqueueJob(
+          db,
+          integration,
+          forwardJobInput(source, integration, storedDelivery(event), event.id, event.dedupKey),
+          'webhook',
+        )
+      ).id;
+    await db.webhookEvent.updateMany({ where: { id: event.id, jobId: null }, data: { jobId } });
+    log.warn({ event: event.id, source: source.slug, jobId }, 'linked a forward job to an event stored before a crash');
+  }
+}
+
+const shared = globalThis as typeof globalThis & {
+  __breakwaterWebhookSync?: Promise<void>;
+  __breakwaterWebhookTimer?: NodeJS.Timeout;
+};
+
+/** One pass at a time per process: concurrent readers wait for the pass in flight. */
+export function syncForwardStates(db: Db): Promise<void> {
+  shared.__breakwaterWebhookSync ??= (async () => {
+    try {
+      await recoverForwardJobs(db);
+      await syncStates(db);
+    } finally {
+      shared.__breakwaterWebhookSync = undefined;
+    }
+  })();
+  return shared.__breakwaterWebhookSync;
+}
+
+/** Keeps states and counts current even when nobody is looking (started by the first webhook request). */
+export function startForwardSync(db: Db, intervalMs = 10_000): void {
+  if (shared.__breakwaterWebhookTimer) return;
+  shared.__breakwaterWebhookTimer = setInterval(() => {
+    syncForwardStates(db).catch((error) => log.warn({ err: error }, 'webhook state sync failed; trying again'));
+  }, intervalMs);
+  shared.__breakwaterWebhookTimer.unref();
+}
+
+function storedDelivery(event: { headers: string; body: Uint8Array }) {
+  return {
+    headers: new Headers(JSON.parse(event.headers) as Record<string, string>),
+    text: Buffer.from(event.body).toString('utf8'),
+  };
+}
+
+export interface EventFilter {
+  source?: string;
+  state?: EventState;
+  from?: Date;
+  to?: Date;
+  /** an event id, or text within the dedup key or the headers */
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export class BadEventCursorError extends Error {
+  readonly field = 'cursor';
+}
+
+const encodeCursor = (row: { receivedAt: Date; id: string }) =>
+  Buffer.from(`${row.receivedAt.getTime()}:${row.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const colon = text.indexOf(':');
+  const at = Number(text.slice(0, colon));
+  if (colon < 1 || !Number.isFinite(at)) throw new BadEventCursorError('is not a cursor this API returned');
+  return { at: new Date(at), id: text.slice(colon + 1) };
+}
+
+export const MAX_EVENTS_PAGE = 200;
+
+/** Newest first, keyset-paginated on (receivedAt, id); states are synced with the jobs first. */
+export async function listEvents(db: Db, filter: EventFilter) {
+  const after = filter.cursor ? decodeCursor(filter.cursor) : null;
+  await syncForwardStates(db);
+  const limit = Math.min(filter.limit ?? 50, MAX_EVENTS_PAGE);
+  const rows = await db.webhookEvent.findMany({
+    where: {
+      ...(filter.source && { source: { slug: filter.source } }),
+      ...(filter.state && { state: filter.state }),
+      ...((filter.from || filter.to) && {
+        receivedAt: { ...(filter.from && { gte: filter.from }), ...(filter.to && { lte: filter.to }) },
+      }),
+      ...(filter.q && {
+        OR: [{ id: filter.q }, { dedupKey: { contains: filter.q } }, { headers: { contains: filter.q } }],
+      }),
+      ...(after && {
+        AND: [{ OR: [{ receivedAt: { lt: after.at } }, { receivedAt: after.at, id: { lt: after.id } }] }],
+      }),
+    },
+    select: {
+      id: true,
+      dedupKey: true,
+      receivedAt: true,
+      state: true,
+      jobId: true,
+      duplicates: true,
+      lastError: true,
+      forwardedAt: true,
+      source: { select: { slug: true, name: true } },
+    },
+    orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    events: page.map((row) => ({ ...row, state: row.state as EventState })),
+    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+  };
+}
+export type EventPage = Awaited<ReturnType<typeof listEvents>>;
+
+/** One event as received (headers with credentials redacted, the body as text) with its forward job. */
+export async function eventDetail(db: Db, id: string) {
+  await syncForwardStates(db);
+  const event = await db.webhookEvent.findUnique({ where: { id }, include: { source: true } });
+  if (!event) return null;
+  const job = event.jobId ? await findJob(db, event.jobId) : null;
+  const { headers, text } = storedDelivery(event);
+  return {
+    id: event.id,
+    source: { slug: event.source.slug, name: event.source.name, integration: event.source.integrationSlug },
+    dedupKey: event.dedupKey,
+    receivedAt: event.receivedAt,
+    state: stateOfJob(job, event.state),
+    duplicates: event.duplicates,
+    forwardedAt: event.forwardedAt,
+    lastError: job?.lastError ?? event.lastError,
+    headers: Object.fromEntries(headers),
+    body: text,
+    sizeBytes: event.body.byteLength,
+    job: job && {
+      id: job.id,
+      state: job.state,
+      attempts: job.attempts,
+      maxAttempts: job.maxAttempts,
+      idempotencyKey: job.idempotencyKey,
+      nextAttemptAt: job.nextAttemptAt,
+      lastStatus: job.result?.status ?? null,
+      lastError: job.lastError,
+      finishedAt: job.finishedAt,
+    },
+  };
+}
+export type EventDetail = NonNullable<Awaited<ReturnType<typeof eventDetail>>>;
+
+export class ReplayConflictError extends Error {}
+
+/**
+ * Sends a stored event to its source's current destination again with a new forward job. Like a Svix or
+ * Hookdeck resend it is the same event: same event id and, by default, the same idempotency key, so an
+ * application that already processed it is not made to do it twice; `idempotency: "new"` forces it.
+ */
+export async function replayEvent(db: Db, id: string, idempotency: 'reuse' | 'new') {
+  const event = await db.webhookEvent.findUnique({ where: { id }, include: { source: true } });
+  if (!event) return null;
+  const current = event.jobId ? await db.job.findUnique({ where: { id: event.jobId }, select: { state: true } }) : null;
+  if (current && (current.state === 'queued' || current.state === 'running'))
+    throw new ReplayConflictError(`the event's forward job ${event.jobId} is still ${current.state}`);
+  const source = fromRow(event.source);
+  const integration = await findIntegration(db, source.integration);
+  if (!integration) throw new ReplayConflictError(`the source's integration "${source.integration}" no longer exists`);
+  const key = idempotency === 'reuse' ? event.dedupKey : randomUUID();
+  const job = await enqueueJob(
+    db,
+    integration,
+    forwardJobInput(source, integration, storedDelivery(event), event.id, key),
+    'webhook',
+  );
+  await db.webhookEvent.update({ where: { id }, data: { jobId: job.id, state: 'received', lastError: null } });
+  return { eventId: id, jobId: job.id, idempotencyKey: job.idempotencyKey };
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '@/lib/db';
+import { findIntegration, UnsafePathError } from '@/lib/integrations';
+import { assertSafePath } from '@/lib/jobs';
+import {
+  type HmacOptions,
+  hmacOptionsSchema,
+  type Scheme,
+  type SourceConfig,
+  type sourcePatchSchema,
+  sourceSchema,
+} from './schema';
+
+type Row = NonNullable<Awaited<ReturnType<Db['webhookSource']['findUnique']>>>;
+
+export interface WebhookSource {
+  id: string;
+  slug: string;
+  name: string;
+  integrationId: string;
+  integration: string;
+  forwardPath: string;
+  scheme: Scheme;
+  secretEnv: string;
+  previousSecretEnv: string | null;
+  options: HmacOptions | null;
+  toleranceSeconds: number;
+  maxBodyBytes: number;
+  dedupBy: 'id' | 'field' | 'hash';
+  dedupField: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A bad source configuration found against the database (the schema cannot know integrations). */
+export class SourceInputError extends Error {
+  constructor(
+    readonly status: 400 | 409,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function fromRow(row: Row): WebhookSource {
+  const scheme = row.scheme as Scheme;
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    integrationId: row.integrationId,
+    integration: row.integrationSlug,
+    forwardPath: row.forwardPath,
+    scheme,
+    secretEnv: row.secretEnv,
+    previousSecretEnv: row.previousSecretEnv,
+    options: scheme === 'hmac' ? hmacOptionsSchema.parse(JSON.parse(row.options)) : null,
+    toleranceSeconds: row.toleranceSeconds,
+    maxBodyBytes: row.maxBodyBytes,
+    dedupBy: row.dedupBy as WebhookSource['dedupBy'],
+    dedupField: row.dedupField,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** What the API and UI show: variable names and whether they are set, never a secret; the URL to give the sender. */
+export function sourceView(source: WebhookSource, env: NodeJS.ProcessEnv = process.env) {
+  const { integrationId: _, ...rest } = source;
+  return {
+    ...rest,
+    endpoint: `/api/webhooks/${source.slug}`,
+    secretConfigured: Boolean(env[source.secretEnv]),
+    previousSecretConfigured: source.previousSecretEnv ? Boolean(env[source.previousSecretEnv]) : null,
+  };
+}
+export type WebhookSourceView = ReturnType<typeof sourceView>;
+
+export async function listSources(db: Db): Promise<WebhookSource[]> {
+  return (await db.webhookSource.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
+}
+
+export async function findSource(db: Db, slug: string): Promise<WebhookSource | null> {
+  const row = await db.webhookSource.findUnique({ where: { slug } });
+  return row ? fromRow(row) : null;
+}
+
+/** The integration must exist and the forward path must be one the gateway would send. */
+async function toData(db: Db, config: SourceConfig) {
+  const integration = await findIntegration(db, config.integration);
+  if (!integration) throw new SourceInputError(400, 'integration', `no integration "${config.integration}"`);
+  try {
+    assertSafePath(integration, config.forwardPath);
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw new SourceInputError(400, 'forwardPath', error.message);
+    throw error;
+  }
+  const { integration: slug, options, ...rest } = config;
+  return {
+    ...rest,
+    integrationId: integration.id,
+    integrationSlug: slug,
+    options: JSON.stringify(options ?? {}),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+}
+
+const conflict = (slug: string) => new SourceInputError(409, 'slug', `a webhook source "${slug}" already exists`);
+
+/** `config` must already be validated with sourceSchema. */
+export async function createSource(db: Db, config: SourceConfig): Promise<WebhookSource> {
+  const data = await toData(db, config);
+  try {
+    return fromRow(await db.webhookSource.create({ data: { id: randomUUID(), ...data } }));
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(config.slug);
+    throw error;
+  }
+}
+
+/** Applies a validated patch; the merged source is validated as a whole. Null when the source is absent. */
+export async function updateSource(
+  db: Db,
+  slug: string,
+  patch: ReturnType<typeof sourcePatchSchema.parse>,
+): Promise<
+  | { ok: true; source: WebhookSource }
+  | { ok: false; error: NonNullable<ReturnType<typeof sourceSchema.safeParse>['error']> }
+  | null
+> {
+  const current = await findSource(db, slug);
+  if (!current) return null;
+  const { id: _, createdAt: __, updatedAt: ___, integrationId: ____, ...fields } = current;
+  const merged = sourceSchema.safeParse({ ...fields, options: fields.options ?? undefined, ...patch });
+  if (!merged.success) return { ok: false, error: merged.error };
+  const data = await toData(db, merged.data);
+  try {
+    return { ok: true, source: fromRow(await db.webhookSource.update({ where: { id: current.id }, data })) };
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(merged.data.slug);
+    throw error;
+  }
+}
+
+/** Deletes the source with its events and counts (forward jobs already queued still run). */
+export async function deleteSource(db: Db, slug: string): Promise<boolean> {
+  const { count } = await db.webhookSource.deleteMany({ where: { slug } });
+  return count > 0;
+}
