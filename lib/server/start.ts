@@ -19,6 +19,7 @@ export function startServerServices(): Promise<void> {
     startTelemetry();
     startAlerting();
     void import('@/lib/jobs').then((jobs) => jobs.startJobWorker());
+    void import('@/lib/syncs').then((syncs) => syncs.startSyncRunner());
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         log.info({ signal }, 'flushing telemetry before exit');

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { authed, notFound, validationError } from '@/lib/api';
+import { findSync, listItems } from '@/lib/syncs';
+
+export const dynamic = 'force-dynamic';
+
+const querySchema = z.object({
+  cursor: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+
+type Context = { params: Promise<{ slug: string }> };
+
+/** Delivered items, newest first by default (`order=asc`: the feed's order); `next` is the cursor of the next page. */
+export const GET = authed<Context>(async (request, { params }, { db }) => {
+  const entries = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
+  const query = querySchema.safeParse(Object.fromEntries(entries));
+  if (!query.success) return validationError(query.error);
+  const sync = await findSync(db, (await params).slug);
+  if (!sync) return notFound('sync');
+  return Response.json(await listItems(db, sync.id, query.data));
+});

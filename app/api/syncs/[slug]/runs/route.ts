@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { authed, notFound, validationError } from '@/lib/api';
+import { findSync, listRuns } from '@/lib/syncs';
+
+export const dynamic = 'force-dynamic';
+
+const querySchema = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+
+type Context = { params: Promise<{ slug: string }> };
+
+/** The sync's recent runs, newest first. */
+export const GET = authed<Context>(async (request, { params }, { db }) => {
+  const entries = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
+  const query = querySchema.safeParse(Object.fromEntries(entries));
+  if (!query.success) return validationError(query.error);
+  const sync = await findSync(db, (await params).slug);
+  if (!sync) return notFound('sync');
+  return Response.json({ runs: await listRuns(db, sync.id, query.data.limit) });
+});

@@ -1,0 +1,25 @@
+function numberFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+export interface SyncRunnerConfig {
+  /** how often the runner looks for due syncs */
+  pollMs: number;
+  /**
+   * A claimed sync whose lease is not renewed by then is claimed again (its runner died). Renewed before
+   * every fetch and delivery, each of which is cut off at half the lease.
+   */
+  leaseMs: number;
+  /** syncs run at once by one instance */
+  concurrency: number;
+}
+
+/** Read at call time so tests can shorten the lease through the server's environment. */
+export function syncRunnerConfig(): SyncRunnerConfig {
+  return {
+    pollMs: numberFromEnv('BREAKWATER_SYNC_POLL_MS', 1000),
+    leaseMs: numberFromEnv('BREAKWATER_SYNC_LEASE_MS', 120_000),
+    concurrency: numberFromEnv('BREAKWATER_SYNC_CONCURRENCY', 4),
+  };
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { jsonError } from '@/lib/api';
+import type { Db } from '@/lib/db';
+import { findIntegration, type Integration, UnsafePathError } from '@/lib/integrations';
+import { assertSafePath } from '@/lib/jobs';
+import { type SyncConfig, syncSchema } from './schema';
+
+export type SyncRow = NonNullable<Awaited<ReturnType<Db['sync']['findUnique']>>>;
+type RunRow = NonNullable<Awaited<ReturnType<Db['syncRun']['findUnique']>>>;
+
+/** Input that names something that does not exist or is unsafe (400, naming the field). */
+export class SyncInputError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+export class SyncConflictError extends Error {
+  readonly field = 'slug';
+}
+
+/** The answer for a sync error a caller can fix: 400 or 409 naming the field; undefined for anything else. */
+export function syncErrorResponse(error: unknown): Response | undefined {
+  if (error instanceof SyncInputError) return jsonError(400, error.message, { field: error.field });
+  if (error instanceof SyncConflictError) return jsonError(409, error.message, { field: error.field });
+  return undefined;
+}
+
+export type SyncStatus = 'disabled' | 'running' | 'failing' | 'ok' | 'waiting';
+
+/**
+ * What the API and UI show of a sync: its configuration, the name of the sink's secret variable and whether
+ * it is set (never its value), and how it is doing. Lag is how old the newest delivered item is, or, for a
+ * feed without item times, how long since the last successful run.
+ */
+export function syncView(row: SyncRow, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env) {
+  const running = row.leaseUntil !== null && row.leaseUntil > now;
+  const status: SyncStatus = !row.enabled
+    ? 'disabled'
+    : running
+      ? 'running'
+      : row.lastError
+        ? 'failing'
+        : row.lastSuccessAt
+          ? 'ok'
+          : 'waiting';
+  const lagFrom = row.lastItemAt ?? row.lastSuccessAt;
+  return {
+    slug: row.slug,
+    integration: row.integrationSlug,
+    path: row.path,
+    mode: row.mode as SyncConfig['mode'],
+    cursorParam: row.cursorParam,
+    limitParam: row.limitParam,
+    pageSize: row.pageSize,
+    maxPages: row.maxPages,
+    itemsField: row.itemsField,
+    nextField: row.nextField,
+    idField: row.idField,
+    timeField: row.timeField,
+    intervalSeconds: row.intervalSeconds,
+    sink: row.sink as SyncConfig['sink'],
+    sinkUrl: row.sinkUrl,
+    sinkSecretEnv: row.sinkSecretEnv,
+    sinkSecretConfigured: row.sinkSecretEnv ? Boolean(env[row.sinkSecretEnv]) : null,
+    enabled: row.enabled,
+    checkpoint: row.checkpoint,
+    status,
+    running,
+    nextRunAt: row.nextRunAt,
+    lastRunAt: row.lastRunAt,
+    lastSuccessAt: row.lastSuccessAt,
+    lastError: row.lastError,
+    lastItemAt: row.lastItemAt,
+    lag: lagFrom
+      ? {
+          ms: Math.max(0, now.getTime() - lagFrom.getTime()),
+          basis: row.lastItemAt ? ('newest-item' as const) : ('last-success' as const),
+        }
+      : null,
+    itemsDelivered: row.itemsDelivered,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+export type SyncView = ReturnType<typeof syncView>;
+
+export function runView(run: RunRow) {
+  const { syncId: _syncId, ...view } = run;
+  return view;
+}
+export type SyncRunView = ReturnType<typeof runView>;
+
+/** The stored sync as the input its schema takes, so an update can be validated as a whole. */
+function configOf(row: SyncRow): Record<string, unknown> {
+  const { mode, cursorParam, limitParam, pageSize, maxPages, itemsField, nextField, idField, timeField } = row;
+  const { intervalSeconds, sink, sinkUrl, sinkSecretEnv, enabled, checkpoint, slug, path } = row;
+  return {
+    ...{ slug, integration: row.integrationSlug, path, mode, cursorParam, limitParam, pageSize, maxPages },
+    ...{
+      itemsField,
+      nextField,
+      idField,
+      timeField,
+      intervalSeconds,
+      sink,
+      sinkUrl,
+      sinkSecretEnv,
+      enabled,
+      checkpoint,
+    },
+  };
+}
+
+/** The integration must exist and the path be one the gateway would send (no other host, no `..`). */
+async function targetOf(db: Db, config: SyncConfig): Promise<Integration> {
+  const integration = await findIntegration(db, config.integration);
+  if (!integration)
+    throw new SyncInputError(`invalid integration: no integration "${config.integration}"`, 'integration');
+  try {
+    assertSafePath(integration, config.path);
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw new SyncInputError(`invalid path: ${error.message}`, 'path');
+    throw error;
+  }
+  return integration;
+}
+
+function columnsOf(config: SyncConfig, integration: Integration) {
+  const { integration: _slug, ...columns } = config;
+  return { ...columns, integrationId: integration.id, integrationSlug: integration.slug };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+}
+
+/** `config` must already be validated with syncSchema. The first run is due at once. */
+export async function createSync(db: Db, config: SyncConfig): Promise<SyncRow> {
+  const integration = await targetOf(db, config);
+  try {
+    return await db.sync.create({
+      data: { id: randomUUID(), ...columnsOf(config, integration), nextRunAt: new Date() },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new SyncConflictError(`a sync with slug "${config.slug}" already exists`);
+    throw error;
+  }
+}
+
+export function findSync(db: Db, slug: string): Promise<SyncRow | null> {
+  return db.sync.findUnique({ where: { slug } });
+}
+
+export function listSyncs(db: Db, filter: { integration?: string } = {}): Promise<SyncRow[]> {
+  return db.sync.findMany({
+    where: filter.integration ? { integrationSlug: filter.integration } : {},
+    orderBy: { slug: 'asc' },
+  });
+}
+
+/**
+ * Applies a patch (already checked field by field); the merged sync is validated as a whole. Enabling a
+ * sync, or shortening its interval, brings its next run forward. Null when the sync does not exist.
+ */
+export async function updateSync(
+  db: Db,
+  slug: string,
+  patch: Record<string, unknown>,
+): Promise<
+  | { ok: true; sync: SyncRow }
+  | { ok: false; error: NonNullable<ReturnType<typeof syncSchema.safeParse>['error']> }
+  | null
+> {
+  const current = await findSync(db, slug);
+  if (!current) return null;
+  const merged = syncSchema.safeParse({ ...configOf(current), ...patch });
+  if (!merged.success) return { ok: false, error: merged.error };
+  const config = merged.data;
+  const integration = await targetOf(db, config);
+  const soonest =
+    config.enabled && !current.enabled ? new Date() : new Date(Date.now() + config.intervalSeconds * 1000);
+  try {
+    const sync = await db.sync.update({
+      where: { id: current.id },
+      data: {
+        ...columnsOf(config, integration),
+        nextRunAt: new Date(Math.min(soonest.getTime(), current.nextRunAt.getTime())),
+      },
+    });
+    return { ok: true, sync };
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new SyncConflictError(`a sync with slug "${config.slug}" already exists`);
+    throw error;
+  }
+}
+
+/** Deletes a sync with its runs and stored items. */
+export async function deleteSync(db: Db, slug: string): Promise<boolean> {
+  const { count } = await db.sync.deleteMany({ where: { slug } });
+  return count > 0;
+}
+
+/** Makes the sync due now; the runner picks it up on its next look (at once on this instance). */
+export async function requestRun(db: Db, slug: string): Promise<SyncRow | null> {
+  const { count } = await db.sync.updateMany({ where: { slug }, data: { nextRunAt: new Date() } });
+  return count ? findSync(db, slug) : null;
+}
+
+export async function listRuns(db: Db, syncId: string, limit: number): Promise<SyncRunView[]> {
+  const runs = await db.syncRun.findMany({ where: { syncId }, orderBy: { startedAt: 'desc' }, take: limit });
+  return runs.map(runView);
+}
+
+export interface ItemsQuery {
+  /** from the previous answer's `next` */
+  cursor?: number;
+  limit: number;
+  /** delivery order (`asc`, the feed's order) or newest first (`desc`) */
+  order: 'asc' | 'desc';
+}
+
+/** Delivered items in delivery order or newest first, keyset-paginated on the stored row's id. */
+export async function listItems(db: Db, syncId: string, query: ItemsQuery) {
+  const rows = await db.syncItem.findMany({
+    where: {
+      syncId,
+      ...(query.cursor !== undefined && { id: query.order === 'asc' ? { gt: query.cursor } : { lt: query.cursor } }),
+    },
+    orderBy: { id: query.order },
+    take: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  return {
+    items: page.map((row) => ({
+      id: row.itemId,
+      at: row.itemAt,
+      receivedAt: row.receivedAt,
+      payload: JSON.parse(row.payload) as unknown,
+    })),
+    next: rows.length > query.limit ? String(page[page.length - 1].id) : null,
+  };
+}

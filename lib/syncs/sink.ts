@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { webhookHeaders } from '@/lib/alerts';
+import { ResilientClient } from '@/lib/resilience';
+import type { PageItem } from './page';
+
+// Pages go to the receiver through Breakwater's own resilient client (retries with backoff, timeouts, a
+// breaker), with `webhook-id` as the idempotency key so the POST may be retried. Rate limiting is off: a
+// sync's own schedule and maxPages bound how often it posts.
+const SINK_POLICY = {
+  retry: { maxRetries: 2, initialDelayMs: 500, maxDelayMs: 4000 },
+  timeout: { attemptMs: 10_000, overallMs: 30_000 },
+  cache: { enabled: false },
+  idempotency: { header: 'webhook-id', generate: true },
+  rateLimit: { enabled: false },
+};
+
+const shared = globalThis as typeof globalThis & { __breakwaterSyncSinkClients?: Map<string, ResilientClient> };
+
+/** One client per receiver origin, kept for the process so breaker state and connections persist. */
+function sinkClient(origin: string): ResilientClient {
+  shared.__breakwaterSyncSinkClients ??= new Map();
+  let client = shared.__breakwaterSyncSinkClients.get(origin);
+  if (!client) {
+    client = new ResilientClient({ name: `sync-sink:${new URL(origin).host}`, origin, policy: SINK_POLICY });
+    shared.__breakwaterSyncSinkClients.set(origin, client);
+  }
+  return client;
+}
+
+/**
+ * The page's message id: the same for the same sync, the same checkpoint the page was fetched from and
+ * the same items. A page fetched again after a crash (delivered, checkpoint not yet stored) therefore
+ * comes with the id the receiver already saw, and it can drop it; if the feed grew meanwhile the page
+ * holds more items and gets a new id, so deduplicating by id never drops an item the receiver lacks.
+ */
+export function pageMessageId(syncId: string, from: string | null, items: readonly PageItem[]): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([syncId, from, items.map((item) => item.id)]))
+    .digest('base64url');
+  return `sync_${digest.slice(0, 32)}`;
+}
+
+export interface WebhookPage {
+  syncId: string;
+  slug: string;
+  integration: string;
+  url: string;
+  secretEnv: string;
+  from: string | null;
+  next: string | null;
+  items: readonly PageItem[];
+}
+
+/** POSTs one page signed as Standard Webhooks; resolves only on a 2xx answer. */
+export async function deliverPage(page: WebhookPage, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env) {
+  const secret = env[page.secretEnv];
+  if (!secret) throw new Error(`the sink's secret variable ${page.secretEnv} is not set on the server`);
+  const id = pageMessageId(page.syncId, page.from, page.items);
+  const body = JSON.stringify({
+    type: 'sync.items',
+    timestamp: new Date().toISOString(),
+    data: {
+      sync: page.slug,
+      integration: page.integration,
+      from: page.from,
+      next: page.next,
+      items: page.items.map((item) => item.payload),
+    },
+  });
+  const target = new URL(page.url);
+  const response = await sinkClient(target.origin).request({
+    method: 'POST',
+    path: `${target.pathname}${target.search}`,
+    route: target.pathname,
+    headers: { 'content-type': 'application/json', ...webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body) },
+    body,
+    signal,
+  });
+  if (response.status < 200 || response.status >= 300) throw new Error(`the sink answered ${response.status}`);
+}
