@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { BreakerActions } from '@/components/BreakerActions';
 import { IntegrationDashboard } from '@/components/IntegrationDashboard';
+import { SyncPanel } from '@/components/SyncPanel';
 import { chartThresholds } from '@/lib/alerts';
 import { getDb } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
@@ -29,6 +30,7 @@ export default async function IntegrationPage({ params }: Props) {
       <div className="panel" style={{ marginBottom: 16 }}>
         <BreakerActions slug={integration.slug} />
       </div>
+      <SyncPanel integration={integration.slug} />
       <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
     </>
   );

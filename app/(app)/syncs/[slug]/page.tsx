@@ -1,0 +1,38 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { SyncDetail } from '@/components/SyncDetail';
+import { SyncForm } from '@/components/SyncForm';
+import type { SyncWire } from '@/components/SyncStatus';
+import { getDb } from '@/lib/db';
+import { listIntegrations } from '@/lib/integrations';
+import { findSync, syncView } from '@/lib/syncs';
+import { syncFormDefaults } from '../defaults';
+
+type Props = { params: Promise<{ slug: string }> };
+
+export async function generateMetadata({ params }: Props) {
+  return { title: `${(await params).slug} · Syncs · Breakwater` };
+}
+
+export default async function SyncPage({ params }: Props) {
+  const db = getDb();
+  const row = await findSync(db, (await params).slug);
+  if (!row) notFound();
+  const sync = JSON.parse(JSON.stringify(syncView(row))) as SyncWire;
+  const integrations = (await listIntegrations(db)).map((integration) => integration.slug);
+  return (
+    <>
+      <p>
+        <Link href="/syncs">← Syncs</Link>
+      </p>
+      <div className="page-head">
+        <h1>{sync.slug}</h1>
+        <span className="spacer" />
+        <Link href={`/integrations/${sync.integration}`}>{sync.integration} dashboard</Link>
+      </div>
+      <SyncDetail slug={sync.slug} />
+      <h2>Settings</h2>
+      <SyncForm key={sync.slug} integrations={integrations} defaults={syncFormDefaults} sync={sync} />
+    </>
+  );
+}

@@ -1,0 +1,30 @@
+import { SyncForm } from '@/components/SyncForm';
+import { SyncList } from '@/components/SyncList';
+import { getDb } from '@/lib/db';
+import { listIntegrations } from '@/lib/integrations';
+import { syncFormDefaults } from './defaults';
+
+export const metadata = { title: 'Syncs · Breakwater' };
+
+export default async function SyncsPage() {
+  const integrations = (await listIntegrations(getDb())).map((integration) => integration.slug);
+  return (
+    <>
+      <h1>Syncs</h1>
+      <p className="muted">
+        A sync polls an integration’s feed on a schedule, page by page from its stored checkpoint, through the
+        integration’s resilient client, and delivers the items to stored events or a signed webhook. A restart resumes
+        from the checkpoint: no item is skipped or stored twice.
+      </p>
+      <section className="panel">
+        <SyncList />
+      </section>
+      <h2>New sync</h2>
+      {integrations.length === 0 ? (
+        <p className="muted">Create an integration first: a sync polls one.</p>
+      ) : (
+        <SyncForm integrations={integrations} defaults={syncFormDefaults} />
+      )}
+    </>
+  );
+}
