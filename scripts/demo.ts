@@ -7,9 +7,11 @@ import { parseArgs } from 'node:util';
 import { applyScenarioFaults, demoIntegrations } from '@/demo/scenario';
 import { startTraffic } from '@/demo/traffic';
 import { startDemoUpstream } from '@/demo/upstream';
+import { ensureDemoWebhookSource, startWebhookTraffic } from '@/demo/webhooks';
 import { ADMIN_USERNAME, createApiToken, ensureAdmin } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb } from '@/lib/db';
 import { createIntegration, findIntegration, integrationSchema, updateIntegration } from '@/lib/integrations';
+import { createSync, deleteSync, syncSchema } from '@/lib/syncs';
 
 const DEMO_TOKEN_NAME = 'demo traffic';
 const { values } = parseArgs({
@@ -57,6 +59,26 @@ for (const demo of demoIntegrations) {
   else await createIntegration(db, config);
 }
 
+// A polling sync on the upstream's /events feed (two new events a second), stored as events. The feed starts
+// over with every demo upstream, so the sync does too.
+const feed = integrationSchema.parse({ name: 'Events feed', slug: 'events-feed', baseUrl: upstream.url });
+if (await findIntegration(db, feed.slug)) await updateIntegration(db, feed.slug, { baseUrl: feed.baseUrl });
+else await createIntegration(db, feed);
+await deleteSync(db, 'demo-events');
+await createSync(
+  db,
+  syncSchema.parse({
+    slug: 'demo-events',
+    integration: feed.slug,
+    path: '/events',
+    timeField: 'at',
+    intervalSeconds: 10,
+  }),
+);
+
+// An inbound webhook source; its secret is generated for this run and reaches the server through its environment.
+const webhookSecret = await ensureDemoWebhookSource(db);
+
 const admin = await db.user.findUniqueOrThrow({ where: { username: ADMIN_USERNAME } });
 await db.apiToken.updateMany({
   where: { userId: admin.id, name: DEMO_TOKEN_NAME, revokedAt: null },
@@ -85,14 +107,17 @@ for (let i = 0; ; i++) {
 }
 
 const traffic = startTraffic({ baseUrl, token, integrations: demoIntegrations, ratePerSec: Number(values.rate) });
+const webhookTraffic = startWebhookTraffic(baseUrl, webhookSecret);
 console.log(`\n  Breakwater is running at ${baseUrl}  (sign in as "${ADMIN_USERNAME}")`);
 console.log(`  demo upstream: ${upstream.url}  (faults: ${upstream.url}/__control/faults)`);
-console.log(`  traffic: ${values.rate} requests/s through the gateway. Ctrl-C stops everything.\n`);
+console.log(`  traffic: ${values.rate} requests/s through the gateway, and signed webhooks every 2 s.`);
+console.log('  Ctrl-C stops everything.\n');
 
 let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
+  webhookTraffic.stop();
   await traffic.stop();
   server.kill('SIGTERM');
   await serverExited;
