@@ -57,6 +57,9 @@ export default defineConfig({
         BREAKWATER_ADMIN_PASSWORD: E2E.adminPassword,
         BREAKWATER_FLUSH_INTERVAL_MS: '200',
         BREAKWATER_ALERT_EVAL_INTERVAL_MS: '1000',
+        // Jobs: a short backoff so a failing job is dead-lettered within seconds; frequent queue samples.
+        BREAKWATER_JOB_BACKOFF_MS: '300',
+        BREAKWATER_QUEUE_SAMPLE_MS: '1000',
         E2E_ALERT_WEBHOOK_SECRET: E2E.alertWebhookSecret,
         NEXT_TELEMETRY_DISABLED: '1',
         NEXT_MANUAL_SIG_HANDLE: 'true',

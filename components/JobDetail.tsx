@@ -122,9 +122,13 @@ export function JobDetail({ id }: { id: string }) {
                 </tr>
               </thead>
               <tbody>
-                {j.attemptLog.map((a) => (
-                  <tr key={`${a.number}-${a.callId}`} data-testid="job-attempt">
-                    <td className="num">{a.number}</td>
+                {j.attemptLog.map((a, i) => (
+                  <tr key={a.callId} data-testid="job-attempt">
+                    <td className="num">
+                      {a.number}
+                      {/* A replay starts the count again: say so where it did. */}
+                      {i > 0 && a.number <= j.attemptLog[i - 1].number && <span className="muted"> (replay)</span>}
+                    </td>
                     <td className="mono">{formatTime(a.at, true)}</td>
                     <td className={`num ${a.status && a.status < 400 ? 'status-ok' : 'status-bad'}`}>
                       {a.status ?? '–'}

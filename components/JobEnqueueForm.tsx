@@ -58,7 +58,7 @@ export function JobEnqueueForm({ integrations }: { integrations: { slug: string;
   }
   const invalid = (name: string) => (fields[name] ? true : undefined);
   return (
-    <form className="panel form" onSubmit={submit} noValidate aria-label="Enqueue a job">
+    <form className="panel form" style={{ marginTop: 12 }} onSubmit={submit} noValidate aria-label="Enqueue a job">
       <h2>Enqueue a job</h2>
       <div className="fields">
         <label>

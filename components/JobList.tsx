@@ -40,7 +40,7 @@ export function JobList({ integrations }: { integrations: { slug: string; name: 
   const rows = jobs.data?.jobs ?? [];
   return (
     <section aria-label="Jobs">
-      <fieldset className="panel filters">
+      <fieldset className="panel filters" style={{ marginInline: 0 }}>
         <legend className="sr-only">Filter jobs</legend>
         <label>
           State

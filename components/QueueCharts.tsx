@@ -48,7 +48,7 @@ export function QueueCharts({ integration }: { integration?: string }) {
     onZoom: (f: number, t: number) => setRange({ preset: 'custom', from: f, to: t }),
   };
   return (
-    <section aria-label="Queue over time">
+    <section className="queue-charts" aria-label="Queue over time">
       <div className="toolbar">
         <TimeRangePicker range={range} onChange={setRange} />
       </div>
