@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
@@ -40,6 +41,12 @@ export class SourceInputError extends Error {
     message: string,
   ) {
     super(message);
+  }
+
+  /** The API's answer: the status, and the field named as a validation error names it. */
+  response(): Response {
+    const issue = { field: this.field, message: this.message };
+    return jsonError(this.status, `invalid ${this.field}: ${this.message}`, { field: this.field, issues: [issue] });
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, jsonError, parseJsonBody, validationError } from '@/lib/api';
+import { authed, parseJsonBody, validationError } from '@/lib/api';
 import {
   countTotals,
   createSource,
@@ -38,11 +38,7 @@ export const POST = authed(async (request, _context, { db }) => {
   try {
     return Response.json({ source: sourceView(await createSource(db, body.data)) }, { status: 201 });
   } catch (error) {
-    if (error instanceof SourceInputError)
-      return jsonError(error.status, `invalid ${error.field}: ${error.message}`, {
-        field: error.field,
-        issues: [{ field: error.field, message: error.message }],
-      });
+    if (error instanceof SourceInputError) return error.response();
     throw error;
   }
 });

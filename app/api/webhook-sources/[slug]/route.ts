@@ -1,4 +1,4 @@
-import { authed, jsonError, notFound, parseJsonBody, validationError } from '@/lib/api';
+import { authed, notFound, parseJsonBody, validationError } from '@/lib/api';
 import {
   deleteSource,
   findSource,
@@ -26,11 +26,7 @@ export const PATCH = authed<Context>(async (request, { params }, { db }) => {
     if (!result.ok) return validationError(result.error);
     return Response.json({ source: sourceView(result.source) });
   } catch (error) {
-    if (error instanceof SourceInputError)
-      return jsonError(error.status, `invalid ${error.field}: ${error.message}`, {
-        field: error.field,
-        issues: [{ field: error.field, message: error.message }],
-      });
+    if (error instanceof SourceInputError) return error.response();
     throw error;
   }
 });
