@@ -68,12 +68,11 @@ export async function queueSnapshot(db: Db, now = new Date()): Promise<QueueSnap
   return { all, byIntegration };
 }
 
-/** The stats of the whole queue, or of one integration (by slug). */
-export async function queueStats(db: Db, filter: { integration?: string } = {}): Promise<QueueStats> {
+/** The stats of the whole queue, or of one integration. */
+export async function queueStats(db: Db, filter: { integrationId?: string } = {}): Promise<QueueStats> {
   const snapshot = await queueSnapshot(db);
-  if (!filter.integration) return snapshot.all;
-  for (const entry of snapshot.byIntegration.values()) if (entry.slug === filter.integration) return entry.stats;
-  return emptyQueueStats();
+  if (!filter.integrationId) return snapshot.all;
+  return snapshot.byIntegration.get(filter.integrationId)?.stats ?? emptyQueueStats();
 }
 
 export interface QueuePoint {

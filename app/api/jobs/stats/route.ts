@@ -12,7 +12,8 @@ export const GET = authed(async (request, _context, { db }) => {
   const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
   const query = querySchema.safeParse(Object.fromEntries(params));
   if (!query.success) return validationError(query.error);
-  if (query.data.integration && !(await findIntegration(db, query.data.integration)))
-    return notFound(`integration "${query.data.integration}"`);
-  return Response.json(await queueStats(db, query.data));
+  const slug = query.data.integration;
+  const integration = slug ? await findIntegration(db, slug) : null;
+  if (slug && !integration) return notFound(`integration "${slug}"`);
+  return Response.json(await queueStats(db, { integrationId: integration?.id }));
 });
