@@ -12,6 +12,8 @@ export const E2E = {
   databaseUrl: process.env.E2E_DATABASE_URL,
   /** The alert webhook channel's signing secret, given to the server in the variable below. */
   alertWebhookSecret: 'whsec_ZTJlLWFsZXJ0cy13ZWJob29rLXNlY3JldC0xMjM0NTY3OA==',
+  /** The inbound webhook source's signing secret, given to the server in E2E_INBOUND_WEBHOOK_SECRET. */
+  inboundWebhookSecret: 'whsec_ZTJlLWluYm91bmQtd2ViaG9vay1zZWNyZXQtOTg3NjU0MzI=',
 };
 
 export default defineConfig({
@@ -61,6 +63,7 @@ export default defineConfig({
         BREAKWATER_JOB_BACKOFF_MS: '300',
         BREAKWATER_QUEUE_SAMPLE_MS: '1000',
         E2E_ALERT_WEBHOOK_SECRET: E2E.alertWebhookSecret,
+        E2E_INBOUND_WEBHOOK_SECRET: E2E.inboundWebhookSecret,
         NEXT_TELEMETRY_DISABLED: '1',
         NEXT_MANUAL_SIG_HANDLE: 'true',
       },

@@ -1,0 +1,150 @@
+'use client';
+
+import { useInfiniteQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import type { FormEvent } from 'react';
+import type { EventPage } from '@/lib/webhooks';
+import { fetchJson, type Wire } from './api';
+import { formatTime } from './format';
+import { eventStateClass } from './WebhookEventState';
+
+const STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;
+
+/** datetime-local values are local time; the API wants an instant. */
+const toIso = (local: string) => (local ? new Date(local).toISOString() : '');
+function toLocal(iso: string | null): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '' : new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** Stored webhook events, filtered through the URL (so a search can be shared) and paged by cursor. */
+export function WebhookEventExplorer({ sources }: { sources: { slug: string; name: string }[] }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const filter = params.toString();
+  const events = useInfiniteQuery({
+    queryKey: ['webhook-events', filter],
+    queryFn: ({ pageParam }) => {
+      const query = new URLSearchParams(params);
+      if (pageParam) query.set('cursor', pageParam);
+      return fetchJson<Wire<EventPage>>(`/api/webhook-events?${query}`);
+    },
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: 5000,
+  });
+  function search(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const query = new URLSearchParams();
+    for (const [name, value] of new FormData(event.currentTarget)) {
+      const text = String(value).trim();
+      if (text) query.set(name, name === 'from' || name === 'to' ? toIso(text) : text);
+    }
+    router.replace(`${pathname}?${query}`);
+  }
+  const rows = events.data?.pages.flatMap((p) => p.events) ?? [];
+  const get = (name: string) => params.get(name) ?? '';
+  return (
+    <>
+      <form className="panel filters" onSubmit={search} aria-label="Filter events" key={filter}>
+        <label>
+          Source
+          <select name="source" defaultValue={get('source')}>
+            <option value="">Any</option>
+            {sources.map((s) => (
+              <option key={s.slug} value={s.slug}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          State
+          <select name="state" defaultValue={get('state')}>
+            <option value="">Any</option>
+            {STATES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input name="from" type="datetime-local" defaultValue={toLocal(params.get('from'))} />
+        </label>
+        <label>
+          To
+          <input name="to" type="datetime-local" defaultValue={toLocal(params.get('to'))} />
+        </label>
+        <label>
+          Text
+          <input name="q" defaultValue={get('q')} placeholder="event id, dedup key or header" spellCheck={false} />
+        </label>
+        <div className="actions">
+          <button type="submit">Search</button>
+          <button type="button" className="secondary" onClick={() => router.replace(pathname)}>
+            Clear
+          </button>
+        </div>
+      </form>
+      {events.isPending ? (
+        <div className="panel skeleton" style={{ height: 240 }} aria-busy="true">
+          <span className="sr-only">Loading events…</span>
+        </div>
+      ) : events.isError ? (
+        <p className="alert" role="alert">
+          Could not load events: {events.error.message}
+        </p>
+      ) : rows.length === 0 ? (
+        <div className="panel empty">
+          <p>No event matches.</p>
+          <p className="muted">Only verified deliveries are stored; refusals are counted on the webhooks page.</p>
+        </div>
+      ) : (
+        <div className="panel table-wrap">
+          <table aria-label="Webhook events">
+            <thead>
+              <tr>
+                <th>Received</th>
+                <th>Source</th>
+                <th>Dedup key</th>
+                <th>State</th>
+                <th className="num">Duplicates</th>
+                <th>Event</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((e) => (
+                <tr key={e.id} className="clickable">
+                  <td className="mono">{formatTime(e.receivedAt, true)}</td>
+                  <td>{e.source.name}</td>
+                  <td className="mono">{e.dedupKey}</td>
+                  <td className={eventStateClass(e.state)}>{e.state}</td>
+                  <td className="num">{e.duplicates}</td>
+                  <td className="mono">
+                    <Link href={`/webhooks/events/${encodeURIComponent(e.id)}`}>{e.id}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="row" style={{ marginTop: 12 }}>
+            <span className="muted">{rows.length} events shown</span>
+            {events.hasNextPage && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => events.fetchNextPage()}
+                disabled={events.isFetchingNextPage}
+              >
+                {events.isFetchingNextPage ? 'Loading…' : 'Load older events'}
+              </button>
+            )}
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

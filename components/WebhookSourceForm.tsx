@@ -1,0 +1,270 @@
+'use client';
+
+import { type FormEvent, type ReactElement, useState } from 'react';
+import type { WebhookSourceView } from '@/lib/webhooks';
+import { ApiError, sendJson, type Wire } from './api';
+
+type Source = Wire<WebhookSourceView>;
+
+const SCHEMES = [
+  { value: 'standard', label: 'Standard Webhooks (webhook-id / -timestamp / -signature, whsec_ secret)' },
+  { value: 'stripe', label: 'Stripe (Stripe-Signature: t=…,v1=…)' },
+  { value: 'hmac', label: 'Generic HMAC of the body in a header' },
+];
+
+function Field({
+  name,
+  label,
+  error,
+  hint,
+  children,
+}: {
+  name: string;
+  label: string;
+  error?: string;
+  hint?: string;
+  children: (props: {
+    id: string;
+    name: string;
+    'aria-invalid'?: boolean;
+    'aria-describedby'?: string;
+  }) => ReactElement;
+}) {
+  const id = `webhook-${name}`;
+  const described = [error && `${id}-error`, hint && `${id}-hint`].filter(Boolean).join(' ') || undefined;
+  return (
+    <div style={{ display: 'grid', gap: 4 }}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, name, 'aria-invalid': error ? true : undefined, 'aria-describedby': described })}
+      {hint && (
+        <span id={`${id}-hint`} className="muted" style={{ fontSize: 12 }}>
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span id={`${id}-error`} className="field-error">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Creates a source, or edits one (`source` given). The secret is named by its environment variable; the
+ * API validates everything and its field errors are shown beside the inputs.
+ */
+export function WebhookSourceForm({
+  source,
+  integrations,
+  onSaved,
+  onCancel,
+}: {
+  source?: Source;
+  integrations: { slug: string; name: string }[];
+  onSaved: (source: Source) => void;
+  onCancel?: () => void;
+}) {
+  const [scheme, setScheme] = useState(source?.scheme ?? 'standard');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const text = (name: string) => String(data.get(name) ?? '').trim();
+    const number = (name: string) => (text(name) === '' ? undefined : Number(text(name)));
+    const optional = (name: string) => text(name) || null;
+    const body: Record<string, unknown> = {
+      name: text('name'),
+      slug: text('slug'),
+      integration: text('integration'),
+      forwardPath: text('forwardPath') || '/',
+      scheme,
+      secretEnv: text('secretEnv'),
+      previousSecretEnv: optional('previousSecretEnv'),
+      toleranceSeconds: number('toleranceSeconds'),
+      maxBodyBytes: number('maxBodyBytes'),
+      dedupBy: text('dedupBy') || undefined,
+      dedupField: optional('dedupField'),
+    };
+    if (scheme === 'hmac')
+      body.options = {
+        algorithm: text('options.algorithm'),
+        header: text('options.header'),
+        encoding: text('options.encoding'),
+        prefix: text('options.prefix'),
+        timestampHeader: optional('options.timestampHeader'),
+        payload: text('options.payload'),
+        idHeader: optional('options.idHeader'),
+      };
+    setBusy(true);
+    setFormError(null);
+    try {
+      const url = source ? `/api/webhook-sources/${encodeURIComponent(source.slug)}` : '/api/webhook-sources';
+      const saved = await sendJson<{ source: Source }>(url, source ? 'PATCH' : 'POST', body);
+      setErrors({});
+      onSaved(saved.source);
+    } catch (error) {
+      const fields = error instanceof ApiError ? error.fields : {};
+      setErrors(fields);
+      setFormError(Object.keys(fields).length ? 'Fix the marked fields.' : (error as Error).message);
+      const first = Object.keys(fields)[0];
+      if (first) document.getElementById(`webhook-${first}`)?.focus();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const options = source?.options;
+  return (
+    <form
+      className="panel form"
+      onSubmit={submit}
+      noValidate
+      aria-label={source ? `Edit ${source.name}` : 'New webhook source'}
+    >
+      <div className="fields">
+        <Field name="name" label="Name" error={errors.name}>
+          {(p) => <input {...p} defaultValue={source?.name} placeholder="Payments provider" />}
+        </Field>
+        <Field name="slug" label="Slug" error={errors.slug} hint="The sender posts to /api/webhooks/<slug>">
+          {(p) => <input {...p} defaultValue={source?.slug} placeholder="payments" spellCheck={false} />}
+        </Field>
+        <Field name="scheme" label="Verification scheme" error={errors.scheme}>
+          {(p) => (
+            <select {...p} value={scheme} onChange={(e) => setScheme(e.target.value as Source['scheme'])}>
+              {SCHEMES.map((s) => (
+                <option key={s.value} value={s.value}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          name="secretEnv"
+          label="Secret environment variable"
+          error={errors.secretEnv}
+          hint="The name of the server variable holding the signing secret; the secret itself is never stored."
+        >
+          {(p) => (
+            <input {...p} defaultValue={source?.secretEnv} placeholder="PAYMENTS_WEBHOOK_SECRET" spellCheck={false} />
+          )}
+        </Field>
+        <Field
+          name="previousSecretEnv"
+          label="Previous secret variable (rotation)"
+          error={errors.previousSecretEnv}
+          hint="While set, signatures with either secret verify."
+        >
+          {(p) => <input {...p} defaultValue={source?.previousSecretEnv ?? ''} spellCheck={false} />}
+        </Field>
+        <Field name="integration" label="Forward to integration" error={errors.integration}>
+          {(p) => (
+            <select {...p} defaultValue={source?.integration ?? ''}>
+              <option value="">Choose…</option>
+              {integrations.map((i) => (
+                <option key={i.slug} value={i.slug}>
+                  {i.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          name="forwardPath"
+          label="Forward path"
+          error={errors.forwardPath}
+          hint="Relative to the integration's base URL."
+        >
+          {(p) => <input {...p} defaultValue={source?.forwardPath ?? '/'} spellCheck={false} />}
+        </Field>
+        <Field name="toleranceSeconds" label="Timestamp tolerance (s)" error={errors.toleranceSeconds}>
+          {(p) => <input {...p} type="number" min={1} defaultValue={source?.toleranceSeconds} placeholder="300" />}
+        </Field>
+        <Field name="maxBodyBytes" label="Body limit (bytes)" error={errors.maxBodyBytes}>
+          {(p) => <input {...p} type="number" min={1} defaultValue={source?.maxBodyBytes} placeholder="1048576" />}
+        </Field>
+        <Field
+          name="dedupBy"
+          label="Deduplicate by"
+          error={errors.dedupBy}
+          hint="Default: the event id (for HMAC without an id header, the body hash)."
+        >
+          {(p) => (
+            <select {...p} defaultValue={source?.dedupBy ?? ''}>
+              <option value="">Default</option>
+              <option value="id">Event id</option>
+              <option value="field">A JSON field</option>
+              <option value="hash">Body hash</option>
+            </select>
+          )}
+        </Field>
+        <Field name="dedupField" label="Dedup JSON field" error={errors.dedupField} hint="e.g. data.id">
+          {(p) => <input {...p} defaultValue={source?.dedupField ?? ''} spellCheck={false} />}
+        </Field>
+      </div>
+      {scheme === 'hmac' && (
+        <fieldset>
+          <legend>HMAC options</legend>
+          <div className="fields">
+            <Field name="options.algorithm" label="Algorithm" error={errors['options.algorithm']}>
+              {(p) => (
+                <select {...p} defaultValue={options?.algorithm ?? 'sha256'}>
+                  <option value="sha256">SHA-256</option>
+                  <option value="sha1">SHA-1</option>
+                  <option value="sha512">SHA-512</option>
+                </select>
+              )}
+            </Field>
+            <Field name="options.header" label="Signature header" error={errors['options.header']}>
+              {(p) => <input {...p} defaultValue={options?.header ?? 'x-signature'} spellCheck={false} />}
+            </Field>
+            <Field name="options.encoding" label="Encoding" error={errors['options.encoding']}>
+              {(p) => (
+                <select {...p} defaultValue={options?.encoding ?? 'hex'}>
+                  <option value="hex">hex</option>
+                  <option value="base64">base64</option>
+                </select>
+              )}
+            </Field>
+            <Field name="options.prefix" label="Prefix" error={errors['options.prefix']} hint='e.g. "sha256="'>
+              {(p) => <input {...p} defaultValue={options?.prefix ?? ''} spellCheck={false} />}
+            </Field>
+            <Field name="options.timestampHeader" label="Timestamp header" error={errors['options.timestampHeader']}>
+              {(p) => <input {...p} defaultValue={options?.timestampHeader ?? ''} spellCheck={false} />}
+            </Field>
+            <Field name="options.payload" label="Signed payload" error={errors['options.payload']}>
+              {(p) => (
+                <select {...p} defaultValue={options?.payload ?? 'body'}>
+                  <option value="body">body</option>
+                  <option value="timestamp.body">timestamp.body</option>
+                </select>
+              )}
+            </Field>
+            <Field name="options.idHeader" label="Event id header" error={errors['options.idHeader']}>
+              {(p) => <input {...p} defaultValue={options?.idHeader ?? ''} spellCheck={false} />}
+            </Field>
+          </div>
+        </fieldset>
+      )}
+      <div className="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : source ? 'Save source' : 'Create source'}
+        </button>
+        {onCancel && (
+          <button type="button" className="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+        {formError && (
+          <span className="field-error" role="alert">
+            {formError}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}

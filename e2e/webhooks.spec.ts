@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { expect, request, test } from '@playwright/test';
+import { Webhook } from 'standardwebhooks';
+import { E2E } from '../playwright.config';
+
+// Inbound webhooks as an engineer meets them: a source made in the form (a bad variable name first), a
+// sender posting Standard Webhooks deliveries signed by the reference library (one redelivered, one
+// tampered), the counts on the webhooks page, the event in the explorer and its detail, and a replay that
+// reaches the application again with the same idempotency key.
+
+test('a source made in the form receives signed deliveries, counts them, shows the events, and replays one', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const run = randomUUID().slice(0, 8);
+  const slug = `e2e-hooks-${run}`;
+  await page.goto('/login');
+  await page.getByLabel('Password').fill(E2E.adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Integrations' })).toBeVisible();
+  const integration = await page.request.post('/api/integrations', {
+    data: {
+      name: `E2E Webhook App ${run}`,
+      slug: `e2e-hook-app-${run}`,
+      baseUrl: `${E2E.upstreamURL}/app`,
+      policy: { cache: { enabled: false }, rateLimit: { enabled: false } },
+    },
+  });
+  expect(integration.status()).toBe(201);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks' }).click();
+  await expect(page.getByRole('heading', { name: 'Inbound webhooks' })).toBeVisible();
+  await page.getByRole('button', { name: 'New source' }).click();
+  const form = page.getByRole('form', { name: 'New webhook source' });
+  await form.getByLabel('Name', { exact: true }).fill(`Payments ${run}`);
+  await form.getByLabel('Slug').fill(slug);
+  await form.getByLabel('Secret environment variable').fill('e2e inbound secret');
+  await form.getByLabel('Forward to integration').selectOption(`e2e-hook-app-${run}`);
+  await form.getByLabel('Forward path').fill('/payments/events');
+  await form.getByRole('button', { name: 'Create source' }).click();
+  await expect(form.getByRole('alert')).toHaveText('Fix the marked fields.');
+  await expect(form.getByText('must be an environment variable name')).toBeVisible();
+  await expect(form.getByLabel('Secret environment variable')).toHaveAttribute('aria-invalid', 'true');
+  await form.getByLabel('Secret environment variable').fill('E2E_INBOUND_WEBHOOK_SECRET');
+  await form.getByRole('button', { name: 'Create source' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Senders post to' })).toContainText(`/api/webhooks/${slug}`);
+  const panel = page.getByRole('region', { name: `Payments ${run}` });
+  await expect(panel.locator('code', { hasText: 'E2E_INBOUND_WEBHOOK_SECRET' })).toBeVisible();
+  await expect(panel.getByText(E2E.inboundWebhookSecret)).toHaveCount(0);
+
+  // The sender: three events, one of them redelivered, and one tampered with after signing.
+  const sender = await request.newContext({ baseURL: E2E.baseURL });
+  const webhook = new Webhook(E2E.inboundWebhookSecret);
+  const deliver = async (id: string, body: string, signedBody = body) =>
+    sender.post(`/api/webhooks/${slug}`, {
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': webhook.sign(id, new Date(), signedBody),
+      },
+      data: body,
+    });
+  const ids = [0, 1, 2].map((i) => `msg_${run}_${i}`);
+  const bodies = ids.map((id, i) => JSON.stringify({ type: 'payment.succeeded', id, amount: 1000 + i }));
+  for (const [i, id] of ids.entries()) {
+    const response = await deliver(id, bodies[i]);
+    expect(response.status()).toBe(200);
+    expect((await response.json()).duplicate).toBe(false);
+  }
+  const again = await deliver(ids[0], bodies[0]);
+  expect(await again.json()).toMatchObject({ duplicate: true });
+  const tampered = await deliver(`msg_${run}_x`, bodies[1].replace('1001', '9999'), bodies[1]);
+  expect(tampered.status()).toBe(401);
+  expect(await tampered.json()).toMatchObject({ reason: 'bad_signature' });
+
+  // The page refreshes every 5 s; the forwards finish through the job queue.
+  await expect(panel.getByTestId('count-received')).toHaveText('3', { timeout: 20_000 });
+  await expect(panel.getByTestId('count-duplicate')).toHaveText('1');
+  await expect(panel.getByTestId('count-rejected')).toHaveText('1');
+  await expect(panel.getByTestId('reason-bad_signature')).toHaveText('bad signature: 1');
+  await expect(panel.getByTestId('count-forwarded')).toHaveText('3', { timeout: 30_000 });
+  await expect(panel.getByRole('img', { name: /deliveries per/ })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('webhooks.png'), fullPage: true });
+
+  await panel.getByRole('link', { name: 'Events' }).click();
+  const table = page.getByRole('table', { name: 'Webhook events' });
+  await expect(table.getByRole('row')).toHaveCount(4);
+  await expect(table.getByRole('cell', { name: ids[0], exact: true })).toBeVisible();
+  await page.getByLabel('Text').fill(ids[1]);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await table.getByRole('row').nth(1).getByRole('link').click();
+
+  await expect(page.getByRole('heading', { name: ids[1] })).toBeVisible();
+  await expect(page.getByTestId('event-state')).toHaveText('forwarded');
+  await expect(page.getByTestId('event-body')).toHaveText(bodies[1]);
+  await expect(page.getByRole('link', { name: /^[0-9a-f-]{36}$/ })).toHaveAttribute('href', /^\/jobs\//);
+  await page.screenshot({ path: testInfo.outputPath('webhook-event.png'), fullPage: true });
+
+  const effects = async () => (await (await sender.get(`${E2E.upstreamURL}/__control/effects`)).json()).byKey[ids[1]];
+  expect(await effects()).toBe(1);
+  await page.getByRole('button', { name: 'Replay' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Replay queued' })).toContainText(`key ${ids[1]}`);
+  await expect.poll(effects, { timeout: 30_000 }).toBe(2);
+  const eventId = page.url().split('/').pop()!;
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/webhook-events/${eventId}`)).json()).state, {
+      timeout: 30_000,
+    })
+    .toBe('forwarded');
+  await page.reload();
+  await expect(page.getByTestId('event-state')).toHaveText('forwarded');
+  await sender.dispose();
+});
