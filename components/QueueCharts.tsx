@@ -8,7 +8,8 @@ import { type ChartRow, TimeChart } from './charts/TimeChart';
 import { formatAge } from './QueueStats';
 import { type Range, resolveRange, TimeRangePicker } from './TimeRangePicker';
 
-const count = (v: number) => String(Math.round(v));
+/** Axis ticks between whole counts keep their fraction, so two ticks never read the same. */
+const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
 /**
  * The sampled queue over a range: depth beside the oldest queued job's age, dead letters beside the

@@ -9,6 +9,7 @@ import { Stat } from './IntegrationTile';
 /** An age in seconds as people read it: "45 s", "12 min", "3.5 h", "2.0 d"; "–" when there is none. */
 export function formatAge(seconds: number | null): string {
   if (seconds === null) return '–';
+  if (seconds < 10 && !Number.isInteger(seconds)) return `${seconds.toFixed(1)} s`;
   if (seconds < 120) return `${Math.round(seconds)} s`;
   if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
