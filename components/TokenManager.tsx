@@ -3,6 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { fetchJson, sendJson } from './api';
+import { DataTable } from './DataTable';
+import { FormError } from './FormError';
 
 interface TokenView {
   id: string;
@@ -46,70 +48,45 @@ export function TokenManager() {
           Create token
         </button>
       </form>
-      {create.error && (
-        <p className="alert" role="alert">
-          {create.error.message}
-        </p>
-      )}
+      <FormError error={create.error} />
       {created && (
         <p className="notice" role="status">
           New token (copy it now, it will not be shown again): <code data-testid="new-token">{created}</code>
         </p>
       )}
-      {tokens.isPending && <p className="muted">Loading tokens…</p>}
-      {tokens.error && (
-        <p className="alert" role="alert">
-          Could not load tokens: {tokens.error.message}
-        </p>
-      )}
-      {tokens.data && tokens.data.tokens.length === 0 && <p className="muted">No tokens yet.</p>}
-      {tokens.data && tokens.data.tokens.length > 0 && (
-        <div className="table-wrap">
-          <table aria-label="API tokens">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Token</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th>State</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.tokens.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td className="mono">{t.prefix}…</td>
-                  <td>{new Date(t.createdAt).toLocaleString()}</td>
-                  <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
-                  <td>
-                    {t.revokedAt ? (
-                      <span className="status-bad">revoked</span>
-                    ) : (
-                      <span className="status-ok">active</span>
-                    )}
-                  </td>
-                  <td>
-                    {!t.revokedAt && (
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() =>
-                          window.confirm(`Revoke token "${t.name}"? Callers using it will get 401.`) &&
-                          revoke.mutate(t.id)
-                        }
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        label="API tokens"
+        columns={['Name', 'Token', 'Created', 'Last used', 'State', '']}
+        rows={tokens.data?.tokens}
+        pending={tokens.isPending}
+        error={tokens.error}
+        empty="No tokens yet."
+      >
+        {(t) => (
+          <tr key={t.id}>
+            <td>{t.name}</td>
+            <td className="mono">{t.prefix}…</td>
+            <td>{new Date(t.createdAt).toLocaleString()}</td>
+            <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
+            <td>
+              {t.revokedAt ? <span className="status-bad">revoked</span> : <span className="status-ok">active</span>}
+            </td>
+            <td>
+              {!t.revokedAt && (
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() =>
+                    window.confirm(`Revoke token "${t.name}"? Callers using it will get 401.`) && revoke.mutate(t.id)
+                  }
+                >
+                  Revoke
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      </DataTable>
     </div>
   );
 }

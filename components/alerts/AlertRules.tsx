@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { fetchJson } from '@/components/api';
+import { DataTable } from '@/components/DataTable';
 import { type HistoryEntry, type InstanceView, type RuleView, when } from './api';
 import { StateBadge } from './StateBadge';
 
@@ -43,104 +44,81 @@ export function AlertRules() {
   return (
     <>
       <section className="panel">
-        {rules.isPending && <p className="muted">Loading rules…</p>}
-        {rules.error && (
-          <p className="alert" role="alert">
-            Could not load rules: {rules.error.message}
-          </p>
-        )}
-        {rules.data && rules.data.rules.length === 0 && <p className="muted empty">No rules yet.</p>}
-        {rules.data && rules.data.rules.length > 0 && (
-          <div className="table-wrap">
-            <table aria-label="Alert rules">
-              <thead>
-                <tr>
-                  <th>Rule</th>
-                  <th>Condition</th>
-                  <th>Severity</th>
-                  <th>Instances</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {rules.data.rules.map((rule) => {
-                  const instances = rules.data.instances.filter((i) => i.ruleId === rule.id);
-                  return (
-                    <tr key={rule.id} data-testid={`rule-${rule.name}`}>
-                      <td>
-                        <Link href={`/alerts/${rule.id}`}>{rule.name}</Link>
-                        {!rule.enabled && <span className="muted"> (disabled)</span>}
-                      </td>
-                      <td className="mono">
-                        {rule.metric} {rule.comparator} {rule.threshold} over {rule.window} for {rule.for}
-                      </td>
-                      <td>{rule.severity}</td>
-                      <td style={{ whiteSpace: 'normal' }}>
-                        {instances.length === 0 && <span className="muted">not evaluated yet</span>}
-                        {instances.map((i) => (
-                          <span
-                            key={i.id}
-                            data-testid={`instance-${rule.name}-${i.integrationSlug}`}
-                            title={`since ${when(i.since)}`}
-                            style={{ marginRight: 12, display: 'inline-block' }}
-                          >
-                            {i.integrationSlug} <StateBadge state={i.state} silenced={i.silenced} />{' '}
-                            <span className="muted">{i.display}</span>
-                          </span>
-                        ))}
-                      </td>
-                      <td>
-                        <button
-                          type="button"
-                          className="danger"
-                          onClick={() => {
-                            if (window.confirm(`Delete rule "${rule.name}" and its history?`)) remove.mutate(rule.id);
-                          }}
-                        >
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Alert rules"
+          columns={['Rule', 'Condition', 'Severity', 'Instances', '']}
+          rows={rules.data?.rules}
+          pending={rules.isPending}
+          error={rules.error}
+          empty="No rules yet."
+        >
+          {(rule) => {
+            const instances = rules.data?.instances.filter((i) => i.ruleId === rule.id) ?? [];
+            return (
+              <tr key={rule.id} data-testid={`rule-${rule.name}`}>
+                <td>
+                  <Link href={`/alerts/${rule.id}`}>{rule.name}</Link>
+                  {!rule.enabled && <span className="muted"> (disabled)</span>}
+                </td>
+                <td className="mono">
+                  {rule.metric} {rule.comparator} {rule.threshold} over {rule.window} for {rule.for}
+                </td>
+                <td>{rule.severity}</td>
+                <td style={{ whiteSpace: 'normal' }}>
+                  {instances.length === 0 && <span className="muted">not evaluated yet</span>}
+                  {instances.map((i) => (
+                    <span
+                      key={i.id}
+                      data-testid={`instance-${rule.name}-${i.integrationSlug}`}
+                      title={`since ${when(i.since)}`}
+                      style={{ marginRight: 12, display: 'inline-block' }}
+                    >
+                      {i.integrationSlug} <StateBadge state={i.state} silenced={i.silenced} />{' '}
+                      <span className="muted">{i.display}</span>
+                    </span>
+                  ))}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => {
+                      if (window.confirm(`Delete rule "${rule.name}" and its history?`)) remove.mutate(rule.id);
+                    }}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            );
+          }}
+        </DataTable>
       </section>
 
       <h2>Notifications</h2>
       <section className="panel">
-        {notifications.data?.notifications.length === 0 && <p className="muted">No notifications sent yet.</p>}
-        {notifications.data && notifications.data.notifications.length > 0 && (
-          <div className="table-wrap">
-            <table aria-label="Notifications">
-              <thead>
-                <tr>
-                  <th>At</th>
-                  <th>Message</th>
-                  <th>Channels</th>
-                </tr>
-              </thead>
-              <tbody>
-                {notifications.data.notifications.map((n) => (
-                  <tr key={n.id}>
-                    <td>{when(n.at)}</td>
-                    <td className={n.status === 'firing' ? 'status-bad' : 'status-ok'}>{n.summary}</td>
-                    <td>
-                      {n.deliveries.length === 0 && <span className="muted">in-app only</span>}
-                      {n.deliveries.map((d) => (
-                        <span key={d.channel} className={d.ok ? 'status-ok' : 'status-bad'} title={d.error}>
-                          {d.channel} {d.ok ? '✓' : `✗ ${d.status ?? d.error ?? ''}`}{' '}
-                        </span>
-                      ))}
-                    </td>
-                  </tr>
+        <DataTable
+          label="Notifications"
+          columns={['At', 'Message', 'Channels']}
+          rows={notifications.data?.notifications}
+          error={notifications.error}
+          empty="No notifications sent yet."
+        >
+          {(n) => (
+            <tr key={n.id}>
+              <td>{when(n.at)}</td>
+              <td className={n.status === 'firing' ? 'status-bad' : 'status-ok'}>{n.summary}</td>
+              <td>
+                {n.deliveries.length === 0 && <span className="muted">in-app only</span>}
+                {n.deliveries.map((d) => (
+                  <span key={d.channel} className={d.ok ? 'status-ok' : 'status-bad'} title={d.error}>
+                    {d.channel} {d.ok ? '✓' : `✗ ${d.status ?? d.error ?? ''}`}{' '}
+                  </span>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              </td>
+            </tr>
+          )}
+        </DataTable>
       </section>
 
       <h2>State history</h2>

@@ -3,6 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiError, fetchJson, sendJson } from '@/components/api';
+import { DataTable } from '@/components/DataTable';
+import { FieldError } from '@/components/FieldError';
+import { FormError } from '@/components/FormError';
 
 interface ChannelView {
   id: string;
@@ -43,18 +46,11 @@ export function ChannelManager() {
   return (
     <>
       <form className="panel" onSubmit={submit} aria-label="New channel" noValidate>
-        <div
-          style={{
-            display: 'grid',
-            gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
-            gap: 14,
-            alignItems: 'start',
-          }}
-        >
+        <div className="fields">
           <label>
             Name
             <input name="name" placeholder="ops webhook" />
-            {fields.name && <span className="field-error">{fields.name}</span>}
+            <FieldError fields={fields} name="name" />
           </label>
           <label>
             Kind
@@ -67,64 +63,48 @@ export function ChannelManager() {
             <label>
               URL
               <input name="url" placeholder="https://example.com/hooks/breakwater" />
-              {fields.url && <span className="field-error">{fields.url}</span>}
+              <FieldError fields={fields} name="url" />
             </label>
           )}
           <label>
             {kind === 'webhook' ? 'Variable holding the whsec_ secret' : 'Variable holding the Slack URL'}
             <input name="secretEnv" placeholder={kind === 'webhook' ? 'ALERT_WEBHOOK_SECRET' : 'SLACK_ALERTS_URL'} />
-            {fields.secretEnv && <span className="field-error">{fields.secretEnv}</span>}
+            <FieldError fields={fields} name="secretEnv" />
           </label>
         </div>
-        {create.error && (
-          <p className="alert" role="alert">
-            {create.error.message}
-          </p>
-        )}
+        <FormError error={create.error} />
         <button type="submit" style={{ marginTop: 14 }} disabled={create.isPending}>
           Add channel
         </button>
       </form>
       <h2>Channels</h2>
       <section className="panel">
-        {channels.data?.channels.length === 0 && (
-          <p className="muted">No channels: notifications appear in the in-app list only.</p>
-        )}
-        {channels.data && channels.data.channels.length > 0 && (
-          <div className="table-wrap">
-            <table aria-label="Channels">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Kind</th>
-                  <th>Target</th>
-                  <th>Secret variable</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {channels.data.channels.map((c) => (
-                  <tr key={c.id}>
-                    <td>{c.name}</td>
-                    <td>{c.kind}</td>
-                    <td className="mono">{c.url ?? '(from the variable)'}</td>
-                    <td>
-                      <code>{c.secretEnv}</code>{' '}
-                      <span className={c.secretConfigured ? 'status-ok' : 'status-bad'}>
-                        {c.secretConfigured ? 'set' : 'not set on the server'}
-                      </span>
-                    </td>
-                    <td>
-                      <button type="button" className="danger" onClick={() => remove.mutate(c.id)}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Channels"
+          columns={['Name', 'Kind', 'Target', 'Secret variable', '']}
+          rows={channels.data?.channels}
+          error={channels.error}
+          empty="No channels: notifications appear in the in-app list only."
+        >
+          {(c) => (
+            <tr key={c.id}>
+              <td>{c.name}</td>
+              <td>{c.kind}</td>
+              <td className="mono">{c.url ?? '(from the variable)'}</td>
+              <td>
+                <code>{c.secretEnv}</code>{' '}
+                <span className={c.secretConfigured ? 'status-ok' : 'status-bad'}>
+                  {c.secretConfigured ? 'set' : 'not set on the server'}
+                </span>
+              </td>
+              <td>
+                <button type="button" className="danger" onClick={() => remove.mutate(c.id)}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          )}
+        </DataTable>
       </section>
     </>
   );

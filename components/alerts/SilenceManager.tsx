@@ -3,6 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiError, fetchJson, sendJson } from '@/components/api';
+import { DataTable } from '@/components/DataTable';
+import { FieldError } from '@/components/FieldError';
+import { FormError } from '@/components/FormError';
 import { type RuleView, when } from './api';
 
 interface SilenceView {
@@ -67,18 +70,11 @@ export function SilenceManager() {
   return (
     <>
       <form className="panel" onSubmit={submit} aria-label="New silence" noValidate>
-        <div
-          style={{
-            display: 'grid',
-            gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
-            gap: 14,
-            alignItems: 'start',
-          }}
-        >
+        <div className="fields">
           <label>
             Comment
             <input name="comment" placeholder="Deploy of payments v42" />
-            {fields.comment && <span className="field-error">{fields.comment}</span>}
+            <FieldError fields={fields} name="comment" />
           </label>
           <label>
             Rule
@@ -94,22 +90,22 @@ export function SilenceManager() {
           <label>
             Integration (slug)
             <input name="integration" placeholder="any integration" />
-            {fields.integration && <span className="field-error">{fields.integration}</span>}
+            <FieldError fields={fields} name="integration" />
           </label>
           <label>
             Label matchers (name=value, comma separated)
             <input name="matchers" placeholder="team=billing" />
-            {fields.matchers && <span className="field-error">{fields.matchers}</span>}
+            <FieldError fields={fields} name="matchers" />
           </label>
           <label>
             Starts
             <input type="datetime-local" name="startsAt" defaultValue={localInput(now)} />
-            {fields.startsAt && <span className="field-error">{fields.startsAt}</span>}
+            <FieldError fields={fields} name="startsAt" />
           </label>
           <label>
             Ends
             <input type="datetime-local" name="endsAt" defaultValue={localInput(new Date(now.getTime() + 3_600_000))} />
-            {fields.endsAt && <span className="field-error">{fields.endsAt}</span>}
+            <FieldError fields={fields} name="endsAt" />
           </label>
           <label>
             Repeats
@@ -119,58 +115,43 @@ export function SilenceManager() {
             </select>
           </label>
         </div>
-        {create.error && (
-          <p className="alert" role="alert">
-            {create.error.message}
-          </p>
-        )}
+        <FormError error={create.error} />
         <button type="submit" style={{ marginTop: 14 }} disabled={create.isPending}>
           Create silence
         </button>
       </form>
       <h2>Silences</h2>
       <section className="panel">
-        {silences.data?.silences.length === 0 && <p className="muted">No silences.</p>}
-        {silences.data && silences.data.silences.length > 0 && (
-          <div className="table-wrap">
-            <table aria-label="Silences">
-              <thead>
-                <tr>
-                  <th>Comment</th>
-                  <th>Matches</th>
-                  <th>From</th>
-                  <th>To</th>
-                  <th>Repeats</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {silences.data.silences.map((s) => (
-                  <tr key={s.id}>
-                    <td>{s.comment}</td>
-                    <td className="mono">
-                      {[
-                        s.ruleId && `rule=${ruleName(s.ruleId)}`,
-                        s.integration && `integration=${s.integration}`,
-                        ...s.matchers.map((m) => `${m.name}=${m.value}`),
-                      ]
-                        .filter(Boolean)
-                        .join(', ')}
-                    </td>
-                    <td>{when(s.startsAt)}</td>
-                    <td>{when(s.endsAt)}</td>
-                    <td>{s.recurrence === 'weekly' ? 'weekly' : 'once'}</td>
-                    <td>
-                      <button type="button" className="danger" onClick={() => remove.mutate(s.id)}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Silences"
+          columns={['Comment', 'Matches', 'From', 'To', 'Repeats', '']}
+          rows={silences.data?.silences}
+          error={silences.error}
+          empty="No silences."
+        >
+          {(s) => (
+            <tr key={s.id}>
+              <td>{s.comment}</td>
+              <td className="mono">
+                {[
+                  s.ruleId && `rule=${ruleName(s.ruleId)}`,
+                  s.integration && `integration=${s.integration}`,
+                  ...s.matchers.map((m) => `${m.name}=${m.value}`),
+                ]
+                  .filter(Boolean)
+                  .join(', ')}
+              </td>
+              <td>{when(s.startsAt)}</td>
+              <td>{when(s.endsAt)}</td>
+              <td>{s.recurrence === 'weekly' ? 'weekly' : 'once'}</td>
+              <td>
+                <button type="button" className="danger" onClick={() => remove.mutate(s.id)}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          )}
+        </DataTable>
       </section>
     </>
   );
