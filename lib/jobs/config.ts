@@ -1,7 +1,8 @@
 /** Job-level retry schedule in the spirit of Svix: seconds, then minutes, then hours. */
 export const DEFAULT_BACKOFF_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000];
 
-function numberFromEnv(name: string, fallback: number): number {
+/** A positive number from the environment, or the fallback when it is unset or not one. */
+export function numberFromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
 }

@@ -3,7 +3,8 @@ export { JOB_STATES } from '@/lib/queries';
 export { runCallBatch } from './batch';
 export { deadLetterSelectionSchema } from './bulk-input';
 export { cancelReplayRun, findReplayRun, startBulkReplay } from './bulk-replay';
-export { DEFAULT_BACKOFF_MS, jobConfig } from './config';
+export { ClaimLoop, type ClaimLoopConfig } from './claim-loop';
+export { DEFAULT_BACKOFF_MS, jobConfig, numberFromEnv } from './config';
 export { resolveTarget } from './input';
 export {
   deadLetterIds,

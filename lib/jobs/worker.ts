@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { webhookHeaders } from '@/lib/alerts';
 import { type Db, getDb } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
-import { log } from '@/lib/logging';
+import { ClaimLoop } from './claim-loop';
 import { backoffAfter, jobConfig } from './config';
 import { type AttemptRecord, jobView } from './queue';
 import { QueueSampler } from './sampler';
@@ -27,54 +27,22 @@ interface Outcome {
  * the lease while a call is in flight; and records the outcome only if it still holds the claim.
  */
 export class JobWorker {
-  private running = 0;
-  private timer?: NodeJS.Timeout;
-  private ticking = false;
-  private stopped = false;
+  private readonly loop = new ClaimLoop<JobRow>({
+    name: 'job worker',
+    config: jobConfig,
+    claim: (max, leaseMs) => this.claim(max, leaseMs),
+    run: (job, leaseMs) => this.run(job, leaseMs),
+  });
 
   constructor(private readonly db: Db) {}
 
   start(): this {
-    this.schedule(0);
+    this.loop.start();
     return this;
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    const config = jobConfig();
-    let claimedAny = false;
-    try {
-      const free = config.concurrency - this.running;
-      if (free > 0) {
-        const jobs = await this.claim(free, config.leaseMs);
-        claimedAny = jobs.length > 0;
-        for (const job of jobs) {
-          this.running++;
-          void this.run(job, config.leaseMs).finally(() => {
-            this.running--;
-            this.schedule(0);
-          });
-        }
-      }
-    } catch (error) {
-      log.warn({ err: error }, 'job worker could not claim jobs; trying again');
-    } finally {
-      this.ticking = false;
-      this.schedule(claimedAny ? 0 : config.pollMs);
-    }
+    this.loop.stop();
   }
 
   private async claim(max: number, leaseMs: number): Promise<JobRow[]> {

@@ -1,7 +1,4 @@
-function numberFromEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
-}
+import { numberFromEnv } from '@/lib/jobs';
 
 export interface SyncRunnerConfig {
   /** how often the runner looks for due syncs */

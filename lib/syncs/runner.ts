@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
-import { sendStored } from '@/lib/jobs';
+import { ClaimLoop, sendStored } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { syncRunnerConfig } from './config';
 import { type Page, type PageItem, parsePage } from './page';
@@ -55,63 +55,30 @@ async function undelivered(db: Pick<Db, 'syncItem'>, syncId: string, items: read
  * page's items and the new checkpoint written in one transaction that holds only while the lease does.
  */
 export class SyncRunner {
-  /** the runs this instance has going, so it claims no more than its concurrency */
-  private readonly active = new Set<Promise<void>>();
-  private timer?: NodeJS.Timeout;
-  private looking = false;
-  private stopped = false;
+  private readonly loop = new ClaimLoop<SyncRow>({
+    name: 'sync runner',
+    config: syncRunnerConfig,
+    claim: (max, leaseMs) => this.claim(max, leaseMs),
+    run: (sync, leaseMs) => this.run(sync, leaseMs),
+  });
 
   constructor(private readonly db: Db) {}
 
   start(): this {
-    this.lookIn(0);
+    this.loop.start();
     return this;
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   /** Looks for due syncs now (after "run now"), instead of at the next poll. */
   wake(): void {
-    this.lookIn(0);
-  }
-
-  private lookIn(ms: number): void {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.look(), ms);
-    this.timer.unref();
-  }
-
-  /** Claims what it may and starts those runs without waiting for them; looks again when one ends. */
-  private async look(): Promise<void> {
-    if (this.looking) return;
-    this.looking = true;
-    const config = syncRunnerConfig();
-    let claims: SyncRow[] = [];
-    try {
-      claims = await this.claim(config.concurrency - this.active.size, config.leaseMs);
-    } catch (error) {
-      log.warn({ err: error }, 'sync runner could not claim syncs; trying again');
-    }
-    for (const sync of claims) {
-      const run = this.run(sync, config.leaseMs).catch((error) =>
-        log.warn({ err: error, sync: sync.slug }, 'sync run could not record its outcome'),
-      );
-      this.active.add(run);
-      void run.then(() => {
-        this.active.delete(run);
-        this.lookIn(0);
-      });
-    }
-    this.looking = false;
-    this.lookIn(claims.length > 0 ? 0 : config.pollMs);
+    this.loop.wake();
   }
 
   private async claim(max: number, leaseMs: number): Promise<SyncRow[]> {
-    if (max <= 0) return [];
     const now = new Date();
     const candidates = await this.db.sync.findMany({
       where: { enabled: true, nextRunAt: { lte: now }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },

@@ -1,0 +1,82 @@
+import { log } from '@/lib/logging';
+
+export interface ClaimLoopConfig {
+  /** how many claimed items may run at once in this process */
+  concurrency: number;
+  /** how long to wait before looking again when nothing was due */
+  pollMs: number;
+  /** how long a claim holds before another instance may take it over (its holder died) */
+  leaseMs: number;
+}
+
+export interface ClaimLoopWork<T> {
+  /** what the loop is, for its log lines ("job worker", "sync runner") */
+  name: string;
+  /** read on every look, so tests and operators can change it through the environment */
+  config(): ClaimLoopConfig;
+  /** claims up to `max` due items with a lease (an optimistic update), returning those this process won */
+  claim(max: number, leaseMs: number): Promise<T[]>;
+  run(item: T, leaseMs: number): Promise<void>;
+}
+
+/**
+ * The loop that durable background work shares (jobs, polling syncs): look for due rows, claim what the
+ * free concurrency allows, run the claims without waiting for them, look again at once when one ends or
+ * something was claimed, otherwise after the poll interval. The database decides who holds what, so any
+ * number of instances can run the same loop.
+ */
+export class ClaimLoop<T> {
+  private running = 0;
+  private timer?: NodeJS.Timeout;
+  private looking = false;
+  private stopped = false;
+
+  constructor(private readonly work: ClaimLoopWork<T>) {}
+
+  start(): this {
+    this.lookIn(0);
+    return this;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Looks for due work now (something was just enqueued or asked to run), not at the next poll. */
+  wake(): void {
+    this.lookIn(0);
+  }
+
+  private lookIn(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.look(), ms);
+    this.timer.unref();
+  }
+
+  private async look(): Promise<void> {
+    if (this.looking) return;
+    this.looking = true;
+    const config = this.work.config();
+    let claims: T[] = [];
+    try {
+      const free = config.concurrency - this.running;
+      if (free > 0) claims = await this.work.claim(free, config.leaseMs);
+    } catch (error) {
+      log.warn({ err: error }, `${this.work.name} could not claim work; trying again`);
+    }
+    for (const item of claims) {
+      this.running++;
+      void this.work
+        .run(item, config.leaseMs)
+        .catch((error) => log.warn({ err: error }, `${this.work.name} could not record an outcome`))
+        .finally(() => {
+          this.running--;
+          this.lookIn(0);
+        });
+    }
+    this.looking = false;
+    this.lookIn(claims.length > 0 ? 0 : config.pollMs);
+  }
+}
