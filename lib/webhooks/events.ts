@@ -9,7 +9,7 @@ import { fromRow } from './sources';
 
 /** received: stored, its forward not yet tried; forwarding: tried, retrying; forwarded; failed (dead letter). */
 export const EVENT_STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;
-export type EventState = (typeof EVENT_STATES)[number];
+type EventState = (typeof EVENT_STATES)[number];
 const UNSETTLED: EventState[] = ['received', 'forwarding', 'failed'];
 /** An event this old without a forward job lost it to a crash between storing and enqueueing. */
 const ORPHAN_AFTER_MS = 60_000;
@@ -228,7 +228,6 @@ export async function eventDetail(db: Db, id: string) {
     },
   };
 }
-export type EventDetail = NonNullable<Awaited<ReturnType<typeof eventDetail>>>;
 
 export class ReplayConflictError extends Error {}
 

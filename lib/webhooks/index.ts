@@ -2,9 +2,7 @@ export { countSeries, countTotals, type OutcomeTotals } from './counts';
 export {
   BadEventCursorError,
   EVENT_STATES,
-  type EventDetail,
   type EventPage,
-  type EventState,
   eventDetail,
   listEvents,
   MAX_EVENTS_PAGE,
@@ -14,19 +12,7 @@ export {
   syncForwardStates,
 } from './events';
 export { receiveWebhook } from './receive';
-export {
-  DEDUP_BY,
-  HMAC_ALGORITHMS,
-  OUTCOMES,
-  type Outcome,
-  REJECTIONS,
-  type RejectionReason,
-  SCHEMES,
-  type SourceConfig,
-  type SourceInput,
-  sourcePatchSchema,
-  sourceSchema,
-} from './schema';
+export { sourcePatchSchema, sourceSchema } from './schema';
 export {
   createSource,
   deleteSource,
@@ -35,6 +21,5 @@ export {
   SourceInputError,
   sourceView,
   updateSource,
-  type WebhookSource,
   type WebhookSourceView,
 } from './sources';

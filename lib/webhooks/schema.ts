@@ -126,7 +126,6 @@ function withDerivedDefaults(value: z.output<typeof sourceFields>) {
 
 /** The one schema for a webhook source, used by the API, the form and the demo; it gives the defaults. */
 export const sourceSchema = sourceFields.superRefine(checkSource).transform(withDerivedDefaults);
-export type SourceInput = z.input<typeof sourceSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
 
 /** A PATCH body: any subset of the fields; the merged source is validated with sourceSchema. */
