@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import {
@@ -154,21 +155,37 @@ async function measureThroughput(origin: string, policy: typeof everyPolicyOn) {
   const client = new ResilientClient({ name: 'bench', origin, policy });
   const bare = (i: number) =>
     pool.request({ method: 'GET', path: `/items/${i}?q=1` }).then((res) => res.body.arrayBuffer());
+  // The same wire request as the client sends: every call carries a new x-request-id and traceparent.
+  const bareSameHeaders = (i: number) =>
+    pool
+      .request({
+        method: 'GET',
+        path: `/items/${i}?q=1`,
+        headers: {
+          'x-request-id': randomUUID(),
+          traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+        },
+      })
+      .then((res) => res.body.arrayBuffer());
   const resilient = (i: number) => client.request({ method: 'GET', path: `/items/${i}?q=1`, route: '/items/:id' });
+  const systems = [bare, bareSameHeaders, resilient];
+  const tallies = systems.map(emptyTally);
   const warmup = emptyTally();
-  await runSlice(bare, 1000, warmup);
-  await runSlice(resilient, 1000, warmup);
-  const undici = emptyTally();
-  const resilientTally = emptyTally();
+  for (const send of systems) await runSlice(send, 1000, warmup);
   for (let slice = 0; slice < slices; slice++) {
-    if (slice % 2 === 0) await runSlice(bare, sliceMs, undici);
-    await runSlice(resilient, sliceMs, resilientTally);
-    if (slice % 2 === 1) await runSlice(bare, sliceMs, undici);
+    // Which system goes first rotates, so each sees the same share of the machine's background load.
+    for (let k = 0; k < systems.length; k++) {
+      const index = (slice + k) % systems.length;
+      await runSlice(systems[index], sliceMs, tallies[index]);
+    }
   }
   await Promise.all([pool.close(), client.close()]);
-  const pairRatios = undici.sliceRates.map((rate, i) => resilientTally.sliceRates[i] / rate);
+  const [undici, undiciSameHeaders, resilientTally] = tallies;
+  const ratioOfPairs = (baseline: Tally) =>
+    Number(median(baseline.sliceRates.map((rate, i) => resilientTally.sliceRates[i] / rate)).toFixed(3));
   return {
-    ratio: Number(median(pairRatios).toFixed(3)),
+    ratio: ratioOfPairs(undici),
+    ratioSameHeaders: ratioOfPairs(undiciSameHeaders),
     pooledRatio: Number(
       (
         resilientTally.latencies.length /
@@ -177,6 +194,7 @@ async function measureThroughput(origin: string, policy: typeof everyPolicyOn) {
       ).toFixed(3),
     ),
     undici: summarize(undici),
+    undiciSameHeaders: summarize(undiciSameHeaders),
     client: summarize(resilientTally),
   };
 }
@@ -218,12 +236,28 @@ const overhead = (await inFreshProcess('overhead')) as Awaited<ReturnType<typeof
 const throughput = (await inFreshProcess('throughput')) as Awaited<ReturnType<typeof measureThroughput>>;
 const withCache = (await inFreshProcess('throughput-cache')) as Awaited<ReturnType<typeof measureThroughput>>;
 
+type Throughput = Awaited<ReturnType<typeof measureThroughput>>;
+
+function throughputResult(run: Throughput, policies: string) {
+  return {
+    policies,
+    throughputRatioVsUndici: run.ratio,
+    throughputRatioVsUndiciSameHeaders: run.ratioSameHeaders,
+    pooledThroughputRatioVsUndici: run.pooledRatio,
+    p99RatioVsUndici: Number((run.client.p99Ms / run.undici.p99Ms).toFixed(3)),
+    undici: run.undici,
+    undiciSameHeaders: run.undiciSameHeaders,
+    client: run.client,
+  };
+}
+
 const result = {
   node: process.version,
   overheadNsPerCall: Math.round(overhead.overheadNsPerCall),
   cockatielOverheadNsPerCall: Math.round(overhead.cockatielOverheadNsPerCall),
   throughputRatioVsUndici: throughput.ratio,
   p99RatioVsUndici: Number((throughput.client.p99Ms / throughput.undici.p99Ms).toFixed(3)),
+  throughputRatioVsUndiciSameHeaders: throughput.ratioSameHeaders,
   overhead: {
     rounds: overheadRounds,
     callsPerRound: overheadCalls,
@@ -238,19 +272,19 @@ const result = {
     inFlight,
     sliceMs,
     slicesEach: slices,
-    pooledThroughputRatioVsUndici: throughput.pooledRatio,
-    policies: 'every policy on (hedging at 1 s, static fallback, failure-rate breaker with slow calls), cache off',
-    undici: throughput.undici,
-    client: throughput.client,
+    baselines: {
+      undici: 'a bare undici Pool, GET without headers',
+      undiciSameHeaders: 'a bare undici Pool sending the x-request-id and traceparent the client sends on every call',
+    },
+    ...throughputResult(
+      throughput,
+      'every policy on (hedging at 1 s, static fallback, failure-rate breaker with slow calls), cache off',
+    ),
   },
-  throughputCacheOn: {
-    policies: 'as above with the cache on and a distinct URL per request: every call a miss that is stored',
-    throughputRatioVsUndici: withCache.ratio,
-    pooledThroughputRatioVsUndici: withCache.pooledRatio,
-    p99RatioVsUndici: Number((withCache.client.p99Ms / withCache.undici.p99Ms).toFixed(3)),
-    undici: withCache.undici,
-    client: withCache.client,
-  },
+  throughputCacheOn: throughputResult(
+    withCache,
+    'as above with the cache on and a distinct URL per request: every call a miss that is stored',
+  ),
 };
 
 const round1 = (n: number) => n.toFixed(1);
@@ -262,29 +296,24 @@ console.log(
 console.log(
   `  cockatiel wrap     ${round1(overhead.cockatielNsPerCall)} ns  -> overhead ${result.cockatielOverheadNsPerCall} ns`,
 );
-console.log(
-  `Throughput at ${inFlight} in flight (${slices} alternating slices of ${sliceMs} ms each; ratio = median of pairs):`,
-);
-for (const [name, r] of [
-  ['bare undici Pool', throughput.undici],
-  ['ResilientClient', throughput.client],
-] as const) {
+function printThroughput(title: string, run: Throughput): void {
+  console.log(title);
+  for (const [name, r] of [
+    ['bare undici Pool', run.undici],
+    ['undici + same hdrs', run.undiciSameHeaders],
+    ['ResilientClient', run.client],
+  ] as const) {
+    console.log(
+      `  ${name.padEnd(18)} ${Math.round(r.requestsPerSec)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  cpu ${r.cpuUsPerRequest} us/req`,
+    );
+  }
   console.log(
-    `  ${name.padEnd(17)} ${Math.round(r.requestsPerSec)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  cpu ${r.cpuUsPerRequest} us/req`,
+    `  throughput ratio ${run.ratio}x bare undici (${run.ratioSameHeaders}x undici sending the same headers), p99 ratio ${Number((run.client.p99Ms / run.undici.p99Ms).toFixed(3))}x`,
   );
 }
-console.log(`  throughput ratio ${result.throughputRatioVsUndici}x, p99 ratio ${result.p99RatioVsUndici}x (cache off)`);
-console.log(`Same with the cache on, a distinct URL per request (every call a stored miss):`);
-for (const [name, r] of [
-  ['bare undici Pool', withCache.undici],
-  ['ResilientClient', withCache.client],
-] as const) {
-  console.log(
-    `  ${name.padEnd(17)} ${r.requestsPerSec} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  cpu ${r.cpuUsPerRequest} us/req`,
-  );
-}
-const cacheOn = result.throughputCacheOn;
-console.log(
-  `  throughput ratio ${cacheOn.throughputRatioVsUndici}x, p99 ratio ${cacheOn.p99RatioVsUndici}x (cache on)`,
+printThroughput(
+  `Throughput at ${inFlight} in flight, cache off (${slices} rotating slices of ${sliceMs} ms each; ratio = median of adjacent slices):`,
+  throughput,
 );
+printThroughput('Same with the cache on, a distinct URL per request (every call a stored miss):', withCache);
 writeFileSync(new URL('./results/client.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
