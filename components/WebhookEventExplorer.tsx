@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import type { FormEvent } from 'react';
 import type { EventPage } from '@/lib/webhooks';
 import { fetchJson, type Wire } from './api';
+import { DataTable } from './DataTable';
 import { formatTime } from './format';
 import { eventStateClass } from './WebhookEventState';
 
@@ -89,47 +90,29 @@ export function WebhookEventExplorer({ sources }: { sources: { slug: string; nam
           </button>
         </div>
       </form>
-      {events.isPending ? (
-        <div className="panel skeleton" style={{ height: 240 }} aria-busy="true">
-          <span className="sr-only">Loading events…</span>
-        </div>
-      ) : events.isError ? (
-        <p className="alert" role="alert">
-          Could not load events: {events.error.message}
-        </p>
-      ) : rows.length === 0 ? (
-        <div className="panel empty">
-          <p>No event matches.</p>
-          <p className="muted">Only verified deliveries are stored; refusals are counted on the webhooks page.</p>
-        </div>
-      ) : (
-        <div className="panel table-wrap">
-          <table aria-label="Webhook events">
-            <thead>
-              <tr>
-                <th>Received</th>
-                <th>Source</th>
-                <th>Dedup key</th>
-                <th>State</th>
-                <th className="num">Duplicates</th>
-                <th>Event</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((e) => (
-                <tr key={e.id} className="clickable">
-                  <td className="mono">{formatTime(e.receivedAt, true)}</td>
-                  <td>{e.source.name}</td>
-                  <td className="mono">{e.dedupKey}</td>
-                  <td className={eventStateClass(e.state)}>{e.state}</td>
-                  <td className="num">{e.duplicates}</td>
-                  <td className="mono">
-                    <Link href={`/webhooks/events/${encodeURIComponent(e.id)}`}>{e.id}</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+      <section className="panel">
+        <DataTable
+          label="Webhook events"
+          columns={['Received', 'Source', 'Dedup key', 'State', 'Duplicates', 'Event']}
+          rows={events.data ? rows : undefined}
+          pending={events.isPending}
+          error={events.error}
+          empty="No event matches. Only verified deliveries are stored; refusals are counted on the webhooks page."
+        >
+          {(e) => (
+            <tr key={e.id} className="clickable">
+              <td className="mono">{formatTime(e.receivedAt, true)}</td>
+              <td>{e.source.name}</td>
+              <td className="mono">{e.dedupKey}</td>
+              <td className={eventStateClass(e.state)}>{e.state}</td>
+              <td className="num">{e.duplicates}</td>
+              <td className="mono">
+                <Link href={`/webhooks/events/${encodeURIComponent(e.id)}`}>{e.id}</Link>
+              </td>
+            </tr>
+          )}
+        </DataTable>
+        {rows.length > 0 && (
           <div className="row" style={{ marginTop: 12 }}>
             <span className="muted">{rows.length} events shown</span>
             {events.hasNextPage && (
@@ -143,8 +126,8 @@ export function WebhookEventExplorer({ sources }: { sources: { slug: string; nam
               </button>
             )}
           </div>
-        </div>
-      )}
+        )}
+      </section>
     </>
   );
 }

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { OutcomeTotals, WebhookSourceView } from '@/lib/webhooks';
 import { fetchJson, type Wire } from './api';
 import { type ChartRow, type Series, TimeChart } from './charts/TimeChart';
+import { FormError } from './FormError';
 import { formatCount } from './format';
 import { type Range, resolveRange, TimeRangePicker } from './TimeRangePicker';
 import { WebhookSourceForm } from './WebhookSourceForm';
@@ -161,11 +162,7 @@ export function WebhookSources({ integrations }: { integrations: { slug: string;
         />
       )}
       <TimeRangePicker range={range} onChange={setRange} />
-      {sources.isError && (
-        <p className="alert" role="alert">
-          Could not load sources: {sources.error.message}
-        </p>
-      )}
+      <FormError error={sources.error} prefix="Could not load sources: " />
       {sources.data && list.length === 0 && (
         <div className="panel empty">
           <p>No webhook source yet.</p>
