@@ -126,6 +126,50 @@ test('callDetail has every attempt in order and what the breaker was doing', asy
   assert.equal(await callDetail(db, 'missing'), null);
 });
 
+test("replays: a call lists its own, newest first; the explorer selects replays, originals, or one call's replays", async () => {
+  const replay = (id: string, of: string, second: number, status: number) =>
+    db.callLog.create({
+      data: {
+        id,
+        integrationId: 'int_b',
+        startedAt: new Date(AT.getTime() + 60_000 + second * 1000),
+        durationMs: 4,
+        method: 'GET',
+        route: '/v1/charges/:id',
+        path: '/v1/charges',
+        status,
+        outcome: status < 400 ? 'success' : 'server_error',
+        attemptCount: 1,
+        keptBecause: 'replay',
+        replayOfId: of,
+      },
+    });
+  await replay('replay-1', 'call-00', 1, 503);
+  await replay('replay-2', 'call-00', 2, 200);
+  await replay('replay-3', 'call-04', 3, 200);
+
+  const original = await callDetail(db, 'call-00');
+  assert.deepEqual(
+    original?.replays.map((r) => [r.id, r.status, r.outcome]),
+    [
+      ['replay-2', 200, 'success'],
+      ['replay-1', 503, 'server_error'],
+    ],
+  );
+  assert.deepEqual((await callDetail(db, 'call-01'))?.replays, []);
+  assert.equal((await callDetail(db, 'replay-2'))?.replayOfId, 'call-00');
+
+  const ids = async (filter: Parameters<typeof searchCalls>[1]) =>
+    (await searchCalls(db, filter)).calls.map((c) => c.id);
+  assert.deepEqual(await ids({ replays: 'only' }), ['replay-3', 'replay-2', 'replay-1']);
+  assert.deepEqual(await ids({ replayOf: 'call-00' }), ['replay-2', 'replay-1']);
+  assert.deepEqual(await ids({ replayOf: 'call-00', status: 200 }), ['replay-2']);
+  assert.deepEqual(await ids({ replayOf: 'call-04', replays: 'exclude' }), ['replay-3'], 'replayOf is the narrower');
+  const originals = await ids({ replays: 'exclude', limit: 200 });
+  assert.equal(originals.length, 25);
+  assert.ok(originals.every((id) => id.startsWith('call-')));
+});
+
 test('overviewTiles: totals from minute rollups, trouble first, open breaker is bad', async () => {
   const histogram = new LatencyHistogram();
   for (const ms of [10, 20, 30]) histogram.record(ms);

@@ -15,6 +15,10 @@ export interface CallFilter {
   requestId?: string;
   upstreamRequestId?: string;
   traceId?: string;
+  /** only the replays of this call (its request id) */
+  replayOf?: string;
+  /** `only`: replays alone; `exclude`: original calls alone */
+  replays?: 'only' | 'exclude';
   /** opaque, from a previous page's nextCursor */
   cursor?: string;
   limit?: number;
@@ -35,6 +39,8 @@ export interface CallRow {
   upstreamRequestId: string | null;
   traceId: string | null;
   keptBecause: string;
+  /** the call this one replays, if it is a replay */
+  replayOfId: string | null;
 }
 
 export interface CallPage {
@@ -77,6 +83,7 @@ const ROW_SELECT = {
   upstreamRequestId: true,
   traceId: true,
   keptBecause: true,
+  replayOfId: true,
   integration: { select: { slug: true, name: true } },
 } as const;
 
@@ -100,6 +107,9 @@ export async function searchCalls(db: Db, filter: CallFilter): Promise<CallPage>
       ...(filter.requestId && { id: filter.requestId }),
       ...(filter.upstreamRequestId && { upstreamRequestId: filter.upstreamRequestId }),
       ...(filter.traceId && { traceId: filter.traceId.toLowerCase() }),
+      ...(filter.replays && { replayOfId: filter.replays === 'only' ? { not: null } : null }),
+      // Narrower than `replays`, so it wins when both are given.
+      ...(filter.replayOf && { replayOfId: filter.replayOf }),
       ...(after && {
         OR: [{ startedAt: { lt: after.at } }, { startedAt: after.at, id: { lt: after.id } }],
       }),
@@ -128,12 +138,24 @@ export interface PolicyDecision {
   decision: string;
 }
 
+/** A replay as its original's page lists it. */
+export interface ReplayRow {
+  id: string;
+  startedAt: Date;
+  status: number | null;
+  outcome: string;
+}
+
+/** How many replays a call's page lists (newest first); the explorer's replayOf filter shows them all. */
+export const REPLAYS_SHOWN = 50;
+
 export interface CallDetail extends CallRow {
   requestHeaders: Record<string, string>;
   responseHeaders: Record<string, string>;
   requestBody: string | null;
   responseBody: string | null;
-  replayOfId: string | null;
+  /** the newest replays of this call, up to REPLAYS_SHOWN */
+  replays: ReplayRow[];
   attempts: CallAttemptView[];
   decisions: PolicyDecision[];
 }
@@ -199,7 +221,6 @@ export async function callDetail(db: Db, id: string): Promise<CallDetail | null>
       responseHeaders: true,
       requestBody: true,
       responseBody: true,
-      replayOfId: true,
       attempts: {
         select: {
           number: true,
@@ -215,16 +236,25 @@ export async function callDetail(db: Db, id: string): Promise<CallDetail | null>
     },
   });
   if (!call) return null;
-  const breakerAt = await db.breakerEvent.findFirst({
-    where: { integrationId: call.integrationId, at: { lte: call.startedAt } },
-    select: { toState: true, reason: true, at: true },
-    orderBy: { at: 'desc' },
-  });
+  const [breakerAt, replays] = await Promise.all([
+    db.breakerEvent.findFirst({
+      where: { integrationId: call.integrationId, at: { lte: call.startedAt } },
+      select: { toState: true, reason: true, at: true },
+      orderBy: { at: 'desc' },
+    }),
+    db.callLog.findMany({
+      where: { replayOfId: id },
+      select: { id: true, startedAt: true, status: true, outcome: true },
+      orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+      take: REPLAYS_SHOWN,
+    }),
+  ]);
   const { integrationId: _, ...rest } = call;
   return {
     ...rest,
     requestHeaders: parseHeaders(call.requestHeaders),
     responseHeaders: parseHeaders(call.responseHeaders),
+    replays,
     decisions: describeDecisions(call, call.attempts, breakerAt),
   };
 }

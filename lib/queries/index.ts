@@ -19,6 +19,8 @@ export {
   callDetail,
   MAX_LIMIT,
   type PolicyDecision,
+  REPLAYS_SHOWN,
+  type ReplayRow,
   searchCalls,
 } from './calls';
 export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';

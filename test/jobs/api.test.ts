@@ -178,6 +178,29 @@ describe('manual replay', () => {
     const cancel = await h.api(`/api/replay/bulk/${started.body.run.id}/cancel`, { method: 'POST' });
     assert.equal(cancel.body.state, 'done', 'a finished run stays done');
   });
+
+  test("a call's detail lists its replays; the explorer selects replays, originals, or one call's replays", async () => {
+    await h.setFault({ route: '/demo/linked/*', mode: 'fail', failStatus: 503 });
+    await h.gateway(token, 'GET', '/linked/1');
+    const call = await failedCall('/linked');
+    await h.control('faults', { method: 'DELETE' });
+    const replay = await h.api(`/api/calls/${call.id}/replay`, { method: 'POST', body: {} });
+    assert.equal(replay.body.status, 200);
+
+    const detail = await h.api(`/api/calls/${call.id}`);
+    assert.deepEqual(
+      detail.body.call.replays.map((r: { id: string; status: number; outcome: string }) => [r.id, r.status, r.outcome]),
+      [[replay.body.replayId, 200, 'success']],
+    );
+    const ids = async (query: string) =>
+      (await h.api(`/api/calls?integration=demo&route=/linked&${query}`)).body.calls.map((c: { id: string }) => c.id);
+    assert.deepEqual(await ids(`replayOf=${call.id}`), [replay.body.replayId]);
+    assert.deepEqual(await ids('replays=only'), [replay.body.replayId]);
+    assert.deepEqual(await ids('replays=exclude'), [call.id]);
+    const bad = await h.api('/api/calls?replays=maybe');
+    assert.equal(bad.status, 400, 'an unknown replays filter is refused');
+    assert.equal(bad.body.field, 'replays');
+  });
 });
 
 describe('durable jobs and dead letters', () => {

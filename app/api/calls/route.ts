@@ -15,6 +15,8 @@ const querySchema = z.object({
   requestId: text,
   upstreamRequestId: text,
   traceId: text,
+  replayOf: text,
+  replays: z.enum(['only', 'exclude']).optional(),
   cursor: text,
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional(),
 });
