@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import type { FormEvent } from 'react';
 import type { CallPage } from '@/lib/queries';
 import { fetchJson, type Wire } from './api';
+import { BulkReplay } from './BulkReplay';
 import { OUTCOMES } from './charts/outcomes';
 import { formatMs, formatTime } from './format';
 
@@ -15,6 +16,7 @@ const TEXT_FILTERS = [
   { name: 'requestId', label: 'Request id', placeholder: 'x-request-id' },
   { name: 'upstreamRequestId', label: 'Upstream tracking id', placeholder: "the upstream's own id" },
   { name: 'traceId', label: 'Trace id', placeholder: '32 hex digits' },
+  { name: 'replayOf', label: 'Replay of (request id)', placeholder: "the original's x-request-id" },
 ] as const;
 
 /** datetime-local values are local time; the API wants an instant. */
@@ -108,6 +110,14 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
           <input name="to" type="datetime-local" defaultValue={toLocal(params.get('to'))} />
         </label>
         <label>
+          Replays
+          <select name="replays" defaultValue={get('replays')}>
+            <option value="">Any</option>
+            <option value="only">Replays only</option>
+            <option value="exclude">Originals only</option>
+          </select>
+        </label>
+        <label>
           Min duration (ms)
           <input name="minDurationMs" type="number" min={0} defaultValue={get('minDurationMs')} placeholder="1000" />
         </label>
@@ -124,6 +134,7 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
           </button>
         </div>
       </form>
+      <BulkReplay params={params} key={`bulk-${filter}`} />
       {calls.isPending ? (
         <div className="panel skeleton" style={{ height: 240 }} aria-busy="true">
           <span className="sr-only">Loading calls…</span>
@@ -171,6 +182,14 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
                   <td className="num">{c.attemptCount}</td>
                   <td className="mono">
                     <Link href={`/explorer/${encodeURIComponent(c.id)}`}>{c.id}</Link>
+                    {c.replayOfId && (
+                      <>
+                        {' '}
+                        <span className="badge" title={`replay of ${c.replayOfId}`}>
+                          replay
+                        </span>
+                      </>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -2,8 +2,13 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AttemptWaterfall } from '@/components/AttemptWaterfall';
 import { formatMs, formatTime } from '@/components/format';
+import type { ReplayDraft } from '@/components/ReplayForm';
+import { ReplayPanel } from '@/components/ReplayPanel';
 import { getDb } from '@/lib/db';
-import { callDetail } from '@/lib/queries';
+import { findIntegration, type Integration } from '@/lib/integrations';
+import { relativeToBase } from '@/lib/jobs';
+import { type CallDetail, callDetail, REPLAYS_SHOWN } from '@/lib/queries';
+import { REDACTED } from '@/lib/telemetry';
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -12,7 +17,7 @@ export const metadata = { title: 'Call · Breakwater' };
 function Headers({ title, headers }: { title: string; headers: Record<string, string> }) {
   const entries = Object.entries(headers);
   return (
-    <section className="panel">
+    <section className="panel" aria-label={title}>
       <h2>{title}</h2>
       {entries.length === 0 ? (
         <p className="muted">None recorded.</p>
@@ -32,16 +37,86 @@ function Headers({ title, headers }: { title: string; headers: Record<string, st
 
 function Body({ title, body }: { title: string; body: string | null }) {
   return (
-    <section className="panel">
+    <section className="panel" aria-label={title}>
       <h2>{title}</h2>
       {body ? <pre className="body">{body}</pre> : <p className="muted">No body recorded.</p>}
     </section>
   );
 }
 
+// The client sets these for every call, and a replay gets its own (lib/jobs drops them from a replay too).
+const PER_CALL_HEADERS = new Set(['x-request-id', 'traceparent', 'tracestate', 'content-length']);
+
+/** The recorded request as edit-and-replay starts from it: what the server would send again, no secret. */
+function replayDraft(call: CallDetail, integration: Integration): ReplayDraft {
+  const idempotency = integration.policy.idempotency.header.toLowerCase();
+  const relative = relativeToBase(integration.baseUrl, call.path);
+  const queryAt = relative.indexOf('?');
+  return {
+    method: call.method,
+    path: queryAt < 0 ? relative : relative.slice(0, queryAt),
+    query: queryAt < 0 ? '' : relative.slice(queryAt + 1),
+    headers: Object.entries(call.requestHeaders)
+      .filter(([name, value]) => !PER_CALL_HEADERS.has(name) && name !== idempotency && !value.includes(REDACTED))
+      .map(([name, value]) => ({ name, value })),
+    body: call.requestBody ?? '',
+  };
+}
+
+function credentialOf(integration: Integration) {
+  if (integration.authScheme === 'none' || !integration.secretEnv) return null;
+  const header = integration.authScheme === 'header' ? (integration.authHeader ?? '') : 'authorization';
+  return { header: header.toLowerCase(), secretEnv: integration.secretEnv };
+}
+
+function Replays({ call }: { call: CallDetail }) {
+  return (
+    <section className="panel" aria-labelledby="replays-heading">
+      <h2 id="replays-heading">Replays</h2>
+      {call.replays.length === 0 ? (
+        <p className="muted">Not replayed yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-label="Replays">
+            <thead>
+              <tr>
+                <th>Started</th>
+                <th className="num">Status</th>
+                <th>Outcome</th>
+                <th>Request id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {call.replays.map((r) => (
+                <tr key={r.id}>
+                  <td className="mono">{formatTime(r.startedAt.getTime(), true)}</td>
+                  <td className="num">{r.status ?? '–'}</td>
+                  <td className={r.outcome === 'success' ? 'status-ok' : 'status-bad'}>
+                    {r.outcome.replace('_', ' ')}
+                  </td>
+                  <td className="mono">
+                    <Link href={`/explorer/${encodeURIComponent(r.id)}`}>{r.id}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {call.replays.length >= REPLAYS_SHOWN && (
+            <p>
+              <Link href={`/explorer?replayOf=${encodeURIComponent(call.id)}`}>Every replay in the explorer</Link>
+            </p>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
 export default async function CallPage({ params }: Props) {
-  const call = await callDetail(getDb(), (await params).id);
+  const db = getDb();
+  const call = await callDetail(db, (await params).id);
   if (!call) notFound();
+  const integration = await findIntegration(db, call.integration.slug);
   const ok = call.outcome === 'success';
   return (
     <>
@@ -147,6 +222,18 @@ export default async function CallPage({ params }: Props) {
           </>
         )}
       </section>
+      <div className="grid-2" style={{ marginBottom: 12, alignItems: 'start' }}>
+        <Replays call={call} />
+        {integration && (
+          <ReplayPanel
+            callId={call.id}
+            draft={replayDraft(call, integration)}
+            credential={credentialOf(integration)}
+            idempotencyHeader={integration.policy.idempotency.header.toLowerCase()}
+            originalKey={call.requestHeaders[integration.policy.idempotency.header.toLowerCase()] ?? null}
+          />
+        )}
+      </div>
       <div className="grid-2">
         <Headers title="Request headers (redacted)" headers={call.requestHeaders} />
         <Headers title="Response headers (redacted)" headers={call.responseHeaders} />
