@@ -274,6 +274,14 @@ test('edit and replay: the dry run shows the edited request with the key redacte
   await expect(page.getByTestId('request-id')).toHaveText(original.id);
   await expect(page.getByRole('table', { name: 'Replays' }).locator('tbody tr')).toContainText('200');
   await secret.check();
+
+  // On a phone the edit form and the dry run fit the screen: nothing scrolls sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await panel.getByRole('radio', { name: 'Edit and replay' }).check();
+  await panel.getByRole('button', { name: 'Dry run' }).click();
+  await expect(dry.getByTestId('replay-request-line')).toContainText(`${E2E.upstreamURL}/replay-refunds/v1/refunds`);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: testInfo.outputPath('edit-phone.png'), fullPage: true });
 });
 
 test('a call whose recorded body was cut is refused as recorded, with the reason, and replays once edited', async ({
