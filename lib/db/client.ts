@@ -4,6 +4,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
+import { withExclusiveTransactions } from './sqlite-transactions';
 
 /** Both generated clients expose the same model API; the SQLite one's type stands for both. */
 export type Db = SqliteClient;
@@ -41,10 +42,12 @@ export function createDb(url: string = databaseUrl(), options: DbOptions = {}): 
     const file = sqlitePath(url);
     mkdirSync(dirname(file), { recursive: true });
     return new SqliteClient({
-      adapter: new PrismaBetterSqlite3({
-        url: file,
-        ...(options.sqliteBusyTimeoutMs === undefined ? {} : { timeout: options.sqliteBusyTimeoutMs }),
-      }),
+      adapter: withExclusiveTransactions(
+        new PrismaBetterSqlite3({
+          url: file,
+          ...(options.sqliteBusyTimeoutMs === undefined ? {} : { timeout: options.sqliteBusyTimeoutMs }),
+        }),
+      ),
     });
   }
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;

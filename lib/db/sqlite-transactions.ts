@@ -1,0 +1,127 @@
+import type {
+  ConnectionInfo,
+  IsolationLevel,
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlQuery,
+  Transaction,
+} from '@prisma/driver-adapter-utils';
+
+/**
+ * better-sqlite3 is one connection. The Prisma adapter queues interactive transactions behind each other,
+ * but not plain queries: one issued while a transaction is open (BEGIN ... awaits ... COMMIT) runs inside
+ * it, and a rollback silently undoes it (another request's job update, say). Here plain queries wait until
+ * the open transaction ends. A query is run in the same tick as that check, and better-sqlite3 runs it
+ * synchronously, so nothing can slip in between.
+ */
+class TransactionGate {
+  open: Promise<void> | undefined;
+
+  async enter(): Promise<() => void> {
+    while (this.open) await this.open;
+    let release!: () => void;
+    this.open = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.open = undefined;
+      release();
+    };
+  }
+}
+
+class GatedTransaction implements Transaction {
+  constructor(
+    private readonly inner: Transaction,
+    private readonly release: () => void,
+  ) {}
+
+  get provider() {
+    return this.inner.provider;
+  }
+  get adapterName() {
+    return this.inner.adapterName;
+  }
+  get options() {
+    return this.inner.options;
+  }
+  queryRaw(query: SqlQuery) {
+    return this.inner.queryRaw(query);
+  }
+  executeRaw(query: SqlQuery) {
+    return this.inner.executeRaw(query);
+  }
+  async commit() {
+    try {
+      await this.inner.commit();
+    } finally {
+      this.release();
+    }
+  }
+  async rollback() {
+    try {
+      await this.inner.rollback();
+    } finally {
+      this.release();
+    }
+  }
+  createSavepoint(name: string) {
+    return this.inner.createSavepoint?.(name) ?? Promise.resolve();
+  }
+  rollbackToSavepoint(name: string) {
+    return this.inner.rollbackToSavepoint?.(name) ?? Promise.resolve();
+  }
+  releaseSavepoint(name: string) {
+    return this.inner.releaseSavepoint?.(name) ?? Promise.resolve();
+  }
+}
+
+class GatedAdapter implements SqlDriverAdapter {
+  private readonly gate = new TransactionGate();
+  readonly getConnectionInfo?: () => ConnectionInfo;
+
+  constructor(private readonly inner: SqlDriverAdapter) {
+    // Only where the adapter has it: Prisma reads its absence as "use the defaults".
+    if (inner.getConnectionInfo) this.getConnectionInfo = () => (inner.getConnectionInfo as () => ConnectionInfo)();
+  }
+
+  get provider() {
+    return this.inner.provider;
+  }
+  get adapterName() {
+    return this.inner.adapterName;
+  }
+  async queryRaw(query: SqlQuery) {
+    while (this.gate.open) await this.gate.open;
+    return this.inner.queryRaw(query);
+  }
+  async executeRaw(query: SqlQuery) {
+    while (this.gate.open) await this.gate.open;
+    return this.inner.executeRaw(query);
+  }
+  async executeScript(script: string) {
+    while (this.gate.open) await this.gate.open;
+    return this.inner.executeScript(script);
+  }
+  async startTransaction(isolationLevel?: IsolationLevel) {
+    const release = await this.gate.enter();
+    try {
+      return new GatedTransaction(await this.inner.startTransaction(isolationLevel), release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+  dispose() {
+    return this.inner.dispose();
+  }
+}
+
+/** Wraps the better-sqlite3 adapter factory so plain queries never run inside another caller's transaction. */
+export function withExclusiveTransactions(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => new GatedAdapter(await factory.connect()),
+  };
+}
