@@ -16,7 +16,7 @@ const TEXT_FILTERS = [
   { name: 'requestId', label: 'Request id', placeholder: 'x-request-id' },
   { name: 'upstreamRequestId', label: 'Upstream tracking id', placeholder: "the upstream's own id" },
   { name: 'traceId', label: 'Trace id', placeholder: '32 hex digits' },
-  { name: 'replayOf', label: 'Replay of (request id)', placeholder: "the original's x-request-id" },
+  { name: 'replayOf', label: 'Replay of', placeholder: "the original's request id" },
 ] as const;
 
 /** datetime-local values are local time; the API wants an instant. */
