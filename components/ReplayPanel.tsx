@@ -6,6 +6,7 @@ import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import type { replayCall } from '@/lib/jobs';
 import { ApiError, sendJson } from './api';
+import { HeaderList } from './HeaderList';
 import { draftFieldOf, editOf, RadioGroup, type ReplayDraft, ReplayForm } from './ReplayForm';
 
 type ReplayAnswer = Awaited<ReturnType<typeof replayCall>>;
@@ -15,23 +16,16 @@ type Idempotency = 'reuse' | 'new';
 
 /** The exact request a replay sends (or sent); the credential's header shows "[redacted]", never its value. */
 function RequestView({ title, request }: { title: string; request: PlannedRequest }) {
-  const headers = Object.entries(request.headers);
   return (
     <section className="replay-request" aria-label={title}>
       <h3>{title}</h3>
       <p className="mono" data-testid="replay-request-line">
         <strong>{request.method}</strong> {request.url}
       </p>
-      <dl className="kv mono">
+      <HeaderList headers={request.headers}>
         <dt>Idempotency key</dt>
         <dd data-testid="replay-idempotency-key">{request.idempotencyKey ?? 'none'}</dd>
-        {headers.map(([name, value]) => (
-          <div key={name} style={{ display: 'contents' }}>
-            <dt>{name}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      </HeaderList>
       {request.body ? <pre className="body">{request.body}</pre> : <p className="muted">No body.</p>}
     </section>
   );

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AttemptWaterfall } from '@/components/AttemptWaterfall';
 import { formatMs, formatTime } from '@/components/format';
+import { HeaderList } from '@/components/HeaderList';
 import type { ReplayDraft } from '@/components/ReplayForm';
 import { ReplayPanel } from '@/components/ReplayPanel';
 import { getDb } from '@/lib/db';
@@ -15,22 +16,10 @@ type Props = { params: Promise<{ id: string }> };
 export const metadata = { title: 'Call · Breakwater' };
 
 function Headers({ title, headers }: { title: string; headers: Record<string, string> }) {
-  const entries = Object.entries(headers);
   return (
     <section className="panel" aria-label={title}>
       <h2>{title}</h2>
-      {entries.length === 0 ? (
-        <p className="muted">None recorded.</p>
-      ) : (
-        <dl className="kv mono">
-          {entries.map(([name, value]) => (
-            <div key={name} style={{ display: 'contents' }}>
-              <dt>{name}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
+      {Object.keys(headers).length === 0 ? <p className="muted">None recorded.</p> : <HeaderList headers={headers} />}
     </section>
   );
 }
