@@ -55,7 +55,7 @@ export type JobView = ReturnType<typeof jobView>;
  * Stores a job for the worker. Every job carries an idempotency key (the caller's, or one generated now),
  * sent on every attempt, so an attempt repeated after a crash is recognisable upstream as the same one.
  */
-export async function enqueueJob(db: Db, integration: Integration, input: JobInput, source = 'api') {
+export async function enqueueJob(db: Pick<Db, 'job'>, integration: Integration, input: JobInput, source = 'api') {
   const idempotencyKey = input.idempotencyKey ?? randomUUID();
   let headers = withHeader(input.headers, idempotencyHeader(integration), idempotencyKey);
   if (input.body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))

@@ -11,8 +11,6 @@ import { fromRow } from './sources';
 export const EVENT_STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;
 type EventState = (typeof EVENT_STATES)[number];
 const UNSETTLED: EventState[] = ['received', 'forwarding', 'failed'];
-/** An event this old without a forward job lost it to a crash between storing and enqueueing. */
-const ORPHAN_AFTER_MS = 60_000;
 const CHUNK = 500;
 
 interface JobState {
@@ -63,36 +61,6 @@ async function syncStates(db: Db): Promise<void> {
   }
 }
 
-/** Events stored without a forward job (a crash between the two writes) get one: the job made before the crash, or a new one with the same key. */
-async function recoverForwardJobs(db: Db): Promise<void> {
-  const orphans = await db.webhookEvent.findMany({
-    where: { jobId: null, receivedAt: { lt: new Date(Date.now() - ORPHAN_AFTER_MS) } },
-    include: { source: true },
-    take: CHUNK,
-  });
-  for (const event of orphans) {
-    const source = fromRow(event.source);
-    const integration = await findIntegration(db, source.integration);
-    if (!integration) continue;
-    const made = await db.job.findFirst({
-      where: { source: 'webhook', integrationId: integration.id, idempotencyKey: event.dedupKey },
-      select: { id: true },
-    });
-    const jobId =
-      made?.id ??
-      (
-        await enqueueJob(
-          db,
-          integration,
-          forwardJobInput(source, integration, storedDelivery(event), event.id, event.dedupKey),
-          'webhook',
-        )
-      ).id;
-    await db.webhookEvent.updateMany({ where: { id: event.id, jobId: null }, data: { jobId } });
-    log.warn({ event: event.id, source: source.slug, jobId }, 'linked a forward job to an event stored before a crash');
-  }
-}
-
 const shared = globalThis as typeof globalThis & {
   __breakwaterWebhookSync?: Promise<void>;
   __breakwaterWebhookTimer?: NodeJS.Timeout;
@@ -102,7 +70,6 @@ const shared = globalThis as typeof globalThis & {
 export function syncForwardStates(db: Db): Promise<void> {
   shared.__breakwaterWebhookSync ??= (async () => {
     try {
-      await recoverForwardJobs(db);
       await syncStates(db);
     } finally {
       shared.__breakwaterWebhookSync = undefined;

@@ -149,11 +149,9 @@ function storedHeaders(request: Request): string {
 }
 
 /**
- * Stores the event, then enqueues its forward job and links it, then acknowledges. The unique
- * (sourceId, dedupKey) decides duplicates under concurrency. No transaction spans the steps: with SQLite
- * every request shares one connection, so a rolled-back transaction would also undo other requests'
- * writes made meanwhile. A crash between the steps leaves an event without a job, which
- * `recoverForwardJobs` finds and links (to the job if it was created, else a new one with the same key).
+ * Stores the event and its forward job in one transaction, then acknowledges: an acknowledged event always
+ * has its job, and a crash before the commit leaves neither (the sender retries). The unique
+ * (sourceId, dedupKey) decides duplicates under concurrency.
  */
 async function store(db: Db, delivery: Received, dedupKey: string): Promise<Response> {
   const { source, integration, now } = delivery;
@@ -163,15 +161,24 @@ async function store(db: Db, delivery: Received, dedupKey: string): Promise<Resp
   if (existing) return duplicate(db, source, dedupKey, existing.id);
   const id = randomUUID();
   try {
-    await db.webhookEvent.create({
-      data: {
-        id,
-        sourceId: source.id,
-        dedupKey,
-        headers: storedHeaders(delivery.request),
-        body: new Uint8Array(delivery.body),
-        receivedAt: now,
-      },
+    await db.$transaction(async (tx) => {
+      await tx.webhookEvent.create({
+        data: {
+          id,
+          sourceId: source.id,
+          dedupKey,
+          headers: storedHeaders(delivery.request),
+          body: new Uint8Array(delivery.body),
+          receivedAt: now,
+        },
+      });
+      const job = await enqueueJob(
+        tx,
+        integration,
+        forwardJobInput(source, integration, { headers: delivery.request.headers, text: delivery.text }, id, dedupKey),
+        'webhook',
+      );
+      await tx.webhookEvent.update({ where: { id }, data: { jobId: job.id } });
     });
   } catch (error) {
     if ((error as { code?: string }).code !== 'P2002') throw error;
@@ -180,13 +187,6 @@ async function store(db: Db, delivery: Received, dedupKey: string): Promise<Resp
     });
     return duplicate(db, source, dedupKey, winner?.id ?? null);
   }
-  const job = await enqueueJob(
-    db,
-    integration,
-    forwardJobInput(source, integration, { headers: delivery.request.headers, text: delivery.text }, id, dedupKey),
-    'webhook',
-  );
-  await db.webhookEvent.update({ where: { id }, data: { jobId: job.id } });
   await countOutcome(db, source.id, 'received', now);
   return Response.json({ id, duplicate: false });
 }
