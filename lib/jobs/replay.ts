@@ -178,6 +178,9 @@ export async function executeReplay(plan: ReplayPlan, signal?: AbortSignal): Pro
 
 export async function replayCall(db: Db, callId: string, input: ReplayInput) {
   const plan = await planReplay(db, callId, input);
-  if (input.dryRun) return { dryRun: true as const, request: describePlan(plan) };
+  // Describing the request checks its path as the gateway does, so an unsafe edited path is refused (400)
+  // whether it is a dry run or not, before anything is sent.
+  const request = describePlan(plan);
+  if (input.dryRun) return { dryRun: true as const, request };
   return { dryRun: false as const, ...(await executeReplay(plan)) };
 }

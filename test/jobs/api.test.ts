@@ -197,6 +197,17 @@ describe('manual replay', () => {
     assert.deepEqual(await ids(`replayOf=${call.id}`), [replay.body.replayId]);
     assert.deepEqual(await ids('replays=only'), [replay.body.replayId]);
     assert.deepEqual(await ids('replays=exclude'), [call.id]);
+    // An edited path the gateway would refuse is refused when sent too, not only in a dry run: nothing goes out.
+    const sentBefore = (await h.control('stats')).total;
+    for (const dryRun of [true, false]) {
+      const unsafe = await h.api(`/api/calls/${call.id}/replay`, {
+        method: 'POST',
+        body: { mode: 'edited', dryRun, edit: { path: '/linked/../admin' } },
+      });
+      assert.equal(unsafe.status, 400, JSON.stringify(unsafe.body));
+      assert.equal(unsafe.body.field, 'edit.path');
+    }
+    assert.equal((await h.control('stats')).total, sentBefore);
     const bad = await h.api('/api/calls?replays=maybe');
     assert.equal(bad.status, 400, 'an unknown replays filter is refused');
     assert.equal(bad.body.field, 'replays');
