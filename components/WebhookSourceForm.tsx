@@ -1,8 +1,9 @@
 'use client';
 
-import { type FormEvent, type ReactElement, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import type { WebhookSourceView } from '@/lib/webhooks';
 import { ApiError, sendJson, type Wire } from './api';
+import { Field } from './Field';
 
 type Source = Wire<WebhookSourceView>;
 
@@ -11,44 +12,6 @@ const SCHEMES = [
   { value: 'stripe', label: 'Stripe (Stripe-Signature: t=…,v1=…)' },
   { value: 'hmac', label: 'Generic HMAC of the body in a header' },
 ];
-
-function Field({
-  name,
-  label,
-  error,
-  hint,
-  children,
-}: {
-  name: string;
-  label: string;
-  error?: string;
-  hint?: string;
-  children: (props: {
-    id: string;
-    name: string;
-    'aria-invalid'?: boolean;
-    'aria-describedby'?: string;
-  }) => ReactElement;
-}) {
-  const id = `webhook-${name}`;
-  const described = [error && `${id}-error`, hint && `${id}-hint`].filter(Boolean).join(' ') || undefined;
-  return (
-    <div style={{ display: 'grid', gap: 4 }}>
-      <label htmlFor={id}>{label}</label>
-      {children({ id, name, 'aria-invalid': error ? true : undefined, 'aria-describedby': described })}
-      {hint && (
-        <span id={`${id}-hint`} className="muted" style={{ fontSize: 12 }}>
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span id={`${id}-error`} className="field-error">
-          {error}
-        </span>
-      )}
-    </div>
-  );
-}
 
 /**
  * Creates a source, or edits one (`source` given). The secret is named by its environment variable; the
@@ -126,13 +89,19 @@ export function WebhookSourceForm({
       aria-label={source ? `Edit ${source.name}` : 'New webhook source'}
     >
       <div className="fields">
-        <Field name="name" label="Name" error={errors.name}>
+        <Field id="webhook-name" name="name" label="Name" error={errors.name}>
           {(p) => <input {...p} defaultValue={source?.name} placeholder="Payments provider" />}
         </Field>
-        <Field name="slug" label="Slug" error={errors.slug} hint="The sender posts to /api/webhooks/<slug>">
+        <Field
+          id="webhook-slug"
+          name="slug"
+          label="Slug"
+          error={errors.slug}
+          hint="The sender posts to /api/webhooks/<slug>"
+        >
           {(p) => <input {...p} defaultValue={source?.slug} placeholder="payments" spellCheck={false} />}
         </Field>
-        <Field name="scheme" label="Verification scheme" error={errors.scheme}>
+        <Field id="webhook-scheme" name="scheme" label="Verification scheme" error={errors.scheme}>
           {(p) => (
             <select {...p} value={scheme} onChange={(e) => setScheme(e.target.value as Source['scheme'])}>
               {SCHEMES.map((s) => (
@@ -144,6 +113,7 @@ export function WebhookSourceForm({
           )}
         </Field>
         <Field
+          id="webhook-secretEnv"
           name="secretEnv"
           label="Secret environment variable"
           error={errors.secretEnv}
@@ -154,6 +124,7 @@ export function WebhookSourceForm({
           )}
         </Field>
         <Field
+          id="webhook-previousSecretEnv"
           name="previousSecretEnv"
           label="Previous secret variable (rotation)"
           error={errors.previousSecretEnv}
@@ -161,7 +132,7 @@ export function WebhookSourceForm({
         >
           {(p) => <input {...p} defaultValue={source?.previousSecretEnv ?? ''} spellCheck={false} />}
         </Field>
-        <Field name="integration" label="Forward to integration" error={errors.integration}>
+        <Field id="webhook-integration" name="integration" label="Forward to integration" error={errors.integration}>
           {(p) => (
             <select {...p} defaultValue={source?.integration ?? ''}>
               <option value="">Choose…</option>
@@ -174,6 +145,7 @@ export function WebhookSourceForm({
           )}
         </Field>
         <Field
+          id="webhook-forwardPath"
           name="forwardPath"
           label="Forward path"
           error={errors.forwardPath}
@@ -181,13 +153,19 @@ export function WebhookSourceForm({
         >
           {(p) => <input {...p} defaultValue={source?.forwardPath ?? '/'} spellCheck={false} />}
         </Field>
-        <Field name="toleranceSeconds" label="Timestamp tolerance (s)" error={errors.toleranceSeconds}>
+        <Field
+          id="webhook-toleranceSeconds"
+          name="toleranceSeconds"
+          label="Timestamp tolerance (s)"
+          error={errors.toleranceSeconds}
+        >
           {(p) => <input {...p} type="number" min={1} defaultValue={source?.toleranceSeconds} placeholder="300" />}
         </Field>
-        <Field name="maxBodyBytes" label="Body limit (bytes)" error={errors.maxBodyBytes}>
+        <Field id="webhook-maxBodyBytes" name="maxBodyBytes" label="Body limit (bytes)" error={errors.maxBodyBytes}>
           {(p) => <input {...p} type="number" min={1} defaultValue={source?.maxBodyBytes} placeholder="1048576" />}
         </Field>
         <Field
+          id="webhook-dedupBy"
           name="dedupBy"
           label="Deduplicate by"
           error={errors.dedupBy}
@@ -202,7 +180,13 @@ export function WebhookSourceForm({
             </select>
           )}
         </Field>
-        <Field name="dedupField" label="Dedup JSON field" error={errors.dedupField} hint="e.g. data.id">
+        <Field
+          id="webhook-dedupField"
+          name="dedupField"
+          label="Dedup JSON field"
+          error={errors.dedupField}
+          hint="e.g. data.id"
+        >
           {(p) => <input {...p} defaultValue={source?.dedupField ?? ''} spellCheck={false} />}
         </Field>
       </div>
@@ -210,7 +194,12 @@ export function WebhookSourceForm({
         <fieldset>
           <legend>HMAC options</legend>
           <div className="fields">
-            <Field name="options.algorithm" label="Algorithm" error={errors['options.algorithm']}>
+            <Field
+              id="webhook-options.algorithm"
+              name="options.algorithm"
+              label="Algorithm"
+              error={errors['options.algorithm']}
+            >
               {(p) => (
                 <select {...p} defaultValue={options?.algorithm ?? 'sha256'}>
                   <option value="sha256">SHA-256</option>
@@ -219,10 +208,20 @@ export function WebhookSourceForm({
                 </select>
               )}
             </Field>
-            <Field name="options.header" label="Signature header" error={errors['options.header']}>
+            <Field
+              id="webhook-options.header"
+              name="options.header"
+              label="Signature header"
+              error={errors['options.header']}
+            >
               {(p) => <input {...p} defaultValue={options?.header ?? 'x-signature'} spellCheck={false} />}
             </Field>
-            <Field name="options.encoding" label="Encoding" error={errors['options.encoding']}>
+            <Field
+              id="webhook-options.encoding"
+              name="options.encoding"
+              label="Encoding"
+              error={errors['options.encoding']}
+            >
               {(p) => (
                 <select {...p} defaultValue={options?.encoding ?? 'hex'}>
                   <option value="hex">hex</option>
@@ -230,13 +229,29 @@ export function WebhookSourceForm({
                 </select>
               )}
             </Field>
-            <Field name="options.prefix" label="Prefix" error={errors['options.prefix']} hint='e.g. "sha256="'>
+            <Field
+              id="webhook-options.prefix"
+              name="options.prefix"
+              label="Prefix"
+              error={errors['options.prefix']}
+              hint='e.g. "sha256="'
+            >
               {(p) => <input {...p} defaultValue={options?.prefix ?? ''} spellCheck={false} />}
             </Field>
-            <Field name="options.timestampHeader" label="Timestamp header" error={errors['options.timestampHeader']}>
+            <Field
+              id="webhook-options.timestampHeader"
+              name="options.timestampHeader"
+              label="Timestamp header"
+              error={errors['options.timestampHeader']}
+            >
               {(p) => <input {...p} defaultValue={options?.timestampHeader ?? ''} spellCheck={false} />}
             </Field>
-            <Field name="options.payload" label="Signed payload" error={errors['options.payload']}>
+            <Field
+              id="webhook-options.payload"
+              name="options.payload"
+              label="Signed payload"
+              error={errors['options.payload']}
+            >
               {(p) => (
                 <select {...p} defaultValue={options?.payload ?? 'body'}>
                   <option value="body">body</option>
@@ -244,7 +259,12 @@ export function WebhookSourceForm({
                 </select>
               )}
             </Field>
-            <Field name="options.idHeader" label="Event id header" error={errors['options.idHeader']}>
+            <Field
+              id="webhook-options.idHeader"
+              name="options.idHeader"
+              label="Event id header"
+              error={errors['options.idHeader']}
+            >
               {(p) => <input {...p} defaultValue={options?.idHeader ?? ''} spellCheck={false} />}
             </Field>
           </div>
