@@ -10,29 +10,29 @@ import { RadioGroup } from './ReplayForm';
 type Run = Wire<NonNullable<Awaited<ReturnType<typeof findReplayRun>>>>;
 type Started = Wire<Awaited<ReturnType<typeof startBulkReplay>>>;
 
-/** The explorer filters a bulk replay selects on (lib/jobs' callFilterSchema). */
-const BULK_FILTERS = ['integration', 'outcome', 'status', 'method', 'route', 'from', 'to', 'minDurationMs'];
-/** Explorer filters a bulk replay cannot apply: with one set, it would replay more than the list shows. */
-const OTHER_FILTERS: Record<string, string> = {
-  requestId: 'Request id',
-  upstreamRequestId: 'Upstream tracking id',
-  traceId: 'Trace id',
-  replayOf: 'Replay of',
-  replays: 'Replays',
-};
+/** The explorer filters, all of which a bulk replay applies (lib/jobs' callFilterSchema). */
+const FILTERS = [
+  'integration',
+  'outcome',
+  'status',
+  'method',
+  'route',
+  'from',
+  'to',
+  'minDurationMs',
+  'requestId',
+  'upstreamRequestId',
+  'traceId',
+  'replayOf',
+  'replays',
+];
 const LIMIT = 1000;
 
-/** The explorer's filter as POST /api/replay/bulk takes it, or the filters it cannot apply. */
+/** The explorer's filter as POST /api/replay/bulk takes it (the page's cursor is not a filter). */
 function bulkFilterOf(params: Iterable<[string, string]>) {
-  const filter: Record<string, string | number> = {};
-  const unsupported: string[] = [];
-  for (const [name, value] of params) {
-    if (!value) continue;
-    if (BULK_FILTERS.includes(name))
-      filter[name] = name === 'status' || name === 'minDurationMs' ? Number(value) : value;
-    else if (OTHER_FILTERS[name]) unsupported.push(OTHER_FILTERS[name]);
-  }
-  return { filter, unsupported };
+  const filter: Record<string, string> = {};
+  for (const [name, value] of params) if (value && FILTERS.includes(name)) filter[name] = value;
+  return filter;
 }
 
 /**
@@ -82,12 +82,12 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
   const [concurrency, setConcurrency] = useState('5');
   const [idempotency, setIdempotency] = useState<'reuse' | 'new'>('reuse');
   const [runId, setRunId] = useState<string | null>(null);
-  const { filter, unsupported } = bulkFilterOf(params);
+  const filter = bulkFilterOf(params);
   const filterKey = JSON.stringify(filter);
   const preview = useQuery({
     queryKey: ['bulk-replay-preview', filterKey],
     queryFn: () => sendJson<Started>('/api/replay/bulk', 'POST', { filter, dryRun: true, limit: LIMIT }),
-    enabled: open && unsupported.length === 0 && !runId,
+    enabled: open && !runId,
     staleTime: 0,
   });
   const start = useMutation({
@@ -141,12 +141,7 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
           Close
         </button>
       </div>
-      {unsupported.length > 0 ? (
-        <p className="alert" role="alert">
-          Bulk replay selects on integration, outcome, status, method, route, time and duration only. Clear{' '}
-          {unsupported.join(', ')} to replay the matching calls.
-        </p>
-      ) : runId ? (
+      {runId ? (
         run.data ? (
           <Progress run={run.data} onCancel={() => cancel.mutate()} cancelling={cancel.isPending} />
         ) : run.isError ? (

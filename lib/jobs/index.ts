@@ -21,6 +21,7 @@ export { QueueSampler, samplerOptionsFromEnv } from './sampler';
 export {
   batchInputSchema,
   bulkReplayInputSchema,
+  callFilterSchema,
   type JobInput,
   jobInputSchema,
   type ReplayInput,

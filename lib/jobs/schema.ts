@@ -78,19 +78,28 @@ export const replayInputSchema = z
   });
 export type ReplayInput = z.output<typeof replayInputSchema>;
 
+const filterText = z.string().trim().min(1).max(200).optional();
+
+/** The explorer's filter (lib/queries CallFilter): what GET /api/calls lists is what a bulk replay replays. */
 export const callFilterSchema = z.object({
-  integration: z.string().trim().min(1).max(200).optional(),
-  outcome: z.string().trim().min(1).max(200).optional(),
+  integration: filterText,
+  outcome: filterText,
   status: z.coerce.number().int().min(100).max(599).optional(),
-  method: z.string().trim().min(1).max(20).optional(),
-  route: z.string().trim().min(1).max(200).optional(),
+  method: filterText,
+  route: filterText,
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
   minDurationMs: z.coerce.number().min(0).optional(),
+  requestId: filterText,
+  upstreamRequestId: filterText,
+  traceId: filterText,
+  replayOf: filterText,
+  replays: z.enum(['only', 'exclude']).optional(),
 });
 
 export const bulkReplayInputSchema = z.object({
-  filter: callFilterSchema.default({}),
+  // Strict: a filter the replay did not understand would replay more calls than the explorer lists.
+  filter: callFilterSchema.strict().default({}),
   idempotency: z.enum(['reuse', 'new']).default('reuse'),
   dryRun: z.boolean().default(false),
   concurrency: z.number().int().min(1).max(20).default(5),

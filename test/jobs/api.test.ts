@@ -211,6 +211,19 @@ describe('manual replay', () => {
     const bad = await h.api('/api/calls?replays=maybe');
     assert.equal(bad.status, 400, 'an unknown replays filter is refused');
     assert.equal(bad.body.field, 'replays');
+
+    // A bulk replay takes the explorer's whole filter: one call's replays select exactly those.
+    const bulk = await h.api('/api/replay/bulk', {
+      method: 'POST',
+      body: { filter: { replayOf: call.id }, dryRun: true },
+    });
+    assert.deepEqual(bulk.body, { dryRun: true, count: 1, more: false });
+    // A filter it does not know is refused, naming it, rather than ignored (which would replay more).
+    const runsBefore = await db.replayRun.count();
+    const unknown = await h.api('/api/replay/bulk', { method: 'POST', body: { filter: { requestID: call.id } } });
+    assert.equal(unknown.status, 400, JSON.stringify(unknown.body));
+    assert.match(`${unknown.body.field} ${unknown.body.error}`, /requestID/);
+    assert.equal(await db.replayRun.count(), runsBefore, 'nothing started');
   });
 });
 

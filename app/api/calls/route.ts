@@ -1,23 +1,10 @@
 import { z } from 'zod';
 import { authed, jsonError, validationError } from '@/lib/api';
+import { callFilterSchema } from '@/lib/jobs';
 import { BadCursorError, MAX_LIMIT, searchCalls } from '@/lib/queries';
 
-const text = z.string().trim().min(1).max(200).optional();
-const querySchema = z.object({
-  integration: text,
-  outcome: text,
-  status: z.coerce.number().int().min(100).max(599).optional(),
-  method: text,
-  route: text,
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
-  minDurationMs: z.coerce.number().min(0).optional(),
-  requestId: text,
-  upstreamRequestId: text,
-  traceId: text,
-  replayOf: text,
-  replays: z.enum(['only', 'exclude']).optional(),
-  cursor: text,
+const querySchema = callFilterSchema.extend({
+  cursor: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional(),
 });
 
