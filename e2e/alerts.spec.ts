@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, request, test } from '@playwright/test';
 import { E2E } from '../playwright.config';
+import { signIn } from './support';
 
 // An alert as an engineer meets it: a rule made in the form, an upstream that starts failing, a signed
 // webhook that says so, the UI showing firing, then recovery, a resolved webhook and the UI showing resolved.
@@ -64,10 +65,7 @@ test('a rule made in the form fires with a signed webhook when the upstream fail
   let stopTraffic = false;
   const caller = await request.newContext({ baseURL: E2E.baseURL });
   try {
-    await page.goto('/login');
-    await page.getByLabel('Password').fill(E2E.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('heading', { name: 'Integrations' })).toBeVisible();
+    await signIn(page);
 
     const integration = await page.request.post('/api/integrations', {
       data: {

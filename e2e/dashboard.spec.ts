@@ -4,6 +4,7 @@ import { startTraffic } from '@/demo/traffic';
 import { createDb, type Db, LatencyHistogram } from '@/lib/db';
 import { ERROR_OUTCOMES } from '@/lib/queries';
 import { E2E } from '../playwright.config';
+import { newToken, setFault, signIn } from './support';
 
 // The dashboard as an engineer who owns integrations meets it: the overview agrees with the database, a
 // failing upstream shows up red with its breaker open, integrations are configured through the form, and
@@ -23,34 +24,12 @@ test.afterAll(async () => {
   await db.$disconnect();
 });
 
-async function signIn(page: Page) {
-  await page.goto('/login');
-  await page.getByLabel('Password').fill(E2E.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Integrations' })).toBeVisible();
-}
-
 async function createIntegration(page: Page, slug: string, policy: object) {
   const response = await page.request.post('/api/integrations', {
     data: { name: `E2E ${slug}`, slug, baseUrl: `${E2E.upstreamURL}/${slug}`, policy },
   });
   expect(response.status()).toBe(201);
   return db.integration.findUniqueOrThrow({ where: { slug } });
-}
-
-async function newToken(page: Page, name: string): Promise<string> {
-  const response = await page.request.post('/api/tokens', { data: { name } });
-  expect(response.status()).toBe(201);
-  return (await response.json()).token;
-}
-
-async function setFault(fault: object) {
-  const response = await fetch(`${E2E.upstreamURL}/__control/faults`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(fault),
-  });
-  expect(response.status).toBe(200);
 }
 
 /** The minute rollups of one integration, once the recorder has stopped adding to them. */

@@ -1,5 +1,6 @@
-import { expect as baseExpect, type Page, test } from '@playwright/test';
+import { expect as baseExpect, test } from '@playwright/test';
 import { E2E } from '../playwright.config';
+import { setFault, signIn } from './support';
 
 // Jobs as an engineer meets them: jobs enqueued against a failing upstream end up as dead letters, the
 // upstream recovers, they are replayed from the dead-letter page and finish, with every attempt on the job's
@@ -9,22 +10,6 @@ import { E2E } from '../playwright.config';
 test.describe.configure({ timeout: 180_000 });
 const expect = baseExpect.configure({ timeout: 30_000 });
 const SLUG = 'jobs-e2e';
-
-async function setFault(fault: object) {
-  const response = await fetch(`${E2E.upstreamURL}/__control/faults`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(fault),
-  });
-  expect(response.status).toBe(200);
-}
-
-async function signIn(page: Page) {
-  await page.goto('/login');
-  await page.getByLabel('Password').fill(E2E.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Integrations' })).toBeVisible();
-}
 
 test.afterAll(async () => {
   await fetch(`${E2E.upstreamURL}/__control/faults`, { method: 'DELETE' });

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { E2E } from '../playwright.config';
+import { signIn } from './support';
 
 // A polling sync as an engineer sets one up: the form refuses a bad schedule beside the field, then the
 // sync reads the demo upstream's /events feed (50 events of backlog, two new ones a second) and its page
@@ -7,10 +8,7 @@ import { E2E } from '../playwright.config';
 test('create a sync in the form, see a bad interval refused beside the field, then items arrive with last run and lag', async ({
   page,
 }, testInfo) => {
-  await page.goto('/login');
-  await page.getByLabel('Password').fill(E2E.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Integrations' })).toBeVisible();
+  await signIn(page);
   const integration = await page.request.post('/api/integrations', {
     data: { name: 'E2E Feed', slug: 'e2e-feed', baseUrl: E2E.upstreamURL },
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, request, test } from '@playwright/test';
 import { Webhook } from 'standardwebhooks';
 import { E2E } from '../playwright.config';
+import { signIn } from './support';
 
 // Inbound webhooks as an engineer meets them: a source made in the form (a bad variable name first), a
 // sender posting Standard Webhooks deliveries signed by the reference library (one redelivered, one
@@ -14,10 +15,7 @@ test('a source made in the form receives signed deliveries, counts them, shows t
   test.setTimeout(120_000);
   const run = randomUUID().slice(0, 8);
   const slug = `e2e-hooks-${run}`;
-  await page.goto('/login');
-  await page.getByLabel('Password').fill(E2E.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Integrations' })).toBeVisible();
+  await signIn(page);
   const integration = await page.request.post('/api/integrations', {
     data: {
       name: `E2E Webhook App ${run}`,
