@@ -1,14 +1,12 @@
 'use client';
 
-import { useInfiniteQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import type { FormEvent } from 'react';
 import type { CallPage } from '@/lib/queries';
-import { fetchJson, type Wire } from './api';
+import type { Wire } from './api';
 import { BulkReplay } from './BulkReplay';
 import { OUTCOMES } from './charts/outcomes';
 import { formatMs, formatTime } from './format';
+import { toLocal, useUrlFilteredPages } from './useUrlFilter';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const TEXT_FILTERS = [
@@ -19,16 +17,6 @@ const TEXT_FILTERS = [
   { name: 'replayOf', label: 'Replay of', placeholder: "the original's request id" },
 ] as const;
 
-/** datetime-local values are local time; the API wants an instant. */
-function toIso(local: string): string {
-  return local ? new Date(local).toISOString() : '';
-}
-function toLocal(iso: string | null): string {
-  if (!iso) return '';
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? '' : new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
-
 function outcomeClass(outcome: string): string {
   if (outcome === 'success') return 'status-ok';
   if (outcome === 'client_error' || outcome === 'fallback') return 'status-warn';
@@ -37,32 +25,15 @@ function outcomeClass(outcome: string): string {
 
 /** The call log, filtered through the URL (so a search can be shared) and paged by cursor. */
 export function CallExplorer({ integrations }: { integrations: { slug: string; name: string }[] }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const filter = params.toString();
-  const calls = useInfiniteQuery({
-    queryKey: ['calls', filter],
-    queryFn: ({ pageParam }) => {
-      const query = new URLSearchParams(params);
-      if (pageParam) query.set('cursor', pageParam);
-      return fetchJson<Wire<CallPage>>(`/api/calls?${query}`);
-    },
-    initialPageParam: '',
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  function search(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const query = new URLSearchParams();
-    for (const [name, value] of new FormData(event.currentTarget)) {
-      const text = String(value).trim();
-      if (!text) continue;
-      query.set(name, name === 'from' || name === 'to' ? toIso(text) : text);
-    }
-    router.replace(`${pathname}?${query}`);
-  }
+  const {
+    params,
+    filter,
+    pages: calls,
+    search,
+    clear,
+    get,
+  } = useUrlFilteredPages<Wire<CallPage>>('calls', '/api/calls');
   const rows = calls.data?.pages.flatMap((p) => p.calls) ?? [];
-  const get = (name: string) => params.get(name) ?? '';
   return (
     <>
       <form className="panel filters" onSubmit={search} aria-label="Filter calls" key={filter}>
@@ -129,7 +100,7 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
         ))}
         <div className="actions">
           <button type="submit">Search</button>
-          <button type="button" className="secondary" onClick={() => router.replace(pathname)}>
+          <button type="button" className="secondary" onClick={clear}>
             Clear
           </button>
         </div>

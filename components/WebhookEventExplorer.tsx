@@ -1,53 +1,26 @@
 'use client';
 
-import { useInfiniteQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import type { FormEvent } from 'react';
 import type { EventPage } from '@/lib/webhooks';
-import { fetchJson, type Wire } from './api';
+import type { Wire } from './api';
 import { DataTable } from './DataTable';
 import { formatTime } from './format';
+import { toLocal, useUrlFilteredPages } from './useUrlFilter';
 import { eventStateClass } from './WebhookEventState';
 
 const STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;
 
-/** datetime-local values are local time; the API wants an instant. */
-const toIso = (local: string) => (local ? new Date(local).toISOString() : '');
-function toLocal(iso: string | null): string {
-  if (!iso) return '';
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? '' : new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
-
 /** Stored webhook events, filtered through the URL (so a search can be shared) and paged by cursor. */
 export function WebhookEventExplorer({ sources }: { sources: { slug: string; name: string }[] }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const filter = params.toString();
-  const events = useInfiniteQuery({
-    queryKey: ['webhook-events', filter],
-    queryFn: ({ pageParam }) => {
-      const query = new URLSearchParams(params);
-      if (pageParam) query.set('cursor', pageParam);
-      return fetchJson<Wire<EventPage>>(`/api/webhook-events?${query}`);
-    },
-    initialPageParam: '',
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    refetchInterval: 5000,
-  });
-  function search(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const query = new URLSearchParams();
-    for (const [name, value] of new FormData(event.currentTarget)) {
-      const text = String(value).trim();
-      if (text) query.set(name, name === 'from' || name === 'to' ? toIso(text) : text);
-    }
-    router.replace(`${pathname}?${query}`);
-  }
+  const {
+    params,
+    filter,
+    pages: events,
+    search,
+    clear,
+    get,
+  } = useUrlFilteredPages<Wire<EventPage>>('webhook-events', '/api/webhook-events', { refetchInterval: 5000 });
   const rows = events.data?.pages.flatMap((p) => p.events) ?? [];
-  const get = (name: string) => params.get(name) ?? '';
   return (
     <>
       <form className="panel filters" onSubmit={search} aria-label="Filter events" key={filter}>
@@ -85,7 +58,7 @@ export function WebhookEventExplorer({ sources }: { sources: { slug: string; nam
         </label>
         <div className="actions">
           <button type="submit">Search</button>
-          <button type="button" className="secondary" onClick={() => router.replace(pathname)}>
+          <button type="button" className="secondary" onClick={clear}>
             Clear
           </button>
         </div>
