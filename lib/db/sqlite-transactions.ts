@@ -117,11 +117,25 @@ class GatedAdapter implements SqlDriverAdapter {
   }
 }
 
-/** Wraps the better-sqlite3 adapter factory so plain queries never run inside another caller's transaction. */
+/**
+ * Every connection runs in WAL mode: readers (the dashboard, the telemetry writer's own connection) no
+ * longer wait for writers, and a commit appends to the log instead of rewriting the rollback journal.
+ * synchronous stays FULL, so a write acknowledged (a webhook's 200, a job's enqueue) is on disk.
+ */
+const CONNECTION_SETUP = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;';
+
+/**
+ * Wraps the better-sqlite3 adapter factory: connections are set up as above, and plain queries never run
+ * inside another caller's transaction.
+ */
 export function withExclusiveTransactions(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => new GatedAdapter(await factory.connect()),
+    connect: async () => {
+      const adapter = await factory.connect();
+      await adapter.executeScript(CONNECTION_SETUP);
+      return new GatedAdapter(adapter);
+    },
   };
 }

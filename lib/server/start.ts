@@ -23,7 +23,7 @@ export function startServerServices(): Promise<void> {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         log.info({ signal }, 'flushing telemetry before exit');
-        void flushTelemetry()
+        void Promise.all([flushTelemetry(), import('@/lib/webhooks').then((webhooks) => webhooks.flushWebhookCounts())])
           .catch((error) => log.error({ err: error }, 'final telemetry flush failed'))
           .finally(() => process.exit(0));
       });

@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { log } from '@/lib/logging';
 import { stepFor } from '@/lib/queries';
 import { OUTCOMES, type Outcome } from './schema';
 
@@ -6,25 +7,97 @@ const MINUTE_MS = 60_000;
 
 export const minuteOf = (at: Date) => new Date(Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS);
 
+interface PendingCount {
+  sourceId: string;
+  bucket: Date;
+  outcome: Outcome;
+  count: number;
+}
+
 /**
- * Adds one to the source's count of an outcome in the minute of `at`. A native upsert with an increment is
- * exact under concurrency; two first writers of the same minute can still race on the insert, so a unique
- * violation is retried once (the row then exists).
+ * Counts are added up in memory and written once a second (BREAKWATER_FLUSH_INTERVAL_MS), all in one
+ * transaction, as the telemetry recorder writes rollups: receiving a delivery, and above all refusing a
+ * forged one, costs no database write of its own (a flood of bad signatures cannot become a flood of
+ * writes). Reads flush first, so this instance's counts are always current; a batch that fails to write is
+ * kept and tried again.
  */
-export async function countOutcome(db: Db, sourceId: string, outcome: Outcome, at = new Date()): Promise<void> {
-  const bucket = minuteOf(at);
-  const upsert = () =>
-    db.webhookCount.upsert({
-      where: { sourceId_bucket_outcome: { sourceId, bucket, outcome } },
-      create: { sourceId, bucket, outcome, count: 1 },
-      update: { count: { increment: 1 } },
-    });
-  try {
-    await upsert();
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'P2002') throw error;
-    await upsert();
+class OutcomeCounter {
+  private pending = new Map<string, PendingCount>();
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly intervalMs: number,
+  ) {}
+
+  add(sourceId: string, outcome: Outcome, at: Date): void {
+    this.merge({ sourceId, bucket: minuteOf(at), outcome, count: 1 });
+    this.schedule();
   }
+
+  private merge(entry: PendingCount): void {
+    const key = `${entry.sourceId}\u0000${entry.bucket.getTime()}\u0000${entry.outcome}`;
+    const pending = this.pending.get(key);
+    if (pending) pending.count += entry.count;
+    else this.pending.set(key, { ...entry });
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch((error) => log.warn({ err: error }, 'webhook counts not written; trying again'));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Writes what is pending (after any write in flight), so a read that follows sees every count. */
+  flush(): Promise<void> {
+    this.writing = this.writing.catch(() => undefined).then(() => this.write());
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    try {
+      // A native upsert with an increment is exact under concurrency; two instances inserting the same
+      // minute's first row can still race, and then this batch is tried again (the row exists by then).
+      await this.db.$transaction(
+        batch.map(({ sourceId, bucket, outcome, count }) =>
+          this.db.webhookCount.upsert({
+            where: { sourceId_bucket_outcome: { sourceId, bucket, outcome } },
+            create: { sourceId, bucket, outcome, count },
+            update: { count: { increment: count } },
+          }),
+        ),
+      );
+    } catch (error) {
+      for (const entry of batch) this.merge(entry);
+      this.schedule();
+      throw error;
+    }
+  }
+}
+
+const shared = globalThis as typeof globalThis & { __breakwaterWebhookCounter?: OutcomeCounter };
+
+function counterFor(db: Db): OutcomeCounter {
+  const value = Number(process.env.BREAKWATER_FLUSH_INTERVAL_MS);
+  shared.__breakwaterWebhookCounter ??= new OutcomeCounter(db, Number.isFinite(value) && value > 0 ? value : 1000);
+  return shared.__breakwaterWebhookCounter;
+}
+
+/** Adds one to the source's count of an outcome in the minute of `at` (written within a second). */
+export function countOutcome(db: Db, sourceId: string, outcome: Outcome, at = new Date()): void {
+  counterFor(db).add(sourceId, outcome, at);
+}
+
+/** Writes the counts not yet written: before reading them, and before the process exits. */
+export function flushWebhookCounts(): Promise<void> {
+  return shared.__breakwaterWebhookCounter?.flush() ?? Promise.resolve();
 }
 
 export type OutcomeTotals = Record<Outcome, number>;
@@ -38,6 +111,7 @@ export interface CountsQuery {
 
 /** Totals per source over the range. */
 export async function countTotals(db: Db, query: CountsQuery): Promise<Map<string, OutcomeTotals>> {
+  await flushWebhookCounts();
   const groups = await db.webhookCount.groupBy({
     by: ['sourceId', 'outcome'],
     where: {
@@ -57,6 +131,7 @@ export async function countTotals(db: Db, query: CountsQuery): Promise<Map<strin
 
 /** One source's counts per step (the dashboard's automatic step for the range) and in total. */
 export async function countSeries(db: Db, query: CountsQuery & { sourceId: string }) {
+  await flushWebhookCounts();
   const { stepSeconds } = stepFor(query.to.getTime() - query.from.getTime());
   const stepMs = stepSeconds * 1000;
   const first = Math.floor(query.from.getTime() / stepMs) * stepMs;

@@ -56,7 +56,7 @@ async function syncStates(db: Db): Promise<void> {
         },
       });
       if (count === 1 && (next === 'forwarded' || next === 'failed'))
-        await countOutcome(db, event.sourceId, next, job.finishedAt ?? new Date());
+        countOutcome(db, event.sourceId, next, job.finishedAt ?? new Date());
     }
   }
 }

@@ -1,4 +1,4 @@
-export { countSeries, countTotals, type OutcomeTotals } from './counts';
+export { countSeries, countTotals, flushWebhookCounts, type OutcomeTotals } from './counts';
 export {
   BadEventCursorError,
   EVENT_STATES,

@@ -187,7 +187,7 @@ async function store(db: Db, delivery: Received, dedupKey: string): Promise<Resp
     });
     return duplicate(db, source, dedupKey, winner?.id ?? null);
   }
-  await countOutcome(db, source.id, 'received', now);
+  countOutcome(db, source.id, 'received', now);
   return Response.json({ id, duplicate: false });
 }
 
@@ -196,12 +196,12 @@ async function duplicate(db: Db, source: WebhookSource, dedupKey: string, id: st
     where: { sourceId: source.id, dedupKey },
     data: { duplicates: { increment: 1 } },
   });
-  await countOutcome(db, source.id, 'duplicate');
+  countOutcome(db, source.id, 'duplicate');
   return Response.json({ id, duplicate: true });
 }
 
 async function reject(db: Db, source: WebhookSource, reason: RejectionReason, message: string): Promise<Response> {
-  await countOutcome(db, source.id, reason);
+  countOutcome(db, source.id, reason);
   const entry = { source: source.slug, reason, detail: message };
   if (reason === 'misconfigured') log.error(entry, 'webhook source cannot verify deliveries');
   else log.info(entry, 'webhook delivery refused');
