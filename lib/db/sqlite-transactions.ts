@@ -118,24 +118,16 @@ class GatedAdapter implements SqlDriverAdapter {
 }
 
 /**
- * Every connection runs in WAL mode: readers (the dashboard, the telemetry writer's own connection) no
- * longer wait for writers, and a commit appends to the log instead of rewriting the rollback journal.
- * synchronous stays FULL, so a write acknowledged (a webhook's 200, a job's enqueue) is on disk.
- */
-const CONNECTION_SETUP = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;';
-
-/**
- * Wraps the better-sqlite3 adapter factory: connections are set up as above, and plain queries never run
- * inside another caller's transaction.
+ * Wraps the better-sqlite3 adapter factory so plain queries never run inside another caller's transaction.
+ *
+ * The database stays in SQLite's default rollback-journal mode, not WAL: Prisma's schema engine applies
+ * migrations under `PRAGMA locking_mode=EXCLUSIVE`, which in WAL mode fails with SQLITE_BUSY while any
+ * other connection has the file open (a restart next to a reader would not start).
  */
 export function withExclusiveTransactions(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => {
-      const adapter = await factory.connect();
-      await adapter.executeScript(CONNECTION_SETUP);
-      return new GatedAdapter(adapter);
-    },
+    connect: async () => new GatedAdapter(await factory.connect()),
   };
 }
