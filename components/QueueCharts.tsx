@@ -66,6 +66,7 @@ export function QueueCharts({ integration }: { integration?: string }) {
             {...common}
             format={count}
             minYMax={1}
+            wholeNumbers
             formatRight={(v) => formatAge(v)}
             series={[
               { key: 'depth', label: 'depth (queued + running)', color: 'var(--chart-1)' },
@@ -77,6 +78,7 @@ export function QueueCharts({ integration }: { integration?: string }) {
             {...common}
             format={count}
             minYMax={1}
+            wholeNumbers
             formatRight={(v) => formatAge(v)}
             series={[
               { key: 'deadLetters', label: 'dead letters', color: 'var(--chart-4)' },

@@ -75,6 +75,7 @@ function SourceChart({ slug, name, range }: { slug: string; name: string; range:
       to={to}
       format={(v) => String(Math.round(v))}
       minYMax={1}
+      wholeNumbers
       empty={rows.every((r) => !r.received && !r.rejected && !r.duplicate)}
     />
   );

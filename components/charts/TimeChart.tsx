@@ -47,6 +47,8 @@ interface TimeChartProps {
   onZoom?: (from: number, to: number) => void;
   /** the left axis reaches at least this high, so a flat or empty series does not get a made-up scale */
   minYMax?: number;
+  /** the left axis counts whole things (jobs, deliveries): no ticks between them */
+  wholeNumbers?: boolean;
   empty?: boolean;
   wide?: boolean;
 }
@@ -104,6 +106,7 @@ export function TimeChart(props: TimeChartProps) {
           <YAxis
             yAxisId="left"
             width={56}
+            allowDecimals={!props.wholeNumbers}
             tickFormatter={format}
             domain={[0, (max: number) => Math.max(Number.isFinite(max) ? max : 0, props.minYMax ?? 0)]}
             {...AXIS}
