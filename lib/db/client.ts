@@ -47,6 +47,7 @@ export function createDb(url: string = databaseUrl(), options: DbOptions = {}): 
           url: file,
           ...(options.sqliteBusyTimeoutMs === undefined ? {} : { timeout: options.sqliteBusyTimeoutMs }),
         }),
+        file,
       ),
     });
   }

@@ -65,3 +65,26 @@ test('a transaction that commits keeps its writes and lets the waiting writes th
   assert.deepEqual(order, ['transaction done', 'other write']);
   assert.equal(await db.integration.count({ where: { slug: { in: ['committed', 'after-commit'] } } }), 2);
 });
+
+test("a write on a second connection of this process waits for the first connection's open transaction", async () => {
+  // As the telemetry writer's own connection sits next to the app's: better-sqlite3 waits for a lock
+  // synchronously, so without waiting at the gate this write would block the very commit it waits for.
+  const second = createDb(database.url, { sqliteBusyTimeoutMs: 200 });
+  try {
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const transaction = db.$transaction(async (tx) => {
+      await tx.integration.create({ data: integration('first-connection') });
+      opened();
+      await sleep(300);
+    });
+    await open;
+    await second.integration.create({ data: integration('second-connection') });
+    await transaction;
+    assert.equal(await db.integration.count({ where: { slug: { in: ['first-connection', 'second-connection'] } } }), 2);
+  } finally {
+    await second.$disconnect();
+  }
+});

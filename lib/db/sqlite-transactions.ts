@@ -77,10 +77,12 @@ class GatedTransaction implements Transaction {
 }
 
 class GatedAdapter implements SqlDriverAdapter {
-  private readonly gate = new TransactionGate();
   readonly getConnectionInfo?: () => ConnectionInfo;
 
-  constructor(private readonly inner: SqlDriverAdapter) {
+  constructor(
+    private readonly inner: SqlDriverAdapter,
+    private readonly gate: TransactionGate,
+  ) {
     // Only where the adapter has it: Prisma reads its absence as "use the defaults".
     if (inner.getConnectionInfo) this.getConnectionInfo = () => (inner.getConnectionInfo as () => ConnectionInfo)();
   }
@@ -118,16 +120,32 @@ class GatedAdapter implements SqlDriverAdapter {
 }
 
 /**
- * Wraps the better-sqlite3 adapter factory so plain queries never run inside another caller's transaction.
+ * One gate per database file, shared by every connection this process opens to it (the app's and the
+ * telemetry writer's own). better-sqlite3 waits for a lock synchronously, blocking the event loop: a write
+ * on one connection while another connection of the same process sits in an open transaction would wait
+ * for a commit that cannot run until the wait gives up (seconds, then "database is locked"). Waiting at the
+ * gate instead is asynchronous, so the transaction finishes first.
+ */
+const gates = new Map<string, TransactionGate>();
+
+/**
+ * Wraps the better-sqlite3 adapter factory of the database file `file` so plain queries never run inside,
+ * or against, another caller's open transaction in this process.
  *
  * The database stays in SQLite's default rollback-journal mode, not WAL: Prisma's schema engine applies
  * migrations under `PRAGMA locking_mode=EXCLUSIVE`, which in WAL mode fails with SQLITE_BUSY while any
  * other connection has the file open (a restart next to a reader would not start).
  */
-export function withExclusiveTransactions(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+export function withExclusiveTransactions(factory: SqlDriverAdapterFactory, file: string): SqlDriverAdapterFactory {
+  let gate = gates.get(file);
+  if (!gate) {
+    gate = new TransactionGate();
+    gates.set(file, gate);
+  }
+  const shared = gate;
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => new GatedAdapter(await factory.connect()),
+    connect: async () => new GatedAdapter(await factory.connect(), shared),
   };
 }
