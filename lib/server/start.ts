@@ -20,6 +20,7 @@ export function startServerServices(): Promise<void> {
     startAlerting();
     void import('@/lib/jobs').then((jobs) => jobs.startJobWorker());
     void import('@/lib/syncs').then((syncs) => syncs.startSyncRunner());
+    void import('./retention').then((retention) => retention.startBackgroundRetention());
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         log.info({ signal }, 'flushing telemetry before exit');

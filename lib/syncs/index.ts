@@ -1,5 +1,6 @@
 export { type SyncRunnerConfig, syncRunnerConfig } from './config';
 export { MalformedPageError, type Page, type PageItem, parsePage, valueAtPath } from './page';
+export { pruneSyncHistory } from './retention';
 export { SyncRunner, startSyncRunner, wakeSyncRunner } from './runner';
 export {
   INTERVAL_SECONDS,

@@ -12,6 +12,7 @@ export {
   syncForwardStates,
 } from './events';
 export { receiveWebhook } from './receive';
+export { pruneWebhookHistory } from './retention';
 export { sourcePatchSchema, sourceSchema } from './schema';
 export {
   createSource,

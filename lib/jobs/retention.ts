@@ -1,0 +1,16 @@
+import type { Db } from '@/lib/db';
+import { numberFromEnv } from './config';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Deletes jobs that finished (done, or discarded by a person) more than BREAKWATER_RETENTION_JOB_DAYS ago
+ * (14). Dead letters are kept whatever their age: they wait for someone to replay or discard them.
+ */
+export async function pruneFinishedJobs(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_JOB_DAYS', 14) * DAY_MS);
+  const { count } = await db.job.deleteMany({
+    where: { state: { in: ['done', 'discarded'] }, finishedAt: { lt: cutoff } },
+  });
+  return count;
+}

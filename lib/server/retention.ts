@@ -1,0 +1,35 @@
+import { type Db, getDb } from '@/lib/db';
+import { numberFromEnv, pruneFinishedJobs } from '@/lib/jobs';
+import { log } from '@/lib/logging';
+import { pruneSyncHistory } from '@/lib/syncs';
+import { pruneWebhookHistory } from '@/lib/webhooks';
+
+/** Keeps the history of background work bounded, as lib/telemetry's retention does for calls and rollups. */
+export async function pruneBackgroundHistory(db: Db, now = new Date()) {
+  const jobs = await pruneFinishedJobs(db, now);
+  const syncs = await pruneSyncHistory(db, now);
+  const webhooks = await pruneWebhookHistory(db, now);
+  return {
+    jobs,
+    syncItems: syncs.items,
+    syncRuns: syncs.runs,
+    webhookEvents: webhooks.events,
+    webhookCounts: webhooks.counts,
+  };
+}
+
+const shared = globalThis as typeof globalThis & { __breakwaterBackgroundRetention?: NodeJS.Timeout };
+
+/** Every BREAKWATER_RETENTION_INTERVAL_MS (10 min). Deleting is idempotent, so every instance may run it. */
+export function startBackgroundRetention(): void {
+  if (shared.__breakwaterBackgroundRetention) return;
+  shared.__breakwaterBackgroundRetention = setInterval(
+    () => {
+      pruneBackgroundHistory(getDb())
+        .then((deleted) => log.debug(deleted, 'background history pruned'))
+        .catch((error) => log.warn({ err: error }, 'background history not pruned; trying again later'));
+    },
+    numberFromEnv('BREAKWATER_RETENTION_INTERVAL_MS', 10 * 60_000),
+  );
+  shared.__breakwaterBackgroundRetention.unref();
+}
