@@ -10,8 +10,9 @@ import { stepFor, timeseries } from './timeseries';
 // Rollups written by the real recorder (both widths) into a real database, read back by the read models.
 let database: TestDatabase;
 let db: Db;
-const now = Date.now();
 const MIN = 60_000;
+// 10 s into a minute that has passed: each group of samples below spans 4 s, so it never straddles two steps.
+const now = Math.floor(Date.now() / MIN) * MIN - MIN + 10_000;
 const samples: { at: number; ms: number; outcome: CallSummary['outcome'] }[] = [];
 
 function summary(at: number, ms: number, outcome: CallSummary['outcome'], i: number): CallSummary {
