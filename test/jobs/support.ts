@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type DemoUpstream, startDemoUpstream } from '@/demo/upstream';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { type BreakwaterServer, signIn, startBreakwater } from '../support/server';
+import {
+  type ApiAnswer,
+  type BreakwaterServer,
+  callApi,
+  PASS_THROUGH_POLICY,
+  signIn,
+  startBreakwater,
+} from '../support/server';
+
+export { eventually } from '../support/server';
 
 export const SECRET = 'sk_jobs_test_secret_9d3e71';
 
@@ -37,12 +45,7 @@ export class JobsHarness {
         baseUrl: `${this.upstream.url}/demo`,
         authScheme: 'bearer',
         secretEnv: 'BW_JOBS_UPSTREAM_KEY',
-        policy: {
-          retry: { maxRetries: 0 },
-          cache: { enabled: false },
-          breaker: { dryRun: true },
-          rateLimit: { enabled: false },
-        },
+        policy: PASS_THROUGH_POLICY,
       },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -60,15 +63,8 @@ export class JobsHarness {
     await this.database?.drop();
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: test responses are read field by field
-  async api(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${this.server.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { cookie: this.cookie, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
-      body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+  api(path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiAnswer> {
+    return callApi(this.server, this.cookie, path, init);
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: the demo upstream's control answers
@@ -92,16 +88,5 @@ export class JobsHarness {
       headers: { authorization: `Bearer ${token}`, ...(body && { 'content-type': 'application/json' }) },
       body,
     });
-  }
-}
-
-/** Polls until the check returns a value; waiting, not timing, so a slow machine only makes it slower. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, limitMs = 120_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
   }
 }

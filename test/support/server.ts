@@ -87,3 +87,45 @@ export async function signIn(server: BreakwaterServer): Promise<string> {
   if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
   return response.headers.get('set-cookie')!.split(';')[0];
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: test responses are read field by field
+export type ApiAnswer = { status: number; body: any };
+
+/** A call to the server's API with a session cookie; a string body is sent as is (malformed JSON, say). */
+export async function callApi(
+  server: BreakwaterServer,
+  cookie: string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<ApiAnswer> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { cookie, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
+    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Polls until the check returns a value; waiting, not timing, so a slow machine only makes it slower. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  limitMs = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** An integration policy that leaves each call to the test: no retries, cache or rate limit; breaker dry run. */
+export const PASS_THROUGH_POLICY = {
+  retry: { maxRetries: 0 },
+  cache: { enabled: false },
+  breaker: { dryRun: true },
+  rateLimit: { enabled: false },
+};

@@ -4,9 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { type DemoUpstream, startDemoUpstream } from '@/demo/upstream';
-import { eventually } from '../jobs/support';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { type BreakwaterServer, signIn, startBreakwater } from '../support/server';
+import { type ApiAnswer, type BreakwaterServer, callApi, eventually, signIn, startBreakwater } from '../support/server';
 
 // Polling syncs on the production server (SQLite, or PostgreSQL with BREAKWATER_TEST_PROVIDER=postgresql),
 // polling the demo upstream's /events feed (frozen at FEED_SIZE events) and a cursor feed served here.
@@ -28,17 +27,8 @@ let server: BreakwaterServer;
 let upstream: DemoUpstream;
 let cookie: string;
 
-// biome-ignore lint/suspicious/noExplicitAny: test responses are read field by field
-type Answer = { status: number; body: any };
-
-async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<Answer> {
-  const response = await fetch(`${server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { cookie, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
-    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiAnswer> {
+  return callApi(server, cookie, path, init);
 }
 
 async function createSync(body: Record<string, unknown>) {

@@ -2,9 +2,17 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { type BreakwaterServer, signIn, startBreakwater } from '../support/server';
+import {
+  type ApiAnswer,
+  type BreakwaterServer,
+  callApi,
+  PASS_THROUGH_POLICY,
+  signIn,
+  startBreakwater,
+} from '../support/server';
+
+export { eventually } from '../support/server';
 
 export interface Forwarded {
   method: string;
@@ -106,12 +114,7 @@ export class WebhookHarness {
         baseUrl: `${this.receiver.url}/app`,
         authScheme: 'bearer',
         secretEnv: 'WH_APP_KEY',
-        policy: {
-          retry: { maxRetries: 0 },
-          cache: { enabled: false },
-          breaker: { dryRun: true },
-          rateLimit: { enabled: false },
-        },
+        policy: PASS_THROUGH_POLICY,
       },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -123,15 +126,8 @@ export class WebhookHarness {
     await this.database?.drop();
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: test responses are read field by field
-  async api(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${this.server.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { cookie: this.cookie, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+  api(path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiAnswer> {
+    return callApi(this.server, this.cookie, path, init);
   }
 
   async createSource(body: Record<string, unknown>) {
@@ -160,20 +156,5 @@ export class WebhookHarness {
     const { status, body } = await this.api(`/api/webhook-sources/${slug}/counts?from=${from}`);
     assert.equal(status, 200, JSON.stringify(body));
     return body.totals;
-  }
-}
-
-/** Polls until the check returns a value; waiting, not timing, so a slow machine only makes it slower. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  limitMs = 120_000,
-) {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
   }
 }
