@@ -17,7 +17,7 @@ export {
   replayDeadLetters,
 } from './queue';
 export { describePlan, executeReplay, planReplay, ReplayRefusedError, replayCall } from './replay';
-export { pruneFinishedJobs } from './retention';
+export { pruneFinishedJobs, pruneQueueSamples } from './retention';
 export { QueueSampler, samplerOptionsFromEnv } from './sampler';
 export {
   batchInputSchema,

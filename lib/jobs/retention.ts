@@ -14,3 +14,9 @@ export async function pruneFinishedJobs(db: Db, now = new Date()): Promise<numbe
   });
   return count;
 }
+
+/** Deletes queue samples older than BREAKWATER_RETENTION_QUEUE_SAMPLE_DAYS (7): they only feed the charts. */
+export async function pruneQueueSamples(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_QUEUE_SAMPLE_DAYS', 7) * DAY_MS);
+  return (await db.queueSample.deleteMany({ where: { at: { lt: cutoff } } })).count;
+}

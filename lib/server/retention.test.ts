@@ -24,7 +24,7 @@ after(async () => {
   await database.drop();
 });
 
-test('finished jobs, old sync items and runs, settled webhook events and old counts go; dead letters and unfinished work stay', async () => {
+test('finished jobs, old queue samples, old sync items and runs, settled webhook events and old counts go; dead letters and unfinished work stay', async () => {
   const job = (id: string, state: string, finishedDaysAgo: number | null) =>
     db.job.create({
       data: {
@@ -46,6 +46,12 @@ test('finished jobs, old sync items and runs, settled webhook events and old cou
   await job('old-dead', 'dead', 60);
   await job('recent-done', 'done', 2);
   await job('old-queued', 'queued', null);
+  await db.queueSample.createMany({
+    data: [
+      { at: daysAgo(8), depth: 3, deadLetters: 0 },
+      { at: daysAgo(1), depth: 5, deadLetters: 1 },
+    ],
+  });
 
   const sync = await db.sync.create({
     data: {
@@ -107,9 +113,20 @@ test('finished jobs, old sync items and runs, settled webhook events and old cou
   });
 
   const deleted = await pruneBackgroundHistory(db, now);
-  assert.deepEqual(deleted, { jobs: 2, syncItems: 1, syncRuns: 1, webhookEvents: 2, webhookCounts: 1 });
+  assert.deepEqual(deleted, {
+    jobs: 2,
+    queueSamples: 1,
+    syncItems: 1,
+    syncRuns: 1,
+    webhookEvents: 2,
+    webhookCounts: 1,
+  });
   const ids = async (rows: Promise<{ id: string }[]>) => (await rows).map((r) => r.id).sort();
   assert.deepEqual(await ids(db.job.findMany({ select: { id: true } })), ['old-dead', 'old-queued', 'recent-done']);
+  assert.deepEqual(
+    (await db.queueSample.findMany({ select: { depth: true } })).map((r) => r.depth),
+    [5],
+  );
   assert.deepEqual(
     (await db.syncItem.findMany({ select: { itemId: true } })).map((r) => r.itemId),
     ['new'],
@@ -125,7 +142,7 @@ test('finished jobs, old sync items and runs, settled webhook events and old cou
   );
   assert.deepEqual(
     await pruneBackgroundHistory(db, now),
-    { jobs: 0, syncItems: 0, syncRuns: 0, webhookEvents: 0, webhookCounts: 0 },
+    { jobs: 0, queueSamples: 0, syncItems: 0, syncRuns: 0, webhookEvents: 0, webhookCounts: 0 },
     'a second pass finds nothing more',
   );
 });

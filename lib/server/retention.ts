@@ -1,5 +1,5 @@
 import { type Db, getDb } from '@/lib/db';
-import { numberFromEnv, pruneFinishedJobs } from '@/lib/jobs';
+import { numberFromEnv, pruneFinishedJobs, pruneQueueSamples } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { pruneSyncHistory } from '@/lib/syncs';
 import { pruneWebhookHistory } from '@/lib/webhooks';
@@ -7,10 +7,12 @@ import { pruneWebhookHistory } from '@/lib/webhooks';
 /** Keeps the history of background work bounded, as lib/telemetry's retention does for calls and rollups. */
 export async function pruneBackgroundHistory(db: Db, now = new Date()) {
   const jobs = await pruneFinishedJobs(db, now);
+  const queueSamples = await pruneQueueSamples(db, now);
   const syncs = await pruneSyncHistory(db, now);
   const webhooks = await pruneWebhookHistory(db, now);
   return {
     jobs,
+    queueSamples,
     syncItems: syncs.items,
     syncRuns: syncs.runs,
     webhookEvents: webhooks.events,
