@@ -1,11 +1,10 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiError, fetchJson, sendJson } from '@/components/api';
 import { DataTable } from '@/components/DataTable';
 import { FieldError } from '@/components/FieldError';
 import { FormError } from '@/components/FormError';
+import { useCollection } from '@/components/useCollection';
 
 interface ChannelView {
   id: string;
@@ -17,27 +16,16 @@ interface ChannelView {
 }
 
 export function ChannelManager() {
-  const queryClient = useQueryClient();
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const {
+    list: channels,
+    create,
+    remove,
+    fields,
+  } = useCollection<{ channels: ChannelView[] }>('alert-channels', '/api/alerts/channels');
   const [kind, setKind] = useState('webhook');
-  const channels = useQuery({
-    queryKey: ['alert-channels'],
-    queryFn: () => fetchJson<{ channels: ChannelView[] }>('/api/alerts/channels'),
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['alert-channels'] });
-  const create = useMutation({
-    mutationFn: (body: unknown) => sendJson('/api/alerts/channels', 'POST', body),
-    onSuccess: refresh,
-    onError: (error) => setFields(error instanceof ApiError ? error.fields : {}),
-  });
-  const remove = useMutation({
-    mutationFn: (id: string) => fetchJson<void>(`/api/alerts/channels/${id}`, { method: 'DELETE' }),
-    onSuccess: refresh,
-  });
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setFields({});
     const data = new FormData(event.currentTarget);
     const text = (name: string) => String(data.get(name) ?? '').trim();
     create.mutate({ name: text('name'), kind, url: text('url') || null, secretEnv: text('secretEnv') });

@@ -1,11 +1,12 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { ApiError, fetchJson, sendJson } from '@/components/api';
+import { useQuery } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
+import { fetchJson } from '@/components/api';
 import { DataTable } from '@/components/DataTable';
 import { FieldError } from '@/components/FieldError';
 import { FormError } from '@/components/FormError';
+import { useCollection } from '@/components/useCollection';
 import { type RuleView, when } from './api';
 
 interface SilenceView {
@@ -23,31 +24,20 @@ const localInput = (date: Date) =>
   new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
 export function SilenceManager() {
-  const queryClient = useQueryClient();
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const silences = useQuery({
-    queryKey: ['alert-silences'],
-    queryFn: () => fetchJson<{ silences: SilenceView[] }>('/api/alerts/silences'),
-  });
+  const {
+    list: silences,
+    create,
+    remove,
+    fields,
+  } = useCollection<{ silences: SilenceView[] }>('alert-silences', '/api/alerts/silences');
   const rules = useQuery({
     queryKey: ['alert-rules'],
     queryFn: () => fetchJson<{ rules: RuleView[] }>('/api/alerts/rules'),
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['alert-silences'] });
-  const create = useMutation({
-    mutationFn: (body: unknown) => sendJson('/api/alerts/silences', 'POST', body),
-    onSuccess: refresh,
-    onError: (error) => setFields(error instanceof ApiError ? error.fields : {}),
-  });
-  const remove = useMutation({
-    mutationFn: (id: string) => fetchJson<void>(`/api/alerts/silences/${id}`, { method: 'DELETE' }),
-    onSuccess: refresh,
   });
   const ruleName = (id: string | null) => rules.data?.rules.find((r) => r.id === id)?.name ?? id;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setFields({});
     const data = new FormData(event.currentTarget);
     const text = (name: string) => String(data.get(name) ?? '').trim();
     const matchers = text('matchers')
