@@ -29,4 +29,5 @@ export {
   replayInputSchema,
 } from './schema';
 export { assertSafePath, relativeToBase, sendStored, splitPath } from './send';
+export { type JobTransition, onJobTransition, TRANSITION_SELECT } from './transitions';
 export { JobWorker, startJobWorker } from './worker';

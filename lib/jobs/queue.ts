@@ -5,6 +5,7 @@ import { redactHeaders } from '@/lib/telemetry';
 import { jobConfig } from './config';
 import type { JobInput } from './schema';
 import { idempotencyHeader, withHeader } from './send';
+import { announceTransitions, TRANSITION_SELECT } from './transitions';
 
 export interface AttemptRecord {
   number: number;
@@ -124,18 +125,28 @@ export async function listDeadLetters(db: Db, filter: { integration?: string; q?
  * that may have had an effect must not have it twice.
  */
 export async function replayDeadLetters(db: Db, ids: string[]): Promise<number> {
-  const { count } = await db.job.updateMany({
-    where: { id: { in: ids }, state: 'dead' },
-    data: { state: 'queued', attempts: 0, runAt: new Date(), claimedAt: null, leaseUntil: null, finishedAt: null },
+  return changeDeadLetters(db, ids, {
+    state: 'queued',
+    attempts: 0,
+    runAt: new Date(),
+    claimedAt: null,
+    leaseUntil: null,
+    finishedAt: null,
   });
-  return count;
 }
 
 export async function discardDeadLetters(db: Db, ids: string[]): Promise<number> {
-  const { count } = await db.job.updateMany({
-    where: { id: { in: ids }, state: 'dead' },
-    data: { state: 'discarded' },
-  });
+  return changeDeadLetters(db, ids, { state: 'discarded' });
+}
+
+/** Moves dead letters on, then tells their sources' listeners (a row that was already there is no change to them). */
+async function changeDeadLetters(db: Db, ids: string[], data: { state: string } & Record<string, unknown>) {
+  const { count } = await db.job.updateMany({ where: { id: { in: ids }, state: 'dead' }, data });
+  if (count > 0)
+    await announceTransitions(
+      db,
+      await db.job.findMany({ where: { id: { in: ids }, state: data.state }, select: TRANSITION_SELECT }),
+    );
   return count;
 }
 

@@ -7,6 +7,7 @@ import { backoffAfter, jobConfig } from './config';
 import { type AttemptRecord, jobView } from './queue';
 import { QueueSampler } from './sampler';
 import { sendStored } from './send';
+import { announceTransitions, type JobTransition } from './transitions';
 
 type JobRow = NonNullable<Awaited<ReturnType<Db['job']['findUnique']>>>;
 
@@ -58,19 +59,18 @@ export class JobWorker {
       take: max,
     });
     const claimed: JobRow[] = [];
+    const expired: (JobTransition & { source: string })[] = [];
     for (const job of candidates) {
       const guard = { id: job.id, state: job.state, attempts: job.attempts };
       if (job.state === 'running' && job.attempts >= job.maxAttempts) {
         // Its worker died during the last attempt: whether the call had an effect is unknown, so it is
         // dead-lettered for a person to look at (a replay reuses the key).
-        await this.db.job.updateMany({
+        const lastError = 'the worker running the last attempt stopped before it finished (lease expired)';
+        const { count } = await this.db.job.updateMany({
           where: guard,
-          data: {
-            state: 'dead',
-            finishedAt: now,
-            lastError: 'the worker running the last attempt stopped before it finished (lease expired)',
-          },
+          data: { state: 'dead', finishedAt: now, lastError },
         });
+        if (count === 1) expired.push({ ...guard, source: job.source, state: 'dead', finishedAt: now, lastError });
         continue;
       }
       const attempts = job.attempts + 1;
@@ -80,6 +80,7 @@ export class JobWorker {
       });
       if (count === 1) claimed.push({ ...job, state: 'running', attempts });
     }
+    await announceTransitions(this.db, expired);
     return claimed;
   }
 
@@ -112,21 +113,27 @@ export class JobWorker {
     };
     const log_ = [...(JSON.parse(job.attemptLog) as AttemptRecord[]), record].slice(-50);
     const finished = outcome.state !== 'queued';
+    const finishedAt = finished ? new Date() : null;
+    const lastError = outcome.error ?? null;
     const { count } = await this.db.job.updateMany({
       where: guard,
       data: {
         state: outcome.state,
         lastStatus: outcome.status ?? null,
-        lastError: outcome.error ?? null,
+        lastError,
         resultBody: outcome.body ?? null,
         lastCallId: callId,
         attemptLog: JSON.stringify(log_),
         leaseUntil: null,
-        finishedAt: finished ? new Date() : null,
+        finishedAt,
         runAt: finished ? job.runAt : new Date(Date.now() + backoffAfter(job.attempts, jobConfig().backoffMs)),
       },
     });
-    if (count === 1 && finished && job.completionUrl) await this.notify(job.id);
+    if (count !== 1) return;
+    await announceTransitions(this.db, [
+      { id: job.id, source: job.source, state: outcome.state, attempts: job.attempts, finishedAt, lastError },
+    ]);
+    if (finished && job.completionUrl) await this.notify(job.id);
   }
 
   private async attempt(job: JobRow, callId: string): Promise<Outcome> {

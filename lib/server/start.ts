@@ -18,7 +18,11 @@ export function startServerServices(): Promise<void> {
     await ensureAdmin(getDb());
     startTelemetry();
     startAlerting();
-    void import('@/lib/jobs').then((jobs) => jobs.startJobWorker());
+    // Webhook events follow their forward jobs' announcements: listening starts before the worker does.
+    void import('@/lib/webhooks')
+      .then((webhooks) => webhooks.startForwardTracking(getDb()))
+      .then(() => import('@/lib/jobs'))
+      .then((jobs) => jobs.startJobWorker());
     void import('@/lib/syncs').then((syncs) => syncs.startSyncRunner());
     void import('./retention').then((retention) => retention.startBackgroundRetention());
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
-import { enqueueJob, findJob } from '@/lib/jobs';
+import { enqueueJob, findJob, type JobTransition, numberFromEnv, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { countOutcome } from './counts';
 import { forwardJobInput } from './receive';
@@ -13,78 +13,92 @@ type EventState = (typeof EVENT_STATES)[number];
 const UNSETTLED: EventState[] = ['received', 'forwarding', 'failed'];
 const CHUNK = 500;
 
-interface JobState {
-  state: string;
-  attempts: number;
-}
-
 /** The event's state, read from its forward job (the worker owns the job; the event only points at it). */
-export function stateOfJob(job: JobState | null | undefined, stored: string): EventState {
+export function stateOfJob(
+  job: Pick<JobTransition, 'state' | 'attempts'> | null | undefined,
+  stored: string,
+): EventState {
   if (!job) return stored as EventState;
   if (job.state === 'done') return 'forwarded';
   if (job.state === 'dead' || job.state === 'discarded') return 'failed';
   return job.state === 'running' || job.attempts > 0 ? 'forwarding' : 'received';
 }
 
+interface TrackedEvent {
+  id: string;
+  sourceId: string;
+  state: string;
+  jobId: string | null;
+}
+
+const TRACKED = { id: true, sourceId: true, state: true, jobId: true } as const;
+
 /**
- * Brings stored event states in line with their jobs and counts each new forwarded/failed in the minute
- * its job finished. Guarded updates make concurrent passes (several readers, several instances) count a
- * transition once. A failed event whose dead letter is replayed becomes forwarding, then forwarded.
+ * Brings events in line with their forward jobs' states and counts each new forwarded/failed in the minute
+ * its job finished. Guarded updates make concurrent passes (the worker's announcement and a catch-up, several
+ * instances) count a transition once. A failed event whose dead letter is replayed becomes received again.
  */
-async function syncStates(db: Db): Promise<void> {
+async function mirror(db: Db, events: TrackedEvent[], jobs: JobTransition[]): Promise<void> {
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  for (const event of events) {
+    const job = event.jobId ? byId.get(event.jobId) : undefined;
+    const next = stateOfJob(job, event.state);
+    if (!job || next === event.state) continue;
+    const { count } = await db.webhookEvent.updateMany({
+      where: { id: event.id, state: event.state, jobId: event.jobId },
+      data: {
+        state: next,
+        ...(next === 'forwarded' && { forwardedAt: job.finishedAt, lastError: null }),
+        ...(next === 'failed' && { lastError: job.lastError }),
+      },
+    });
+    if (count === 1 && (next === 'forwarded' || next === 'failed'))
+      countOutcome(db, event.sourceId, next, job.finishedAt ?? new Date());
+  }
+}
+
+/** The job worker (or a dead-letter replay or discard) announces each change of a forward job's state. */
+async function followForwardJobs(db: Db, jobs: JobTransition[]): Promise<void> {
+  const events = await db.webhookEvent.findMany({
+    where: { jobId: { in: jobs.map((job) => job.id) } },
+    select: TRACKED,
+  });
+  await mirror(db, events, jobs);
+}
+
+/**
+ * Catches up with changes no listener heard: a crash between a job's write and its event's, or a listener
+ * that failed. Reads every unsettled event's job, so it runs at start and then rarely, never per request.
+ */
+async function catchUp(db: Db): Promise<void> {
   const events = await db.webhookEvent.findMany({
     where: { state: { in: UNSETTLED }, jobId: { not: null } },
-    select: { id: true, sourceId: true, state: true, jobId: true },
+    select: TRACKED,
   });
   for (let i = 0; i < events.length; i += CHUNK) {
     const chunk = events.slice(i, i + CHUNK);
     const jobs = await db.job.findMany({
-      where: { id: { in: chunk.map((e) => e.jobId!) } },
-      select: { id: true, state: true, attempts: true, finishedAt: true, lastError: true },
+      where: { id: { in: chunk.map((event) => event.jobId!) } },
+      select: TRANSITION_SELECT,
     });
-    const byId = new Map(jobs.map((job) => [job.id, job]));
-    for (const event of chunk) {
-      const job = byId.get(event.jobId!);
-      const next = stateOfJob(job, event.state);
-      if (!job || next === event.state) continue;
-      const { count } = await db.webhookEvent.updateMany({
-        where: { id: event.id, state: event.state, jobId: event.jobId },
-        data: {
-          state: next,
-          ...(next === 'forwarded' && { forwardedAt: job.finishedAt, lastError: null }),
-          ...(next === 'failed' && { lastError: job.lastError }),
-        },
-      });
-      if (count === 1 && (next === 'forwarded' || next === 'failed'))
-        countOutcome(db, event.sourceId, next, job.finishedAt ?? new Date());
-    }
+    await mirror(db, chunk, jobs);
   }
 }
 
-const shared = globalThis as typeof globalThis & {
-  __breakwaterWebhookSync?: Promise<void>;
-  __breakwaterWebhookTimer?: NodeJS.Timeout;
-};
+const shared = globalThis as typeof globalThis & { __breakwaterWebhookTimer?: NodeJS.Timeout };
 
-/** One pass at a time per process: concurrent readers wait for the pass in flight. */
-export function syncForwardStates(db: Db): Promise<void> {
-  shared.__breakwaterWebhookSync ??= (async () => {
-    try {
-      await syncStates(db);
-    } finally {
-      shared.__breakwaterWebhookSync = undefined;
-    }
-  })();
-  return shared.__breakwaterWebhookSync;
-}
-
-/** Keeps states and counts current even when nobody is looking (started by the first webhook request). */
-export function startForwardSync(db: Db, intervalMs = 10_000): void {
+/**
+ * Follows forward jobs from their announcements (before the job worker starts, so none is missed), catches
+ * up once now and then every BREAKWATER_WEBHOOK_CATCHUP_MS (5 min).
+ */
+export async function startForwardTracking(db: Db): Promise<void> {
   if (shared.__breakwaterWebhookTimer) return;
-  shared.__breakwaterWebhookTimer = setInterval(() => {
-    syncForwardStates(db).catch((error) => log.warn({ err: error }, 'webhook state sync failed; trying again'));
-  }, intervalMs);
+  onJobTransition('webhook', followForwardJobs);
+  const pass = () =>
+    catchUp(db).catch((error) => log.warn({ err: error }, 'webhook state catch-up failed; trying again later'));
+  shared.__breakwaterWebhookTimer = setInterval(pass, numberFromEnv('BREAKWATER_WEBHOOK_CATCHUP_MS', 300_000));
   shared.__breakwaterWebhookTimer.unref();
+  await pass();
 }
 
 function storedDelivery(event: { headers: string; body: Uint8Array }) {
@@ -122,10 +136,9 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 
 export const MAX_EVENTS_PAGE = 200;
 
-/** Newest first, keyset-paginated on (receivedAt, id); states are synced with the jobs first. */
+/** Newest first, keyset-paginated on (receivedAt, id). */
 export async function listEvents(db: Db, filter: EventFilter) {
   const after = filter.cursor ? decodeCursor(filter.cursor) : null;
-  await syncForwardStates(db);
   const limit = Math.min(filter.limit ?? 50, MAX_EVENTS_PAGE);
   const rows = await db.webhookEvent.findMany({
     where: {
@@ -165,7 +178,6 @@ export type EventPage = Awaited<ReturnType<typeof listEvents>>;
 
 /** One event as received (headers with credentials redacted, the body as text) with its forward job. */
 export async function eventDetail(db: Db, id: string) {
-  await syncForwardStates(db);
   const event = await db.webhookEvent.findUnique({ where: { id }, include: { source: true } });
   if (!event) return null;
   const job = event.jobId ? await findJob(db, event.jobId) : null;

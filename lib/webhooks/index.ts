@@ -8,8 +8,7 @@ export {
   MAX_EVENTS_PAGE,
   ReplayConflictError,
   replayEvent,
-  startForwardSync,
-  syncForwardStates,
+  startForwardTracking,
 } from './events';
 export { receiveWebhook } from './receive';
 export { pruneWebhookHistory } from './retention';

@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { authed, parseJsonBody, validationError } from '@/lib/api';
-import {
-  countTotals,
-  createSource,
-  listSources,
-  SourceInputError,
-  sourceSchema,
-  sourceView,
-  syncForwardStates,
-} from '@/lib/webhooks';
+import { countTotals, createSource, listSources, SourceInputError, sourceSchema, sourceView } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,7 +15,6 @@ export const GET = authed(async (request, _context, { db }) => {
   if (!query.success) return validationError(query.error);
   const to = query.data.to ?? new Date();
   const from = query.data.from ?? new Date(to.getTime() - 86_400_000);
-  await syncForwardStates(db);
   const [sources, totals] = await Promise.all([listSources(db), countTotals(db, { from, to })]);
   return Response.json({
     from,

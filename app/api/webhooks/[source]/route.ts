@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jsonError } from '@/lib/api';
 import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { receiveWebhook, startForwardSync } from '@/lib/webhooks';
+import { receiveWebhook } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,7 +11,6 @@ type Context = { params: Promise<{ source: string }> };
 /** Public: a third party's delivery, trusted by its signature (checked in lib/webhooks), not by a session. */
 export async function POST(request: Request, { params }: Context): Promise<Response> {
   const db = getDb();
-  startForwardSync(db);
   try {
     return await receiveWebhook(db, (await params).source, request);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authed, notFound, validationError } from '@/lib/api';
-import { countSeries, findSource, syncForwardStates } from '@/lib/webhooks';
+import { countSeries, findSource } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,7 +21,6 @@ export const GET = authed<Context>(async (request, { params }, { db }) => {
   if (!query.success) return validationError(query.error);
   const source = await findSource(db, (await params).slug);
   if (!source) return notFound('webhook source');
-  await syncForwardStates(db);
   return Response.json(
     await countSeries(db, { sourceId: source.id, from: query.data.from, to: query.data.to ?? new Date() }),
   );

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "WebhookEvent_jobId_idx" ON "WebhookEvent"("jobId");
