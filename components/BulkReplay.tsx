@@ -5,13 +5,14 @@ import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
 import type { findReplayRun, startBulkReplay } from '@/lib/jobs';
 import { ApiError, fetchJson, sendJson, type Wire } from './api';
+import { BulkPanel, pickFilter } from './BulkPanel';
 import { RadioGroup } from './ReplayForm';
 
 type Run = Wire<NonNullable<Awaited<ReturnType<typeof findReplayRun>>>>;
 type Started = Wire<Awaited<ReturnType<typeof startBulkReplay>>>;
 
 /** The explorer filters, all of which a bulk replay applies (lib/jobs' callFilterSchema). */
-const FILTERS = [
+const FILTERS: readonly string[] = [
   'integration',
   'outcome',
   'status',
@@ -27,13 +28,6 @@ const FILTERS = [
   'replays',
 ];
 const LIMIT = 1000;
-
-/** The explorer's filter as POST /api/replay/bulk takes it (the page's cursor is not a filter). */
-function bulkFilterOf(params: Iterable<[string, string]>) {
-  const filter: Record<string, string> = {};
-  for (const [name, value] of params) if (value && FILTERS.includes(name)) filter[name] = value;
-  return filter;
-}
 
 /**
  * Where the explorer shows a run's replays: replays since it started, on the same integration, method and
@@ -82,7 +76,7 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
   const [concurrency, setConcurrency] = useState('5');
   const [idempotency, setIdempotency] = useState<'reuse' | 'new'>('reuse');
   const [runId, setRunId] = useState<string | null>(null);
-  const filter = bulkFilterOf(params);
+  const filter = pickFilter(params, FILTERS);
   const filterKey = JSON.stringify(filter);
   const preview = useQuery({
     queryKey: ['bulk-replay-preview', filterKey],
@@ -122,25 +116,9 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
     start.reset();
   }
 
-  if (!open)
-    return (
-      <div className="row" style={{ marginBottom: 12 }}>
-        <button type="button" className="secondary" onClick={() => setOpen(true)}>
-          Replay matching calls
-        </button>
-      </div>
-    );
   const count = preview.data?.dryRun ? preview.data : null;
   return (
-    <section className="panel bulk-replay" aria-labelledby="bulk-replay-heading">
-      <div className="row">
-        <h2 id="bulk-replay-heading" style={{ margin: 0 }}>
-          Replay matching calls
-        </h2>
-        <button type="button" className="secondary" style={{ marginLeft: 'auto' }} onClick={close}>
-          Close
-        </button>
-      </div>
+    <BulkPanel title="Replay matching calls" open={open} onOpen={() => setOpen(true)} onClose={close}>
       {runId ? (
         run.data ? (
           <Progress run={run.data} onCancel={() => cancel.mutate()} cancelling={cancel.isPending} />
@@ -207,6 +185,6 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
           </button>
         </form>
       )}
-    </section>
+    </BulkPanel>
   );
 }
