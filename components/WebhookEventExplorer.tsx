@@ -6,6 +6,7 @@ import type { Wire } from './api';
 import { DataTable } from './DataTable';
 import { formatTime } from './format';
 import { toLocal, useUrlFilteredPages } from './useUrlFilter';
+import { WebhookBulkReplay } from './WebhookBulkReplay';
 import { eventStateClass } from './WebhookEventState';
 
 const STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;
@@ -63,6 +64,7 @@ export function WebhookEventExplorer({ sources }: { sources: { slug: string; nam
           </button>
         </div>
       </form>
+      <WebhookBulkReplay params={params} key={`bulk-${filter}`} />
       <section className="panel">
         <DataTable
           label="Webhook events"

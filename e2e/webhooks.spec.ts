@@ -1,13 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { expect, request, test } from '@playwright/test';
+import { type APIRequestContext, expect, request, test } from '@playwright/test';
 import { Webhook } from 'standardwebhooks';
 import { E2E } from '../playwright.config';
-import { signIn } from './support';
+import { setFault, signIn, upstreamControl } from './support';
 
 // Inbound webhooks as an engineer meets them: a source made in the form (a bad variable name first), a
 // sender posting Standard Webhooks deliveries signed by the reference library (one redelivered, one
 // tampered), the counts on the webhooks page, the event in the explorer and its detail, and a replay that
-// reaches the application again with the same idempotency key.
+// reaches the application again with the same idempotency key. Then events that failed while the application
+// was down, bulk-replayed from the explorer once it is back.
+
+/** A sender's Standard Webhooks delivery, signed by the reference library (over `signedBody`: tampering). */
+function deliverSigned(sender: APIRequestContext, slug: string, id: string, body: string, signedBody = body) {
+  return sender.post(`/api/webhooks/${slug}`, {
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+      'webhook-signature': new Webhook(E2E.inboundWebhookSecret).sign(id, new Date(), signedBody),
+    },
+    data: body,
+  });
+}
 
 test('a source made in the form receives signed deliveries, counts them, shows the events, and replays one', async ({
   page,
@@ -48,17 +62,7 @@ test('a source made in the form receives signed deliveries, counts them, shows t
 
   // The sender: three events, one of them redelivered, and one tampered with after signing.
   const sender = await request.newContext({ baseURL: E2E.baseURL });
-  const webhook = new Webhook(E2E.inboundWebhookSecret);
-  const deliver = async (id: string, body: string, signedBody = body) =>
-    sender.post(`/api/webhooks/${slug}`, {
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
-        'webhook-signature': webhook.sign(id, new Date(), signedBody),
-      },
-      data: body,
-    });
+  const deliver = (id: string, body: string, signedBody = body) => deliverSigned(sender, slug, id, body, signedBody);
   const ids = [0, 1, 2].map((i) => `msg_${run}_${i}`);
   const bodies = ids.map((id, i) => JSON.stringify({ type: 'payment.succeeded', id, amount: 1000 + i }));
   for (const [i, id] of ids.entries()) {
@@ -110,4 +114,61 @@ test('a source made in the form receives signed deliveries, counts them, shows t
   await page.reload();
   await expect(page.getByTestId('event-state')).toHaveText('forwarded');
   await sender.dispose();
+});
+
+test('events that failed while the application was down are found in the explorer and bulk-replayed once it recovers', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const run = randomUUID().slice(0, 8);
+  const slug = `e2e-bulk-${run}`;
+  const route = `/bulk-app-${run}/events`;
+  await signIn(page);
+  const integration = await page.request.post('/api/integrations', {
+    data: {
+      name: `E2E Bulk App ${run}`,
+      slug: `e2e-bulk-app-${run}`,
+      baseUrl: `${E2E.upstreamURL}/bulk-app-${run}`,
+      policy: { retry: { maxRetries: 0 }, cache: { enabled: false }, breaker: { dryRun: true } },
+    },
+  });
+  expect(integration.status()).toBe(201);
+  const source = await page.request.post('/api/webhook-sources', {
+    data: {
+      name: `Bulk ${run}`,
+      slug,
+      integration: `e2e-bulk-app-${run}`,
+      forwardPath: '/events',
+      scheme: 'standard',
+      secretEnv: 'E2E_INBOUND_WEBHOOK_SECRET',
+    },
+  });
+  expect(source.status()).toBe(201);
+  await setFault({ route, mode: 'fail', failStatus: 503 });
+
+  const ids = [0, 1, 2].map((i) => `msg_${run}_bulk_${i}`);
+  for (const id of ids) {
+    const response = await deliverSigned(page.request, slug, id, JSON.stringify({ type: 'identity.verified', id }));
+    expect(response.status()).toBe(200);
+  }
+
+  // Failed events: the forward jobs ran out of attempts against the 503s (the server's backoff is 300 ms).
+  await page.goto(`/webhooks/events?source=${slug}&state=failed`);
+  const table = page.getByRole('table', { name: 'Webhook events' });
+  await expect(table.getByRole('row')).toHaveCount(4, { timeout: 30_000 });
+
+  await setFault({ route, mode: 'ok' });
+  await page.getByRole('button', { name: 'Replay matching events' }).click();
+  await expect(page.getByTestId('event-bulk-preview')).toHaveText('3 events match the filter.');
+  await page.getByRole('button', { name: 'Replay 3 events' }).click();
+  await expect(page.getByTestId('event-bulk-result')).toContainText('Queued 3 replays');
+  await page.screenshot({ path: testInfo.outputPath('webhook-bulk-replay.png'), fullPage: true });
+
+  // They leave the "failed" list, and show up as forwarded.
+  await expect(page.getByText('No event matches.')).toBeVisible({ timeout: 30_000 });
+  await page.getByLabel('State').selectOption('forwarded');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(table.getByRole('row')).toHaveCount(4, { timeout: 30_000 });
+  const effects = (await upstreamControl('effects')).byKey as Record<string, number>;
+  expect(ids.map((id) => effects[id])).toEqual([3, 3, 3]);
 });

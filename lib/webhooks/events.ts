@@ -5,11 +5,9 @@ import { enqueueJob, findJob, type JobTransition, numberFromEnv, onJobTransition
 import { log } from '@/lib/logging';
 import { countOutcome } from './counts';
 import { forwardJobInput } from './receive';
+import type { BulkEventReplayInput, EventFilter, EventState } from './schema';
 import { fromRow } from './sources';
 
-/** received: stored, its forward not yet tried; forwarding: tried, retrying; forwarded; failed (dead letter). */
-export const EVENT_STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;
-type EventState = (typeof EVENT_STATES)[number];
 const UNSETTLED: EventState[] = ['received', 'forwarding', 'failed'];
 const CHUNK = 500;
 
@@ -108,13 +106,7 @@ function storedDelivery(event: { headers: string; body: Uint8Array }) {
   };
 }
 
-export interface EventFilter {
-  source?: string;
-  state?: EventState;
-  from?: Date;
-  to?: Date;
-  /** an event id, or text within the dedup key or the headers */
-  q?: string;
+export interface EventQuery extends EventFilter {
   cursor?: string;
   limit?: number;
 }
@@ -136,20 +128,27 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 
 export const MAX_EVENTS_PAGE = 200;
 
+/** The explorer's filter as a query, shared by the list and the bulk replay. */
+function whereFilter(filter: EventFilter) {
+  return {
+    ...(filter.source && { source: { slug: filter.source } }),
+    ...(filter.state && { state: filter.state }),
+    ...((filter.from || filter.to) && {
+      receivedAt: { ...(filter.from && { gte: filter.from }), ...(filter.to && { lte: filter.to }) },
+    }),
+    ...(filter.q && {
+      OR: [{ id: filter.q }, { dedupKey: { contains: filter.q } }, { headers: { contains: filter.q } }],
+    }),
+  };
+}
+
 /** Newest first, keyset-paginated on (receivedAt, id). */
-export async function listEvents(db: Db, filter: EventFilter) {
+export async function listEvents(db: Db, filter: EventQuery) {
   const after = filter.cursor ? decodeCursor(filter.cursor) : null;
   const limit = Math.min(filter.limit ?? 50, MAX_EVENTS_PAGE);
   const rows = await db.webhookEvent.findMany({
     where: {
-      ...(filter.source && { source: { slug: filter.source } }),
-      ...(filter.state && { state: filter.state }),
-      ...((filter.from || filter.to) && {
-        receivedAt: { ...(filter.from && { gte: filter.from }), ...(filter.to && { lte: filter.to }) },
-      }),
-      ...(filter.q && {
-        OR: [{ id: filter.q }, { dedupKey: { contains: filter.q } }, { headers: { contains: filter.q } }],
-      }),
+      ...whereFilter(filter),
       ...(after && {
         AND: [{ OR: [{ receivedAt: { lt: after.at } }, { receivedAt: after.at, id: { lt: after.id } }] }],
       }),
@@ -208,7 +207,15 @@ export async function eventDetail(db: Db, id: string) {
   };
 }
 
-export class ReplayConflictError extends Error {}
+/** A replay that cannot be made now: its forward is still in flight, or its destination is gone. */
+export class ReplayConflictError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'in_flight' | 'no_destination',
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Sends a stored event to its source's current destination again with a new forward job. Like a Svix or
@@ -220,10 +227,14 @@ export async function replayEvent(db: Db, id: string, idempotency: 'reuse' | 'ne
   if (!event) return null;
   const current = event.jobId ? await db.job.findUnique({ where: { id: event.jobId }, select: { state: true } }) : null;
   if (current && (current.state === 'queued' || current.state === 'running'))
-    throw new ReplayConflictError(`the event's forward job ${event.jobId} is still ${current.state}`);
+    throw new ReplayConflictError(`the event's forward job ${event.jobId} is still ${current.state}`, 'in_flight');
   const source = fromRow(event.source);
   const integration = await findIntegration(db, source.integration);
-  if (!integration) throw new ReplayConflictError(`the source's integration "${source.integration}" no longer exists`);
+  if (!integration)
+    throw new ReplayConflictError(
+      `the source's integration "${source.integration}" no longer exists`,
+      'no_destination',
+    );
   const key = idempotency === 'reuse' ? event.dedupKey : randomUUID();
   const job = await enqueueJob(
     db,
@@ -233,4 +244,44 @@ export async function replayEvent(db: Db, id: string, idempotency: 'reuse' | 'ne
   );
   await db.webhookEvent.update({ where: { id }, data: { jobId: job.id, state: 'received', lastError: null } });
   return { eventId: id, jobId: job.id, idempotencyKey: job.idempotencyKey };
+}
+
+/**
+ * Replays every event the explorer's filter matches (the newest `limit`), oldest first so the application
+ * sees them in the order they came, as Svix's "recover failed messages" and Hookdeck's bulk retry do. An
+ * event whose forward is still in flight is skipped, not queued twice. The dry run counts without queuing.
+ */
+export async function replayMatchingEvents(db: Db, input: BulkEventReplayInput) {
+  const rows = await db.webhookEvent.findMany({
+    where: whereFilter(input.filter),
+    select: { id: true, jobId: true },
+    orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+    take: input.limit + 1,
+  });
+  const more = rows.length > input.limit;
+  const chosen = rows.slice(0, input.limit).reverse();
+  const busy = new Set<string>();
+  const jobIds = chosen.flatMap((row) => (row.jobId ? [row.jobId] : []));
+  for (let i = 0; i < jobIds.length; i += CHUNK) {
+    const inFlight = await db.job.findMany({
+      where: { id: { in: jobIds.slice(i, i + CHUNK) }, state: { in: ['queued', 'running'] } },
+      select: { id: true },
+    });
+    for (const job of inFlight) busy.add(job.id);
+  }
+  const ready = chosen.filter((row) => !row.jobId || !busy.has(row.jobId));
+  const counts = { matched: chosen.length, more, inFlight: chosen.length - ready.length };
+  if (input.dryRun) return { dryRun: true as const, ...counts, replayable: ready.length };
+  let replayed = 0;
+  let noDestination = 0;
+  for (const row of ready) {
+    try {
+      if (await replayEvent(db, row.id, input.idempotency)) replayed++;
+    } catch (error) {
+      if (!(error instanceof ReplayConflictError)) throw error;
+      if (error.reason === 'in_flight') counts.inFlight++;
+      else noDestination++;
+    }
+  }
+  return { dryRun: false as const, ...counts, replayed, noDestination };
 }

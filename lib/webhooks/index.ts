@@ -1,18 +1,26 @@
 export { countSeries, countTotals, flushWebhookCounts, type OutcomeTotals } from './counts';
 export {
   BadEventCursorError,
-  EVENT_STATES,
   type EventPage,
   eventDetail,
   listEvents,
   MAX_EVENTS_PAGE,
   ReplayConflictError,
   replayEvent,
+  replayMatchingEvents,
   startForwardTracking,
 } from './events';
 export { receiveWebhook } from './receive';
 export { pruneWebhookHistory } from './retention';
-export { sourcePatchSchema, sourceSchema } from './schema';
+export {
+  bulkEventReplaySchema,
+  EVENT_STATES,
+  type EventState,
+  eventFilterSchema,
+  MAX_BULK_EVENT_REPLAY,
+  sourcePatchSchema,
+  sourceSchema,
+} from './schema';
 export {
   createSource,
   deleteSource,

@@ -130,3 +130,33 @@ export type SourceConfig = z.output<typeof sourceSchema>;
 
 /** A PATCH body: any subset of the fields; the merged source is validated with sourceSchema. */
 export const sourcePatchSchema = sourceFields.partial().strict();
+
+/** received: stored, its forward not yet tried; forwarding: tried, retrying; forwarded; failed (dead letter). */
+export const EVENT_STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;
+export type EventState = (typeof EVENT_STATES)[number];
+
+const filterText = z.string().trim().min(1).max(200).optional();
+
+/** The events explorer's filter. A bulk replay takes exactly this one, so it replays what the explorer lists. */
+export const eventFilterSchema = z.object({
+  source: filterText,
+  state: z.enum(EVENT_STATES).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  /** an event id, or text within the dedup key or the headers */
+  q: filterText,
+});
+export type EventFilter = z.output<typeof eventFilterSchema>;
+
+export const MAX_BULK_EVENT_REPLAY = 1000;
+
+export const bulkEventReplaySchema = z
+  .object({
+    // Strict: a filter key the replay did not understand would replay more events than the explorer lists.
+    filter: eventFilterSchema.strict().default({}),
+    idempotency: z.enum(['reuse', 'new']).default('reuse'),
+    dryRun: z.boolean().default(false),
+    limit: z.number().int().min(1).max(MAX_BULK_EVENT_REPLAY).default(MAX_BULK_EVENT_REPLAY),
+  })
+  .strict();
+export type BulkEventReplayInput = z.output<typeof bulkEventReplaySchema>;

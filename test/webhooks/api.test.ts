@@ -617,6 +617,89 @@ describe('forward failures, replay and the explorer', () => {
     assert.equal(inspected.body.headers['webhook-id'], `msg_${marker}-2`);
     assert.equal((await h.api('/api/webhook-events/not-an-event')).status, 404);
   });
+
+  test('bulk replay of what the filter matches: a dry run counts, in-flight forwards are skipped, bad input queues nothing', async () => {
+    await h.createSource({
+      name: 'Bulk',
+      slug: 'bulk',
+      integration: 'app',
+      forwardPath: '/hooks/bulk',
+      scheme: 'standard',
+      secretEnv: 'WH_STD_SECRET',
+    });
+    const path = '/app/hooks/bulk';
+    const send = async (marker: string) => {
+      const body = event(marker);
+      const answer = await h.deliver('bulk', body, standardHeaders(SECRETS.WH_STD_SECRET, `msg_${marker}`, body));
+      assert.equal(answer.status, 200);
+    };
+    h.receiver.failing.add(path);
+    const failed = Array.from({ length: 5 }, () => randomUUID());
+    for (const marker of failed) await send(marker);
+    await eventually('five failed events', async () => {
+      const { body } = await h.api('/api/webhook-events?source=bulk&state=failed');
+      return body.events.length === 5 ? true : undefined;
+    });
+    h.receiver.failing.delete(path);
+    h.receiver.holding.add(path);
+    const held = randomUUID();
+    await send(held);
+    await eventually('the sixth forward in flight', () => (h.receiver.carrying(held).length ? true : undefined));
+    const sentBefore = h.receiver.requests.length;
+
+    const bulk = (body: unknown) => h.api('/api/webhook-events/replay', { method: 'POST', body });
+    const preview = await bulk({ filter: { source: 'bulk' }, dryRun: true });
+    assert.equal(preview.status, 200, JSON.stringify(preview.body));
+    assert.deepEqual(
+      [preview.body.matched, preview.body.inFlight, preview.body.replayable, preview.body.more],
+      [6, 1, 5, false],
+    );
+    const onlyFailed = await bulk({ filter: { source: 'bulk', state: 'failed' }, dryRun: true, limit: 2 });
+    assert.deepEqual([onlyFailed.body.matched, onlyFailed.body.more], [2, true], 'the newest 2 of 5, and more');
+
+    const badCases: [unknown, string][] = [
+      [{ filter: { source: 'bulk', sourse: 'x' } }, 'sourse'],
+      [{ filter: { state: 'lost' } }, 'filter.state'],
+      [{ filter: { from: 'yesterday' } }, 'filter.from'],
+      [{ limit: 0 }, 'limit'],
+      [{ limit: 1001 }, 'limit'],
+      [{ idempotency: 'maybe' }, 'idempotency'],
+      [{ dryrun: true }, 'dryrun'],
+    ];
+    for (const [body, named] of badCases) {
+      const answer = await bulk(body);
+      assert.equal(answer.status, 400, `${named}: ${JSON.stringify(answer.body)}`);
+      assert.match(`${answer.body.field} ${answer.body.error}`, new RegExp(named.replace('.', '\\.')));
+    }
+    const malformed = await fetch(`${h.server.url}/api/webhook-events/replay`, {
+      method: 'POST',
+      headers: { cookie: h.cookie, 'content-type': 'application/json' },
+      body: '{"filter": ',
+    });
+    assert.equal(malformed.status, 400);
+    assert.equal(
+      (await fetch(`${h.server.url}/api/webhook-events/replay`, { method: 'POST', body: '{}' })).status,
+      401,
+    );
+    assert.equal(h.receiver.requests.length, sentBefore, 'no dry run or bad request queued anything');
+
+    const replay = await bulk({ filter: { source: 'bulk' } });
+    assert.equal(replay.status, 202, JSON.stringify(replay.body));
+    assert.deepEqual([replay.body.replayed, replay.body.inFlight, replay.body.noDestination], [5, 1, 0]);
+    h.receiver.release();
+    await eventually('all six forwarded', async () => {
+      const { body } = await h.api('/api/webhook-events?source=bulk&state=forwarded');
+      return body.events.length === 6 ? true : undefined;
+    });
+    for (const marker of failed) {
+      const sent = h.receiver.carrying(marker);
+      assert.equal(sent.length, 4, 'three failed attempts, then the replay');
+      assert.equal(sent[3].headers['idempotency-key'], `msg_${marker}`, "each replay keeps its event's key");
+    }
+    assert.equal(h.receiver.carrying(held).length, 1, 'the forward in flight was not queued a second time');
+    const counts = await h.counts('bulk');
+    assert.deepEqual([counts.received, counts.failed, counts.forwarded], [6, 5, 6]);
+  });
 });
 
 describe('load', () => {

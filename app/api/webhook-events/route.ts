@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { authed, jsonError, validationError } from '@/lib/api';
-import { BadEventCursorError, EVENT_STATES, listEvents, MAX_EVENTS_PAGE } from '@/lib/webhooks';
+import { BadEventCursorError, eventFilterSchema, listEvents, MAX_EVENTS_PAGE } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
-const text = z.string().trim().min(1).max(200).optional();
-const querySchema = z.object({
-  source: text,
-  state: z.enum(EVENT_STATES).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
-  q: text,
-  cursor: text,
+const querySchema = eventFilterSchema.extend({
+  cursor: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_EVENTS_PAGE).optional(),
 });
 
