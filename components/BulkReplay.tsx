@@ -53,6 +53,8 @@ function Progress({ run, onCancel, cancelling }: { run: Run; onCancel: () => voi
       <p role="status" aria-live="polite" data-testid="bulk-progress">
         {run.done} of {run.total} done · {run.succeeded} succeeded · {run.failed} failed · {run.refused} refused
         {!running && ` · ${run.state}`}
+        {run.resumes > 0 &&
+          ` · resumed ${run.resumes === 1 ? 'once' : `${run.resumes} times`} after its server stopped`}
       </p>
       <div className="row">
         {running ? (

@@ -1,12 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
-import { log } from '@/lib/logging';
 import { type CallFilter, searchCalls } from '@/lib/queries';
 import { runBatch } from '@/lib/resilience';
+import { ClaimLoop, type ClaimLoopConfig } from './claim-loop';
+import { numberFromEnv } from './config';
 import { executeReplay, planReplay, ReplayRefusedError } from './replay';
 import type { BulkReplayInput } from './schema';
 
-const shared = globalThis as typeof globalThis & { __breakwaterReplayRuns?: Map<string, AbortController> };
+const shared = globalThis as typeof globalThis & {
+  __breakwaterReplayRuns?: Map<string, AbortController>;
+  __breakwaterReplayRunner?: BulkReplayRunner;
+};
 shared.__breakwaterReplayRuns ??= new Map();
 const active = shared.__breakwaterReplayRuns;
 
@@ -24,13 +28,12 @@ async function matchingCallIds(db: Db, filter: CallFilter, limit: number): Promi
 }
 
 type RunRow = NonNullable<Awaited<ReturnType<Db['replayRun']['findUnique']>>>;
+type ItemState = 'succeeded' | 'failed' | 'refused';
 
 export function runView(run: RunRow) {
-  // A run this process does not hold, still "running", was cut short by a restart.
-  const state = run.state === 'running' && !active.has(run.id) ? 'interrupted' : run.state;
   return {
     id: run.id,
-    state,
+    state: run.state,
     filter: JSON.parse(run.filter) as CallFilter,
     idempotency: run.idempotency,
     concurrency: run.concurrency,
@@ -39,57 +42,168 @@ export function runView(run: RunRow) {
     failed: run.failed,
     refused: run.refused,
     done: run.succeeded + run.failed + run.refused,
+    resumes: run.resumes,
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
   };
 }
 
-/** Dry run: how many calls would be replayed. Otherwise starts the run in the background and returns it. */
+/** BREAKWATER_REPLAY_RUNS runs at once per instance (2); a lease of BREAKWATER_REPLAY_LEASE_MS (30 s). */
+export function replayRunConfig(): ClaimLoopConfig {
+  return {
+    concurrency: numberFromEnv('BREAKWATER_REPLAY_RUNS', 2),
+    pollMs: numberFromEnv('BREAKWATER_REPLAY_POLL_MS', 1000),
+    leaseMs: numberFromEnv('BREAKWATER_REPLAY_LEASE_MS', 30_000),
+  };
+}
+
+/**
+ * Dry run: how many calls would be replayed. Otherwise stores the run with its calls as items in one
+ * transaction and hands it to the runner (this instance's at once, or any instance's at its next look).
+ */
 export async function startBulkReplay(db: Db, input: BulkReplayInput) {
   const { ids, more } = await matchingCallIds(db, input.filter, input.limit);
   if (input.dryRun) return { dryRun: true as const, count: ids.length, more };
-  const run = await db.replayRun.create({
-    data: {
-      id: randomUUID(),
-      filter: JSON.stringify(input.filter),
-      idempotency: input.idempotency,
-      concurrency: input.concurrency,
-      total: ids.length,
-    },
-  });
-  const controller = new AbortController();
-  active.set(run.id, controller);
-  void runBulk(db, run.id, ids, input, controller.signal)
-    .catch((error) => log.error({ err: error, run: run.id }, 'bulk replay failed'))
-    .finally(() => active.delete(run.id));
+  const id = randomUUID();
+  const [run] = await db.$transaction([
+    db.replayRun.create({
+      data: {
+        id,
+        filter: JSON.stringify(input.filter),
+        idempotency: input.idempotency,
+        concurrency: input.concurrency,
+        total: ids.length,
+        ...(ids.length === 0 && { state: 'done', finishedAt: new Date() }),
+      },
+    }),
+    db.replayRunItem.createMany({ data: ids.map((callId, position) => ({ runId: id, position, callId })) }),
+  ]);
+  shared.__breakwaterReplayRunner?.wake();
   return { dryRun: false as const, run: runView(run) };
 }
 
-async function runBulk(db: Db, runId: string, ids: string[], input: BulkReplayInput, signal: AbortSignal) {
-  await runBatch(
-    ids,
-    async (callId) => {
-      if (signal.aborted) return;
-      let counter: 'succeeded' | 'failed' | 'refused';
-      try {
-        const plan = await planReplay(db, callId, {
-          mode: 'as-recorded',
-          idempotency: input.idempotency,
-          dryRun: false,
-        });
-        const result = await executeReplay(plan, signal);
-        counter = result.status !== null && result.status < 400 ? 'succeeded' : 'failed';
-      } catch (error) {
-        counter = error instanceof ReplayRefusedError ? 'refused' : 'failed';
-      }
-      await db.replayRun.update({ where: { id: runId }, data: { [counter]: { increment: 1 } } });
-    },
-    { concurrency: input.concurrency, continueOnError: true },
-  );
-  await db.replayRun.updateMany({
-    where: { id: runId, state: 'running' },
-    data: { state: signal.aborted ? 'cancelled' : 'done', finishedAt: new Date() },
+/**
+ * The idempotency key a run's "new keys" choice sends for one item: derived from the run and position, so
+ * an item sent again after a crash carries the key it carried before (no double effect either way).
+ */
+function runItemKey(runId: string, position: number): string {
+  const hex = createHash('sha256').update(`${runId}:${position}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Runs bulk replays: claims running runs nobody holds (new, or whose runner's lease expired) with the
+ * loop jobs and syncs share, replays their pending items with the run's concurrency, and records each
+ * item's outcome with the run's counters in one transaction, so progress and resumption agree.
+ */
+export class BulkReplayRunner {
+  private readonly loop = new ClaimLoop<RunRow>({
+    name: 'bulk replay runner',
+    config: replayRunConfig,
+    claim: (max, leaseMs) => this.claim(max, leaseMs),
+    run: (run, leaseMs) => this.run(run, leaseMs),
   });
+
+  constructor(private readonly db: Db) {}
+
+  start(): this {
+    this.loop.start();
+    return this;
+  }
+
+  stop(): void {
+    this.loop.stop();
+  }
+
+  wake(): void {
+    this.loop.wake();
+  }
+
+  private async claim(max: number, leaseMs: number): Promise<RunRow[]> {
+    const now = new Date();
+    const due = await this.db.replayRun.findMany({
+      where: { state: 'running', OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+      orderBy: { createdAt: 'asc' },
+      take: max,
+    });
+    const claimed: RunRow[] = [];
+    for (const run of due) {
+      const { count } = await this.db.replayRun.updateMany({
+        where: { id: run.id, state: 'running', leaseUntil: run.leaseUntil },
+        data: {
+          leaseUntil: new Date(now.getTime() + leaseMs),
+          // A lease that had been taken and expired: its runner died, this one resumes the run.
+          ...(run.leaseUntil && { resumes: { increment: 1 } }),
+        },
+      });
+      if (count === 1) claimed.push(run);
+    }
+    return claimed;
+  }
+
+  private async run(run: RunRow, leaseMs: number): Promise<void> {
+    const controller = new AbortController();
+    active.set(run.id, controller);
+    // Renewing also notices a cancel made on another instance: the run is no longer running.
+    const renew = setInterval(() => {
+      this.db.replayRun
+        .updateMany({ where: { id: run.id, state: 'running' }, data: { leaseUntil: new Date(Date.now() + leaseMs) } })
+        .then(({ count }) => (count === 0 ? controller.abort() : undefined))
+        .catch(() => undefined);
+    }, leaseMs / 3);
+    renew.unref();
+    try {
+      const items = await this.db.replayRunItem.findMany({
+        where: { runId: run.id, state: 'pending' },
+        orderBy: { position: 'asc' },
+      });
+      await runBatch(items, (item) => this.replayItem(run, item, controller.signal), {
+        concurrency: run.concurrency,
+        continueOnError: true,
+      });
+      if (!controller.signal.aborted)
+        await this.db.replayRun.updateMany({
+          where: { id: run.id, state: 'running' },
+          data: { state: 'done', finishedAt: new Date(), leaseUntil: null },
+        });
+    } finally {
+      clearInterval(renew);
+      active.delete(run.id);
+    }
+  }
+
+  private async replayItem(run: RunRow, item: { position: number; callId: string }, signal: AbortSignal) {
+    if (signal.aborted) return;
+    let state: ItemState;
+    let replayId: string | null = null;
+    try {
+      const plan = await planReplay(
+        this.db,
+        item.callId,
+        { mode: 'as-recorded', idempotency: run.idempotency as 'reuse' | 'new', dryRun: false },
+        runItemKey(run.id, item.position),
+      );
+      const result = await executeReplay(plan, signal);
+      // Cut short by a cancel: the item stays pending, as it was not replayed.
+      if (signal.aborted && result.status === null) return;
+      replayId = result.replayId;
+      state = result.status !== null && result.status < 400 ? 'succeeded' : 'failed';
+    } catch (error) {
+      state = error instanceof ReplayRefusedError ? 'refused' : 'failed';
+    }
+    await this.db.$transaction([
+      this.db.replayRunItem.update({
+        where: { runId_position: { runId: run.id, position: item.position } },
+        data: { state, replayId },
+      }),
+      this.db.replayRun.update({ where: { id: run.id }, data: { [state]: { increment: 1 } } }),
+    ]);
+  }
+}
+
+/** Starts the process's bulk replay runner once (with the job worker: BREAKWATER_JOB_WORKER=off leaves it out). */
+export function startReplayRunner(db: Db): void {
+  shared.__breakwaterReplayRunner ??= new BulkReplayRunner(db).start();
 }
 
 export async function findReplayRun(db: Db, id: string) {
@@ -97,12 +211,21 @@ export async function findReplayRun(db: Db, id: string) {
   return run ? runView(run) : null;
 }
 
-/** Stops starting new replays of a run; those in flight finish. */
+/** Stops starting new replays of a run, on whichever instance runs it (at its next lease renewal). */
 export async function cancelReplayRun(db: Db, id: string) {
   active.get(id)?.abort();
   await db.replayRun.updateMany({
     where: { id, state: 'running' },
-    data: { state: 'cancelled', finishedAt: new Date() },
+    data: { state: 'cancelled', finishedAt: new Date(), leaseUntil: null },
   });
   return findReplayRun(db, id);
+}
+
+/** Deletes ended bulk replay runs (with their items) started more than BREAKWATER_RETENTION_JOB_DAYS ago (14). */
+export async function pruneReplayRuns(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_JOB_DAYS', 14) * 86_400_000);
+  const { count } = await db.replayRun.deleteMany({
+    where: { state: { not: 'running' }, createdAt: { lt: cutoff } },
+  });
+  return count;
 }

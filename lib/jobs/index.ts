@@ -2,7 +2,14 @@
 export { JOB_STATES } from '@/lib/queries';
 export { runCallBatch } from './batch';
 export { deadLetterSelectionSchema } from './bulk-input';
-export { cancelReplayRun, findReplayRun, startBulkReplay } from './bulk-replay';
+export {
+  BulkReplayRunner,
+  cancelReplayRun,
+  findReplayRun,
+  pruneReplayRuns,
+  replayRunConfig,
+  startBulkReplay,
+} from './bulk-replay';
 export { ClaimLoop, type ClaimLoopConfig } from './claim-loop';
 export { DEFAULT_BACKOFF_MS, jobConfig, numberFromEnv } from './config';
 export { resolveTarget } from './input';

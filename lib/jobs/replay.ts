@@ -76,7 +76,13 @@ function withQuery(path: string, query: string | Record<string, string>): string
 }
 
 /** Works out the exact request a replay sends, or refuses with the reason. */
-export async function planReplay(db: Db, callId: string, input: ReplayInput): Promise<ReplayPlan> {
+export async function planReplay(
+  db: Db,
+  callId: string,
+  input: ReplayInput,
+  /** the key `idempotency: "new"` sends (a bulk run derives it, so a resend after a crash repeats it) */
+  newKey: string = randomUUID(),
+): Promise<ReplayPlan> {
   const call = await db.callLog.findUnique({
     where: { id: callId },
     select: {
@@ -106,7 +112,7 @@ export async function planReplay(db: Db, callId: string, input: ReplayInput): Pr
   }
   const unsafe = method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
   const originalKey = headerValue(recordedHeaders, idempotencyHeader(integration));
-  const idempotencyKey = input.idempotency === 'reuse' ? originalKey : unsafe ? randomUUID() : undefined;
+  const idempotencyKey = input.idempotency === 'reuse' ? originalKey : unsafe ? newKey : undefined;
   return {
     integration,
     callId,

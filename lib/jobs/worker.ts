@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { webhookHeaders } from '@/lib/alerts';
 import { type Db, getDb } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
+import { startReplayRunner } from './bulk-replay';
 import { ClaimLoop } from './claim-loop';
 import { backoffAfter, jobConfig } from './config';
 import { type AttemptRecord, jobView } from './queue';
@@ -210,11 +211,12 @@ const shared = globalThis as typeof globalThis & {
 };
 
 /**
- * Starts the process's job worker and queue sampler once (BREAKWATER_JOB_WORKER=off leaves this instance
- * out of both: the instances that run jobs chart them).
+ * Starts the process's job worker, queue sampler and bulk replay runner once (BREAKWATER_JOB_WORKER=off
+ * leaves this instance out of all three: the instances that run jobs chart them and run replays).
  */
 export function startJobWorker(): void {
   if (process.env.BREAKWATER_JOB_WORKER === 'off') return;
   shared.__breakwaterJobWorker ??= new JobWorker(getDb()).start();
   shared.__breakwaterQueueSampler ??= new QueueSampler(getDb()).start();
+  startReplayRunner(getDb());
 }

@@ -24,7 +24,7 @@ after(async () => {
   await database.drop();
 });
 
-test('finished jobs, old queue samples, old sync items and runs, settled webhook events and old counts go; dead letters and unfinished work stay', async () => {
+test('finished jobs, old queue samples and bulk replay runs, old sync items and runs, settled webhook events and old counts go; dead letters and unfinished work stay', async () => {
   const job = (id: string, state: string, finishedDaysAgo: number | null) =>
     db.job.create({
       data: {
@@ -112,10 +112,28 @@ test('finished jobs, old queue samples, old sync items and runs, settled webhook
     ],
   });
 
+  const run = (id: string, state: string, startedDaysAgo: number) =>
+    db.replayRun.create({
+      data: {
+        id,
+        filter: '{}',
+        idempotency: 'reuse',
+        concurrency: 5,
+        state,
+        total: 1,
+        createdAt: daysAgo(startedDaysAgo),
+        items: { create: [{ position: 0, callId: `call-${id}` }] },
+      },
+    });
+  await run('run-old-done', 'done', 20);
+  await run('run-old-running', 'running', 20);
+  await run('run-new-done', 'done', 2);
+
   const deleted = await pruneBackgroundHistory(db, now);
   assert.deepEqual(deleted, {
     jobs: 2,
     queueSamples: 1,
+    replayRuns: 1,
     syncItems: 1,
     syncRuns: 1,
     webhookEvents: 2,
@@ -131,6 +149,12 @@ test('finished jobs, old queue samples, old sync items and runs, settled webhook
     (await db.syncItem.findMany({ select: { itemId: true } })).map((r) => r.itemId),
     ['new'],
   );
+  assert.deepEqual(await ids(db.replayRun.findMany({ select: { id: true } })), ['run-new-done', 'run-old-running']);
+  assert.deepEqual(
+    (await db.replayRunItem.findMany({ select: { callId: true } })).map((r) => r.callId).sort(),
+    ['call-run-new-done', 'call-run-old-running'],
+    "an old run's items go with it",
+  );
   assert.deepEqual(await ids(db.syncRun.findMany({ select: { id: true } })), ['r-new', 'r-old-running']);
   assert.deepEqual(await ids(db.webhookEvent.findMany({ select: { id: true } })), [
     'e-new-forwarded',
@@ -142,7 +166,7 @@ test('finished jobs, old queue samples, old sync items and runs, settled webhook
   );
   assert.deepEqual(
     await pruneBackgroundHistory(db, now),
-    { jobs: 0, queueSamples: 0, syncItems: 0, syncRuns: 0, webhookEvents: 0, webhookCounts: 0 },
+    { jobs: 0, queueSamples: 0, replayRuns: 0, syncItems: 0, syncRuns: 0, webhookEvents: 0, webhookCounts: 0 },
     'a second pass finds nothing more',
   );
 });

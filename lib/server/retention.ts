@@ -1,5 +1,5 @@
 import { type Db, getDb } from '@/lib/db';
-import { numberFromEnv, pruneFinishedJobs, pruneQueueSamples } from '@/lib/jobs';
+import { numberFromEnv, pruneFinishedJobs, pruneQueueSamples, pruneReplayRuns } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { pruneSyncHistory } from '@/lib/syncs';
 import { pruneWebhookHistory } from '@/lib/webhooks';
@@ -8,11 +8,13 @@ import { pruneWebhookHistory } from '@/lib/webhooks';
 export async function pruneBackgroundHistory(db: Db, now = new Date()) {
   const jobs = await pruneFinishedJobs(db, now);
   const queueSamples = await pruneQueueSamples(db, now);
+  const replayRuns = await pruneReplayRuns(db, now);
   const syncs = await pruneSyncHistory(db, now);
   const webhooks = await pruneWebhookHistory(db, now);
   return {
     jobs,
     queueSamples,
+    replayRuns,
     syncItems: syncs.items,
     syncRuns: syncs.runs,
     webhookEvents: webhooks.events,

@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import { createDb, type Db } from '@/lib/db';
 import { eventually, JobsHarness } from './support';
 
-// 500 jobs, the server SIGKILLed while they are in flight, started again on the same database.
+// 500 jobs, the server SIGKILLed while they are in flight, started again on the same database; then a bulk
+// replay SIGKILLed part-way, resumed by the restarted server.
 //
 // The idempotency property: the demo upstream counts one effect per request that arrives, even when it
 // repeats a key, whereas a real upstream (Stripe and the like) performs the effect once per key. So "no
@@ -16,6 +17,7 @@ const h = new JobsHarness({
   BREAKWATER_JOB_LEASE_MS: '3000',
   BREAKWATER_JOB_CONCURRENCY: '10',
   BREAKWATER_JOB_BACKOFF_MS: '200',
+  BREAKWATER_REPLAY_LEASE_MS: '2000',
 });
 let db: Db;
 
@@ -31,7 +33,7 @@ after(async () => {
 
 test('SIGKILL with 500 jobs in flight: after a restart every job is done or dead-lettered, none lost, no double effect', async () => {
   // Slow enough that jobs are mid-call when the server dies.
-  await h.setFault({ route: '/demo/crash/*', mode: 'ok', latencyMs: { min: 200, max: 400 } });
+  await h.setFault({ route: '/demo/crash/*', mode: 'ok', latencyMs: { kind: 'uniform', min: 200, max: 400 } });
   const ids: string[] = new Array(JOBS);
   let next = 0;
   const enqueue = async () => {
@@ -74,4 +76,53 @@ test('SIGKILL with 500 jobs in flight: after a restart every job is done or dead
   for (const key of effects.duplicates) assert.ok(keys.get(key)!.attempts > 1, `${key} repeated without a re-claim`);
   // What the crash cost: the jobs in flight were re-sent, with their keys, and nothing else was.
   assert.ok(effects.duplicates.length <= inFlight + 10, `${effects.duplicates.length} repeats, ${inFlight} in flight`);
+});
+
+test('SIGKILL during a bulk replay: the restarted server resumes the run, and an item sent again keeps its key', async () => {
+  const CALLS = 30;
+  const CONCURRENCY = 3;
+  await h.control('reset', { method: 'POST' });
+  const token = (await h.api('/api/tokens', { method: 'POST', body: { name: 'crash' } })).body.token;
+  await h.setFault({ route: '/demo/resume/*', mode: 'fail', failStatus: 500 });
+  for (let i = 0; i < CALLS; i++) assert.equal((await h.gateway(token, 'POST', `/resume/${i}`, '{}')).status, 500);
+  const filter = { integration: 'demo', route: '/resume', outcome: 'server_error' };
+  await eventually('the failed calls in the call log', async () => {
+    const { body } = await h.api('/api/replay/bulk', { method: 'POST', body: { filter, dryRun: true } });
+    return body.count === CALLS ? true : undefined;
+  });
+  const originalKeys = new Set(Object.keys((await h.control('effects')).byKey));
+
+  // The upstream is back, slowly enough that replays are in flight when the server dies.
+  await h.setFault({ route: '/demo/resume/*', mode: 'ok', latencyMs: { kind: 'uniform', min: 150, max: 250 } });
+  const started = await h.api('/api/replay/bulk', {
+    method: 'POST',
+    body: { filter, idempotency: 'new', concurrency: CONCURRENCY },
+  });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const runId = started.body.run.id;
+  const before = await eventually('part of the run to be done', async () => {
+    const { body } = await h.api(`/api/replay/bulk/${runId}`);
+    return body.done >= 5 ? body : undefined;
+  });
+  assert.equal(before.state, 'running');
+  await h.restart('SIGKILL');
+
+  const run = await eventually('the run to finish on the restarted server', async () => {
+    const { body } = await h.api(`/api/replay/bulk/${runId}`);
+    return body.state === 'done' ? body : undefined;
+  });
+  assert.deepEqual([run.total, run.succeeded, run.failed, run.refused, run.resumes], [CALLS, CALLS, 0, 0, 1]);
+  const items = await db.replayRunItem.findMany({ where: { runId } });
+  assert.equal(items.length, CALLS);
+  assert.ok(items.every((item) => item.state === 'succeeded' && item.replayId));
+
+  // "New keys" are derived per item, so an item whose replay was in flight at the crash is sent again under
+  // the key it had: one key per call, whatever the crash cost.
+  const effects = await h.control('effects');
+  assert.equal(effects.unkeyed, 0);
+  const replayKeys = Object.keys(effects.byKey).filter((key) => !originalKeys.has(key));
+  assert.equal(replayKeys.length, CALLS, 'one new key per call replayed');
+  const resent = replayKeys.reduce((sum, key) => sum + effects.byKey[key] - 1, 0);
+  assert.ok(resent <= CONCURRENCY, `${resent} replays sent again: only those in flight at the crash may be`);
+  for (const key of originalKeys) assert.equal(effects.byKey[key], 1, 'no original was sent again under its own key');
 });
