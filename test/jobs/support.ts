@@ -73,12 +73,15 @@ export class JobsHarness {
     return response.json();
   }
 
-  setFault(fault: Record<string, unknown>) {
-    return this.control('faults', {
+  /** Sets a route's misbehaviour on the demo upstream; a fault it refuses fails the test (not a silent no-op). */
+  async setFault(fault: Record<string, unknown>) {
+    const answer = await this.control('faults', {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(fault),
     });
+    assert.ok(answer.fault, `the demo upstream refused the fault: ${JSON.stringify(answer)}`);
+    return answer;
   }
 
   /** A gateway call with the admin session (the gateway needs an API token). */
