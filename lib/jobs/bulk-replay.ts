@@ -96,30 +96,12 @@ function runItemKey(runId: string, position: number): string {
  * loop jobs and syncs share, replays their pending items with the run's concurrency, and records each
  * item's outcome with the run's counters in one transaction, so progress and resumption agree.
  */
-export class BulkReplayRunner {
-  private readonly loop = new ClaimLoop<RunRow>({
-    name: 'bulk replay runner',
-    config: replayRunConfig,
-    claim: (max, leaseMs) => this.claim(max, leaseMs),
-    run: (run, leaseMs) => this.run(run, leaseMs),
-  });
-
-  constructor(private readonly db: Db) {}
-
-  start(): this {
-    this.loop.start();
-    return this;
+export class BulkReplayRunner extends ClaimLoop<RunRow> {
+  constructor(private readonly db: Db) {
+    super('bulk replay runner', replayRunConfig);
   }
 
-  stop(): void {
-    this.loop.stop();
-  }
-
-  wake(): void {
-    this.loop.wake();
-  }
-
-  private async claim(max: number, leaseMs: number): Promise<RunRow[]> {
+  protected async claim(max: number, leaseMs: number): Promise<RunRow[]> {
     const now = new Date();
     const due = await this.db.replayRun.findMany({
       where: { state: 'running', OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
@@ -141,7 +123,7 @@ export class BulkReplayRunner {
     return claimed;
   }
 
-  private async run(run: RunRow, leaseMs: number): Promise<void> {
+  protected async run(run: RunRow, leaseMs: number): Promise<void> {
     const controller = new AbortController();
     active.set(run.id, controller);
     // Renewing also notices a cancel made on another instance: the run is no longer running.

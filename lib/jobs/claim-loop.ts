@@ -9,29 +9,31 @@ export interface ClaimLoopConfig {
   leaseMs: number;
 }
 
-export interface ClaimLoopWork<T> {
-  /** what the loop is, for its log lines ("job worker", "sync runner") */
-  name: string;
-  /** read on every look, so tests and operators can change it through the environment */
-  config(): ClaimLoopConfig;
-  /** claims up to `max` due items with a lease (an optimistic update), returning those this process won */
-  claim(max: number, leaseMs: number): Promise<T[]>;
-  run(item: T, leaseMs: number): Promise<void>;
-}
-
 /**
- * The loop that durable background work shares (jobs, polling syncs): look for due rows, claim what the
- * free concurrency allows, run the claims without waiting for them, look again at once when one ends or
- * something was claimed, otherwise after the poll interval. The database decides who holds what, so any
- * number of instances can run the same loop.
+ * The loop that durable background work shares (jobs, bulk replay runs, polling syncs): look for due rows,
+ * claim what the free concurrency allows, run the claims without waiting for them, look again at once
+ * when one ends or something was claimed, otherwise after the poll interval. The database decides who
+ * holds what, so any number of instances can run the same loop. A worker extends it with its claim and run.
  */
-export class ClaimLoop<T> {
+export abstract class ClaimLoop<T> {
   private running = 0;
   private timer?: NodeJS.Timeout;
   private looking = false;
   private stopped = false;
 
-  constructor(private readonly work: ClaimLoopWork<T>) {}
+  /**
+   * @param name what the loop is, for its log lines ("job worker", "sync runner")
+   * @param config read on every look, so tests and operators can change it through the environment
+   */
+  protected constructor(
+    private readonly name: string,
+    private readonly config: () => ClaimLoopConfig,
+  ) {}
+
+  /** Claims up to `max` due items with a lease (an optimistic update), returning those this process won. */
+  protected abstract claim(max: number, leaseMs: number): Promise<T[]>;
+
+  protected abstract run(item: T, leaseMs: number): Promise<void>;
 
   start(): this {
     this.lookIn(0);
@@ -58,19 +60,18 @@ export class ClaimLoop<T> {
   private async look(): Promise<void> {
     if (this.looking) return;
     this.looking = true;
-    const config = this.work.config();
+    const config = this.config();
     let claims: T[] = [];
     try {
       const free = config.concurrency - this.running;
-      if (free > 0) claims = await this.work.claim(free, config.leaseMs);
+      if (free > 0) claims = await this.claim(free, config.leaseMs);
     } catch (error) {
-      log.warn({ err: error }, `${this.work.name} could not claim work; trying again`);
+      log.warn({ err: error }, `${this.name} could not claim work; trying again`);
     }
     for (const item of claims) {
       this.running++;
-      void this.work
-        .run(item, config.leaseMs)
-        .catch((error) => log.warn({ err: error }, `${this.work.name} could not record an outcome`))
+      void this.run(item, config.leaseMs)
+        .catch((error) => log.warn({ err: error }, `${this.name} could not record an outcome`))
         .finally(() => {
           this.running--;
           this.lookIn(0);

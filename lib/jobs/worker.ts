@@ -28,26 +28,12 @@ interface Outcome {
  * instances never run the same attempt; runs them through the integration's resilient client; renews
  * the lease while a call is in flight; and records the outcome only if it still holds the claim.
  */
-export class JobWorker {
-  private readonly loop = new ClaimLoop<JobRow>({
-    name: 'job worker',
-    config: jobConfig,
-    claim: (max, leaseMs) => this.claim(max, leaseMs),
-    run: (job, leaseMs) => this.run(job, leaseMs),
-  });
-
-  constructor(private readonly db: Db) {}
-
-  start(): this {
-    this.loop.start();
-    return this;
+export class JobWorker extends ClaimLoop<JobRow> {
+  constructor(private readonly db: Db) {
+    super('job worker', jobConfig);
   }
 
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private async claim(max: number, leaseMs: number): Promise<JobRow[]> {
+  protected async claim(max: number, leaseMs: number): Promise<JobRow[]> {
     const now = new Date();
     const candidates = await this.db.job.findMany({
       where: {
@@ -85,7 +71,7 @@ export class JobWorker {
     return claimed;
   }
 
-  private async run(job: JobRow, leaseMs: number): Promise<void> {
+  protected async run(job: JobRow, leaseMs: number): Promise<void> {
     const guard = { id: job.id, state: 'running', attempts: job.attempts };
     const renew = setInterval(() => {
       void this.db.job

@@ -54,31 +54,12 @@ async function undelivered(db: Pick<Db, 'syncItem'>, syncId: string, items: read
  * instances never run the same sync at once, and runs each: page by page from the stored checkpoint, each
  * page's items and the new checkpoint written in one transaction that holds only while the lease does.
  */
-export class SyncRunner {
-  private readonly loop = new ClaimLoop<SyncRow>({
-    name: 'sync runner',
-    config: syncRunnerConfig,
-    claim: (max, leaseMs) => this.claim(max, leaseMs),
-    run: (sync, leaseMs) => this.run(sync, leaseMs),
-  });
-
-  constructor(private readonly db: Db) {}
-
-  start(): this {
-    this.loop.start();
-    return this;
+export class SyncRunner extends ClaimLoop<SyncRow> {
+  constructor(private readonly db: Db) {
+    super('sync runner', syncRunnerConfig);
   }
 
-  stop(): void {
-    this.loop.stop();
-  }
-
-  /** Looks for due syncs now (after "run now"), instead of at the next poll. */
-  wake(): void {
-    this.loop.wake();
-  }
-
-  private async claim(max: number, leaseMs: number): Promise<SyncRow[]> {
+  protected async claim(max: number, leaseMs: number): Promise<SyncRow[]> {
     const now = new Date();
     const candidates = await this.db.sync.findMany({
       where: { enabled: true, nextRunAt: { lte: now }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
@@ -97,7 +78,7 @@ export class SyncRunner {
     return claimed;
   }
 
-  private async run(sync: SyncRow, leaseMs: number): Promise<void> {
+  protected async run(sync: SyncRow, leaseMs: number): Promise<void> {
     const startedAt = new Date();
     // Holding the lease, any run still marked running belongs to a runner that died.
     await this.db.syncRun.updateMany({
