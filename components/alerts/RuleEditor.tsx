@@ -7,7 +7,7 @@ import type { HistoryEntry, RuleView } from './api';
 import { RuleForm } from './RuleForm';
 
 /** An existing rule: its form, then its state history. */
-export function RuleEditor({ id }: { id: string }) {
+export function RuleEditor({ id, metrics }: { id: string; metrics: [string, string][] }) {
   const rule = useQuery({
     queryKey: ['alert-rule', id],
     queryFn: () => fetchJson<{ rule: RuleView; history: HistoryEntry[] }>(`/api/alerts/rules/${id}`),
@@ -22,7 +22,7 @@ export function RuleEditor({ id }: { id: string }) {
     );
   return (
     <>
-      <RuleForm key={rule.data.rule.id} rule={rule.data.rule} />
+      <RuleForm key={rule.data.rule.id} rule={rule.data.rule} metrics={metrics} />
       <h2>State history</h2>
       <section className="panel">
         <StateHistory entries={rule.data.history} />

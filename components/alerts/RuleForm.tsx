@@ -8,22 +8,6 @@ import { FieldError } from '@/components/FieldError';
 import type { RuleView } from './api';
 import { type PreviewData, RulePreview } from './RulePreview';
 
-const METRICS: [string, string][] = [
-  ['error_rate', 'Error rate (%)'],
-  ['latency_p50', 'Latency p50 (ms)'],
-  ['latency_p95', 'Latency p95 (ms)'],
-  ['latency_p99', 'Latency p99 (ms)'],
-  ['request_rate', 'Request rate (/s)'],
-  ['cache_hit_ratio', 'Cache hit ratio (%)'],
-  ['rate_limit_rejections', 'Rate-limit rejections (count)'],
-  ['retries_per_call', 'Retries per call'],
-  ['breaker_open', 'Breaker open (1 = open)'],
-  ['job_queue_depth', 'Job queue depth (count)'],
-  ['job_oldest_queued_age', 'Oldest queued job age (s)'],
-  ['dead_letters', 'Dead letters (count)'],
-  ['dead_letter_oldest_age', 'Oldest dead letter age (s)'],
-];
-
 function pairs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
@@ -63,7 +47,8 @@ function ruleOf(form: HTMLFormElement): Record<string, unknown> {
   };
 }
 
-export function RuleForm({ rule }: { rule?: RuleView }) {
+/** `metrics`: [name, label with unit] from lib/alerts' metricChoices, passed down by the page. */
+export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string, string][] }) {
   const router = useRouter();
   const [fields, setFields] = useState<Record<string, string>>({});
   const integrations = useQuery({
@@ -109,7 +94,7 @@ export function RuleForm({ rule }: { rule?: RuleView }) {
         <label>
           Metric
           <select name="metric" defaultValue={rule?.metric ?? 'error_rate'}>
-            {METRICS.map(([value, label]) => (
+            {metrics.map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
               </option>

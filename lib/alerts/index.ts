@@ -1,7 +1,14 @@
 export { type Channel, type Delivery, deliver } from './delivery';
 export { durationMs, parseDuration } from './duration';
 export { ALERT_STATES, type AlertState } from './evaluator';
-export { formatValue, METRIC_NAMES, METRICS, type MetricKind, type MetricName } from './metrics';
+export {
+  formatValue,
+  METRIC_NAMES,
+  METRICS,
+  type MetricKind,
+  type MetricName,
+  metricChoices,
+} from './metrics';
 export { type Preview, previewRule, previewRuleInScope } from './preview';
 export { DEFAULT_EVAL_INTERVAL_MS, DEFAULT_RULES, evaluateAlerts, seedDefaultRules, startAlerting } from './runner';
 export {

@@ -103,6 +103,24 @@ export function windowValue(metric: RollupMetric, totals: AlertTotals, windowMs:
   return METRICS[metric].measure(totals, windowMs);
 }
 
+const UNITS: Record<MetricKind, string> = {
+  percent: '%',
+  ms: 'ms',
+  perSecond: '/s',
+  count: 'count',
+  ratio: '',
+  state: '1 = open',
+  seconds: 's',
+};
+
+/** The metrics as a rule form offers them: each name with its label and unit, e.g. "Latency p95 (ms)". */
+export function metricChoices(): [MetricName, string][] {
+  return METRIC_NAMES.map((name) => {
+    const { label, kind } = METRICS[name];
+    return [name, UNITS[kind] ? `${label} (${UNITS[kind]})` : label];
+  });
+}
+
 export function formatValue(metric: MetricName, value: number | null): string {
   if (value === null) return 'no data';
   switch (METRICS[metric].kind) {

@@ -1,4 +1,5 @@
 import { RuleEditor } from '@/components/alerts/RuleEditor';
+import { metricChoices } from '@/lib/alerts';
 
 export const metadata = { title: 'Alert rule · Breakwater' };
 
@@ -6,7 +7,7 @@ export default async function RulePage({ params }: { params: Promise<{ id: strin
   return (
     <>
       <h1>Alert rule</h1>
-      <RuleEditor id={(await params).id} />
+      <RuleEditor id={(await params).id} metrics={metricChoices()} />
     </>
   );
 }

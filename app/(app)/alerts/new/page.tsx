@@ -1,4 +1,5 @@
 import { RuleForm } from '@/components/alerts/RuleForm';
+import { metricChoices } from '@/lib/alerts';
 
 export const metadata = { title: 'New alert rule · Breakwater' };
 
@@ -6,7 +7,7 @@ export default function NewRulePage() {
   return (
     <>
       <h1>New alert rule</h1>
-      <RuleForm />
+      <RuleForm metrics={metricChoices()} />
     </>
   );
 }
