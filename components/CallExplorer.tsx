@@ -6,7 +6,8 @@ import type { Wire } from './api';
 import { BulkReplay } from './BulkReplay';
 import { OUTCOMES } from './charts/outcomes';
 import { formatMs, formatTime } from './format';
-import { toLocal, useUrlFilteredPages } from './useUrlFilter';
+import { AnySelect, byName, FilterActions, LoadOlder, listState, TimeRangeInputs } from './ListParts';
+import { useUrlFilteredPages } from './useUrlFilter';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const TEXT_FILTERS = [
@@ -37,57 +38,33 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
   return (
     <>
       <form className="panel filters" onSubmit={search} aria-label="Filter calls" key={filter}>
-        <label>
-          Integration
-          <select name="integration" defaultValue={get('integration')}>
-            <option value="">Any</option>
-            {integrations.map((i) => (
-              <option key={i.slug} value={i.slug}>
-                {i.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Outcome
-          <select name="outcome" defaultValue={get('outcome')}>
-            <option value="">Any</option>
-            {OUTCOMES.map((o) => (
-              <option key={o.key} value={o.key}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <AnySelect
+          label="Integration"
+          name="integration"
+          defaultValue={get('integration')}
+          choices={byName(integrations)}
+        />
+        <AnySelect
+          label="Outcome"
+          name="outcome"
+          defaultValue={get('outcome')}
+          choices={OUTCOMES.map((o) => ({ value: o.key, label: o.label }))}
+        />
         <label>
           Status
           <input name="status" type="number" min={100} max={599} defaultValue={get('status')} placeholder="503" />
         </label>
-        <label>
-          Method
-          <select name="method" defaultValue={get('method')}>
-            <option value="">Any</option>
-            {METHODS.map((m) => (
-              <option key={m}>{m}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          From
-          <input name="from" type="datetime-local" defaultValue={toLocal(params.get('from'))} />
-        </label>
-        <label>
-          To
-          <input name="to" type="datetime-local" defaultValue={toLocal(params.get('to'))} />
-        </label>
-        <label>
-          Replays
-          <select name="replays" defaultValue={get('replays')}>
-            <option value="">Any</option>
-            <option value="only">Replays only</option>
-            <option value="exclude">Originals only</option>
-          </select>
-        </label>
+        <AnySelect label="Method" name="method" defaultValue={get('method')} choices={METHODS} />
+        <TimeRangeInputs params={params} />
+        <AnySelect
+          label="Replays"
+          name="replays"
+          defaultValue={get('replays')}
+          choices={[
+            { value: 'only', label: 'Replays only' },
+            { value: 'exclude', label: 'Originals only' },
+          ]}
+        />
         <label>
           Min duration (ms)
           <input name="minDurationMs" type="number" min={0} defaultValue={get('minDurationMs')} placeholder="1000" />
@@ -98,31 +75,15 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
             <input name={f.name} defaultValue={get(f.name)} placeholder={f.placeholder} spellCheck={false} />
           </label>
         ))}
-        <div className="actions">
-          <button type="submit">Search</button>
-          <button type="button" className="secondary" onClick={clear}>
-            Clear
-          </button>
-        </div>
+        <FilterActions onClear={clear} />
       </form>
       <BulkReplay params={params} key={`bulk-${filter}`} />
-      {calls.isPending ? (
-        <div className="panel skeleton" style={{ height: 240 }} aria-busy="true">
-          <span className="sr-only">Loading calls…</span>
-        </div>
-      ) : calls.isError ? (
-        <p className="alert" role="alert">
-          Could not load calls: {calls.error.message}
-        </p>
-      ) : rows.length === 0 ? (
-        <div className="panel empty">
-          <p>No call matches.</p>
-          <p className="muted">
-            The log keeps every failed, slow, limited or replayed call and a sample of successes; counts are on the
-            overview.
-          </p>
-        </div>
-      ) : (
+      {listState(calls, rows.length, {
+        noun: 'call',
+        height: 240,
+        empty:
+          'The log keeps every failed, slow, limited or replayed call and a sample of successes; counts are on the overview.',
+      }) ?? (
         <div className="panel table-wrap">
           <table aria-label="Calls">
             <thead>
@@ -166,19 +127,7 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
               ))}
             </tbody>
           </table>
-          <div className="row" style={{ marginTop: 12 }}>
-            <span className="muted">{rows.length} calls shown</span>
-            {calls.hasNextPage && (
-              <button
-                type="button"
-                className="secondary"
-                onClick={() => calls.fetchNextPage()}
-                disabled={calls.isFetchingNextPage}
-              >
-                {calls.isFetchingNextPage ? 'Loading…' : 'Load older calls'}
-              </button>
-            )}
-          </div>
+          <LoadOlder shown={rows.length} noun="calls" pages={calls} />
         </div>
       )}
     </>

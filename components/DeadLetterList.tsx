@@ -6,6 +6,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { fetchJson, sendJson } from './api';
 import { formatTime } from './format';
 import type { Job } from './JobList';
+import { AnySelect, byName } from './ListParts';
 import { QUEUE_REFRESH_MS } from './QueueStats';
 
 interface Filter {
@@ -94,17 +95,7 @@ export function DeadLetterList({ integrations }: { integrations: { slug: string;
   return (
     <section aria-label="Dead letters">
       <form className="panel filters" onSubmit={search} aria-label="Filter dead letters">
-        <label>
-          Integration
-          <select name="integration" defaultValue="">
-            <option value="">Any</option>
-            {integrations.map((i) => (
-              <option key={i.slug} value={i.slug}>
-                {i.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <AnySelect label="Integration" name="integration" defaultValue="" choices={byName(integrations)} />
         <label>
           Path or error contains
           <input name="q" type="search" placeholder="/payouts or 503" spellCheck={false} />

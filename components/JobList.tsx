@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { JobView } from '@/lib/jobs';
 import { fetchJson, type Wire } from './api';
 import { formatTime } from './format';
+import { AnySelect, byName, listState } from './ListParts';
 import { QUEUE_REFRESH_MS } from './QueueStats';
 
 export type Job = Wire<JobView>;
@@ -42,41 +43,19 @@ export function JobList({ integrations }: { integrations: { slug: string; name: 
     <section aria-label="Jobs">
       <fieldset className="panel filters" style={{ marginInline: 0 }}>
         <legend className="sr-only">Filter jobs</legend>
-        <label>
-          State
-          <select value={state} onChange={(e) => setState(e.target.value)}>
-            <option value="">Any</option>
-            {JOB_STATE_NAMES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Integration
-          <select value={integration} onChange={(e) => setIntegration(e.target.value)}>
-            <option value="">Any</option>
-            {integrations.map((i) => (
-              <option key={i.slug} value={i.slug}>
-                {i.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <AnySelect label="State" value={state} onChange={(e) => setState(e.target.value)} choices={JOB_STATE_NAMES} />
+        <AnySelect
+          label="Integration"
+          value={integration}
+          onChange={(e) => setIntegration(e.target.value)}
+          choices={byName(integrations)}
+        />
       </fieldset>
-      {jobs.isPending ? (
-        <div className="panel skeleton" style={{ height: 200 }} aria-busy="true">
-          <span className="sr-only">Loading jobs…</span>
-        </div>
-      ) : jobs.isError ? (
-        <p className="alert" role="alert">
-          Could not load jobs: {jobs.error.message}
-        </p>
-      ) : rows.length === 0 ? (
-        <div className="panel empty">
-          <p>No job matches.</p>
-          <p className="muted">Enqueue one below, or through POST /api/jobs.</p>
-        </div>
-      ) : (
+      {listState(jobs, rows.length, {
+        noun: 'job',
+        height: 200,
+        empty: 'Enqueue one below, or through POST /api/jobs.',
+      }) ?? (
         <div className="panel table-wrap">
           <table aria-label="Job list">
             <thead>

@@ -1,6 +1,7 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
+import { toLocal } from './useUrlFilter';
 
 export const PRESETS = {
   '15m': 15 * 60_000,
@@ -19,12 +20,6 @@ export function resolveRange(range: Range, now = Date.now()): { from: number; to
   return range.preset === 'custom'
     ? { from: range.from, to: range.to }
     : { from: now - PRESETS[range.preset], to: now };
-}
-
-/** For datetime-local inputs, which want local time without a zone. */
-function toLocalInput(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
 }
 
 export function TimeRangePicker({ range, onChange }: { range: Range; onChange: (range: Range) => void }) {
@@ -63,11 +58,11 @@ export function TimeRangePicker({ range, onChange }: { range: Range; onChange: (
         <form className="custom-range" onSubmit={applyCustom} aria-label="Custom time range">
           <label>
             From
-            <input type="datetime-local" name="from" defaultValue={toLocalInput(current.from)} required />
+            <input type="datetime-local" name="from" defaultValue={toLocal(current.from)} required />
           </label>
           <label>
             To
-            <input type="datetime-local" name="to" defaultValue={toLocalInput(current.to)} required />
+            <input type="datetime-local" name="to" defaultValue={toLocal(current.to)} required />
           </label>
           <button type="submit">Apply</button>
           {error && (

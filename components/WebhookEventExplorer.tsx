@@ -5,7 +5,8 @@ import type { EventPage } from '@/lib/webhooks';
 import type { Wire } from './api';
 import { DataTable } from './DataTable';
 import { formatTime } from './format';
-import { toLocal, useUrlFilteredPages } from './useUrlFilter';
+import { AnySelect, byName, FilterActions, LoadOlder, TimeRangeInputs } from './ListParts';
+import { useUrlFilteredPages } from './useUrlFilter';
 import { WebhookBulkReplay } from './WebhookBulkReplay';
 import { eventStateClass } from './WebhookEventState';
 
@@ -25,44 +26,14 @@ export function WebhookEventExplorer({ sources }: { sources: { slug: string; nam
   return (
     <>
       <form className="panel filters" onSubmit={search} aria-label="Filter events" key={filter}>
-        <label>
-          Source
-          <select name="source" defaultValue={get('source')}>
-            <option value="">Any</option>
-            {sources.map((s) => (
-              <option key={s.slug} value={s.slug}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          State
-          <select name="state" defaultValue={get('state')}>
-            <option value="">Any</option>
-            {STATES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          From
-          <input name="from" type="datetime-local" defaultValue={toLocal(params.get('from'))} />
-        </label>
-        <label>
-          To
-          <input name="to" type="datetime-local" defaultValue={toLocal(params.get('to'))} />
-        </label>
+        <AnySelect label="Source" name="source" defaultValue={get('source')} choices={byName(sources)} />
+        <AnySelect label="State" name="state" defaultValue={get('state')} choices={STATES} />
+        <TimeRangeInputs params={params} />
         <label>
           Text
           <input name="q" defaultValue={get('q')} placeholder="event id, dedup key or header" spellCheck={false} />
         </label>
-        <div className="actions">
-          <button type="submit">Search</button>
-          <button type="button" className="secondary" onClick={clear}>
-            Clear
-          </button>
-        </div>
+        <FilterActions onClear={clear} />
       </form>
       <WebhookBulkReplay params={params} key={`bulk-${filter}`} />
       <section className="panel">
@@ -87,21 +58,7 @@ export function WebhookEventExplorer({ sources }: { sources: { slug: string; nam
             </tr>
           )}
         </DataTable>
-        {rows.length > 0 && (
-          <div className="row" style={{ marginTop: 12 }}>
-            <span className="muted">{rows.length} events shown</span>
-            {events.hasNextPage && (
-              <button
-                type="button"
-                className="secondary"
-                onClick={() => events.fetchNextPage()}
-                disabled={events.isFetchingNextPage}
-              >
-                {events.isFetchingNextPage ? 'Loading…' : 'Load older events'}
-              </button>
-            )}
-          </div>
-        )}
+        {rows.length > 0 && <LoadOlder shown={rows.length} noun="events" pages={events} />}
       </section>
     </>
   );

@@ -10,10 +10,10 @@ function toIso(local: string): string {
   return local ? new Date(local).toISOString() : '';
 }
 
-/** An instant from the URL as a datetime-local input shows it. */
-export function toLocal(iso: string | null): string {
-  if (!iso) return '';
-  const ms = Date.parse(iso);
+/** An instant (from the URL, or epoch ms) as a datetime-local input shows it: local time without a zone. */
+export function toLocal(instant: string | number | null): string {
+  if (instant === null || instant === '') return '';
+  const ms = typeof instant === 'number' ? instant : Date.parse(instant);
   return Number.isNaN(ms) ? '' : new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
