@@ -44,3 +44,16 @@ export async function parseJsonBody<S extends z.ZodType>(
   if (!parsed.success) return { ok: false, response: validationError(parsed.error) };
   return { ok: true, data: parsed.data };
 }
+
+/**
+ * Reads and validates a request's query string. An empty value (a blank form field) means the parameter
+ * was not given, so it is "no filter" rather than an invalid one. Answers 400 naming the field.
+ */
+export function parseQuery<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): { ok: true; data: z.output<S> } | { ok: false; response: Response } {
+  const given = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
+  const parsed = schema.safeParse(Object.fromEntries(given));
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, response: validationError(parsed.error) };
+}

@@ -1,2 +1,10 @@
-export { type ApiErrorBody, jsonError, notFound, parseJsonBody, unauthorized, validationError } from './errors';
+export {
+  type ApiErrorBody,
+  jsonError,
+  notFound,
+  parseJsonBody,
+  parseQuery,
+  unauthorized,
+  validationError,
+} from './errors';
 export { type Authed, authed } from './route';

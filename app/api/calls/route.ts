@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, jsonError, validationError } from '@/lib/api';
+import { authed, jsonError, parseQuery } from '@/lib/api';
 import { callFilterSchema } from '@/lib/jobs';
 import { BadCursorError, MAX_LIMIT, searchCalls } from '@/lib/queries';
 
@@ -9,10 +9,8 @@ const querySchema = callFilterSchema.extend({
 });
 
 export const GET = authed(async (request, _context, { db }) => {
-  // Empty form fields arrive as empty strings: they mean "no filter".
-  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
-  const query = querySchema.safeParse(Object.fromEntries(params));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   try {
     return Response.json(await searchCalls(db, query.data));
   } catch (error) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, validationError } from '@/lib/api';
+import { authed, parseQuery } from '@/lib/api';
 import { listDeadLetters } from '@/lib/jobs';
 
 export const dynamic = 'force-dynamic';
@@ -11,8 +11,7 @@ const querySchema = z.object({
 });
 
 export const GET = authed(async (request, _context, { db }) => {
-  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
-  const query = querySchema.safeParse(Object.fromEntries(params));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   return Response.json({ deadLetters: await listDeadLetters(db, query.data) });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, parseJsonBody, validationError } from '@/lib/api';
+import { authed, parseJsonBody, parseQuery } from '@/lib/api';
 import { createSync, listSyncs, syncErrorResponse, syncSchema, syncView, wakeSyncRunner } from '@/lib/syncs';
 
 export const dynamic = 'force-dynamic';
@@ -7,9 +7,8 @@ export const dynamic = 'force-dynamic';
 const querySchema = z.object({ integration: z.string().trim().min(1).max(100).optional() });
 
 export const GET = authed(async (request, _context, { db }) => {
-  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
-  const query = querySchema.safeParse(Object.fromEntries(params));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   const now = new Date();
   return Response.json({ syncs: (await listSyncs(db, query.data)).map((sync) => syncView(sync, now)) });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, jsonError, validationError } from '@/lib/api';
+import { authed, jsonError, parseQuery } from '@/lib/api';
 import { BadEventCursorError, eventFilterSchema, listEvents, MAX_EVENTS_PAGE } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
@@ -11,10 +11,8 @@ const querySchema = eventFilterSchema.extend({
 
 /** The events explorer: newest first, filtered, keyset-paginated. */
 export const GET = authed(async (request, _context, { db }) => {
-  // Empty form fields arrive as empty strings: they mean "no filter".
-  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
-  const query = querySchema.safeParse(Object.fromEntries(params));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   try {
     return Response.json(await listEvents(db, query.data));
   } catch (error) {

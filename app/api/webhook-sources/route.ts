@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, parseJsonBody, validationError } from '@/lib/api';
+import { authed, parseJsonBody, parseQuery } from '@/lib/api';
 import { countTotals, createSource, listSources, SourceInputError, sourceSchema, sourceView } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
@@ -10,9 +10,8 @@ const querySchema = z
 
 /** The sources with their counts per outcome over the range (default: the last 24 hours). */
 export const GET = authed(async (request, _context, { db }) => {
-  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
-  const query = querySchema.safeParse(Object.fromEntries(params));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   const to = query.data.to ?? new Date();
   const from = query.data.from ?? new Date(to.getTime() - 86_400_000);
   const [sources, totals] = await Promise.all([listSources(db), countTotals(db, { from, to })]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, notFound, validationError } from '@/lib/api';
+import { authed, notFound, parseQuery } from '@/lib/api';
 import { findIntegration } from '@/lib/integrations';
 import { queueStats } from '@/lib/queries';
 
@@ -9,9 +9,8 @@ const querySchema = z.object({ integration: z.string().trim().min(1).max(100).op
 
 /** The queue's live depth, counts per state, dead letters and oldest ages; of one integration with ?integration=. */
 export const GET = authed(async (request, _context, { db }) => {
-  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
-  const query = querySchema.safeParse(Object.fromEntries(params));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   const slug = query.data.integration;
   const integration = slug ? await findIntegration(db, slug) : null;
   if (slug && !integration) return notFound(`integration "${slug}"`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, notFound, validationError } from '@/lib/api';
+import { authed, notFound, parseQuery } from '@/lib/api';
 import { findIntegration } from '@/lib/integrations';
 import { queueSeries } from '@/lib/queries';
 
@@ -22,9 +22,8 @@ const querySchema = z
 
 /** Sampled queue depth, dead letters and oldest ages over a range, for the charts. */
 export const GET = authed(async (request, _context, { db }) => {
-  const params = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
-  const query = querySchema.safeParse(Object.fromEntries(params));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   const { from, to, integration: slug } = query.data;
   const integration = slug ? await findIntegration(db, slug) : null;
   if (slug && !integration) return notFound(`integration "${slug}"`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, notFound, validationError } from '@/lib/api';
+import { authed, notFound, parseQuery } from '@/lib/api';
 import { findSync, listItems } from '@/lib/syncs';
 
 export const dynamic = 'force-dynamic';
@@ -14,9 +14,8 @@ type Context = { params: Promise<{ slug: string }> };
 
 /** Delivered items, newest first by default (`order=asc`: the feed's order); `next` is the cursor of the next page. */
 export const GET = authed<Context>(async (request, { params }, { db }) => {
-  const entries = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
-  const query = querySchema.safeParse(Object.fromEntries(entries));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   const sync = await findSync(db, (await params).slug);
   if (!sync) return notFound('sync');
   return Response.json(await listItems(db, sync.id, query.data));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, notFound, validationError } from '@/lib/api';
+import { authed, notFound, parseQuery } from '@/lib/api';
 import { findSync, listRuns } from '@/lib/syncs';
 
 export const dynamic = 'force-dynamic';
@@ -10,9 +10,8 @@ type Context = { params: Promise<{ slug: string }> };
 
 /** The sync's recent runs, newest first. */
 export const GET = authed<Context>(async (request, { params }, { db }) => {
-  const entries = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
-  const query = querySchema.safeParse(Object.fromEntries(entries));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   const sync = await findSync(db, (await params).slug);
   if (!sync) return notFound('sync');
   return Response.json({ runs: await listRuns(db, sync.id, query.data.limit) });
