@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import { type CallFilter, searchCalls } from '@/lib/queries';
 import { runBatch } from '@/lib/resilience';
+import { getRecorder } from '@/lib/telemetry';
 import { ClaimLoop, type ClaimLoopConfig } from './claim-loop';
 import { numberFromEnv } from './config';
 import { executeReplay, planReplay, ReplayRefusedError } from './replay';
@@ -143,6 +144,8 @@ export class BulkReplayRunner extends ClaimLoop<RunRow> {
         concurrency: run.concurrency,
         continueOnError: true,
       });
+      // The replays' call log rows are written once for the run, not per item: "done" means they are there.
+      await getRecorder().flush();
       if (!controller.signal.aborted)
         await this.db.replayRun.updateMany({
           where: { id: run.id, state: 'running' },

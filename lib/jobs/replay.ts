@@ -153,7 +153,10 @@ export interface ReplayResult {
   request: ReturnType<typeof describePlan>;
 }
 
-/** Sends a replay as a new call through the integration's client and links it to its original. */
+/**
+ * Sends a replay as a new call through the integration's client and links it to its original. Its call log
+ * row is written with the telemetry's next flush: a caller that shows it at once flushes (replayCall does).
+ */
 export async function executeReplay(plan: ReplayPlan, signal?: AbortSignal): Promise<ReplayResult> {
   const replayId = randomUUID();
   let summary: CallSummary | undefined;
@@ -169,8 +172,6 @@ export async function executeReplay(plan: ReplayPlan, signal?: AbortSignal): Pro
   } finally {
     off();
   }
-  // Written before answering, so the caller can open the replay's page at once.
-  await getRecorder().flush();
   if (error instanceof MissingSecretError) throw new ReplayRefusedError(error.message, 503, 'secretEnv');
   return {
     replayId,
@@ -188,5 +189,10 @@ export async function replayCall(db: Db, callId: string, input: ReplayInput) {
   // whether it is a dry run or not, before anything is sent.
   const request = describePlan(plan);
   if (input.dryRun) return { dryRun: true as const, request };
-  return { dryRun: false as const, ...(await executeReplay(plan)) };
+  try {
+    return { dryRun: false as const, ...(await executeReplay(plan)) };
+  } finally {
+    // Written before answering, so the caller can open the replay's page at once.
+    await getRecorder().flush();
+  }
 }
