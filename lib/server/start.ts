@@ -18,10 +18,13 @@ export function startServerServices(): Promise<void> {
     await ensureAdmin(getDb());
     startTelemetry();
     startAlerting();
-    // Webhook events follow their forward jobs' announcements: listening starts before the worker does.
+    // Webhook events follow their forward jobs' announcements: listening starts before the worker does; the
+    // catch-up pass over unsettled events runs beside the worker instead of delaying it.
     void import('@/lib/webhooks')
-      .then((webhooks) => webhooks.startForwardTracking(getDb()))
-      .then(() => import('@/lib/jobs'))
+      .then((webhooks) => {
+        void webhooks.startForwardTracking(getDb());
+        return import('@/lib/jobs');
+      })
       .then((jobs) => jobs.startJobWorker());
     void import('@/lib/syncs').then((syncs) => syncs.startSyncRunner());
     void import('./retention').then((retention) => retention.startBackgroundRetention());

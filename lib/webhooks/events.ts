@@ -86,17 +86,18 @@ async function catchUp(db: Db): Promise<void> {
 const shared = globalThis as typeof globalThis & { __breakwaterWebhookTimer?: NodeJS.Timeout };
 
 /**
- * Follows forward jobs from their announcements (before the job worker starts, so none is missed), catches
- * up once now and then every BREAKWATER_WEBHOOK_CATCHUP_MS (5 min).
+ * Follows forward jobs from their announcements: the listener is registered before this returns (so call
+ * it before the job worker starts, and no change is missed). Catches up once now (the promise settles when
+ * that pass is done) and then every BREAKWATER_WEBHOOK_CATCHUP_MS (5 min).
  */
-export async function startForwardTracking(db: Db): Promise<void> {
-  if (shared.__breakwaterWebhookTimer) return;
+export function startForwardTracking(db: Db): Promise<void> {
+  if (shared.__breakwaterWebhookTimer) return Promise.resolve();
   onJobTransition('webhook', followForwardJobs);
   const pass = () =>
     catchUp(db).catch((error) => log.warn({ err: error }, 'webhook state catch-up failed; trying again later'));
   shared.__breakwaterWebhookTimer = setInterval(pass, numberFromEnv('BREAKWATER_WEBHOOK_CATCHUP_MS', 300_000));
   shared.__breakwaterWebhookTimer.unref();
-  await pass();
+  return pass();
 }
 
 function storedDelivery(event: { headers: string; body: Uint8Array }) {
