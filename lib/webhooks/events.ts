@@ -261,28 +261,30 @@ export async function replayMatchingEvents(db: Db, input: BulkEventReplayInput) 
   });
   const more = rows.length > input.limit;
   const chosen = rows.slice(0, input.limit).reverse();
-  const busy = new Set<string>();
-  const jobIds = chosen.flatMap((row) => (row.jobId ? [row.jobId] : []));
-  for (let i = 0; i < jobIds.length; i += CHUNK) {
-    const inFlight = await db.job.findMany({
-      where: { id: { in: jobIds.slice(i, i + CHUNK) }, state: { in: ['queued', 'running'] } },
-      select: { id: true },
-    });
-    for (const job of inFlight) busy.add(job.id);
+  if (input.dryRun) {
+    const inFlight = await forwardsInFlight(db, chosen);
+    return { dryRun: true as const, matched: chosen.length, more, inFlight, replayable: chosen.length - inFlight };
   }
-  const ready = chosen.filter((row) => !row.jobId || !busy.has(row.jobId));
-  const counts = { matched: chosen.length, more, inFlight: chosen.length - ready.length };
-  if (input.dryRun) return { dryRun: true as const, ...counts, replayable: ready.length };
-  let replayed = 0;
-  let noDestination = 0;
-  for (const row of ready) {
+  // replayEvent refuses an event whose forward is in flight: that refusal is the count, not a second read.
+  const counts = { matched: chosen.length, more, replayed: 0, inFlight: 0, noDestination: 0 };
+  for (const row of chosen) {
     try {
-      if (await replayEvent(db, row.id, input.idempotency)) replayed++;
+      if (await replayEvent(db, row.id, input.idempotency)) counts.replayed++;
     } catch (error) {
       if (!(error instanceof ReplayConflictError)) throw error;
-      if (error.reason === 'in_flight') counts.inFlight++;
-      else noDestination++;
+      counts[error.reason === 'in_flight' ? 'inFlight' : 'noDestination']++;
     }
   }
-  return { dryRun: false as const, ...counts, replayed, noDestination };
+  return { dryRun: false as const, ...counts };
+}
+
+/** How many of the events have a forward job still queued or running (what a replay would skip). */
+async function forwardsInFlight(db: Db, events: { jobId: string | null }[]): Promise<number> {
+  const jobIds = events.flatMap((event) => (event.jobId ? [event.jobId] : []));
+  let inFlight = 0;
+  for (let i = 0; i < jobIds.length; i += CHUNK)
+    inFlight += await db.job.count({
+      where: { id: { in: jobIds.slice(i, i + CHUNK) }, state: { in: ['queued', 'running'] } },
+    });
+  return inFlight;
 }
