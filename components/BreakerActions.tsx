@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { fetchJson, sendJson } from './api';
+import { ConfirmDialog } from './ConfirmDialog';
 import { BreakerBadge } from './IntegrationTile';
 
 type Action = 'isolate' | 'reset' | 'dry-run-on' | 'dry-run-off';
@@ -82,27 +83,16 @@ export function BreakerActions({ slug }: { slug: string }) {
           {act.error.message}
         </span>
       )}
-      <dialog ref={dialog} aria-labelledby="breaker-confirm-title" onClose={() => setPending(null)}>
-        {confirm && pending && (
-          <form
-            method="dialog"
-            onSubmit={(e) => {
-              if ((e.nativeEvent as SubmitEvent).submitter?.getAttribute('value') === 'confirm') act.mutate(pending);
-            }}
-          >
-            <h2 id="breaker-confirm-title">{confirm.title}</h2>
-            <p>{confirm.text}</p>
-            <div className="row">
-              <button type="submit" value="confirm" className={pending === 'isolate' ? 'danger' : undefined}>
-                {confirm.button}
-              </button>
-              <button type="submit" value="cancel" className="secondary">
-                Cancel
-              </button>
-            </div>
-          </form>
-        )}
-      </dialog>
+      <ConfirmDialog
+        dialogRef={dialog}
+        title={confirm?.title ?? null}
+        confirmLabel={confirm?.button ?? ''}
+        danger={pending === 'isolate'}
+        onConfirm={() => pending && act.mutate(pending)}
+        onClose={() => setPending(null)}
+      >
+        {confirm?.text}
+      </ConfirmDialog>
     </fieldset>
   );
 }

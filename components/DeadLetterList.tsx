@@ -4,6 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import Link from 'next/link';
 import { type FormEvent, useRef, useState } from 'react';
 import { fetchJson, sendJson } from './api';
+import { ConfirmDialog } from './ConfirmDialog';
 import { formatTime } from './format';
 import type { Job } from './JobList';
 import { AnySelect, byName } from './ListParts';
@@ -232,27 +233,15 @@ export function DeadLetterList({ integrations }: { integrations: { slug: string;
           </table>
         </div>
       )}
-      <dialog ref={dialog} aria-labelledby="discard-confirm-title" onClose={() => setConfirming(null)}>
-        {confirming && (
-          <form
-            method="dialog"
-            onSubmit={(e) => {
-              if ((e.nativeEvent as SubmitEvent).submitter?.getAttribute('value') === 'confirm') act.mutate(confirming);
-            }}
-          >
-            <h2 id="discard-confirm-title">Discard {targetText(confirming.target, rows.length)}?</h2>
-            <p>Discarded jobs leave the dead letters for good; they stay visible on the jobs page as discarded.</p>
-            <div className="row">
-              <button type="submit" value="confirm" className="danger">
-                Discard
-              </button>
-              <button type="submit" value="cancel" className="secondary">
-                Cancel
-              </button>
-            </div>
-          </form>
-        )}
-      </dialog>
+      <ConfirmDialog
+        dialogRef={dialog}
+        title={confirming && `Discard ${targetText(confirming.target, rows.length)}?`}
+        confirmLabel="Discard"
+        onConfirm={() => confirming && act.mutate(confirming)}
+        onClose={() => setConfirming(null)}
+      >
+        Discarded jobs leave the dead letters for good; they stay visible on the jobs page as discarded.
+      </ConfirmDialog>
     </section>
   );
 }

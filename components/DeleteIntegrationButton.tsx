@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { fetchJson } from './api';
+import { ConfirmDialog } from './ConfirmDialog';
 
 /** Deletes an integration after a confirmation naming what is lost with it. */
 export function DeleteIntegrationButton({ slug, name }: { slug: string; name: string }) {
@@ -28,25 +29,9 @@ export function DeleteIntegrationButton({ slug, name }: { slug: string; name: st
           {error}
         </span>
       )}
-      <dialog ref={dialog} aria-labelledby={`delete-${slug}-title`}>
-        <form
-          method="dialog"
-          onSubmit={(e) => {
-            if ((e.nativeEvent as SubmitEvent).submitter?.getAttribute('value') === 'confirm') void remove();
-          }}
-        >
-          <h2 id={`delete-${slug}-title`}>Delete {name}?</h2>
-          <p>Its gateway route stops working, and its call log, metrics and breaker history are deleted with it.</p>
-          <div className="row">
-            <button type="submit" value="confirm" className="danger">
-              Delete {name}
-            </button>
-            <button type="submit" value="cancel" className="secondary">
-              Cancel
-            </button>
-          </div>
-        </form>
-      </dialog>
+      <ConfirmDialog dialogRef={dialog} title={`Delete ${name}?`} confirmLabel={`Delete ${name}`} onConfirm={remove}>
+        Its gateway route stops working, and its call log, metrics and breaker history are deleted with it.
+      </ConfirmDialog>
     </>
   );
 }
