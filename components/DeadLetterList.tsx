@@ -15,6 +15,14 @@ interface Filter {
   q: string;
 }
 
+/** The toolbar's actions, each on the selected dead letters or on every one matching the filter. */
+const BULK_ACTIONS = [
+  { verb: 'replay', kind: 'selected', label: 'Replay selected', primary: true },
+  { verb: 'replay', kind: 'matching', label: 'Replay all matching' },
+  { verb: 'discard', kind: 'selected', label: 'Discard selected' },
+  { verb: 'discard', kind: 'matching', label: 'Discard all matching' },
+] as const;
+
 /** What an action applies to: one dead letter, the selected ones, or every one matching the filter. */
 type Target = { kind: 'one'; id: string } | { kind: 'selected'; ids: string[] } | { kind: 'matching'; filter: Filter };
 type Action = { verb: 'replay' | 'discard'; target: Target };
@@ -110,37 +118,19 @@ export function DeadLetterList({ integrations }: { integrations: { slug: string;
           {list.data ? `${rows.length}${rows.length === 500 ? '+' : ''} matching` : '…'}
           {chosen.length > 0 && `, ${chosen.length} selected`}
         </span>
-        <button
-          type="button"
-          disabled={chosen.length === 0 || act.isPending}
-          onClick={() => run({ verb: 'replay', target: { kind: 'selected', ids: chosen } })}
-        >
-          Replay selected
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={rows.length === 0 || act.isPending}
-          onClick={() => run({ verb: 'replay', target: { kind: 'matching', filter } })}
-        >
-          Replay all matching
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={chosen.length === 0 || act.isPending}
-          onClick={() => run({ verb: 'discard', target: { kind: 'selected', ids: chosen } })}
-        >
-          Discard selected
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={rows.length === 0 || act.isPending}
-          onClick={() => run({ verb: 'discard', target: { kind: 'matching', filter } })}
-        >
-          Discard all matching
-        </button>
+        {BULK_ACTIONS.map(({ verb, kind, label, ...action }) => (
+          <button
+            key={label}
+            type="button"
+            className={'primary' in action ? undefined : 'secondary'}
+            disabled={(kind === 'selected' ? chosen.length : rows.length) === 0 || act.isPending}
+            onClick={() =>
+              run({ verb, target: kind === 'selected' ? { kind, ids: chosen } : { kind: 'matching', filter } })
+            }
+          >
+            {label}
+          </button>
+        ))}
         {done && (
           <span className="status-ok" role="status">
             {done}
