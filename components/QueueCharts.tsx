@@ -11,6 +11,20 @@ import { type Range, resolveRange, TimeRangePicker } from './TimeRangePicker';
 /** Axis ticks between whole counts keep their fraction, so two ticks never read the same. */
 const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
+/** Each chart: a count on the left axis beside an age on the right. */
+const CHARTS = [
+  {
+    title: 'Queue depth and oldest queued job',
+    count: { key: 'depth', label: 'depth (queued + running)', color: 'var(--chart-1)' },
+    age: { key: 'oldestQueued', label: 'oldest queued age', color: 'var(--chart-3)' },
+  },
+  {
+    title: 'Dead letters and oldest dead letter',
+    count: { key: 'deadLetters', label: 'dead letters', color: 'var(--chart-4)' },
+    age: { key: 'oldestDead', label: 'oldest dead letter age', color: 'var(--chart-5)' },
+  },
+];
+
 /**
  * The sampled queue over a range: depth beside the oldest queued job's age, dead letters beside the
  * oldest dead letter's age. Samples are taken every BREAKWATER_QUEUE_SAMPLE_MS by the job worker.
@@ -61,30 +75,18 @@ export function QueueCharts({ integration }: { integration?: string }) {
       {empty && <p className="panel muted">No queue samples in this range yet (one is taken every 15 s).</p>}
       {data && (
         <div className="charts">
-          <TimeChart
-            title="Queue depth and oldest queued job"
-            {...common}
-            format={count}
-            minYMax={1}
-            wholeNumbers
-            formatRight={(v) => formatAge(v)}
-            series={[
-              { key: 'depth', label: 'depth (queued + running)', color: 'var(--chart-1)' },
-              { key: 'oldestQueued', label: 'oldest queued age', color: 'var(--chart-3)', axis: 'right' },
-            ]}
-          />
-          <TimeChart
-            title="Dead letters and oldest dead letter"
-            {...common}
-            format={count}
-            minYMax={1}
-            wholeNumbers
-            formatRight={(v) => formatAge(v)}
-            series={[
-              { key: 'deadLetters', label: 'dead letters', color: 'var(--chart-4)' },
-              { key: 'oldestDead', label: 'oldest dead letter age', color: 'var(--chart-5)', axis: 'right' },
-            ]}
-          />
+          {CHARTS.map(({ title, count: counted, age }) => (
+            <TimeChart
+              key={title}
+              title={title}
+              {...common}
+              format={count}
+              minYMax={1}
+              wholeNumbers
+              formatRight={(v) => formatAge(v)}
+              series={[counted, { ...age, axis: 'right' }]}
+            />
+          ))}
         </div>
       )}
     </section>
