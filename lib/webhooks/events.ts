@@ -8,7 +8,12 @@ import { forwardJobInput } from './receive';
 import type { BulkEventReplayInput, EventFilter, EventState } from './schema';
 import { fromRow } from './sources';
 
-const UNSETTLED: EventState[] = ['received', 'forwarding', 'failed'];
+/**
+ * Events whose forward job may still change without anyone telling them. A failed event's job only moves
+ * when a person replays or discards its dead letter, which announces it, and a replayed job announces each
+ * attempt; so failed events (kept until retention) are not read by every catch-up pass.
+ */
+const IN_PROGRESS: EventState[] = ['received', 'forwarding'];
 const CHUNK = 500;
 
 /** The event's state, read from its forward job (the worker owns the job; the event only points at it). */
@@ -66,11 +71,11 @@ async function followForwardJobs(db: Db, jobs: JobTransition[]): Promise<void> {
 
 /**
  * Catches up with changes no listener heard: a crash between a job's write and its event's, or a listener
- * that failed. Reads every unsettled event's job, so it runs at start and then rarely, never per request.
+ * that failed. Reads the jobs of the events still in progress, at start and then rarely, never per request.
  */
 async function catchUp(db: Db): Promise<void> {
   const events = await db.webhookEvent.findMany({
-    where: { state: { in: UNSETTLED }, jobId: { not: null } },
+    where: { state: { in: IN_PROGRESS }, jobId: { not: null } },
     select: TRACKED,
   });
   for (let i = 0; i < events.length; i += CHUNK) {
