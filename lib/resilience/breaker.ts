@@ -130,7 +130,8 @@ export class CircuitBreaker implements ResiliencePolicy {
       throw error;
     } finally {
       if (isProbe) this.probesInFlight--;
-      // An answer served from cache or cancelled by the caller says nothing about the upstream's health.
+      // A fresh cache hit or the caller's cancel says nothing about the upstream's health. A stale answer
+      // does: it was served because the upstream failed, so it counts as that failure, not as a success.
       if (ctx.cache !== 'hit' && !(threw && outcome === ctx.abortReason)) {
         const slow = this.options.slowCallMs !== null && this.clock.now() - startedAt > this.options.slowCallMs;
         this.record(slow || isBreakerFailure(outcome, threw, this.options), isProbe);

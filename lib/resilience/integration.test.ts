@@ -189,6 +189,24 @@ test('stale-if-error serves the cached body when the upstream fails', async () =
   assert.deepEqual(stale.body, fresh.body);
 });
 
+test('a stale answer served during an outage counts as a failure for the breaker', async () => {
+  await resetUpstream();
+  const client = clientFor(upstream.url, {
+    retry: { maxRetries: 0 },
+    cache: { ttlMs: 1, staleIfErrorMs: 60_000 },
+    breaker: { mode: 'consecutive', consecutiveFailures: 3 },
+  });
+  await client.request({ method: 'GET', path: '/profile' });
+  await sleep(5);
+  await setFault({ route: '/profile', mode: 'fail', failStatus: 500 });
+  for (let i = 0; i < 3; i++) {
+    const answer = await client.request({ method: 'GET', path: '/profile' });
+    assert.equal(answer.cache, 'stale');
+    await sleep(2);
+  }
+  assert.equal(client.breaker.state, 'open', 'three upstream 500s hidden behind stale answers still open the breaker');
+});
+
 test('the request id and traceparent reach the upstream, and its own tracking id comes back', async () => {
   await resetUpstream();
   const summaries: CallSummary[] = [];
