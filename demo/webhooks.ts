@@ -5,7 +5,7 @@ import { createSource, findSource, sourceSchema } from '@/lib/webhooks';
 
 /** The demo's inbound webhook source: a payments provider posting Standard Webhooks to the payments integration. */
 export const DEMO_WEBHOOK_SOURCE = 'payments-events';
-export const DEMO_WEBHOOK_SECRET_ENV = 'DEMO_WEBHOOK_SECRET';
+export const DEMO_WEBHOOK_SECRET_ENV = 'BREAKWATER_SECRET_DEMO_WEBHOOK';
 
 /** Creates the source once; the secret is generated for this run and handed to the server in its environment. */
 export async function ensureDemoWebhookSource(db: Db): Promise<string> {

@@ -49,7 +49,7 @@ function checkAuth(value: z.output<typeof integrationFields>, ctx: z.RefinementC
   if (value.authScheme === 'header' && !value.authHeader) {
     ctx.addIssue({ code: 'custom', path: ['authHeader'], message: 'is required for auth scheme "header"' });
   }
-  if (value.authScheme !== 'none') checkSecretPin(ctx, value.secretEnv, value.baseUrl, ['baseUrl']);
+  checkSecretPin(ctx, value.secretEnv, value.baseUrl, ['baseUrl']);
 }
 
 /** The one schema for an integration, used by the API, the settings form and the seeds; it gives the defaults. */
