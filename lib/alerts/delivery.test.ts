@@ -111,3 +111,32 @@ test('an unset variable or a secret that is not whsec_ base64 is reported, not t
   assert.equal(bad.ok, false);
   assert.match(bad.error ?? '', /whsec_ followed by base64/);
 });
+
+test('a variable that is not exposed, or a secret pinned to another origin, is refused before anything is sent', async () => {
+  received.length = 0;
+  const home = { id: 'c4', name: 'probe', kind: 'webhook', url: `${url}/hooks`, secretEnv: 'HOME' };
+  const refused = await deliver(home, group, { HOME: '/root' });
+  assert.equal(refused.ok, false);
+  assert.match(refused.error ?? '', /HOME is not an exposed secret/);
+  const pinned = {
+    id: 'c5',
+    name: 'pinned',
+    kind: 'webhook',
+    url: `${url}/hooks`,
+    secretEnv: 'BREAKWATER_SECRET_OPS_HOOK',
+  };
+  const pins = {
+    BREAKWATER_SECRET_OPS_HOOK: SECRET,
+    BREAKWATER_SECRET_PINS: 'BREAKWATER_SECRET_OPS_HOOK=https://ops.example',
+  };
+  const elsewhere = await deliver(pinned, group, pins);
+  assert.equal(elsewhere.ok, false);
+  assert.match(elsewhere.error ?? '', /BREAKWATER_SECRET_OPS_HOOK is pinned/);
+  const slack = { id: 'c6', name: 'slack', kind: 'slack', url: null, secretEnv: 'BREAKWATER_SECRET_SLACK_URL' };
+  const slackElsewhere = await deliver(slack, group, {
+    BREAKWATER_SECRET_SLACK_URL: `${url}/services/T0/B0/xyz`,
+    BREAKWATER_SECRET_PINS: 'BREAKWATER_SECRET_SLACK_URL=https://hooks.slack.com',
+  });
+  assert.equal(slackElsewhere.ok, false, 'a Slack URL outside its pin is not posted to');
+  assert.equal(received.length, 0);
+});

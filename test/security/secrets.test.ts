@@ -283,6 +283,9 @@ describe('only exposed secret names', () => {
     const source = (await api('/api/webhook-sources/probe')).body.source;
     assert.equal(source.secretConfigured, false);
     assert.equal(source.previousSecretConfigured, false);
+    const delivery = await fetch(`${server.url}/api/webhooks/probe`, { method: 'POST', body: '{}' });
+    assert.equal(delivery.status, 503, 'a source naming a variable that is not exposed verifies nothing');
+    assert.match((await delivery.json()).error, /HOME is not an exposed secret/);
     const everything = JSON.stringify([body, channels, source]);
     assert.ok(!everything.includes(AWS_VALUE) && !everything.includes(process.env.HOME ?? '\u0000'));
   });
