@@ -132,7 +132,7 @@ export const secretNameSchema = z
   .trim()
   .regex(
     /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
-    'must be an environment variable name (A-Z, 0-9, _); the secret itself is never stored',
+    'must be an environment variable name (letters, digits, _); the secret itself is never stored',
   )
   .refine((name) => isExposedSecretName(name), NOT_EXPOSED_MESSAGE);
 
