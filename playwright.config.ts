@@ -12,7 +12,7 @@ export const E2E = {
   databaseUrl: process.env.E2E_DATABASE_URL,
   /** The alert webhook channel's signing secret, given to the server in the variable below. */
   alertWebhookSecret: 'whsec_ZTJlLWFsZXJ0cy13ZWJob29rLXNlY3JldC0xMjM0NTY3OA==',
-  /** The inbound webhook source's signing secret, given to the server in E2E_INBOUND_WEBHOOK_SECRET. */
+  /** The inbound webhook source's signing secret, given to the server in BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK. */
   inboundWebhookSecret: 'whsec_ZTJlLWluYm91bmQtd2ViaG9vay1zZWNyZXQtOTg3NjU0MzI=',
 };
 
@@ -62,8 +62,8 @@ export default defineConfig({
         // Jobs: a short backoff so a failing job is dead-lettered within seconds; frequent queue samples.
         BREAKWATER_JOB_BACKOFF_MS: '300',
         BREAKWATER_QUEUE_SAMPLE_MS: '1000',
-        E2E_ALERT_WEBHOOK_SECRET: E2E.alertWebhookSecret,
-        E2E_INBOUND_WEBHOOK_SECRET: E2E.inboundWebhookSecret,
+        BREAKWATER_SECRET_E2E_ALERT_WEBHOOK: E2E.alertWebhookSecret,
+        BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK: E2E.inboundWebhookSecret,
         NEXT_TELEMETRY_DISABLED: '1',
         NEXT_MANUAL_SIG_HANDLE: 'true',
       },

@@ -58,8 +58,8 @@ const appKey = `bench-app-${randomBytes(8).toString('hex')}`;
 const database = await createTestDatabase('sqlite');
 const upstream = await startDemoUpstream({ eventsPerSec: 0 });
 const server = await startBreakwater(database.url, {
-  BW_BENCH_WEBHOOK_SECRET: secret,
-  BW_BENCH_APP_KEY: appKey,
+  BREAKWATER_SECRET_BENCH_WEBHOOK: secret,
+  BREAKWATER_SECRET_BENCH_APP_KEY: appKey,
   BREAKWATER_JOB_POLL_MS: '50',
   BREAKWATER_JOB_CONCURRENCY: String(WORKER_CONCURRENCY),
   LOG_LEVEL: 'warn',
@@ -80,7 +80,7 @@ try {
     slug: 'bench-app',
     baseUrl: `${upstream.url}/app`,
     authScheme: 'bearer',
-    secretEnv: 'BW_BENCH_APP_KEY',
+    secretEnv: 'BREAKWATER_SECRET_BENCH_APP_KEY',
     policy: {
       retry: { maxRetries: 0 },
       cache: { enabled: false },
@@ -94,7 +94,7 @@ try {
     integration: 'bench-app',
     forwardPath: '/hooks',
     scheme: 'standard',
-    secretEnv: 'BW_BENCH_WEBHOOK_SECRET',
+    secretEnv: 'BREAKWATER_SECRET_BENCH_WEBHOOK',
   });
   const { token } = await api('/api/tokens', { name: 'bench' });
 

@@ -189,7 +189,7 @@ export function SyncForm({ integrations, defaults, sync }: Props) {
               {field(
                 'sinkSecretEnv',
                 'Variable holding the whsec_ secret',
-                textInput('sinkSecretEnv', sync?.sinkSecretEnv, 'FEED_WEBHOOK_SECRET'),
+                textInput('sinkSecretEnv', sync?.sinkSecretEnv, 'BREAKWATER_SECRET_FEED_WEBHOOK'),
                 'The secret itself is never stored.',
               )}
             </>

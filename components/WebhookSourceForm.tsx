@@ -120,7 +120,12 @@ export function WebhookSourceForm({
           hint="The name of the server variable holding the signing secret; the secret itself is never stored."
         >
           {(p) => (
-            <input {...p} defaultValue={source?.secretEnv} placeholder="PAYMENTS_WEBHOOK_SECRET" spellCheck={false} />
+            <input
+              {...p}
+              defaultValue={source?.secretEnv}
+              placeholder="BREAKWATER_SECRET_PAYMENTS_WEBHOOK"
+              spellCheck={false}
+            />
           )}
         </Field>
         <Field

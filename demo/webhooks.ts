@@ -1,16 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { webhookHeaders } from '@/lib/alerts';
 import type { Db } from '@/lib/db';
-import { createSource, findSource, sourceSchema } from '@/lib/webhooks';
+import { createSource, findSource, sourceSchema, updateSource } from '@/lib/webhooks';
 
 /** The demo's inbound webhook source: a payments provider posting Standard Webhooks to the payments integration. */
 export const DEMO_WEBHOOK_SOURCE = 'payments-events';
-export const DEMO_WEBHOOK_SECRET_ENV = 'DEMO_WEBHOOK_SECRET';
+export const DEMO_WEBHOOK_SECRET_ENV = 'BREAKWATER_SECRET_DEMO_WEBHOOK';
 
 /** Creates the source once; the secret is generated for this run and handed to the server in its environment. */
 export async function ensureDemoWebhookSource(db: Db): Promise<string> {
   process.env[DEMO_WEBHOOK_SECRET_ENV] ??= `whsec_${randomBytes(24).toString('base64')}`;
-  if (!(await findSource(db, DEMO_WEBHOOK_SOURCE)))
+  const existing = await findSource(db, DEMO_WEBHOOK_SOURCE);
+  // A demo database from before secrets had to be exposed names DEMO_WEBHOOK_SECRET, which now verifies nothing.
+  if (existing && existing.secretEnv !== DEMO_WEBHOOK_SECRET_ENV)
+    await updateSource(db, DEMO_WEBHOOK_SOURCE, { secretEnv: DEMO_WEBHOOK_SECRET_ENV });
+  if (!existing)
     await createSource(
       db,
       sourceSchema.parse({

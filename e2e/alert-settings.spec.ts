@@ -18,11 +18,11 @@ test('channels and silences: a bad form names its field, a good one is listed, a
   await expect(page.getByTestId('error-secretEnv')).toBeVisible();
   const channels = page.getByRole('table', { name: 'Channels' });
   await expect(channels.getByText('E2E ops hook')).toHaveCount(0);
-  await channelForm.getByLabel('Variable holding the whsec_ secret').fill('E2E_OPS_HOOK_SECRET');
+  await channelForm.getByLabel('Variable holding the whsec_ secret').fill('BREAKWATER_SECRET_E2E_OPS_HOOK');
   await channelForm.getByRole('button', { name: 'Add channel' }).click();
   await expect(page.getByTestId('error-secretEnv')).toHaveCount(0);
   const channelRow = channels.getByRole('row').filter({ hasText: 'E2E ops hook' });
-  await expect(channelRow).toContainText('E2E_OPS_HOOK_SECRET');
+  await expect(channelRow).toContainText('BREAKWATER_SECRET_E2E_OPS_HOOK');
   await channelRow.getByRole('button', { name: 'Delete' }).click();
   await expect(channels.getByText('E2E ops hook')).toHaveCount(0);
 

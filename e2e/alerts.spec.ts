@@ -83,7 +83,12 @@ test('a rule made in the form fires with a signed webhook when the upstream fail
     });
     expect(integration.status()).toBe(201);
     const channel = await page.request.post('/api/alerts/channels', {
-      data: { name: 'e2e receiver', kind: 'webhook', url: receiverUrl, secretEnv: 'E2E_ALERT_WEBHOOK_SECRET' },
+      data: {
+        name: 'e2e receiver',
+        kind: 'webhook',
+        url: receiverUrl,
+        secretEnv: 'BREAKWATER_SECRET_E2E_ALERT_WEBHOOK',
+      },
     });
     expect(channel.status()).toBe(201);
     const token = (await (await page.request.post('/api/tokens', { data: { name: 'alerts e2e' } })).json()).token;

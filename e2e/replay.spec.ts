@@ -13,7 +13,7 @@ const expect = baseExpect.configure({ timeout: 20_000 });
 
 // The server's environment holds this variable (playwright.config.ts) and the test knows its value, so it
 // serves as the integration's key.
-const SECRET_ENV = 'E2E_ALERT_WEBHOOK_SECRET';
+const SECRET_ENV = 'BREAKWATER_SECRET_E2E_ALERT_WEBHOOK';
 const SECRET = E2E.alertWebhookSecret;
 
 let db: Db;

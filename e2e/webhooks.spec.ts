@@ -53,11 +53,11 @@ test('a source made in the form receives signed deliveries, counts them, shows t
   await expect(form.getByRole('alert')).toHaveText('Fix the marked fields.');
   await expect(form.getByText('must be an environment variable name')).toBeVisible();
   await expect(form.getByLabel('Secret environment variable')).toHaveAttribute('aria-invalid', 'true');
-  await form.getByLabel('Secret environment variable').fill('E2E_INBOUND_WEBHOOK_SECRET');
+  await form.getByLabel('Secret environment variable').fill('BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK');
   await form.getByRole('button', { name: 'Create source' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Senders post to' })).toContainText(`/api/webhooks/${slug}`);
   const panel = page.getByRole('region', { name: `Payments ${run}` });
-  await expect(panel.locator('code', { hasText: 'E2E_INBOUND_WEBHOOK_SECRET' })).toBeVisible();
+  await expect(panel.locator('code', { hasText: 'BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK' })).toBeVisible();
   await expect(panel.getByText(E2E.inboundWebhookSecret)).toHaveCount(0);
 
   // The sender: three events, one of them redelivered, and one tampered with after signing.
@@ -140,7 +140,7 @@ test('events that failed while the application was down are found in the explore
       integration: `e2e-bulk-app-${run}`,
       forwardPath: '/events',
       scheme: 'standard',
-      secretEnv: 'E2E_INBOUND_WEBHOOK_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK',
     },
   });
   expect(source.status()).toBe(201);

@@ -50,7 +50,10 @@ async function upstreamControl(path: string, init?: RequestInit) {
 before(async () => {
   database = await createTestDatabase();
   upstream = await startDemoUpstream({ eventsPerSec: 0 });
-  server = await startBreakwater(database.url, { BW_TEST_UPSTREAM_KEY: SECRET, BREAKWATER_MAX_BODY_BYTES: '2048' });
+  server = await startBreakwater(database.url, {
+    BREAKWATER_SECRET_TEST_UPSTREAM_KEY: SECRET,
+    BREAKWATER_MAX_BODY_BYTES: '2048',
+  });
   db = createDb(database.url);
   cookie = await signIn(server);
   const created = await api('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'api test' }) });
@@ -62,7 +65,7 @@ before(async () => {
       slug: 'demo',
       baseUrl: `${upstream.url}/demo`,
       authScheme: 'bearer',
-      secretEnv: 'BW_TEST_UPSTREAM_KEY',
+      secretEnv: 'BREAKWATER_SECRET_TEST_UPSTREAM_KEY',
       policy: { retry: { maxRetries: 2, initialDelayMs: 5, maxDelayMs: 20 }, cache: { enabled: false } },
     }),
   });
@@ -193,7 +196,7 @@ describe('integrations API', () => {
   test('the API shows which variable holds the secret and whether it is set, never its value', async () => {
     const response = await api('/api/integrations/demo');
     const text = await response.text();
-    assert.equal(JSON.parse(text).integration.secretEnv, 'BW_TEST_UPSTREAM_KEY');
+    assert.equal(JSON.parse(text).integration.secretEnv, 'BREAKWATER_SECRET_TEST_UPSTREAM_KEY');
     assert.equal(JSON.parse(text).integration.secretConfigured, true);
     assert.ok(!text.includes(SECRET));
   });

@@ -56,7 +56,12 @@ export function ChannelManager() {
           )}
           <label>
             {kind === 'webhook' ? 'Variable holding the whsec_ secret' : 'Variable holding the Slack URL'}
-            <input name="secretEnv" placeholder={kind === 'webhook' ? 'ALERT_WEBHOOK_SECRET' : 'SLACK_ALERTS_URL'} />
+            <input
+              name="secretEnv"
+              placeholder={
+                kind === 'webhook' ? 'BREAKWATER_SECRET_ALERT_WEBHOOK' : 'BREAKWATER_SECRET_SLACK_ALERTS_URL'
+              }
+            />
             <FieldError fields={fields} name="secretEnv" />
           </label>
         </div>

@@ -91,7 +91,7 @@ test('channels never take a secret, silences need a matcher, preview validates t
     name: 'slack',
     kind: 'slack',
     url: 'https://hooks.slack.com/services/T0/B0/secret',
-    secretEnv: 'SLACK_URL',
+    secretEnv: 'BREAKWATER_SECRET_SLACK_URL',
   });
   assert.equal(slack.body.field, 'url');
   const silence = await api('/api/alerts/silences', {

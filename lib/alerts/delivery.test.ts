@@ -64,10 +64,10 @@ test('a webhook that fails with 503 is retried with the same id and signature, a
     name: 'ops',
     kind: 'webhook',
     url: `${url}/hooks/ops?team=billing`,
-    secretEnv: 'OPS_SECRET',
+    secretEnv: 'BREAKWATER_SECRET_OPS_HOOK',
   };
   const nowS = Math.floor(Date.now() / 1000);
-  const result = await deliver(channel, group, { OPS_SECRET: SECRET }, nowS);
+  const result = await deliver(channel, group, { BREAKWATER_SECRET_OPS_HOOK: SECRET }, nowS);
   assert.deepEqual(result, { channel: 'ops', ok: true, status: 204, attempts: 2 });
   assert.equal(received.length, 2);
   assert.equal(received[0].path, '/hooks/ops?team=billing');
@@ -87,21 +87,56 @@ test('a webhook that fails with 503 is retried with the same id and signature, a
 
 test('a Slack channel posts mrkdwn text to the URL held by its variable', async () => {
   received.length = 0;
-  const channel = { id: 'c2', name: 'slack', kind: 'slack', url: null, secretEnv: 'SLACK_URL' };
-  const result = await deliver(channel, group, { SLACK_URL: `${url}/services/T0/B0/xyz` });
+  const channel = { id: 'c2', name: 'slack', kind: 'slack', url: null, secretEnv: 'BREAKWATER_SECRET_SLACK_URL' };
+  const result = await deliver(channel, group, { BREAKWATER_SECRET_SLACK_URL: `${url}/services/T0/B0/xyz` });
   assert.equal(result.ok, true);
   assert.equal(received[0].path, '/services/T0/B0/xyz');
   assert.match(JSON.parse(received[0].body).text, /\[FIRING\] High error rate \(critical\): payments/);
 });
 
 test('an unset variable or a secret that is not whsec_ base64 is reported, not thrown', async () => {
-  const channel = { id: 'c3', name: 'ops', kind: 'webhook', url: `${url}/hooks`, secretEnv: 'MISSING' };
+  const channel = {
+    id: 'c3',
+    name: 'ops',
+    kind: 'webhook',
+    url: `${url}/hooks`,
+    secretEnv: 'BREAKWATER_SECRET_MISSING',
+  };
   assert.deepEqual(await deliver(channel, group, {}), {
     channel: 'ops',
     ok: false,
-    error: 'variable MISSING is not set',
+    error: 'the secret variable BREAKWATER_SECRET_MISSING is not set on the server',
   });
-  const bad = await deliver(channel, group, { MISSING: 'whsec_' });
+  const bad = await deliver(channel, group, { BREAKWATER_SECRET_MISSING: 'whsec_' });
   assert.equal(bad.ok, false);
   assert.match(bad.error ?? '', /whsec_ followed by base64/);
+});
+
+test('a variable that is not exposed, or a secret pinned to another origin, is refused before anything is sent', async () => {
+  received.length = 0;
+  const home = { id: 'c4', name: 'probe', kind: 'webhook', url: `${url}/hooks`, secretEnv: 'HOME' };
+  const refused = await deliver(home, group, { HOME: '/root' });
+  assert.equal(refused.ok, false);
+  assert.match(refused.error ?? '', /HOME is not an exposed secret/);
+  const pinned = {
+    id: 'c5',
+    name: 'pinned',
+    kind: 'webhook',
+    url: `${url}/hooks`,
+    secretEnv: 'BREAKWATER_SECRET_OPS_HOOK',
+  };
+  const pins = {
+    BREAKWATER_SECRET_OPS_HOOK: SECRET,
+    BREAKWATER_SECRET_PINS: 'BREAKWATER_SECRET_OPS_HOOK=https://ops.example',
+  };
+  const elsewhere = await deliver(pinned, group, pins);
+  assert.equal(elsewhere.ok, false);
+  assert.match(elsewhere.error ?? '', /BREAKWATER_SECRET_OPS_HOOK is pinned/);
+  const slack = { id: 'c6', name: 'slack', kind: 'slack', url: null, secretEnv: 'BREAKWATER_SECRET_SLACK_URL' };
+  const slackElsewhere = await deliver(slack, group, {
+    BREAKWATER_SECRET_SLACK_URL: `${url}/services/T0/B0/xyz`,
+    BREAKWATER_SECRET_PINS: 'BREAKWATER_SECRET_SLACK_URL=https://hooks.slack.com',
+  });
+  assert.equal(slackElsewhere.ok, false, 'a Slack URL outside its pin is not posted to');
+  assert.equal(received.length, 0);
 });

@@ -1,4 +1,7 @@
+import type { Db } from '@/lib/db';
 import { ResilientClient } from '@/lib/resilience';
+import { assertOutboundSecret } from '@/lib/secret-roles';
+import { assertAllowedOrigin, readSecret, SecretUnavailableError } from '@/lib/secrets';
 import { type AlertGroup, slackPayload, webhookPayload } from './messages';
 import { webhookHeaders } from './signing';
 
@@ -66,8 +69,15 @@ export async function deliver(
   env: Record<string, string | undefined> = process.env,
   nowS: number = Math.floor(Date.now() / 1000),
 ): Promise<Delivery> {
-  const secret = env[channel.secretEnv];
-  if (!secret) return { channel: channel.name, ok: false, error: `variable ${channel.secretEnv} is not set` };
+  let secret: string;
+  try {
+    // A Slack variable holds the URL itself, so its pin is checked against that URL.
+    secret = readSecret(channel.secretEnv, channel.kind === 'slack' ? {} : { origin: channel.url! }, env);
+    if (channel.kind === 'slack') assertAllowedOrigin(channel.secretEnv, secret, env);
+  } catch (error) {
+    if (error instanceof SecretUnavailableError) return { channel: channel.name, ok: false, error: error.message };
+    throw error;
+  }
   if (channel.kind === 'slack') {
     return {
       channel: channel.name,
@@ -82,4 +92,15 @@ export async function deliver(
     return { channel: channel.name, ok: false, error: (error as Error).message };
   }
   return { channel: channel.name, ...(await post(channel.url!, headers, body)) };
+}
+
+/** `deliver`, refusing first a secret that verifies an inbound webhook source (the runner's default). */
+export async function deliverChecked(db: Db, channel: Channel, group: AlertGroup): Promise<Delivery> {
+  try {
+    await assertOutboundSecret(channel.secretEnv, db);
+  } catch (error) {
+    if (error instanceof SecretUnavailableError) return { channel: channel.name, ok: false, error: error.message };
+    throw error;
+  }
+  return deliver(channel, group);
 }

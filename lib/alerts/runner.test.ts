@@ -74,7 +74,7 @@ beforeEach(async () => {
     await db.integration.create({ data: { slug: 'payments', name: 'Payments', baseUrl: 'http://127.0.0.1:1' } })
   ).id;
   await db.alertChannel.create({
-    data: { name: 'ops', kind: 'webhook', url: 'http://127.0.0.1:1/hook', secretEnv: 'X' },
+    data: { name: 'ops', kind: 'webhook', url: 'http://127.0.0.1:1/hook', secretEnv: 'BREAKWATER_SECRET_OPS_HOOK' },
   });
 });
 

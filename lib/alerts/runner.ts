@@ -11,7 +11,7 @@ import {
   type QueueSnapshot,
   queueSnapshot,
 } from '@/lib/queries';
-import { type Channel, type Delivery, deliver } from './delivery';
+import { type Channel, type Delivery, deliverChecked } from './delivery';
 import { durationMs } from './duration';
 import { evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
 import { type AlertGroup, type AlertOfGroup, groupSummary, renderAnnotation, webhookPayload } from './messages';
@@ -97,7 +97,11 @@ function jobsOf(snapshot: QueueSnapshot, integrationId: string) {
  * rollups, steps each instance's state machine, stores states and transitions, records grouped
  * notifications in the in-app list and hands them to the channels.
  */
-export async function evaluateAlerts(db: Db, now: Date, send: Deliver = deliver): Promise<EvaluationResult> {
+export async function evaluateAlerts(
+  db: Db,
+  now: Date,
+  send: Deliver = (channel, group) => deliverChecked(db, channel, group),
+): Promise<EvaluationResult> {
   const at = now.getTime();
   const [rules, integrations, silenceRows, instanceRows, channels] = await Promise.all([
     listRules(db),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { parseDuration } from './duration';
 import { isQueueMetric, METRIC_NAMES, METRICS, type MetricKind } from './metrics';
 
@@ -79,11 +80,6 @@ export type RuleConfig = z.output<typeof ruleSchema>;
 
 export const CHANNEL_KINDS = ['webhook', 'slack'] as const;
 
-const envName = z
-  .string()
-  .trim()
-  .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an environment variable name (A-Z, 0-9, _); secrets are never stored');
-
 export const channelSchema = z
   .object({
     name: z.string().trim().min(1, 'is required').max(100),
@@ -91,10 +87,11 @@ export const channelSchema = z
     /** webhook only: where to POST; a Slack URL is itself a secret, so it is read from secretEnv */
     url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullish(),
     /** webhook: the variable holding the whsec_ signing secret; slack: the variable holding the URL */
-    secretEnv: envName,
+    secretEnv: secretNameSchema,
     enabled: z.boolean().default(true),
   })
   .superRefine((channel, ctx) => {
+    checkSecretPin(ctx, channel.secretEnv, channel.url, ['url']);
     if (channel.kind === 'webhook' && !channel.url)
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for a webhook' });
     if (channel.kind === 'slack' && channel.url)

@@ -1,5 +1,7 @@
 import type { Db } from '@/lib/db';
 import { firingAlertRows } from '@/lib/queries';
+import { assertSecretRole } from '@/lib/secret-roles';
+import { isSecretConfigured } from '@/lib/secrets';
 import type { AlertState } from './evaluator';
 import { formatValue } from './metrics';
 import { type ChannelConfig, type RuleConfig, ruleSchema, type SilenceConfig } from './schema';
@@ -162,12 +164,14 @@ export async function listChannels(db: Db) {
   return db.alertChannel.findMany({ orderBy: { name: 'asc' } });
 }
 
-/** What the API shows of a channel: the variable's name and whether it is set, never its value. */
+/** What the API shows of a channel: the variable's name and whether it is set (exposed names only), never its value. */
 export function channelView<C extends { secretEnv: string }>(channel: C, env: NodeJS.ProcessEnv = process.env) {
-  return { ...channel, secretConfigured: Boolean(env[channel.secretEnv]) };
+  return { ...channel, secretConfigured: isSecretConfigured(channel.secretEnv, env) };
 }
 
+/** Throws SecretRoleConflictError when the channel's secret verifies an inbound webhook source. */
 export async function createChannel(db: Db, config: ChannelConfig) {
+  await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: config.secretEnv }]);
   return unique(db.alertChannel.create({ data: { ...config, url: config.url ?? null } }), config.name);
 }
 

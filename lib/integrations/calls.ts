@@ -1,14 +1,9 @@
 import { ResilientClient, type ResilientResponse } from '@/lib/resilience';
+import { assertOutboundSecret } from '@/lib/secret-roles';
+import { readSecret } from '@/lib/secrets';
 import { callListener } from '@/lib/telemetry';
 import { routeTemplate, upstreamPath } from './paths';
 import type { Integration } from './service';
-
-/** The integration names a variable that is not set: a configuration problem, reported by name only. */
-export class MissingSecretError extends Error {
-  constructor(readonly variable: string) {
-    super(`the integration's secret variable ${variable} is not set on the server`);
-  }
-}
 
 // Never forwarded upstream: hop-by-hop headers, the caller's own Breakwater credentials, and headers the
 // client sets itself.
@@ -36,10 +31,14 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'forwarded',
 ]);
 
-function credentialHeaders(integration: Integration, env: NodeJS.ProcessEnv): Record<string, string> {
+/**
+ * The credential for the integration's origin: an exposed secret, not pinned elsewhere, not an inbound
+ * source's verification secret. Otherwise a SecretUnavailableError naming the variable.
+ */
+async function credentialHeaders(integration: Integration, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   if (integration.authScheme === 'none' || !integration.secretEnv) return {};
-  const secret = env[integration.secretEnv];
-  if (!secret) throw new MissingSecretError(integration.secretEnv);
+  const secret = readSecret(integration.secretEnv, { origin: integration.baseUrl }, env);
+  await assertOutboundSecret(integration.secretEnv);
   switch (integration.authScheme) {
     case 'bearer':
       return { authorization: `Bearer ${secret}` };
@@ -111,7 +110,7 @@ export interface ForwardRequest {
 }
 
 /** Sends a gateway request to the integration through its resilient client. */
-export function forwardCall(
+export async function forwardCall(
   integration: Integration,
   req: ForwardRequest,
   env: NodeJS.ProcessEnv = process.env,
@@ -121,7 +120,7 @@ export function forwardCall(
   req.headers.forEach((value, name) => {
     if (!DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
   });
-  Object.assign(headers, credentialHeaders(integration, env));
+  Object.assign(headers, await credentialHeaders(integration, env));
   return clientFor(integration).request({
     method: req.method,
     path,

@@ -9,7 +9,7 @@ import {
   type ResilientResponse,
   TimeoutError,
 } from '@/lib/resilience';
-import { MissingSecretError } from './calls';
+import { SecretUnavailableError } from '@/lib/secrets';
 
 export const MAX_BODY_BYTES = Number(process.env.BREAKWATER_MAX_BODY_BYTES ?? 10 * 1024 * 1024);
 
@@ -57,7 +57,10 @@ export function gatewayErrorResponse(error: unknown, requestId: string): Respons
   const retryAfter = (error as { retryAfterMs?: number }).retryAfterMs;
   if (retryAfter !== undefined && retryAfter > 0) headers['retry-after'] = String(Math.ceil(retryAfter / 1000));
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof MissingSecretError) return jsonError(503, message, { field: 'secretEnv' }, headers);
+  if (error instanceof SecretUnavailableError) {
+    log.warn({ variable: error.variable, requestId }, 'gateway call refused: its secret cannot be used');
+    return jsonError(503, message, { field: 'secretEnv' }, headers);
+  }
   if (error instanceof TimeoutError) return jsonError(504, message, {}, headers);
   if (error instanceof CircuitOpenError) return jsonError(503, message, {}, headers);
   if (error instanceof BulkheadRejectedError) return jsonError(503, message, {}, headers);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { policySchema } from '@/lib/resilience';
+import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 
 export const AUTH_SCHEMES = ['none', 'bearer', 'header', 'basic'] as const;
 
@@ -37,14 +38,7 @@ export const integrationFields = z.object({
     .trim()
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
     .nullish(),
-  secretEnv: z
-    .string()
-    .trim()
-    .regex(
-      /^[A-Z_][A-Z0-9_]{0,127}$/,
-      'must be an environment variable name (A-Z, 0-9, _); the secret itself is never stored',
-    )
-    .nullish(),
+  secretEnv: secretNameSchema.nullish(),
   policy: policySchema.default(policySchema.parse({})),
 });
 
@@ -55,6 +49,7 @@ function checkAuth(value: z.output<typeof integrationFields>, ctx: z.RefinementC
   if (value.authScheme === 'header' && !value.authHeader) {
     ctx.addIssue({ code: 'custom', path: ['authHeader'], message: 'is required for auth scheme "header"' });
   }
+  checkSecretPin(ctx, value.secretEnv, value.baseUrl, ['baseUrl']);
 }
 
 /** The one schema for an integration, used by the API, the settings form and the seeds; it gives the defaults. */

@@ -1,5 +1,7 @@
 import type { Db } from '@/lib/db';
 import type { Policy } from '@/lib/resilience';
+import { assertSecretRole } from '@/lib/secret-roles';
+import { isSecretConfigured } from '@/lib/secrets';
 import { type IntegrationConfig, type integrationPatchSchema, integrationSchema } from './schema';
 
 export interface Integration extends Omit<IntegrationConfig, 'policy'> {
@@ -9,7 +11,7 @@ export interface Integration extends Omit<IntegrationConfig, 'policy'> {
   updatedAt: Date;
 }
 
-/** What the API and UI show: the secret's variable name and whether it is set, never its value. */
+/** What the API and UI show: the secret's variable name and whether it is set (exposed names only), never its value. */
 export interface IntegrationView extends Integration {
   secretConfigured: boolean;
 }
@@ -30,7 +32,7 @@ function fromRow(row: Row): Integration {
 }
 
 export function toView(integration: Integration, env: NodeJS.ProcessEnv = process.env): IntegrationView {
-  return { ...integration, secretConfigured: integration.secretEnv ? Boolean(env[integration.secretEnv]) : false };
+  return { ...integration, secretConfigured: isSecretConfigured(integration.secretEnv, env) };
 }
 
 export async function listIntegrations(db: Db): Promise<Integration[]> {
@@ -57,6 +59,7 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** `config` must already be validated with integrationSchema. */
 export async function createIntegration(db: Db, config: IntegrationConfig): Promise<Integration> {
+  await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: config.secretEnv }]);
   try {
     return fromRow(await db.integration.create({ data: toData(config) }));
   } catch (error) {
@@ -80,6 +83,9 @@ export async function updateIntegration(
   if (!current) return null;
   const merged = integrationSchema.safeParse({ ...current, ...patch });
   if (!merged.success) return { ok: false, error: merged.error };
+  // Re-checked only when the name changes, so a policy edit (the breaker's dry-run) never fails on it.
+  if (merged.data.secretEnv !== current.secretEnv)
+    await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: merged.data.secretEnv }]);
   try {
     const row = await db.integration.update({ where: { id: current.id }, data: toData(merged.data) });
     return { ok: true, integration: fromRow(row) };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
-import { clientFor, findIntegration, type Integration, MissingSecretError, upstreamPath } from '@/lib/integrations';
+import { clientFor, findIntegration, type Integration, upstreamPath } from '@/lib/integrations';
 import type { CallSummary } from '@/lib/resilience';
+import { SecretUnavailableError } from '@/lib/secrets';
 import { getRecorder, REDACTED } from '@/lib/telemetry';
 import type { ReplayInput } from './schema';
 import {
@@ -172,7 +173,7 @@ export async function executeReplay(plan: ReplayPlan, signal?: AbortSignal): Pro
   } finally {
     off();
   }
-  if (error instanceof MissingSecretError) throw new ReplayRefusedError(error.message, 503, 'secretEnv');
+  if (error instanceof SecretUnavailableError) throw new ReplayRefusedError(error.message, 503, 'secretEnv');
   return {
     replayId,
     replayOf: plan.callId,

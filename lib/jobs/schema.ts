@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { jobConfig } from './config';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -41,8 +42,9 @@ export const jobInputSchema = z.object({
   completionWebhook: z
     .object({
       url: z.url({ protocol: /^https?$/ }),
-      secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
+      secretEnv: secretNameSchema,
     })
+    .superRefine((hook, ctx) => checkSecretPin(ctx, hook.secretEnv, hook.url, ['url']))
     .optional(),
 });
 export type JobInput = z.output<typeof jobInputSchema>;

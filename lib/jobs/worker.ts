@@ -4,6 +4,7 @@ import { type Db, getDb } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { startReplayRunner } from './bulk-replay';
 import { ClaimLoop } from './claim-loop';
+import { completionSecret } from './completion-secret';
 import { backoffAfter, jobConfig } from './config';
 import { type AttemptRecord, jobView } from './queue';
 import { QueueSampler } from './sampler';
@@ -157,9 +158,9 @@ export class JobWorker extends ClaimLoop<JobRow> {
   private async notify(id: string): Promise<void> {
     const job = await this.db.job.findUnique({ where: { id } });
     if (!job?.completionUrl) return;
-    const secret = job.completionSecretEnv ? process.env[job.completionSecretEnv] : undefined;
+    const secret = await completionSecret(this.db, job.completionSecretEnv, job.completionUrl);
     let status: string;
-    if (!secret) status = `not sent: variable ${job.completionSecretEnv} is not set`;
+    if ('refused' in secret) status = `not sent: ${secret.refused}`;
     else {
       const body = JSON.stringify({
         type: job.state === 'done' ? 'job.completed' : 'job.dead_lettered',
@@ -174,7 +175,7 @@ export class JobWorker extends ClaimLoop<JobRow> {
             method: 'POST',
             headers: {
               'content-type': 'application/json',
-              ...webhookHeaders(secret, messageId, Math.floor(Date.now() / 1000), body),
+              ...webhookHeaders(secret.value, messageId, Math.floor(Date.now() / 1000), body),
             },
             body,
             signal: AbortSignal.timeout(10_000),

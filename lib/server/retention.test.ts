@@ -86,7 +86,7 @@ test('finished jobs, old queue samples and bulk replay runs, old sync items and 
       integrationId: 'i1',
       integrationSlug: 'pay',
       scheme: 'stripe',
-      secretEnv: 'STRIPE_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_STRIPE_WEBHOOK',
     },
   });
   const event = (id: string, state: string, receivedDaysAgo: number) =>

@@ -3,6 +3,7 @@ import { type Db, getDb } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 import { ClaimLoop, sendStored } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { assertOutboundSecret } from '@/lib/secret-roles';
 import { syncRunnerConfig } from './config';
 import { type Page, type PageItem, parsePage } from './page';
 import type { SyncRow } from './service';
@@ -122,6 +123,7 @@ export class SyncRunner extends ClaimLoop<SyncRow> {
       const fresh = await undelivered(this.db, sync.id, page.items);
       if (sync.sink === 'webhook' && fresh.length > 0) {
         await this.renewLease(sync, state, leaseMs);
+        await assertOutboundSecret(sync.sinkSecretEnv!, this.db);
         await deliverPage(
           {
             syncId: sync.id,

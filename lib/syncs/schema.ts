@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 
 /**
  * Every default of a sync, written down once: the API, the form's placeholders and the README read these.
@@ -32,11 +33,6 @@ const jsonPath = z
   .trim()
   .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'must be a dot-separated JSON path such as "data.items"')
   .max(200);
-const envName = z
-  .string()
-  .trim()
-  .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an environment variable name (A-Z, 0-9, _); the secret is never stored');
-
 const sinkUrl = z
   .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
   .max(2048)
@@ -76,7 +72,7 @@ export const syncFields = {
     .default(SYNC_DEFAULTS.intervalSeconds),
   sink: z.enum(SYNC_SINKS).default(SYNC_DEFAULTS.sink),
   sinkUrl: sinkUrl.nullish(),
-  sinkSecretEnv: envName.nullish(),
+  sinkSecretEnv: secretNameSchema.nullish(),
   enabled: z.boolean().default(SYNC_DEFAULTS.enabled),
   /** where the first run starts (the feed's beginning when absent); setting it later rewinds or skips */
   checkpoint: z.string().max(2048).nullish(),
@@ -102,6 +98,7 @@ function checkSink(value: SyncShape, ctx: z.RefinementCtx): void {
         path: ['sinkSecretEnv'],
         message: 'is required for the webhook sink: the variable holding its whsec_ signing secret',
       });
+    checkSecretPin(ctx, value.sinkSecretEnv, value.sinkUrl, ['sinkUrl']);
   } else {
     if (value.sinkUrl) ctx.addIssue({ code: 'custom', path: ['sinkUrl'], message: 'is only for the webhook sink' });
     if (value.sinkSecretEnv)

@@ -3,6 +3,8 @@ import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, type Integration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
+import { assertSecretRole, SecretRoleConflictError } from '@/lib/secret-roles';
+import { isSecretConfigured } from '@/lib/secrets';
 import { type SyncConfig, syncSchema } from './schema';
 
 export type SyncRow = NonNullable<Awaited<ReturnType<Db['sync']['findUnique']>>>;
@@ -65,7 +67,7 @@ export function syncView(row: SyncRow, now: Date = new Date(), env: NodeJS.Proce
     sink: row.sink as SyncConfig['sink'],
     sinkUrl: row.sinkUrl,
     sinkSecretEnv: row.sinkSecretEnv,
-    sinkSecretConfigured: row.sinkSecretEnv ? Boolean(env[row.sinkSecretEnv]) : null,
+    sinkSecretConfigured: row.sinkSecretEnv ? isSecretConfigured(row.sinkSecretEnv, env) : null,
     enabled: row.enabled,
     checkpoint: row.checkpoint,
     status,
@@ -115,8 +117,18 @@ function configOf(row: SyncRow): Record<string, unknown> {
   };
 }
 
-/** The integration must exist and the path be one the gateway would send (no other host, no `..`). */
+/**
+ * The integration must exist and the path be one the gateway would send (no other host, no `..`); the
+ * sink's secret must not be an inbound source's verification secret.
+ */
 async function targetOf(db: Db, config: SyncConfig): Promise<Integration> {
+  try {
+    await assertSecretRole(db, 'outbound', [{ field: 'sinkSecretEnv', name: config.sinkSecretEnv }]);
+  } catch (error) {
+    if (error instanceof SecretRoleConflictError)
+      throw new SyncInputError(`invalid ${error.field}: ${error.message}`, error.field);
+    throw error;
+  }
   const integration = await findIntegration(db, config.integration);
   if (!integration)
     throw new SyncInputError(`invalid integration: no integration "${config.integration}"`, 'integration');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { webhookHeaders } from '@/lib/alerts';
 import { ResilientClient } from '@/lib/resilience';
+import { readSecret } from '@/lib/secrets';
 import type { PageItem } from './page';
 
 // Pages go to the receiver through Breakwater's own resilient client (retries with backoff, timeouts, a
@@ -51,10 +52,12 @@ export interface WebhookPage {
   items: readonly PageItem[];
 }
 
-/** POSTs one page signed as Standard Webhooks; resolves only on a 2xx answer. */
+/**
+ * POSTs one page signed as Standard Webhooks; resolves only on a 2xx answer. The secret must be exposed
+ * and not pinned to another origin (a SecretUnavailableError naming the variable otherwise).
+ */
 export async function deliverPage(page: WebhookPage, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env) {
-  const secret = env[page.secretEnv];
-  if (!secret) throw new Error(`the sink's secret variable ${page.secretEnv} is not set on the server`);
+  const secret = readSecret(page.secretEnv, { origin: page.url }, env);
   const id = pageMessageId(page.syncId, page.from, page.items);
   const body = JSON.stringify({
     type: 'sync.items',

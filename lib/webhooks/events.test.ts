@@ -25,7 +25,7 @@ before(async () => {
       integrationId: 'i1',
       integrationSlug: 'app',
       scheme: 'standard',
-      secretEnv: 'X',
+      secretEnv: 'BREAKWATER_SECRET_PAY_WEBHOOK',
     },
   });
 });

@@ -4,6 +4,7 @@ import type { Db } from '@/lib/db';
 import { findIntegration, type Integration } from '@/lib/integrations';
 import { enqueueJob } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { readSecret, SecretNotSetError, SecretUnavailableError } from '@/lib/secrets';
 import { countOutcome } from './counts';
 import { verifyHmac } from './hmac';
 import { REJECTIONS, type RejectionReason } from './schema';
@@ -78,10 +79,14 @@ function secretsOf(source: WebhookSource): { secrets: string[] } | { problem: st
   const secrets: string[] = [];
   for (const variable of [source.secretEnv, source.previousSecretEnv]) {
     if (!variable) continue;
-    const secret = process.env[variable];
-    if (!secret) {
-      if (variable === source.secretEnv) return { problem: `the secret variable ${variable} is not set on the server` };
-      continue;
+    let secret: string;
+    try {
+      secret = readSecret(variable);
+    } catch (error) {
+      if (!(error instanceof SecretUnavailableError)) throw error;
+      // An unset previous secret just ends the rotation; anything else is a configuration to fix.
+      if (error instanceof SecretNotSetError && variable !== source.secretEnv) continue;
+      return { problem: error.message };
     }
     if (source.scheme === 'standard' && !standardKey(secret))
       return { problem: `the variable ${variable} does not hold a whsec_ base64 secret` };

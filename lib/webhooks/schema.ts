@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretNameSchema } from '@/lib/secrets';
 
 export const SCHEMES = ['standard', 'stripe', 'hmac'] as const;
 export type Scheme = (typeof SCHEMES)[number];
@@ -26,13 +27,6 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-const envName = z
-  .string()
-  .trim()
-  .regex(
-    /^[A-Z_][A-Z0-9_]{0,127}$/,
-    'must be an environment variable name (A-Z, 0-9, _); the secret itself is never stored',
-  );
 const headerName = z
   .string()
   .trim()
@@ -68,9 +62,9 @@ export const sourceFields = z.object({
   integration: z.string().trim().min(1, 'is required').max(100),
   forwardPath: z.string().trim().max(2048).regex(/^\//, 'must start with /').default('/'),
   scheme: z.enum(SCHEMES, { message: `must be one of ${SCHEMES.join(', ')}` }),
-  secretEnv: envName,
+  secretEnv: secretNameSchema,
   /** during a rotation, the variable holding the previous secret; either verifies */
-  previousSecretEnv: envName.nullish(),
+  previousSecretEnv: secretNameSchema.nullish(),
   options: hmacOptionsSchema.prefault({}),
   /** how far a delivery's timestamp may be from now, both directions */
   toleranceSeconds: z.number().int().min(1).max(86_400).default(300),

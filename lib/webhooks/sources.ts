@@ -3,6 +3,8 @@ import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
+import { assertSecretRole, forgetVerificationSecrets, SecretRoleConflictError } from '@/lib/secret-roles';
+import { isSecretConfigured } from '@/lib/secrets';
 import {
   type HmacOptions,
   hmacOptionsSchema,
@@ -72,14 +74,17 @@ export function fromRow(row: Row): WebhookSource {
   };
 }
 
-/** What the API and UI show: variable names and whether they are set, never a secret; the URL to give the sender. */
+/**
+ * What the API and UI show: variable names and whether they are set (exposed names only), never a secret;
+ * the URL to give the sender.
+ */
 export function sourceView(source: WebhookSource, env: NodeJS.ProcessEnv = process.env) {
   const { integrationId: _, ...rest } = source;
   return {
     ...rest,
     endpoint: `/api/webhooks/${source.slug}`,
-    secretConfigured: Boolean(env[source.secretEnv]),
-    previousSecretConfigured: source.previousSecretEnv ? Boolean(env[source.previousSecretEnv]) : null,
+    secretConfigured: isSecretConfigured(source.secretEnv, env),
+    previousSecretConfigured: source.previousSecretEnv ? isSecretConfigured(source.previousSecretEnv, env) : null,
   };
 }
 export type WebhookSourceView = ReturnType<typeof sourceView>;
@@ -93,8 +98,20 @@ export async function findSource(db: Db, slug: string): Promise<WebhookSource | 
   return row ? fromRow(row) : null;
 }
 
-/** The integration must exist and the forward path must be one the gateway would send. */
+/**
+ * The integration must exist, the forward path must be one the gateway would send, and the verification
+ * secrets must not be ones Breakwater sends or signs with.
+ */
 async function toData(db: Db, config: SourceConfig) {
+  try {
+    await assertSecretRole(db, 'verification', [
+      { field: 'secretEnv', name: config.secretEnv },
+      { field: 'previousSecretEnv', name: config.previousSecretEnv },
+    ]);
+  } catch (error) {
+    if (error instanceof SecretRoleConflictError) throw new SourceInputError(400, error.field, error.message);
+    throw error;
+  }
   const integration = await findIntegration(db, config.integration);
   if (!integration) throw new SourceInputError(400, 'integration', `no integration "${config.integration}"`);
   try {
@@ -126,6 +143,8 @@ export async function createSource(db: Db, config: SourceConfig): Promise<Webhoo
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(config.slug);
     throw error;
+  } finally {
+    forgetVerificationSecrets();
   }
 }
 
@@ -150,11 +169,14 @@ export async function updateSource(
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(merged.data.slug);
     throw error;
+  } finally {
+    forgetVerificationSecrets();
   }
 }
 
 /** Deletes the source with its events and counts (forward jobs already queued still run). */
 export async function deleteSource(db: Db, slug: string): Promise<boolean> {
   const { count } = await db.webhookSource.deleteMany({ where: { slug } });
+  forgetVerificationSecrets();
   return count > 0;
 }

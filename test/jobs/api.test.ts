@@ -287,7 +287,12 @@ describe('durable jobs and dead letters', () => {
       [{ integration: 'demo', method: 'POST', path: '/x', body: 'x'.repeat(300_000) }, 'body'],
       [{ integration: 'demo', method: 'GET', path: '/x', priority: 'high' }, 'priority'],
       [
-        { integration: 'demo', method: 'GET', path: '/x', completionWebhook: { url: 'ftp://x', secretEnv: 'A' } },
+        {
+          integration: 'demo',
+          method: 'GET',
+          path: '/x',
+          completionWebhook: { url: 'ftp://x', secretEnv: 'BREAKWATER_SECRET_JOB_HOOK' },
+        },
         'completionWebhook.url',
       ],
       ['{not json', '(body)'],

@@ -9,7 +9,7 @@ import { eventually, JobsHarness, SECRET } from './support';
 // The job completion webhook as a receiver checks it: signed per Standard Webhooks, verified here with the
 // `standardwebhooks` package (the reference implementation, independent of Breakwater's own signer).
 const HOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-const h = new JobsHarness({ BW_JOB_HOOK_SECRET: HOOK_SECRET });
+const h = new JobsHarness({ BREAKWATER_SECRET_JOB_HOOK: HOOK_SECRET });
 
 interface Delivery {
   headers: IncomingHttpHeaders;
@@ -60,7 +60,7 @@ async function enqueue(path: string, extra: Record<string, unknown> = {}): Promi
       method: 'POST',
       path,
       body: { amount: 7 },
-      completionWebhook: { url: receiverUrl, secretEnv: 'BW_JOB_HOOK_SECRET' },
+      completionWebhook: { url: receiverUrl, secretEnv: 'BREAKWATER_SECRET_JOB_HOOK' },
       ...extra,
     },
   });
@@ -91,7 +91,7 @@ test('a completed job and a dead-lettered job each send a webhook that verifies 
     // Neither the signing secret nor the integration's key travels in the payload; only the variable's name.
     assert.ok(!delivery.body.includes(HOOK_SECRET.slice('whsec_'.length)), 'no signing secret');
     assert.ok(!delivery.body.includes(SECRET), 'no upstream key');
-    assert.match(delivery.body, /BW_JOB_HOOK_SECRET/);
+    assert.match(delivery.body, /BREAKWATER_SECRET_JOB_HOOK/);
 
     const job = await eventually(`job ${id} to record the delivery`, async () => {
       const { body } = await h.api(`/api/jobs/${id}`);
@@ -122,7 +122,7 @@ test('a webhook whose secret variable is not set is not sent, and the job says s
       integration: 'demo',
       method: 'POST',
       path: '/hook-unset',
-      completionWebhook: { url: receiverUrl, secretEnv: 'BW_JOB_HOOK_UNSET' },
+      completionWebhook: { url: receiverUrl, secretEnv: 'BREAKWATER_SECRET_JOB_HOOK_UNSET' },
     },
   });
   const job = await eventually('the job to record why nothing was sent', async () => {
@@ -130,6 +130,9 @@ test('a webhook whose secret variable is not set is not sent, and the job says s
     return body.completionWebhook?.status ? body : undefined;
   });
   assert.equal(job.state, 'done');
-  assert.equal(job.completionWebhook.status, 'not sent: variable BW_JOB_HOOK_UNSET is not set');
+  assert.equal(
+    job.completionWebhook.status,
+    'not sent: the secret variable BREAKWATER_SECRET_JOB_HOOK_UNSET is not set on the server',
+  );
   assert.equal(deliveries.filter((d) => d.headers['webhook-id'] === `msg_${created.body.id}`).length, 0);
 });

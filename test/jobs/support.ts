@@ -25,7 +25,7 @@ export class JobsHarness {
 
   serverEnv(): Record<string, string> {
     return {
-      BW_JOBS_UPSTREAM_KEY: SECRET,
+      BREAKWATER_SECRET_JOBS_UPSTREAM_KEY: SECRET,
       BREAKWATER_JOB_BACKOFF_MS: '50,50,50',
       BREAKWATER_JOB_POLL_MS: '50',
       ...this.env,
@@ -44,7 +44,7 @@ export class JobsHarness {
         slug: 'demo',
         baseUrl: `${this.upstream.url}/demo`,
         authScheme: 'bearer',
-        secretEnv: 'BW_JOBS_UPSTREAM_KEY',
+        secretEnv: 'BREAKWATER_SECRET_JOBS_UPSTREAM_KEY',
         policy: PASS_THROUGH_POLICY,
       },
     });

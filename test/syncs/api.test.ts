@@ -14,9 +14,9 @@ const FEED_KEY = 'sk_sync_feed_secret_71c0e4';
 const CURSOR_KEY = 'sk_sync_cursor_secret_52ab9d';
 const SINK_SECRET = 'whsec_c3luYy10ZXN0LXNpbmstc2VjcmV0LTEyMzQ1Njc4OTA=';
 const serverEnv = {
-  BW_SYNC_FEED_KEY: FEED_KEY,
-  BW_SYNC_CURSOR_KEY: CURSOR_KEY,
-  BW_SYNC_SINK_SECRET: SINK_SECRET,
+  BREAKWATER_SECRET_SYNC_FEED_KEY: FEED_KEY,
+  BREAKWATER_SECRET_SYNC_CURSOR_KEY: CURSOR_KEY,
+  BREAKWATER_SECRET_SYNC_SINK: SINK_SECRET,
   // A killed runner's syncs are taken over 3 s later; due syncs are looked for every 100 ms.
   BREAKWATER_SYNC_LEASE_MS: '3000',
   BREAKWATER_SYNC_POLL_MS: '100',
@@ -110,14 +110,21 @@ before(async () => {
   cookie = await signIn(server);
   const policy = { retry: { maxRetries: 0 }, rateLimit: { enabled: false }, breaker: { dryRun: true } };
   for (const integration of [
-    { name: 'Feed', slug: 'feed', baseUrl: upstream.url, authScheme: 'bearer', secretEnv: 'BW_SYNC_FEED_KEY', policy },
+    {
+      name: 'Feed',
+      slug: 'feed',
+      baseUrl: upstream.url,
+      authScheme: 'bearer',
+      secretEnv: 'BREAKWATER_SECRET_SYNC_FEED_KEY',
+      policy,
+    },
     {
       name: 'Cursor feed',
       slug: 'cursor-feed',
       baseUrl: `${cursorFeedUrl}/v2`,
       authScheme: 'header',
       authHeader: 'x-api-key',
-      secretEnv: 'BW_SYNC_CURSOR_KEY',
+      secretEnv: 'BREAKWATER_SECRET_SYNC_CURSOR_KEY',
       policy,
     },
   ]) {
@@ -143,13 +150,21 @@ describe('bad input gets a 400 naming the field, and creates nothing', () => {
     ['fractional interval', { ...valid, intervalSeconds: 7.5 }, 'intervalSeconds'],
     ['path climbing above the base', { ...valid, path: '/../admin' }, 'path'],
     ['absolute URL as path', { ...valid, path: 'http://evil.example/x' }, 'path'],
-    ['webhook sink without URL', { ...valid, sink: 'webhook', sinkSecretEnv: 'BW_SYNC_SINK_SECRET' }, 'sinkUrl'],
+    [
+      'webhook sink without URL',
+      { ...valid, sink: 'webhook', sinkSecretEnv: 'BREAKWATER_SECRET_SYNC_SINK' },
+      'sinkUrl',
+    ],
     [
       'webhook sink without secret variable',
       { ...valid, sink: 'webhook', sinkUrl: 'https://x.example/h' },
       'sinkSecretEnv',
     ],
-    ['non-http sink URL', { ...valid, sink: 'webhook', sinkUrl: 'ftp://x.example/h', sinkSecretEnv: 'S' }, 'sinkUrl'],
+    [
+      'non-http sink URL',
+      { ...valid, sink: 'webhook', sinkUrl: 'ftp://x.example/h', sinkSecretEnv: 'BREAKWATER_SECRET_SYNC_SINK' },
+      'sinkUrl',
+    ],
     [
       'secret as a value, not a variable name',
       { ...valid, sink: 'webhook', sinkUrl: 'https://x.example/h', sinkSecretEnv: 'whsec_abc' },
@@ -300,10 +315,10 @@ test('webhook sink: every item arrives signed, and a page redelivered after a 50
       intervalSeconds: 5,
       sink: 'webhook',
       sinkUrl: `${receiverUrl}/hooks/feed`,
-      sinkSecretEnv: 'BW_SYNC_SINK_SECRET',
+      sinkSecretEnv: 'BREAKWATER_SECRET_SYNC_SINK',
       checkpoint: '560',
     });
-    assert.equal(created.sinkSecretEnv, 'BW_SYNC_SINK_SECRET');
+    assert.equal(created.sinkSecretEnv, 'BREAKWATER_SECRET_SYNC_SINK');
     assert.equal(created.sinkSecretConfigured, true);
     assert.ok(!JSON.stringify(created).includes(SINK_SECRET.slice(6)), 'the secret is never shown');
     const sync = await eventually('the feed delivered to its end', async () => {

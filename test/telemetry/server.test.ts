@@ -47,7 +47,7 @@ before(async () => {
   upstream = await startTestUpstream();
   receiver = await new OtlpReceiver().start();
   server = await startBreakwater(database.url, {
-    BW_TEL_SECRET: SECRET,
+    BREAKWATER_SECRET_TELEMETRY_UPSTREAM_KEY: SECRET,
     BREAKWATER_SUCCESSES_KEPT_PER_SECOND: '10000',
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -69,7 +69,7 @@ before(async () => {
       slug: 'pay',
       baseUrl: upstream.url,
       authScheme: 'bearer',
-      secretEnv: 'BW_TEL_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_TELEMETRY_UPSTREAM_KEY',
       policy: { retry: { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 2 }, cache: { enabled: false } },
     }),
   });

@@ -38,7 +38,7 @@ before(async () => {
     integration: 'app',
     forwardPath: '/hooks/payments',
     scheme: 'standard',
-    secretEnv: 'WH_STD_SECRET',
+    secretEnv: 'BREAKWATER_SECRET_WH_STD_SECRET',
     maxBodyBytes: 4096,
   });
   await h.createSource({
@@ -47,7 +47,7 @@ before(async () => {
     integration: 'app',
     forwardPath: '/hooks/stripe',
     scheme: 'stripe',
-    secretEnv: 'WH_STRIPE_SECRET',
+    secretEnv: 'BREAKWATER_SECRET_WH_STRIPE_SECRET',
   });
 });
 
@@ -62,8 +62,8 @@ async function assertNothingForwarded(slug: string, markers: string[], stored: n
   const body = event(sentinel, { id: `evt_${sentinel}` });
   const headers =
     slug === 'stripe'
-      ? stripeHeaders(SECRETS.WH_STRIPE_SECRET, body)
-      : standardHeaders(SECRETS.WH_STD_SECRET, `msg_${sentinel}`, body);
+      ? stripeHeaders(SECRETS.BREAKWATER_SECRET_WH_STRIPE_SECRET, body)
+      : standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, `msg_${sentinel}`, body);
   assert.equal((await h.deliver(slug, body, headers)).status, 200);
   await eventually('the sentinel to be forwarded', () => (h.receiver.carrying(sentinel).length ? true : undefined));
   for (const marker of markers) assert.deepEqual(h.receiver.carrying(marker), [], `${marker} was forwarded`);
@@ -76,7 +76,7 @@ describe('Standard Webhooks', () => {
     const marker = randomUUID();
     const body = event(marker);
     const id = `msg_${marker}`;
-    const accepted = await h.deliver('std', body, standardHeaders(SECRETS.WH_STD_SECRET, id, body));
+    const accepted = await h.deliver('std', body, standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, id, body));
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
     assert.equal(accepted.body.duplicate, false);
     assert.match(accepted.body.id, /^[0-9a-f-]{36}$/);
@@ -90,7 +90,11 @@ describe('Standard Webhooks', () => {
     assert.equal(forwarded.headers['idempotency-key'], id, 'the event id is the idempotency key');
     assert.equal(forwarded.headers['x-breakwater-webhook-source'], 'std');
     assert.equal(forwarded.headers['x-breakwater-webhook-event'], accepted.body.id);
-    assert.equal(forwarded.headers.authorization, `Bearer ${SECRETS.WH_APP_KEY}`, "the integration's own credential");
+    assert.equal(
+      forwarded.headers.authorization,
+      `Bearer ${SECRETS.BREAKWATER_SECRET_WH_APP_KEY}`,
+      "the integration's own credential",
+    );
 
     const detail = await eventually('the event to show forwarded', async () => {
       const { body: e } = await h.api(`/api/webhook-events/${accepted.body.id}`);
@@ -109,14 +113,14 @@ describe('Standard Webhooks', () => {
     const marker = randomUUID();
     const body = event(marker);
     const id = `msg_${marker}`;
-    const first = await h.deliver('std', body, standardHeaders(SECRETS.WH_STD_SECRET, id, body));
+    const first = await h.deliver('std', body, standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, id, body));
     assert.equal(first.status, 200);
     await eventually('the forward', () => h.receiver.carrying(marker)[0]);
     // A redelivery is signed anew (a later timestamp), as senders do.
     const again = await h.deliver(
       'std',
       body,
-      standardHeaders(SECRETS.WH_STD_SECRET, id, body, new Date(Date.now() + 1000)),
+      standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, id, body, new Date(Date.now() + 1000)),
     );
     assert.equal(again.status, 200);
     assert.deepEqual(again.body, { id: first.body.id, duplicate: true });
@@ -130,8 +134,8 @@ describe('Standard Webhooks', () => {
   test('several signatures in one header (a sender mid-rotation) and Svix-branded headers verify', async () => {
     const marker = randomUUID();
     const body = event(marker);
-    const signed = standardHeaders(SECRETS.WH_STD_SECRET, `msg_${marker}`, body);
-    const other = new Webhook(SECRETS.WH_STD_OLD_SECRET).sign(`msg_${marker}`, new Date(), body);
+    const signed = standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, `msg_${marker}`, body);
+    const other = new Webhook(SECRETS.BREAKWATER_SECRET_WH_STD_OLD_SECRET).sign(`msg_${marker}`, new Date(), body);
     const both = await h.deliver('std', body, {
       ...signed,
       'webhook-signature': `${other} ${signed['webhook-signature']}`,
@@ -140,7 +144,7 @@ describe('Standard Webhooks', () => {
 
     const svixMarker = randomUUID();
     const svixBody = event(svixMarker);
-    const s = standardHeaders(SECRETS.WH_STD_SECRET, `msg_${svixMarker}`, svixBody);
+    const s = standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, `msg_${svixMarker}`, svixBody);
     const svix = await h.deliver('std', svixBody, {
       'svix-id': s['webhook-id'],
       'svix-timestamp': s['webhook-timestamp'],
@@ -175,41 +179,56 @@ describe('Standard Webhooks', () => {
     let d = fresh();
     await expectRefused(
       'tampered body',
-      h.deliver('std', d.body.replace('4200', '9999'), standardHeaders(SECRETS.WH_STD_SECRET, d.id, d.body)),
+      h.deliver(
+        'std',
+        d.body.replace('4200', '9999'),
+        standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, d.id, d.body),
+      ),
       401,
       'bad_signature',
     );
     d = fresh();
     await expectRefused(
       'wrong secret',
-      h.deliver('std', d.body, standardHeaders(SECRETS.WH_STD_OLD_SECRET, d.id, d.body)),
+      h.deliver('std', d.body, standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_OLD_SECRET, d.id, d.body)),
       401,
       'bad_signature',
     );
     d = fresh();
     await expectRefused(
       'signed for another id',
-      h.deliver('std', d.body, { ...standardHeaders(SECRETS.WH_STD_SECRET, d.id, d.body), 'webhook-id': 'msg_other' }),
+      h.deliver('std', d.body, {
+        ...standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, d.id, d.body),
+        'webhook-id': 'msg_other',
+      }),
       401,
       'bad_signature',
     );
     d = fresh();
     await expectRefused(
       'timestamp 6 minutes old',
-      h.deliver('std', d.body, standardHeaders(SECRETS.WH_STD_SECRET, d.id, d.body, new Date(Date.now() - 360_000))),
+      h.deliver(
+        'std',
+        d.body,
+        standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, d.id, d.body, new Date(Date.now() - 360_000)),
+      ),
       401,
       'stale',
     );
     d = fresh();
     await expectRefused(
       'timestamp 6 minutes ahead',
-      h.deliver('std', d.body, standardHeaders(SECRETS.WH_STD_SECRET, d.id, d.body, new Date(Date.now() + 360_000))),
+      h.deliver(
+        'std',
+        d.body,
+        standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, d.id, d.body, new Date(Date.now() + 360_000)),
+      ),
       401,
       'stale',
     );
     for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
       d = fresh();
-      const headers: Record<string, string> = standardHeaders(SECRETS.WH_STD_SECRET, d.id, d.body);
+      const headers: Record<string, string> = standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, d.id, d.body);
       delete headers[name];
       await expectRefused(`without ${name}`, h.deliver('std', d.body, headers), 400, 'missing_headers');
     }
@@ -217,7 +236,7 @@ describe('Standard Webhooks', () => {
     const big = event(d.marker, { padding: 'x'.repeat(5000) });
     await expectRefused(
       'body over maxBodyBytes (Content-Length)',
-      h.deliver('std', big, standardHeaders(SECRETS.WH_STD_SECRET, d.id, big)),
+      h.deliver('std', big, standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, d.id, big)),
       413,
       'too_large',
     );
@@ -225,7 +244,10 @@ describe('Standard Webhooks', () => {
     const bigStreamed = event(d.marker, { padding: 'y'.repeat(5000) });
     const streamed = await fetch(`${h.server.url}/api/webhooks/std`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...standardHeaders(SECRETS.WH_STD_SECRET, d.id, bigStreamed) },
+      headers: {
+        'content-type': 'application/json',
+        ...standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, d.id, bigStreamed),
+      },
       body: new Blob([bigStreamed]).stream(),
       duplex: 'half',
     } as RequestInit);
@@ -256,19 +278,23 @@ describe('Stripe', () => {
     const { body: page } = await h.api('/api/webhook-events?source=stripe&limit=200');
     const marker = randomUUID();
     const body = event(marker, { id: `evt_${marker}`, object: 'event' });
-    const accepted = await h.deliver('stripe', body, stripeHeaders(SECRETS.WH_STRIPE_SECRET, body));
+    const accepted = await h.deliver('stripe', body, stripeHeaders(SECRETS.BREAKWATER_SECRET_WH_STRIPE_SECRET, body));
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
     const forwarded = await eventually('the forward', () => h.receiver.carrying(marker)[0]);
     assert.equal(forwarded.body.toString('utf8'), body);
     assert.equal(forwarded.headers['idempotency-key'], `evt_${marker}`);
-    const again = await h.deliver('stripe', body, stripeHeaders(SECRETS.WH_STRIPE_SECRET, body, nowS() + 2));
+    const again = await h.deliver(
+      'stripe',
+      body,
+      stripeHeaders(SECRETS.BREAKWATER_SECRET_WH_STRIPE_SECRET, body, nowS() + 2),
+    );
     assert.deepEqual(again.body, { id: accepted.body.id, duplicate: true });
 
     // Stripe sends several v1 signatures while it rolls a secret: any one matching is enough.
     const rolled = randomUUID();
     const rolledBody = event(rolled, { id: `evt_${rolled}` });
     const t = nowS();
-    const good = stripeHeaders(SECRETS.WH_STRIPE_SECRET, rolledBody, t)['stripe-signature'];
+    const good = stripeHeaders(SECRETS.BREAKWATER_SECRET_WH_STRIPE_SECRET, rolledBody, t)['stripe-signature'];
     const old = stripeHeaders('whsec_old_secret', rolledBody, t)['stripe-signature'].split(',v1=')[1];
     const several = await h.deliver('stripe', rolledBody, {
       'stripe-signature': `${good.split(',')[0]},v1=${old},${good.split(',')[1]}`,
@@ -289,15 +315,18 @@ describe('Stripe', () => {
       return what;
     };
     const cases = [
-      add('tampered', (b) => stripeHeaders(SECRETS.WH_STRIPE_SECRET, b), 401, 'bad_signature', true),
+      add('tampered', (b) => stripeHeaders(SECRETS.BREAKWATER_SECRET_WH_STRIPE_SECRET, b), 401, 'bad_signature', true),
       add('wrong secret', (b) => stripeHeaders('whsec_wrong', b), 401, 'bad_signature'),
-      add('stale', (b) => stripeHeaders(SECRETS.WH_STRIPE_SECRET, b, nowS() - 400), 401, 'stale'),
-      add('future', (b) => stripeHeaders(SECRETS.WH_STRIPE_SECRET, b, nowS() + 400), 401, 'stale'),
+      add('stale', (b) => stripeHeaders(SECRETS.BREAKWATER_SECRET_WH_STRIPE_SECRET, b, nowS() - 400), 401, 'stale'),
+      add('future', (b) => stripeHeaders(SECRETS.BREAKWATER_SECRET_WH_STRIPE_SECRET, b, nowS() + 400), 401, 'stale'),
       add('no header', () => ({}), 400, 'missing_headers'),
       add(
         'no timestamp',
         (b) => ({
-          'stripe-signature': stripeHeaders(SECRETS.WH_STRIPE_SECRET, b)['stripe-signature'].replace(/^t=\d+,/, ''),
+          'stripe-signature': stripeHeaders(SECRETS.BREAKWATER_SECRET_WH_STRIPE_SECRET, b)['stripe-signature'].replace(
+            /^t=\d+,/,
+            '',
+          ),
         }),
         400,
         'missing_headers',
@@ -334,13 +363,13 @@ describe('generic HMAC', () => {
       integration: 'app',
       forwardPath: '/hooks/gh',
       scheme: 'hmac',
-      secretEnv: 'WH_HMAC_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_WH_HMAC_SECRET',
       options: { header: 'X-Hub-Signature-256', prefix: 'sha256=', idHeader: 'x-github-delivery' },
     });
     const marker = randomUUID();
     const body = event(marker);
     const headers = {
-      'x-hub-signature-256': `sha256=${sign('sha256', SECRETS.WH_HMAC_SECRET, body, 'hex')}`,
+      'x-hub-signature-256': `sha256=${sign('sha256', SECRETS.BREAKWATER_SECRET_WH_HMAC_SECRET, body, 'hex')}`,
       'x-github-delivery': marker,
     };
     const accepted = await h.deliver('gh', body, headers);
@@ -355,7 +384,7 @@ describe('generic HMAC', () => {
     assert.deepEqual([noId.status, noId.body.reason], [400, 'missing_headers']);
     const unprefixed = await h.deliver('gh', body, {
       ...headers,
-      'x-hub-signature-256': sign('sha256', SECRETS.WH_HMAC_SECRET, body, 'hex'),
+      'x-hub-signature-256': sign('sha256', SECRETS.BREAKWATER_SECRET_WH_HMAC_SECRET, body, 'hex'),
     });
     assert.deepEqual([unprefixed.status, unprefixed.body.reason], [401, 'bad_signature']);
   });
@@ -367,7 +396,7 @@ describe('generic HMAC', () => {
       integration: 'app',
       forwardPath: '/hooks/sha1',
       scheme: 'hmac',
-      secretEnv: 'WH_HMAC_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_WH_HMAC_SECRET',
       options: { algorithm: 'sha1', header: 'x-signature', encoding: 'base64' },
     });
     const created = await h.createSource({
@@ -376,7 +405,7 @@ describe('generic HMAC', () => {
       integration: 'app',
       forwardPath: '/hooks/sha512',
       scheme: 'hmac',
-      secretEnv: 'WH_HMAC_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_WH_HMAC_SECRET',
       toleranceSeconds: 60,
       options: { algorithm: 'sha512', header: 'x-sig', timestampHeader: 'x-sig-timestamp', payload: 'timestamp.body' },
     });
@@ -384,19 +413,21 @@ describe('generic HMAC', () => {
 
     const m1 = randomUUID();
     const b1 = event(m1);
-    const sha1 = { 'x-signature': sign('sha1', SECRETS.WH_HMAC_SECRET, b1, 'base64') };
+    const sha1 = { 'x-signature': sign('sha1', SECRETS.BREAKWATER_SECRET_WH_HMAC_SECRET, b1, 'base64') };
     assert.equal((await h.deliver('sha1', b1, sha1)).status, 200);
     assert.equal((await h.deliver('sha1', b1, sha1)).body.duplicate, true, 'the same body is the same event');
-    const hexInstead = await h.deliver('sha1', b1, { 'x-signature': sign('sha1', SECRETS.WH_HMAC_SECRET, b1, 'hex') });
+    const hexInstead = await h.deliver('sha1', b1, {
+      'x-signature': sign('sha1', SECRETS.BREAKWATER_SECRET_WH_HMAC_SECRET, b1, 'hex'),
+    });
     assert.deepEqual([hexInstead.status, hexInstead.body.reason], [401, 'bad_signature']);
     const sha256Instead = await h.deliver('sha1', b1, {
-      'x-signature': sign('sha256', SECRETS.WH_HMAC_SECRET, b1, 'base64'),
+      'x-signature': sign('sha256', SECRETS.BREAKWATER_SECRET_WH_HMAC_SECRET, b1, 'base64'),
     });
     assert.equal(sha256Instead.status, 401);
 
     const m2 = randomUUID();
     const b2 = event(m2);
-    const signed = (t: number, secret = SECRETS.WH_HMAC_SECRET) => ({
+    const signed = (t: number, secret = SECRETS.BREAKWATER_SECRET_WH_HMAC_SECRET) => ({
       'x-sig': sign('sha512', secret, `${t}.${b2}`, 'hex'),
       'x-sig-timestamp': String(t),
     });
@@ -426,25 +457,25 @@ describe('secret rotation and configuration', () => {
       slug: 'rotating',
       integration: 'app',
       scheme: 'standard',
-      secretEnv: 'WH_STD_SECRET',
-      previousSecretEnv: 'WH_STD_OLD_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_WH_STD_SECRET',
+      previousSecretEnv: 'BREAKWATER_SECRET_WH_STD_OLD_SECRET',
     });
     const send = (secret: string) => {
       const id = `msg_${randomUUID()}`;
       const body = event(id);
       return h.deliver('rotating', body, standardHeaders(secret, id, body));
     };
-    assert.equal((await send(SECRETS.WH_STD_SECRET)).status, 200);
-    assert.equal((await send(SECRETS.WH_STD_OLD_SECRET)).status, 200);
+    assert.equal((await send(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET)).status, 200);
+    assert.equal((await send(SECRETS.BREAKWATER_SECRET_WH_STD_OLD_SECRET)).status, 200);
     const patched = await h.api('/api/webhook-sources/rotating', {
       method: 'PATCH',
       body: { previousSecretEnv: null },
     });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.equal(patched.body.source.previousSecretEnv, null);
-    const old = await send(SECRETS.WH_STD_OLD_SECRET);
+    const old = await send(SECRETS.BREAKWATER_SECRET_WH_STD_OLD_SECRET);
     assert.deepEqual([old.status, old.body.reason], [401, 'bad_signature']);
-    assert.equal((await send(SECRETS.WH_STD_SECRET)).status, 200);
+    assert.equal((await send(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET)).status, 200);
   });
 
   test('a source whose secret variable is unset (or not a whsec_ secret) answers 503, logged by name without any secret', async () => {
@@ -453,22 +484,28 @@ describe('secret rotation and configuration', () => {
       slug: 'unset',
       integration: 'app',
       scheme: 'stripe',
-      secretEnv: 'WH_NEVER_SET',
+      secretEnv: 'BREAKWATER_SECRET_WH_NEVER_SET',
     });
     await h.createSource({
       name: 'Malformed',
       slug: 'malformed',
       integration: 'app',
       scheme: 'standard',
-      secretEnv: 'WH_BAD_FORMAT',
+      secretEnv: 'BREAKWATER_SECRET_WH_BAD_FORMAT',
     });
-    const unset = await h.deliver('unset', '{}', stripeHeaders(SECRETS.WH_STRIPE_SECRET, '{}'));
+    const unset = await h.deliver('unset', '{}', stripeHeaders(SECRETS.BREAKWATER_SECRET_WH_STRIPE_SECRET, '{}'));
     assert.deepEqual([unset.status, unset.body.reason], [503, 'misconfigured']);
-    assert.match(unset.body.error, /WH_NEVER_SET/);
-    const malformed = await h.deliver('malformed', '{}', standardHeaders(SECRETS.WH_STD_SECRET, 'msg_1', '{}'));
+    assert.match(unset.body.error, /BREAKWATER_SECRET_WH_NEVER_SET/);
+    const malformed = await h.deliver(
+      'malformed',
+      '{}',
+      standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, 'msg_1', '{}'),
+    );
     assert.deepEqual([malformed.status, malformed.body.reason], [503, 'misconfigured']);
     assert.doesNotMatch(JSON.stringify(malformed.body), /not base64 !!/);
-    await eventually('the log line', () => (h.server.output().includes('WH_NEVER_SET') ? true : undefined));
+    await eventually('the log line', () =>
+      h.server.output().includes('BREAKWATER_SECRET_WH_NEVER_SET') ? true : undefined,
+    );
     assert.equal((await h.counts('unset')).misconfigured, 1);
     const list = await h.api('/api/webhook-sources');
     const unsetView = list.body.sources.find((s: { slug: string }) => s.slug === 'unset');
@@ -482,11 +519,16 @@ describe('secret rotation and configuration', () => {
       slug: 'bad-input',
       integration: 'app',
       scheme: 'standard',
-      secretEnv: 'WH_STD_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_WH_STD_SECRET',
     };
     const cases: [string, Record<string, unknown>, number, string][] = [
       ['unknown scheme', { ...valid, scheme: 'svix2' }, 400, 'scheme'],
-      ['a secret value instead of a variable name', { ...valid, secretEnv: SECRETS.WH_STD_SECRET }, 400, 'secretEnv'],
+      [
+        'a secret value instead of a variable name',
+        { ...valid, secretEnv: SECRETS.BREAKWATER_SECRET_WH_STD_SECRET },
+        400,
+        'secretEnv',
+      ],
       ['lowercase variable name', { ...valid, previousSecretEnv: 'old_secret' }, 400, 'previousSecretEnv'],
       ['unknown integration', { ...valid, integration: 'nope' }, 400, 'integration'],
       ['path without a leading slash', { ...valid, forwardPath: 'hooks' }, 400, 'forwardPath'],
@@ -533,13 +575,17 @@ describe('forward failures, replay and the explorer', () => {
       integration: 'app',
       forwardPath: '/hooks/failing',
       scheme: 'standard',
-      secretEnv: 'WH_STD_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_WH_STD_SECRET',
     });
     h.receiver.failing.add('/app/hooks/failing');
     const marker = randomUUID();
     const body = event(marker);
     const id = `msg_${marker}`;
-    const accepted = await h.deliver('failing', body, standardHeaders(SECRETS.WH_STD_SECRET, id, body));
+    const accepted = await h.deliver(
+      'failing',
+      body,
+      standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, id, body),
+    );
     assert.equal(accepted.status, 200);
     const failed = await eventually('the event to fail', async () => {
       const { body: e } = await h.api(`/api/webhook-events/${accepted.body.id}`);
@@ -596,7 +642,13 @@ describe('forward failures, replay and the explorer', () => {
     for (let i = 0; i < 3; i++) {
       const body = event(`${marker}-${i}`);
       assert.equal(
-        (await h.deliver('std', body, standardHeaders(SECRETS.WH_STD_SECRET, `msg_${marker}-${i}`, body))).status,
+        (
+          await h.deliver(
+            'std',
+            body,
+            standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, `msg_${marker}-${i}`, body),
+          )
+        ).status,
         200,
       );
     }
@@ -625,12 +677,16 @@ describe('forward failures, replay and the explorer', () => {
       integration: 'app',
       forwardPath: '/hooks/bulk',
       scheme: 'standard',
-      secretEnv: 'WH_STD_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_WH_STD_SECRET',
     });
     const path = '/app/hooks/bulk';
     const send = async (marker: string) => {
       const body = event(marker);
-      const answer = await h.deliver('bulk', body, standardHeaders(SECRETS.WH_STD_SECRET, `msg_${marker}`, body));
+      const answer = await h.deliver(
+        'bulk',
+        body,
+        standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, `msg_${marker}`, body),
+      );
       assert.equal(answer.status, 200);
     };
     h.receiver.failing.add(path);
@@ -710,7 +766,7 @@ describe('load', () => {
       integration: 'app',
       forwardPath: '/hooks/load',
       scheme: 'standard',
-      secretEnv: 'WH_STD_SECRET',
+      secretEnv: 'BREAKWATER_SECRET_WH_STD_SECRET',
     });
     const run = randomUUID().slice(0, 8);
     const unique = Array.from({ length: 900 }, (_, i) => `msg_${run}_${i}`);
@@ -731,7 +787,7 @@ describe('load', () => {
       tries = 3,
     ): Promise<{ status: number; body: { duplicate: boolean } }> => {
       try {
-        return await h.deliver('load', body, standardHeaders(SECRETS.WH_STD_SECRET, id, body));
+        return await h.deliver('load', body, standardHeaders(SECRETS.BREAKWATER_SECRET_WH_STD_SECRET, id, body));
       } catch (error) {
         if (tries <= 1) throw error;
         resent++;
@@ -787,6 +843,6 @@ describe('secrets', () => {
     );
     const seen = JSON.stringify(answers) + h.server.output();
     for (const [name, secret] of Object.entries(SECRETS)) assert.ok(!seen.includes(secret), `${name} leaked`);
-    assert.ok(seen.includes('WH_STD_SECRET'), 'the variable name is shown');
+    assert.ok(seen.includes('BREAKWATER_SECRET_WH_STD_SECRET'), 'the variable name is shown');
   });
 });

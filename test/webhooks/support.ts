@@ -80,13 +80,13 @@ export class Receiver {
 export const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 export const SECRETS = {
-  WH_STD_SECRET: whsec(),
-  WH_STD_OLD_SECRET: whsec(),
-  WH_STRIPE_SECRET: `whsec_${randomBytes(16).toString('hex')}`,
-  WH_HMAC_SECRET: `hmac-${randomBytes(12).toString('hex')}`,
-  WH_HMAC_OLD_SECRET: `hmac-old-${randomBytes(12).toString('hex')}`,
-  WH_APP_KEY: `app-key-${randomBytes(8).toString('hex')}`,
-  WH_BAD_FORMAT: 'not base64 !!',
+  BREAKWATER_SECRET_WH_STD_SECRET: whsec(),
+  BREAKWATER_SECRET_WH_STD_OLD_SECRET: whsec(),
+  BREAKWATER_SECRET_WH_STRIPE_SECRET: `whsec_${randomBytes(16).toString('hex')}`,
+  BREAKWATER_SECRET_WH_HMAC_SECRET: `hmac-${randomBytes(12).toString('hex')}`,
+  BREAKWATER_SECRET_WH_HMAC_OLD_SECRET: `hmac-old-${randomBytes(12).toString('hex')}`,
+  BREAKWATER_SECRET_WH_APP_KEY: `app-key-${randomBytes(8).toString('hex')}`,
+  BREAKWATER_SECRET_WH_BAD_FORMAT: 'not base64 !!',
 };
 
 /** The production server with the secrets in its environment, the receiver, and integration "app" in front of it. */
@@ -113,7 +113,7 @@ export class WebhookHarness {
         slug: 'app',
         baseUrl: `${this.receiver.url}/app`,
         authScheme: 'bearer',
-        secretEnv: 'WH_APP_KEY',
+        secretEnv: 'BREAKWATER_SECRET_WH_APP_KEY',
         policy: PASS_THROUGH_POLICY,
       },
     });

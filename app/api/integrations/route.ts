@@ -6,6 +6,7 @@ import {
   listIntegrations,
   toView,
 } from '@/lib/integrations';
+import { SecretRoleConflictError } from '@/lib/secret-roles';
 
 export const GET = authed(async (_request, _context, { db }) =>
   Response.json({ integrations: (await listIntegrations(db)).map((i) => toView(i)) }),
@@ -18,6 +19,8 @@ export const POST = authed(async (request, _context, { db }) => {
     return Response.json({ integration: toView(await createIntegration(db, body.data)) }, { status: 201 });
   } catch (error) {
     if (error instanceof IntegrationConflictError) return jsonError(409, error.message, { field: error.field });
+    if (error instanceof SecretRoleConflictError)
+      return jsonError(400, `invalid ${error.field}: ${error.message}`, { field: error.field });
     throw error;
   }
 });

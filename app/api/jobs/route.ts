@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authed, parseJsonBody, parseQuery } from '@/lib/api';
+import { authed, jsonError, parseJsonBody, parseQuery } from '@/lib/api';
 import { enqueueJob, JOB_STATES, jobInputSchema, listJobs, resolveTarget } from '@/lib/jobs';
+import { assertSecretRole, SecretRoleConflictError } from '@/lib/secret-roles';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,6 +11,14 @@ export const POST = authed(async (request, _context, { db }) => {
   if (!input.ok) return input.response;
   const target = await resolveTarget(db, input.data.integration, [{ field: 'path', path: input.data.path }]);
   if (!target.ok) return target.response;
+  try {
+    const name = input.data.completionWebhook?.secretEnv;
+    await assertSecretRole(db, 'outbound', [{ field: 'completionWebhook.secretEnv', name }]);
+  } catch (error) {
+    if (error instanceof SecretRoleConflictError)
+      return jsonError(400, `invalid ${error.field}: ${error.message}`, { field: error.field });
+    throw error;
+  }
   const job = await enqueueJob(db, target.integration, input.data);
   return Response.json({ id: job.id, state: job.state, idempotencyKey: job.idempotencyKey }, { status: 202 });
 });

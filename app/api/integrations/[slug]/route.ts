@@ -7,6 +7,7 @@ import {
   toView,
   updateIntegration,
 } from '@/lib/integrations';
+import { SecretRoleConflictError } from '@/lib/secret-roles';
 
 type Context = { params: Promise<{ slug: string }> };
 
@@ -25,6 +26,8 @@ export const PATCH = authed<Context>(async (request, { params }, { db }) => {
     return Response.json({ integration: toView(result.integration) });
   } catch (error) {
     if (error instanceof IntegrationConflictError) return jsonError(409, error.message, { field: error.field });
+    if (error instanceof SecretRoleConflictError)
+      return jsonError(400, `invalid ${error.field}: ${error.message}`, { field: error.field });
     throw error;
   }
 });

@@ -1,0 +1,97 @@
+import { type Db, getDb } from '@/lib/db';
+import { SecretUnavailableError } from '@/lib/secrets';
+
+/**
+ * A secret plays one role: it verifies what an inbound webhook source receives, or it authenticates and
+ * signs what Breakwater sends (integration credentials, alert channels, sync sinks, job completion
+ * webhooks). A name in both roles would make Breakwater a signing oracle for its own inbound sources, so
+ * each save refuses a name already used in the other role, and each outbound use re-checks.
+ */
+export type SecretRole = 'verification' | 'outbound';
+
+/** A save that would use a secret in both roles; `field` is the input field naming it. */
+export class SecretRoleConflictError extends Error {
+  constructor(
+    readonly field: string,
+    readonly variable: string,
+    usedAs: string,
+  ) {
+    super(
+      `the secret ${variable} is already used as ${usedAs}: a secret verifies inbound webhooks or signs outbound requests, never both`,
+    );
+  }
+}
+
+/** An outbound use of a name that is (now) an inbound source's verification secret. */
+export class SecretRoleRefusedError extends SecretUnavailableError {
+  constructor(variable: string) {
+    super(variable, `the secret ${variable} verifies an inbound webhook source, so it is never used to send or sign`);
+  }
+}
+
+async function verificationUse(db: Db, name: string): Promise<string | null> {
+  const source = await db.webhookSource.findFirst({
+    where: { OR: [{ secretEnv: name }, { previousSecretEnv: name }] },
+    select: { slug: true },
+  });
+  return source ? `the verification secret of webhook source "${source.slug}"` : null;
+}
+
+async function outboundUse(db: Db, name: string): Promise<string | null> {
+  const [integration, channel, sync, job] = await Promise.all([
+    db.integration.findFirst({ where: { secretEnv: name }, select: { slug: true } }),
+    db.alertChannel.findFirst({ where: { secretEnv: name }, select: { name: true } }),
+    db.sync.findFirst({ where: { sinkSecretEnv: name }, select: { slug: true } }),
+    db.job.findFirst({ where: { completionSecretEnv: name }, select: { id: true } }),
+  ]);
+  if (integration) return `the credential of integration "${integration.slug}"`;
+  if (channel) return `the secret of alert channel "${channel.name}"`;
+  if (sync) return `the signing secret of sync "${sync.slug}"`;
+  if (job) return `the completion webhook secret of job ${job.id}`;
+  return null;
+}
+
+/**
+ * Throws SecretRoleConflictError when a name about to be saved in `role` is already stored in the other.
+ * Names are checked in order; null and undefined are skipped.
+ */
+export async function assertSecretRole(
+  db: Db,
+  role: SecretRole,
+  names: readonly { field: string; name: string | null | undefined }[],
+): Promise<void> {
+  for (const { field, name } of names) {
+    if (!name) continue;
+    const usedAs = role === 'outbound' ? await verificationUse(db, name) : await outboundUse(db, name);
+    if (usedAs) throw new SecretRoleConflictError(field, name, usedAs);
+  }
+}
+
+// Outbound sends re-check the current verification names; they change only when a source is saved, so a
+// short-lived copy spares a query per call (a source saved on another instance is seen within the TTL).
+const VERIFICATION_NAMES_TTL_MS = 5000;
+const shared = globalThis as typeof globalThis & {
+  __breakwaterVerificationSecrets?: { names: Promise<Set<string>>; at: number };
+};
+
+async function loadVerificationNames(db: Db): Promise<Set<string>> {
+  const rows = await db.webhookSource.findMany({ select: { secretEnv: true, previousSecretEnv: true } });
+  return new Set(rows.flatMap((row) => [row.secretEnv, row.previousSecretEnv].filter((n): n is string => !!n)));
+}
+
+/** Drops the cached verification names (a source was created, changed or deleted). */
+export function forgetVerificationSecrets(): void {
+  shared.__breakwaterVerificationSecrets = undefined;
+}
+
+/** Throws SecretRoleRefusedError when `name` currently verifies an inbound source; call before sending or signing. */
+export async function assertOutboundSecret(name: string, db: Db = getDb()): Promise<void> {
+  const cached = shared.__breakwaterVerificationSecrets;
+  let names = cached && Date.now() - cached.at < VERIFICATION_NAMES_TTL_MS ? cached.names : undefined;
+  if (!names) {
+    names = loadVerificationNames(db);
+    shared.__breakwaterVerificationSecrets = { names, at: Date.now() };
+    names.catch(forgetVerificationSecrets);
+  }
+  if ((await names).has(name)) throw new SecretRoleRefusedError(name);
+}
