@@ -134,7 +134,7 @@ export class CircuitBreaker implements ResiliencePolicy {
       // does: it was served because the upstream failed, so it counts as that failure, not as a success.
       if (ctx.cache !== 'hit' && !(threw && outcome === ctx.abortReason)) {
         const slow = this.options.slowCallMs !== null && this.clock.now() - startedAt > this.options.slowCallMs;
-        this.record(slow || isBreakerFailure(outcome, threw, this.options), isProbe);
+        this.record(ctx.cache === 'stale' || slow || isBreakerFailure(outcome, threw, this.options), isProbe);
       }
     }
   }
