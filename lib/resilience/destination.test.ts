@@ -136,7 +136,7 @@ function recordingConnector(calls: ConnectCall[]): buildConnector.connector {
 
 function connectOnce(connector: buildConnector.connector, hostname: string, protocol = 'https:', port = '') {
   return new Promise<Error | null>((resolve) =>
-    connector({ hostname, host: hostname, protocol, port }, (error) => resolve(error)),
+    connector({ hostname, host: hostname, protocol, port }, (...args) => resolve(args[0])),
   );
 }
 
