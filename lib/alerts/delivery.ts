@@ -1,3 +1,4 @@
+import { outboundPolicy } from '@/lib/integrations';
 import { ResilientClient } from '@/lib/resilience';
 import { type AlertGroup, slackPayload, webhookPayload } from './messages';
 import { webhookHeaders } from './signing';
@@ -36,7 +37,12 @@ function clientFor(origin: string): ResilientClient {
   shared.__breakwaterAlertClients ??= new Map();
   let client = shared.__breakwaterAlertClients.get(origin);
   if (!client) {
-    client = new ResilientClient({ name: `alerts:${new URL(origin).host}`, origin, policy: NOTIFY_POLICY });
+    client = new ResilientClient({
+      name: `alerts:${new URL(origin).host}`,
+      origin,
+      policy: NOTIFY_POLICY,
+      destinationPolicy: outboundPolicy(),
+    });
     shared.__breakwaterAlertClients.set(origin, client);
   }
   return client;

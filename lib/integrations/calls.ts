@@ -1,5 +1,6 @@
 import { ResilientClient, type ResilientResponse } from '@/lib/resilience';
 import { callListener } from '@/lib/telemetry';
+import { outboundPolicy } from './outbound';
 import { routeTemplate, upstreamPath } from './paths';
 import type { Integration } from './service';
 
@@ -91,6 +92,7 @@ export function clientFor(integration: Integration): ResilientClient {
     name: integration.slug,
     origin,
     policy: integration.policy,
+    destinationPolicy: outboundPolicy(),
     onEvent: callListener(integration.id, () => ({ secrets: secretsOf(entry.integration) }), { origin }),
   });
   clients.set(integration.id, entry);

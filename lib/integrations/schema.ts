@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { policySchema } from '@/lib/resilience';
+import { refuseOutboundUrl } from './outbound';
 
 export const AUTH_SCHEMES = ['none', 'bearer', 'header', 'basic'] as const;
 
@@ -22,6 +23,7 @@ const baseUrl = z
         message: 'must not contain credentials: name an environment variable in secretEnv instead',
       });
     if (url.search || url.hash) ctx.addIssue({ code: 'custom', message: 'must not contain a query or fragment' });
+    refuseOutboundUrl(value, ctx);
   });
 
 export const integrationFields = z.object({

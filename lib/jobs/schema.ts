@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseOutboundUrl } from '@/lib/integrations';
 import { jobConfig } from './config';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -40,7 +41,7 @@ export const jobInputSchema = z.object({
   idempotencyKey: z.string().trim().min(1).max(255).optional(),
   completionWebhook: z
     .object({
-      url: z.url({ protocol: /^https?$/ }),
+      url: z.url({ protocol: /^https?$/ }).superRefine(refuseOutboundUrl),
       secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
     })
     .optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseOutboundUrl } from '@/lib/integrations';
 
 /**
  * Every default of a sync, written down once: the API, the form's placeholders and the README read these.
@@ -43,7 +44,8 @@ const sinkUrl = z
   .refine((value) => {
     const url = new URL(value);
     return !url.username && !url.password;
-  }, 'must not contain credentials: the receiver checks the signature');
+  }, 'must not contain credentials: the receiver checks the signature')
+  .superRefine(refuseOutboundUrl);
 
 export const syncFields = {
   slug: z
