@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { z } from 'zod';
-import { DestinationPolicy } from '@/lib/resilience';
+import { DestinationPolicy, describeRefusal } from '@/lib/resilience';
 
 let cached: { key: string; policy: DestinationPolicy } | undefined;
 
@@ -35,9 +35,7 @@ export function outboundUrlRefusal(value: string, env: NodeJS.ProcessEnv = proce
   }
   const reason = outboundPolicy(env).literalRefusal(url);
   if (!reason) return undefined;
-  return reason === 'self'
-    ? 'is Breakwater itself: refused by the outbound policy'
-    : `is a ${reason.replace('_', '-')} address, refused by the outbound policy (the operator can allow it in BREAKWATER_OUTBOUND_ALLOW)`;
+  return `is ${describeRefusal(reason)}, refused by the outbound policy (the operator can allow it in BREAKWATER_OUTBOUND_ALLOW)`;
 }
 
 /** The zod refinement every outbound URL field uses: a 400 naming the field when its literal host is refused. */

@@ -18,6 +18,11 @@ export type RefusalReason =
   | 'self'
   | 'unparsable';
 
+/** What a refusal reason means, for messages: 'a loopback address', "Breakwater's own port". */
+export function describeRefusal(reason: RefusalReason): string {
+  return reason === 'self' ? "Breakwater's own port" : `a ${reason.replace('_', '-')} address`;
+}
+
 /**
  * The destination policy refused the address a connection would go to. Raised before any packet is sent,
  * so it reads the same whether or not something listens there; never retried, not an upstream failure.
@@ -27,10 +32,7 @@ export class DestinationRefusedError extends ResilienceError {
     readonly host: string,
     readonly reason: RefusalReason,
   ) {
-    super(
-      `destination refused by the outbound policy (${host}: ${reason.replace('_', '-')} address)`,
-      'destination_refused',
-    );
+    super(`destination refused by the outbound policy (${host} is ${describeRefusal(reason)})`, 'destination_refused');
   }
 }
 

@@ -14,6 +14,7 @@ export {
   DestinationPolicy,
   type DestinationPolicyOptions,
   DestinationRefusedError,
+  describeRefusal,
   type HostResolver,
   parseAddress,
   type RefusalReason,

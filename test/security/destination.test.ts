@@ -208,7 +208,7 @@ describe('a server allowing 127.0.0.1', () => {
     });
     assert.equal(self.status, 400, JSON.stringify(self.body));
     assert.equal(self.body.field, 'baseUrl');
-    assert.match(self.body.error, /Breakwater itself/);
+    assert.match(self.body.error, /Breakwater's own port/);
     const before = (await h.api('/api/integrations/demo')).body.integration.baseUrl;
     const patched = await h.api('/api/integrations/demo', {
       method: 'PATCH',
