@@ -62,6 +62,8 @@ export default defineConfig({
         // Jobs: a short backoff so a failing job is dead-lettered within seconds; frequent queue samples.
         BREAKWATER_JOB_BACKOFF_MS: '300',
         BREAKWATER_QUEUE_SAMPLE_MS: '1000',
+        // the demo upstream and the test's webhook receivers are on loopback
+        BREAKWATER_OUTBOUND_ALLOW: '127.0.0.1',
         BREAKWATER_SECRET_E2E_ALERT_WEBHOOK: E2E.alertWebhookSecret,
         BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK: E2E.inboundWebhookSecret,
         NEXT_TELEMETRY_DISABLED: '1',

@@ -25,6 +25,10 @@ const host = process.env.HOST ?? '127.0.0.1';
 const upstreamPort = Number(process.env.DEMO_UPSTREAM_PORT ?? 4010);
 const url = databaseUrl();
 process.env.DATABASE_URL = url;
+// The demo upstream is on loopback, which the destination policy refuses unless the operator allows it.
+process.env.BREAKWATER_OUTBOUND_ALLOW = [process.env.BREAKWATER_OUTBOUND_ALLOW, `127.0.0.1:${upstreamPort}`]
+  .filter(Boolean)
+  .join(',');
 
 if (!values['skip-build']) {
   console.log('building the production bundle (next build)…');

@@ -8,6 +8,8 @@ import { verifyWebhook } from './signing';
 
 // Delivery to a local receiver through the resilient client: retried with the same message id and
 // signature, Slack bodies to the URL read from the variable, and configuration problems reported.
+// The receiver is on loopback: allowed as an operator would (the policy is built at the first delivery).
+process.env.BREAKWATER_OUTBOUND_ALLOW = '127.0.0.1';
 const SECRET = `whsec_${Buffer.from('delivery-test-secret-0123456789').toString('base64')}`;
 let server: Server;
 let url: string;

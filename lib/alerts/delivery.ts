@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { outboundPolicy } from '@/lib/integrations';
 import { ResilientClient } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { assertAllowedOrigin, readSecret, SecretUnavailableError } from '@/lib/secrets';
@@ -39,7 +40,12 @@ function clientFor(origin: string): ResilientClient {
   shared.__breakwaterAlertClients ??= new Map();
   let client = shared.__breakwaterAlertClients.get(origin);
   if (!client) {
-    client = new ResilientClient({ name: `alerts:${new URL(origin).host}`, origin, policy: NOTIFY_POLICY });
+    client = new ResilientClient({
+      name: `alerts:${new URL(origin).host}`,
+      origin,
+      policy: NOTIFY_POLICY,
+      destinationPolicy: outboundPolicy(),
+    });
     shared.__breakwaterAlertClients.set(origin, client);
   }
   return client;

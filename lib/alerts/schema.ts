@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseOutboundUrl } from '@/lib/integrations';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { parseDuration } from './duration';
 import { isQueueMetric, METRIC_NAMES, METRICS, type MetricKind } from './metrics';
@@ -85,7 +86,10 @@ export const channelSchema = z
     name: z.string().trim().min(1, 'is required').max(100),
     kind: z.enum(CHANNEL_KINDS),
     /** webhook only: where to POST; a Slack URL is itself a secret, so it is read from secretEnv */
-    url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullish(),
+    url: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .superRefine(refuseOutboundUrl)
+      .nullish(),
     /** webhook: the variable holding the whsec_ signing secret; slack: the variable holding the URL */
     secretEnv: secretNameSchema,
     enabled: z.boolean().default(true),

@@ -2,6 +2,7 @@ import { ResilientClient, type ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
 import { callListener } from '@/lib/telemetry';
+import { outboundPolicy } from './outbound';
 import { routeTemplate, upstreamPath } from './paths';
 import type { Integration } from './service';
 
@@ -90,6 +91,7 @@ export function clientFor(integration: Integration): ResilientClient {
     name: integration.slug,
     origin,
     policy: integration.policy,
+    destinationPolicy: outboundPolicy(),
     onEvent: callListener(integration.id, () => ({ secrets: secretsOf(entry.integration) }), { origin }),
   });
   clients.set(integration.id, entry);

@@ -4,6 +4,7 @@ import {
   BulkheadRejectedError,
   CancelledError,
   CircuitOpenError,
+  DestinationRefusedError,
   NetworkError,
   RateLimitedError,
   type ResilientResponse,
@@ -65,6 +66,7 @@ export function gatewayErrorResponse(error: unknown, requestId: string): Respons
   if (error instanceof CircuitOpenError) return jsonError(503, message, {}, headers);
   if (error instanceof BulkheadRejectedError) return jsonError(503, message, {}, headers);
   if (error instanceof RateLimitedError) return jsonError(429, message, {}, headers);
+  if (error instanceof DestinationRefusedError) return jsonError(403, message, { field: 'baseUrl' }, headers);
   if (error instanceof NetworkError) return jsonError(502, message, {}, headers);
   if (error instanceof CancelledError) return jsonError(499, 'the caller closed the request', {}, headers);
   log.error({ err: error, requestId }, 'gateway call failed unexpectedly');

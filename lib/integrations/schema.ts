@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { policySchema } from '@/lib/resilience';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
+import { refuseOutboundUrl } from './outbound';
 
 export const AUTH_SCHEMES = ['none', 'bearer', 'header', 'basic'] as const;
 
@@ -23,6 +24,7 @@ const baseUrl = z
         message: 'must not contain credentials: name an environment variable in secretEnv instead',
       });
     if (url.search || url.hash) ctx.addIssue({ code: 'custom', message: 'must not contain a query or fragment' });
+    refuseOutboundUrl(value, ctx);
   });
 
 export const integrationFields = z.object({

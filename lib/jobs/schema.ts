@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseOutboundUrl } from '@/lib/integrations';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { jobConfig } from './config';
 
@@ -41,7 +42,7 @@ export const jobInputSchema = z.object({
   idempotencyKey: z.string().trim().min(1).max(255).optional(),
   completionWebhook: z
     .object({
-      url: z.url({ protocol: /^https?$/ }),
+      url: z.url({ protocol: /^https?$/ }).superRefine(refuseOutboundUrl),
       secretEnv: secretNameSchema,
     })
     .superRefine((hook, ctx) => checkSecretPin(ctx, hook.secretEnv, hook.url, ['url']))

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { webhookHeaders } from '@/lib/alerts';
 import { type Db, getDb } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { startReplayRunner } from './bulk-replay';
 import { ClaimLoop } from './claim-loop';
+import { sendCompletionWebhook } from './completion';
 import { completionSecret } from './completion-secret';
 import { backoffAfter, jobConfig } from './config';
 import { type AttemptRecord, jobView } from './queue';
@@ -167,26 +167,7 @@ export class JobWorker extends ClaimLoop<JobRow> {
         timestamp: new Date().toISOString(),
         data: jobView(job),
       });
-      const messageId = `msg_${job.id}`;
-      status = 'failed';
-      for (let attempt = 1; attempt <= 3; attempt++) {
-        try {
-          const response = await fetch(job.completionUrl, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              ...webhookHeaders(secret.value, messageId, Math.floor(Date.now() / 1000), body),
-            },
-            body,
-            signal: AbortSignal.timeout(10_000),
-          });
-          status = `answered ${response.status}`;
-          if (response.ok) break;
-        } catch (error) {
-          status = `failed: ${error instanceof Error ? error.message : String(error)}`;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-      }
+      status = await sendCompletionWebhook(job.completionUrl, secret.value, `msg_${job.id}`, body);
     }
     await this.db.job.update({ where: { id }, data: { completionStatus: status } }).catch(() => undefined);
   }

@@ -5,6 +5,7 @@ import { Bulkhead } from './bulkhead.ts';
 import { type CacheStore, MemoryCacheStore, ResponseCache } from './cache.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { CallContext, linkCallerSignal } from './context.ts';
+import { type DestinationPolicy, guardedConnector, type HostResolver } from './destination.ts';
 import {
   BulkheadRejectedError,
   CancelledError,
@@ -35,6 +36,13 @@ export interface ResilientClientOptions {
   policy?: PolicyInput;
   /** Defaults to an undici Pool for `origin`, owned (and closed) by the client. */
   dispatcher?: Dispatcher;
+  /**
+   * Checked on the resolved address of every connection the client's Pool opens. Without one nothing is
+   * checked (unit tests, benches); every production construction site passes the operator's policy.
+   */
+  destinationPolicy?: DestinationPolicy;
+  /** Host lookup for the destination check; tests pass a fake one. Defaults to dns.lookup (all addresses). */
+  resolveHost?: HostResolver;
   /** Receives every event; a throwing subscriber never breaks a call. Use `client.events.on` to pick types. */
   onEvent?: (event: ResilienceEvent) => void;
   /** Time source for tests (FakeClock); defaults to the system clock. */
@@ -146,7 +154,12 @@ export class ResilientClient {
     this.pipeline = new Pipeline(core, this.name);
     this.httpPipeline = new Pipeline([this.fallback, ...core, this.cache], this.name);
     this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? new Pool(this.origin);
+    if (options.dispatcher && options.destinationPolicy)
+      throw new Error('a destination policy is enforced by the Pool the client builds: pass no dispatcher with it');
+    const connect = options.destinationPolicy
+      ? guardedConnector(options.destinationPolicy, { resolve: options.resolveHost })
+      : undefined;
+    this.dispatcher = options.dispatcher ?? new Pool(this.origin, connect && { connect });
   }
 
   get policy(): Policy {

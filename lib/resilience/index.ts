@@ -11,6 +11,15 @@ export {
 export { type Clock, FakeClock, systemClock } from './clock.ts';
 export { CallContext } from './context.ts';
 export {
+  DestinationPolicy,
+  type DestinationPolicyOptions,
+  DestinationRefusedError,
+  describeRefusal,
+  type HostResolver,
+  parseAddress,
+  type RefusalReason,
+} from './destination.ts';
+export {
   AuthenticationError,
   BulkheadRejectedError,
   CancelledError,

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from './clock.ts';
 import type { CallContext } from './context.ts';
+import { DestinationRefusedError } from './destination.ts';
 import { NetworkError, type NetworkErrorKind, ResilienceError, TimeoutError } from './errors.ts';
 import type { AttemptInfo } from './events.ts';
 
@@ -38,6 +39,8 @@ const networkKinds: Record<string, NetworkErrorKind> = {
 
 /** Turns whatever undici or the OS threw into one of our typed errors. */
 export function classifyTransportError(error: unknown, attemptMs: number): ResilienceError {
+  // One refusal fails every request queued on the connection: each call gets its own error to annotate.
+  if (error instanceof DestinationRefusedError) return new DestinationRefusedError(error.host, error.reason);
   if (error instanceof ResilienceError) return error;
   const code = (error as { code?: string }).code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')

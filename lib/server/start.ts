@@ -1,6 +1,7 @@
 import { startAlerting } from '@/lib/alerts';
 import { ensureAdmin } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
+import { outboundPolicy } from '@/lib/integrations';
 import { log } from '@/lib/logging';
 import { flushTelemetry, startTelemetry } from '@/lib/telemetry';
 
@@ -9,6 +10,8 @@ const shared = globalThis as typeof globalThis & { __breakwaterStarted?: Promise
 /** Migrate, make sure an admin exists, start the telemetry writer, and flush it on SIGTERM/SIGINT. */
 export function startServerServices(): Promise<void> {
   shared.__breakwaterStarted ??= (async () => {
+    // A malformed BREAKWATER_OUTBOUND_ALLOW stops the start here instead of failing every outbound call.
+    outboundPolicy();
     const url = databaseUrl();
     const { applied } = await applyMigrations(url);
     log.info(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseOutboundUrl } from '@/lib/integrations';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 
 /**
@@ -39,7 +40,8 @@ const sinkUrl = z
   .refine((value) => {
     const url = new URL(value);
     return !url.username && !url.password;
-  }, 'must not contain credentials: the receiver checks the signature');
+  }, 'must not contain credentials: the receiver checks the signature')
+  .superRefine(refuseOutboundUrl);
 
 export const syncFields = {
   slug: z

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { webhookHeaders } from '@/lib/alerts';
+import { outboundPolicy } from '@/lib/integrations';
 import { ResilientClient } from '@/lib/resilience';
 import { readSecret } from '@/lib/secrets';
 import type { PageItem } from './page';
@@ -22,7 +23,12 @@ function sinkClient(origin: string): ResilientClient {
   shared.__breakwaterSyncSinkClients ??= new Map();
   let client = shared.__breakwaterSyncSinkClients.get(origin);
   if (!client) {
-    client = new ResilientClient({ name: `sync-sink:${new URL(origin).host}`, origin, policy: SINK_POLICY });
+    client = new ResilientClient({
+      name: `sync-sink:${new URL(origin).host}`,
+      origin,
+      policy: SINK_POLICY,
+      destinationPolicy: outboundPolicy(),
+    });
     shared.__breakwaterSyncSinkClients.set(origin, client);
   }
   return client;

@@ -38,6 +38,8 @@ export async function startBreakwater(
         NEXT_TELEMETRY_DISABLED: '1',
         NEXT_MANUAL_SIG_HANDLE: 'true',
         LOG_LEVEL: 'info',
+        // Test upstreams and receivers listen on loopback; a test of the policy itself passes its own list.
+        BREAKWATER_OUTBOUND_ALLOW: '127.0.0.1',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
