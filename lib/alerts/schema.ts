@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from '@/lib/model';
 import { parseDuration } from './duration';
 import { isQueueMetric, METRIC_NAMES, METRICS, type MetricKind } from './metrics';
 
@@ -117,8 +118,8 @@ export const silenceSchema = z
       .array(z.object({ name: labelName, value: z.string().max(200) }))
       .max(20)
       .default([]),
-    startsAt: z.coerce.date(),
-    endsAt: z.coerce.date(),
+    startsAt: instantSchema,
+    endsAt: instantSchema,
     /** weekly repeats [startsAt, endsAt) every seven days: a maintenance window */
     recurrence: z.enum(['none', 'weekly']).default('none'),
   })

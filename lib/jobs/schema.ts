@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { instantSchema } from '@/lib/model';
+import { headersRecordSchema } from '@/lib/resilience';
 import { jobConfig } from './config';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -87,8 +89,8 @@ export const callFilterSchema = z.object({
   status: z.coerce.number().int().min(100).max(599).optional(),
   method: filterText,
   route: filterText,
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: instantSchema.optional(),
+  to: instantSchema.optional(),
   minDurationMs: z.coerce.number().min(0).optional(),
   requestId: filterText,
   upstreamRequestId: filterText,
