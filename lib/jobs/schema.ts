@@ -13,7 +13,7 @@ export const relativePathSchema = z
   .min(1)
   .max(2048)
   .transform((path) => (path.startsWith('/') ? path : `/${path}`));
-const headersSchema = z.record(z.string().min(1).max(200), z.string().max(8192)).default({});
+const headersSchema = headersRecordSchema.default({});
 
 /** A body is a string or any JSON value (sent as JSON); either way capped in bytes. */
 export const bodySchema = z
@@ -69,7 +69,7 @@ export const replayInputSchema = z
         method: methodSchema.optional(),
         path: relativePathSchema.optional(),
         query: z.union([z.string().max(2048), z.record(z.string(), z.string())]).optional(),
-        headers: z.record(z.string().min(1).max(200), z.string().max(8192)).optional(),
+        headers: headersRecordSchema.optional(),
         body: bodySchema.optional(),
       })
       .optional(),
