@@ -1,6 +1,12 @@
 export { clientFor, type ForwardRequest, forwardCall, MissingSecretError, secretsOf } from './calls';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
-export { gatewayErrorResponse, MAX_BODY_BYTES, readBody, responseHeaders } from './responses';
+export {
+  gatewayErrorResponse,
+  MAX_BODY_BYTES,
+  readBody,
+  responseHeaders,
+  withGatewaySecurityHeaders,
+} from './responses';
 export {
   AUTH_SCHEMES,
   type IntegrationConfig,
