@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { PASS_THROUGH_POLICY } from '../support/server';
+import { eventually, PASS_THROUGH_POLICY } from '../support/server';
 import { writtenState } from './fingerprint';
 import { type RecordingUpstream, type SecurityHarness, startHarness, startRecordingUpstream } from './support';
 
@@ -289,7 +289,18 @@ before(async () => {
     secretEnv: 'BREAKWATER_SECRET_FUZZ',
   });
   const rule = await create('/api/alerts/rules', { name: 'Errors', metric: 'error_rate', threshold: 5 });
-  fixtures = ['payments', 'hooks', rule.rule?.id ?? rule.id].filter(Boolean);
+  await create('/api/syncs', { slug: 'feed', integration: 'payments', path: '/events', enabled: false });
+  const job = await create('/api/jobs', { integration: 'payments', method: 'POST', path: '/jobs' });
+  // A failed call is always kept in the call log: its id is a real one to fuzz replays and details with.
+  upstream.answer = { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error":"boom"}' };
+  const failed = await h.api('/api/gw/payments/fail', { auth: 'token' });
+  await failed.arrayBuffer();
+  upstream.answer = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
+  const call = await eventually('the failed call in the call log', async () => {
+    const { calls } = await (await h.api('/api/calls')).json();
+    return calls?.[0]?.id as string | undefined;
+  });
+  fixtures = ['payments', 'hooks', 'feed', rule.rule?.id ?? rule.id, job.id, call].filter(Boolean);
 });
 
 after(async () => {
