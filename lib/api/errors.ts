@@ -41,8 +41,9 @@ function positiveInteger(value: string | undefined, fallback: number): number {
 
 // application/json, or a structured suffix such as application/merge-patch+json; parameters are fine.
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
-// A UTF-16 half without its other half: valid in JSON text ("\ud800"), but no database or header can hold it.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Text JSON can carry but no store can: a UTF-16 half without its other half ("\ud800"), which is not
+// Unicode, and NUL ("\u0000"), which PostgreSQL's text type refuses.
+const UNSTORABLE_TEXT = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/;
 
 type BodyRead = { ok: true; text: string } | { ok: false; response: Response };
 
@@ -94,17 +95,17 @@ function exceedsDepth(text: string, limit: number): boolean {
   return false;
 }
 
-/** The path of the first key or string holding a lone surrogate, walked with a stack rather than recursion. */
-function loneSurrogateField(value: unknown): string | null {
+/** The path of the first key or string holding unstorable text, walked with a stack rather than recursion. */
+function unstorableTextField(value: unknown): string | null {
   const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
   while (stack.length > 0) {
     const item = stack.pop()!;
     if (typeof item.value === 'string') {
-      if (LONE_SURROGATE.test(item.value)) return fieldOf(item.path);
+      if (UNSTORABLE_TEXT.test(item.value)) return fieldOf(item.path);
     } else if (item.value !== null && typeof item.value === 'object') {
       for (const [key, child] of Object.entries(item.value)) {
         const path = [...item.path, key];
-        if (LONE_SURROGATE.test(key)) return fieldOf(path);
+        if (UNSTORABLE_TEXT.test(key)) return fieldOf(path);
         stack.push({ value: child, path });
       }
     }
@@ -114,7 +115,7 @@ function loneSurrogateField(value: unknown): string | null {
 
 /**
  * Reads and validates a JSON body: 415 unless it is sent as JSON, 413 past MAX_JSON_BYTES (declared or
- * streamed), 400 naming the field for malformed or too deeply nested JSON, lone surrogates or bad values.
+ * streamed), 400 naming the field for malformed or too deeply nested JSON, lone surrogates, NUL or bad values.
  * `maxBytes` raises the limit for routes whose bodies carry a call's body (jobs, batches, replays).
  */
 export async function parseJsonBody<S extends z.ZodType>(
@@ -135,17 +136,31 @@ export async function parseJsonBody<S extends z.ZodType>(
   } catch {
     return { ok: false, response: jsonError(400, 'malformed JSON body', { field: '(body)' }) };
   }
-  const surrogateField = loneSurrogateField(raw);
-  if (surrogateField !== null)
+  const unstorableField = unstorableTextField(raw);
+  if (unstorableField !== null)
     return {
       ok: false,
-      response: jsonError(400, `invalid ${surrogateField}: contains a lone UTF-16 surrogate`, {
-        field: surrogateField,
+      response: jsonError(400, `invalid ${unstorableField}: contains a lone UTF-16 surrogate or NUL`, {
+        field: unstorableField,
       }),
     };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return { ok: false, response: validationError(parsed.error) };
   return { ok: true, data: parsed.data };
+}
+
+/**
+ * A path whose segments decode to text no database stores (NUL, "%00"): refused with a 400 before any
+ * route looks a segment up. Malformed percent-encoding is proxy.ts's to refuse.
+ */
+export function unstorablePathResponse(request: Request): Response | null {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(request.url).pathname);
+  } catch {
+    return null;
+  }
+  return UNSTORABLE_TEXT.test(path) ? jsonError(400, 'the path contains NUL', { field: '(path)' }) : null;
 }
 
 /**
@@ -157,6 +172,9 @@ export function parseQuery<S extends z.ZodType>(
   schema: S,
 ): { ok: true; data: z.output<S> } | { ok: false; response: Response } {
   const given = [...new URL(request.url).searchParams].filter(([, value]) => value !== '');
+  const unstorable = given.find(([name, value]) => UNSTORABLE_TEXT.test(name) || UNSTORABLE_TEXT.test(value));
+  if (unstorable)
+    return { ok: false, response: jsonError(400, `invalid ${unstorable[0]}: contains NUL`, { field: unstorable[0] }) };
   const parsed = schema.safeParse(Object.fromEntries(given));
   return parsed.success ? { ok: true, data: parsed.data } : { ok: false, response: validationError(parsed.error) };
 }

@@ -135,7 +135,7 @@ describe('JSON bodies', () => {
     assert.equal(bracketsInText.status, 201);
   });
 
-  test('a lone surrogate in a field or key is a 400 naming it', async () => {
+  test('a lone surrogate or NUL in a field or key is a 400 naming it', async () => {
     await refused('value', () => postJson('/api/tokens', '{"name":"a\\ud800b"}'), 400, 'name');
     await refused(
       'nested value',
@@ -149,9 +149,31 @@ describe('JSON bodies', () => {
     );
     const key = await refused('key', () => postJson('/api/tokens', '{"name":"x","\\ud83d":1}'), 400);
     assert.equal(key.body.field, '\ud83d');
+    await refused('NUL', () => postJson('/api/tokens', '{"name":"a\\u0000b"}'), 400, 'name');
     const pair = await postJson('/api/tokens', '{"name":"a \\ud83d\\ude00 b"}');
     assert.equal(pair.status, 201, 'a surrogate pair is an ordinary character');
   });
+});
+
+describe('paths and queries', () => {
+  // No database stores NUL (PostgreSQL refuses it in text): a "%00" anywhere is refused before a lookup.
+  const cases: [string, string, RequestInit & { auth?: 'cookie' | 'token' | 'none' }, string][] = [
+    ['segment', '/api/integrations/pay%00ments', { method: 'GET' }, '(path)'],
+    ['segment of a write', '/api/integrations/%00', { method: 'DELETE' }, '(path)'],
+    ['gateway integration', '/api/gw/%00/v1/x', { method: 'GET', auth: 'token' }, '(path)'],
+    ['webhook source', '/api/webhooks/%00', { method: 'POST', auth: 'none', body: '{}' }, '(path)'],
+    ['query value', '/api/calls?integration=%00', { method: 'GET' }, 'integration'],
+    [
+      'query value of a series',
+      '/api/jobs/stats/series?from=2026-01-01&integration=a%00',
+      { method: 'GET' },
+      'integration',
+    ],
+  ];
+  for (const [what, path, init, field] of cases)
+    test(`NUL in a ${what} is a 400 naming ${field}`, async () => {
+      await refused(what, () => send(path, init), 400, field);
+    });
 });
 
 describe('dates', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jsonError, notFound, unauthorized } from '@/lib/api';
+import { jsonError, notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
 import { bearerToken, verifyApiToken } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import {
@@ -23,6 +23,8 @@ async function handle(request: Request, context: Context): Promise<Response> {
 }
 
 async function forward(request: Request, { params }: Context): Promise<Response> {
+  const badPath = unstorablePathResponse(request);
+  if (badPath) return badPath;
   const requestId = randomUUID();
   const db = getDb();
   const owner = await verifyApiToken(db, bearerToken(request));
