@@ -30,9 +30,9 @@ export function validationError(error: z.ZodError): Response {
 }
 
 /** Largest JSON body a route reads (the gateway has its own limit); beyond it a 413, before parsing. */
-export const MAX_JSON_BYTES = positiveInteger(process.env.BREAKWATER_MAX_JSON_BYTES, 64 * 1024);
+const MAX_JSON_BYTES = positiveInteger(process.env.BREAKWATER_MAX_JSON_BYTES, 64 * 1024);
 /** Deeper JSON is refused before it is parsed, so no validator or query builder ever recurses into it. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 function positiveInteger(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
