@@ -1,4 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server';
+import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
 
 // Reachable without a session: the login page and call, health, the gateway (which checks its own
 // API token) and inbound webhooks (which check the sender's signature). Everything else needs a session
@@ -8,7 +9,8 @@ const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/, /^\/api\
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  if (PUBLIC.some((pattern) => pattern.test(pathname))) return NextResponse.next();
+  if (PUBLIC.some((pattern) => pattern.test(pathname)))
+    return pathname.startsWith('/api/gw/') ? withRawQuery(request) : NextResponse.next();
   const hasCredentials =
     request.cookies.has('bw_session') || /^Bearer\s+\S+$/i.test(request.headers.get('authorization') ?? '');
   if (hasCredentials) return NextResponse.next();
@@ -21,6 +23,13 @@ export function proxy(request: NextRequest) {
   const login = new URL('/login', request.url);
   if (pathname !== '/') login.searchParams.set('next', pathname + search);
   return NextResponse.redirect(login);
+}
+
+/** Hands the gateway the caller's query as sent (next.config's skipProxyUrlNormalize keeps it raw here). */
+function withRawQuery(request: NextRequest) {
+  const headers = new Headers(request.headers);
+  headers.set(GATEWAY_RAW_QUERY_HEADER, request.nextUrl.search);
+  return NextResponse.next({ request: { headers } });
 }
 
 export const config = {

@@ -40,6 +40,8 @@ step "unit and integration tests (SQLite)" bash -c "scripts/test-unit.sh 2>&1 | 
 count_node "$logs/sqlite.log"
 step "server and API tests (PostgreSQL)" bash -c "BREAKWATER_TEST_PROVIDER=postgresql scripts/test-unit.sh test/api.test.ts test/jobs/api.test.ts test/jobs/crash.test.ts test/jobs/queue-alerts.test.ts test/syncs/api.test.ts test/webhooks/api.test.ts 2>&1 | tee $logs/pg.log; exit \${PIPESTATUS[0]}"
 count_node "$logs/pg.log"
+step "input hardening (PostgreSQL)" bash -c "BREAKWATER_TEST_PROVIDER=postgresql scripts/test-unit.sh test/security/input.test.ts 2>&1 | tee $logs/pg-input.log; exit \${PIPESTATUS[0]}"
+count_node "$logs/pg-input.log"
 
 step "browser tests (Chromium)" env PLAYWRIGHT_JSON_OUTPUT_NAME="$logs/e2e.json" npx playwright test --reporter=list,json
 if [ -f "$logs/e2e.json" ]; then

@@ -156,6 +156,7 @@ describe('health and authentication', () => {
     assert.equal((await missing.json()).field, 'password');
     const response = await fetch(`${server.url}/api/auth/login`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: 'test-admin-password-123' }),
     });
     const setCookie = response.headers.get('set-cookie')!;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { refuseOutboundUrl } from '@/lib/integrations';
+import { instantSchema } from '@/lib/model';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { parseDuration } from './duration';
 import { isQueueMetric, METRIC_NAMES, METRICS, type MetricKind } from './metrics';
@@ -118,8 +119,8 @@ export const silenceSchema = z
       .array(z.object({ name: labelName, value: z.string().max(200) }))
       .max(20)
       .default([]),
-    startsAt: z.coerce.date(),
-    endsAt: z.coerce.date(),
+    startsAt: instantSchema,
+    endsAt: instantSchema,
     /** weekly repeats [startsAt, endsAt) every seven days: a maintenance window */
     recurrence: z.enum(['none', 'weekly']).default('none'),
   })

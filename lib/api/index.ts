@@ -5,6 +5,7 @@ export {
   parseJsonBody,
   parseQuery,
   unauthorized,
+  unstorablePathResponse,
   validationError,
 } from './errors';
 export { type Authed, authed } from './route';

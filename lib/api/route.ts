@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { authenticate, type SessionUser } from '@/lib/auth';
 import { type Db, getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { jsonError, unauthorized } from './errors';
+import { jsonError, unauthorized, unstorablePathResponse } from './errors';
 
 export interface Authed {
   user: SessionUser;
@@ -15,6 +15,8 @@ export interface Authed {
  */
 export function authed<Ctx>(handler: (request: Request, context: Ctx, auth: Authed) => Promise<Response>) {
   return async (request: Request, context: Ctx): Promise<Response> => {
+    const badPath = unstorablePathResponse(request);
+    if (badPath) return badPath;
     const db = getDb();
     try {
       const user = await authenticate(db, request);

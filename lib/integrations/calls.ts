@@ -1,3 +1,4 @@
+import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
 import { ResilientClient, type ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
@@ -21,6 +22,7 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'authorization',
   'proxy-authorization',
   'cookie',
+  GATEWAY_RAW_QUERY_HEADER,
   'x-request-id',
   'traceparent',
   'tracestate',

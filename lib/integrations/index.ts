@@ -1,7 +1,13 @@
 export { clientFor, type ForwardRequest, forwardCall, secretsOf } from './calls';
 export { outboundPolicy, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
-export { gatewayErrorResponse, MAX_BODY_BYTES, readBody, responseHeaders } from './responses';
+export {
+  gatewayErrorResponse,
+  MAX_BODY_BYTES,
+  readBody,
+  responseHeaders,
+  withGatewaySecurityHeaders,
+} from './responses';
 export {
   AUTH_SCHEMES,
   type IntegrationConfig,

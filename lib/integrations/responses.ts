@@ -21,7 +21,24 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   'content-length',
   'upgrade',
   'trailer',
+  // The gateway answers on Breakwater's own origin: a cookie the upstream sets would be stored for
+  // Breakwater (and sent with every dashboard request), so the upstream's cookies are not passed on.
+  'set-cookie',
 ]);
+
+/**
+ * Headers on every gateway answer. An upstream's HTML or script must not run as Breakwater's origin (it
+ * could read the dashboard's API with the admin's cookie): no sniffing, and a sandbox with nothing allowed.
+ */
+const GATEWAY_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "sandbox; default-src 'none'",
+};
+
+export function withGatewaySecurityHeaders(response: Response): Response {
+  for (const [name, value] of Object.entries(GATEWAY_SECURITY_HEADERS)) response.headers.set(name, value);
+  return response;
+}
 
 /** Reads a request body up to the limit; an oversized one gets 413 before anything is sent upstream. */
 export async function readBody(

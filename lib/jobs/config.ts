@@ -32,6 +32,14 @@ export function jobConfig(): JobConfig {
   };
 }
 
+/**
+ * The largest API request that carries a call's body (a job, a batch, an edited replay): the body limit
+ * twice over, for JSON escaping, plus room for the other fields. Other JSON routes keep the API's 64 KiB.
+ */
+export function callRequestMaxBytes(): number {
+  return 2 * jobConfig().maxBodyBytes + 64 * 1024;
+}
+
 export function backoffAfter(attempt: number, schedule: number[]): number {
   return schedule[Math.min(attempt, schedule.length) - 1] ?? schedule[schedule.length - 1] ?? 0;
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { refuseOutboundUrl } from '@/lib/integrations';
+import { instantSchema } from '@/lib/model';
+import { headersRecordSchema } from '@/lib/resilience';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { jobConfig } from './config';
 
@@ -13,7 +15,7 @@ export const relativePathSchema = z
   .min(1)
   .max(2048)
   .transform((path) => (path.startsWith('/') ? path : `/${path}`));
-const headersSchema = z.record(z.string().min(1).max(200), z.string().max(8192)).default({});
+const headersSchema = headersRecordSchema.default({});
 
 /** A body is a string or any JSON value (sent as JSON); either way capped in bytes. */
 export const bodySchema = z
@@ -70,7 +72,7 @@ export const replayInputSchema = z
         method: methodSchema.optional(),
         path: relativePathSchema.optional(),
         query: z.union([z.string().max(2048), z.record(z.string(), z.string())]).optional(),
-        headers: z.record(z.string().min(1).max(200), z.string().max(8192)).optional(),
+        headers: headersRecordSchema.optional(),
         body: bodySchema.optional(),
       })
       .optional(),
@@ -90,8 +92,8 @@ export const callFilterSchema = z.object({
   status: z.coerce.number().int().min(100).max(599).optional(),
   method: filterText,
   route: filterText,
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: instantSchema.optional(),
+  to: instantSchema.optional(),
   minDurationMs: z.coerce.number().min(0).optional(),
   requestId: filterText,
   upstreamRequestId: filterText,

@@ -49,6 +49,7 @@ export {
   type ResilienceEventType,
 } from './events.ts';
 export { type FallbackCause, type FallbackHandler, FallbackPolicy } from './fallback.ts';
+export { headerNameSchema, headersRecordSchema, headerValueSchema } from './headers.ts';
 export { defaultPolicy, type Policy, type PolicyInput, parsePolicy, policySchema } from './options.ts';
 export { Pipeline, type ResiliencePolicy, wrap } from './policy.ts';
 export { MemoryRateLimitStore, RateLimiter, type RateLimitStore, type TokenBucketConfig } from './rate-limit.ts';

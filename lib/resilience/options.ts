@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { headerNameSchema, headersRecordSchema } from './headers.ts';
 
 // One schema for an integration's policy. It validates what users send (UI, API, database) and is the
 // only place defaults are written down, as Polly v8 does with its options objects.
@@ -96,7 +97,7 @@ const cacheSchema = z
     ttlMs: ms.positive().default(3_600_000),
     maxEntries: z.number().int().positive().default(1000),
     /** Request headers that take part in the cache key (lower-cased). */
-    varyHeaders: z.array(z.string().toLowerCase()).default([]),
+    varyHeaders: z.array(headerNameSchema.toLowerCase()).default([]),
     /** Route patterns ('*' matches one segment, trailing '**' the rest) never cached. */
     neverCacheRoutes: z.array(z.string()).default([]),
     /** How long past its TTL an entry may still answer when the upstream fails; 0 disables. */
@@ -106,7 +107,7 @@ const cacheSchema = z
 
 const idempotencySchema = z
   .object({
-    header: z.string().min(1).default('Idempotency-Key'),
+    header: headerNameSchema.default('Idempotency-Key'),
     /** Add a generated key to unsafe requests that carry none, so they become retryable. */
     generate: z.boolean().default(true),
   })
@@ -117,7 +118,7 @@ const fallbackSchema = z
     kind: z.enum(['none', 'static', 'stale']).default('none'),
     status: status.default(200),
     body: z.string().default(''),
-    headers: z.record(z.string(), z.string()).default({}),
+    headers: headersRecordSchema.default({}),
   })
   .prefault({});
 
@@ -140,7 +141,7 @@ export const policySchema = z.object({
   hedging: hedgingSchema,
   /** Response headers holding the upstream's own request id, first match wins. */
   trackingHeaders: z
-    .array(z.string().toLowerCase())
+    .array(headerNameSchema.toLowerCase())
     .default(['x-request-id', 'trackingid', 'x-amzn-requestid', 'request-id']),
 });
 

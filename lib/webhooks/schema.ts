@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from '@/lib/model';
 import { secretNameSchema } from '@/lib/secrets';
 
 export const SCHEMES = ['standard', 'stripe', 'hmac'] as const;
@@ -135,8 +136,8 @@ const filterText = z.string().trim().min(1).max(200).optional();
 export const eventFilterSchema = z.object({
   source: filterText,
   state: z.enum(EVENT_STATES).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: instantSchema.optional(),
+  to: instantSchema.optional(),
   /** an event id, or text within the dedup key or the headers */
   q: filterText,
 });

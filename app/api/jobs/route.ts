@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { authed, jsonError, parseJsonBody, parseQuery } from '@/lib/api';
-import { enqueueJob, JOB_STATES, jobInputSchema, listJobs, resolveTarget } from '@/lib/jobs';
+import { callRequestMaxBytes, enqueueJob, JOB_STATES, jobInputSchema, listJobs, resolveTarget } from '@/lib/jobs';
 import { assertSecretRole, SecretRoleConflictError } from '@/lib/secret-roles';
 
 export const dynamic = 'force-dynamic';
 
 /** Enqueues a call; answers at once with the job id (the worker runs it). */
 export const POST = authed(async (request, _context, { db }) => {
-  const input = await parseJsonBody(request, jobInputSchema);
+  const input = await parseJsonBody(request, jobInputSchema, { maxBytes: callRequestMaxBytes() });
   if (!input.ok) return input.response;
   const target = await resolveTarget(db, input.data.integration, [{ field: 'path', path: input.data.path }]);
   if (!target.ok) return target.response;

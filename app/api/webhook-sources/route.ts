@@ -1,19 +1,16 @@
-import { z } from 'zod';
 import { authed, parseJsonBody, parseQuery } from '@/lib/api';
+import { rangeQuerySchema } from '@/lib/model';
 import { countTotals, createSource, listSources, SourceInputError, sourceSchema, sourceView } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
-const querySchema = z
-  .object({ from: z.coerce.date().optional(), to: z.coerce.date().optional() })
-  .refine((q) => !q.from || !q.to || q.to > q.from, { message: 'must be after from', path: ['to'] });
+const querySchema = rangeQuerySchema({}, { defaultSpanMs: 86_400_000 });
 
 /** The sources with their counts per outcome over the range (default: the last 24 hours). */
 export const GET = authed(async (request, _context, { db }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  const to = query.data.to ?? new Date();
-  const from = query.data.from ?? new Date(to.getTime() - 86_400_000);
+  const { from, to } = query.data;
   const [sources, totals] = await Promise.all([listSources(db), countTotals(db, { from, to })]);
   return Response.json({
     from,

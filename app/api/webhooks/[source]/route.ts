@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jsonError } from '@/lib/api';
+import { jsonError, unstorablePathResponse } from '@/lib/api';
 import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { receiveWebhook } from '@/lib/webhooks';
@@ -10,6 +10,8 @@ type Context = { params: Promise<{ source: string }> };
 
 /** Public: a third party's delivery, trusted by its signature (checked in lib/webhooks), not by a session. */
 export async function POST(request: Request, { params }: Context): Promise<Response> {
+  const badPath = unstorablePathResponse(request);
+  if (badPath) return badPath;
   const db = getDb();
   try {
     return await receiveWebhook(db, (await params).source, request);

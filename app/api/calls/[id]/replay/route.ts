@@ -1,6 +1,6 @@
 import { authed, jsonError, parseJsonBody } from '@/lib/api';
 import { UnsafePathError } from '@/lib/integrations';
-import { ReplayRefusedError, replayCall, replayInputSchema } from '@/lib/jobs';
+import { callRequestMaxBytes, ReplayRefusedError, replayCall, replayInputSchema } from '@/lib/jobs';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,7 +9,7 @@ type Context = { params: Promise<{ id: string }> };
 /** Replays a recorded call (as recorded or edited) as a new call linked to it; dryRun shows the request. */
 export const POST = authed<Context>(async (request, { params }, { db }) => {
   const { id } = await params;
-  const input = await parseJsonBody(request, replayInputSchema);
+  const input = await parseJsonBody(request, replayInputSchema, { maxBytes: callRequestMaxBytes() });
   if (!input.ok) return input.response;
   try {
     return Response.json(await replayCall(db, id, input.data));

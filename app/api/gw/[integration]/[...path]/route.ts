@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jsonError, notFound, unauthorized } from '@/lib/api';
+import { jsonError, notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
 import { bearerToken, verifyApiToken } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import {
@@ -9,14 +9,22 @@ import {
   readBody,
   responseHeaders,
   UnsafePathError,
+  withGatewaySecurityHeaders,
 } from '@/lib/integrations';
+import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
 
 export const dynamic = 'force-dynamic';
 
 type Context = { params: Promise<{ integration: string; path: string[] }> };
 
 /** The gateway: a caller's request, authorized by API token, sent to the integration through its resilient client. */
-async function handle(request: Request, { params }: Context): Promise<Response> {
+async function handle(request: Request, context: Context): Promise<Response> {
+  return withGatewaySecurityHeaders(await forward(request, context));
+}
+
+async function forward(request: Request, { params }: Context): Promise<Response> {
+  const badPath = unstorablePathResponse(request);
+  if (badPath) return badPath;
   const requestId = randomUUID();
   const db = getDb();
   const owner = await verifyApiToken(db, bearerToken(request));
@@ -30,7 +38,7 @@ async function handle(request: Request, { params }: Context): Promise<Response> 
     const response = await forwardCall(integration, {
       method: request.method,
       segments: path,
-      search: new URL(request.url).search,
+      search: request.headers.get(GATEWAY_RAW_QUERY_HEADER) ?? new URL(request.url).search,
       headers: request.headers,
       body: body.bytes,
       signal: request.signal,

@@ -1,24 +1,17 @@
 import { z } from 'zod';
 import { authed, notFound, parseQuery } from '@/lib/api';
 import { findIntegration } from '@/lib/integrations';
+import { rangeQuerySchema } from '@/lib/model';
 import { queueSeries } from '@/lib/queries';
 
 export const dynamic = 'force-dynamic';
 
 const MAX_RANGE_MS = 30 * 86_400_000;
 
-const querySchema = z
-  .object({
-    from: z.coerce.date(),
-    to: z.coerce.date().optional(),
-    integration: z.string().trim().min(1).max(100).optional(),
-  })
-  .transform((q) => ({ ...q, to: q.to ?? new Date() }))
-  .refine((q) => q.to > q.from, { message: 'must be after from', path: ['to'] })
-  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_RANGE_MS, {
-    message: 'range is at most 30 days',
-    path: ['from'],
-  });
+const querySchema = rangeQuerySchema(
+  { integration: z.string().trim().min(1).max(100).optional() },
+  { maxRangeMs: MAX_RANGE_MS },
+);
 
 /** Sampled queue depth, dead letters and oldest ages over a range, for the charts. */
 export const GET = authed(async (request, _context, { db }) => {

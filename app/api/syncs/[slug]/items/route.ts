@@ -5,7 +5,8 @@ import { findSync, listItems } from '@/lib/syncs';
 export const dynamic = 'force-dynamic';
 
 const querySchema = z.object({
-  cursor: z.coerce.number().int().min(0).optional(),
+  // SyncItem ids are 32-bit: a larger cursor would fail in the database, not here.
+  cursor: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   order: z.enum(['asc', 'desc']).default('desc'),
 });
