@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchOf } from '@/lib/model';
 import { policySchema } from '@/lib/resilience';
 
 export const AUTH_SCHEMES = ['none', 'bearer', 'header', 'basic'] as const;
@@ -62,5 +63,5 @@ export const integrationSchema = integrationFields.superRefine(checkAuth);
 export type IntegrationInput = z.input<typeof integrationSchema>;
 export type IntegrationConfig = z.output<typeof integrationSchema>;
 
-/** A PATCH body: any subset of the fields; the merged result is validated with integrationSchema. */
-export const integrationPatchSchema = integrationFields.partial().strict();
+/** A PATCH body: any subset of the fields, none defaulted; the merged result is validated with integrationSchema. */
+export const integrationPatchSchema = patchOf(integrationFields);

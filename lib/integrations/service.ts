@@ -1,6 +1,7 @@
 import type { Db } from '@/lib/db';
+import { applyPatch } from '@/lib/model';
 import type { Policy } from '@/lib/resilience';
-import { type IntegrationConfig, type integrationPatchSchema, integrationSchema } from './schema';
+import { type IntegrationConfig, integrationFields, type integrationPatchSchema, integrationSchema } from './schema';
 
 export interface Integration extends Omit<IntegrationConfig, 'policy'> {
   id: string;
@@ -78,7 +79,7 @@ export async function updateIntegration(
 > {
   const current = await findIntegration(db, slug);
   if (!current) return null;
-  const merged = integrationSchema.safeParse({ ...current, ...patch });
+  const merged = integrationSchema.safeParse(applyPatch(integrationFields, current, patch));
   if (!merged.success) return { ok: false, error: merged.error };
   try {
     const row = await db.integration.update({ where: { id: current.id }, data: toData(merged.data) });

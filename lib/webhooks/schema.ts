@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchOf } from '@/lib/model';
 
 export const SCHEMES = ['standard', 'stripe', 'hmac'] as const;
 export type Scheme = (typeof SCHEMES)[number];
@@ -128,8 +129,8 @@ function withDerivedDefaults(value: z.output<typeof sourceFields>) {
 export const sourceSchema = sourceFields.superRefine(checkSource).transform(withDerivedDefaults);
 export type SourceConfig = z.output<typeof sourceSchema>;
 
-/** A PATCH body: any subset of the fields; the merged source is validated with sourceSchema. */
-export const sourcePatchSchema = sourceFields.partial().strict();
+/** A PATCH body: any subset of the fields, none defaulted; the merged source is validated with sourceSchema. */
+export const sourcePatchSchema = patchOf(sourceFields);
 
 /** received: stored, its forward not yet tried; forwarding: tried, retrying; forwarded; failed (dead letter). */
 export const EVENT_STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;

@@ -3,11 +3,13 @@ import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
+import { applyPatch } from '@/lib/model';
 import {
   type HmacOptions,
   hmacOptionsSchema,
   type Scheme,
   type SourceConfig,
+  sourceFields,
   type sourcePatchSchema,
   sourceSchema,
 } from './schema';
@@ -142,7 +144,9 @@ export async function updateSource(
   const current = await findSource(db, slug);
   if (!current) return null;
   const { id: _, createdAt: __, updatedAt: ___, integrationId: ____, ...fields } = current;
-  const merged = sourceSchema.safeParse({ ...fields, options: fields.options ?? undefined, ...patch });
+  const merged = sourceSchema.safeParse(
+    applyPatch(sourceFields, { ...fields, options: fields.options ?? undefined }, patch),
+  );
   if (!merged.success) return { ok: false, error: merged.error };
   const data = await toData(db, merged.data);
   try {

@@ -1,0 +1,1 @@
+export { applyPatch, type Patch, patchOf } from './patch';
