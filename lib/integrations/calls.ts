@@ -1,3 +1,4 @@
+import type { RedactionRules } from '@/lib/redaction';
 import { ResilientClient, type ResilientResponse } from '@/lib/resilience';
 import { callListener } from '@/lib/telemetry';
 import { routeTemplate, upstreamPath } from './paths';
@@ -50,11 +51,15 @@ function credentialHeaders(integration: Integration, env: NodeJS.ProcessEnv): Re
   }
 }
 
-/** Secret values the telemetry must scrub for this integration. */
+/** Secret values the telemetry must scrub for this integration (lib/redaction derives their encodings). */
 export function secretsOf(integration: Integration, env: NodeJS.ProcessEnv = process.env): string[] {
   const secret = integration.secretEnv ? env[integration.secretEnv] : undefined;
-  if (!secret) return [];
-  return [secret, Buffer.from(secret).toString('base64')];
+  return secret ? [secret] : [];
+}
+
+/** How whatever is stored or shown of this integration's calls is redacted, and what of them is kept. */
+export function redactionOf(integration: Integration, env: NodeJS.ProcessEnv = process.env): RedactionRules {
+  return { secrets: secretsOf(integration, env), capture: integration.bodyCapture };
 }
 
 interface Entry {
@@ -91,7 +96,7 @@ export function clientFor(integration: Integration): ResilientClient {
     name: integration.slug,
     origin,
     policy: integration.policy,
-    onEvent: callListener(integration.id, () => ({ secrets: secretsOf(entry.integration) }), { origin }),
+    onEvent: callListener(integration.id, () => redactionOf(entry.integration), { origin }),
   });
   clients.set(integration.id, entry);
   return entry.client;

@@ -1,4 +1,4 @@
-export { clientFor, type ForwardRequest, forwardCall, MissingSecretError, secretsOf } from './calls';
+export { clientFor, type ForwardRequest, forwardCall, MissingSecretError, redactionOf, secretsOf } from './calls';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export { gatewayErrorResponse, MAX_BODY_BYTES, readBody, responseHeaders } from './responses';
 export {

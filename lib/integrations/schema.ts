@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { patchOf } from '@/lib/model';
+import { BODY_CAPTURE_MODES, patchOf } from '@/lib/model';
 import { policySchema } from '@/lib/resilience';
 
 export const AUTH_SCHEMES = ['none', 'bearer', 'header', 'basic'] as const;
@@ -47,6 +47,7 @@ export const integrationFields = z.object({
     )
     .nullish(),
   policy: policySchema.default(policySchema.parse({})),
+  bodyCapture: z.enum(BODY_CAPTURE_MODES).default('redacted'),
 });
 
 function checkAuth(value: z.output<typeof integrationFields>, ctx: z.RefinementCtx): void {

@@ -26,6 +26,7 @@ function fromRow(row: Row): Integration {
   return {
     ...rest,
     authScheme: rest.authScheme as Integration['authScheme'],
+    bodyCapture: rest.bodyCapture as Integration['bodyCapture'],
     policy: integrationSchema.shape.policy.parse(JSON.parse(policy)),
   };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { webhookHeaders } from '@/lib/alerts';
 import { type Db, getDb } from '@/lib/db';
-import { findIntegration, UnsafePathError } from '@/lib/integrations';
+import { findIntegration, redactionOf, UnsafePathError } from '@/lib/integrations';
+import { redactBody, redactText } from '@/lib/redaction';
 import { startReplayRunner } from './bulk-replay';
 import { ClaimLoop } from './claim-loop';
 import { backoffAfter, jobConfig } from './config';
@@ -133,7 +134,8 @@ export class JobWorker extends ClaimLoop<JobRow> {
         { method: job.method, path: job.path, headers: JSON.parse(job.headers), body: job.body },
         callId,
       );
-      const body = response.body.subarray(0, RESULT_BODY_CAP).toString('utf8');
+      // Stored and shown: redacted like the call log (an upstream may echo the credential back).
+      const body = redactBody(response.body, redactionOf(integration), RESULT_BODY_CAP) ?? '';
       if (response.status < 400) return { state: 'done', status: response.status, body };
       const retryable = response.status >= 500 || RETRYABLE_CLIENT_STATUSES.has(response.status);
       return {
@@ -148,7 +150,10 @@ export class JobWorker extends ClaimLoop<JobRow> {
       return {
         state: 'queued',
         ...(typeof status === 'number' && { status }),
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: redactText(
+          error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          redactionOf(integration),
+        ),
       };
     }
   }

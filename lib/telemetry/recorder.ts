@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Db, LatencyHistogram, type Prisma } from '@/lib/db';
+import { type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
-import { type RedactionRules, redactBody, redactHeaders } from './redact';
 
 const MAX_WRITE_TRIES = 3;
 /** Width of the second rollup series every call is also counted in: it keeps long-range reads cheap. */
@@ -240,6 +240,10 @@ export class TelemetryRecorder {
 
   private callRow(integrationId: string, s: CallSummary, detail: CallDetail, keptBecause: string): PendingCall {
     const rules = detail.redaction ?? {};
+    const capture = rules.capture ?? 'redacted';
+    const headersOf = (headers: Record<string, string> | undefined) =>
+      JSON.stringify(capture === 'none' ? {} : redactHeaders(headers, rules));
+    const bodyOf = (body: string | Uint8Array | undefined) => (capture === 'redacted' ? redactBody(body, rules) : null);
     return {
       row: {
         id: s.requestId,
@@ -256,10 +260,10 @@ export class TelemetryRecorder {
         upstreamRequestId: s.upstreamRequestId ?? null,
         traceId: s.traceparent?.split('-')[1] ?? null,
         keptBecause,
-        requestHeaders: JSON.stringify(redactHeaders(s.requestHeaders, rules)),
-        responseHeaders: JSON.stringify(redactHeaders(s.responseHeaders, rules)),
-        requestBody: redactBody(detail.requestBody, rules),
-        responseBody: redactBody(detail.responseBody, rules),
+        requestHeaders: headersOf(s.requestHeaders),
+        responseHeaders: headersOf(s.responseHeaders),
+        requestBody: bodyOf(detail.requestBody),
+        responseBody: bodyOf(detail.responseBody),
         replayOfId: detail.replayOfId ?? null,
       },
       attempts: s.attempts.map((a) => ({
