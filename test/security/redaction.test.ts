@@ -79,6 +79,12 @@ function startEchoUpstream(): Promise<void> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const credential = String(req.headers.authorization ?? '');
+      if (req.url?.startsWith('/v1/feed')) {
+        // A feed whose item echoes the credential.
+        const item = { id: `item-${tag}`, seen: credential, seen64: Buffer.from(credential).toString('base64') };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [item], next: null }));
+        return;
+      }
       const body = JSON.stringify({
         method: req.method,
         url: req.url,
@@ -255,10 +261,27 @@ test('a planted secret, in any encoding, is nowhere in the database, the logs or
   assert.equal(event.headers['x-signature'], '[redacted]', 'the signature is verification material, not shown');
   await api('/api/webhook-events?source=hooks');
 
-  // Every call is in the log (9 gateway calls, the replay, the job, the forward); capture decides what is kept.
+  // A polling sync whose feed item echoes the credential.
+  const sync = await api('/api/syncs', 'POST', {
+    slug: 'feed',
+    integration: 'echo',
+    path: '/feed',
+    mode: 'cursor',
+    intervalSeconds: 3600,
+  });
+  assert.equal(sync.status, 201, JSON.stringify(sync.body));
+  const items = await eventually('the feed item stored', async () => {
+    const stored = await api('/api/syncs/feed/items');
+    const failure = (await api('/api/syncs/feed')).body.sync.lastError;
+    if (failure) throw new Error(`the sync failed: ${failure}`);
+    return stored.body.items?.length ? stored.body.items : undefined;
+  });
+  assert.equal(items[0].payload.seen, 'Bearer [redacted]');
+
+  // Every call is in the log (9 gateway calls, the replay, the job, the forward, the sync); capture decides what is kept.
   const stored = await eventually('every call in the log', async () => {
     const all = await api('/api/calls?limit=100');
-    return all.body.calls?.length >= 12 ? all.body.calls : undefined;
+    return all.body.calls?.length >= 13 ? all.body.calls : undefined;
   });
   for (const call of stored) await api(`/api/calls/${call.id}`);
   const detail = async (integration: string) => {
@@ -275,7 +298,11 @@ test('a planted secret, in any encoding, is nowhere in the database, the logs or
     { amount: 100, customer: { password: '[redacted]', card: '[redacted]' } },
     'a redacted body keeps what is not a credential',
   );
-  assert.match(echoed.responseBody, /"seenHex":"42656172657220\[redacted\]"/, 'the echoed credential is redacted by value');
+  assert.match(
+    echoed.responseBody,
+    /"seenHex":"42656172657220\[redacted\]"/,
+    'the echoed credential is redacted by value',
+  );
   const quiet = await detail('quiet');
   assert.deepEqual([quiet.requestHeaders, quiet.requestBody, quiet.responseBody], [{}, null, null]);
   const meta = await detail('meta');
