@@ -245,7 +245,8 @@ test('a planted secret, in any encoding, is nowhere in the database, the logs or
     forwardPath: '/hooks',
   });
   assert.equal(source.status, 201, JSON.stringify(source.body));
-  const delivery = JSON.stringify({ type: 'payment.succeeded', id: `evt_${tag}` });
+  // Its body is stored as received (it is what is forwarded), so what it carries is checked where it is shown.
+  const delivery = JSON.stringify({ type: 'payment.succeeded', id: `evt_${tag}`, card: { number: `wh-card-${tag}` } });
   const signature = createHmac('sha256', WEBHOOK_SECRET).update(delivery).digest('hex');
   const delivered = await fetch(`${server.url}/api/webhooks/hooks`, {
     method: 'POST',
@@ -259,6 +260,7 @@ test('a planted secret, in any encoding, is nowhere in the database, the logs or
     return shown.body?.state === 'forwarded' ? shown.body : undefined;
   });
   assert.equal(event.headers['x-signature'], '[redacted]', 'the signature is verification material, not shown');
+  assert.deepEqual(JSON.parse(event.body), { type: 'payment.succeeded', id: `evt_${tag}`, card: '[redacted]' });
   await api('/api/webhook-events?source=hooks');
 
   // A polling sync whose feed item echoes the credential.
