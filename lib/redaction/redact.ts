@@ -255,11 +255,13 @@ export function redactBody(
   const bytes =
     typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   // Redacted whole (up to a bound) before cutting, so a field or secret split by the cap cannot leak half-way.
-  const redacted = Buffer.from(redactText(bytes.subarray(0, Math.max(cap * 16, 65_536)).toString('utf8'), rules));
+  const scanned = Math.min(bytes.length, Math.max(cap * 16, 65_536));
+  const redacted = Buffer.from(redactText(bytes.subarray(0, scanned).toString('utf8'), rules));
+  if (redacted.length <= cap && scanned === bytes.length) return redacted.toString('utf8');
   const kept = redacted
     .subarray(0, cap)
     .toString('utf8')
     .replace(/\uFFFD+$/, '');
-  const more = bytes.length - Math.min(bytes.length, cap);
-  return redacted.length > cap || bytes.length > cap ? `${kept}…[${more} more bytes]` : kept;
+  const more = Math.max(0, redacted.length - cap) + (bytes.length - scanned);
+  return `${kept}…[${more} more bytes]`;
 }
