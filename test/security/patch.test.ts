@@ -139,12 +139,9 @@ test('webhook sources: a one-field patch keeps forwardPath, tolerance, body limi
   assert.equal(stored.forwardPath, '/hooks/signed');
   assert.equal(stored.toleranceSeconds, 60);
   assert.equal(stored.options.algorithm, 'sha512');
-  await patchKeepsTheRest(
-    '/api/webhook-sources/signed',
-    'source',
-    { options: { prefix: 'sha512=' } },
-    (before) => ({ options: { ...(before.options as object), prefix: 'sha512=' } }),
-  );
+  await patchKeepsTheRest('/api/webhook-sources/signed', 'source', { options: { prefix: 'sha512=' } }, (before) => ({
+    options: { ...(before.options as object), prefix: 'sha512=' },
+  }));
   const refused = await api('/api/webhook-sources/signed', 'PATCH', { options: { algorythm: 'md5' } });
   assert.deepEqual([refused.status, refused.body.field], [400, 'options.algorythm']);
 });
