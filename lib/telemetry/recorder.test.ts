@@ -90,7 +90,16 @@ test('a rollup that can never be written does not hold back the others, and is c
   assert.equal(recorder.stats.droppedRollups, 10);
 });
 
-test('deleting an integration while another one fails loses none of the other one’s calls, nor the cadence', async () => {
+// On the suite's provider (BREAKWATER_TEST_PROVIDER=postgresql runs it on PostgreSQL): the foreign-key
+// failure each database reports must be recognised as one bad row, not an unavailable database.
+test('deleting an integration while another one fails loses none of the other one’s calls, nor the cadence', async (t) => {
+  const own = await createTestDatabase();
+  await applyMigrations(own.url);
+  const db = createDb(own.url);
+  t.after(async () => {
+    await db.$disconnect();
+    await own.drop();
+  });
   await db.integration.create({ data: { id: 'int_gone', slug: 'gone', name: 'Gone', baseUrl: 'http://x' } });
   await db.integration.create({ data: { id: 'int_keep', slug: 'keep', name: 'Keep', baseUrl: 'http://x' } });
   const recorder = new TelemetryRecorder(db, { instance: 'test-delete' });
