@@ -43,6 +43,7 @@ function positiveInteger(value: string | undefined, fallback: number): number {
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 // Text JSON can carry but no store can: a UTF-16 half without its other half ("\ud800"), which is not
 // Unicode, and NUL ("\u0000"), which PostgreSQL's text type refuses.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point
 const UNSTORABLE_TEXT = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/;
 
 type BodyRead = { ok: true; text: string } | { ok: false; response: Response };

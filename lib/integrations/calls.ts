@@ -1,4 +1,5 @@
 import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
+import type { RedactionRules } from '@/lib/redaction';
 import { ResilientClient, type ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
@@ -52,11 +53,15 @@ async function credentialHeaders(integration: Integration, env: NodeJS.ProcessEn
   }
 }
 
-/** Secret values the telemetry must scrub for this integration. */
+/** Secret values the telemetry must scrub for this integration (lib/redaction derives their encodings). */
 export function secretsOf(integration: Integration, env: NodeJS.ProcessEnv = process.env): string[] {
   const secret = integration.secretEnv ? env[integration.secretEnv] : undefined;
-  if (!secret) return [];
-  return [secret, Buffer.from(secret).toString('base64')];
+  return secret ? [secret] : [];
+}
+
+/** How whatever is stored or shown of this integration's calls is redacted, and what of them is kept. */
+export function redactionOf(integration: Integration, env: NodeJS.ProcessEnv = process.env): RedactionRules {
+  return { secrets: secretsOf(integration, env), capture: integration.bodyCapture };
 }
 
 interface Entry {
@@ -94,7 +99,7 @@ export function clientFor(integration: Integration): ResilientClient {
     origin,
     policy: integration.policy,
     destinationPolicy: outboundPolicy(),
-    onEvent: callListener(integration.id, () => ({ secrets: secretsOf(entry.integration) }), { origin }),
+    onEvent: callListener(integration.id, () => redactionOf(entry.integration), { origin }),
   });
   clients.set(integration.id, entry);
   return entry.client;

@@ -1,4 +1,4 @@
-export { clientFor, type ForwardRequest, forwardCall, secretsOf } from './calls';
+export { clientFor, type ForwardRequest, forwardCall, redactionOf, secretsOf } from './calls';
 export { outboundPolicy, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BODY_CAPTURE_MODES, patchOf } from '@/lib/model';
 import { policySchema } from '@/lib/resilience';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { refuseOutboundUrl } from './outbound';
@@ -42,6 +43,7 @@ export const integrationFields = z.object({
     .nullish(),
   secretEnv: secretNameSchema.nullish(),
   policy: policySchema.default(policySchema.parse({})),
+  bodyCapture: z.enum(BODY_CAPTURE_MODES).default('redacted'),
 });
 
 function checkAuth(value: z.output<typeof integrationFields>, ctx: z.RefinementCtx): void {
@@ -59,5 +61,5 @@ export const integrationSchema = integrationFields.superRefine(checkAuth);
 export type IntegrationInput = z.input<typeof integrationSchema>;
 export type IntegrationConfig = z.output<typeof integrationSchema>;
 
-/** A PATCH body: any subset of the fields; the merged result is validated with integrationSchema. */
-export const integrationPatchSchema = integrationFields.partial().strict();
+/** A PATCH body: any subset of the fields, none defaulted; the merged result is validated with integrationSchema. */
+export const integrationPatchSchema = patchOf(integrationFields);

@@ -1,8 +1,9 @@
 import type { Db } from '@/lib/db';
+import { applyPatch } from '@/lib/model';
 import type { Policy } from '@/lib/resilience';
 import { assertSecretRole } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
-import { type IntegrationConfig, type integrationPatchSchema, integrationSchema } from './schema';
+import { type IntegrationConfig, integrationFields, type integrationPatchSchema, integrationSchema } from './schema';
 
 export interface Integration extends Omit<IntegrationConfig, 'policy'> {
   id: string;
@@ -27,6 +28,7 @@ function fromRow(row: Row): Integration {
   return {
     ...rest,
     authScheme: rest.authScheme as Integration['authScheme'],
+    bodyCapture: rest.bodyCapture as Integration['bodyCapture'],
     policy: integrationSchema.shape.policy.parse(JSON.parse(policy)),
   };
 }
@@ -81,7 +83,7 @@ export async function updateIntegration(
 > {
   const current = await findIntegration(db, slug);
   if (!current) return null;
-  const merged = integrationSchema.safeParse({ ...current, ...patch });
+  const merged = integrationSchema.safeParse(applyPatch(integrationFields, current, patch));
   if (!merged.success) return { ok: false, error: merged.error };
   // Re-checked only when the name changes, so a policy edit (the breaker's dry-run) never fails on it.
   if (merged.data.secretEnv !== current.secretEnv)

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
-import type { Integration } from '@/lib/integrations';
+import { type Integration, redactionOf } from '@/lib/integrations';
+import { redactBody, redactText } from '@/lib/redaction';
 import { runBatch } from '@/lib/resilience';
 import type { BatchInput } from './schema';
 import { headerValue, idempotencyHeader, sendStored, withHeader } from './send';
@@ -74,9 +75,9 @@ export async function runCallBatch(db: Db, integration: Integration, input: Batc
           maxAttempts: 1,
           runAt: new Date(),
           finishedAt: new Date(),
-          lastError: error.message,
+          lastError: redactText(error.message, redactionOf(integration)),
           lastStatus: error.status ?? null,
-          resultBody: error.body ?? null,
+          resultBody: redactBody(error.body, redactionOf(integration)),
           source: 'batch',
         },
       });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import type { Integration } from '@/lib/integrations';
-import { redactHeaders } from '@/lib/telemetry';
+import { redactHeaders, redactText } from '@/lib/redaction';
 import { jobConfig } from './config';
 import type { JobInput } from './schema';
 import { idempotencyHeader, withHeader } from './send';
@@ -32,7 +32,7 @@ export function jobView(job: JobRow) {
       method: job.method,
       path: job.path,
       headers: redactHeaders(JSON.parse(job.headers) as Record<string, string>),
-      body: job.body,
+      body: job.body === null ? null : redactText(job.body),
     },
     idempotencyKey: job.idempotencyKey,
     attempts: job.attempts,

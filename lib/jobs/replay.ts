@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
-import { clientFor, findIntegration, type Integration, upstreamPath } from '@/lib/integrations';
+import { clientFor, findIntegration, type Integration, redactionOf, upstreamPath } from '@/lib/integrations';
+import { redactHeaders, redactText } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
 import { SecretUnavailableError } from '@/lib/secrets';
 import { getRecorder, REDACTED } from '@/lib/telemetry';
@@ -131,16 +132,18 @@ export async function planReplay(
 export function describePlan(plan: ReplayPlan) {
   const { integration, request } = plan;
   const { segments, search } = splitPath(request.path);
-  const headers = { ...request.headers };
+  const rules = redactionOf(integration);
+  const headers = redactHeaders(request.headers, rules);
   if (integration.authScheme === 'bearer' || integration.authScheme === 'basic') headers.authorization = REDACTED;
   else if (integration.authScheme !== 'none' && integration.authHeader)
     headers[integration.authHeader.toLowerCase()] = REDACTED;
+  const url = `${new URL(integration.baseUrl).origin}${upstreamPath(integration.baseUrl, segments, search)}`;
   return {
     integration: integration.slug,
     method: request.method.toUpperCase(),
-    url: `${new URL(integration.baseUrl).origin}${upstreamPath(integration.baseUrl, segments, search)}`,
+    url: redactText(url, rules),
     headers,
-    body: request.body ?? null,
+    body: request.body ? redactText(request.body, rules) : null,
     idempotencyKey: plan.idempotencyKey ?? null,
   };
 }
@@ -179,7 +182,9 @@ export async function executeReplay(plan: ReplayPlan, signal?: AbortSignal): Pro
     replayOf: plan.callId,
     status: summary?.status ?? null,
     outcome: summary?.outcome ?? 'failed',
-    ...(error !== undefined && { error: error instanceof Error ? error.message : String(error) }),
+    ...(error !== undefined && {
+      error: redactText(error instanceof Error ? error.message : String(error), redactionOf(plan.integration)),
+    }),
     request: describePlan(plan),
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
-import { findIntegration, UnsafePathError } from '@/lib/integrations';
+import { findIntegration, redactionOf, UnsafePathError } from '@/lib/integrations';
+import { redactBody, redactText } from '@/lib/redaction';
 import { startReplayRunner } from './bulk-replay';
 import { ClaimLoop } from './claim-loop';
 import { sendCompletionWebhook } from './completion';
@@ -134,7 +135,8 @@ export class JobWorker extends ClaimLoop<JobRow> {
         { method: job.method, path: job.path, headers: JSON.parse(job.headers), body: job.body },
         callId,
       );
-      const body = response.body.subarray(0, RESULT_BODY_CAP).toString('utf8');
+      // Stored and shown: redacted like the call log (an upstream may echo the credential back).
+      const body = redactBody(response.body, redactionOf(integration), RESULT_BODY_CAP) ?? '';
       if (response.status < 400) return { state: 'done', status: response.status, body };
       const retryable = response.status >= 500 || RETRYABLE_CLIENT_STATUSES.has(response.status);
       return {
@@ -149,7 +151,10 @@ export class JobWorker extends ClaimLoop<JobRow> {
       return {
         state: 'queued',
         ...(typeof status === 'number' && { status }),
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: redactText(
+          error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          redactionOf(integration),
+        ),
       };
     }
   }

@@ -1,8 +1,18 @@
 import pino from 'pino';
+import { redactText } from '@/lib/redaction';
+
+/** Values of the secrets the operator exposed (BREAKWATER_SECRET_* or listed in BREAKWATER_SECRET_NAMES). */
+function exposedSecretValues(env: NodeJS.ProcessEnv = process.env): string[] {
+  const listed = (env.BREAKWATER_SECRET_NAMES ?? '').split(',').map((name) => name.trim());
+  const names = new Set([...Object.keys(env).filter((name) => name.startsWith('BREAKWATER_SECRET_')), ...listed]);
+  return [...names].flatMap((name) => (name && env[name] ? [env[name]] : []));
+}
 
 /**
  * Structured JSON logs on stdout. Redaction is a second line of defence: secrets should never reach a
- * log call, but if a header object does, its credentials are censored.
+ * log call, but if one does (a header object, an error message quoting a URL or a body), each line is
+ * redacted like the call log: credential fields and parameters by name, and every encoding of every
+ * exposed secret.
  */
 export const log = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
@@ -20,6 +30,12 @@ export const log = pino({
       '*.headers.cookie',
     ],
     censor: '[redacted]',
+  },
+  hooks: {
+    streamWrite: (line) => {
+      const secrets = exposedSecretValues();
+      return `${redactText(line.trimEnd(), { secrets })}\n`;
+    },
   },
 });
 

@@ -1,2 +1,4 @@
+export { BODY_CAPTURE_MODES, type BodyCapture } from './capture';
 export { GATEWAY_RAW_QUERY_HEADER } from './gateway';
+export { applyPatch, type Patch, patchOf } from './patch';
 export { instantSchema, rangeQuerySchema } from './time';

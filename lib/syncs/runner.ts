@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
-import { findIntegration } from '@/lib/integrations';
+import { findIntegration, secretsOf } from '@/lib/integrations';
 import { ClaimLoop, sendStored } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { scrubSecrets } from '@/lib/redaction';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { syncRunnerConfig } from './config';
 import { type Page, type PageItem, parsePage } from './page';
@@ -172,7 +173,8 @@ export class SyncRunner extends ClaimLoop<SyncRow> {
       AbortSignal.timeout(leaseMs / 2),
     );
     if (response.status < 200 || response.status >= 300) throw new Error(`the upstream answered ${response.status}`);
-    return parsePage(response.body.toString('utf8'), sync);
+    // Items are the feed's own data, kept as sent, except the integration's key should the upstream echo it.
+    return parsePage(scrubSecrets(response.body.toString('utf8'), secretsOf(integration)), sync);
   }
 
   /**

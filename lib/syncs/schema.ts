@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { refuseOutboundUrl } from '@/lib/integrations';
+import { patchOf } from '@/lib/model';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 
 /**
@@ -123,13 +124,8 @@ export const syncSchema = z
 export type SyncInput = z.input<typeof syncSchema>;
 export type SyncConfig = z.output<typeof syncSchema>;
 
-/** A PATCH body: any subset of the fields, no defaults filled in; the merged sync is validated as a whole. */
-export const syncPatchSchema = z
-  .looseObject(Object.fromEntries(Object.entries(syncFields).map(([key, field]) => [key, optionalOf(field)])))
-  .superRefine(refuseUnknownFields);
+/** The fields of a sync as one object schema: what a PATCH names and merges onto. */
+export const syncObject = z.object(syncFields);
 
-function optionalOf(field: z.ZodType): z.ZodType {
-  // A default in a patch would overwrite the stored value with the default: strip it.
-  const def = (field as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
-  return (def.type === 'default' ? def.innerType! : field).optional();
-}
+/** A PATCH body: any subset of the fields, no defaults filled in; the merged sync is validated as a whole. */
+export const syncPatchSchema = patchOf(syncObject);

@@ -3,9 +3,10 @@ import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, type Integration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
+import { applyPatch } from '@/lib/model';
 import { assertSecretRole, SecretRoleConflictError } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
-import { type SyncConfig, syncSchema } from './schema';
+import { type SyncConfig, syncObject, syncSchema } from './schema';
 
 export type SyncRow = NonNullable<Awaited<ReturnType<Db['sync']['findUnique']>>>;
 type RunRow = NonNullable<Awaited<ReturnType<Db['syncRun']['findUnique']>>>;
@@ -189,7 +190,7 @@ export async function updateSync(
 > {
   const current = await findSync(db, slug);
   if (!current) return null;
-  const merged = syncSchema.safeParse({ ...configOf(current), ...patch });
+  const merged = syncSchema.safeParse(applyPatch(syncObject, configOf(current), patch));
   if (!merged.success) return { ok: false, error: merged.error };
   const config = merged.data;
   const integration = await targetOf(db, config);

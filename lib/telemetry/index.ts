@@ -6,12 +6,12 @@ import { renderPrometheus } from './prometheus';
 import { TelemetryRecorder } from './recorder';
 import { retentionFromEnv, scheduleRetention } from './retention';
 
+export { REDACTED, type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 export { attachTelemetry, callListener, type ListenerOptions } from './listener';
 export { DURATION_BOUNDARIES_S, MetricsRegistry } from './metrics';
 export { otlpSignals, startOtel } from './otel';
 export { renderPrometheus } from './prometheus';
 export { type CallDetail, type RecorderOptions, type RecorderStats, TelemetryRecorder } from './recorder';
-export { ALWAYS_REDACTED_HEADERS, REDACTED, type RedactionRules, redactBody, redactHeaders } from './redact';
 export { applyRetention, type RetentionOptions, type RetentionResult, retentionFromEnv } from './retention';
 
 /** Process-wide telemetry state. On globalThis: Next duplicates module singletons across bundles. */

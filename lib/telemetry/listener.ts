@@ -1,8 +1,8 @@
 import { getDb } from '@/lib/db';
+import type { RedactionRules } from '@/lib/redaction';
 import type { EventBus, ResilienceEvent } from '@/lib/resilience';
 import { getRecorder, telemetryState } from './index';
 import type { IntegrationMetrics, Target } from './metrics';
-import type { RedactionRules } from './redact';
 
 export interface ListenerOptions {
   /** the upstream origin, for `server.address`/`server.port`; looked up from the integration when absent */

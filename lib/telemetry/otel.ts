@@ -32,9 +32,9 @@ import {
   type Span,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { type RedactionRules, scrubSecrets } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
 import { BREAKER_STATES, type DropStats, DURATION_BOUNDARIES_S, type MetricsRegistry, type Target } from './metrics';
-import { type RedactionRules, scrubSecrets } from './redact';
 
 export const SCOPE = 'breakwater';
 

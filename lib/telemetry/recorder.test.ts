@@ -89,3 +89,52 @@ test('a rollup that can never be written does not hold back the others, and is c
   );
   assert.equal(recorder.stats.droppedRollups, 10);
 });
+
+// On the suite's provider (BREAKWATER_TEST_PROVIDER=postgresql runs it on PostgreSQL): the foreign-key
+// failure each database reports must be recognised as one bad row, not an unavailable database.
+test('deleting an integration while another one fails loses none of the other one’s calls, nor the cadence', async (t) => {
+  const own = await createTestDatabase();
+  await applyMigrations(own.url);
+  const db = createDb(own.url);
+  t.after(async () => {
+    await db.$disconnect();
+    await own.drop();
+  });
+  await db.integration.create({ data: { id: 'int_gone', slug: 'gone', name: 'Gone', baseUrl: 'http://x' } });
+  await db.integration.create({ data: { id: 'int_keep', slug: 'keep', name: 'Keep', baseUrl: 'http://x' } });
+  const recorder = new TelemetryRecorder(db, { instance: 'test-delete' });
+  recorder.record('int_gone', call(0));
+  await recorder.flush();
+  const failedKept = (id: string) => db.callLog.count({ where: { integrationId: id } });
+  const keptCount = () =>
+    db.metricRollup
+      .aggregate({ where: { integrationId: 'int_keep', bucketSeconds: 60 }, _sum: { count: true } })
+      .then((r) => r._sum.count ?? 0);
+
+  // Both integrations' calls are in flight, in the same batches, when one of them is deleted.
+  for (let i = 0; i < 20; i++) {
+    recorder.record('int_keep', call(i));
+    recorder.record('int_gone', call(i));
+    recorder.recordBreakerTransition('int_gone', { from: 'closed', to: 'open', at: Date.now() });
+  }
+  await db.integration.delete({ where: { id: 'int_gone' } });
+  for (let i = 20; i < 40; i++) {
+    recorder.record('int_keep', call(i));
+    recorder.record('int_gone', call(i));
+  }
+  await recorder.flush();
+  assert.equal(await failedKept('int_keep'), 40, 'every failed call of the other integration has its row');
+  assert.equal(await db.callAttempt.count({ where: { call: { integrationId: 'int_keep' } } }), 40);
+  assert.equal(await keptCount(), 40, 'its rollups are exact');
+  assert.equal(await failedKept('int_gone'), 0, 'the deleted integration’s rows went with it');
+  assert.equal(recorder.stats.droppedCallLogRows, 40, 'its in-flight calls are dropped and counted');
+  assert.equal(recorder.stats.droppedRollups, 41, 'its minute rollup (41 calls, one written before) is counted');
+  assert.equal(recorder.stats.droppedBreakerEvents, 20);
+  assert.equal(recorder.stats.failedFlushes, 0, 'a deleted integration is not a database failure: no back-off');
+
+  for (let i = 40; i < 50; i++) recorder.record('int_keep', call(i));
+  await recorder.flush();
+  assert.equal(await failedKept('int_keep'), 50, 'the next flush writes at once');
+  assert.equal(await keptCount(), 50);
+  assert.equal(recorder.stats.pendingCalls, 0);
+});

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Db, LatencyHistogram, type Prisma } from '@/lib/db';
+import { type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
-import { type RedactionRules, redactBody, redactHeaders } from './redact';
 
 const MAX_WRITE_TRIES = 3;
 /** Width of the second rollup series every call is also counted in: it keeps long-range reads cheap. */
 export const HOURLY_BUCKET_SECONDS = 3600;
 /** Prisma errors that blame a row (foreign key, unique), not the database being unavailable. */
 const ROW_FAULT_CODES = new Set(['P2003', 'P2002', 'P2025']);
+
+function isRowFault(error: unknown): boolean {
+  return ROW_FAULT_CODES.has((error as { code?: string } | undefined)?.code ?? '');
+}
 
 export interface RecorderOptions {
   /** rollup bucket width */
@@ -236,6 +240,10 @@ export class TelemetryRecorder {
 
   private callRow(integrationId: string, s: CallSummary, detail: CallDetail, keptBecause: string): PendingCall {
     const rules = detail.redaction ?? {};
+    const capture = rules.capture ?? 'redacted';
+    const headersOf = (headers: Record<string, string> | undefined) =>
+      JSON.stringify(capture === 'none' ? {} : redactHeaders(headers, rules));
+    const bodyOf = (body: string | Uint8Array | undefined) => (capture === 'redacted' ? redactBody(body, rules) : null);
     return {
       row: {
         id: s.requestId,
@@ -252,10 +260,10 @@ export class TelemetryRecorder {
         upstreamRequestId: s.upstreamRequestId ?? null,
         traceId: s.traceparent?.split('-')[1] ?? null,
         keptBecause,
-        requestHeaders: JSON.stringify(redactHeaders(s.requestHeaders, rules)),
-        responseHeaders: JSON.stringify(redactHeaders(s.responseHeaders, rules)),
-        requestBody: redactBody(detail.requestBody, rules),
-        responseBody: redactBody(detail.responseBody, rules),
+        requestHeaders: headersOf(s.requestHeaders),
+        responseHeaders: headersOf(s.responseHeaders),
+        requestBody: bodyOf(detail.requestBody),
+        responseBody: bodyOf(detail.responseBody),
         replayOfId: detail.replayOfId ?? null,
       },
       attempts: s.attempts.map((a) => ({
@@ -292,75 +300,133 @@ export class TelemetryRecorder {
 
   /** Writes dirty rollups; false when the database looks unavailable. */
   private async writeRollups(): Promise<boolean> {
-    const dirty = [...this.rollups.values()].filter((r) => r.dirty);
+    const dirty = [...this.rollups].filter(([, r]) => r.dirty);
     if (dirty.length === 0) return true;
-    for (const r of dirty) r.dirty = false;
+    for (const [, r] of dirty) r.dirty = false;
     let failure: unknown;
     try {
-      await this.db.$transaction(dirty.map((r) => this.upsertRollup(r)));
-      for (const r of dirty) r.failingSince = undefined;
+      await this.db.$transaction(dirty.map(([, r]) => this.upsertRollup(r)));
+      for (const [, r] of dirty) r.failingSince = undefined;
       return true;
     } catch (error) {
-      this.noteFailure(error);
       failure = error;
     }
     // Rollups hold absolute values, so a later flush simply rewrites them: nothing is lost while the
-    // database is locked or down. Only when one row is at fault (its integration was deleted) are the rows
-    // written one by one, so it does not hold back the others; a row is given up after rollupGiveUpMs, and
-    // counted. A locked or unreachable database gets one write per flush, no more (SQLite waits are
-    // synchronous).
+    // database is locked or down (a locked or unreachable database gets one write per flush, no more:
+    // SQLite waits are synchronous). When a row is at fault, the rows are written one by one so it does not
+    // hold back the others; a row whose integration was deleted is dropped at once and counted, and a row
+    // failing otherwise is given up after rollupGiveUpMs, and counted.
+    const rowFault = isRowFault(failure);
+    if (!rowFault) this.noteFailure(failure);
     const now = Date.now();
-    const rowFault = ROW_FAULT_CODES.has((failure as { code?: string }).code ?? '');
-    for (const r of dirty) {
+    for (const [key, r] of dirty) {
       if (rowFault) {
         try {
           await this.upsertRollup(r);
           r.failingSince = undefined;
           continue;
-        } catch {}
+        } catch (error) {
+          if (isRowFault(error)) {
+            this.dropRollup(key, r);
+            continue;
+          }
+          this.noteFailure(error);
+        }
       }
       r.failingSince ??= now;
       if (now - r.failingSince < this.opts.rollupGiveUpMs) r.dirty = true;
-      else if (r.bucketSeconds === this.opts.bucketSeconds) this.stats.droppedRollups += r.count;
+      else this.dropRollup(key, r);
     }
     return rowFault;
+  }
+
+  /** Forgets a rollup that will never be written; a later call starts a new one, so nothing is counted twice. */
+  private dropRollup(key: string, r: RollupState): void {
+    this.rollups.delete(key);
+    if (r.bucketSeconds === this.opts.bucketSeconds) this.stats.droppedRollups += r.count;
   }
 
   private async writeBreakerEvents(): Promise<void> {
     const events = this.pendingBreakerEvents;
     if (events.length === 0) return;
     this.pendingBreakerEvents = [];
+    let unwritten = events;
     try {
       await this.db.breakerEvent.createMany({ data: events });
+      return;
     } catch (error) {
-      this.noteFailure(error);
-      // Transitions are rare; keep them for the next flush unless the buffer is absurdly long.
-      const kept = [...events, ...this.pendingBreakerEvents];
-      this.stats.droppedBreakerEvents += Math.max(0, kept.length - 1000);
-      this.pendingBreakerEvents = kept.slice(-1000);
+      if (isRowFault(error))
+        unwritten = await this.writeEach(
+          events,
+          (event) => this.db.breakerEvent.create({ data: event }),
+          () => {
+            this.stats.droppedBreakerEvents++;
+          },
+        );
+      else this.noteFailure(error);
     }
+    // Transitions are rare; keep them for the next flush unless the buffer is absurdly long.
+    const kept = [...unwritten, ...this.pendingBreakerEvents];
+    this.stats.droppedBreakerEvents += Math.max(0, kept.length - 1000);
+    this.pendingBreakerEvents = kept.slice(-1000);
   }
 
   private async writeCalls(): Promise<void> {
     const calls = this.pending;
     if (calls.length === 0) return;
     this.pending = [];
+    let unwritten = calls;
     try {
-      await this.db.$transaction([
-        this.db.callLog.createMany({ data: calls.map((c) => c.row) }),
-        this.db.callAttempt.createMany({ data: calls.flatMap((c) => c.attempts) }),
-      ]);
+      await this.db.$transaction(this.insertCalls(calls));
+      return;
     } catch (error) {
-      this.noteFailure(error);
-      // Put the batch back within the bound; a batch that failed before is dropped (and counted) so a
-      // bad row cannot block the log forever.
-      for (const c of calls) c.failures = (c.failures ?? 0) + 1;
-      const retry = calls.filter((c) => c.failures! < MAX_WRITE_TRIES);
-      const room = Math.max(0, this.opts.maxPendingCalls - this.pending.length);
-      const kept = retry.slice(0, room);
-      this.stats.droppedCallLogRows += calls.length - kept.length;
-      this.pending = [...kept, ...this.pending];
+      // One bad row (its integration deleted meanwhile) must not cost the batch: the rows are written one by
+      // one and only the bad one is dropped, counted. Anything else is the database: the batch waits.
+      if (isRowFault(error))
+        unwritten = await this.writeEach(
+          calls,
+          (call) => this.db.$transaction(this.insertCalls([call])),
+          () => {
+            this.stats.droppedCallLogRows++;
+          },
+        );
+      else this.noteFailure(error);
     }
+    // Put what is left back within the bound; a row that failed before is dropped (and counted) so the
+    // log cannot be blocked forever.
+    for (const c of unwritten) c.failures = (c.failures ?? 0) + 1;
+    const retry = unwritten.filter((c) => c.failures! < MAX_WRITE_TRIES);
+    const room = Math.max(0, this.opts.maxPendingCalls - this.pending.length);
+    const kept = retry.slice(0, room);
+    this.stats.droppedCallLogRows += unwritten.length - kept.length;
+    this.pending = [...kept, ...this.pending];
+  }
+
+  private insertCalls(calls: PendingCall[]) {
+    return [
+      this.db.callLog.createMany({ data: calls.map((c) => c.row) }),
+      this.db.callAttempt.createMany({ data: calls.flatMap((c) => c.attempts) }),
+    ];
+  }
+
+  /**
+   * Writes items one at a time after a batch failed on a bad row: a row at fault is given to `drop`,
+   * the rest are written; returns those that failed for another reason (the database), to retry later.
+   */
+  private async writeEach<T>(items: T[], write: (item: T) => Promise<unknown>, drop: (item: T) => void): Promise<T[]> {
+    const unwritten: T[] = [];
+    for (const item of items) {
+      try {
+        await write(item);
+      } catch (error) {
+        if (isRowFault(error)) drop(item);
+        else {
+          this.noteFailure(error);
+          unwritten.push(item);
+        }
+      }
+    }
+    return unwritten;
   }
 
   private upsertRollup(r: RollupState) {

@@ -3,6 +3,7 @@ import type { Db } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 import { enqueueJob, findJob, type JobTransition, numberFromEnv, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { redactText } from '@/lib/redaction';
 import { countOutcome } from './counts';
 import { forwardJobInput } from './receive';
 import type { BulkEventReplayInput, EventFilter, EventState } from './schema';
@@ -181,7 +182,7 @@ export async function listEvents(db: Db, filter: EventQuery) {
 }
 export type EventPage = Awaited<ReturnType<typeof listEvents>>;
 
-/** One event as received (headers with credentials redacted, the body as text) with its forward job. */
+/** One event as received (credentials redacted from headers and body) with its forward job. */
 export async function eventDetail(db: Db, id: string) {
   const event = await db.webhookEvent.findUnique({ where: { id }, include: { source: true } });
   if (!event) return null;
@@ -197,7 +198,8 @@ export async function eventDetail(db: Db, id: string) {
     forwardedAt: event.forwardedAt,
     lastError: job?.lastError ?? event.lastError,
     headers: Object.fromEntries(headers),
-    body: text,
+    // Shown with credential and card fields redacted by name; stored as received, since that is what is forwarded.
+    body: redactText(text),
     sizeBytes: event.body.byteLength,
     job: job && {
       id: job.id,

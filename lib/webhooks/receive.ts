@@ -4,6 +4,7 @@ import type { Db } from '@/lib/db';
 import { findIntegration, type Integration } from '@/lib/integrations';
 import { enqueueJob } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { redactHeaders } from '@/lib/redaction';
 import { readSecret, SecretNotSetError, SecretUnavailableError } from '@/lib/secrets';
 import { countOutcome } from './counts';
 import { verifyHmac } from './hmac';
@@ -13,8 +14,6 @@ import { standardKey, verifyStandard } from './standard';
 import { verifyStripe } from './stripe';
 import type { SignedDelivery, Verdict } from './verdict';
 
-/** Headers a sender may use for its own credentials: never stored. */
-const REDACTED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 /** Longer ids are stored (and sent as idempotency keys) as their hash. */
 const MAX_DEDUP_KEY = 200;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -102,6 +101,8 @@ interface Received {
   body: Uint8Array;
   text: string;
   now: Date;
+  /** the source's verification secrets, scrubbed from what is stored */
+  secrets: readonly string[];
 }
 
 /** The sender's event id header as the application should see it (Stripe's id is in the body). */
@@ -145,12 +146,17 @@ export function forwardJobInput(
   };
 }
 
-function storedHeaders(request: Request): string {
+/**
+ * The headers kept with an event, for display and search: credentials and signatures redacted by name (a
+ * signature is verification material, checked before storing; forwarding and replay never send it), the
+ * source's secrets scrubbed in any encoding. The body is kept as received: it is what is forwarded.
+ */
+function storedHeaders(request: Request, secrets: readonly string[]): string {
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
-    headers[name] = REDACTED_HEADERS.has(name) ? '[redacted]' : value;
+    headers[name] = value;
   });
-  return JSON.stringify(headers);
+  return JSON.stringify(redactHeaders(headers, { secrets }));
 }
 
 /**
@@ -172,7 +178,7 @@ async function store(db: Db, delivery: Received, dedupKey: string): Promise<Resp
           id,
           sourceId: source.id,
           dedupKey,
-          headers: storedHeaders(delivery.request),
+          headers: storedHeaders(delivery.request, delivery.secrets),
           body: new Uint8Array(delivery.body),
           receivedAt: now,
         },
@@ -245,5 +251,9 @@ export async function receiveWebhook(db: Db, slug: string, request: Request): Pr
     // Jobs carry text bodies; forwarding other bytes would alter what was signed.
     return reject(db, source, 'unsupported_body', 'the body is not UTF-8 text');
   }
-  return store(db, { source, integration, request, body, text, now }, dedupKeyOf(source, verdict.eventId, text));
+  return store(
+    db,
+    { source, integration, request, body, text, now, secrets: secrets.secrets },
+    dedupKeyOf(source, verdict.eventId, text),
+  );
 }

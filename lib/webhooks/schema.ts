@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instantSchema } from '@/lib/model';
+import { instantSchema, patchOf } from '@/lib/model';
 import { secretNameSchema } from '@/lib/secrets';
 
 export const SCHEMES = ['standard', 'stripe', 'hmac'] as const;
@@ -123,8 +123,8 @@ function withDerivedDefaults(value: z.output<typeof sourceFields>) {
 export const sourceSchema = sourceFields.superRefine(checkSource).transform(withDerivedDefaults);
 export type SourceConfig = z.output<typeof sourceSchema>;
 
-/** A PATCH body: any subset of the fields; the merged source is validated with sourceSchema. */
-export const sourcePatchSchema = sourceFields.partial().strict();
+/** A PATCH body: any subset of the fields, none defaulted; the merged source is validated with sourceSchema. */
+export const sourcePatchSchema = patchOf(sourceFields);
 
 /** received: stored, its forward not yet tried; forwarding: tried, retrying; forwarded; failed (dead letter). */
 export const EVENT_STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;

@@ -3,6 +3,7 @@ import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
+import { applyPatch } from '@/lib/model';
 import { assertSecretRole, forgetVerificationSecrets, SecretRoleConflictError } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
 import {
@@ -10,6 +11,7 @@ import {
   hmacOptionsSchema,
   type Scheme,
   type SourceConfig,
+  sourceFields,
   type sourcePatchSchema,
   sourceSchema,
 } from './schema';
@@ -161,7 +163,9 @@ export async function updateSource(
   const current = await findSource(db, slug);
   if (!current) return null;
   const { id: _, createdAt: __, updatedAt: ___, integrationId: ____, ...fields } = current;
-  const merged = sourceSchema.safeParse({ ...fields, options: fields.options ?? undefined, ...patch });
+  const merged = sourceSchema.safeParse(
+    applyPatch(sourceFields, { ...fields, options: fields.options ?? undefined }, patch),
+  );
   if (!merged.success) return { ok: false, error: merged.error };
   const data = await toData(db, merged.data);
   try {

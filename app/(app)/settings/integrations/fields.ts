@@ -37,6 +37,8 @@ const HINTS: Record<string, string> = {
   slug: 'Used in gateway paths: /api/gw/<slug>/…',
   secretEnv:
     'The name of a server environment variable that holds the key: one the operator exposed (BREAKWATER_SECRET_* or listed in BREAKWATER_SECRET_NAMES). The key itself is never stored.',
+  bodyCapture:
+    'What the call log keeps: none (status and timings), headers (redacted), or redacted bodies too (credentials and card fields removed).',
   'policy.breaker.dryRun': 'Record transitions but never reject a call.',
   'policy.breaker.window': 'JSON: {"kind":"count","size":100} or {"kind":"time","ms":60000}',
   'policy.fallback.headers': 'JSON object of header names to values',

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Integration" ADD COLUMN     "bodyCapture" TEXT NOT NULL DEFAULT 'redacted';
