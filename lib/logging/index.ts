@@ -1,12 +1,6 @@
 import pino from 'pino';
 import { redactText } from '@/lib/redaction';
-
-/** Values of the secrets the operator exposed (BREAKWATER_SECRET_* or listed in BREAKWATER_SECRET_NAMES). */
-function exposedSecretValues(env: NodeJS.ProcessEnv = process.env): string[] {
-  const listed = (env.BREAKWATER_SECRET_NAMES ?? '').split(',').map((name) => name.trim());
-  const names = new Set([...Object.keys(env).filter((name) => name.startsWith('BREAKWATER_SECRET_')), ...listed]);
-  return [...names].flatMap((name) => (name && env[name] ? [env[name]] : []));
-}
+import { exposedSecretValues } from '@/lib/secrets';
 
 /**
  * Structured JSON logs on stdout. Redaction is a second line of defence: secrets should never reach a

@@ -32,6 +32,17 @@ export function isExposedSecretName(name: string, env: Env = process.env): boole
   return (name.startsWith(SECRET_PREFIX) && name.length > SECRET_PREFIX.length) || listedNames(env).has(name);
 }
 
+/** The values of every exposed secret that is set: what logs must never carry, whoever names them. */
+export function exposedSecretValues(env: Env = process.env): string[] {
+  const values: string[] = [];
+  const names = new Set([...Object.keys(env).filter((name) => name.startsWith(SECRET_PREFIX)), ...listedNames(env)]);
+  for (const name of names) {
+    const value = env[name];
+    if (value && isExposedSecretName(name, env)) values.push(value);
+  }
+  return values;
+}
+
 function originOf(url: string): string | null {
   try {
     const origin = new URL(url).origin;
