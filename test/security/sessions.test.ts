@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'undici';
+import { Agent, Client, fetch as undiciFetch } from 'undici';
 import { createDb, type Db } from '@/lib/db';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type BreakwaterServer, eventually, signIn, startBreakwater, TEST_ADMIN_PASSWORD } from '../support/server';
@@ -162,7 +162,9 @@ describe('malformed paths', () => {
         else assert.match(answer.body, /malformed URL path/);
       }
     }
-    assert.equal((await rawGet('/integrations/%41%42', { cookie })).status, 404, 'well-formed encoding still routes');
+    const wellFormed = await rawGet('/api/integrations/%41%42', { cookie });
+    assert.equal(wellFormed.status, 404, 'well-formed encoding still reaches the route');
+    assert.match(JSON.parse(wellFormed.body).error, /not found/);
   });
 });
 
@@ -176,7 +178,7 @@ describe('credentials are checked against the store', () => {
       method: 'DELETE',
       headers: { cookie, origin: server.url },
     });
-    assert.equal(revoke.status, 200);
+    assert.equal(revoke.status, 204);
     assert.equal((await me()).status, 401);
 
     const second = (await (await login('192.0.2.12', 'admin', TEST_ADMIN_PASSWORD)).headers.get('set-cookie'))!.split(
@@ -213,7 +215,7 @@ describe('credentials are checked against the store', () => {
     for (const headers of forged) {
       const response = await fetch(`${server.url}/settings/integrations`, { headers, redirect: 'manual' });
       assert.equal(response.status, 307, JSON.stringify(headers));
-      assert.equal(new URL(response.headers.get('location')!).pathname, '/login');
+      assert.equal(new URL(response.headers.get('location')!, server.url).pathname, '/login');
     }
   });
 });
@@ -249,5 +251,38 @@ describe('security headers', () => {
     assert.ok((await page.text()).includes(`nonce="${nonce}"`), 'Next’s scripts carry the nonce');
     const https = await fetch(`${server.url}/login`, { headers: { 'x-forwarded-proto': 'https' } });
     assert.match(https.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
+  });
+});
+
+describe('without BREAKWATER_TRUST_PROXY', () => {
+  test('callers are keyed by their socket address; a client’s own x-forwarded-for is ignored', async () => {
+    const direct = await startBreakwater(database.url);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const response = await fetch(`${direct.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.18.0.${i}` },
+          body: JSON.stringify({ username: `spoofer-${i}`, password: 'x' }),
+        });
+        statuses.push(response.status);
+      }
+      assert.deepEqual(statuses, [...Array(20).fill(401), 429]);
+      // The socket's address is what counts: another loopback address is another caller.
+      const otherPeer = new Agent({ localAddress: '127.0.0.2' });
+      try {
+        const response = await undiciFetch(`${direct.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
+          dispatcher: otherPeer,
+        });
+        assert.equal(response.status, 200);
+      } finally {
+        await otherPeer.close();
+      }
+    } finally {
+      await direct.stop();
+    }
   });
 });
