@@ -7,7 +7,8 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
  * - per client address: 20 failed sign-ins per 15 min over any names, then blocked for 1 s, and each
  *   further failure doubles the block (up to 15 min) for 24 h. One address guessing many names is stopped.
  * - per name and address: 5 consecutive failures block that pair for 30 s, doubling the same way; a
- *   success clears it. A stranger guessing `admin` blocks only their own pair, never the admin signing in from elsewhere.
+ *   success clears it. A stranger guessing `admin` blocks only their own pair, never the admin signing
+ *   in from elsewhere.
  * - per name: failures from every address only slow each sign-in to that name (up to 0.5 s), the correct
  *   password included, and never refuse one: nobody can lock the admin out.
  *
