@@ -7,7 +7,6 @@ export { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
 export {
   authenticate,
   bearerToken,
-  type Caller,
   cookieValue,
   isCrossSiteRequest,
   isSameOriginRequest,
@@ -16,11 +15,9 @@ export {
   wantsSecureCookie,
 } from './request';
 export {
-  CREDENTIAL_CACHE_MS,
   clearedSessionCookies,
   createSession,
   deleteSession,
-  SECURE_SESSION_COOKIE,
   SESSION_COOKIE,
   type SessionUser,
   sessionCookie,
