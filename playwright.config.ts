@@ -25,6 +25,8 @@ export default defineConfig({
   outputDir: 'test-results',
   use: {
     baseURL: E2E.baseURL,
+    // page.request calls carry the session cookie, so their writes must name Breakwater's own origin (CSRF).
+    extraHTTPHeaders: { origin: E2E.baseURL },
     screenshot: 'on',
     trace: 'retain-on-failure',
     viewport: { width: 1280, height: 800 },

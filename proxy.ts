@@ -1,28 +1,93 @@
 import { type NextRequest, NextResponse } from 'next/server';
+import { authenticate, isSecureRequest, sessionToken, userForSession } from '@/lib/auth';
+import { getDb } from '@/lib/db';
 import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
 
-// Reachable without a session: the login page and call, health, the gateway (which checks its own
-// API token) and inbound webhooks (which check the sender's signature). Everything else needs a session
-// cookie or a bearer token; route handlers and the app layout then verify it against the database, so
-// this is the first of two locks, not the only one.
+// Reachable without a session: the login page and call, health, the gateway (which checks its own API
+// token) and inbound webhooks (which check the sender's signature). Everything else needs a session (pages)
+// or a session or API token (API), verified here against the store (cached for a few seconds), and again by
+// each route handler and page before it reads data.
 const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/, /^\/api\/gw\//, /^\/api\/webhooks\/[^/]+$/];
 
-export function proxy(request: NextRequest) {
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A path Next would fail to decode (a 500 from its router): malformed percent-encoding, bytes that are not
+ * UTF-8 (decodeURIComponent refuses both, encoded surrogates included), or a lone surrogate however it came.
+ */
+function isMalformedPath(pathname: string): boolean {
+  try {
+    return LONE_SURROGATE.test(decodeURIComponent(pathname));
+  } catch {
+    return true;
+  }
+}
+
+/** Headers for every page; the nonce lets Next's own inline scripts run and nothing else inline. */
+function pageSecurityHeaders(request: NextRequest, nonce: string): Record<string, string> {
+  const scriptSources = [`'self'`, `'nonce-${nonce}'`, `'strict-dynamic'`];
+  if (process.env.NODE_ENV === 'development') scriptSources.push(`'unsafe-eval'`);
+  const policy = [
+    `default-src 'self'`,
+    `script-src ${scriptSources.join(' ')}`,
+    // React renders style attributes (charts, layout), which a nonce cannot cover.
+    `style-src 'self' 'unsafe-inline'`,
+    `img-src 'self' data:`,
+    `font-src 'self'`,
+    `connect-src 'self'`,
+    `frame-ancestors 'none'`,
+    `base-uri 'self'`,
+    `form-action 'self'`,
+    `object-src 'none'`,
+  ].join('; ');
+  return {
+    'content-security-policy': policy,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    ...(isSecureRequest(request) && { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
+  };
+}
+
+function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
+export async function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  if (PUBLIC.some((pattern) => pattern.test(pathname)))
-    return pathname.startsWith('/api/gw/') ? withRawQuery(request) : NextResponse.next();
-  const hasCredentials =
-    request.cookies.has('bw_session') || /^Bearer\s+\S+$/i.test(request.headers.get('authorization') ?? '');
-  if (hasCredentials) return NextResponse.next();
-  if (pathname.startsWith('/api/')) {
+  const isApi = pathname.startsWith('/api/');
+  if (isMalformedPath(pathname)) {
+    return isApi
+      ? NextResponse.json({ error: 'malformed URL path: bad percent-encoding', field: '(path)' }, { status: 400 })
+      : new NextResponse('Bad request: malformed URL path.\n', {
+          status: 400,
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+        });
+  }
+  if (isApi) {
+    if (pathname.startsWith('/api/gw/')) return withRawQuery(request);
+    if (PUBLIC.some((pattern) => pattern.test(pathname)) || (await authenticate(getDb(), request))) {
+      return NextResponse.next();
+    }
     return NextResponse.json(
       { error: 'authentication required: sign in, or send Authorization: Bearer <token>' },
       { status: 401 },
     );
   }
-  const login = new URL('/login', request.url);
-  if (pathname !== '/') login.searchParams.set('next', pathname + search);
-  return NextResponse.redirect(login);
+
+  const nonce = btoa(crypto.randomUUID());
+  const headers = pageSecurityHeaders(request, nonce);
+  // Pages take the session cookie only: a token is for scripts, and a browser never sends one by itself.
+  if (!PUBLIC.some((pattern) => pattern.test(pathname)) && !(await userForSession(getDb(), sessionToken(request)))) {
+    const login = new URL('/login', request.url);
+    if (pathname !== '/') login.searchParams.set('next', pathname + search);
+    return withHeaders(NextResponse.redirect(login), headers);
+  }
+  // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
+  const forwarded = new Headers(request.headers);
+  forwarded.set('content-security-policy', headers['content-security-policy']);
+  return withHeaders(NextResponse.next({ request: { headers: forwarded } }), headers);
 }
 
 /** Hands the gateway the caller's query as sent (next.config's skipProxyUrlNormalize keeps it raw here). */

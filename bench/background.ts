@@ -69,7 +69,7 @@ try {
   const api = async (path: string, body?: unknown) => {
     const response = await fetch(`${server.url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { cookie, 'content-type': 'application/json' },
+      headers: { cookie, origin: server.url, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);

@@ -21,7 +21,10 @@ let token: string;
 
 async function api(path: string, init: RequestInit & { auth?: 'cookie' | 'token' | 'none' } = {}) {
   const headers = new Headers(init.headers);
-  if ((init.auth ?? 'cookie') === 'cookie') headers.set('cookie', cookie);
+  if ((init.auth ?? 'cookie') === 'cookie') {
+    headers.set('cookie', cookie);
+    headers.set('origin', server.url);
+  }
   if (init.auth === 'token') headers.set('authorization', `Bearer ${token}`);
   if (typeof init.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json');
   return fetch(`${server.url}${path}`, { ...init, headers, redirect: 'manual' });

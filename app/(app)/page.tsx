@@ -1,4 +1,5 @@
 import { type Overview, OverviewGrid } from '@/components/OverviewGrid';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { overviewTiles } from '@/lib/queries';
 
@@ -7,6 +8,7 @@ export const metadata = { title: 'Overview · Breakwater' };
 const DEFAULT_WINDOW_MS = 3_600_000;
 
 export default async function OverviewPage() {
+  await requireUser();
   const now = Date.now();
   const since = new Date(now - DEFAULT_WINDOW_MS);
   // Rendered with the page so the overview is complete at first paint; the client then refreshes it.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { authenticate, type SessionUser } from '@/lib/auth';
+import { authenticate, isSameOriginRequest, type SessionUser } from '@/lib/auth';
 import { type Db, getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { jsonError, unauthorized, unstorablePathResponse } from './errors';
@@ -9,9 +9,13 @@ export interface Authed {
   db: Db;
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
- * Wraps a route handler: authenticates the caller (session cookie or API token) and turns an unexpected
- * failure into a JSON 500 that names the request id, never a stack.
+ * Wraps a route handler: authenticates the caller (session cookie or API token), refuses a cookie-
+ * authenticated write from another origin (CSRF: the browser attaches the cookie to any site's request;
+ * a bearer token it never attaches), and turns an unexpected failure into a JSON 500 that names the
+ * request id, never a stack.
  */
 export function authed<Ctx>(handler: (request: Request, context: Ctx, auth: Authed) => Promise<Response>) {
   return async (request: Request, context: Ctx): Promise<Response> => {
@@ -19,9 +23,12 @@ export function authed<Ctx>(handler: (request: Request, context: Ctx, auth: Auth
     if (badPath) return badPath;
     const db = getDb();
     try {
-      const user = await authenticate(db, request);
-      if (!user) return unauthorized();
-      return await handler(request, context, { user, db });
+      const caller = await authenticate(db, request);
+      if (!caller) return unauthorized();
+      if (caller.via === 'session' && !SAFE_METHODS.has(request.method) && !isSameOriginRequest(request)) {
+        return jsonError(403, 'cross-origin request refused: a signed-in write must come from Breakwater’s own pages');
+      }
+      return await handler(request, context, { user: caller.user, db });
     } catch (error) {
       const requestId = randomUUID();
       log.error({ err: error, requestId, path: new URL(request.url).pathname }, 'route failed');

@@ -1,9 +1,21 @@
 export { ADMIN_USERNAME, ensureAdmin } from './admin';
+export { clientAddress, recordPeerAddresses } from './client-address';
 export { type LoginResult, logIn } from './login';
+export { safeNextPath } from './next-path';
+export { requireUser } from './page';
 export { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
-export { authenticate, bearerToken, cookieValue, isSecureRequest } from './request';
 export {
-  clearedSessionCookie,
+  authenticate,
+  bearerToken,
+  cookieValue,
+  isCrossSiteRequest,
+  isSameOriginRequest,
+  isSecureRequest,
+  sessionToken,
+  wantsSecureCookie,
+} from './request';
+export {
+  clearedSessionCookies,
   createSession,
   deleteSession,
   SESSION_COOKIE,

@@ -1,5 +1,6 @@
 import type { Db } from '@/lib/db';
 import { randomSecret, sha256 } from './secrets';
+import { CREDENTIAL_CACHE_MS } from './sessions';
 
 export const TOKEN_PREFIX = 'bw_';
 
@@ -20,9 +21,13 @@ export interface ApiTokenView {
 const viewFields = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 
 // Verified tokens are remembered briefly so the gateway's hot path does not hit the database on every
-// call; revocation in this process clears the entry at once.
-const verified = new Map<string, { owner: TokenOwner; until: number }>();
-const VERIFIED_TTL_MS = 5000;
+// call; revocation in this process clears the entry at once. On globalThis: the proxy and the route
+// handlers are separate bundles in one process and must see the same entries.
+const shared = globalThis as typeof globalThis & {
+  __breakwaterTokens?: Map<string, { owner: TokenOwner; until: number }>;
+};
+shared.__breakwaterTokens ??= new Map();
+const verified = shared.__breakwaterTokens;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Creates a token; the clear value is returned once and never stored. */
@@ -66,7 +71,7 @@ export async function verifyApiToken(db: Db, token: string | null | undefined): 
     return null;
   }
   const owner = { tokenId: row.id, userId: row.userId };
-  verified.set(tokenHash, { owner, until: now + VERIFIED_TTL_MS });
+  verified.set(tokenHash, { owner, until: now + CREDENTIAL_CACHE_MS });
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
   }

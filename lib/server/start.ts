@@ -1,5 +1,5 @@
 import { startAlerting } from '@/lib/alerts';
-import { ensureAdmin } from '@/lib/auth';
+import { ensureAdmin, recordPeerAddresses } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
 import { outboundPolicy } from '@/lib/integrations';
 import { log } from '@/lib/logging';
@@ -9,6 +9,8 @@ const shared = globalThis as typeof globalThis & { __breakwaterStarted?: Promise
 
 /** Migrate, make sure an admin exists, start the telemetry writer, and flush it on SIGTERM/SIGINT. */
 export function startServerServices(): Promise<void> {
+  // Before any request arrives: sign-in throttling keys callers by the socket's address (lib/auth).
+  recordPeerAddresses();
   shared.__breakwaterStarted ??= (async () => {
     // A malformed BREAKWATER_OUTBOUND_ALLOW stops the start here instead of failing every outbound call.
     outboundPolicy();

@@ -102,7 +102,8 @@ export async function callApi(
 ): Promise<ApiAnswer> {
   const response = await fetch(`${server.url}${path}`, {
     method: init.method ?? 'GET',
-    headers: { cookie, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
+    // Origin: cookie-authenticated writes must come from Breakwater's own origin (CSRF).
+    headers: { cookie, origin: server.url, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
     body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
   });
   const text = await response.text();

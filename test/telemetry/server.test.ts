@@ -57,13 +57,13 @@ before(async () => {
   cookie = await signIn(server);
   const created = await fetch(`${server.url}/api/tokens`, {
     method: 'POST',
-    headers: { cookie, 'content-type': 'application/json' },
+    headers: { cookie, origin: server.url, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'telemetry test' }),
   });
   token = (await created.json()).token;
   const integration = await fetch(`${server.url}/api/integrations`, {
     method: 'POST',
-    headers: { cookie, 'content-type': 'application/json' },
+    headers: { cookie, origin: server.url, 'content-type': 'application/json' },
     body: JSON.stringify({
       name: 'Payments',
       slug: 'pay',

@@ -548,7 +548,7 @@ describe('secret rotation and configuration', () => {
     }
     const malformed = await fetch(`${h.server.url}/api/webhook-sources`, {
       method: 'POST',
-      headers: { cookie: h.cookie, 'content-type': 'application/json' },
+      headers: { cookie: h.cookie, origin: h.server.url, 'content-type': 'application/json' },
       body: '{"name":',
     });
     assert.equal(malformed.status, 400);
@@ -729,7 +729,7 @@ describe('forward failures, replay and the explorer', () => {
     }
     const malformed = await fetch(`${h.server.url}/api/webhook-events/replay`, {
       method: 'POST',
-      headers: { cookie: h.cookie, 'content-type': 'application/json' },
+      headers: { cookie: h.cookie, origin: h.server.url, 'content-type': 'application/json' },
       body: '{"filter": ',
     });
     assert.equal(malformed.status, 400);

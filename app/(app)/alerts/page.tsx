@@ -1,8 +1,10 @@
 import { AlertRules } from '@/components/alerts/AlertRules';
+import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'Alerts · Breakwater' };
 
-export default function AlertsPage() {
+export default async function AlertsPage() {
+  await requireUser();
   return (
     <>
       <h1>Alerts</h1>

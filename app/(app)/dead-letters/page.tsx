@@ -2,12 +2,14 @@ import Link from 'next/link';
 import { DeadLetterList } from '@/components/DeadLetterList';
 import { QueueCharts } from '@/components/QueueCharts';
 import { QueueStatsBar } from '@/components/QueueStats';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
 
 export const metadata = { title: 'Dead letters · Breakwater' };
 
 export default async function DeadLettersPage() {
+  await requireUser();
   const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
   return (
     <>

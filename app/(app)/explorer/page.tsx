@@ -1,11 +1,13 @@
 import { Suspense } from 'react';
 import { CallExplorer } from '@/components/CallExplorer';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
 
 export const metadata = { title: 'Explorer · Breakwater' };
 
 export default async function ExplorerPage() {
+  await requireUser();
   const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
   return (
     <>

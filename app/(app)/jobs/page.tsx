@@ -3,12 +3,14 @@ import { JobEnqueueForm } from '@/components/JobEnqueueForm';
 import { JobList } from '@/components/JobList';
 import { QueueCharts } from '@/components/QueueCharts';
 import { QueueStatsBar } from '@/components/QueueStats';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
 
 export const metadata = { title: 'Jobs · Breakwater' };
 
 export default async function JobsPage() {
+  await requireUser();
   const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
   return (
     <>

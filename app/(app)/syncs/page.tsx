@@ -1,5 +1,6 @@
 import { SyncForm } from '@/components/SyncForm';
 import { SyncList } from '@/components/SyncList';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
 import { syncFormDefaults } from './defaults';
@@ -7,6 +8,7 @@ import { syncFormDefaults } from './defaults';
 export const metadata = { title: 'Syncs · Breakwater' };
 
 export default async function SyncsPage() {
+  await requireUser();
   const integrations = (await listIntegrations(getDb())).map((integration) => integration.slug);
   return (
     <>

@@ -1,8 +1,10 @@
 import { TokenManager } from '@/components/TokenManager';
+import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'API tokens · Breakwater' };
 
-export default function TokensPage() {
+export default async function TokensPage() {
+  await requireUser();
   return (
     <>
       <h1>API tokens</h1>

@@ -1,9 +1,11 @@
 import { RuleEditor } from '@/components/alerts/RuleEditor';
 import { metricChoices } from '@/lib/alerts';
+import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'Alert rule · Breakwater' };
 
 export default async function RulePage({ params }: { params: Promise<{ id: string }> }) {
+  await requireUser();
   return (
     <>
       <h1>Alert rule</h1>

@@ -1,8 +1,10 @@
 import { ChannelManager } from '@/components/alerts/ChannelManager';
+import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'Alert channels · Breakwater' };
 
-export default function ChannelsPage() {
+export default async function ChannelsPage() {
+  await requireUser();
   return (
     <>
       <h1>Notification channels</h1>

@@ -1,9 +1,11 @@
 import { RuleForm } from '@/components/alerts/RuleForm';
 import { metricChoices } from '@/lib/alerts';
+import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'New alert rule · Breakwater' };
 
-export default function NewRulePage() {
+export default async function NewRulePage() {
+  await requireUser();
   return (
     <>
       <h1>New alert rule</h1>

@@ -1,8 +1,10 @@
 import { SilenceManager } from '@/components/alerts/SilenceManager';
+import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'Silences · Breakwater' };
 
-export default function SilencesPage() {
+export default async function SilencesPage() {
+  await requireUser();
   return (
     <>
       <h1>Silences and maintenance windows</h1>

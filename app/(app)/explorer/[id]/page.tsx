@@ -5,6 +5,7 @@ import { formatMs, formatTime } from '@/components/format';
 import { HeaderList } from '@/components/HeaderList';
 import type { ReplayDraft } from '@/components/ReplayForm';
 import { ReplayPanel } from '@/components/ReplayPanel';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { findIntegration, type Integration } from '@/lib/integrations';
 import { relativeToBase } from '@/lib/jobs';
@@ -102,6 +103,7 @@ function Replays({ call }: { call: CallDetail }) {
 }
 
 export default async function CallPage({ params }: Props) {
+  await requireUser();
   const db = getDb();
   const call = await callDetail(db, (await params).id);
   if (!call) notFound();

@@ -4,6 +4,7 @@ import { BreakerActions } from '@/components/BreakerActions';
 import { IntegrationDashboard } from '@/components/IntegrationDashboard';
 import { SyncPanel } from '@/components/SyncPanel';
 import { chartThresholds } from '@/lib/alerts';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 
@@ -14,6 +15,7 @@ export async function generateMetadata({ params }: Props) {
 }
 
 export default async function IntegrationPage({ params }: Props) {
+  await requireUser();
   const db = getDb();
   const integration = await findIntegration(db, (await params).slug);
   if (!integration) notFound();

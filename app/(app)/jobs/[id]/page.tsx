@@ -1,11 +1,13 @@
 import Link from 'next/link';
 import { JobDetail } from '@/components/JobDetail';
+import { requireUser } from '@/lib/auth';
 
 type Props = { params: Promise<{ id: string }> };
 
 export const metadata = { title: 'Job · Breakwater' };
 
 export default async function JobPage({ params }: Props) {
+  await requireUser();
   return (
     <>
       <p className="row">

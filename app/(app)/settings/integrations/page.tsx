@@ -1,11 +1,13 @@
 import Link from 'next/link';
 import { DeleteIntegrationButton } from '@/components/DeleteIntegrationButton';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations, toView } from '@/lib/integrations';
 
 export const metadata = { title: 'Integrations · Settings · Breakwater' };
 
 export default async function IntegrationSettingsPage() {
+  await requireUser();
   const integrations = (await listIntegrations(getDb())).map((i) => toView(i));
   return (
     <>

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { SyncDetail } from '@/components/SyncDetail';
 import { SyncForm } from '@/components/SyncForm';
 import type { SyncWire } from '@/components/SyncStatus';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
 import { findSync, syncView } from '@/lib/syncs';
@@ -15,6 +16,7 @@ export async function generateMetadata({ params }: Props) {
 }
 
 export default async function SyncPage({ params }: Props) {
+  await requireUser();
   const db = getDb();
   const row = await findSync(db, (await params).slug);
   if (!row) notFound();

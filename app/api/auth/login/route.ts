@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jsonError, parseJsonBody } from '@/lib/api';
-import { isSecureRequest, logIn, sessionCookie } from '@/lib/auth';
+import { clientAddress, isCrossSiteRequest, logIn, sessionCookie, wantsSecureCookie } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 
 const loginSchema = z.object({
@@ -9,10 +9,12 @@ const loginSchema = z.object({
 });
 
 export async function POST(request: Request) {
+  // Login CSRF: another site's page must not sign the browser in to an account of its choosing.
+  if (isCrossSiteRequest(request)) return jsonError(403, 'cross-origin sign-in refused');
   const body = await parseJsonBody(request, loginSchema);
   if (!body.ok) return body.response;
-  const result = await logIn(getDb(), body.data.username, body.data.password);
-  if (!result.ok && result.reason === 'locked') {
+  const result = await logIn(getDb(), body.data.username, body.data.password, clientAddress(request));
+  if (!result.ok && result.reason === 'throttled') {
     return jsonError(
       429,
       'too many failed sign-ins; try again later',
@@ -21,6 +23,6 @@ export async function POST(request: Request) {
     );
   }
   if (!result.ok) return jsonError(401, 'wrong username or password');
-  const headers = { 'set-cookie': sessionCookie(result.token, result.expiresAt, isSecureRequest(request)) };
+  const headers = { 'set-cookie': sessionCookie(result.token, result.expiresAt, wantsSecureCookie(request)) };
   return Response.json({ ok: true }, { headers });
 }

@@ -1,8 +1,10 @@
 import { authed } from '@/lib/api';
-import { clearedSessionCookie, cookieValue, deleteSession, isSecureRequest, SESSION_COOKIE } from '@/lib/auth';
+import { clearedSessionCookies, deleteSession, sessionToken } from '@/lib/auth';
 
 export const POST = authed(async (request, _context, { db }) => {
-  const token = cookieValue(request, SESSION_COOKIE);
+  const token = sessionToken(request);
   if (token) await deleteSession(db, token);
-  return Response.json({ ok: true }, { headers: { 'set-cookie': clearedSessionCookie(isSecureRequest(request)) } });
+  const headers = new Headers();
+  for (const cookie of clearedSessionCookies()) headers.append('set-cookie', cookie);
+  return Response.json({ ok: true }, { headers });
 });

@@ -1,11 +1,13 @@
 import Link from 'next/link';
 import { IntegrationForm } from '@/components/IntegrationForm';
+import { requireUser } from '@/lib/auth';
 import { policySchema } from '@/lib/resilience';
 import { integrationFormGroups } from '../fields';
 
 export const metadata = { title: 'New integration · Breakwater' };
 
-export default function NewIntegrationPage() {
+export default async function NewIntegrationPage() {
+  await requireUser();
   const defaults = { authScheme: 'none', policy: policySchema.parse({}) };
   return (
     <>

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { formatTime } from '@/components/format';
 import { eventStateClass } from '@/components/WebhookEventState';
 import { WebhookReplayButton } from '@/components/WebhookReplayButton';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { eventDetail } from '@/lib/webhooks';
 
@@ -11,6 +12,7 @@ type Props = { params: Promise<{ id: string }> };
 export const metadata = { title: 'Webhook event · Breakwater' };
 
 export default async function WebhookEventPage({ params }: Props) {
+  await requireUser();
   const event = await eventDetail(getDb(), (await params).id);
   if (!event) notFound();
   const { job } = event;

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { BreakerActions } from '@/components/BreakerActions';
 import { DeleteIntegrationButton } from '@/components/DeleteIntegrationButton';
 import { IntegrationForm } from '@/components/IntegrationForm';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 import { policySchema } from '@/lib/resilience';
@@ -13,6 +14,7 @@ type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ create
 export const metadata = { title: 'Edit integration · Breakwater' };
 
 export default async function EditIntegrationPage({ params, searchParams }: Props) {
+  await requireUser();
   const integration = await findIntegration(getDb(), (await params).slug);
   if (!integration) notFound();
   const { created, saved } = await searchParams;
