@@ -1,5 +1,5 @@
 import { type Db, LatencyHistogram } from '@/lib/db';
-import { ERROR_OUTCOMES } from './integrations';
+import { ERROR_OUTCOMES } from '@/lib/model';
 
 // Reads for alert evaluation and rule previews. They read minute rollups only: alert windows are minutes
 // long, and minute rollups are kept for days (lib/telemetry retention), longer than any preview.

@@ -23,12 +23,10 @@ export {
   type ReplayRow,
   searchCalls,
 } from './calls';
-export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';
-export { type Health, type OverviewTile, overviewTiles } from './overview';
+export { type IntegrationSummary, integrationSummaries } from './integrations';
+export { type OverviewTile, overviewTiles } from './overview';
 export {
   emptyQueueStats,
-  JOB_STATES,
-  type JobState,
   type QueuePoint,
   type QueueSeries,
   type QueueSnapshot,

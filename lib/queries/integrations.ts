@@ -1,15 +1,6 @@
 import type { Db } from '@/lib/db';
+import { errorsIn } from '@/lib/model';
 import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, MINUTE_SECONDS, readAggregates } from './rollups';
-
-/** Outcomes that count as the upstream (or the path to it) failing. 4xx answers are the caller's concern. */
-export const ERROR_OUTCOMES = [
-  'server_error',
-  'timeout',
-  'network',
-  'circuit_open',
-  'rate_limited',
-  'bulkhead_rejected',
-];
 
 export interface IntegrationSummary {
   id: string;
@@ -52,7 +43,7 @@ export async function integrationSummaries(db: Db, since: Date): Promise<Integra
   return integrations.map((integration) => {
     const acc = byIntegration.get(integration.id);
     const requests = acc?.requests ?? 0;
-    const errors = acc ? ERROR_OUTCOMES.reduce((n, outcome) => n + (acc.byOutcome[outcome] ?? 0), 0) : 0;
+    const errors = acc ? errorsIn(acc.byOutcome) : 0;
     return {
       ...integration,
       requests,

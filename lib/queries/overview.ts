@@ -1,7 +1,8 @@
 import type { Db } from '@/lib/db';
+import { errorsIn, type Health, healthOf } from '@/lib/model';
 import { firingAlertRows } from './alerts';
-import { ERROR_OUTCOMES } from './integrations';
 import { readMinuteAggregates } from './minutes';
+import { rateLimitPerMinute } from './policy';
 import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, MINUTE_SECONDS, readAggregates } from './rollups';
 
 /** Health is judged on recent traffic, as the default alert rule does (error rate over 5 min). */
@@ -12,8 +13,6 @@ const MINUTE_WINDOW_MAX_MS = 6 * 3_600_000;
 const SPARK_POINTS = 30;
 /** States in which a breaker rejects (or would reject) calls. */
 const TRIPPED = new Set(['open', 'half-open', 'isolated']);
-
-export type Health = 'ok' | 'warn' | 'bad' | 'idle';
 
 export interface OverviewTile {
   id: string;
@@ -46,28 +45,7 @@ export interface OverviewTile {
   firingAlerts?: { name: string; severity?: string }[];
 }
 
-function healthOf(errorRate: number | null, breakerTripped: boolean): Health {
-  if (breakerTripped || (errorRate !== null && errorRate >= 0.05)) return 'bad';
-  if (errorRate === null) return 'idle';
-  if (errorRate >= 0.01) return 'warn';
-  return 'ok';
-}
-
 const RANK: Record<Health, number> = { bad: 0, warn: 1, ok: 2, idle: 3 };
-
-function errorsOf(a: Aggregate): number {
-  return ERROR_OUTCOMES.reduce((n, outcome) => n + (a.byOutcome[outcome] ?? 0), 0);
-}
-
-function perMinuteOf(policy: string): number | null {
-  try {
-    const limit = JSON.parse(policy)?.rateLimit;
-    if (limit?.enabled === false) return null;
-    return typeof limit?.perMinute === 'number' ? limit.perMinute : 100;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * One tile per integration over [since, now]: totals, percentiles, cache and limiter use, a request-rate
@@ -115,14 +93,14 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
   for (const b of recent ?? buckets.filter((x) => x.bucketStart >= recentFrom.getTime())) {
     const r = recentByIntegration.get(b.integrationId) ?? { requests: 0, errors: 0 };
     r.requests += b.aggregate.requests;
-    r.errors += errorsOf(b.aggregate);
+    r.errors += errorsIn(b.aggregate.byOutcome);
     recentByIntegration.set(b.integrationId, r);
   }
   const tiles = integrations.map((integration): OverviewTile => {
     const acc = totals.get(integration.id) ?? emptyAggregate();
-    const errors = errorsOf(acc);
+    const errors = errorsIn(acc.byOutcome);
     const cacheable = acc.cacheHits + acc.cacheMisses;
-    const perMinute = perMinuteOf(integration.policy);
+    const perMinute = rateLimitPerMinute(integration.policy);
     const minutes = windowMs / 60_000;
     const r = recentByIntegration.get(integration.id);
     const recentErrorRate = r?.requests ? r.errors / r.requests : null;
