@@ -1,3 +1,4 @@
+export { type BreakerState, TRIPPED_BREAKER_STATES } from './breaker';
 export { BODY_CAPTURE_MODES, type BodyCapture } from './capture';
 export { GATEWAY_RAW_QUERY_HEADER } from './gateway';
 export { ERROR_RATE_THRESHOLDS, errorRateTone, type Health, healthOf } from './health';

@@ -1,11 +1,8 @@
 export {
-  type AlertTotals,
-  addAlertTotals,
   alertMinuteTotals,
   alertWindowTotals,
   type BreakerChange,
   breakerChanges,
-  emptyAlertTotals,
   minuteOf,
 } from './alert-metrics';
 export { type FiringAlertRow, firingAlertRows } from './alerts';
@@ -35,13 +32,7 @@ export {
   queueSnapshot,
   queueStats,
 } from './queue';
-export {
-  type Aggregate,
-  type BucketAggregate,
-  HOUR_SECONDS,
-  MINUTE_SECONDS,
-  readAggregates,
-} from './rollups';
+export { type Aggregate, addAggregate, type BucketAggregate, emptyAggregate, readAggregates } from './rollups';
 export {
   type BreakerInterval,
   breakerIntervals,

@@ -1,7 +1,7 @@
-import type { Db } from '@/lib/db';
+import { type Db, HOUR_SECONDS, MINUTE_SECONDS } from '@/lib/db';
 import { errorsIn } from '@/lib/model';
 import { rateLimitPerMinute } from './policy';
-import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, readAggregates } from './rollups';
+import { type Aggregate, addAggregate, emptyAggregate, readAggregates } from './rollups';
 
 export const MIN_RANGE_MS = 15 * 60_000;
 export const MAX_RANGE_MS = 30 * 86_400_000;
@@ -22,7 +22,7 @@ export function stepFor(rangeMs: number): Step {
   const hourly = rangeMs > MINUTE_RESOLUTION_MAX_MS;
   const candidates = hourly ? STEPS_SECONDS.filter((s) => s >= HOUR_SECONDS) : STEPS_SECONDS;
   const stepSeconds = candidates.find((s) => rangeMs / (s * 1000) <= MAX_POINTS) ?? candidates[candidates.length - 1];
-  return { stepSeconds, resolutionSeconds: hourly ? HOUR_SECONDS : 60 };
+  return { stepSeconds, resolutionSeconds: hourly ? HOUR_SECONDS : MINUTE_SECONDS };
 }
 
 export interface TimeseriesPoint {

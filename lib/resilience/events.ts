@@ -1,8 +1,7 @@
-import type { CallOutcome } from '../model/index.ts';
+import type { BreakerState, CallOutcome } from '../model/index.ts';
 
-export type { CallOutcome };
+export type { BreakerState, CallOutcome };
 export type CacheStatus = 'hit' | 'miss' | 'stale' | 'bypass';
-export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
 export interface AttemptInfo {
   number: number;
