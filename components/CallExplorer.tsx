@@ -1,10 +1,10 @@
 'use client';
 
 import Link from 'next/link';
+import { OUTCOMES, outcomeTone } from '@/lib/model';
 import type { CallPage } from '@/lib/queries';
 import type { Wire } from './api';
 import { BulkReplay } from './BulkReplay';
-import { OUTCOMES } from './charts/outcomes';
 import { formatMs, formatTime } from './format';
 import { AnySelect, byName, FilterActions, LoadOlder, listState, TimeRangeInputs } from './ListParts';
 import { useUrlFilteredPages } from './useUrlFilter';
@@ -17,12 +17,6 @@ const TEXT_FILTERS = [
   { name: 'traceId', label: 'Trace id', placeholder: '32 hex digits' },
   { name: 'replayOf', label: 'Replay of', placeholder: "the original's request id" },
 ] as const;
-
-function outcomeClass(outcome: string): string {
-  if (outcome === 'success') return 'status-ok';
-  if (outcome === 'client_error' || outcome === 'fallback') return 'status-warn';
-  return 'status-bad';
-}
 
 /** The call log, filtered through the URL (so a search can be shared) and paged by cursor. */
 export function CallExplorer({ integrations }: { integrations: { slug: string; name: string }[] }) {
@@ -109,7 +103,7 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
                     {c.route}
                   </td>
                   <td className="num">{c.status ?? '–'}</td>
-                  <td className={outcomeClass(c.outcome)}>{c.outcome.replace('_', ' ')}</td>
+                  <td className={`status-${outcomeTone(c.outcome)}`}>{c.outcome.replace('_', ' ')}</td>
                   <td className="num">{formatMs(c.durationMs)}</td>
                   <td className="num">{c.attemptCount}</td>
                   <td className="mono">

@@ -2,10 +2,10 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { OUTCOMES } from '@/lib/model';
 import type { Timeseries } from '@/lib/queries';
 import { fetchJson, type Wire } from './api';
 import { BreakerTimeline } from './charts/BreakerTimeline';
-import { OUTCOMES } from './charts/outcomes';
 import { type ChartRow, type Series, type Threshold, TimeChart } from './charts/TimeChart';
 import { formatMs, formatPercent, formatTime } from './format';
 import { type Range, resolveRange, TimeRangePicker } from './TimeRangePicker';

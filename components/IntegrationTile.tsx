@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { errorRateTone } from '@/lib/model';
 import type { OverviewTile } from '@/lib/queries';
 import type { Wire } from './api';
 import { formatCount, formatMs, formatPercent, formatRate } from './format';
@@ -33,8 +34,7 @@ export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile
     breaker.tripped > 0
       ? `${breaker.state} on ${breaker.tripped} of ${breaker.instances} instance${breaker.instances === 1 ? '' : 's'}${breaker.reason ? `: ${breaker.reason}` : ''}`
       : 'closed on every instance';
-  const errorTone =
-    tile.errorRate === null ? undefined : tile.errorRate >= 0.05 ? 'bad' : tile.errorRate >= 0.01 ? 'warn' : undefined;
+  const errorTone = errorRateTone(tile.errorRate);
   const alerts = tile.firingAlerts;
   return (
     <article

@@ -2,11 +2,10 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { FINISHED_JOB_STATES } from '@/lib/model';
 import { ApiError, fetchJson } from './api';
 import { formatMs, formatTime } from './format';
 import { type Job, JobStateBadge } from './JobList';
-
-const FINISHED = new Set(['done', 'dead', 'discarded']);
 
 /** One job: its request (headers redacted by the API), attempts with links to their calls, result and webhook. */
 export function JobDetail({ id }: { id: string }) {
@@ -14,7 +13,7 @@ export function JobDetail({ id }: { id: string }) {
     queryKey: ['job', id],
     queryFn: () => fetchJson<Job>(`/api/jobs/${encodeURIComponent(id)}`),
     // Refreshes while the worker still has it; a finished job only changes when someone replays it.
-    refetchInterval: (query) => (query.state.data && FINISHED.has(query.state.data.state) ? 10_000 : 2000),
+    refetchInterval: (query) => (query.state.data && FINISHED_JOB_STATES.has(query.state.data.state) ? 10_000 : 2000),
     retry: (count, error) => !(error instanceof ApiError && error.status === 404) && count < 2,
   });
   if (job.isPending)

@@ -4,13 +4,13 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import type { JobView } from '@/lib/jobs';
+import { JOB_STATES } from '@/lib/model';
 import { fetchJson, type Wire } from './api';
 import { formatTime } from './format';
 import { AnySelect, byName, listState } from './ListParts';
 import { QUEUE_REFRESH_MS } from './QueueStats';
 
 export type Job = Wire<JobView>;
-export const JOB_STATE_NAMES = ['queued', 'running', 'done', 'dead', 'discarded'] as const;
 
 const STATE_TONE: Record<string, string> = {
   queued: 'muted',
@@ -43,7 +43,7 @@ export function JobList({ integrations }: { integrations: { slug: string; name: 
     <section aria-label="Jobs">
       <fieldset className="panel filters" style={{ marginInline: 0 }}>
         <legend className="sr-only">Filter jobs</legend>
-        <AnySelect label="State" value={state} onChange={(e) => setState(e.target.value)} choices={JOB_STATE_NAMES} />
+        <AnySelect label="State" value={state} onChange={(e) => setState(e.target.value)} choices={JOB_STATES} />
         <AnySelect
           label="Integration"
           value={integration}

@@ -2,16 +2,14 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { Health, OverviewTile } from '@/lib/queries';
+import { DEFAULT_OVERVIEW_WINDOW, type Health, OVERVIEW_WINDOWS, type OverviewWindow } from '@/lib/model';
+import type { OverviewTile } from '@/lib/queries';
 import { fetchJson, type Wire } from './api';
 import { formatTime } from './format';
 import { IntegrationTile } from './IntegrationTile';
 
-const WINDOWS = ['15m', '1h', '6h', '24h'] as const;
-type Window = (typeof WINDOWS)[number];
-
 export interface Overview {
-  window: Window;
+  window: OverviewWindow;
   since: string;
   /** when the server computed it (initial data only) */
   renderedAt?: string;
@@ -36,7 +34,7 @@ function matches(tile: Wire<OverviewTile>, search: string, health: Health | 'all
 
 /** `initial` is the default window's data rendered on the server, so the first paint is the full overview. */
 export function OverviewGrid({ initial }: { initial?: Overview }) {
-  const [window, setWindow] = useState<Window>('1h');
+  const [window, setWindow] = useState<OverviewWindow>(DEFAULT_OVERVIEW_WINDOW);
   const [search, setSearch] = useState('');
   const [health, setHealth] = useState<Health | 'all'>('all');
   const overview = useQuery({
@@ -75,8 +73,8 @@ export function OverviewGrid({ initial }: { initial?: Overview }) {
         </label>
         <label className="inline">
           Window
-          <select value={window} onChange={(e) => setWindow(e.target.value as Window)}>
-            {WINDOWS.map((w) => (
+          <select value={window} onChange={(e) => setWindow(e.target.value as OverviewWindow)}>
+            {OVERVIEW_WINDOWS.map((w) => (
               <option key={w} value={w}>
                 Last {w}
               </option>

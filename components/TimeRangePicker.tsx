@@ -1,25 +1,16 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
+import { WINDOW_MS, type WindowName } from '@/lib/model';
 import { toLocal } from './useUrlFilter';
 
-export const PRESETS = {
-  '15m': 15 * 60_000,
-  '1h': 3_600_000,
-  '6h': 6 * 3_600_000,
-  '24h': 86_400_000,
-  '7d': 7 * 86_400_000,
-  '30d': 30 * 86_400_000,
-} as const;
-export type Preset = keyof typeof PRESETS;
-
 /** A preset follows "now" (live); a custom range (typed, or dragged on a chart) is fixed. */
-export type Range = { preset: Preset } | { preset: 'custom'; from: number; to: number };
+export type Range = { preset: WindowName } | { preset: 'custom'; from: number; to: number };
 
 export function resolveRange(range: Range, now = Date.now()): { from: number; to: number } {
   return range.preset === 'custom'
     ? { from: range.from, to: range.to }
-    : { from: now - PRESETS[range.preset], to: now };
+    : { from: now - WINDOW_MS[range.preset], to: now };
 }
 
 export function TimeRangePicker({ range, onChange }: { range: Range; onChange: (range: Range) => void }) {
@@ -40,7 +31,7 @@ export function TimeRangePicker({ range, onChange }: { range: Range; onChange: (
     <div className="row">
       <fieldset className="range-picker plain">
         <legend className="sr-only">Time range</legend>
-        {(Object.keys(PRESETS) as Preset[]).map((p) => (
+        {(Object.keys(WINDOW_MS) as WindowName[]).map((p) => (
           <button key={p} type="button" aria-pressed={range.preset === p} onClick={() => onChange({ preset: p })}>
             {p}
           </button>

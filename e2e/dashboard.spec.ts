@@ -2,7 +2,7 @@ import { expect as baseExpect, type Page, test } from '@playwright/test';
 import { formatMs, formatPercent } from '@/components/format';
 import { startTraffic } from '@/demo/traffic';
 import { createDb, type Db, LatencyHistogram } from '@/lib/db';
-import { ERROR_OUTCOMES } from '@/lib/queries';
+import { ERROR_OUTCOMES } from '@/lib/model';
 import { E2E } from '../playwright.config';
 import { newToken, setFault, signIn } from './support';
 

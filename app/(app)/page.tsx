@@ -1,19 +1,18 @@
 import { type Overview, OverviewGrid } from '@/components/OverviewGrid';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
+import { DEFAULT_OVERVIEW_WINDOW, WINDOW_MS } from '@/lib/model';
 import { overviewTiles } from '@/lib/queries';
 
 export const metadata = { title: 'Overview · Breakwater' };
 
-const DEFAULT_WINDOW_MS = 3_600_000;
-
 export default async function OverviewPage() {
   await requireUser();
   const now = Date.now();
-  const since = new Date(now - DEFAULT_WINDOW_MS);
+  const since = new Date(now - WINDOW_MS[DEFAULT_OVERVIEW_WINDOW]);
   // Rendered with the page so the overview is complete at first paint; the client then refreshes it.
   const initial: Overview = {
-    window: '1h',
+    window: DEFAULT_OVERVIEW_WINDOW,
     since: since.toISOString(),
     renderedAt: new Date(now).toISOString(),
     integrations: await overviewTiles(getDb(), since),

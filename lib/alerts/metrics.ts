@@ -1,4 +1,5 @@
-import type { AlertTotals, QueueStats } from '@/lib/queries';
+import { errorsIn } from '@/lib/model';
+import type { Aggregate, QueueStats } from '@/lib/queries';
 
 /**
  * What a threshold is measured in. It decides which thresholds are valid and how values are shown:
@@ -16,18 +17,18 @@ export interface MetricDefinition {
   label: string;
   kind: MetricKind;
   /** the value over a window, null when there is nothing to measure (no data) */
-  measure?: (totals: AlertTotals, windowMs: number) => number | null;
+  measure?: (totals: Aggregate, windowMs: number) => number | null;
   /** the job queue's value now (the window does not apply): see runner */
   queue?: (stats: QueueValues) => number;
 }
 
-const quantile = (q: number) => (t: AlertTotals) => (t.requests ? t.histogram.quantile(q) : null);
+const quantile = (q: number) => (t: Aggregate) => (t.requests ? t.histogram.quantile(q) : null);
 
 export const METRICS = {
   error_rate: {
     label: 'Error rate',
     kind: 'percent',
-    measure: (t) => (t.requests ? (100 * t.errors) / t.requests : null),
+    measure: (t) => (t.requests ? (100 * errorsIn(t.byOutcome)) / t.requests : null),
   },
   latency_p50: { label: 'Latency p50', kind: 'ms', measure: quantile(0.5) },
   latency_p95: { label: 'Latency p95', kind: 'ms', measure: quantile(0.95) },
@@ -95,11 +96,8 @@ export function queueValue(metric: QueueMetric, stats: QueueValues): number {
   return METRICS[metric].queue(stats);
 }
 
-/** Breaker states that count as open: a failing upstream keeps a breaker cycling open → half-open → open. */
-export const OPEN_BREAKER_STATES = new Set(['open', 'half-open', 'isolated']);
-
 /** The value of a rollup-based metric over a window; null when there is nothing to measure. */
-export function windowValue(metric: RollupMetric, totals: AlertTotals, windowMs: number) {
+export function windowValue(metric: RollupMetric, totals: Aggregate, windowMs: number) {
   return METRICS[metric].measure(totals, windowMs);
 }
 

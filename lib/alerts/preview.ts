@@ -1,15 +1,9 @@
 import type { Db } from '@/lib/db';
-import {
-  addAlertTotals,
-  alertMinuteTotals,
-  breakerChanges,
-  emptyAlertTotals,
-  minuteOf,
-  queueSeries,
-} from '@/lib/queries';
+import { TRIPPED_BREAKER_STATES } from '@/lib/model';
+import { addAggregate, alertMinuteTotals, breakerChanges, emptyAggregate, minuteOf, queueSeries } from '@/lib/queries';
 import { durationMs } from './duration';
 import { evaluate, initialState } from './evaluator';
-import { ALL_INTEGRATIONS, isQueueMetric, OPEN_BREAKER_STATES, queueValue, windowValue } from './metrics';
+import { ALL_INTEGRATIONS, isQueueMetric, queueValue, windowValue } from './metrics';
 import type { RuleConfig } from './schema';
 
 const MINUTE_MS = 60_000;
@@ -44,7 +38,7 @@ export async function previewRule(
     for (let at = start; at <= end; at += MINUTE_MS) {
       for (; next < changes.length && changes[next].at <= at; next++)
         states.set(changes[next].instance, changes[next].toState);
-      values.push({ at, value: [...states.values()].some((s) => OPEN_BREAKER_STATES.has(s)) ? 1 : 0 });
+      values.push({ at, value: [...states.values()].some((s) => TRIPPED_BREAKER_STATES.has(s)) ? 1 : 0 });
     }
   } else if (isQueueMetric(rule.metric)) {
     // The sampled queue, one point a minute (its highest sample); a minute nothing sampled is no data.
@@ -73,11 +67,11 @@ export async function previewRule(
         })
       ).get(integration.id) ?? new Map();
     for (let at = start; at <= end; at += MINUTE_MS) {
-      const sum = emptyAlertTotals();
+      const sum = emptyAggregate();
       // The whole minutes of the window before `at`; live evaluation also reads the current partial one.
       for (let bucket = minuteOf(at - windowMs); bucket < at; bucket += MINUTE_MS) {
         const t = minutes.get(bucket);
-        if (t) addAlertTotals(sum, t);
+        if (t) addAggregate(sum, t);
       }
       values.push({ at, value: windowValue(rule.metric, sum, windowMs) });
     }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
+import { TRIPPED_BREAKER_STATES } from '@/lib/model';
 import {
-  type AlertTotals,
+  type Aggregate,
   alertWindowTotals,
   breakerChanges,
-  emptyAlertTotals,
+  emptyAggregate,
   emptyQueueStats,
   minuteOf,
   type QueueSnapshot,
@@ -15,7 +16,7 @@ import { type Channel, type Delivery, deliverChecked } from './delivery';
 import { durationMs } from './duration';
 import { evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
 import { type AlertGroup, type AlertOfGroup, groupSummary, renderAnnotation, webhookPayload } from './messages';
-import { ALL_INTEGRATIONS, isQueueMetric, OPEN_BREAKER_STATES, queueValue, windowValue } from './metrics';
+import { ALL_INTEGRATIONS, isQueueMetric, queueValue, windowValue } from './metrics';
 import { type RuleInput, ruleSchema } from './schema';
 import { createRule, listRules, type Rule, silenceFromRow } from './service';
 import { isSilenced } from './silences';
@@ -82,7 +83,7 @@ function labelsOf(rule: Rule, integration: string): Record<string, string> {
 async function breakerValues(db: Db, now: Date): Promise<Map<string, number>> {
   const changes = await breakerChanges(db, { from: now, to: now });
   const open = new Map<string, number>();
-  for (const c of changes) if (OPEN_BREAKER_STATES.has(c.toState)) open.set(c.integrationId, 1);
+  for (const c of changes) if (TRIPPED_BREAKER_STATES.has(c.toState)) open.set(c.integrationId, 1);
   return open;
 }
 
@@ -113,7 +114,7 @@ export async function evaluateAlerts(
   const silences = silenceRows.map(silenceFromRow);
   const existing = new Map(instanceRows.map((row) => [`${row.ruleId}\u0000${row.integrationId}`, row]));
   const keep = new Set<string>();
-  const totalsByWindow = new Map<string, Promise<Map<string, AlertTotals>>>();
+  const totalsByWindow = new Map<string, Promise<Map<string, Aggregate>>>();
   let breakers: Promise<Map<string, number>> | undefined;
   let queue: Promise<QueueSnapshot> | undefined;
   const groups: AlertGroup[] = [];
@@ -129,7 +130,7 @@ export async function evaluateAlerts(
       noData: rule.noData,
     };
     let open = new Map<string, number>();
-    let totals = new Map<string, AlertTotals>();
+    let totals = new Map<string, Aggregate>();
     let jobs: QueueSnapshot | undefined;
     if (rule.metric === 'breaker_open') {
       breakers ??= breakerValues(db, now);
@@ -170,7 +171,7 @@ export async function evaluateAlerts(
           ? (open.get(integration.id) ?? 0)
           : isQueueMetric(rule.metric)
             ? queueValue(rule.metric, jobsOf(jobs!, integration.id))
-            : windowValue(rule.metric, totals.get(integration.id) ?? emptyAlertTotals(), spanMs);
+            : windowValue(rule.metric, totals.get(integration.id) ?? emptyAggregate(), spanMs);
       const { next, transition } = evaluate(prev, value, condition, at);
       const labels = labelsOf(rule, integration.slug);
       const silenced = isSilenced(silences, { ruleId: rule.id, integration: integration.slug, labels }, at);

@@ -18,6 +18,34 @@ export interface SerializedHistogram {
   b: Record<string, number>;
 }
 
+/**
+ * The q-quantile (0..1) in ms of a histogram, or null when it is empty: the nearest-rank definition, read
+ * as the midpoint of the bucket holding that rank, so it is within RELATIVE_ACCURACY of a real sample.
+ * `indices` are the bucket indices in ascending order, `countAt` the count of one; both histogram classes
+ * (this one and DenseHistogram) answer through it, so they always agree.
+ */
+export function histogramQuantile(
+  q: number,
+  count: number,
+  zeros: number,
+  indices: Iterable<number>,
+  countAt: (index: number) => number,
+): number | null {
+  if (count === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * count));
+  if (rank <= zeros) return 0;
+  let seen = zeros;
+  let last = 0;
+  for (const index of indices) {
+    const n = countAt(index);
+    if (n === 0) continue;
+    last = index;
+    seen += n;
+    if (seen >= rank) break;
+  }
+  return (2 * GAMMA ** last) / (GAMMA + 1);
+}
+
 export class LatencyHistogram {
   private readonly buckets = new Map<number, number>();
   private zeros = 0;
@@ -50,18 +78,10 @@ export class LatencyHistogram {
     }
   }
 
-  /** The q-quantile (0..1) in ms, or null when empty. Uses the nearest-rank definition. */
+  /** The q-quantile (0..1) in ms, or null when empty. */
   quantile(q: number): number | null {
-    if (this.count === 0) return null;
-    const rank = Math.max(1, Math.ceil(q * this.count));
-    if (rank <= this.zeros) return 0;
-    let seen = this.zeros;
     const indices = [...this.buckets.keys()].sort((a, b) => a - b);
-    for (const index of indices) {
-      seen += this.buckets.get(index)!;
-      if (seen >= rank) return (2 * GAMMA ** index) / (GAMMA + 1);
-    }
-    return (2 * GAMMA ** indices[indices.length - 1]) / (GAMMA + 1);
+    return histogramQuantile(q, this.count, this.zeros, indices, (index) => this.buckets.get(index)!);
   }
 
   toJSON(): SerializedHistogram {

@@ -1,5 +1,6 @@
 export type { Db, DbOptions, Provider } from './client';
 export { createDb, DEFAULT_DATABASE_URL, databaseUrl, getDb, providerOf, sqlitePath } from './client';
+export { DenseHistogram } from './dense-histogram';
 export type { Prisma } from './generated/sqlite/client';
 export { LatencyHistogram, RELATIVE_ACCURACY, type SerializedHistogram } from './histogram';
 export {
@@ -12,3 +13,12 @@ export {
   migrationLock,
   migrationsDir,
 } from './migrate';
+export {
+  addRollupCounters,
+  emptyRollupCounters,
+  HOUR_SECONDS,
+  MINUTE_SECONDS,
+  type RollupCounters,
+  type RollupKey,
+  type RollupRow,
+} from './rollup';

@@ -1,5 +1,3 @@
-/** The job states, as the queue's read model (lib/queries) defines them. */
-export { JOB_STATES } from '@/lib/queries';
 export { runCallBatch } from './batch';
 export { deadLetterSelectionSchema } from './bulk-input';
 export {

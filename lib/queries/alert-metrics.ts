@@ -1,56 +1,10 @@
-import { type Db, LatencyHistogram } from '@/lib/db';
-import { ERROR_OUTCOMES } from './integrations';
+import { type Db, MINUTE_SECONDS } from '@/lib/db';
+import { type Aggregate, addAggregate, addRow, emptyAggregate, ROLLUP_SELECT } from './rollups';
 
 // Reads for alert evaluation and rule previews. They read minute rollups only: alert windows are minutes
 // long, and minute rollups are kept for days (lib/telemetry retention), longer than any preview.
 
-const MINUTE_MS = 60_000;
-const ERRORS = new Set(ERROR_OUTCOMES);
-
-/** Counters of one integration summed over some minute buckets. */
-export interface AlertTotals {
-  requests: number;
-  errors: number;
-  retries: number;
-  cacheHits: number;
-  cacheMisses: number;
-  rateLimitRejections: number;
-  histogram: LatencyHistogram;
-}
-
-export function emptyAlertTotals(): AlertTotals {
-  return {
-    requests: 0,
-    errors: 0,
-    retries: 0,
-    cacheHits: 0,
-    cacheMisses: 0,
-    rateLimitRejections: 0,
-    histogram: new LatencyHistogram(),
-  };
-}
-
-export function addAlertTotals(into: AlertTotals, from: AlertTotals): void {
-  into.requests += from.requests;
-  into.errors += from.errors;
-  into.retries += from.retries;
-  into.cacheHits += from.cacheHits;
-  into.cacheMisses += from.cacheMisses;
-  into.rateLimitRejections += from.rateLimitRejections;
-  into.histogram.merge(from.histogram);
-}
-
-const SELECT = {
-  bucketStart: true,
-  integrationId: true,
-  outcomeClass: true,
-  count: true,
-  retries: true,
-  cacheHits: true,
-  cacheMisses: true,
-  rateLimitRejections: true,
-  latencyHist: true,
-} as const;
+const MINUTE_MS = MINUTE_SECONDS * 1000;
 
 /**
  * Minute rollups whose bucket starts in [from, to], summed per integration and bucket start (all
@@ -59,17 +13,17 @@ const SELECT = {
 export async function alertMinuteTotals(
   db: Db,
   range: { from: Date; to: Date; integrationId?: string; route?: string | null },
-): Promise<Map<string, Map<number, AlertTotals>>> {
+): Promise<Map<string, Map<number, Aggregate>>> {
   const rows = await db.metricRollup.findMany({
     where: {
-      bucketSeconds: 60,
+      bucketSeconds: MINUTE_SECONDS,
       bucketStart: { gte: range.from, lte: range.to },
       ...(range.integrationId ? { integrationId: range.integrationId } : {}),
       ...(range.route ? { route: range.route } : {}),
     },
-    select: SELECT,
+    select: ROLLUP_SELECT,
   });
-  const out = new Map<string, Map<number, AlertTotals>>();
+  const out = new Map<string, Map<number, Aggregate>>();
   for (const r of rows) {
     let buckets = out.get(r.integrationId);
     if (!buckets) {
@@ -79,16 +33,10 @@ export async function alertMinuteTotals(
     const at = r.bucketStart.getTime();
     let t = buckets.get(at);
     if (!t) {
-      t = emptyAlertTotals();
+      t = emptyAggregate();
       buckets.set(at, t);
     }
-    t.requests += r.count;
-    if (ERRORS.has(r.outcomeClass)) t.errors += r.count;
-    t.retries += r.retries;
-    t.cacheHits += r.cacheHits;
-    t.cacheMisses += r.cacheMisses;
-    t.rateLimitRejections += r.rateLimitRejections;
-    t.histogram.merge(JSON.parse(r.latencyHist));
+    addRow(t, r);
   }
   return out;
 }
@@ -102,13 +50,13 @@ export async function alertMinuteTotals(
 export async function alertWindowTotals(
   db: Db,
   query: { at: Date; windowMs: number; route?: string | null },
-): Promise<Map<string, AlertTotals>> {
+): Promise<Map<string, Aggregate>> {
   const from = new Date(minuteOf(query.at.getTime() - query.windowMs));
   const minutes = await alertMinuteTotals(db, { from, to: query.at, route: query.route });
-  const out = new Map<string, AlertTotals>();
+  const out = new Map<string, Aggregate>();
   for (const [integrationId, buckets] of minutes) {
-    const sum = emptyAlertTotals();
-    for (const t of buckets.values()) addAlertTotals(sum, t);
+    const sum = emptyAggregate();
+    for (const t of buckets.values()) addAggregate(sum, t);
     out.set(integrationId, sum);
   }
   return out;

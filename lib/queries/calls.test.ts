@@ -205,6 +205,22 @@ test('overviewTiles: totals from minute rollups, trouble first, open breaker is 
   assert.ok(Math.abs(a.p50Ms! - 20) / 20 < 0.01);
 });
 
+test('overviewTiles: rate-limit usage is over the limit of the stored policy', async () => {
+  const since = new Date(now - 3_600_000);
+  const usage = async () => (await overviewTiles(db, since)).find((t) => t.slug === 'a')!;
+  const before = await usage();
+  await db.integration.update({ where: { id: 'int_a' }, data: { policy: '{"rateLimit":{"perMinute":30}}' } });
+  const limited = await usage();
+  assert.ok(limited.requests > 0);
+  assert.ok(
+    Math.abs(limited.rateLimitUsage! / before.rateLimitUsage! - 100 / 30) < 1e-3,
+    'the default limit is 100 a minute',
+  );
+  await db.integration.update({ where: { id: 'int_a' }, data: { policy: '{"rateLimit":{"enabled":false}}' } });
+  assert.equal((await usage()).rateLimitUsage, null);
+  await db.integration.update({ where: { id: 'int_a' }, data: { policy: '{}' } });
+});
+
 test('overviewTiles: a firing, unsilenced alert is on its tile and makes a quiet integration trouble', async () => {
   const rule = await db.alertRule.create({
     data: { name: 'Slow p99 on a', config: JSON.stringify({ severity: 'critical', metric: 'latency_p99' }) },

@@ -1,11 +1,8 @@
 export {
-  type AlertTotals,
-  addAlertTotals,
   alertMinuteTotals,
   alertWindowTotals,
   type BreakerChange,
   breakerChanges,
-  emptyAlertTotals,
   minuteOf,
 } from './alert-metrics';
 export { type FiringAlertRow, firingAlertRows } from './alerts';
@@ -23,12 +20,10 @@ export {
   type ReplayRow,
   searchCalls,
 } from './calls';
-export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';
-export { type Health, type OverviewTile, overviewTiles } from './overview';
+export { type IntegrationSummary, integrationSummaries } from './integrations';
+export { type OverviewTile, overviewTiles } from './overview';
 export {
   emptyQueueStats,
-  JOB_STATES,
-  type JobState,
   type QueuePoint,
   type QueueSeries,
   type QueueSnapshot,
@@ -37,13 +32,7 @@ export {
   queueSnapshot,
   queueStats,
 } from './queue';
-export {
-  type Aggregate,
-  type BucketAggregate,
-  HOUR_SECONDS,
-  MINUTE_SECONDS,
-  readAggregates,
-} from './rollups';
+export { type Aggregate, addAggregate, type BucketAggregate, emptyAggregate, readAggregates } from './rollups';
 export {
   type BreakerInterval,
   breakerIntervals,

@@ -1,15 +1,6 @@
 import type { Db } from '@/lib/db';
-import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, MINUTE_SECONDS, readAggregates } from './rollups';
-
-/** Outcomes that count as the upstream (or the path to it) failing. 4xx answers are the caller's concern. */
-export const ERROR_OUTCOMES = [
-  'server_error',
-  'timeout',
-  'network',
-  'circuit_open',
-  'rate_limited',
-  'bulkhead_rejected',
-];
+import { errorsIn } from '@/lib/model';
+import { type Aggregate, addAggregate, emptyAggregate, readAggregates, resolutionFor } from './rollups';
 
 export interface IntegrationSummary {
   id: string;
@@ -25,9 +16,6 @@ export interface IntegrationSummary {
   p99Ms: number | null;
 }
 
-/** Windows up to this long are read from minute rollups; longer ones from hourly rollups. */
-const MINUTE_WINDOW_MAX_MS = 6 * 3_600_000;
-
 /**
  * Every integration with its traffic since `since`, read back from the stored rollups (all instances).
  * Windows over 6 h read hourly rollups from the top of `since`'s hour (so a 24 h window covers 24 to 25 h);
@@ -35,7 +23,7 @@ const MINUTE_WINDOW_MAX_MS = 6 * 3_600_000;
  */
 export async function integrationSummaries(db: Db, since: Date): Promise<IntegrationSummary[]> {
   const to = new Date();
-  const resolution = to.getTime() - since.getTime() > MINUTE_WINDOW_MAX_MS ? HOUR_SECONDS : MINUTE_SECONDS;
+  const resolution = resolutionFor(to.getTime() - since.getTime());
   const [integrations, buckets] = await Promise.all([
     db.integration.findMany({ select: { id: true, slug: true, name: true, baseUrl: true }, orderBy: { name: 'asc' } }),
     readAggregates(db, { from: since, to }, resolution),
@@ -52,7 +40,7 @@ export async function integrationSummaries(db: Db, since: Date): Promise<Integra
   return integrations.map((integration) => {
     const acc = byIntegration.get(integration.id);
     const requests = acc?.requests ?? 0;
-    const errors = acc ? ERROR_OUTCOMES.reduce((n, outcome) => n + (acc.byOutcome[outcome] ?? 0), 0) : 0;
+    const errors = acc ? errorsIn(acc.byOutcome) : 0;
     return {
       ...integration,
       requests,

@@ -1,5 +1,5 @@
-import type { Db } from '@/lib/db';
-import { type BucketAggregate, MINUTE_SECONDS, readAggregates } from './rollups';
+import { type Db, MINUTE_SECONDS } from '@/lib/db';
+import { type BucketAggregate, readAggregates } from './rollups';
 
 const MINUTE_MS = MINUTE_SECONDS * 1000;
 /**

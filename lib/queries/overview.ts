@@ -1,33 +1,18 @@
-import type { Db } from '@/lib/db';
+import { type Db, HOUR_SECONDS, MINUTE_SECONDS } from '@/lib/db';
+import { errorsIn, type Health, healthOf, TRIPPED_BREAKER_STATES } from '@/lib/model';
 import { firingAlertRows } from './alerts';
-import { ERROR_OUTCOMES } from './integrations';
+import type { IntegrationSummary } from './integrations';
 import { readMinuteAggregates } from './minutes';
-import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, MINUTE_SECONDS, readAggregates } from './rollups';
+import { rateLimitPerMinute } from './policy';
+import { type Aggregate, addAggregate, emptyAggregate, readAggregates, resolutionFor } from './rollups';
 
 /** Health is judged on recent traffic, as the default alert rule does (error rate over 5 min). */
 const RECENT_MS = 5 * 60_000;
-/** Windows up to this long are read from minute rollups; longer ones from hourly rollups. */
-const MINUTE_WINDOW_MAX_MS = 6 * 3_600_000;
 /** Sparkline points per tile: enough to show a shape, few enough to stay small over the wire. */
 const SPARK_POINTS = 30;
-/** States in which a breaker rejects (or would reject) calls. */
-const TRIPPED = new Set(['open', 'half-open', 'isolated']);
 
-export type Health = 'ok' | 'warn' | 'bad' | 'idle';
-
-export interface OverviewTile {
-  id: string;
-  slug: string;
-  name: string;
-  baseUrl: string;
-  /** calls in the window */
-  requests: number;
-  errors: number;
-  /** errors / requests, 0..1; null without traffic */
-  errorRate: number | null;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
+/** An integration's summary over the window (`requests`: calls in it), with what its tile shows besides. */
+export interface OverviewTile extends IntegrationSummary {
   /** cache hits / cacheable calls, null when nothing was cacheable */
   cacheHitRatio: number | null;
   /** calls per minute over the configured limit per minute, 0..1+; null without a limit */
@@ -46,28 +31,7 @@ export interface OverviewTile {
   firingAlerts?: { name: string; severity?: string }[];
 }
 
-function healthOf(errorRate: number | null, breakerTripped: boolean): Health {
-  if (breakerTripped || (errorRate !== null && errorRate >= 0.05)) return 'bad';
-  if (errorRate === null) return 'idle';
-  if (errorRate >= 0.01) return 'warn';
-  return 'ok';
-}
-
 const RANK: Record<Health, number> = { bad: 0, warn: 1, ok: 2, idle: 3 };
-
-function errorsOf(a: Aggregate): number {
-  return ERROR_OUTCOMES.reduce((n, outcome) => n + (a.byOutcome[outcome] ?? 0), 0);
-}
-
-function perMinuteOf(policy: string): number | null {
-  try {
-    const limit = JSON.parse(policy)?.rateLimit;
-    if (limit?.enabled === false) return null;
-    return typeof limit?.perMinute === 'number' ? limit.perMinute : 100;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * One tile per integration over [since, now]: totals, percentiles, cache and limiter use, a request-rate
@@ -77,7 +41,7 @@ function perMinuteOf(policy: string): number | null {
 export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]> {
   const to = new Date();
   const windowMs = to.getTime() - since.getTime();
-  const resolution = windowMs > MINUTE_WINDOW_MAX_MS ? HOUR_SECONDS : MINUTE_SECONDS;
+  const resolution = resolutionFor(windowMs);
   const recentFrom = new Date(to.getTime() - RECENT_MS);
   const [integrations, buckets, recent, transitions, firing] = await Promise.all([
     db.integration.findMany({ select: { id: true, slug: true, name: true, baseUrl: true, policy: true } }),
@@ -94,7 +58,10 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
     firingAlertRows(db),
   ]);
   // Hourly reads start at the top of since's hour; the sparkline spans what was read.
-  const start = resolution === HOUR_SECONDS ? Math.floor(since.getTime() / 3_600_000) * 3_600_000 : since.getTime();
+  const start =
+    resolution === HOUR_SECONDS
+      ? Math.floor(since.getTime() / (HOUR_SECONDS * 1000)) * HOUR_SECONDS * 1000
+      : since.getTime();
   const sparkStepMs = Math.max(resolution * 1000, (to.getTime() - start) / SPARK_POINTS);
   const sparkPoints = Math.ceil((to.getTime() - start) / sparkStepMs);
   const totals = new Map<string, Aggregate>();
@@ -115,19 +82,19 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
   for (const b of recent ?? buckets.filter((x) => x.bucketStart >= recentFrom.getTime())) {
     const r = recentByIntegration.get(b.integrationId) ?? { requests: 0, errors: 0 };
     r.requests += b.aggregate.requests;
-    r.errors += errorsOf(b.aggregate);
+    r.errors += errorsIn(b.aggregate.byOutcome);
     recentByIntegration.set(b.integrationId, r);
   }
   const tiles = integrations.map((integration): OverviewTile => {
     const acc = totals.get(integration.id) ?? emptyAggregate();
-    const errors = errorsOf(acc);
+    const errors = errorsIn(acc.byOutcome);
     const cacheable = acc.cacheHits + acc.cacheMisses;
-    const perMinute = perMinuteOf(integration.policy);
+    const perMinute = rateLimitPerMinute(integration.policy);
     const minutes = windowMs / 60_000;
     const r = recentByIntegration.get(integration.id);
     const recentErrorRate = r?.requests ? r.errors / r.requests : null;
     const states = transitions.filter((t) => t.integrationId === integration.id);
-    const trippedStates = states.filter((t) => TRIPPED.has(t.toState));
+    const trippedStates = states.filter((t) => TRIPPED_BREAKER_STATES.has(t.toState));
     const worst = trippedStates.find((t) => t.toState !== 'half-open') ?? trippedStates[0];
     const firingAlerts = firing
       .filter((f) => f.integrationId === integration.id)

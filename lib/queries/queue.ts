@@ -1,10 +1,8 @@
 import type { Db } from '@/lib/db';
+import { JOB_STATES, type JobState } from '@/lib/model';
 
 // Read models of the job queue (lib/jobs writes it): live stats for the pages and alerts, and the
 // sampled series for the charts.
-
-export const JOB_STATES = ['queued', 'running', 'done', 'dead', 'discarded'] as const;
-export type JobState = (typeof JOB_STATES)[number];
 
 /** Queue depth, counts per state and the oldest waiting and dead jobs' ages: what is charted and alerted on. */
 export interface QueueStats {

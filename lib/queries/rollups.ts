@@ -1,14 +1,13 @@
-import type { Db } from '@/lib/db';
-import { DenseHistogram } from './dense-histogram';
+import { type Db, DenseHistogram, HOUR_SECONDS, MINUTE_SECONDS, type RollupRow } from '@/lib/db';
 
-/** Rollups are written at two widths at once (lib/telemetry): one minute, and one hour for long ranges. */
-export const MINUTE_SECONDS = 60;
-export const HOUR_SECONDS = 3600;
 const HOUR_MS = HOUR_SECONDS * 1000;
 /** Buckets kept parsed per database: a day of hours and the live hour's minutes, for a few filters. */
 const CACHED_BUCKETS = 400;
 
-/** The stored counters of one bucket (or several merged), with the latency histogram parsed. */
+/**
+ * The stored counters of one bucket (or several merged), with the latency histogram parsed: what every read
+ * of rollups (dashboard, overview, alerts) sums into.
+ */
 export interface Aggregate {
   requests: number;
   byOutcome: Record<string, number>;
@@ -45,6 +44,39 @@ export function addAggregate(into: Aggregate, from: Aggregate): void {
   into.histogram.add(from.histogram);
 }
 
+/** The counters of a stored row that an aggregate keeps. */
+export type AggregatedRow = Pick<
+  RollupRow,
+  | 'outcomeClass'
+  | 'count'
+  | 'retries'
+  | 'cacheHits'
+  | 'cacheMisses'
+  | 'rateLimitWaits'
+  | 'rateLimitRejections'
+  | 'latencyHist'
+>;
+
+/** Counts a stored rollup row into an aggregate. */
+export function addRow(into: Aggregate, r: AggregatedRow): void {
+  into.requests += r.count;
+  into.byOutcome[r.outcomeClass] = (into.byOutcome[r.outcomeClass] ?? 0) + r.count;
+  into.retries += r.retries;
+  into.cacheHits += r.cacheHits;
+  into.cacheMisses += r.cacheMisses;
+  into.rateLimitWaits += r.rateLimitWaits;
+  into.rateLimitRejections += r.rateLimitRejections;
+  into.histogram.addSerialized(JSON.parse(r.latencyHist));
+}
+
+/** Windows up to this long are read from minute rollups; longer ones from hourly rollups. */
+const MINUTE_WINDOW_MAX_MS = 6 * 3_600_000;
+
+/** The rollup width a window of this length is read from. */
+export function resolutionFor(windowMs: number): number {
+  return windowMs > MINUTE_WINDOW_MAX_MS ? HOUR_SECONDS : MINUTE_SECONDS;
+}
+
 /** One bucket of one integration, all routes, outcomes and instances merged. */
 export interface BucketAggregate {
   bucketStart: number;
@@ -52,7 +84,8 @@ export interface BucketAggregate {
   aggregate: Aggregate;
 }
 
-const SELECT = {
+/** The columns a read of rollups needs to sum them into aggregates per integration and bucket. */
+export const ROLLUP_SELECT = {
   bucketStart: true,
   integrationId: true,
   outcomeClass: true,
@@ -65,18 +98,7 @@ const SELECT = {
   latencyHist: true,
 } as const;
 
-type Row = {
-  bucketStart: Date;
-  integrationId: string;
-  outcomeClass: string;
-  count: number;
-  retries: number;
-  cacheHits: number;
-  cacheMisses: number;
-  rateLimitWaits: number;
-  rateLimitRejections: number;
-  latencyHist: string;
-};
+type Row = Pick<RollupRow, keyof typeof ROLLUP_SELECT>;
 
 function aggregateRows(rows: Row[]): BucketAggregate[] {
   const byKey = new Map<string, BucketAggregate>();
@@ -88,15 +110,7 @@ function aggregateRows(rows: Row[]): BucketAggregate[] {
       entry = { bucketStart, integrationId: r.integrationId, aggregate: emptyAggregate() };
       byKey.set(key, entry);
     }
-    const a = entry.aggregate;
-    a.requests += r.count;
-    a.byOutcome[r.outcomeClass] = (a.byOutcome[r.outcomeClass] ?? 0) + r.count;
-    a.retries += r.retries;
-    a.cacheHits += r.cacheHits;
-    a.cacheMisses += r.cacheMisses;
-    a.rateLimitWaits += r.rateLimitWaits;
-    a.rateLimitRejections += r.rateLimitRejections;
-    a.histogram.addSerialized(JSON.parse(r.latencyHist));
+    addRow(entry.aggregate, r);
   }
   return [...byKey.values()];
 }
@@ -135,7 +149,7 @@ export async function readAggregates(
   if (resolutionSeconds < HOUR_SECONDS) {
     const rows = await db.metricRollup.findMany({
       where: { ...integration, bucketSeconds: { lt: HOUR_SECONDS }, bucketStart: { gte: range.from, lt: range.to } },
-      select: SELECT,
+      select: ROLLUP_SELECT,
     });
     return aggregateRows(rows);
   }
@@ -185,7 +199,7 @@ export async function readAggregates(
   if (stale.size === 0) return out;
   const rows = await db.metricRollup.findMany({
     where: buckets(staleHours, staleMinutes),
-    select: { ...SELECT, bucketSeconds: true },
+    select: { ...ROLLUP_SELECT, bucketSeconds: true },
   });
   const fresh = new Map<string, Row[]>([...stale.keys()].map((key) => [key, []]));
   for (const r of rows) fresh.get(keyOf(r.bucketSeconds, r.bucketStart.getTime()))?.push(r);

@@ -47,7 +47,10 @@ before(async () => {
   await db.integration.create({
     data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a', policy: '{"rateLimit":{"perMinute":100}}' },
   });
-  await db.integration.create({ data: { id: 'int_b', slug: 'b', name: 'B', baseUrl: 'http://b' } });
+  // Rate limit off: a policy without one gets the schema's default limit, as the client enforces it.
+  await db.integration.create({
+    data: { id: 'int_b', slug: 'b', name: 'B', baseUrl: 'http://b', policy: '{"rateLimit":{"enabled":false}}' },
+  });
   const recorder = new TelemetryRecorder(db, { instance: 'i1', successesKeptPerSecond: 0 });
   let i = 0;
   for (let minute = 1; minute <= 90; minute += 7) {

@@ -1,6 +1,7 @@
-import type { Db } from '@/lib/db';
-import { ERROR_OUTCOMES } from './integrations';
-import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, readAggregates } from './rollups';
+import { type Db, HOUR_SECONDS, MINUTE_SECONDS } from '@/lib/db';
+import { errorsIn } from '@/lib/model';
+import { rateLimitPerMinute } from './policy';
+import { type Aggregate, addAggregate, emptyAggregate, readAggregates } from './rollups';
 
 export const MIN_RANGE_MS = 15 * 60_000;
 export const MAX_RANGE_MS = 30 * 86_400_000;
@@ -21,7 +22,7 @@ export function stepFor(rangeMs: number): Step {
   const hourly = rangeMs > MINUTE_RESOLUTION_MAX_MS;
   const candidates = hourly ? STEPS_SECONDS.filter((s) => s >= HOUR_SECONDS) : STEPS_SECONDS;
   const stepSeconds = candidates.find((s) => rangeMs / (s * 1000) <= MAX_POINTS) ?? candidates[candidates.length - 1];
-  return { stepSeconds, resolutionSeconds: hourly ? HOUR_SECONDS : 60 };
+  return { stepSeconds, resolutionSeconds: hourly ? HOUR_SECONDS : MINUTE_SECONDS };
 }
 
 export interface TimeseriesPoint {
@@ -67,17 +68,6 @@ export interface Timeseries extends Step {
   rateLimitPerMinute: number | null;
 }
 
-function rateLimitOf(policy: string | undefined): number | null {
-  if (!policy) return null;
-  try {
-    const limit = JSON.parse(policy)?.rateLimit;
-    if (!limit || limit.enabled === false) return null;
-    return typeof limit.perMinute === 'number' ? limit.perMinute : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The dashboard's time series for one integration (or all, without `integrationId`) over [from, to]:
  * per step, request rate by outcome, error rate, p50/p95/p99 from merged histograms, cache hit ratio,
@@ -110,10 +100,10 @@ export async function timeseries(
     const acc = buckets[Math.floor((r.bucketStart - first) / stepMs)];
     if (acc) addAggregate(acc, r.aggregate);
   }
-  const perMinute = rateLimitOf(integration?.policy);
+  const perMinute = integration ? rateLimitPerMinute(integration.policy) : null;
   const points = buckets.map((acc, i): TimeseriesPoint => {
     const cacheable = acc.cacheHits + acc.cacheMisses;
-    const errors = ERROR_OUTCOMES.reduce((n, outcome) => n + (acc.byOutcome[outcome] ?? 0), 0);
+    const errors = errorsIn(acc.byOutcome);
     return {
       at: new Date(first + i * stepMs),
       requests: acc.requests,

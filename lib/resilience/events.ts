@@ -1,16 +1,7 @@
+import type { BreakerState, CallOutcome } from '../model/index.ts';
+
+export type { BreakerState, CallOutcome };
 export type CacheStatus = 'hit' | 'miss' | 'stale' | 'bypass';
-export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
-export type CallOutcome =
-  | 'success'
-  | 'client_error'
-  | 'server_error'
-  | 'timeout'
-  | 'network'
-  | 'circuit_open'
-  | 'rate_limited'
-  | 'bulkhead_rejected'
-  | 'cancelled'
-  | 'fallback';
 
 export interface AttemptInfo {
   number: number;

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Db, LatencyHistogram, type Prisma } from '@/lib/db';
+import {
+  type Db,
+  emptyRollupCounters,
+  HOUR_SECONDS,
+  LatencyHistogram,
+  MINUTE_SECONDS,
+  type Prisma,
+  type RollupCounters,
+  type RollupKey,
+} from '@/lib/db';
 import { type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
 
 const MAX_WRITE_TRIES = 3;
-/** Width of the second rollup series every call is also counted in: it keeps long-range reads cheap. */
-export const HOURLY_BUCKET_SECONDS = 3600;
 /** Prisma errors that blame a row (foreign key, unique), not the database being unavailable. */
 const ROW_FAULT_CODES = new Set(['P2003', 'P2002', 'P2025']);
 
@@ -38,20 +45,8 @@ export interface CallDetail {
   replayOfId?: string;
 }
 
-interface RollupState {
-  bucketStart: Date;
-  bucketSeconds: number;
-  integrationId: string;
-  route: string;
-  outcomeClass: string;
-  count: number;
-  retries: number;
-  cacheHits: number;
-  cacheMisses: number;
-  rateLimitWaits: number;
-  rateLimitRejections: number;
-  latencySumMs: number;
-  latencyMaxMs: number;
+/** A rollup row being counted: every call is counted in a minute row and in an hour row (HOUR_SECONDS). */
+interface RollupState extends Omit<RollupKey, 'instance'>, RollupCounters {
   histogram: LatencyHistogram;
   dirty: boolean;
   /** when its writes started failing; cleared by a successful write */
@@ -107,7 +102,7 @@ export class TelemetryRecorder {
     options: RecorderOptions = {},
   ) {
     this.opts = {
-      bucketSeconds: options.bucketSeconds ?? 60,
+      bucketSeconds: options.bucketSeconds ?? MINUTE_SECONDS,
       flushIntervalMs: options.flushIntervalMs ?? 1000,
       slowCallMs: options.slowCallMs ?? 1000,
       successesKeptPerSecond: options.successesKeptPerSecond ?? 5,
@@ -180,8 +175,8 @@ export class TelemetryRecorder {
 
   private addToRollup(integrationId: string, s: CallSummary): void {
     this.addToBucket(this.opts.bucketSeconds, integrationId, s);
-    if (this.opts.hourlyRollups && this.opts.bucketSeconds < HOURLY_BUCKET_SECONDS)
-      this.addToBucket(HOURLY_BUCKET_SECONDS, integrationId, s);
+    if (this.opts.hourlyRollups && this.opts.bucketSeconds < HOUR_SECONDS)
+      this.addToBucket(HOUR_SECONDS, integrationId, s);
   }
 
   private addToBucket(bucketSeconds: number, integrationId: string, s: CallSummary): void {
@@ -196,14 +191,7 @@ export class TelemetryRecorder {
         integrationId,
         route: s.route,
         outcomeClass: s.outcome,
-        count: 0,
-        retries: 0,
-        cacheHits: 0,
-        cacheMisses: 0,
-        rateLimitWaits: 0,
-        rateLimitRejections: 0,
-        latencySumMs: 0,
-        latencyMaxMs: 0,
+        ...emptyRollupCounters(),
         histogram: new LatencyHistogram(),
         dirty: true,
       };
@@ -430,7 +418,7 @@ export class TelemetryRecorder {
   }
 
   private upsertRollup(r: RollupState) {
-    const values = {
+    const values: RollupCounters & { latencyHist: string } = {
       count: r.count,
       retries: r.retries,
       cacheHits: r.cacheHits,
@@ -441,7 +429,7 @@ export class TelemetryRecorder {
       latencyMaxMs: r.latencyMaxMs,
       latencyHist: JSON.stringify(r.histogram),
     };
-    const key = {
+    const key: RollupKey = {
       bucketStart: r.bucketStart,
       bucketSeconds: r.bucketSeconds,
       integrationId: r.integrationId,

@@ -1,8 +1,15 @@
-import { type Db, LatencyHistogram } from '@/lib/db';
-import { HOURLY_BUCKET_SECONDS } from './recorder';
+import {
+  addRollupCounters,
+  type Db,
+  emptyRollupCounters,
+  HOUR_SECONDS,
+  LatencyHistogram,
+  type RollupCounters,
+  type RollupKey,
+} from '@/lib/db';
 
 const DAY_MS = 86_400_000;
-const HOUR_MS = HOURLY_BUCKET_SECONDS * 1000;
+const HOUR_MS = HOUR_SECONDS * 1000;
 /** Minute rows handled per transaction, so a long backlog never holds the database for long. */
 const CHUNK_ROWS = 5000;
 
@@ -48,55 +55,18 @@ export interface RetentionResult {
 type MinuteRow = Awaited<ReturnType<Db['metricRollup']['findMany']>>[number];
 
 interface HourGroup {
-  key: {
-    bucketStart: Date;
-    bucketSeconds: number;
-    integrationId: string;
-    route: string;
-    outcomeClass: string;
-    instance: string;
-  };
+  key: RollupKey;
   rows: MinuteRow[];
 }
 
-function mergeRows(
-  rows: {
-    count: number;
-    retries: number;
-    cacheHits: number;
-    cacheMisses: number;
-    rateLimitWaits: number;
-    rateLimitRejections: number;
-    latencySumMs: number;
-    latencyMaxMs: number;
-    latencyHist: string;
-  }[],
-) {
+function mergeRows(rows: (RollupCounters & { latencyHist: string })[]): RollupCounters & { latencyHist: string } {
   const histogram = new LatencyHistogram();
-  const merged = {
-    count: 0,
-    retries: 0,
-    cacheHits: 0,
-    cacheMisses: 0,
-    rateLimitWaits: 0,
-    rateLimitRejections: 0,
-    latencySumMs: 0,
-    latencyMaxMs: 0,
-    latencyHist: '',
-  };
+  const merged = emptyRollupCounters();
   for (const r of rows) {
-    merged.count += r.count;
-    merged.retries += r.retries;
-    merged.cacheHits += r.cacheHits;
-    merged.cacheMisses += r.cacheMisses;
-    merged.rateLimitWaits += r.rateLimitWaits;
-    merged.rateLimitRejections += r.rateLimitRejections;
-    merged.latencySumMs += r.latencySumMs;
-    merged.latencyMaxMs = Math.max(merged.latencyMaxMs, r.latencyMaxMs);
+    addRollupCounters(merged, r);
     histogram.merge(JSON.parse(r.latencyHist));
   }
-  merged.latencyHist = JSON.stringify(histogram);
-  return merged;
+  return { ...merged, latencyHist: JSON.stringify(histogram) };
 }
 
 /**
@@ -110,7 +80,7 @@ async function downsample(db: Db, cutoff: Date, result: RetentionResult): Promis
   const before = new Date(Math.floor(cutoff.getTime() / HOUR_MS) * HOUR_MS);
   for (;;) {
     const rows = await db.metricRollup.findMany({
-      where: { bucketSeconds: { lt: HOURLY_BUCKET_SECONDS }, bucketStart: { lt: before } },
+      where: { bucketSeconds: { lt: HOUR_SECONDS }, bucketStart: { lt: before } },
       orderBy: { bucketStart: 'asc' },
       take: CHUNK_ROWS,
     });
@@ -124,7 +94,7 @@ async function downsample(db: Db, cutoff: Date, result: RetentionResult): Promis
         group = {
           key: {
             bucketStart: new Date(hour),
-            bucketSeconds: HOURLY_BUCKET_SECONDS,
+            bucketSeconds: HOUR_SECONDS,
             integrationId: r.integrationId,
             route: r.route,
             outcomeClass: r.outcomeClass,
@@ -143,7 +113,7 @@ async function downsample(db: Db, cutoff: Date, result: RetentionResult): Promis
         const hourEnd = new Date(group.key.bucketStart.getTime() + HOUR_MS);
         const minutes = await tx.metricRollup.findMany({
           where: {
-            bucketSeconds: { lt: HOURLY_BUCKET_SECONDS },
+            bucketSeconds: { lt: HOUR_SECONDS },
             bucketStart: { gte: group.key.bucketStart, lt: hourEnd },
             integrationId: group.key.integrationId,
             route: group.key.route,
@@ -189,7 +159,7 @@ export async function applyRetention(
   await downsample(db, ago(options.minuteRollupDays), result);
   result.hourlyRowsDeleted = (
     await db.metricRollup.deleteMany({
-      where: { bucketSeconds: { gte: HOURLY_BUCKET_SECONDS }, bucketStart: { lt: ago(options.hourlyRollupDays) } },
+      where: { bucketSeconds: { gte: HOUR_SECONDS }, bucketStart: { lt: ago(options.hourlyRollupDays) } },
     })
   ).count;
   const oldCalls = { startedAt: { lt: ago(options.callLogDays) } };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authed, jsonError, parseJsonBody, parseQuery } from '@/lib/api';
-import { callRequestMaxBytes, enqueueJob, JOB_STATES, jobInputSchema, listJobs, resolveTarget } from '@/lib/jobs';
+import { callRequestMaxBytes, enqueueJob, jobInputSchema, listJobs, resolveTarget } from '@/lib/jobs';
+import { JOB_STATES } from '@/lib/model';
 import { assertSecretRole, SecretRoleConflictError } from '@/lib/secret-roles';
 
 export const dynamic = 'force-dynamic';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LatencyHistogram } from '@/lib/db';
 import { DenseHistogram } from './dense-histogram';
+import { LatencyHistogram } from './histogram';
 
 test('merging stored histograms densely gives the same quantiles as LatencyHistogram', () => {
   let seed = 7;

@@ -1,11 +1,9 @@
-import { RELATIVE_ACCURACY, type SerializedHistogram } from '@/lib/db';
-
-const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+import { histogramQuantile, type SerializedHistogram } from './histogram';
 
 /**
  * The stored latency histogram (lib/db/histogram.ts: bucket i holds (γ^(i-1), γ^i]) held as one array
  * over a contiguous index range, for reads that merge many of them: adding two is a loop over numbers
- * instead of a Map lookup per bucket. Quantiles follow LatencyHistogram's (nearest rank, bucket midpoint).
+ * instead of a Map lookup per bucket. Quantiles are LatencyHistogram's (histogramQuantile).
  */
 export class DenseHistogram {
   private offset = 0;
@@ -45,18 +43,11 @@ export class DenseHistogram {
 
   /** The q-quantile (0..1) in ms, or null when empty. */
   quantile(q: number): number | null {
-    if (this.count === 0) return null;
-    const rank = Math.max(1, Math.ceil(q * this.count));
-    if (rank <= this.zeros) return 0;
-    let seen = this.zeros;
-    let last = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      if (this.counts[i] === 0) continue;
-      last = i;
-      seen += this.counts[i];
-      if (seen >= rank) break;
-    }
-    return (2 * GAMMA ** (last + this.offset)) / (GAMMA + 1);
+    return histogramQuantile(q, this.count, this.zeros, this.indices(), (index) => this.counts[index - this.offset]);
+  }
+
+  private *indices(): Generator<number> {
+    for (let i = 0; i < this.counts.length; i++) yield i + this.offset;
   }
 
   private ensure(lo: number, hi: number): void {
