@@ -97,7 +97,7 @@ test('calls beyond the bulkhead and its queue are rejected', async () => {
 });
 
 test('pipeline.execute runs any function through the policies, and its signal fires at the deadline', async () => {
-  const { client } = clientWith({ timeout: { overallMs: 50 } });
+  const { client } = clientWith({ timeout: { attemptMs: 50, overallMs: 50 } });
   assert.equal(await client.pipeline.execute(async () => 'done'), 'done');
   await assert.rejects(
     client.pipeline.execute(
