@@ -361,14 +361,9 @@ export class ResilientClient {
   }
 
   private fail(ctx: HttpCallContext, thrown: unknown): ResilienceError {
-    const error = thrown instanceof ResilienceError ? thrown : new NetworkError('other', thrown);
-    const summary = this.summarize(ctx, this.clock.now() - ctx.startedAt, outcomeOfError(error), undefined, error);
-    error.attempts = ctx.attempts;
-    error.requestId = ctx.requestId;
-    // The last status the upstream did answer, for callers mapping the failure (say a 503, then a reset).
-    for (let i = ctx.attempts.length - 1; i >= 0 && error.status === undefined; i--)
-      error.status = ctx.attempts[i].status;
-    error.summary = summary;
+    const cause = thrown instanceof ResilienceError ? thrown : new NetworkError('other', thrown);
+    const summary = this.summarize(ctx, this.clock.now() - ctx.startedAt, outcomeOfError(cause), undefined, cause);
+    const error = cause.endingCall(summary);
     this.events.emit({ type: 'call.end', summary });
     return error;
   }
