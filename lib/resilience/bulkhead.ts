@@ -62,12 +62,9 @@ export class Bulkhead extends PolicyBase<Policy['bulkhead']> {
         resolve();
       };
       this.queue.push(waiter);
-      if (this.env.events.wants('bulkhead.queued')) {
-        this.env.events.emit({
+      if (this.wants('bulkhead.queued')) {
+        this.emitForCall(ctx, {
           type: 'bulkhead.queued',
-          integration: this.env.name,
-          requestId: ctx.requestId,
-          at: this.env.clock.now(),
           queueLength: this.queue.length,
         });
       }
@@ -88,12 +85,9 @@ export class Bulkhead extends PolicyBase<Policy['bulkhead']> {
   }
 
   private emitRejected(ctx: CallContext, reason: 'queue_full' | 'queue_timeout'): void {
-    if (!this.env.events.wants('bulkhead.rejected')) return;
-    this.env.events.emit({
+    if (!this.wants('bulkhead.rejected')) return;
+    this.emitForCall(ctx, {
       type: 'bulkhead.rejected',
-      integration: this.env.name,
-      requestId: ctx.requestId,
-      at: this.env.clock.now(),
       reason,
     });
   }

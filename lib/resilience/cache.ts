@@ -168,8 +168,8 @@ export class ResponseCache extends PolicyBase<Policy['cache']> {
       return shared;
     }
     ctx.cache = 'miss';
-    if (this.env.events.wants('cache.miss')) {
-      this.env.events.emit({ type: 'cache.miss', integration: this.env.name, requestId: ctx.requestId, at: now, key });
+    if (this.wants('cache.miss')) {
+      this.emitForCall(ctx, { type: 'cache.miss', key });
     }
     const upstream = this.fetchAndStore(next, ctx, key, entry);
     this.inflight.set(key, upstream);
@@ -220,30 +220,13 @@ export class ResponseCache extends PolicyBase<Policy['cache']> {
 
   private serveStale(ctx: CallContext, key: string, entry: CachedResponse): CacheableResult {
     ctx.cache = 'stale';
-    if (this.env.events.wants('cache.stale')) {
-      const at = this.env.clock.now();
-      this.env.events.emit({
-        type: 'cache.stale',
-        integration: this.env.name,
-        requestId: ctx.requestId,
-        at,
-        key,
-        ageMs: at - entry.storedAt,
-      });
+    if (this.wants('cache.stale')) {
+      this.emitForCall(ctx, { type: 'cache.stale', key, ageMs: this.env.clock.now() - entry.storedAt });
     }
     return { status: entry.status, headers: entry.headers, body: entry.body };
   }
 
   private emitHit(ctx: CallContext, key: string, coalesced: boolean): void {
-    if (!this.env.events.wants('cache.hit')) return;
-    const at = this.env.clock.now();
-    this.env.events.emit({
-      type: 'cache.hit',
-      integration: this.env.name,
-      requestId: ctx.requestId,
-      at,
-      key,
-      coalesced,
-    });
+    if (this.wants('cache.hit')) this.emitForCall(ctx, { type: 'cache.hit', key, coalesced });
   }
 }

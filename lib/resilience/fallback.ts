@@ -72,16 +72,13 @@ export class FallbackPolicy extends PolicyBase<Policy['fallback']> {
     }
     if (answer === undefined) return undefined;
     ctx.outcomeOverride = 'fallback';
-    if (this.env.events.wants('fallback.used')) {
+    if (this.wants('fallback.used')) {
       const reason =
         'error' in cause
           ? ((cause.error as { errorType?: string }).errorType ?? cause.error.name)
           : `status_${cause.result.status}`;
-      this.env.events.emit({
+      this.emitForCall(ctx, {
         type: 'fallback.used',
-        integration: this.env.name,
-        requestId: ctx.requestId,
-        at: this.env.clock.now(),
         kind,
         cause: reason,
       });

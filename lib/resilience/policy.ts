@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from './clock.ts';
 import { CallContext, linkCallerSignal } from './context.ts';
-import { EventBus } from './events.ts';
+import { type CallEvent, EventBus, type ResilienceEventType } from './events.ts';
 
 /** What every policy implements: run `next` under its rule, with the call's shared context. */
 export interface ResiliencePolicy {
@@ -73,6 +73,16 @@ export abstract class PolicyBase<Options> implements ResiliencePolicy {
   }
 
   abstract run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T>;
+
+  /** Ask before building an event: a type nobody listens to then costs nothing. */
+  protected wants(type: ResilienceEventType): boolean {
+    return this.env.events.wants(type);
+  }
+
+  /** Emits one of the call's events, with the integration's name, the call's request id and the time. */
+  protected emitForCall(ctx: CallContext, event: CallEvent): void {
+    this.env.events.emit({ ...event, integration: this.env.name, requestId: ctx.requestId, at: this.env.clock.now() });
+  }
 
   execute<T>(fn: (ctx: CallContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
     return executeStep((ctx) => this.run(callInnermost, ctx), fn, signal) as Promise<T>;

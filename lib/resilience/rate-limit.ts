@@ -146,13 +146,9 @@ export class RateLimiter extends PolicyBase<Policy['rateLimit']> {
     if (waitMs > 0) {
       ctx.rateLimited = true;
       ctx.rateLimitWaitMs += waitMs;
-      if (this.env.events.wants('ratelimit.wait')) {
-        const at = this.env.clock.now();
-        this.env.events.emit({
+      if (this.wants('ratelimit.wait')) {
+        this.emitForCall(ctx, {
           type: 'ratelimit.wait',
-          integration: this.env.name,
-          requestId: ctx.requestId,
-          at,
           key: integrationKey,
           waitMs,
         });
@@ -187,13 +183,9 @@ export class RateLimiter extends PolicyBase<Policy['rateLimit']> {
 
   private reject(ctx: CallContext, key: string, retryAfterMs: number): RateLimitedError {
     ctx.rateLimited = true;
-    if (this.env.events.wants('ratelimit.rejected')) {
-      const at = this.env.clock.now();
-      this.env.events.emit({
+    if (this.wants('ratelimit.rejected')) {
+      this.emitForCall(ctx, {
         type: 'ratelimit.rejected',
-        integration: this.env.name,
-        requestId: ctx.requestId,
-        at,
         key,
         retryAfterMs,
       });

@@ -44,12 +44,9 @@ export class RetryPolicy extends PolicyBase<Policy['retry']> {
         if (threw) throw outcome;
         return outcome as T;
       }
-      if (this.env.events.wants('retry.scheduled')) {
-        this.env.events.emit({
+      if (this.wants('retry.scheduled')) {
+        this.emitForCall(ctx, {
           type: 'retry.scheduled',
-          integration: this.env.name,
-          requestId: ctx.requestId,
-          at: this.env.clock.now(),
           attempt: retry + 1,
           delayMs: delay.delayMs,
           reason: delay.reason,
