@@ -182,6 +182,33 @@ describe('integrations API', () => {
         JSON.stringify({ name: 'X', slug: 'x', baseUrl: 'https://example.com', policy: { retry: { maxRetries: -1 } } }),
         'policy.retry.maxRetries',
       ],
+      [
+        JSON.stringify({
+          name: 'X',
+          slug: 'x',
+          baseUrl: 'https://example.com',
+          policy: { timeout: { overallMs: 5000 } },
+        }),
+        'policy.timeout.attemptMs',
+      ],
+      [
+        JSON.stringify({
+          name: 'X',
+          slug: 'x',
+          baseUrl: 'https://example.com',
+          policy: { retry: { initialDelayMs: 6000 } },
+        }),
+        'policy.retry.initialDelayMs',
+      ],
+      [
+        JSON.stringify({
+          name: 'X',
+          slug: 'x',
+          baseUrl: 'https://example.com',
+          policy: { bulkhead: { maxQueue: 1e6 } },
+        }),
+        'policy.bulkhead.maxQueue',
+      ],
     ];
     for (const [body, field] of cases) {
       const response = await api('/api/integrations', { method: 'POST', body });

@@ -6,13 +6,14 @@ import { CallContext } from './context.ts';
 import { CircuitOpenError, NetworkError } from './errors.ts';
 import { EventBus, type EventOf } from './events.ts';
 import { type PolicyInput, parsePolicy } from './options.ts';
+import { policyEnv } from './policy.ts';
 
 function setup(breaker: PolicyInput['breaker'] = {}) {
   const clock = new FakeClock();
   const events = new EventBus();
   const transitions: EventOf<'breaker.transition'>[] = [];
   events.on('breaker.transition', (e) => transitions.push(e));
-  const circuit = new CircuitBreaker(parsePolicy({ breaker }).breaker, clock, events, 'payments');
+  const circuit = new CircuitBreaker(parsePolicy({ breaker }).breaker, policyEnv({ clock, events, name: 'payments' }));
   const call = (status: number) => circuit.run(async () => ({ status, headers: {} }), new CallContext());
   const fail = () => call(503);
   const succeed = () => call(200);

@@ -1,9 +1,8 @@
-import type { Clock } from './clock.ts';
-import type { CallContext } from './context.ts';
+import { answeredFromCache, type CallContext } from './context.ts';
 import { CircuitOpenError } from './errors.ts';
-import type { BreakerState, EventBus } from './events.ts';
+import type { BreakerState } from './events.ts';
 import type { Policy } from './options.ts';
-import type { ResiliencePolicy } from './policy.ts';
+import { PolicyBase, type PolicyEnv } from './policy.ts';
 import { isBreakerFailure } from './retryable.ts';
 
 type BreakerOptions = Policy['breaker'];
@@ -63,7 +62,7 @@ class OutcomeWindow {
  * window, minimum throughput, slow calls as failures, N half-open probes closing after M successes,
  * manual isolate / force-open / reset, and a dry-run mode that transitions and reports but never rejects.
  */
-export class CircuitBreaker implements ResiliencePolicy {
+export class CircuitBreaker extends PolicyBase<BreakerOptions> {
   private currentState: BreakerState = 'closed';
   private openUntil = 0;
   private consecutiveFailures = 0;
@@ -71,25 +70,21 @@ export class CircuitBreaker implements ResiliencePolicy {
   private probeSuccesses = 0;
   private window: OutcomeWindow;
 
-  constructor(
-    private options: BreakerOptions,
-    private readonly clock: Clock,
-    private readonly events: EventBus,
-    private readonly integration = '',
-  ) {
+  constructor(options: BreakerOptions, env: PolicyEnv) {
+    super(options, env);
     this.window = new OutcomeWindow(options.window);
   }
 
   /** New settings keep the current state; the window restarts only if its shape changed. */
-  configure(options: BreakerOptions): void {
+  override configure(options: BreakerOptions): void {
     if (JSON.stringify(options.window) !== JSON.stringify(this.options.window)) {
       this.window = new OutcomeWindow(options.window);
     }
-    this.options = options;
+    super.configure(options);
   }
 
   get state(): BreakerState {
-    if (this.currentState === 'open' && this.clock.now() >= this.openUntil) {
+    if (this.currentState === 'open' && this.env.clock.now() >= this.openUntil) {
       this.transition('half-open', 'open duration elapsed');
     }
     return this.currentState;
@@ -97,7 +92,7 @@ export class CircuitBreaker implements ResiliencePolicy {
 
   /** Milliseconds until an open breaker admits a probe (0 when it admits calls now). */
   get retryAfterMs(): number {
-    return this.currentState === 'open' ? Math.max(0, this.openUntil - this.clock.now()) : 0;
+    return this.currentState === 'open' ? Math.max(0, this.openUntil - this.env.clock.now()) : 0;
   }
 
   /** Opens until `reset()`: for planned maintenance or a known bad upstream. */
@@ -118,7 +113,7 @@ export class CircuitBreaker implements ResiliencePolicy {
 
   async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
     const isProbe = this.admit();
-    const startedAt = this.options.slowCallMs === null ? 0 : this.clock.now();
+    const startedAt = this.options.slowCallMs === null ? 0 : this.env.clock.now();
     let outcome: unknown;
     let threw = false;
     try {
@@ -130,11 +125,13 @@ export class CircuitBreaker implements ResiliencePolicy {
       throw error;
     } finally {
       if (isProbe) this.probesInFlight--;
-      // A fresh cache hit or the caller's cancel says nothing about the upstream's health. A stale answer
-      // does: it was served because the upstream failed, so it counts as that failure, not as a success.
-      if (ctx.cache !== 'hit' && !(threw && outcome === ctx.abortReason)) {
-        const slow = this.options.slowCallMs !== null && this.clock.now() - startedAt > this.options.slowCallMs;
-        this.record(ctx.cache === 'stale' || slow || isBreakerFailure(outcome, threw, this.options), isProbe);
+      // An answer from the cache says nothing about the upstream's health unless it is stale: that one
+      // was served because the upstream failed, so it counts as that failure. A caller's cancel says nothing.
+      if (answeredFromCache(ctx)) {
+        if (ctx.cache === 'stale') this.record(true, isProbe);
+      } else if (!(threw && outcome === ctx.abortReason)) {
+        const slow = this.options.slowCallMs !== null && this.env.clock.now() - startedAt > this.options.slowCallMs;
+        this.record(slow || isBreakerFailure(outcome, threw, this.options), isProbe);
       }
     }
   }
@@ -173,7 +170,7 @@ export class CircuitBreaker implements ResiliencePolicy {
       }
       return;
     }
-    const now = this.clock.now();
+    const now = this.env.clock.now();
     this.window.record(failed, now);
     if (!failed) return;
     const [failures, total] = this.window.counts(now);
@@ -183,7 +180,7 @@ export class CircuitBreaker implements ResiliencePolicy {
   }
 
   private open(reason: string): void {
-    this.openUntil = this.clock.now() + this.options.openMs;
+    this.openUntil = this.env.clock.now() + this.options.openMs;
     this.transition('open', reason);
   }
 
@@ -196,13 +193,13 @@ export class CircuitBreaker implements ResiliencePolicy {
       this.window = new OutcomeWindow(this.options.window);
     }
     if (from !== to || to === 'open') {
-      this.events.emit({
+      this.env.events.emit({
         type: 'breaker.transition',
-        integration: this.integration,
+        integration: this.env.name,
         from,
         to,
         reason,
-        at: this.clock.now(),
+        at: this.env.clock.now(),
       });
     }
   }

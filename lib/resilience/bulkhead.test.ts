@@ -4,12 +4,12 @@ import { Bulkhead } from './bulkhead.ts';
 import { FakeClock } from './clock.ts';
 import { CallContext } from './context.ts';
 import { type BulkheadRejectedError, CancelledError } from './errors.ts';
-import { EventBus } from './events.ts';
 import { type PolicyInput, parsePolicy } from './options.ts';
+import { policyEnv } from './policy.ts';
 
 function setup(bulkhead: PolicyInput['bulkhead']) {
   const clock = new FakeClock();
-  const gate = new Bulkhead(parsePolicy({ bulkhead }).bulkhead, clock, new EventBus());
+  const gate = new Bulkhead(parsePolicy({ bulkhead }).bulkhead, policyEnv({ clock }));
   const releases: (() => void)[] = [];
   let running = 0;
   let maxRunning = 0;

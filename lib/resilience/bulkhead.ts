@@ -1,9 +1,7 @@
-import type { Clock } from './clock.ts';
 import type { CallContext } from './context.ts';
 import { BulkheadRejectedError } from './errors.ts';
-import type { EventBus } from './events.ts';
 import type { Policy } from './options.ts';
-import type { ResiliencePolicy } from './policy.ts';
+import { PolicyBase } from './policy.ts';
 
 interface Waiter {
   admit: () => void;
@@ -12,19 +10,13 @@ interface Waiter {
 }
 
 /** Caps concurrent calls; excess calls wait in a bounded FIFO queue for at most `queueTimeoutMs`. */
-export class Bulkhead implements ResiliencePolicy {
+export class Bulkhead extends PolicyBase<Policy['bulkhead']> {
   private active = 0;
   private readonly queue: Waiter[] = [];
 
-  constructor(
-    private options: Policy['bulkhead'],
-    private readonly clock: Clock,
-    private readonly events: EventBus,
-  ) {}
-
   /** Raising the limit admits queued calls at once; lowering it lets running calls finish. */
-  configure(options: Policy['bulkhead']): void {
-    this.options = options;
+  override configure(options: Policy['bulkhead']): void {
+    super.configure(options);
     while (this.active < options.maxConcurrent && this.queue.length > 0) this.admitNext();
   }
 
@@ -57,10 +49,10 @@ export class Bulkhead implements ResiliencePolicy {
         const index = this.queue.indexOf(waiter);
         if (index < 0) return;
         this.queue.splice(index, 1);
-        this.clock.clearTimer(waiter.timer);
+        this.env.clock.clearTimer(waiter.timer);
         reject(error);
       };
-      waiter.timer = this.clock.setTimer(() => {
+      waiter.timer = this.env.clock.setTimer(() => {
         this.emitRejected(ctx, 'queue_timeout');
         leave(new BulkheadRejectedError('queue_timeout'));
       }, this.options.queueTimeoutMs);
@@ -70,12 +62,9 @@ export class Bulkhead implements ResiliencePolicy {
         resolve();
       };
       this.queue.push(waiter);
-      if (this.events.wants('bulkhead.queued')) {
-        this.events.emit({
+      if (this.wants('bulkhead.queued')) {
+        this.emitForCall(ctx, {
           type: 'bulkhead.queued',
-          integration: ctx.integration,
-          requestId: ctx.requestId,
-          at: this.clock.now(),
           queueLength: this.queue.length,
         });
       }
@@ -90,18 +79,15 @@ export class Bulkhead implements ResiliencePolicy {
   /** Hands the freed slot straight to the oldest waiter. */
   private admitNext(): void {
     const waiter = this.queue.shift() as Waiter;
-    this.clock.clearTimer(waiter.timer);
+    this.env.clock.clearTimer(waiter.timer);
     this.active++;
     waiter.admit();
   }
 
   private emitRejected(ctx: CallContext, reason: 'queue_full' | 'queue_timeout'): void {
-    if (!this.events.wants('bulkhead.rejected')) return;
-    this.events.emit({
+    if (!this.wants('bulkhead.rejected')) return;
+    this.emitForCall(ctx, {
       type: 'bulkhead.rejected',
-      integration: ctx.integration,
-      requestId: ctx.requestId,
-      at: this.clock.now(),
       reason,
     });
   }

@@ -4,15 +4,15 @@ import { globToRegExp, MemoryCacheStore, ResponseCache } from './cache.ts';
 import { FakeClock } from './clock.ts';
 import { CallContext } from './context.ts';
 import { NetworkError } from './errors.ts';
-import { EventBus } from './events.ts';
 import { type PolicyInput, parsePolicy } from './options.ts';
+import { policyEnv } from './policy.ts';
 
 type Answer = { status: number; headers: Record<string, string>; body: Buffer };
 
 function setup(cache: PolicyInput['cache'] = {}) {
   const clock = new FakeClock();
   const store = new MemoryCacheStore(parsePolicy({ cache }).cache.maxEntries);
-  const responseCache = new ResponseCache(parsePolicy({ cache }).cache, clock, new EventBus(), store);
+  const responseCache = new ResponseCache(parsePolicy({ cache }).cache, policyEnv({ clock }), store);
   let upstreamCalls = 0;
   let next: () => Promise<Answer> = async () => ({
     status: 200,

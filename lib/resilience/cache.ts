@@ -1,9 +1,7 @@
-import type { Clock } from './clock.ts';
 import type { CallContext } from './context.ts';
 import { CancelledError } from './errors.ts';
-import type { EventBus } from './events.ts';
 import type { Policy } from './options.ts';
-import type { ResiliencePolicy } from './policy.ts';
+import { PolicyBase, type PolicyEnv } from './policy.ts';
 
 export interface CachedResponse {
   status: number;
@@ -110,21 +108,21 @@ const refusesStorage = /(?:^|,)\s*(?:no-store|no-cache|private)\b/i;
  * `ctx.cacheKey`); concurrent identical misses share one upstream request; with `staleIfErrorMs` an
  * expired entry answers when the upstream fails (5xx or an error), as RFC 5861 stale-if-error.
  */
-export class ResponseCache implements ResiliencePolicy {
+export class ResponseCache extends PolicyBase<Policy['cache']> {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private neverCache: RegExp[];
 
   constructor(
-    private options: Policy['cache'],
-    private readonly clock: Clock,
-    private readonly events: EventBus,
+    options: Policy['cache'],
+    env: PolicyEnv,
     readonly store: CacheStore = new MemoryCacheStore(options.maxEntries),
   ) {
+    super(options, env);
     this.neverCache = options.neverCacheRoutes.map(globToRegExp);
   }
 
-  configure(options: Policy['cache']): void {
-    this.options = options;
+  override configure(options: Policy['cache']): void {
+    super.configure(options);
     this.neverCache = options.neverCacheRoutes.map(globToRegExp);
     if (this.store instanceof MemoryCacheStore) this.store.maxEntries = options.maxEntries;
   }
@@ -149,7 +147,7 @@ export class ResponseCache implements ResiliencePolicy {
   private async lookup<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext, key: string): Promise<T> {
     const stored = this.store.get(key);
     const entry = stored instanceof Promise ? await stored : stored;
-    const now = this.clock.now();
+    const now = this.env.clock.now();
     if (entry && entry.expiresAt > now) {
       ctx.cache = 'hit';
       this.emitHit(ctx, key, false);
@@ -170,8 +168,8 @@ export class ResponseCache implements ResiliencePolicy {
       return shared;
     }
     ctx.cache = 'miss';
-    if (this.events.wants('cache.miss')) {
-      this.events.emit({ type: 'cache.miss', integration: ctx.integration, requestId: ctx.requestId, at: now, key });
+    if (this.wants('cache.miss')) {
+      this.emitForCall(ctx, { type: 'cache.miss', key });
     }
     const upstream = this.fetchAndStore(next, ctx, key, entry);
     this.inflight.set(key, upstream);
@@ -193,13 +191,13 @@ export class ResponseCache implements ResiliencePolicy {
       result = await next(ctx);
     } catch (error) {
       // A timeout is an upstream failure like any other; only the caller's own cancel is not.
-      if (previous && previous.staleUntil > this.clock.now() && !(error instanceof CancelledError)) {
+      if (previous && previous.staleUntil > this.env.clock.now() && !(error instanceof CancelledError)) {
         return this.serveStale(ctx, key, previous) as T;
       }
       throw error;
     }
     if (!isCacheableResult(result)) return result;
-    const now = this.clock.now();
+    const now = this.env.clock.now();
     if (result.status >= 500 && previous && previous.staleUntil > now) return this.serveStale(ctx, key, previous) as T;
     const cacheControl = result.headers['cache-control'];
     if (result.status >= 200 && result.status < 300 && !(cacheControl && refusesStorage.test(cacheControl))) {
@@ -222,23 +220,13 @@ export class ResponseCache implements ResiliencePolicy {
 
   private serveStale(ctx: CallContext, key: string, entry: CachedResponse): CacheableResult {
     ctx.cache = 'stale';
-    if (this.events.wants('cache.stale')) {
-      const at = this.clock.now();
-      this.events.emit({
-        type: 'cache.stale',
-        integration: ctx.integration,
-        requestId: ctx.requestId,
-        at,
-        key,
-        ageMs: at - entry.storedAt,
-      });
+    if (this.wants('cache.stale')) {
+      this.emitForCall(ctx, { type: 'cache.stale', key, ageMs: this.env.clock.now() - entry.storedAt });
     }
     return { status: entry.status, headers: entry.headers, body: entry.body };
   }
 
   private emitHit(ctx: CallContext, key: string, coalesced: boolean): void {
-    if (!this.events.wants('cache.hit')) return;
-    const at = this.clock.now();
-    this.events.emit({ type: 'cache.hit', integration: ctx.integration, requestId: ctx.requestId, at, key, coalesced });
+    if (this.wants('cache.hit')) this.emitForCall(ctx, { type: 'cache.hit', key, coalesced });
   }
 }

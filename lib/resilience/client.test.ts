@@ -3,7 +3,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { ResilientClient } from './client.ts';
-import { BulkheadRejectedError, CancelledError, RateLimitedError, TimeoutError } from './errors.ts';
+import {
+  BulkheadRejectedError,
+  CancelledError,
+  NetworkError,
+  RateLimitedError,
+  type ResilienceError,
+  TimeoutError,
+} from './errors.ts';
 import type { CallSummary } from './events.ts';
 import type { PolicyInput } from './options.ts';
 
@@ -11,6 +18,11 @@ import type { PolicyInput } from './options.ts';
 
 let origin = '';
 const server = createServer((req, res) => {
+  if (req.url?.startsWith('/reset')) {
+    // Answers nothing and drops the connection once the second caller has joined the first.
+    setTimeout(() => req.socket.destroy(), 50);
+    return;
+  }
   if (req.url?.startsWith('/slow')) {
     setTimeout(() => res.end('slow'), 100);
     return;
@@ -97,7 +109,7 @@ test('calls beyond the bulkhead and its queue are rejected', async () => {
 });
 
 test('pipeline.execute runs any function through the policies, and its signal fires at the deadline', async () => {
-  const { client } = clientWith({ timeout: { overallMs: 50 } });
+  const { client } = clientWith({ timeout: { attemptMs: 50, overallMs: 50 } });
   assert.equal(await client.pipeline.execute(async () => 'done'), 'done');
   await assert.rejects(
     client.pipeline.execute(
@@ -117,5 +129,25 @@ test('updatePolicy validates its input and keeps the old settings on error', asy
   assert.equal(client.policy.bulkhead.maxConcurrent, 5);
   client.updatePolicy({ bulkhead: { maxConcurrent: 7 } });
   assert.equal(client.policy.bulkhead.maxConcurrent, 7);
+  await client.close();
+});
+
+test('callers sharing one failed cache miss each get an error that tells their own call', async () => {
+  const { client } = clientWith({ retry: { maxRetries: 0 } });
+  const failures = await Promise.allSettled([
+    client.request({ method: 'GET', path: '/reset', requestId: 'leader' }),
+    client.request({ method: 'GET', path: '/reset', requestId: 'follower' }),
+  ]);
+  const [leader, follower] = failures.map((f) => (f as PromiseRejectedResult).reason as ResilienceError);
+  assert.ok(leader instanceof NetworkError && follower instanceof NetworkError);
+  assert.deepEqual(
+    [leader.requestId, leader.summary.requestId, leader.attempts.length],
+    ['leader', 'leader', 1],
+    "the follower's end does not rewrite the leader's error",
+  );
+  assert.deepEqual(
+    [follower.requestId, follower.summary.requestId, follower.attempts.length, follower.errorType],
+    ['follower', 'follower', 0, leader.errorType],
+  );
   await client.close();
 });

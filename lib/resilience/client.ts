@@ -20,7 +20,7 @@ import { type FallbackHandler, FallbackPolicy } from './fallback.ts';
 import { type AttemptAbortHandle, hedge } from './hedging.ts';
 import { ensureIdempotencyKey } from './idempotency.ts';
 import { type Policy, type PolicyInput, parsePolicy } from './options.ts';
-import { Pipeline } from './policy.ts';
+import { Pipeline, type PolicyEnv } from './policy.ts';
 import { MemoryRateLimitStore, RateLimiter, type RateLimitStore } from './rate-limit.ts';
 import { RetryPolicy } from './retry.ts';
 import { isMethodRetryable } from './retryable.ts';
@@ -83,8 +83,16 @@ export interface ResilientResponse {
   durationMs: number;
 }
 
+/** The shared context plus what only an HTTP call has, which no policy reads. */
 class HttpCallContext extends CallContext {
   request!: AttemptRequest;
+  method = '';
+  route = '';
+  path = '';
+  traceparent = '';
+  requestHeaders: Record<string, string> = {};
+  idempotencyKey: string | undefined;
+  upstreamRequestId: string | undefined;
   tags: Readonly<Record<string, string>> | undefined;
 }
 
@@ -126,7 +134,7 @@ export class ResilientClient {
   private current: Policy;
   private readonly runAttempt = (ctx: CallContext) => this.attempt(ctx as HttpCallContext);
   private readonly attemptRecorder: AttemptObserver = {
-    attemptEnded: (ctx, info, result, error) => this.recordAttemptEnd(ctx, info, result, error),
+    attemptEnded: (ctx, info, result, error) => this.recordAttemptEnd(ctx as HttpCallContext, info, result, error),
   };
 
   constructor(options: ResilientClientOptions) {
@@ -136,23 +144,23 @@ export class ResilientClient {
     this.clock = options.clock ?? systemClock;
     if (options.onEvent) this.events.onAny(options.onEvent);
     const policy = this.current;
-    this.rateLimiter = new RateLimiter(
-      policy.rateLimit,
-      this.clock,
-      this.events,
-      options.rateLimitStore ?? new MemoryRateLimitStore(),
-      this.name,
-    );
-    this.deadline = new DeadlinePolicy(policy.timeout, this.clock);
-    this.retry = new RetryPolicy(policy.retry, this.clock, this.events, options.random);
-    this.breaker = new CircuitBreaker(policy.breaker, this.clock, this.events, this.name);
-    this.bulkhead = new Bulkhead(policy.bulkhead, this.clock, this.events);
+    const env: PolicyEnv = {
+      clock: this.clock,
+      events: this.events,
+      name: this.name,
+      random: options.random ?? Math.random,
+    };
+    this.rateLimiter = new RateLimiter(policy.rateLimit, env, options.rateLimitStore ?? new MemoryRateLimitStore());
+    this.deadline = new DeadlinePolicy(policy.timeout, env);
+    this.retry = new RetryPolicy(policy.retry, env);
+    this.breaker = new CircuitBreaker(policy.breaker, env);
+    this.bulkhead = new Bulkhead(policy.bulkhead, env);
     const cacheStore = options.cacheStore ?? new MemoryCacheStore(policy.cache.maxEntries);
-    this.cache = new ResponseCache(policy.cache, this.clock, this.events, cacheStore);
-    this.fallback = new FallbackPolicy(policy.fallback, this.events, this.clock, cacheStore, options.fallback);
+    this.cache = new ResponseCache(policy.cache, env, cacheStore);
+    this.fallback = new FallbackPolicy(policy.fallback, env, cacheStore, options.fallback);
     const core = [this.rateLimiter, this.deadline, this.retry, this.breaker, this.bulkhead];
-    this.pipeline = new Pipeline(core, this.name);
-    this.httpPipeline = new Pipeline([this.fallback, ...core, this.cache], this.name);
+    this.pipeline = new Pipeline(core);
+    this.httpPipeline = new Pipeline([this.fallback, ...core, this.cache]);
     this.ownsDispatcher = options.dispatcher === undefined;
     if (options.dispatcher && options.destinationPolicy)
       throw new Error('a destination policy is enforced by the Pool the client builds: pass no dispatcher with it');
@@ -223,7 +231,6 @@ export class ResilientClient {
       }
     }
     const queryAt = req.path.indexOf('?');
-    ctx.integration = this.name;
     ctx.method = method;
     ctx.path = req.path;
     ctx.route = req.route ?? (queryAt < 0 ? req.path : req.path.slice(0, queryAt));
@@ -235,6 +242,7 @@ export class ResilientClient {
     headers['x-request-id'] = ctx.requestId;
     headers.traceparent = ctx.traceparent;
     ctx.idempotencyKey = ensureIdempotencyKey(method, headers, policy.idempotency);
+    ctx.repeatable = isMethodRetryable(method, ctx.idempotencyKey);
     ctx.requestHeaders = headers;
     if (this.cache.appliesTo(method, ctx.route, cacheControl)) ctx.cacheKey = this.cacheKey(method, req.path, headers);
     ctx.request = { origin: this.origin, method, path: req.path, headers, body: req.body };
@@ -253,7 +261,7 @@ export class ResilientClient {
 
   private attempt(ctx: HttpCallContext): Promise<HttpResult> {
     const hedging = this.current.hedging;
-    if (!hedging.enabled || !isMethodRetryable(ctx.method, ctx.idempotencyKey)) return this.sendRecorded(ctx, false);
+    if (!hedging.enabled || !ctx.repeatable) return this.sendRecorded(ctx, false);
     return hedge(
       (hedged, handle) => this.sendRecorded(ctx, hedged, handle),
       hedging.delayMs,
@@ -310,7 +318,7 @@ export class ResilientClient {
 
   /** Completes an attempt's record as it settles. */
   private recordAttemptEnd(
-    ctx: CallContext,
+    ctx: HttpCallContext,
     info: AttemptInfo,
     result: HttpResult | undefined,
     error: Error | undefined,
@@ -353,14 +361,9 @@ export class ResilientClient {
   }
 
   private fail(ctx: HttpCallContext, thrown: unknown): ResilienceError {
-    const error = thrown instanceof ResilienceError ? thrown : new NetworkError('other', thrown);
-    const summary = this.summarize(ctx, this.clock.now() - ctx.startedAt, outcomeOfError(error), undefined, error);
-    error.attempts = ctx.attempts;
-    error.requestId = ctx.requestId;
-    // The last status the upstream did answer, for callers mapping the failure (say a 503, then a reset).
-    for (let i = ctx.attempts.length - 1; i >= 0 && error.status === undefined; i--)
-      error.status = ctx.attempts[i].status;
-    error.summary = summary;
+    const cause = thrown instanceof ResilienceError ? thrown : new NetworkError('other', thrown);
+    const summary = this.summarize(ctx, this.clock.now() - ctx.startedAt, outcomeOfError(cause), undefined, cause);
+    const error = cause.endingCall(summary);
     this.events.emit({ type: 'call.end', summary });
     return error;
   }

@@ -7,14 +7,13 @@ import type { AttemptInfo, CacheStatus, CallOutcome } from './events.ts';
  * path free of per-policy allocations; the AbortSignal is only created if someone asks for it.
  */
 export class CallContext implements AbortHooks {
-  integration = '';
+  /** Correlates the events of one call. */
   requestId = '';
-  method = '';
-  route = '';
-  path = '';
   startedAt = 0;
   /** Epoch ms after which no new attempt or retry delay may start. */
   deadlineAt = Number.POSITIVE_INFINITY;
+  /** False when running the operation twice could do harm (an unsafe HTTP method without an idempotency key). */
+  repeatable = true;
   attempts: AttemptInfo[] = [];
   retries = 0;
   cache: CacheStatus = 'bypass';
@@ -23,10 +22,6 @@ export class CallContext implements AbortHooks {
   rateLimited = false;
   /** Set when a policy replaced the upstream's answer (fallback). */
   outcomeOverride: CallOutcome | undefined;
-  upstreamRequestId: string | undefined;
-  traceparent: string | undefined;
-  requestHeaders: Record<string, string> = {};
-  idempotencyKey: string | undefined;
   /** Rate-limit key of the caller, limited in addition to the integration as a whole. */
   callerKey: string | undefined;
   /** Wait before the next attempt, recorded into its AttemptInfo. */
@@ -75,6 +70,16 @@ export class CallContext implements AbortHooks {
 }
 
 function noop(): void {}
+
+/**
+ * Whether the call's answer came from the cache rather than from the upstream just now: a fresh hit, or a
+ * stale entry served because the upstream failed. Its headers describe the upstream when it was stored, and
+ * a hit says nothing about the upstream's health; a stale answer hides a failure. The breaker and the rate
+ * limiter both ask this, so they cannot disagree on what a cached answer means.
+ */
+export function answeredFromCache(ctx: CallContext): boolean {
+  return ctx.cache === 'hit' || ctx.cache === 'stale';
+}
 
 /** Cancels the call when the caller's signal aborts; returns the unlink to run when the call ends. */
 export function linkCallerSignal(ctx: CallContext, signal: AbortSignal): () => void {

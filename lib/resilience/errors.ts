@@ -1,24 +1,69 @@
 import type { AttemptInfo, CallSummary } from './events.ts';
 import { parseRetryAfter } from './retry-after.ts';
 
+/** What an error may be given when it is built; everything it says is set then, or with the call's summary. */
+export interface ResilienceErrorDetails {
+  cause?: unknown;
+  retryAfterMs?: number;
+  /** The status the upstream answered, for errors made from a response. */
+  status?: number;
+  requestId?: string;
+  attempts?: AttemptInfo[];
+}
+
 /**
- * Base of every error the client rejects with. `summary` is attached when the call ends, so a caller that
- * catches the error sees the whole story (attempts, waits, cache) without subscribing to events.
+ * Base of every error the client rejects with. Built whole: what it knows when thrown is given to the
+ * constructor, and the story of the call it ended (attempts, waits, cache) is its `summary`, attached once
+ * by the client before it rejects, so a caller sees the whole story without subscribing to events.
  */
 export class ResilienceError extends Error {
-  status?: number;
-  attempts: AttemptInfo[] = [];
-  requestId = '';
-  retryAfterMs?: number;
-  summary!: CallSummary;
   /** Stable, low-cardinality name for telemetry (`error.type`). */
   readonly errorType: string;
+  readonly retryAfterMs?: number;
+  private readonly details: ResilienceErrorDetails;
+  private endedCall: CallSummary | undefined;
 
-  constructor(message: string, errorType: string, options?: { cause?: unknown; retryAfterMs?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(message: string, errorType: string, details: ResilienceErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.errorType = errorType;
-    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    this.details = details;
+    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+  }
+
+  /** The summary of the call this error ended (set by the client for every error it rejects with). */
+  get summary(): CallSummary {
+    return this.endedCall as CallSummary;
+  }
+
+  get attempts(): AttemptInfo[] {
+    return this.endedCall?.attempts ?? this.details.attempts ?? [];
+  }
+
+  get requestId(): string {
+    return this.endedCall?.requestId ?? this.details.requestId ?? '';
+  }
+
+  /** The given status, else the last status the upstream did answer (say a 503, then a reset). */
+  get status(): number | undefined {
+    if (this.details.status !== undefined) return this.details.status;
+    const attempts = this.endedCall?.attempts ?? [];
+    for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i].status !== undefined) return attempts[i].status;
+    return undefined;
+  }
+
+  /**
+   * This error as the end of the call `summary` tells. An error that already ended another call (callers
+   * sharing one cache miss share what it threw) is copied, so neither caller's error is rewritten.
+   */
+  endingCall(summary: CallSummary): this {
+    const error = this.endedCall === undefined ? this : this.copy();
+    error.endedCall = summary;
+    return error;
+  }
+
+  private copy(): this {
+    return Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
   }
 }
 
@@ -81,14 +126,26 @@ export class CancelledError extends ResilienceError {
   }
 }
 
+/** A resolved response, as errorForResponse and HttpStatusError read it. */
+export interface ResponseLike {
+  status: number;
+  body: Buffer;
+  headers?: Record<string, string>;
+  requestId?: string;
+  attempts?: AttemptInfo[];
+}
+
 /** HTTP classification helpers: the client resolves every status; callers that prefer throwing use these. */
 export class HttpStatusError extends ResilienceError {
   readonly body: Buffer;
-  constructor(message: string, errorType: string, res: { status: number; body: Buffer; requestId?: string }) {
-    super(message, errorType);
-    this.status = res.status;
+  constructor(message: string, errorType: string, res: ResponseLike, retryAfterMs?: number) {
+    super(message, errorType, {
+      status: res.status,
+      requestId: res.requestId || undefined,
+      attempts: res.attempts,
+      retryAfterMs,
+    });
     this.body = res.body;
-    if (res.requestId) this.requestId = res.requestId;
   }
 }
 export class ValidationError extends HttpStatusError {}
@@ -99,31 +156,24 @@ export class UpstreamError extends HttpStatusError {}
 /** A 429 that survived retries: the upstream's own limit, not ours. */
 export class UpstreamRateLimitedError extends HttpStatusError {}
 
-interface ResponseLike {
-  status: number;
-  body: Buffer;
-  headers?: Record<string, string>;
-  requestId?: string;
-  attempts?: AttemptInfo[];
-}
-
 /** Maps a resolved response to the error it represents, or undefined for 1xx-3xx. */
 export function errorForResponse(res: ResponseLike): HttpStatusError | undefined {
   const { status } = res;
   if (status < 400) return undefined;
-  let error: HttpStatusError;
-  if (status === 400 || status === 422)
-    error = new ValidationError(`Upstream rejected the request (${status})`, 'validation', res);
-  else if (status === 401 || status === 403)
-    error = new AuthenticationError(`Upstream refused credentials (${status})`, 'authentication', res);
-  else if (status === 404) error = new NotFoundError('Upstream resource not found (404)', 'not_found', res);
-  else if (status === 409) error = new ConflictError('Upstream reported a conflict (409)', 'conflict', res);
-  else if (status === 429)
-    error = new UpstreamRateLimitedError('Upstream rate limited the call (429)', 'upstream_rate_limited', res);
-  else if (status >= 500) error = new UpstreamError(`Upstream failed (${status})`, 'upstream', res);
-  else error = new HttpStatusError(`Upstream answered ${status}`, 'http_error', res);
-  if (res.attempts) error.attempts = res.attempts;
   const retryAfter = parseRetryAfter(res.headers?.['retry-after'], Date.now());
-  if (retryAfter !== undefined) error.retryAfterMs = retryAfter;
-  return error;
+  if (status === 400 || status === 422)
+    return new ValidationError(`Upstream rejected the request (${status})`, 'validation', res, retryAfter);
+  if (status === 401 || status === 403)
+    return new AuthenticationError(`Upstream refused credentials (${status})`, 'authentication', res, retryAfter);
+  if (status === 404) return new NotFoundError('Upstream resource not found (404)', 'not_found', res, retryAfter);
+  if (status === 409) return new ConflictError('Upstream reported a conflict (409)', 'conflict', res, retryAfter);
+  if (status === 429)
+    return new UpstreamRateLimitedError(
+      'Upstream rate limited the call (429)',
+      'upstream_rate_limited',
+      res,
+      retryAfter,
+    );
+  if (status >= 500) return new UpstreamError(`Upstream failed (${status})`, 'upstream', res, retryAfter);
+  return new HttpStatusError(`Upstream answered ${status}`, 'http_error', res, retryAfter);
 }

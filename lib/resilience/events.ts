@@ -82,6 +82,8 @@ export type ResilienceEvent =
   | ({ type: 'hedge.started'; attempt: number } & CallRef);
 
 export type ResilienceEventType = ResilienceEvent['type'];
+/** An event about one call, as a policy builds it: `PolicyBase.emitForCall` adds the CallRef fields. */
+export type CallEvent = ResilienceEvent extends infer E ? (E extends CallRef ? Omit<E, keyof CallRef> : never) : never;
 export type EventOf<K extends ResilienceEventType> = Extract<ResilienceEvent, { type: K }>;
 type Listener<E> = (event: E) => void;
 

@@ -1,10 +1,8 @@
 import type { CacheStore } from './cache.ts';
-import type { Clock } from './clock.ts';
 import type { CallContext } from './context.ts';
 import { CancelledError } from './errors.ts';
-import type { EventBus } from './events.ts';
 import type { Policy } from './options.ts';
-import type { ResiliencePolicy } from './policy.ts';
+import { PolicyBase, type PolicyEnv } from './policy.ts';
 import type { HttpResult } from './transport.ts';
 
 /** Why the fallback ran: the error the call failed with, or the 5xx it ended on. */
@@ -19,17 +17,15 @@ export type FallbackHandler = (
  * Answers instead of failing: a static response, the last cached response whatever its age ('stale'), or
  * a handler function. Runs on typed errors and on a final 5xx; never on a caller's cancel.
  */
-export class FallbackPolicy implements ResiliencePolicy {
+export class FallbackPolicy extends PolicyBase<Policy['fallback']> {
+  /** `cacheStore` answers the 'stale' kind; `handler` replaces the options' answer when given. */
   constructor(
-    private options: Policy['fallback'],
-    private readonly events: EventBus,
-    private readonly clock: Clock,
+    options: Policy['fallback'],
+    env: PolicyEnv,
     private readonly cacheStore: CacheStore,
     private readonly handler?: FallbackHandler,
-  ) {}
-
-  configure(options: Policy['fallback']): void {
-    this.options = options;
+  ) {
+    super(options, env);
   }
 
   private get active(): boolean {
@@ -76,16 +72,13 @@ export class FallbackPolicy implements ResiliencePolicy {
     }
     if (answer === undefined) return undefined;
     ctx.outcomeOverride = 'fallback';
-    if (this.events.wants('fallback.used')) {
+    if (this.wants('fallback.used')) {
       const reason =
         'error' in cause
           ? ((cause.error as { errorType?: string }).errorType ?? cause.error.name)
           : `status_${cause.result.status}`;
-      this.events.emit({
+      this.emitForCall(ctx, {
         type: 'fallback.used',
-        integration: ctx.integration,
-        requestId: ctx.requestId,
-        at: this.clock.now(),
         kind,
         cause: reason,
       });

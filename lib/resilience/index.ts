@@ -51,7 +51,7 @@ export {
 export { type FallbackCause, type FallbackHandler, FallbackPolicy } from './fallback.ts';
 export { headerNameSchema, headersRecordSchema, headerValueSchema } from './headers.ts';
 export { defaultPolicy, type Policy, type PolicyInput, parsePolicy, policySchema } from './options.ts';
-export { Pipeline, type ResiliencePolicy, wrap } from './policy.ts';
+export { Pipeline, PolicyBase, type PolicyEnv, policyEnv, type ResiliencePolicy, wrap } from './policy.ts';
 export { MemoryRateLimitStore, RateLimiter, type RateLimitStore, type TokenBucketConfig } from './rate-limit.ts';
 export { RetryPolicy } from './retry.ts';
 export { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';

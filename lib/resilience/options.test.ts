@@ -56,3 +56,59 @@ test('method and header names are normalised', () => {
   assert.deepEqual(policy.cache.varyHeaders, ['accept-language']);
   assert.deepEqual(policy.trackingHeaders, ['trackingid']);
 });
+
+test('every number and list is bounded above as well as below, naming the field', () => {
+  const tooBig = {
+    timeout: { overallMs: 86_400_001 },
+    retry: { factor: 11, budget: { windowMs: 3_600_001 } },
+    breaker: { consecutiveFailures: 10_001, window: { kind: 'count', size: 10_001 } },
+    rateLimit: { burst: 1_000_001 },
+    bulkhead: { maxConcurrent: 10_001, maxQueue: 100_001 },
+    cache: { ttlMs: 30 * 86_400_000 + 1, maxEntries: 1_000_001, neverCacheRoutes: Array(201).fill('/x') },
+    hedging: { delayMs: 86_400_001 },
+  };
+  const result = policySchema.safeParse(tooBig);
+  assert.equal(result.success, false);
+  const paths = result.error?.issues.map((issue) => issue.path.join('.')).sort();
+  assert.deepEqual(paths, [
+    'breaker.consecutiveFailures',
+    'breaker.window.size',
+    'bulkhead.maxConcurrent',
+    'bulkhead.maxQueue',
+    'cache.maxEntries',
+    'cache.neverCacheRoutes',
+    'cache.ttlMs',
+    'hedging.delayMs',
+    'rateLimit.burst',
+    'retry.budget.windowMs',
+    'retry.factor',
+    'timeout.overallMs',
+  ]);
+  assert.equal(
+    policySchema.safeParse({ cache: { ttlMs: 30 * 86_400_000 } }).success,
+    true,
+    'the bound itself is allowed',
+  );
+});
+
+test('an attempt timeout longer than the overall deadline is refused, naming timeout.attemptMs', () => {
+  const result = policySchema.safeParse({ timeout: { attemptMs: 20_000, overallMs: 10_000 } });
+  assert.equal(result.success, false);
+  assert.deepEqual(
+    result.error?.issues.map((issue) => [issue.path.join('.'), issue.message]),
+    [['timeout.attemptMs', 'must not exceed overallMs (10000), got 20000']],
+  );
+  // The default attempt timeout (10 s) counts too: a 5 s deadline alone needs a shorter attempt.
+  assert.equal(policySchema.safeParse({ timeout: { overallMs: 5000 } }).success, false);
+  assert.equal(policySchema.safeParse({ timeout: { attemptMs: 5000, overallMs: 5000 } }).success, true);
+});
+
+test('an initial retry delay above the maximum delay is refused, naming retry.initialDelayMs', () => {
+  const result = policySchema.safeParse({ retry: { initialDelayMs: 6000 } });
+  assert.equal(result.success, false);
+  assert.deepEqual(
+    result.error?.issues.map((issue) => [issue.path.join('.'), issue.message]),
+    [['retry.initialDelayMs', 'must not exceed maxDelayMs (5000), got 6000']],
+  );
+  assert.equal(policySchema.safeParse({ retry: { initialDelayMs: 5000 } }).success, true);
+});

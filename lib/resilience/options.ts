@@ -2,10 +2,30 @@ import { z } from 'zod';
 import { headerNameSchema, headersRecordSchema } from './headers.ts';
 
 // One schema for an integration's policy. It validates what users send (UI, API, database) and is the
-// only place defaults are written down, as Polly v8 does with its options objects.
+// only place defaults are written down, as Polly v8 does with its options objects. Every number and list
+// is bounded on both sides, so a typo (an extra zero, a negative) is a 400 naming the field rather than a
+// buffer sized by it or a timer that never fires; fields that constrain each other are checked together.
 
+const second = 1000;
+const hour = 3600 * second;
+const day = 24 * hour;
 const status = z.number().int().min(100).max(599);
-const ms = z.number().int().min(0);
+const duration = (maxMs: number) => z.number().int().min(0).max(maxMs);
+/** A duration in ms, at most a day; the few longer ones use `duration` with their own bound. */
+const ms = duration(day);
+const statuses = z.array(status).max(500);
+
+/** `lower` must not exceed `upper`; the issue names `lower`, the field whose value is out of range. */
+function notAbove<K extends string>(lower: K, upper: K) {
+  return (value: Record<K, number>, ctx: z.RefinementCtx) => {
+    if (value[lower] <= value[upper]) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: [lower],
+      message: `must not exceed ${upper} (${value[upper]}), got ${value[lower]}`,
+    });
+  };
+}
 
 const timeoutSchema = z
   .object({
@@ -14,6 +34,7 @@ const timeoutSchema = z
     /** Whole logical call, retries and their delays included. */
     overallMs: ms.positive().default(30_000),
   })
+  .superRefine(notAbove('attemptMs', 'overallMs'))
   .prefault({});
 
 const retryBudgetSchema = z
@@ -21,8 +42,8 @@ const retryBudgetSchema = z
     /** Retries may be at most this share of calls in the window (Envoy's budget_percent). */
     ratio: z.number().min(0).max(1).default(0.2),
     /** Floor so a quiet integration can still retry (Envoy's min_retry_concurrency, as a rate). */
-    minRetriesPerSec: z.number().min(0).default(10),
-    windowMs: ms.positive().default(10_000),
+    minRetriesPerSec: z.number().min(0).max(1000).default(10),
+    windowMs: ms.positive().max(hour).default(10_000),
   })
   .prefault({});
 
@@ -31,50 +52,52 @@ const retrySchema = z
     maxRetries: z.number().int().min(0).max(20).default(3),
     backoff: z.enum(['constant', 'linear', 'exponential']).default('exponential'),
     initialDelayMs: ms.default(1000),
-    factor: z.number().min(1).default(2),
+    factor: z.number().min(1).max(10).default(2),
     maxDelayMs: ms.default(5000),
     /** Decorrelated jitter (AWS "decorrelated jitter", as Polly's DecorrelatedJitterBackoffV2). */
     jitter: z.boolean().default(true),
-    retryOnStatuses: z.array(status).default([408, 429, 500, 502, 503, 504]),
+    retryOnStatuses: statuses.default([408, 429, 500, 502, 503, 504]),
     retryOnNetworkErrors: z.boolean().default(true),
     /** Also retry when an attempt times out (the overall deadline still bounds the call). */
     retryOnTimeout: z.boolean().default(true),
     budget: retryBudgetSchema,
   })
+  .superRefine(notAbove('initialDelayMs', 'maxDelayMs'))
   .prefault({});
 
 const breakerWindowSchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('count'), size: z.number().int().positive().default(100) }),
-    z.object({ kind: z.literal('time'), ms: ms.positive().default(60_000) }),
+    z.object({ kind: z.literal('count'), size: z.number().int().positive().max(10_000).default(100) }),
+    // One bucket per second of the window.
+    z.object({ kind: z.literal('time'), ms: ms.positive().max(hour).default(60_000) }),
   ])
   .prefault({ kind: 'count' });
 
 const breakerSchema = z
   .object({
     mode: z.enum(['consecutive', 'failureRate']).default('consecutive'),
-    consecutiveFailures: z.number().int().positive().default(5),
+    consecutiveFailures: z.number().int().positive().max(10_000).default(5),
     failureRateThreshold: z.number().gt(0).max(1).default(0.5),
     window: breakerWindowSchema,
     /** Failure-rate mode only judges once the window holds this many calls. */
-    minimumThroughput: z.number().int().positive().default(10),
+    minimumThroughput: z.number().int().positive().max(10_000).default(10),
     /** A call slower than this counts as a failure; null disables. */
     slowCallMs: ms.positive().nullable().default(null),
     openMs: ms.positive().default(30_000),
-    halfOpenProbes: z.number().int().positive().default(1),
-    closeAfterSuccesses: z.number().int().positive().default(1),
+    halfOpenProbes: z.number().int().positive().max(1000).default(1),
+    closeAfterSuccesses: z.number().int().positive().max(1000).default(1),
     /** Record transitions and events but never reject a call (for tuning thresholds safely). */
     dryRun: z.boolean().default(false),
     /** Statuses that count as failures for the breaker (5xx by default; 4xx are the caller's fault). */
-    failureStatuses: z.array(status).default([500, 502, 503, 504, 429, 408]),
+    failureStatuses: statuses.default([500, 502, 503, 504, 429, 408]),
   })
   .prefault({});
 
 const rateLimitSchema = z
   .object({
     enabled: z.boolean().default(true),
-    perMinute: z.number().positive().default(100),
-    burst: z.number().int().positive().default(150),
+    perMinute: z.number().positive().max(1e9).default(100),
+    burst: z.number().int().positive().max(1e6).default(150),
     /** 0 rejects at once when the bucket is empty; otherwise wait up to this long for a token. */
     maxWaitMs: ms.default(0),
     /** Slow down from X-RateLimit-Remaining/Reset and 429 Retry-After before the upstream refuses. */
@@ -84,8 +107,8 @@ const rateLimitSchema = z
 
 const bulkheadSchema = z
   .object({
-    maxConcurrent: z.number().int().positive().default(5),
-    maxQueue: z.number().int().min(0).default(50),
+    maxConcurrent: z.number().int().positive().max(10_000).default(5),
+    maxQueue: z.number().int().min(0).max(100_000).default(50),
     queueTimeoutMs: ms.default(5000),
   })
   .prefault({});
@@ -93,15 +116,17 @@ const bulkheadSchema = z
 const cacheSchema = z
   .object({
     enabled: z.boolean().default(true),
-    methods: z.array(z.string().toUpperCase()).default(['GET', 'HEAD']),
-    ttlMs: ms.positive().default(3_600_000),
-    maxEntries: z.number().int().positive().default(1000),
+    methods: z.array(z.string().max(32).toUpperCase()).max(16).default(['GET', 'HEAD']),
+    ttlMs: duration(30 * day)
+      .positive()
+      .default(3_600_000),
+    maxEntries: z.number().int().positive().max(1_000_000).default(1000),
     /** Request headers that take part in the cache key (lower-cased). */
-    varyHeaders: z.array(headerNameSchema.toLowerCase()).default([]),
+    varyHeaders: z.array(headerNameSchema.toLowerCase()).max(32).default([]),
     /** Route patterns ('*' matches one segment, trailing '**' the rest) never cached. */
-    neverCacheRoutes: z.array(z.string()).default([]),
+    neverCacheRoutes: z.array(z.string().max(2048)).max(200).default([]),
     /** How long past its TTL an entry may still answer when the upstream fails; 0 disables. */
-    staleIfErrorMs: ms.default(0),
+    staleIfErrorMs: duration(30 * day).default(0),
   })
   .prefault({});
 
@@ -117,7 +142,7 @@ const fallbackSchema = z
   .object({
     kind: z.enum(['none', 'static', 'stale']).default('none'),
     status: status.default(200),
-    body: z.string().default(''),
+    body: z.string().max(1_048_576).default(''),
     headers: headersRecordSchema.default({}),
   })
   .prefault({});
@@ -142,6 +167,7 @@ export const policySchema = z.object({
   /** Response headers holding the upstream's own request id, first match wins. */
   trackingHeaders: z
     .array(headerNameSchema.toLowerCase())
+    .max(32)
     .default(['x-request-id', 'trackingid', 'x-amzn-requestid', 'request-id']),
 });
 

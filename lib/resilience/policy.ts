@@ -1,8 +1,32 @@
+import { type Clock, systemClock } from './clock.ts';
 import { CallContext, linkCallerSignal } from './context.ts';
+import { type CallEvent, EventBus, type ResilienceEventType } from './events.ts';
 
 /** What every policy implements: run `next` under its rule, with the call's shared context. */
 export interface ResiliencePolicy {
   run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T>;
+  /** Runs any function under this policy alone, as cockatiel's `policy.execute(fn, signal)`. */
+  execute<T>(fn: (ctx: CallContext) => Promise<T> | T, signal?: AbortSignal): Promise<T>;
+}
+
+/** What a policy needs from its surroundings; every policy is built as `new XPolicy(options, env)`. */
+export interface PolicyEnv {
+  clock: Clock;
+  events: EventBus;
+  /** The integration's name, carried by every event the policy emits. */
+  name: string;
+  /** Random source for jitter; tests pass a fixed one. */
+  random: () => number;
+}
+
+/** A PolicyEnv with the system clock, a fresh EventBus, no name and Math.random for what is not given. */
+export function policyEnv(given: Partial<PolicyEnv> = {}): PolicyEnv {
+  return {
+    clock: given.clock ?? systemClock,
+    events: given.events ?? new EventBus(),
+    name: given.name ?? '',
+    random: given.random ?? Math.random,
+  };
 }
 
 type Step = (ctx: CallContext) => Promise<unknown>;
@@ -16,6 +40,55 @@ const callInnermost: Step = (ctx) => {
   }
 };
 
+/** Runs a step with a fresh context whose centre is `fn`, cancelled when `signal` aborts. */
+async function executeStep<T>(
+  step: Step,
+  fn: (ctx: CallContext) => Promise<T> | T,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  const ctx = new CallContext();
+  ctx.innermostStep = fn;
+  if (!signal) return step(ctx) as Promise<T>;
+  const unlink = linkCallerSignal(ctx, signal);
+  try {
+    return (await step(ctx)) as T;
+  } finally {
+    unlink();
+  }
+}
+
+/**
+ * The shape every policy shares: built from its options and a PolicyEnv, reconfigured in place, and usable
+ * alone through `execute` as well as inside a Pipeline.
+ */
+export abstract class PolicyBase<Options> implements ResiliencePolicy {
+  constructor(
+    protected options: Options,
+    protected readonly env: PolicyEnv,
+  ) {}
+
+  /** New settings apply to the next call; state (breaker, buckets, queue, entries) is kept. */
+  configure(options: Options): void {
+    this.options = options;
+  }
+
+  abstract run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T>;
+
+  /** Ask before building an event: a type nobody listens to then costs nothing. */
+  protected wants(type: ResilienceEventType): boolean {
+    return this.env.events.wants(type);
+  }
+
+  /** Emits one of the call's events, with the integration's name, the call's request id and the time. */
+  protected emitForCall(ctx: CallContext, event: CallEvent): void {
+    this.env.events.emit({ ...event, integration: this.env.name, requestId: ctx.requestId, at: this.env.clock.now() });
+  }
+
+  execute<T>(fn: (ctx: CallContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+    return executeStep((ctx) => this.run(callInnermost, ctx), fn, signal) as Promise<T>;
+  }
+}
+
 /**
  * Policies composed outermost first, as cockatiel's `wrap()`. The chain of steps is built once here, so a
  * call allocates no closures for the composition itself.
@@ -23,10 +96,7 @@ const callInnermost: Step = (ctx) => {
 export class Pipeline implements ResiliencePolicy {
   private readonly entry: Step;
 
-  constructor(
-    readonly policies: readonly ResiliencePolicy[],
-    private readonly integration = '',
-  ) {
+  constructor(readonly policies: readonly ResiliencePolicy[]) {
     let next = callInnermost;
     for (let i = policies.length - 1; i >= 0; i--) {
       const policy = policies[i];
@@ -42,16 +112,8 @@ export class Pipeline implements ResiliencePolicy {
   }
 
   /** Runs any function through the policies (cockatiel's `policy.execute(fn, signal)`). */
-  async execute<T>(fn: (ctx: CallContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
-    const ctx = new CallContext();
-    ctx.integration = this.integration;
-    if (!signal) return this.run(fn, ctx);
-    const unlink = linkCallerSignal(ctx, signal);
-    try {
-      return await this.run(fn, ctx);
-    } finally {
-      unlink();
-    }
+  execute<T>(fn: (ctx: CallContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+    return executeStep(this.entry, fn, signal);
   }
 }
 

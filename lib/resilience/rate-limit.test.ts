@@ -5,6 +5,7 @@ import { CallContext } from './context.ts';
 import { RateLimitedError } from './errors.ts';
 import { EventBus, type EventOf } from './events.ts';
 import { type PolicyInput, parsePolicy } from './options.ts';
+import { policyEnv } from './policy.ts';
 import { MemoryRateLimitStore, RateLimiter } from './rate-limit.ts';
 
 function setup(rateLimit: PolicyInput['rateLimit'] = {}) {
@@ -14,10 +15,8 @@ function setup(rateLimit: PolicyInput['rateLimit'] = {}) {
   events.on('ratelimit.wait', (e) => waits.push(e));
   const limiter = new RateLimiter(
     parsePolicy({ rateLimit }).rateLimit,
-    clock,
-    events,
+    policyEnv({ clock, events, name: 'crm' }),
     new MemoryRateLimitStore(),
-    'crm',
   );
   const call = (callerKey?: string, answer = { status: 200, headers: {} as Record<string, string> }) => {
     const ctx = new CallContext();

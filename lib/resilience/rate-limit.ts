@@ -1,9 +1,8 @@
-import { type Clock, sleep } from './clock.ts';
-import type { CallContext } from './context.ts';
+import { sleep } from './clock.ts';
+import { answeredFromCache, type CallContext } from './context.ts';
 import { RateLimitedError } from './errors.ts';
-import type { EventBus } from './events.ts';
 import type { Policy } from './options.ts';
-import type { ResiliencePolicy } from './policy.ts';
+import { PolicyBase, type PolicyEnv } from './policy.ts';
 import { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
 import { hasStatus } from './retryable.ts';
 
@@ -109,61 +108,56 @@ export class MemoryRateLimitStore implements RateLimitStore {
  * RateLimitedError. Learns from X-RateLimit-Remaining/Reset and 429 Retry-After so the client slows down
  * before the upstream refuses.
  */
-export class RateLimiter implements ResiliencePolicy {
+export class RateLimiter extends PolicyBase<Policy['rateLimit']> {
   private bucket: TokenBucketConfig;
 
   constructor(
-    private options: Policy['rateLimit'],
-    private readonly clock: Clock,
-    private readonly events: EventBus,
+    options: Policy['rateLimit'],
+    env: PolicyEnv,
     readonly store: RateLimitStore = new MemoryRateLimitStore(),
-    private readonly integration = '',
   ) {
+    super(options, env);
     this.bucket = { ratePerMs: options.perMinute / 60_000, burst: options.burst };
   }
 
-  configure(options: Policy['rateLimit']): void {
-    this.options = options;
+  override configure(options: Policy['rateLimit']): void {
+    super.configure(options);
     this.bucket = { ratePerMs: options.perMinute / 60_000, burst: options.burst };
   }
 
   async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
     if (!this.options.enabled) return next(ctx);
-    const integrationKey = this.integration;
-    const callerKey = ctx.callerKey === undefined ? undefined : `${this.integration}:caller:${ctx.callerKey}`;
+    const integrationKey = this.env.name;
+    const callerKey = ctx.callerKey === undefined ? undefined : `${this.env.name}:caller:${ctx.callerKey}`;
     let waitMs = 0;
     if (callerKey !== undefined) {
-      const caller = await this.store.acquire(callerKey, this.bucket, this.options.maxWaitMs, this.clock.now());
+      const caller = await this.store.acquire(callerKey, this.bucket, this.options.maxWaitMs, this.env.clock.now());
       if (!caller.granted) throw this.reject(ctx, callerKey, caller.waitMs);
       waitMs = caller.waitMs;
     }
     // The memory store answers synchronously; awaiting a plain value would still cost a microtask.
-    const acquired = this.store.acquire(integrationKey, this.bucket, this.options.maxWaitMs, this.clock.now());
+    const acquired = this.store.acquire(integrationKey, this.bucket, this.options.maxWaitMs, this.env.clock.now());
     const shared = acquired instanceof Promise ? await acquired : acquired;
     if (!shared.granted) {
-      if (callerKey !== undefined) await this.store.refund(callerKey, this.bucket, this.clock.now());
+      if (callerKey !== undefined) await this.store.refund(callerKey, this.bucket, this.env.clock.now());
       throw this.reject(ctx, integrationKey, shared.waitMs);
     }
     if (shared.waitMs > waitMs) waitMs = shared.waitMs;
     if (waitMs > 0) {
       ctx.rateLimited = true;
       ctx.rateLimitWaitMs += waitMs;
-      if (this.events.wants('ratelimit.wait')) {
-        const at = this.clock.now();
-        this.events.emit({
+      if (this.wants('ratelimit.wait')) {
+        this.emitForCall(ctx, {
           type: 'ratelimit.wait',
-          integration: ctx.integration,
-          requestId: ctx.requestId,
-          at,
           key: integrationKey,
           waitMs,
         });
       }
-      await sleep(this.clock, waitMs, ctx);
+      await sleep(this.env.clock, waitMs, ctx);
     }
     const result = await next(ctx);
     // A cached answer's headers describe the upstream's limit when it was stored, not now.
-    if (this.options.learnFromUpstream && ctx.cache !== 'hit' && ctx.cache !== 'stale' && hasStatus(result)) {
+    if (this.options.learnFromUpstream && !answeredFromCache(ctx) && hasStatus(result)) {
       const learning = this.learn(result.status, result.headers);
       if (learning) await learning;
     }
@@ -173,7 +167,7 @@ export class RateLimiter implements ResiliencePolicy {
   private learn(status: number, headers: Record<string, string>): void | Promise<void> {
     const remainingHeader = headers['x-ratelimit-remaining'];
     if (remainingHeader === undefined && status !== 429) return;
-    const now = this.clock.now();
+    const now = this.env.clock.now();
     const observation: UpstreamLimitObservation = {};
     const remaining = remainingHeader === undefined ? Number.NaN : Number(remainingHeader);
     if (!Number.isNaN(remaining)) observation.remaining = remaining;
@@ -184,18 +178,14 @@ export class RateLimiter implements ResiliencePolicy {
           ? parseRateLimitReset(headers['x-ratelimit-reset'], now)
           : undefined;
     if (blockedMs !== undefined) observation.blockedUntil = now + blockedMs;
-    return this.store.observe(this.integration, observation, this.bucket, now);
+    return this.store.observe(this.env.name, observation, this.bucket, now);
   }
 
   private reject(ctx: CallContext, key: string, retryAfterMs: number): RateLimitedError {
     ctx.rateLimited = true;
-    if (this.events.wants('ratelimit.rejected')) {
-      const at = this.clock.now();
-      this.events.emit({
+    if (this.wants('ratelimit.rejected')) {
+      this.emitForCall(ctx, {
         type: 'ratelimit.rejected',
-        integration: ctx.integration,
-        requestId: ctx.requestId,
-        at,
         key,
         retryAfterMs,
       });

@@ -6,9 +6,11 @@ import { CallContext } from './context.ts';
 import { CancelledError, NetworkError, TimeoutError } from './errors.ts';
 import { EventBus, type EventOf } from './events.ts';
 import { type Policy, type PolicyInput, parsePolicy } from './options.ts';
+import { policyEnv } from './policy.ts';
 import { RetryPolicy } from './retry.ts';
 import { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
 import { RetryBudget } from './retry-budget.ts';
+import { isMethodRetryable } from './retryable.ts';
 
 const answer = (status: number, headers: Record<string, string> = {}) => ({ status, headers });
 
@@ -18,14 +20,13 @@ function setup(retry: PolicyInput['retry'] = {}) {
   const scheduled: EventOf<'retry.scheduled'>[] = [];
   events.on('retry.scheduled', (e) => scheduled.push(e));
   const options = parsePolicy({ retry: { jitter: false, ...retry } }).retry;
-  const policy = new RetryPolicy(options, clock, events, () => 0.5);
+  const policy = new RetryPolicy(options, policyEnv({ clock, events, random: () => 0.5 }));
   return { clock, policy, scheduled };
 }
 
 function context(method = 'GET', idempotencyKey?: string): CallContext {
   const ctx = new CallContext();
-  ctx.method = method;
-  ctx.idempotencyKey = idempotencyKey;
+  ctx.repeatable = isMethodRetryable(method, idempotencyKey);
   return ctx;
 }
 

@@ -1,37 +1,32 @@
 import { backoffDelay } from './backoff.ts';
-import { type Clock, sleep } from './clock.ts';
+import { sleep } from './clock.ts';
 import type { CallContext } from './context.ts';
-import type { EventBus } from './events.ts';
 import type { Policy } from './options.ts';
-import type { ResiliencePolicy } from './policy.ts';
+import { PolicyBase, type PolicyEnv } from './policy.ts';
 import { RetryBudget } from './retry-budget.ts';
-import { hasStatus, isMethodRetryable, isRetryableError, isRetryableResult, upstreamDelayHint } from './retryable.ts';
+import { hasStatus, isRetryableError, isRetryableResult, upstreamDelayHint } from './retryable.ts';
 
 /**
  * Retries retryable answers and errors with backoff. The upstream's own hint (Retry-After,
  * X-RateLimit-Reset) is a floor, never undercut; a retry whose delay would end past the call's deadline is
  * not attempted, and the last answer or error is returned as is.
  */
-export class RetryPolicy implements ResiliencePolicy {
+export class RetryPolicy extends PolicyBase<Policy['retry']> {
   readonly budget: RetryBudget;
 
-  constructor(
-    private options: Policy['retry'],
-    private readonly clock: Clock,
-    private readonly events: EventBus,
-    private readonly random: () => number = Math.random,
-  ) {
+  constructor(options: Policy['retry'], env: PolicyEnv) {
+    super(options, env);
     this.budget = new RetryBudget(options.budget);
   }
 
-  configure(options: Policy['retry']): void {
-    this.options = options;
+  override configure(options: Policy['retry']): void {
+    super.configure(options);
     this.budget.configure(options.budget);
   }
 
   async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
     const options = this.options;
-    this.budget.recordCall(this.clock.now());
+    this.budget.recordCall(this.env.clock.now());
     let previousDelay = 0;
     for (let retry = 1; ; retry++) {
       let outcome: unknown;
@@ -49,12 +44,9 @@ export class RetryPolicy implements ResiliencePolicy {
         if (threw) throw outcome;
         return outcome as T;
       }
-      if (this.events.wants('retry.scheduled')) {
-        this.events.emit({
+      if (this.wants('retry.scheduled')) {
+        this.emitForCall(ctx, {
           type: 'retry.scheduled',
-          integration: ctx.integration,
-          requestId: ctx.requestId,
-          at: this.clock.now(),
           attempt: retry + 1,
           delayMs: delay.delayMs,
           reason: delay.reason,
@@ -66,7 +58,7 @@ export class RetryPolicy implements ResiliencePolicy {
       ctx.retries = retry;
       ctx.nextDelayMs = delay.delayMs;
       ctx.nextDelayReason = delay.reason;
-      await sleep(this.clock, delay.delayMs, ctx);
+      await sleep(this.env.clock, delay.delayMs, ctx);
     }
   }
 
@@ -78,9 +70,9 @@ export class RetryPolicy implements ResiliencePolicy {
     ctx: CallContext,
   ): { delayMs: number; reason: string } | undefined {
     if (retry > this.options.maxRetries || ctx.abortReason) return undefined;
-    if (!isMethodRetryable(ctx.method, ctx.idempotencyKey)) return undefined;
-    const now = this.clock.now();
-    const backoff = backoffDelay(retry, previousDelay, this.options, this.random);
+    if (!ctx.repeatable) return undefined;
+    const now = this.env.clock.now();
+    const backoff = backoffDelay(retry, previousDelay, this.options, this.env.random);
     const hint = upstreamDelayHint(outcome, now);
     const delay = hint && hint.delayMs >= backoff ? hint : { delayMs: backoff, reason: 'backoff' };
     if (now + delay.delayMs >= ctx.deadlineAt) return undefined;

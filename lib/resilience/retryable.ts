@@ -18,7 +18,7 @@ const methodsSafeToRepeat = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** Unsafe methods (POST, PUT, PATCH, DELETE...) may be repeated only when they carry an idempotency key. */
 export function isMethodRetryable(method: string, idempotencyKey: string | undefined): boolean {
-  return method === '' || methodsSafeToRepeat.has(method) || idempotencyKey !== undefined;
+  return methodsSafeToRepeat.has(method) || idempotencyKey !== undefined;
 }
 
 export function isRetryableResult(result: unknown, retry: Policy['retry']): boolean {

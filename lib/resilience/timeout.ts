@@ -1,8 +1,7 @@
-import type { Clock } from './clock.ts';
 import type { CallContext } from './context.ts';
 import { TimeoutError } from './errors.ts';
 import type { Policy } from './options.ts';
-import type { ResiliencePolicy } from './policy.ts';
+import { PolicyBase } from './policy.ts';
 
 function abortAtDeadline(arg: unknown): void {
   const ctx = arg as CallContext;
@@ -15,29 +14,21 @@ function abortAtDeadline(arg: unknown): void {
  * Functions run through `pipeline.execute` see it on `ctx.signal` (cooperative, as cockatiel's
  * TimeoutStrategy.Cooperative). The per-attempt timeout lives with the attempt itself (transport.ts).
  */
-export class DeadlinePolicy implements ResiliencePolicy {
-  constructor(
-    private options: Policy['timeout'],
-    private readonly clock: Clock,
-  ) {}
-
-  configure(options: Policy['timeout']): void {
-    this.options = options;
-  }
-
+export class DeadlinePolicy extends PolicyBase<Policy['timeout']> {
   get attemptMs(): number {
     return this.options.attemptMs;
   }
 
   async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
-    const now = this.clock.now();
+    const clock = this.env.clock;
+    const now = clock.now();
     if (ctx.startedAt === 0) ctx.startedAt = now;
     ctx.deadlineAt = Math.min(ctx.deadlineAt, now + this.options.overallMs);
-    const timer = this.clock.setTimer(abortAtDeadline, ctx.deadlineAt - now, ctx);
+    const timer = clock.setTimer(abortAtDeadline, ctx.deadlineAt - now, ctx);
     try {
       return await next(ctx);
     } finally {
-      this.clock.clearTimer(timer);
+      clock.clearTimer(timer);
     }
   }
 }
