@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { applyMigrations, createDb, type Db } from '@/lib/db';
+import { createTestDatabase, type TestDatabase } from '@/test/support/database';
+import { findIntegration } from './service';
+
+let database: TestDatabase;
+let db: Db;
+
+before(async () => {
+  database = await createTestDatabase('sqlite');
+  await applyMigrations(database.url);
+  db = createDb(database.url);
+});
+
+after(async () => {
+  await db.$disconnect();
+  await database.drop();
+});
+
+test('a policy stored before the bounds keeps its valid sections; an out-of-bounds one falls back to its defaults', async () => {
+  // Saved by an older version: an overall deadline shorter than the default attempt timeout (now refused
+  // at save time), next to a valid retry section.
+  await db.integration.create({
+    data: {
+      name: 'Legacy',
+      slug: 'legacy',
+      baseUrl: 'https://api.legacy.example',
+      authScheme: 'none',
+      policy: JSON.stringify({ timeout: { overallMs: 5000 }, retry: { maxRetries: 1 } }),
+    },
+  });
+  const integration = await findIntegration(db, 'legacy');
+  assert.ok(integration, 'the integration still loads');
+  assert.equal(integration.policy.retry.maxRetries, 1, 'the valid section is kept');
+  assert.ok(integration.policy.timeout.attemptMs <= integration.policy.timeout.overallMs);
+  assert.equal(integration.policy.timeout.overallMs, 30_000, 'the invalid section is the default');
+});
