@@ -1,16 +1,7 @@
-import { jsonError } from '@/lib/api';
+import { domainErrorResponse, jsonError } from '@/lib/api';
 import { log } from '@/lib/logging';
-import {
-  BulkheadRejectedError,
-  CancelledError,
-  CircuitOpenError,
-  DestinationRefusedError,
-  NetworkError,
-  RateLimitedError,
-  type ResilientResponse,
-  TimeoutError,
-} from '@/lib/resilience';
-import { SecretUnavailableError } from '@/lib/secrets';
+import { isDomainError } from '@/lib/model';
+import type { ResilientResponse } from '@/lib/resilience';
 
 export const MAX_BODY_BYTES = Number(process.env.BREAKWATER_MAX_BODY_BYTES ?? 10 * 1024 * 1024);
 
@@ -69,23 +60,50 @@ export function responseHeaders(response: ResilientResponse): Headers {
   return headers;
 }
 
-/** What a caller gets when the call did not produce an upstream answer. */
+/**
+ * The answer to each ResilienceError the client rejects with, by its `errorType` (`network_*` for every
+ * network kind). Matched on the name, not with `instanceof`: Next bundles lib/resilience once per bundle,
+ * and an error from one copy is not an instance of another copy's class.
+ */
+const GATEWAY_ERRORS: Readonly<Record<string, { status: number; field?: string; message?: string }>> = {
+  timeout_attempt: { status: 504 },
+  timeout_overall: { status: 504 },
+  circuit_open: { status: 503 },
+  bulkhead_rejected: { status: 503 },
+  rate_limited: { status: 429 },
+  destination_refused: { status: 403, field: 'baseUrl' },
+  network: { status: 502 },
+  cancelled: { status: 499, message: 'the caller closed the request' },
+};
+
+function errorTypeOf(error: unknown): string | undefined {
+  const errorType = (error as { errorType?: unknown } | null)?.errorType;
+  if (typeof errorType !== 'string') return undefined;
+  return errorType.startsWith('network_') ? 'network' : errorType;
+}
+
+/**
+ * What a caller gets when the call did not produce an upstream answer: a DomainError (an unsafe path, a
+ * secret that cannot be used) with its own status and field, a ResilienceError by its errorType, anything
+ * else a 500 naming the request id.
+ */
 export function gatewayErrorResponse(error: unknown, requestId: string): Response {
   const headers: Record<string, string> = { 'x-request-id': requestId };
+  if (isDomainError(error)) {
+    if (error.code === 'secret_unavailable') {
+      const { variable } = error as { variable?: string };
+      log.warn({ variable, requestId }, 'gateway call refused: its secret cannot be used');
+    }
+    return domainErrorResponse(error, headers);
+  }
   const retryAfter = (error as { retryAfterMs?: number }).retryAfterMs;
   if (retryAfter !== undefined && retryAfter > 0) headers['retry-after'] = String(Math.ceil(retryAfter / 1000));
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof SecretUnavailableError) {
-    log.warn({ variable: error.variable, requestId }, 'gateway call refused: its secret cannot be used');
-    return jsonError(503, message, { field: 'secretEnv' }, headers);
+  const errorType = errorTypeOf(error);
+  const answer = errorType === undefined ? undefined : GATEWAY_ERRORS[errorType];
+  if (answer) {
+    const message = answer.message ?? (error as Error).message;
+    return jsonError(answer.status, message, answer.field ? { field: answer.field } : {}, headers);
   }
-  if (error instanceof TimeoutError) return jsonError(504, message, {}, headers);
-  if (error instanceof CircuitOpenError) return jsonError(503, message, {}, headers);
-  if (error instanceof BulkheadRejectedError) return jsonError(503, message, {}, headers);
-  if (error instanceof RateLimitedError) return jsonError(429, message, {}, headers);
-  if (error instanceof DestinationRefusedError) return jsonError(403, message, { field: 'baseUrl' }, headers);
-  if (error instanceof NetworkError) return jsonError(502, message, {}, headers);
-  if (error instanceof CancelledError) return jsonError(499, 'the caller closed the request', {}, headers);
   log.error({ err: error, requestId }, 'gateway call failed unexpectedly');
   return jsonError(500, `internal error (request id ${requestId})`, {}, headers);
 }

@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { DomainError } from '@/lib/model';
 
 /** What the explorer can filter the call log on; every field is optional and they combine with AND. */
 export interface CallFilter {
@@ -57,8 +58,10 @@ function encodeCursor(row: { startedAt: Date; id: string }): string {
   return Buffer.from(`${row.startedAt.getTime()}:${row.id}`).toString('base64url');
 }
 
-export class BadCursorError extends Error {
-  readonly field = 'cursor';
+export class BadCursorError extends DomainError {
+  constructor(reason: string) {
+    super(`invalid cursor: ${reason}`, 400, 'bad_cursor', 'cursor');
+  }
 }
 
 function decodeCursor(cursor: string): { at: Date; id: string } {

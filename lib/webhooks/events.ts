@@ -3,6 +3,7 @@ import type { Db } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 import { enqueueJob, findJob, type JobTransition, numberFromEnv, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { DomainError } from '@/lib/model';
 import { redactText } from '@/lib/redaction';
 import { countOutcome } from './counts';
 import { forwardJobInput } from './receive';
@@ -118,8 +119,10 @@ export interface EventQuery extends EventFilter {
   limit?: number;
 }
 
-export class BadEventCursorError extends Error {
-  readonly field = 'cursor';
+export class BadEventCursorError extends DomainError {
+  constructor(reason: string) {
+    super(`invalid cursor: ${reason}`, 400, 'bad_cursor', 'cursor');
+  }
 }
 
 const encodeCursor = (row: { receivedAt: Date; id: string }) =>
@@ -216,12 +219,12 @@ export async function eventDetail(db: Db, id: string) {
 }
 
 /** A replay that cannot be made now: its forward is still in flight, or its destination is gone. */
-export class ReplayConflictError extends Error {
+export class ReplayConflictError extends DomainError {
   constructor(
     message: string,
     readonly reason: 'in_flight' | 'no_destination',
   ) {
-    super(message);
+    super(message, 409, 'replay_conflict');
   }
 }
 

@@ -10,7 +10,7 @@ export {
   replayMatchingEvents,
   startForwardTracking,
 } from './events';
-export { receiveWebhook } from './receive';
+export { receiveWebhook, UnknownSourceError } from './receive';
 export { pruneWebhookHistory } from './retention';
 export {
   bulkEventReplaySchema,

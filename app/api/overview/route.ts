@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authed, validationError } from '@/lib/api';
+import { authed, parseQuery } from '@/lib/api';
 import { overviewTiles } from '@/lib/queries';
 
 const WINDOWS = {
@@ -12,8 +12,8 @@ const WINDOWS = {
 const querySchema = z.object({ window: z.enum(Object.keys(WINDOWS) as [keyof typeof WINDOWS]).default('1h') });
 
 export const GET = authed(async (request, _context, { db }) => {
-  const query = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!query.success) return validationError(query.error);
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
   const since = new Date(Date.now() - WINDOWS[query.data.window]);
   return Response.json({ window: query.data.window, since, integrations: await overviewTiles(db, since) });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jsonError, notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
+import { notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
 import { bearerToken, verifyApiToken } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import {
@@ -8,7 +8,6 @@ import {
   gatewayErrorResponse,
   readBody,
   responseHeaders,
-  UnsafePathError,
   withGatewaySecurityHeaders,
 } from '@/lib/integrations';
 import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
@@ -53,8 +52,6 @@ async function forward(request: Request, { params }: Context): Promise<Response>
       },
     );
   } catch (error) {
-    if (error instanceof UnsafePathError)
-      return jsonError(400, error.message, { field: error.field }, { 'x-request-id': requestId });
     return gatewayErrorResponse(error, requestId);
   }
 }
