@@ -1,6 +1,6 @@
 import { domainErrorResponse, jsonError } from '@/lib/api';
 import { log } from '@/lib/logging';
-import { isDomainError } from '@/lib/model';
+import { DomainError, isDomainError } from '@/lib/model';
 import type { ResilientResponse } from '@/lib/resilience';
 
 export const MAX_BODY_BYTES = Number(process.env.BREAKWATER_MAX_BODY_BYTES ?? 10 * 1024 * 1024);
@@ -31,22 +31,26 @@ export function withGatewaySecurityHeaders(response: Response): Response {
   return response;
 }
 
-/** Reads a request body up to the limit; an oversized one gets 413 before anything is sent upstream. */
-export async function readBody(
-  request: Request,
-): Promise<{ ok: true; bytes?: Uint8Array } | { ok: false; response: Response }> {
-  if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return { ok: true };
+/** A gateway request body over MAX_BODY_BYTES (413), refused before anything is sent upstream. */
+export class BodyTooLargeError extends DomainError {
+  constructor() {
+    super(`request body exceeds ${MAX_BODY_BYTES} bytes`, 413, 'body_too_large', '(body)');
+  }
+}
+
+/** Reads a request body up to the limit (undefined when there is none); throws BodyTooLargeError past it. */
+export async function readBody(request: Request): Promise<Uint8Array | undefined> {
+  if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return undefined;
   const declared = Number(request.headers.get('content-length') ?? 0);
-  const tooLarge = () => jsonError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`, { field: '(body)' });
-  if (declared > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
+  if (declared > MAX_BODY_BYTES) throw new BodyTooLargeError();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
     chunks.push(chunk);
   }
-  return { ok: true, bytes: size ? Buffer.concat(chunks) : undefined };
+  return size ? Buffer.concat(chunks) : undefined;
 }
 
 export function responseHeaders(response: ResilientResponse): Headers {

@@ -31,15 +31,14 @@ async function forward(request: Request, { params }: Context): Promise<Response>
   const { integration: slug, path } = await params;
   const integration = await findIntegration(db, slug);
   if (!integration) return notFound(`integration "${slug}"`);
-  const body = await readBody(request);
-  if (!body.ok) return body.response;
   try {
+    const body = await readBody(request);
     const response = await forwardCall(integration, {
       method: request.method,
       segments: path,
       search: request.headers.get(GATEWAY_RAW_QUERY_HEADER) ?? new URL(request.url).search,
       headers: request.headers,
-      body: body.bytes,
+      body,
       signal: request.signal,
       requestId,
       callerKey: owner.tokenId,
