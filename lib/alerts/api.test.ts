@@ -16,7 +16,7 @@ let cookie: string;
 async function api(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') {
   const response = await fetch(`${server.url}${path}`, {
     method,
-    headers: { cookie, 'content-type': 'application/json' },
+    headers: { cookie, origin: server.url, 'content-type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, body: response.status === 204 ? null : await response.json() };
