@@ -10,7 +10,6 @@ export {
 } from './alert-metrics';
 export { type FiringAlertRow, firingAlertRows } from './alerts';
 export {
-  BadCursorError,
   type CallAttemptView,
   type CallDetail,
   type CallFilter,
@@ -23,6 +22,7 @@ export {
   type ReplayRow,
   searchCalls,
 } from './calls';
+export { BadCursorError, decodeCursor, encodeCursor } from './cursor';
 export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';
 export { type Health, type OverviewTile, overviewTiles } from './overview';
 export {

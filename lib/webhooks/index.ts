@@ -1,6 +1,5 @@
 export { countSeries, countTotals, flushWebhookCounts, type OutcomeTotals } from './counts';
 export {
-  BadEventCursorError,
   type EventPage,
   eventDetail,
   listEvents,
