@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { DomainError } from '@/lib/model';
 import { firingAlertRows } from '@/lib/queries';
 import { assertSecretRole } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
@@ -25,8 +26,11 @@ export interface InstanceView {
   evaluatedAt: Date;
 }
 
-export class AlertConflictError extends Error {
-  readonly field = 'name';
+/** Another rule or channel has the name (409). */
+export class AlertConflictError extends DomainError {
+  constructor(message: string) {
+    super(message, 409, 'alert_conflict', 'name');
+  }
 }
 
 type RuleRow = { id: string; config: string; createdAt: Date; updatedAt: Date; name: string; enabled: boolean };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { DomainError } from '@/lib/model';
 
 /** The one error shape every API route answers with: a status, a message and, for bad input, the field. */
 export interface ApiErrorBody {
@@ -19,6 +20,14 @@ export function jsonError(
 export const unauthorized = () =>
   jsonError(401, 'authentication required: sign in, or send Authorization: Bearer <token>');
 export const notFound = (what: string) => jsonError(404, `${what} not found`);
+
+/** The answer to a DomainError, the one place its status, message and field become HTTP. */
+export function domainErrorResponse(error: DomainError, headers?: HeadersInit): Response {
+  const extra: Omit<ApiErrorBody, 'error'> = {};
+  if (error.field !== undefined) extra.field = error.field;
+  if (error.issues) extra.issues = error.issues;
+  return jsonError(error.status, error.message, extra, headers);
+}
 
 function fieldOf(path: PropertyKey[]): string {
   return path.map(String).join('.') || '(body)';

@@ -1,5 +1,6 @@
 export {
   type ApiErrorBody,
+  domainErrorResponse,
   jsonError,
   notFound,
   parseJsonBody,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { authenticate, isSameOriginRequest, type SessionUser } from '@/lib/auth';
 import { type Db, getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { jsonError, unauthorized, unstorablePathResponse } from './errors';
+import { isDomainError } from '@/lib/model';
+import { domainErrorResponse, jsonError, unauthorized, unstorablePathResponse } from './errors';
 
 export interface Authed {
   user: SessionUser;
@@ -14,8 +15,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Wraps a route handler: authenticates the caller (session cookie or API token), refuses a cookie-
  * authenticated write from another origin (CSRF: the browser attaches the cookie to any site's request;
- * a bearer token it never attaches), and turns an unexpected failure into a JSON 500 that names the
- * request id, never a stack.
+ * a bearer token it never attaches), answers a DomainError the handler or the domain throws with its
+ * status and field, and turns any other failure into a JSON 500 that names the request id, never a stack.
  */
 export function authed<Ctx>(handler: (request: Request, context: Ctx, auth: Authed) => Promise<Response>) {
   return async (request: Request, context: Ctx): Promise<Response> => {
@@ -30,6 +31,7 @@ export function authed<Ctx>(handler: (request: Request, context: Ctx, auth: Auth
       }
       return await handler(request, context, { user: caller.user, db });
     } catch (error) {
+      if (isDomainError(error)) return domainErrorResponse(error);
       const requestId = randomUUID();
       log.error({ err: error, requestId, path: new URL(request.url).pathname }, 'route failed');
       return jsonError(500, `internal error (request id ${requestId})`, {}, { 'x-request-id': requestId });

@@ -1,10 +1,15 @@
+import { DomainError } from '@/lib/model';
+
 /**
  * Joins a gateway request's path segments onto an integration's base URL. The origin always comes from
  * the integration, and every segment is checked and re-encoded, so no input can reach another host or
  * climb above the base path.
  */
-export class UnsafePathError extends Error {
-  readonly field = 'path';
+export class UnsafePathError extends DomainError {
+  /** `field` is the input that held the path, for a caller that checks a path given under another name. */
+  constructor(message: string, field = 'path') {
+    super(message, 400, 'unsafe_path', field);
+  }
 }
 
 // A scheme-like first segment ("http:", "file:") means someone is trying to pass an absolute URL.

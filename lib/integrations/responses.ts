@@ -1,16 +1,7 @@
-import { jsonError } from '@/lib/api';
+import { domainErrorResponse, jsonError } from '@/lib/api';
 import { log } from '@/lib/logging';
-import {
-  BulkheadRejectedError,
-  CancelledError,
-  CircuitOpenError,
-  DestinationRefusedError,
-  NetworkError,
-  RateLimitedError,
-  type ResilientResponse,
-  TimeoutError,
-} from '@/lib/resilience';
-import { SecretUnavailableError } from '@/lib/secrets';
+import { DomainError, isDomainError } from '@/lib/model';
+import type { ResilientResponse } from '@/lib/resilience';
 
 export const MAX_BODY_BYTES = Number(process.env.BREAKWATER_MAX_BODY_BYTES ?? 10 * 1024 * 1024);
 
@@ -40,22 +31,26 @@ export function withGatewaySecurityHeaders(response: Response): Response {
   return response;
 }
 
-/** Reads a request body up to the limit; an oversized one gets 413 before anything is sent upstream. */
-export async function readBody(
-  request: Request,
-): Promise<{ ok: true; bytes?: Uint8Array } | { ok: false; response: Response }> {
-  if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return { ok: true };
+/** A gateway request body over MAX_BODY_BYTES (413), refused before anything is sent upstream. */
+export class BodyTooLargeError extends DomainError {
+  constructor() {
+    super(`request body exceeds ${MAX_BODY_BYTES} bytes`, 413, 'body_too_large', '(body)');
+  }
+}
+
+/** Reads a request body up to the limit (undefined when there is none); throws BodyTooLargeError past it. */
+export async function readBody(request: Request): Promise<Uint8Array | undefined> {
+  if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return undefined;
   const declared = Number(request.headers.get('content-length') ?? 0);
-  const tooLarge = () => jsonError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`, { field: '(body)' });
-  if (declared > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
+  if (declared > MAX_BODY_BYTES) throw new BodyTooLargeError();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
     chunks.push(chunk);
   }
-  return { ok: true, bytes: size ? Buffer.concat(chunks) : undefined };
+  return size ? Buffer.concat(chunks) : undefined;
 }
 
 export function responseHeaders(response: ResilientResponse): Headers {
@@ -69,23 +64,50 @@ export function responseHeaders(response: ResilientResponse): Headers {
   return headers;
 }
 
-/** What a caller gets when the call did not produce an upstream answer. */
+/**
+ * The answer to each ResilienceError the client rejects with, by its `errorType` (`network_*` for every
+ * network kind). Matched on the name, not with `instanceof`: Next bundles lib/resilience once per bundle,
+ * and an error from one copy is not an instance of another copy's class.
+ */
+const GATEWAY_ERRORS: Readonly<Record<string, { status: number; field?: string; message?: string }>> = {
+  timeout_attempt: { status: 504 },
+  timeout_overall: { status: 504 },
+  circuit_open: { status: 503 },
+  bulkhead_rejected: { status: 503 },
+  rate_limited: { status: 429 },
+  destination_refused: { status: 403, field: 'baseUrl' },
+  network: { status: 502 },
+  cancelled: { status: 499, message: 'the caller closed the request' },
+};
+
+function errorTypeOf(error: unknown): string | undefined {
+  const errorType = (error as { errorType?: unknown } | null)?.errorType;
+  if (typeof errorType !== 'string') return undefined;
+  return errorType.startsWith('network_') ? 'network' : errorType;
+}
+
+/**
+ * What a caller gets when the call did not produce an upstream answer: a DomainError (an unsafe path, a
+ * secret that cannot be used) with its own status and field, a ResilienceError by its errorType, anything
+ * else a 500 naming the request id.
+ */
 export function gatewayErrorResponse(error: unknown, requestId: string): Response {
   const headers: Record<string, string> = { 'x-request-id': requestId };
+  if (isDomainError(error)) {
+    if (error.code === 'secret_unavailable') {
+      const { variable } = error as { variable?: string };
+      log.warn({ variable, requestId }, 'gateway call refused: its secret cannot be used');
+    }
+    return domainErrorResponse(error, headers);
+  }
   const retryAfter = (error as { retryAfterMs?: number }).retryAfterMs;
   if (retryAfter !== undefined && retryAfter > 0) headers['retry-after'] = String(Math.ceil(retryAfter / 1000));
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof SecretUnavailableError) {
-    log.warn({ variable: error.variable, requestId }, 'gateway call refused: its secret cannot be used');
-    return jsonError(503, message, { field: 'secretEnv' }, headers);
+  const errorType = errorTypeOf(error);
+  const answer = errorType === undefined ? undefined : GATEWAY_ERRORS[errorType];
+  if (answer) {
+    const message = answer.message ?? (error as Error).message;
+    return jsonError(answer.status, message, answer.field ? { field: answer.field } : {}, headers);
   }
-  if (error instanceof TimeoutError) return jsonError(504, message, {}, headers);
-  if (error instanceof CircuitOpenError) return jsonError(503, message, {}, headers);
-  if (error instanceof BulkheadRejectedError) return jsonError(503, message, {}, headers);
-  if (error instanceof RateLimitedError) return jsonError(429, message, {}, headers);
-  if (error instanceof DestinationRefusedError) return jsonError(403, message, { field: 'baseUrl' }, headers);
-  if (error instanceof NetworkError) return jsonError(502, message, {}, headers);
-  if (error instanceof CancelledError) return jsonError(499, 'the caller closed the request', {}, headers);
   log.error({ err: error, requestId }, 'gateway call failed unexpectedly');
   return jsonError(500, `internal error (request id ${requestId})`, {}, headers);
 }

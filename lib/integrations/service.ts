@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { applyPatch } from '@/lib/model';
+import { applyPatch, DomainError } from '@/lib/model';
 import type { Policy } from '@/lib/resilience';
 import { assertSecretRole } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
@@ -20,8 +20,11 @@ export interface IntegrationView extends Integration {
 
 type Row = Awaited<ReturnType<Db['integration']['findFirstOrThrow']>>;
 
-export class IntegrationConflictError extends Error {
-  readonly field = 'slug';
+/** Another integration has the slug (409). */
+export class IntegrationConflictError extends DomainError {
+  constructor(message: string) {
+    super(message, 409, 'integration_conflict', 'slug');
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ export {
 } from './bulk-replay';
 export { ClaimLoop, type ClaimLoopConfig } from './claim-loop';
 export { callRequestMaxBytes, DEFAULT_BACKOFF_MS, jobConfig, numberFromEnv } from './config';
-export { resolveTarget } from './input';
+export { resolveTarget, UnknownIntegrationError } from './input';
 export {
   deadLetterIds,
   discardDeadLetters,

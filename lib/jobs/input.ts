@@ -1,31 +1,33 @@
-import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, type Integration, UnsafePathError } from '@/lib/integrations';
+import { DomainError } from '@/lib/model';
 import { assertSafePath } from './send';
+
+/** A job or batch that names an integration that does not exist (400, naming the field). */
+export class UnknownIntegrationError extends DomainError {
+  constructor(slug: string) {
+    super(`invalid integration: no integration "${slug}"`, 400, 'unknown_integration', 'integration');
+  }
+}
 
 /**
  * The integration named by a job or batch, and its paths checked as the gateway would: bad input is
- * answered with 400 naming the field before anything is stored or sent.
+ * refused naming the field (UnknownIntegrationError, UnsafePathError) before anything is stored or sent.
  */
 export async function resolveTarget(
   db: Db,
   slug: string,
   paths: { field: string; path: string }[],
-): Promise<{ ok: true; integration: Integration } | { ok: false; response: Response }> {
+): Promise<Integration> {
   const integration = await findIntegration(db, slug);
-  if (!integration)
-    return {
-      ok: false,
-      response: jsonError(400, `invalid integration: no integration "${slug}"`, { field: 'integration' }),
-    };
+  if (!integration) throw new UnknownIntegrationError(slug);
   for (const { field, path } of paths) {
     try {
       assertSafePath(integration, path);
     } catch (error) {
-      if (error instanceof UnsafePathError)
-        return { ok: false, response: jsonError(400, `invalid ${field}: ${error.message}`, { field }) };
+      if (error instanceof UnsafePathError) throw new UnsafePathError(`invalid ${field}: ${error.message}`, field);
       throw error;
     }
   }
-  return { ok: true, integration };
+  return integration;
 }

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
-import { clientFor, findIntegration, type Integration, redactionOf, upstreamPath } from '@/lib/integrations';
+import {
+  clientFor,
+  findIntegration,
+  type Integration,
+  redactionOf,
+  UnsafePathError,
+  upstreamPath,
+} from '@/lib/integrations';
+import { DomainError } from '@/lib/model';
 import { redactHeaders, redactText } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
 import { SecretUnavailableError } from '@/lib/secrets';
@@ -17,13 +25,9 @@ import {
 } from './send';
 
 /** A replay that cannot be made as asked: the status and field say why. */
-export class ReplayRefusedError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409 | 503,
-    readonly field?: string,
-  ) {
-    super(message);
+export class ReplayRefusedError extends DomainError {
+  constructor(message: string, status: 400 | 404 | 409 | 503, field?: string) {
+    super(message, status, 'replay_refused', field);
   }
 }
 
@@ -193,7 +197,13 @@ export async function replayCall(db: Db, callId: string, input: ReplayInput) {
   const plan = await planReplay(db, callId, input);
   // Describing the request checks its path as the gateway does, so an unsafe edited path is refused (400)
   // whether it is a dry run or not, before anything is sent.
-  const request = describePlan(plan);
+  let request: ReturnType<typeof describePlan>;
+  try {
+    request = describePlan(plan);
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw new UnsafePathError(`invalid edit.path: ${error.message}`, 'edit.path');
+    throw error;
+  }
   if (input.dryRun) return { dryRun: true as const, request };
   try {
     return { dryRun: false as const, ...(await executeReplay(plan)) };

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { applyMigrations, createDb, type Db, LatencyHistogram } from '@/lib/db';
 import { createTestDatabase, type TestDatabase } from '@/test/support/database';
-import { BadCursorError, callDetail, searchCalls } from './calls';
+import { callDetail, searchCalls } from './calls';
+import { BadCursorError } from './cursor';
 import { overviewTiles } from './overview';
 
 // The explorer's and the overview's read models over a real database.

@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { decodeCursor, encodeCursor } from './cursor';
 
 /** What the explorer can filter the call log on; every field is optional and they combine with AND. */
 export interface CallFilter {
@@ -52,23 +53,6 @@ export interface CallPage {
 const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
-/** The keyset position (startedAt, id) of a row, as an opaque string. */
-function encodeCursor(row: { startedAt: Date; id: string }): string {
-  return Buffer.from(`${row.startedAt.getTime()}:${row.id}`).toString('base64url');
-}
-
-export class BadCursorError extends Error {
-  readonly field = 'cursor';
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const colon = text.indexOf(':');
-  const at = Number(text.slice(0, colon));
-  if (colon < 1 || !Number.isFinite(at)) throw new BadCursorError('is not a cursor this API returned');
-  return { at: new Date(at), id: text.slice(colon + 1) };
-}
-
 const ROW_SELECT = {
   id: true,
   startedAt: true,
@@ -119,7 +103,10 @@ export async function searchCalls(db: Db, filter: CallFilter): Promise<CallPage>
     take: limit + 1,
   });
   const page = rows.slice(0, limit);
-  return { calls: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+  return {
+    calls: page,
+    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].startedAt, page[page.length - 1].id) : null,
+  };
 }
 
 export interface CallAttemptView {

@@ -7,7 +7,6 @@ export {
 } from './alert-metrics';
 export { type FiringAlertRow, firingAlertRows } from './alerts';
 export {
-  BadCursorError,
   type CallAttemptView,
   type CallDetail,
   type CallFilter,
@@ -20,6 +19,7 @@ export {
   type ReplayRow,
   searchCalls,
 } from './calls';
+export { BadCursorError, decodeCursor, encodeCursor } from './cursor';
 export { type IntegrationSummary, integrationSummaries } from './integrations';
 export { type OverviewTile, overviewTiles } from './overview';
 export {

@@ -1,4 +1,5 @@
 import { type Db, getDb } from '@/lib/db';
+import { DomainError } from '@/lib/model';
 import { SecretUnavailableError } from '@/lib/secrets';
 
 /**
@@ -10,15 +11,16 @@ import { SecretUnavailableError } from '@/lib/secrets';
 export type SecretRole = 'verification' | 'outbound';
 
 /** A save that would use a secret in both roles; `field` is the input field naming it. */
-export class SecretRoleConflictError extends Error {
+export class SecretRoleConflictError extends DomainError {
+  declare readonly field: string;
+
   constructor(
-    readonly field: string,
+    field: string,
     readonly variable: string,
     usedAs: string,
   ) {
-    super(
-      `the secret ${variable} is already used as ${usedAs}: a secret verifies inbound webhooks or signs outbound requests, never both`,
-    );
+    const reason = `the secret ${variable} is already used as ${usedAs}: a secret verifies inbound webhooks or signs outbound requests, never both`;
+    super(`invalid ${field}: ${reason}`, 400, 'secret_role_conflict', field, [{ field, message: reason }]);
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainError } from '@/lib/model';
 
 /**
  * Secrets are environment variables the operator exposed, optionally pinned to origins. Everything that
@@ -82,12 +83,12 @@ export function isAllowedOrigin(name: string, url: string, env: Env = process.en
 }
 
 /** Why a secret cannot be used; the message names the variable, never its value. */
-export class SecretUnavailableError extends Error {
+export class SecretUnavailableError extends DomainError {
   constructor(
     readonly variable: string,
     message: string,
   ) {
-    super(message);
+    super(message, 503, 'secret_unavailable', 'secretEnv');
   }
 }
 

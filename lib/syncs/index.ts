@@ -28,7 +28,6 @@ export {
   type SyncRunView,
   type SyncStatus,
   type SyncView,
-  syncErrorResponse,
   syncView,
   updateSync,
 } from './service';

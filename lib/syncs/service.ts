@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, type Integration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
-import { applyPatch } from '@/lib/model';
-import { assertSecretRole, SecretRoleConflictError } from '@/lib/secret-roles';
+import { applyPatch, DomainError } from '@/lib/model';
+import { assertSecretRole } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
 import { type SyncConfig, syncObject, syncSchema } from './schema';
 
@@ -12,24 +11,17 @@ export type SyncRow = NonNullable<Awaited<ReturnType<Db['sync']['findUnique']>>>
 type RunRow = NonNullable<Awaited<ReturnType<Db['syncRun']['findUnique']>>>;
 
 /** Input that names something that does not exist or is unsafe (400, naming the field). */
-export class SyncInputError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
+export class SyncInputError extends DomainError {
+  constructor(message: string, field: string) {
+    super(message, 400, 'sync_input', field);
   }
 }
 
-export class SyncConflictError extends Error {
-  readonly field = 'slug';
-}
-
-/** The answer for a sync error a caller can fix: 400 or 409 naming the field; undefined for anything else. */
-export function syncErrorResponse(error: unknown): Response | undefined {
-  if (error instanceof SyncInputError) return jsonError(400, error.message, { field: error.field });
-  if (error instanceof SyncConflictError) return jsonError(409, error.message, { field: error.field });
-  return undefined;
+/** Another sync has the slug (409). */
+export class SyncConflictError extends DomainError {
+  constructor(message: string) {
+    super(message, 409, 'sync_conflict', 'slug');
+  }
 }
 
 export type SyncStatus = 'disabled' | 'running' | 'failing' | 'ok' | 'waiting';
@@ -123,13 +115,7 @@ function configOf(row: SyncRow): Record<string, unknown> {
  * sink's secret must not be an inbound source's verification secret.
  */
 async function targetOf(db: Db, config: SyncConfig): Promise<Integration> {
-  try {
-    await assertSecretRole(db, 'outbound', [{ field: 'sinkSecretEnv', name: config.sinkSecretEnv }]);
-  } catch (error) {
-    if (error instanceof SecretRoleConflictError)
-      throw new SyncInputError(`invalid ${error.field}: ${error.message}`, error.field);
-    throw error;
-  }
+  await assertSecretRole(db, 'outbound', [{ field: 'sinkSecretEnv', name: config.sinkSecretEnv }]);
   const integration = await findIntegration(db, config.integration);
   if (!integration)
     throw new SyncInputError(`invalid integration: no integration "${config.integration}"`, 'integration');

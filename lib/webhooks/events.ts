@@ -3,6 +3,8 @@ import type { Db } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 import { enqueueJob, findJob, type JobTransition, numberFromEnv, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { DomainError } from '@/lib/model';
+import { decodeCursor, encodeCursor } from '@/lib/queries';
 import { redactText } from '@/lib/redaction';
 import { countOutcome } from './counts';
 import { forwardJobInput } from './receive';
@@ -118,21 +120,6 @@ export interface EventQuery extends EventFilter {
   limit?: number;
 }
 
-export class BadEventCursorError extends Error {
-  readonly field = 'cursor';
-}
-
-const encodeCursor = (row: { receivedAt: Date; id: string }) =>
-  Buffer.from(`${row.receivedAt.getTime()}:${row.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const colon = text.indexOf(':');
-  const at = Number(text.slice(0, colon));
-  if (colon < 1 || !Number.isFinite(at)) throw new BadEventCursorError('is not a cursor this API returned');
-  return { at: new Date(at), id: text.slice(colon + 1) };
-}
-
 export const MAX_EVENTS_PAGE = 200;
 
 /** The explorer's filter as a query, shared by the list and the bulk replay. */
@@ -177,7 +164,7 @@ export async function listEvents(db: Db, filter: EventQuery) {
   const page = rows.slice(0, limit);
   return {
     events: page.map((row) => ({ ...row, state: row.state as EventState })),
-    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].receivedAt, page[page.length - 1].id) : null,
   };
 }
 export type EventPage = Awaited<ReturnType<typeof listEvents>>;
@@ -216,12 +203,12 @@ export async function eventDetail(db: Db, id: string) {
 }
 
 /** A replay that cannot be made now: its forward is still in flight, or its destination is gone. */
-export class ReplayConflictError extends Error {
+export class ReplayConflictError extends DomainError {
   constructor(
     message: string,
     readonly reason: 'in_flight' | 'no_destination',
   ) {
-    super(message);
+    super(message, 409, 'replay_conflict');
   }
 }
 

@@ -1,6 +1,5 @@
 export { countSeries, countTotals, flushWebhookCounts, type OutcomeTotals } from './counts';
 export {
-  BadEventCursorError,
   type EventPage,
   eventDetail,
   listEvents,
@@ -10,7 +9,7 @@ export {
   replayMatchingEvents,
   startForwardTracking,
 } from './events';
-export { receiveWebhook } from './receive';
+export { receiveWebhook, UnknownSourceError } from './receive';
 export { pruneWebhookHistory } from './retention';
 export {
   bulkEventReplaySchema,

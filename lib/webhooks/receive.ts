@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, type Integration } from '@/lib/integrations';
 import { enqueueJob } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { DomainError } from '@/lib/model';
 import { redactHeaders } from '@/lib/redaction';
 import { readSecret, SecretNotSetError, SecretUnavailableError } from '@/lib/secrets';
 import { countOutcome } from './counts';
@@ -224,9 +224,16 @@ async function reject(db: Db, source: WebhookSource, reason: RejectionReason, me
  * and queues its forward to the application before answering 200. Every refusal is counted and answered
  * with its status and reason; nothing is stored or forwarded for it.
  */
+/** A delivery to a source that does not exist (404). */
+export class UnknownSourceError extends DomainError {
+  constructor(slug: string) {
+    super(`webhook source "${slug}" not found`, 404, 'unknown_source');
+  }
+}
+
 export async function receiveWebhook(db: Db, slug: string, request: Request): Promise<Response> {
   const source = await findSource(db, slug);
-  if (!source) return jsonError(404, `webhook source "${slug}" not found`);
+  if (!source) throw new UnknownSourceError(slug);
   const secrets = secretsOf(source);
   if ('problem' in secrets) return reject(db, source, 'misconfigured', secrets.problem);
   const integration = await findIntegration(db, source.integration);

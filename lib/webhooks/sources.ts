@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { jsonError } from '@/lib/api';
 import type { Db } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
-import { applyPatch } from '@/lib/model';
-import { assertSecretRole, forgetVerificationSecrets, SecretRoleConflictError } from '@/lib/secret-roles';
+import { applyPatch, DomainError } from '@/lib/model';
+import { assertSecretRole, forgetVerificationSecrets } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
 import {
   type HmacOptions,
@@ -38,19 +37,10 @@ export interface WebhookSource {
 }
 
 /** A bad source configuration found against the database (the schema cannot know integrations). */
-export class SourceInputError extends Error {
-  constructor(
-    readonly status: 400 | 409,
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  /** The API's answer: the status, and the field named as a validation error names it. */
-  response(): Response {
-    const issue = { field: this.field, message: this.message };
-    return jsonError(this.status, `invalid ${this.field}: ${this.message}`, { field: this.field, issues: [issue] });
+export class SourceInputError extends DomainError {
+  /** Answered as a validation error is: the field named in the message and in `issues`. */
+  constructor(status: 400 | 409, field: string, reason: string) {
+    super(`invalid ${field}: ${reason}`, status, 'source_input', field, [{ field, message: reason }]);
   }
 }
 
@@ -105,15 +95,10 @@ export async function findSource(db: Db, slug: string): Promise<WebhookSource | 
  * secrets must not be ones Breakwater sends or signs with.
  */
 async function toData(db: Db, config: SourceConfig) {
-  try {
-    await assertSecretRole(db, 'verification', [
-      { field: 'secretEnv', name: config.secretEnv },
-      { field: 'previousSecretEnv', name: config.previousSecretEnv },
-    ]);
-  } catch (error) {
-    if (error instanceof SecretRoleConflictError) throw new SourceInputError(400, error.field, error.message);
-    throw error;
-  }
+  await assertSecretRole(db, 'verification', [
+    { field: 'secretEnv', name: config.secretEnv },
+    { field: 'previousSecretEnv', name: config.previousSecretEnv },
+  ]);
   const integration = await findIntegration(db, config.integration);
   if (!integration) throw new SourceInputError(400, 'integration', `no integration "${config.integration}"`);
   try {

@@ -8,7 +8,6 @@ export const POST = authed(async (request, _context, { db }) => {
   const input = await parseJsonBody(request, batchInputSchema, { maxBytes: callRequestMaxBytes() });
   if (!input.ok) return input.response;
   const paths = input.data.items.map((item, index) => ({ field: `items.${index}.path`, path: item.path }));
-  const target = await resolveTarget(db, input.data.integration, paths);
-  if (!target.ok) return target.response;
-  return Response.json(await runCallBatch(db, target.integration, input.data));
+  const integration = await resolveTarget(db, input.data.integration, paths);
+  return Response.json(await runCallBatch(db, integration, input.data));
 });

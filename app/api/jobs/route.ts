@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { authed, jsonError, parseJsonBody, parseQuery } from '@/lib/api';
+import { authed, parseJsonBody, parseQuery } from '@/lib/api';
 import { callRequestMaxBytes, enqueueJob, jobInputSchema, listJobs, resolveTarget } from '@/lib/jobs';
 import { JOB_STATES } from '@/lib/model';
-import { assertSecretRole, SecretRoleConflictError } from '@/lib/secret-roles';
+import { assertSecretRole } from '@/lib/secret-roles';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,17 +10,10 @@ export const dynamic = 'force-dynamic';
 export const POST = authed(async (request, _context, { db }) => {
   const input = await parseJsonBody(request, jobInputSchema, { maxBytes: callRequestMaxBytes() });
   if (!input.ok) return input.response;
-  const target = await resolveTarget(db, input.data.integration, [{ field: 'path', path: input.data.path }]);
-  if (!target.ok) return target.response;
-  try {
-    const name = input.data.completionWebhook?.secretEnv;
-    await assertSecretRole(db, 'outbound', [{ field: 'completionWebhook.secretEnv', name }]);
-  } catch (error) {
-    if (error instanceof SecretRoleConflictError)
-      return jsonError(400, `invalid ${error.field}: ${error.message}`, { field: error.field });
-    throw error;
-  }
-  const job = await enqueueJob(db, target.integration, input.data);
+  const integration = await resolveTarget(db, input.data.integration, [{ field: 'path', path: input.data.path }]);
+  const name = input.data.completionWebhook?.secretEnv;
+  await assertSecretRole(db, 'outbound', [{ field: 'completionWebhook.secretEnv', name }]);
+  const job = await enqueueJob(db, integration, input.data);
   return Response.json({ id: job.id, state: job.state, idempotencyKey: job.idempotencyKey }, { status: 202 });
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authed, parseJsonBody, parseQuery } from '@/lib/api';
-import { createSync, listSyncs, syncErrorResponse, syncSchema, syncView, wakeSyncRunner } from '@/lib/syncs';
+import { createSync, listSyncs, syncSchema, syncView, wakeSyncRunner } from '@/lib/syncs';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,13 +17,7 @@ export const GET = authed(async (request, _context, { db }) => {
 export const POST = authed(async (request, _context, { db }) => {
   const body = await parseJsonBody(request, syncSchema);
   if (!body.ok) return body.response;
-  try {
-    const sync = await createSync(db, body.data);
-    if (sync.enabled) wakeSyncRunner();
-    return Response.json({ sync: syncView(sync) }, { status: 201 });
-  } catch (error) {
-    const response = syncErrorResponse(error);
-    if (response) return response;
-    throw error;
-  }
+  const sync = await createSync(db, body.data);
+  if (sync.enabled) wakeSyncRunner();
+  return Response.json({ sync: syncView(sync) }, { status: 201 });
 });

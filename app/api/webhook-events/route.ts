@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { authed, jsonError, parseQuery } from '@/lib/api';
-import { BadEventCursorError, eventFilterSchema, listEvents, MAX_EVENTS_PAGE } from '@/lib/webhooks';
+import { authed, parseQuery } from '@/lib/api';
+import { eventFilterSchema, listEvents, MAX_EVENTS_PAGE } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,11 +13,5 @@ const querySchema = eventFilterSchema.extend({
 export const GET = authed(async (request, _context, { db }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  try {
-    return Response.json(await listEvents(db, query.data));
-  } catch (error) {
-    if (error instanceof BadEventCursorError)
-      return jsonError(400, `invalid cursor: ${error.message}`, { field: 'cursor' });
-    throw error;
-  }
+  return Response.json(await listEvents(db, query.data));
 });

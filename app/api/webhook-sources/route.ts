@@ -1,6 +1,6 @@
 import { authed, parseJsonBody, parseQuery } from '@/lib/api';
 import { rangeQuerySchema } from '@/lib/model';
-import { countTotals, createSource, listSources, SourceInputError, sourceSchema, sourceView } from '@/lib/webhooks';
+import { countTotals, createSource, listSources, sourceSchema, sourceView } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,10 +22,5 @@ export const GET = authed(async (request, _context, { db }) => {
 export const POST = authed(async (request, _context, { db }) => {
   const body = await parseJsonBody(request, sourceSchema);
   if (!body.ok) return body.response;
-  try {
-    return Response.json({ source: sourceView(await createSource(db, body.data)) }, { status: 201 });
-  } catch (error) {
-    if (error instanceof SourceInputError) return error.response();
-    throw error;
-  }
+  return Response.json({ source: sourceView(await createSource(db, body.data)) }, { status: 201 });
 });

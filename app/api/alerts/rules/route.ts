@@ -1,5 +1,5 @@
-import { AlertConflictError, createRule, listInstances, listRules, ruleSchema } from '@/lib/alerts';
-import { authed, jsonError, parseJsonBody } from '@/lib/api';
+import { createRule, listInstances, listRules, ruleSchema } from '@/lib/alerts';
+import { authed, parseJsonBody } from '@/lib/api';
 
 export const GET = authed(async (_request, _context, { db }) => {
   const rules = await listRules(db);
@@ -9,10 +9,5 @@ export const GET = authed(async (_request, _context, { db }) => {
 export const POST = authed(async (request, _context, { db }) => {
   const body = await parseJsonBody(request, ruleSchema);
   if (!body.ok) return body.response;
-  try {
-    return Response.json({ rule: await createRule(db, body.data) }, { status: 201 });
-  } catch (error) {
-    if (error instanceof AlertConflictError) return jsonError(409, error.message, { field: error.field });
-    throw error;
-  }
+  return Response.json({ rule: await createRule(db, body.data) }, { status: 201 });
 });

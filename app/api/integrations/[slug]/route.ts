@@ -1,13 +1,11 @@
-import { authed, jsonError, notFound, parseJsonBody, validationError } from '@/lib/api';
+import { authed, notFound, parseJsonBody, validationError } from '@/lib/api';
 import {
   deleteIntegration,
   findIntegration,
-  IntegrationConflictError,
   integrationPatchSchema,
   toView,
   updateIntegration,
 } from '@/lib/integrations';
-import { SecretRoleConflictError } from '@/lib/secret-roles';
 
 type Context = { params: Promise<{ slug: string }> };
 
@@ -19,17 +17,10 @@ export const GET = authed<Context>(async (_request, { params }, { db }) => {
 export const PATCH = authed<Context>(async (request, { params }, { db }) => {
   const body = await parseJsonBody(request, integrationPatchSchema);
   if (!body.ok) return body.response;
-  try {
-    const result = await updateIntegration(db, (await params).slug, body.data);
-    if (!result) return notFound('integration');
-    if (!result.ok) return validationError(result.error!);
-    return Response.json({ integration: toView(result.integration) });
-  } catch (error) {
-    if (error instanceof IntegrationConflictError) return jsonError(409, error.message, { field: error.field });
-    if (error instanceof SecretRoleConflictError)
-      return jsonError(400, `invalid ${error.field}: ${error.message}`, { field: error.field });
-    throw error;
-  }
+  const result = await updateIntegration(db, (await params).slug, body.data);
+  if (!result) return notFound('integration');
+  if (!result.ok) return validationError(result.error!);
+  return Response.json({ integration: toView(result.integration) });
 });
 
 export const DELETE = authed<Context>(async (_request, { params }, { db }) => {

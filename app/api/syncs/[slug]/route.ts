@@ -1,5 +1,5 @@
 import { authed, notFound, parseJsonBody, validationError } from '@/lib/api';
-import { deleteSync, findSync, syncErrorResponse, syncPatchSchema, syncView, updateSync } from '@/lib/syncs';
+import { deleteSync, findSync, syncPatchSchema, syncView, updateSync } from '@/lib/syncs';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,16 +13,10 @@ export const GET = authed<Context>(async (_request, { params }, { db }) => {
 export const PATCH = authed<Context>(async (request, { params }, { db }) => {
   const body = await parseJsonBody(request, syncPatchSchema);
   if (!body.ok) return body.response;
-  try {
-    const result = await updateSync(db, (await params).slug, body.data);
-    if (!result) return notFound('sync');
-    if (!result.ok) return validationError(result.error);
-    return Response.json({ sync: syncView(result.sync) });
-  } catch (error) {
-    const response = syncErrorResponse(error);
-    if (response) return response;
-    throw error;
-  }
+  const result = await updateSync(db, (await params).slug, body.data);
+  if (!result) return notFound('sync');
+  if (!result.ok) return validationError(result.error);
+  return Response.json({ sync: syncView(result.sync) });
 });
 
 export const DELETE = authed<Context>(async (_request, { params }, { db }) => {

@@ -1,12 +1,5 @@
 import { authed, notFound, parseJsonBody, validationError } from '@/lib/api';
-import {
-  deleteSource,
-  findSource,
-  SourceInputError,
-  sourcePatchSchema,
-  sourceView,
-  updateSource,
-} from '@/lib/webhooks';
+import { deleteSource, findSource, sourcePatchSchema, sourceView, updateSource } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,15 +13,10 @@ export const GET = authed<Context>(async (_request, { params }, { db }) => {
 export const PATCH = authed<Context>(async (request, { params }, { db }) => {
   const body = await parseJsonBody(request, sourcePatchSchema);
   if (!body.ok) return body.response;
-  try {
-    const result = await updateSource(db, (await params).slug, body.data);
-    if (!result) return notFound('webhook source');
-    if (!result.ok) return validationError(result.error);
-    return Response.json({ source: sourceView(result.source) });
-  } catch (error) {
-    if (error instanceof SourceInputError) return error.response();
-    throw error;
-  }
+  const result = await updateSource(db, (await params).slug, body.data);
+  if (!result) return notFound('webhook source');
+  if (!result.ok) return validationError(result.error);
+  return Response.json({ source: sourceView(result.source) });
 });
 
 export const DELETE = authed<Context>(async (_request, { params }, { db }) => {

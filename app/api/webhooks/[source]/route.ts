@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { jsonError, unstorablePathResponse } from '@/lib/api';
+import { domainErrorResponse, jsonError, unstorablePathResponse } from '@/lib/api';
 import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
+import { isDomainError } from '@/lib/model';
 import { receiveWebhook } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
@@ -16,6 +17,7 @@ export async function POST(request: Request, { params }: Context): Promise<Respo
   try {
     return await receiveWebhook(db, (await params).source, request);
   } catch (error) {
+    if (isDomainError(error)) return domainErrorResponse(error);
     const requestId = randomUUID();
     log.error({ err: error, requestId, path: new URL(request.url).pathname }, 'webhook delivery failed');
     return jsonError(500, `internal error (request id ${requestId})`, {}, { 'x-request-id': requestId });

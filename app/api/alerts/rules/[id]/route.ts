@@ -1,5 +1,5 @@
-import { AlertConflictError, deleteRule, findRule, ruleSchema, stateHistory, updateRule } from '@/lib/alerts';
-import { authed, jsonError, notFound, parseJsonBody } from '@/lib/api';
+import { deleteRule, findRule, ruleSchema, stateHistory, updateRule } from '@/lib/alerts';
+import { authed, notFound, parseJsonBody } from '@/lib/api';
 
 type Context = { params: Promise<{ id: string }> };
 
@@ -12,13 +12,8 @@ export const GET = authed<Context>(async (_request, { params }, { db }) => {
 export const PUT = authed<Context>(async (request, { params }, { db }) => {
   const body = await parseJsonBody(request, ruleSchema);
   if (!body.ok) return body.response;
-  try {
-    const rule = await updateRule(db, (await params).id, body.data);
-    return rule ? Response.json({ rule }) : notFound('alert rule');
-  } catch (error) {
-    if (error instanceof AlertConflictError) return jsonError(409, error.message, { field: error.field });
-    throw error;
-  }
+  const rule = await updateRule(db, (await params).id, body.data);
+  return rule ? Response.json({ rule }) : notFound('alert rule');
 });
 
 export const DELETE = authed<Context>(async (_request, { params }, { db }) =>

@@ -1,6 +1,5 @@
-import { authed, jsonError, parseJsonBody } from '@/lib/api';
-import { UnsafePathError } from '@/lib/integrations';
-import { callRequestMaxBytes, ReplayRefusedError, replayCall, replayInputSchema } from '@/lib/jobs';
+import { authed, parseJsonBody } from '@/lib/api';
+import { callRequestMaxBytes, replayCall, replayInputSchema } from '@/lib/jobs';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,13 +10,5 @@ export const POST = authed<Context>(async (request, { params }, { db }) => {
   const { id } = await params;
   const input = await parseJsonBody(request, replayInputSchema, { maxBytes: callRequestMaxBytes() });
   if (!input.ok) return input.response;
-  try {
-    return Response.json(await replayCall(db, id, input.data));
-  } catch (error) {
-    if (error instanceof ReplayRefusedError)
-      return jsonError(error.status, error.message, error.field ? { field: error.field } : {});
-    if (error instanceof UnsafePathError)
-      return jsonError(400, `invalid edit.path: ${error.message}`, { field: 'edit.path' });
-    throw error;
-  }
+  return Response.json(await replayCall(db, id, input.data));
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jsonError, notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
+import { notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
 import { bearerToken, verifyApiToken } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import {
@@ -8,7 +8,6 @@ import {
   gatewayErrorResponse,
   readBody,
   responseHeaders,
-  UnsafePathError,
   withGatewaySecurityHeaders,
 } from '@/lib/integrations';
 import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
@@ -32,15 +31,14 @@ async function forward(request: Request, { params }: Context): Promise<Response>
   const { integration: slug, path } = await params;
   const integration = await findIntegration(db, slug);
   if (!integration) return notFound(`integration "${slug}"`);
-  const body = await readBody(request);
-  if (!body.ok) return body.response;
   try {
+    const body = await readBody(request);
     const response = await forwardCall(integration, {
       method: request.method,
       segments: path,
       search: request.headers.get(GATEWAY_RAW_QUERY_HEADER) ?? new URL(request.url).search,
       headers: request.headers,
-      body: body.bytes,
+      body,
       signal: request.signal,
       requestId,
       callerKey: owner.tokenId,
@@ -53,8 +51,6 @@ async function forward(request: Request, { params }: Context): Promise<Response>
       },
     );
   } catch (error) {
-    if (error instanceof UnsafePathError)
-      return jsonError(400, error.message, { field: error.field }, { 'x-request-id': requestId });
     return gatewayErrorResponse(error, requestId);
   }
 }

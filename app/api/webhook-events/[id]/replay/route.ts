@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { authed, jsonError, notFound, parseJsonBody } from '@/lib/api';
-import { ReplayConflictError, replayEvent } from '@/lib/webhooks';
+import { authed, notFound, parseJsonBody } from '@/lib/api';
+import { replayEvent } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,11 +12,6 @@ type Context = { params: Promise<{ id: string }> };
 export const POST = authed<Context>(async (request, { params }, { db }) => {
   const body = await parseJsonBody(request, replaySchema);
   if (!body.ok) return body.response;
-  try {
-    const replay = await replayEvent(db, (await params).id, body.data.idempotency);
-    return replay ? Response.json(replay, { status: 202 }) : notFound('webhook event');
-  } catch (error) {
-    if (error instanceof ReplayConflictError) return jsonError(409, error.message);
-    throw error;
-  }
+  const replay = await replayEvent(db, (await params).id, body.data.idempotency);
+  return replay ? Response.json(replay, { status: 202 }) : notFound('webhook event');
 });
