@@ -1,4 +1,4 @@
-import { type Overview, OverviewGrid } from '@/components/OverviewGrid';
+import { type Overview, OverviewGrid } from '@/components/features/integrations/OverviewGrid';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { overviewTiles } from '@/lib/queries';

@@ -3,7 +3,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import type { FormEvent } from 'react';
-import { fetchJson } from './api';
+import { fetchJson } from '@/components/ui/api';
 
 /** datetime-local values are local time; the API wants an instant. */
 function toIso(local: string): string {

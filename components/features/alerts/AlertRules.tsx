@@ -2,8 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { fetchJson } from '@/components/api';
-import { DataTable } from '@/components/DataTable';
+import { fetchJson } from '@/components/ui/api';
+import { DataTable } from '@/components/ui/DataTable';
 import { type HistoryEntry, type InstanceView, type RuleView, when } from './api';
 import { StateBadge } from './StateBadge';
 

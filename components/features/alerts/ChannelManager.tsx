@@ -1,10 +1,10 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
-import { DataTable } from '@/components/DataTable';
-import { FieldError } from '@/components/FieldError';
-import { FormError } from '@/components/FormError';
-import { useCollection } from '@/components/useCollection';
+import { DataTable } from '@/components/ui/DataTable';
+import { FieldError } from '@/components/ui/FieldError';
+import { FormError } from '@/components/ui/FormError';
+import { useCollection } from '@/components/ui/useCollection';
 
 interface ChannelView {
   id: string;

@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { fetchJson } from '@/components/api';
+import { fetchJson } from '@/components/ui/api';
 import { StateHistory } from './AlertRules';
 import type { HistoryEntry, RuleView } from './api';
 import { RuleForm } from './RuleForm';

@@ -3,8 +3,8 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { ApiError, fetchJson, sendJson } from '@/components/api';
-import { FieldError } from '@/components/FieldError';
+import { ApiError, fetchJson, sendJson } from '@/components/ui/api';
+import { FieldError } from '@/components/ui/FieldError';
 import type { RuleView } from './api';
 import { type PreviewData, RulePreview } from './RulePreview';
 

@@ -2,11 +2,11 @@
 
 import { useQuery } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
-import { fetchJson } from '@/components/api';
-import { DataTable } from '@/components/DataTable';
-import { FieldError } from '@/components/FieldError';
-import { FormError } from '@/components/FormError';
-import { useCollection } from '@/components/useCollection';
+import { fetchJson } from '@/components/ui/api';
+import { DataTable } from '@/components/ui/DataTable';
+import { FieldError } from '@/components/ui/FieldError';
+import { FormError } from '@/components/ui/FormError';
+import { useCollection } from '@/components/ui/useCollection';
 import { type RuleView, when } from './api';
 
 interface SilenceView {

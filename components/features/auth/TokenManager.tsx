@@ -2,9 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { fetchJson, sendJson } from './api';
-import { DataTable } from './DataTable';
-import { FormError } from './FormError';
+import { fetchJson, sendJson } from '@/components/ui/api';
+import { DataTable } from '@/components/ui/DataTable';
+import { FormError } from '@/components/ui/FormError';
 
 interface TokenView {
   id: string;

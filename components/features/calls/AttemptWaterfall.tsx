@@ -1,5 +1,5 @@
+import { formatMs } from '@/components/ui/format';
 import type { CallAttemptView } from '@/lib/queries';
-import { formatMs } from './format';
 
 /** Attempts on one time axis: the wait before each (hatched) and the attempt itself (green or red). */
 export function AttemptWaterfall({

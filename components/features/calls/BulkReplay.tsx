@@ -3,9 +3,9 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
+import { ApiError, fetchJson, sendJson, type Wire } from '@/components/ui/api';
+import { BulkPanel, pickFilter } from '@/components/ui/BulkPanel';
 import type { findReplayRun, startBulkReplay } from '@/lib/jobs';
-import { ApiError, fetchJson, sendJson, type Wire } from './api';
-import { BulkPanel, pickFilter } from './BulkPanel';
 import { RadioGroup } from './ReplayForm';
 
 type Run = Wire<NonNullable<Awaited<ReturnType<typeof findReplayRun>>>>;

@@ -1,13 +1,20 @@
 'use client';
 
 import Link from 'next/link';
+import { OUTCOMES } from '@/components/charts/outcomes';
+import {
+  AnySelect,
+  byName,
+  FilterActions,
+  LoadOlder,
+  listState,
+  TimeRangeInputs,
+} from '@/components/filters/ListParts';
+import { useUrlFilteredPages } from '@/components/filters/useUrlFilter';
+import type { Wire } from '@/components/ui/api';
+import { formatMs, formatTime } from '@/components/ui/format';
 import type { CallPage } from '@/lib/queries';
-import type { Wire } from './api';
 import { BulkReplay } from './BulkReplay';
-import { OUTCOMES } from './charts/outcomes';
-import { formatMs, formatTime } from './format';
-import { AnySelect, byName, FilterActions, LoadOlder, listState, TimeRangeInputs } from './ListParts';
-import { useUrlFilteredPages } from './useUrlFilter';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const TEXT_FILTERS = [

@@ -4,9 +4,9 @@ import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
+import { ApiError, sendJson } from '@/components/ui/api';
+import { HeaderList } from '@/components/ui/HeaderList';
 import type { replayCall } from '@/lib/jobs';
-import { ApiError, sendJson } from './api';
-import { HeaderList } from './HeaderList';
 import { draftFieldOf, editOf, RadioGroup, type ReplayDraft, ReplayForm } from './ReplayForm';
 
 type ReplayAnswer = Awaited<ReturnType<typeof replayCall>>;

@@ -2,8 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
-import { fetchJson, sendJson } from './api';
-import { ConfirmDialog } from './ConfirmDialog';
+import { fetchJson, sendJson } from '@/components/ui/api';
+import { ConfirmDialog } from '@/components/ui/ConfirmDialog';
 import { BreakerBadge } from './IntegrationTile';
 
 type Action = 'isolate' | 'reset' | 'dry-run-on' | 'dry-run-off';

@@ -1,7 +1,7 @@
+import type { Wire } from '@/components/ui/api';
+import { formatTime } from '@/components/ui/format';
 import type { BreakerInterval } from '@/lib/queries';
-import type { Wire } from '../api';
-import { formatTime } from '../format';
-import { BreakerBadge } from '../IntegrationTile';
+import { BreakerBadge } from './IntegrationTile';
 
 const STATES = ['closed', 'open', 'half-open', 'isolated'] as const;
 

@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
-import { fetchJson } from './api';
-import { ConfirmDialog } from './ConfirmDialog';
+import { fetchJson } from '@/components/ui/api';
+import { ConfirmDialog } from '@/components/ui/ConfirmDialog';
 
 /** Deletes an integration after a confirmation naming what is lost with it. */
 export function DeleteIntegrationButton({ slug, name }: { slug: string; name: string }) {

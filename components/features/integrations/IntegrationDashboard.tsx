@@ -2,13 +2,13 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { OUTCOMES } from '@/components/charts/outcomes';
+import { type ChartRow, type Series, type Threshold, TimeChart } from '@/components/charts/TimeChart';
+import { type Range, resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
+import { fetchJson, type Wire } from '@/components/ui/api';
+import { formatMs, formatPercent, formatTime } from '@/components/ui/format';
 import type { Timeseries } from '@/lib/queries';
-import { fetchJson, type Wire } from './api';
-import { BreakerTimeline } from './charts/BreakerTimeline';
-import { OUTCOMES } from './charts/outcomes';
-import { type ChartRow, type Series, type Threshold, TimeChart } from './charts/TimeChart';
-import { formatMs, formatPercent, formatTime } from './format';
-import { type Range, resolveRange, TimeRangePicker } from './TimeRangePicker';
+import { BreakerTimeline } from './BreakerTimeline';
 
 /** Alert thresholds to draw on the charts they watch; the alerts engine passes its firing rules' values. */
 export interface ChartThresholds {

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { ApiError, type FieldIssue, sendJson } from './api';
+import { ApiError, type FieldIssue, sendJson } from '@/components/ui/api';
 
 export interface FieldSpec {
   /** dotted path in the API body, as the API names it in field errors */

@@ -1,8 +1,8 @@
 import Link from 'next/link';
+import { Sparkline } from '@/components/charts/Sparkline';
+import type { Wire } from '@/components/ui/api';
+import { formatCount, formatMs, formatPercent, formatRate } from '@/components/ui/format';
 import type { OverviewTile } from '@/lib/queries';
-import type { Wire } from './api';
-import { formatCount, formatMs, formatPercent, formatRate } from './format';
-import { Sparkline } from './Sparkline';
 
 const TONE = { ok: 'ok', warn: 'warn', bad: 'bad', idle: 'muted' } as const;
 const HEALTH_LABEL = { ok: 'healthy', warn: 'degraded', bad: 'failing', idle: 'no recent traffic' } as const;

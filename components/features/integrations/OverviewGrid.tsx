@@ -2,9 +2,9 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { fetchJson, type Wire } from '@/components/ui/api';
+import { formatTime } from '@/components/ui/format';
 import type { Health, OverviewTile } from '@/lib/queries';
-import { fetchJson, type Wire } from './api';
-import { formatTime } from './format';
 import { IntegrationTile } from './IntegrationTile';
 
 const WINDOWS = ['15m', '1h', '6h', '24h'] as const;

@@ -3,11 +3,11 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useRef, useState } from 'react';
-import { fetchJson, sendJson } from './api';
-import { ConfirmDialog } from './ConfirmDialog';
-import { formatTime } from './format';
+import { AnySelect, byName } from '@/components/filters/ListParts';
+import { fetchJson, sendJson } from '@/components/ui/api';
+import { ConfirmDialog } from '@/components/ui/ConfirmDialog';
+import { formatTime } from '@/components/ui/format';
 import type { Job } from './JobList';
-import { AnySelect, byName } from './ListParts';
 import { QUEUE_REFRESH_MS } from './QueueStats';
 
 interface Filter {

@@ -2,8 +2,8 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { ApiError, fetchJson } from './api';
-import { formatMs, formatTime } from './format';
+import { ApiError, fetchJson } from '@/components/ui/api';
+import { formatMs, formatTime } from '@/components/ui/format';
 import { type Job, JobStateBadge } from './JobList';
 
 const FINISHED = new Set(['done', 'dead', 'discarded']);

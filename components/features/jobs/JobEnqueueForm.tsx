@@ -3,8 +3,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
-import { ApiError, sendJson } from './api';
-import { FieldError } from './FieldError';
+import { ApiError, sendJson } from '@/components/ui/api';
+import { FieldError } from '@/components/ui/FieldError';
 
 const METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'];
 

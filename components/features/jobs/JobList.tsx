@@ -3,10 +3,10 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
+import { AnySelect, byName, listState } from '@/components/filters/ListParts';
+import { fetchJson, type Wire } from '@/components/ui/api';
+import { formatTime } from '@/components/ui/format';
 import type { JobView } from '@/lib/jobs';
-import { fetchJson, type Wire } from './api';
-import { formatTime } from './format';
-import { AnySelect, byName, listState } from './ListParts';
 import { QUEUE_REFRESH_MS } from './QueueStats';
 
 export type Job = Wire<JobView>;

@@ -2,11 +2,11 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { type ChartRow, TimeChart } from '@/components/charts/TimeChart';
+import { type Range, resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
+import { fetchJson, type Wire } from '@/components/ui/api';
 import type { QueueSeries } from '@/lib/queries';
-import { fetchJson, type Wire } from './api';
-import { type ChartRow, TimeChart } from './charts/TimeChart';
 import { formatAge } from './QueueStats';
-import { type Range, resolveRange, TimeRangePicker } from './TimeRangePicker';
 
 /** Axis ticks between whole counts keep their fraction, so two ticks never read the same. */
 const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));

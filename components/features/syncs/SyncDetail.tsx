@@ -1,8 +1,8 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { fetchJson, sendJson } from './api';
-import { formatCount, formatTime } from './format';
+import { fetchJson, sendJson } from '@/components/ui/api';
+import { formatCount, formatTime } from '@/components/ui/format';
 import { SyncBadge, SyncLag, type SyncRunWire, SyncWhen, type SyncWire } from './SyncStatus';
 
 const REFRESH_MS = 2000;

@@ -3,7 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { ApiError, sendJson } from './api';
+import { ApiError, sendJson } from '@/components/ui/api';
 import type { SyncWire } from './SyncStatus';
 
 /** lib/syncs' SYNC_DEFAULTS and interval bounds, passed from the server page so they are written once. */

@@ -2,8 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { fetchJson, sendJson } from './api';
-import { formatCount } from './format';
+import { fetchJson, sendJson } from '@/components/ui/api';
+import { formatCount } from '@/components/ui/format';
 import { SyncBadge, SyncLag, SyncWhen, type SyncWire } from './SyncStatus';
 
 const REFRESH_MS = 3000;

@@ -1,6 +1,6 @@
+import type { Wire } from '@/components/ui/api';
+import { formatTime } from '@/components/ui/format';
 import type { SyncRunView, SyncView } from '@/lib/syncs';
-import type { Wire } from './api';
-import { formatTime } from './format';
 
 /** A sync and a run as the API shows them (lib/syncs' views, over the wire). */
 export type SyncWire = Wire<SyncView>;

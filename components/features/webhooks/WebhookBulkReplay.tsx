@@ -2,10 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { RadioGroup } from '@/components/features/calls/ReplayForm';
+import { sendJson, type Wire } from '@/components/ui/api';
+import { BulkPanel, pickFilter } from '@/components/ui/BulkPanel';
 import type { replayMatchingEvents } from '@/lib/webhooks';
-import { sendJson, type Wire } from './api';
-import { BulkPanel, pickFilter } from './BulkPanel';
-import { RadioGroup } from './ReplayForm';
 
 type Answer = Wire<Awaited<ReturnType<typeof replayMatchingEvents>>>;
 

@@ -1,12 +1,12 @@
 'use client';
 
 import Link from 'next/link';
+import { AnySelect, byName, FilterActions, LoadOlder, TimeRangeInputs } from '@/components/filters/ListParts';
+import { useUrlFilteredPages } from '@/components/filters/useUrlFilter';
+import type { Wire } from '@/components/ui/api';
+import { DataTable } from '@/components/ui/DataTable';
+import { formatTime } from '@/components/ui/format';
 import type { EventPage } from '@/lib/webhooks';
-import type { Wire } from './api';
-import { DataTable } from './DataTable';
-import { formatTime } from './format';
-import { AnySelect, byName, FilterActions, LoadOlder, TimeRangeInputs } from './ListParts';
-import { useUrlFilteredPages } from './useUrlFilter';
 import { WebhookBulkReplay } from './WebhookBulkReplay';
 import { eventStateClass } from './WebhookEventState';
 

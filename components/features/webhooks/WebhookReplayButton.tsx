@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { sendJson } from './api';
+import { sendJson } from '@/components/ui/api';
 
 /** Queues a new forward of the stored event; "new key" makes the application treat it as new work. */
 export function WebhookReplayButton({ eventId }: { eventId: string }) {

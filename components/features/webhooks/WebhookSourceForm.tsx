@@ -1,9 +1,9 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
+import { ApiError, sendJson, type Wire } from '@/components/ui/api';
+import { Field } from '@/components/ui/Field';
 import type { WebhookSourceView } from '@/lib/webhooks';
-import { ApiError, sendJson, type Wire } from './api';
-import { Field } from './Field';
 
 type Source = Wire<WebhookSourceView>;
 

@@ -3,12 +3,12 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
+import { type ChartRow, type Series, TimeChart } from '@/components/charts/TimeChart';
+import { type Range, resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
+import { fetchJson, type Wire } from '@/components/ui/api';
+import { FormError } from '@/components/ui/FormError';
+import { formatCount } from '@/components/ui/format';
 import type { OutcomeTotals, WebhookSourceView } from '@/lib/webhooks';
-import { fetchJson, type Wire } from './api';
-import { type ChartRow, type Series, TimeChart } from './charts/TimeChart';
-import { FormError } from './FormError';
-import { formatCount } from './format';
-import { type Range, resolveRange, TimeRangePicker } from './TimeRangePicker';
 import { WebhookSourceForm } from './WebhookSourceForm';
 
 type Source = Wire<WebhookSourceView> & { counts: OutcomeTotals | null };

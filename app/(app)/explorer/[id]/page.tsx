@@ -1,10 +1,10 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { AttemptWaterfall } from '@/components/AttemptWaterfall';
-import { formatMs, formatTime } from '@/components/format';
-import { HeaderList } from '@/components/HeaderList';
-import type { ReplayDraft } from '@/components/ReplayForm';
-import { ReplayPanel } from '@/components/ReplayPanel';
+import { AttemptWaterfall } from '@/components/features/calls/AttemptWaterfall';
+import type { ReplayDraft } from '@/components/features/calls/ReplayForm';
+import { ReplayPanel } from '@/components/features/calls/ReplayPanel';
+import { formatMs, formatTime } from '@/components/ui/format';
+import { HeaderList } from '@/components/ui/HeaderList';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { findIntegration, type Integration } from '@/lib/integrations';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { FieldGroup, FieldSpec } from '@/components/IntegrationForm';
+import type { FieldGroup, FieldSpec } from '@/components/features/integrations/IntegrationForm';
 import { integrationSchema } from '@/lib/integrations';
 
 // The settings form is derived from the API's own zod schema, on the server, so the form can never offer a
