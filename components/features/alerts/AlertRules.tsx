@@ -4,8 +4,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { fetchJson } from '@/components/ui/api';
 import { DataTable } from '@/components/ui/DataTable';
-import { type HistoryEntry, type InstanceView, type RuleView, when } from './api';
-import { StateBadge } from './StateBadge';
+import { StatusBadge } from '@/components/ui/StatusBadge';
+import { type HistoryEntry, type InstanceView, type RuleView, stateClass, when } from './api';
 
 interface NotificationView {
   id: string;
@@ -73,7 +73,12 @@ export function AlertRules() {
                       title={`since ${when(i.since)}`}
                       style={{ marginRight: 12, display: 'inline-block' }}
                     >
-                      {i.integrationSlug} <StateBadge state={i.state} silenced={i.silenced} />{' '}
+                      {i.integrationSlug}{' '}
+                      <StatusBadge
+                        state={i.state}
+                        tone={stateClass(i.state)}
+                        label={i.silenced ? `${i.state} · silenced` : i.state}
+                      />{' '}
                       <span className="muted">{i.display}</span>
                     </span>
                   ))}
@@ -151,7 +156,8 @@ export function StateHistory({ entries }: { entries?: HistoryEntry[] }) {
               <td>{h.ruleName}</td>
               <td>{h.integrationSlug}</td>
               <td>
-                <StateBadge state={h.from} /> → <StateBadge state={h.to} />
+                <StatusBadge state={h.from} tone={stateClass(h.from)} /> →{' '}
+                <StatusBadge state={h.to} tone={stateClass(h.to)} />
               </td>
               <td className="num">{h.display}</td>
             </tr>

@@ -5,8 +5,8 @@ import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
 import { ApiError, fetchJson, sendJson, type Wire } from '@/components/ui/api';
 import { BulkPanel, pickFilter } from '@/components/ui/BulkPanel';
+import { RadioGroup } from '@/components/ui/RadioGroup';
 import type { findReplayRun, startBulkReplay } from '@/lib/jobs';
-import { RadioGroup } from './ReplayForm';
 
 type Run = Wire<NonNullable<Awaited<ReturnType<typeof findReplayRun>>>>;
 type Started = Wire<Awaited<ReturnType<typeof startBulkReplay>>>;

@@ -38,38 +38,6 @@ export function draftFieldOf(apiField: string): keyof ReplayDraft | null {
     : null;
 }
 
-/** One choice among a few, as a row of radio buttons under a legend (replay mode, idempotency key). */
-export function RadioGroup<T extends string>({
-  legend,
-  name,
-  value,
-  options,
-  onChange,
-  children,
-}: {
-  legend: string;
-  name: string;
-  value: T;
-  options: { value: T; label: string }[];
-  onChange: (value: T) => void;
-  children?: ReactNode;
-}) {
-  return (
-    <fieldset className="plain">
-      <legend className="muted replay-legend">{legend}</legend>
-      <div className="row">
-        {options.map((option) => (
-          <label className="check" key={option.value}>
-            <input type="radio" name={name} checked={value === option.value} onChange={() => onChange(option.value)} />
-            {option.label}
-          </label>
-        ))}
-      </div>
-      {children}
-    </fieldset>
-  );
-}
-
 /**
  * The editable request of an edit-and-replay: method, path, query, headers as rows, body. Credentials are
  * not among the headers: the server adds them from the integration.

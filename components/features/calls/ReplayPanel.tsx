@@ -6,8 +6,9 @@ import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { ApiError, sendJson } from '@/components/ui/api';
 import { HeaderList } from '@/components/ui/HeaderList';
+import { RadioGroup } from '@/components/ui/RadioGroup';
 import type { replayCall } from '@/lib/jobs';
-import { draftFieldOf, editOf, RadioGroup, type ReplayDraft, ReplayForm } from './ReplayForm';
+import { draftFieldOf, editOf, type ReplayDraft, ReplayForm } from './ReplayForm';
 
 type ReplayAnswer = Awaited<ReturnType<typeof replayCall>>;
 type PlannedRequest = ReplayAnswer['request'];

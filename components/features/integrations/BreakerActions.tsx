@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { fetchJson, sendJson } from '@/components/ui/api';
 import { ConfirmDialog } from '@/components/ui/ConfirmDialog';
-import { BreakerBadge } from './IntegrationTile';
+import { StatusBadge } from '@/components/ui/StatusBadge';
 
 type Action = 'isolate' | 'reset' | 'dry-run-on' | 'dry-run-off';
 interface BreakerStatus {
@@ -62,7 +62,17 @@ export function BreakerActions({ slug }: { slug: string }) {
     <fieldset className="row plain">
       <legend className="sr-only">Breaker actions</legend>
       <span className="muted">Breaker on this instance:</span>
-      <span data-testid="live-breaker-state">{status.data ? <BreakerBadge state={status.data.state} /> : '…'}</span>
+      <span data-testid="live-breaker-state">
+        {status.data ? (
+          <StatusBadge
+            state={status.data.state}
+            tone={`breaker-${status.data.state}`}
+            label={status.data.state.toUpperCase()}
+          />
+        ) : (
+          '…'
+        )}
+      </span>
       {status.data?.dryRun && <span className="badge">DRY-RUN</span>}
       <button type="button" className="secondary" onClick={() => ask('isolate')} disabled={act.isPending}>
         Isolate

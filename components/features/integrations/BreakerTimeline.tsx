@@ -1,7 +1,7 @@
 import type { Wire } from '@/components/ui/api';
 import { formatTime } from '@/components/ui/format';
+import { StatusBadge } from '@/components/ui/StatusBadge';
 import type { BreakerInterval } from '@/lib/queries';
-import { BreakerBadge } from './IntegrationTile';
 
 const STATES = ['closed', 'open', 'half-open', 'isolated'] as const;
 
@@ -72,7 +72,7 @@ export function BreakerTimeline({
                   <tr key={`${i.instance}-${i.from}-${i.state}`}>
                     <td className="mono">{formatTime(i.from, span > 86_400_000)}</td>
                     <td>
-                      <BreakerBadge state={i.state} />
+                      <StatusBadge state={i.state} tone={`breaker-${i.state}`} label={i.state.toUpperCase()} />
                     </td>
                     <td className="mono muted">{i.instance}</td>
                     <td>{i.reason ?? '–'}</td>

@@ -2,29 +2,12 @@ import Link from 'next/link';
 import { Sparkline } from '@/components/charts/Sparkline';
 import type { Wire } from '@/components/ui/api';
 import { formatCount, formatMs, formatPercent, formatRate } from '@/components/ui/format';
+import { Stat } from '@/components/ui/Stat';
+import { StatusBadge } from '@/components/ui/StatusBadge';
 import type { OverviewTile } from '@/lib/queries';
 
 const TONE = { ok: 'ok', warn: 'warn', bad: 'bad', idle: 'muted' } as const;
 const HEALTH_LABEL = { ok: 'healthy', warn: 'degraded', bad: 'failing', idle: 'no recent traffic' } as const;
-
-export function Stat({ label, value, testId, tone }: { label: string; value: string; testId?: string; tone?: string }) {
-  return (
-    <div className="stat">
-      <dt>{label}</dt>
-      <dd data-testid={testId} className={tone ? `status-${tone}` : undefined}>
-        {value}
-      </dd>
-    </div>
-  );
-}
-
-export function BreakerBadge({ state, detail }: { state: string; detail?: string }) {
-  return (
-    <span className={`badge breaker-${state}`} title={detail}>
-      {state.toUpperCase()}
-    </span>
-  );
-}
 
 /** One integration at a glance, Hystrix-style; fixed size so a refresh never moves the grid. */
 export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile>; windowLabel: string }) {
@@ -54,7 +37,12 @@ export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile
           </span>
         )}
         <span data-testid="breaker-state">
-          <BreakerBadge state={breaker.state} detail={breakerDetail} />
+          <StatusBadge
+            state={breaker.state}
+            tone={`breaker-${breaker.state}`}
+            label={breaker.state.toUpperCase()}
+            title={breakerDetail}
+          />
         </span>
       </header>
       <p className="tile-sub mono muted" title={tile.baseUrl}>

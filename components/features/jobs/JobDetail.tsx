@@ -4,7 +4,8 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { ApiError, fetchJson } from '@/components/ui/api';
 import { formatMs, formatTime } from '@/components/ui/format';
-import { type Job, JobStateBadge } from './JobList';
+import { StatusBadge } from '@/components/ui/StatusBadge';
+import { type Job, jobStateTone } from './JobList';
 
 const FINISHED = new Set(['done', 'dead', 'discarded']);
 
@@ -39,7 +40,7 @@ export function JobDetail({ id }: { id: string }) {
         <h1 className="mono">
           {j.request.method} {j.request.path}
         </h1>
-        <JobStateBadge state={j.state} />
+        <StatusBadge state={j.state} tone={jobStateTone(j.state)} testId="job-state" />
       </div>
       <div className="grid-2">
         <section className="panel" aria-label="Job">

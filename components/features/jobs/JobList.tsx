@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { AnySelect, byName, listState } from '@/components/filters/ListParts';
 import { fetchJson, type Wire } from '@/components/ui/api';
 import { formatTime } from '@/components/ui/format';
+import { StatusBadge } from '@/components/ui/StatusBadge';
 import type { JobView } from '@/lib/jobs';
 import { QUEUE_REFRESH_MS } from './QueueStats';
 
@@ -20,13 +21,8 @@ const STATE_TONE: Record<string, string> = {
   discarded: 'muted',
 };
 
-export function JobStateBadge({ state }: { state: string }) {
-  return (
-    <span className={`badge ${STATE_TONE[state] ?? ''}`} data-testid="job-state">
-      {state}
-    </span>
-  );
-}
+/** The badge tone of a job state. */
+export const jobStateTone = (state: string) => STATE_TONE[state] ?? '';
 
 /** The newest jobs, filtered by state and integration, refreshed every few seconds. */
 export function JobList({ integrations }: { integrations: { slug: string; name: string }[] }) {
@@ -80,7 +76,7 @@ export function JobList({ integrations }: { integrations: { slug: string; name: 
                     </Link>
                   </td>
                   <td>
-                    <JobStateBadge state={job.state} />
+                    <StatusBadge state={job.state} tone={jobStateTone(job.state)} testId="job-state" />
                   </td>
                   <td className="num">
                     {job.attempts}/{job.maxAttempts}

@@ -1,9 +1,9 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { Stat } from '@/components/features/integrations/IntegrationTile';
 import { fetchJson } from '@/components/ui/api';
 import { formatCount } from '@/components/ui/format';
+import { Stat } from '@/components/ui/Stat';
 import type { QueueStats as Stats } from '@/lib/queries';
 
 /** An age in seconds as people read it: "45 s", "12 min", "3.5 h", "2.0 d"; "–" when there is none. */

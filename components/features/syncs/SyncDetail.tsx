@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { fetchJson, sendJson } from '@/components/ui/api';
 import { formatCount, formatTime } from '@/components/ui/format';
-import { SyncBadge, SyncLag, type SyncRunWire, SyncWhen, type SyncWire } from './SyncStatus';
+import { StatusBadge } from '@/components/ui/StatusBadge';
+import { SyncLag, type SyncRunWire, SyncWhen, type SyncWire, syncStateTone } from './SyncStatus';
 
 const REFRESH_MS = 2000;
 const RECENT_ITEMS = 20;
@@ -47,7 +48,7 @@ export function SyncDetail({ slug }: { slug: string }) {
     <>
       <section className="panel" aria-label="Status">
         <div className="row" style={{ marginBottom: 12 }}>
-          <SyncBadge state={s.status} />
+          <StatusBadge state={s.status} tone={syncStateTone(s.status)} />
           <button type="button" disabled={!s.enabled || runNow.isPending} onClick={() => runNow.mutate()}>
             Run now
           </button>
@@ -117,7 +118,7 @@ export function SyncDetail({ slug }: { slug: string }) {
                   <tr key={run.id}>
                     <td>{formatTime(run.startedAt, true)}</td>
                     <td>
-                      <SyncBadge state={run.state} />
+                      <StatusBadge state={run.state} tone={syncStateTone(run.state)} />
                     </td>
                     <td className="num">{run.pages}</td>
                     <td className="num">{run.items}</td>

@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { fetchJson, sendJson } from '@/components/ui/api';
 import { formatCount } from '@/components/ui/format';
-import { SyncBadge, SyncLag, SyncWhen, type SyncWire } from './SyncStatus';
+import { StatusBadge } from '@/components/ui/StatusBadge';
+import { SyncLag, SyncWhen, type SyncWire, syncStateTone } from './SyncStatus';
 
 const REFRESH_MS = 3000;
 
@@ -75,7 +76,7 @@ export function SyncList({ integration }: { integration?: string }) {
                   </td>
                 )}
                 <td>
-                  <SyncBadge state={sync.status} />
+                  <StatusBadge state={sync.status} tone={syncStateTone(sync.status)} />
                 </td>
                 <td>
                   <SyncWhen at={sync.lastRunAt} />

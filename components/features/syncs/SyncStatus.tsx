@@ -17,14 +17,8 @@ const STATUS_CLASS: Record<string, string> = {
   interrupted: 'status-warn',
 };
 
-/** A sync's status or a run's state as a badge. */
-export function SyncBadge({ state }: { state: string }) {
-  return (
-    <span className={`badge ${STATUS_CLASS[state] ?? 'muted'}`} data-state={state}>
-      {state}
-    </span>
-  );
-}
+/** The badge tone of a sync's status or a run's state. */
+export const syncStateTone = (state: string) => STATUS_CLASS[state] ?? 'muted';
 
 function duration(ms: number): string {
   const s = Math.round(ms / 1000);

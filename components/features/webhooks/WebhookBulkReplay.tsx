@@ -2,9 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { RadioGroup } from '@/components/features/calls/ReplayForm';
 import { sendJson, type Wire } from '@/components/ui/api';
 import { BulkPanel, pickFilter } from '@/components/ui/BulkPanel';
+import { RadioGroup } from '@/components/ui/RadioGroup';
 import type { replayMatchingEvents } from '@/lib/webhooks';
 
 type Answer = Wire<Awaited<ReturnType<typeof replayMatchingEvents>>>;
