@@ -2,19 +2,9 @@
 
 import type { ReactNode } from 'react';
 import { Field } from '@/components/ui/Field';
+import type { ReplayDraft } from '@/lib/jobs';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-
-/** An edited replay as the form holds it: the recorded call's request, minus what the server sets. */
-export interface ReplayDraft {
-  method: string;
-  /** relative to the integration's base URL, without the query */
-  path: string;
-  /** without the leading "?" */
-  query: string;
-  headers: { name: string; value: string }[];
-  body: string;
-}
 
 /** The `edit` object of POST /api/calls/[id]/replay for a draft. */
 export function editOf(draft: ReplayDraft) {

@@ -7,8 +7,8 @@ import { type FormEvent, useState } from 'react';
 import { ApiError, sendJson } from '@/components/ui/api';
 import { HeaderList } from '@/components/ui/HeaderList';
 import { RadioGroup } from '@/components/ui/RadioGroup';
-import type { replayCall } from '@/lib/jobs';
-import { draftFieldOf, editOf, type ReplayDraft, ReplayForm } from './ReplayForm';
+import type { ReplayDraft, replayCall } from '@/lib/jobs';
+import { draftFieldOf, editOf, ReplayForm } from './ReplayForm';
 
 type ReplayAnswer = Awaited<ReturnType<typeof replayCall>>;
 type PlannedRequest = ReplayAnswer['request'];
