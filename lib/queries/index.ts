@@ -23,7 +23,7 @@ export {
   type ReplayRow,
   searchCalls,
 } from './calls';
-export { ERROR_OUTCOMES, type IntegrationSummary, integrationSummaries } from './integrations';
+export { ERROR_OUTCOMES } from './integrations';
 export { type Health, type OverviewTile, overviewTiles } from './overview';
 export {
   emptyQueueStats,

@@ -1,6 +1,3 @@
-import type { Db } from '@/lib/db';
-import { type Aggregate, addAggregate, emptyAggregate, HOUR_SECONDS, MINUTE_SECONDS, readAggregates } from './rollups';
-
 /** Outcomes that count as the upstream (or the path to it) failing. 4xx answers are the caller's concern. */
 export const ERROR_OUTCOMES = [
   'server_error',
@@ -10,57 +7,3 @@ export const ERROR_OUTCOMES = [
   'rate_limited',
   'bulkhead_rejected',
 ];
-
-export interface IntegrationSummary {
-  id: string;
-  slug: string;
-  name: string;
-  baseUrl: string;
-  requests: number;
-  errors: number;
-  /** errors / requests, 0..1; null without traffic */
-  errorRate: number | null;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
-
-/** Windows up to this long are read from minute rollups; longer ones from hourly rollups. */
-const MINUTE_WINDOW_MAX_MS = 6 * 3_600_000;
-
-/**
- * Every integration with its traffic since `since`, read back from the stored rollups (all instances).
- * Windows over 6 h read hourly rollups from the top of `since`'s hour (so a 24 h window covers 24 to 25 h);
- * shorter ones read minute rollups. Rollups are written at both widths, so only one is ever read.
- */
-export async function integrationSummaries(db: Db, since: Date): Promise<IntegrationSummary[]> {
-  const to = new Date();
-  const resolution = to.getTime() - since.getTime() > MINUTE_WINDOW_MAX_MS ? HOUR_SECONDS : MINUTE_SECONDS;
-  const [integrations, buckets] = await Promise.all([
-    db.integration.findMany({ select: { id: true, slug: true, name: true, baseUrl: true }, orderBy: { name: 'asc' } }),
-    readAggregates(db, { from: since, to }, resolution),
-  ]);
-  const byIntegration = new Map<string, Aggregate>();
-  for (const b of buckets) {
-    let acc = byIntegration.get(b.integrationId);
-    if (!acc) {
-      acc = emptyAggregate();
-      byIntegration.set(b.integrationId, acc);
-    }
-    addAggregate(acc, b.aggregate);
-  }
-  return integrations.map((integration) => {
-    const acc = byIntegration.get(integration.id);
-    const requests = acc?.requests ?? 0;
-    const errors = acc ? ERROR_OUTCOMES.reduce((n, outcome) => n + (acc.byOutcome[outcome] ?? 0), 0) : 0;
-    return {
-      ...integration,
-      requests,
-      errors,
-      errorRate: requests ? errors / requests : null,
-      p50Ms: acc?.histogram.quantile(0.5) ?? null,
-      p95Ms: acc?.histogram.quantile(0.95) ?? null,
-      p99Ms: acc?.histogram.quantile(0.99) ?? null,
-    };
-  });
-}
