@@ -3,7 +3,7 @@
 import { type FormEvent, useState } from 'react';
 import { toLocal } from './useUrlFilter';
 
-export const PRESETS = {
+const PRESETS = {
   '15m': 15 * 60_000,
   '1h': 3_600_000,
   '6h': 6 * 3_600_000,
@@ -11,7 +11,7 @@ export const PRESETS = {
   '7d': 7 * 86_400_000,
   '30d': 30 * 86_400_000,
 } as const;
-export type Preset = keyof typeof PRESETS;
+type Preset = keyof typeof PRESETS;
 
 /** A preset follows "now" (live); a custom range (typed, or dragged on a chart) is fixed. */
 export type Range = { preset: Preset } | { preset: 'custom'; from: number; to: number };

@@ -1,4 +1,4 @@
-export interface TelemetryHealthProps {
+interface TelemetryHealthProps {
   droppedCallLogRows: number;
   droppedRollups: number;
   droppedBreakerEvents: number;

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 
 /** What a control needs to be named by its label and described by its hint and error. */
-export interface FieldControlProps {
+interface FieldControlProps {
   id: string;
   name?: string;
   'aria-invalid'?: true;

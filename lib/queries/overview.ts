@@ -42,7 +42,7 @@ export interface OverviewTile {
   /** the last stored state per instance whose breaker ever moved; instances never tripped are closed */
   breaker: { state: string; instances: number; tripped: number; reason: string | null };
   health: Health;
-  /** Filled by the alerts engine when it lands; the tile shows a slot for it meanwhile. */
+  /** Firing, unsilenced alert instances of the integration (lib/queries/alerts.ts). */
   firingAlerts?: { name: string; severity?: string }[];
 }
 

@@ -11,7 +11,7 @@ import type { Timeseries } from '@/lib/queries';
 import { BreakerTimeline } from './BreakerTimeline';
 
 /** Alert thresholds to draw on the charts they watch; the alerts engine passes its firing rules' values. */
-export interface ChartThresholds {
+interface ChartThresholds {
   errorRate?: number;
   p95Ms?: number;
   p99Ms?: number;

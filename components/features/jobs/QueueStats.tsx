@@ -19,7 +19,7 @@ export function formatAge(seconds: number | null): string {
 export const QUEUE_REFRESH_MS = 3000;
 
 /** The live queue: the same numbers the charts sample and the alert rules watch. */
-export function useQueueStats() {
+function useQueueStats() {
   return useQuery({
     queryKey: ['queue-stats'],
     queryFn: () => fetchJson<Stats>('/api/jobs/stats'),
