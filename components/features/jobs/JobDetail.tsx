@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { ApiError, fetchJson } from '@/components/ui/api';
 import { formatMs, formatTime } from '@/components/ui/format';
+import { HeaderList } from '@/components/ui/HeaderList';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { type Job, jobStateTone } from './JobList';
 
@@ -33,7 +34,6 @@ export function JobDetail({ id }: { id: string }) {
       </p>
     );
   const j = job.data;
-  const headers = Object.entries(j.request.headers);
   return (
     <>
       <div className="page-head">
@@ -90,17 +90,10 @@ export function JobDetail({ id }: { id: string }) {
         <section className="panel" aria-label="Request">
           <h2>Request</h2>
           <p className="muted">The integration's key is added when the job runs and never shown.</p>
-          {headers.length === 0 ? (
+          {Object.keys(j.request.headers).length === 0 ? (
             <p className="muted">No headers.</p>
           ) : (
-            <dl className="kv mono">
-              {headers.map(([name, value]) => (
-                <div key={name} style={{ display: 'contents' }}>
-                  <dt>{name}</dt>
-                  <dd>{value}</dd>
-                </div>
-              ))}
-            </dl>
+            <HeaderList headers={j.request.headers} />
           )}
           {j.request.body ? <pre className="body">{j.request.body}</pre> : <p className="muted">No body.</p>}
         </section>
