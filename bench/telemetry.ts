@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Dispatcher } from 'undici';
 import { applyMigrations, createDb, type Db, LatencyHistogram } from '../lib/db/index.ts';
-import { integrationSummaries, timeseries } from '../lib/queries/index.ts';
+import { overviewTiles } from '../lib/queries/index.ts';
 import { ResilientClient } from '../lib/resilience/index.ts';
 import { attachTelemetry, callListener, getRecorder, TelemetryRecorder } from '../lib/telemetry/index.ts';
 
@@ -17,8 +17,8 @@ import { attachTelemetry, callListener, getRecorder, TelemetryRecorder } from '.
 //     alternating slices;
 // (3) worst relative error of p50/p95/p99 read back from stored rollups against exact ones, 1M samples per
 //     distribution;
-// (4) p95 of the 24 h overview (integrationSummaries + the all-integrations timeseries) over 10M calls in
-//     rollups of 20 integrations on SQLite.
+// (4) p95 of the 24 h overview (overviewTiles, the one read behind the overview page and /api/overview) over
+//     10M calls in rollups of 20 integrations on SQLite.
 
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const IN_FLIGHT = 50;
@@ -217,7 +217,7 @@ const DISTRIBUTIONS: Record<string, (rand: () => number) => number> = {
   bimodal: (rand) => (rand() < 0.8 ? Math.max(0.5, 20 + 3 * gaussian(rand)) : Math.max(0.5, 500 + 50 * gaussian(rand))),
 };
 
-/** Samples through the real recorder into SQLite, percentiles read back through integrationSummaries. */
+/** Samples through the real recorder into SQLite, percentiles read back as the overview shows them (overviewTiles). */
 async function measurePercentiles() {
   const recorder = new TelemetryRecorder(db, { instance: 'percentiles', successesKeptPerSecond: 0 });
   const worst = { p50RelErr: 0, p95RelErr: 0, p99RelErr: 0 };
@@ -253,7 +253,7 @@ async function measurePercentiles() {
     await recorder.flush();
     values.sort();
     const exact = (q: number) => values[Math.max(0, Math.ceil(q * SAMPLES) - 1)];
-    const summary = (await integrationSummaries(db, new Date(now - 2 * 3_600_000))).find((s) => s.id === id)!;
+    const summary = (await overviewTiles(db, new Date(now - 2 * 3_600_000))).find((s) => s.id === id)!;
     if (summary.requests !== SAMPLES) throw new Error(`${name}: ${summary.requests} stored, ${SAMPLES} recorded`);
     const errors = {
       p50RelErr: Math.abs(summary.p50Ms! - exact(0.5)) / exact(0.5),
@@ -363,21 +363,16 @@ async function measureOverview() {
     bump.run(60, lastMinute);
   };
   const timings: number[] = [];
-  const parts = { summaries: [] as number[], timeseries: [] as number[] };
   let requests = 0;
   for (let run = 0; run < OVERVIEW_RUNS + 3; run++) {
     const since = new Date(Date.now() - 24 * 3_600_000);
     touch(currentHour);
     const started = performance.now();
-    const summaries = await integrationSummaries(overviewDb, since);
-    const between = performance.now();
-    await timeseries(overviewDb, { from: since });
+    const tiles = await overviewTiles(overviewDb, since);
     const ended = performance.now();
     if (run < 3) continue;
     timings.push(ended - started);
-    parts.summaries.push(between - started);
-    parts.timeseries.push(ended - between);
-    requests = summaries.reduce((n, s) => n + s.requests, 0);
+    requests = tiles.reduce((n, t) => n + t.requests, 0);
   }
   await overviewDb.$disconnect();
   raw.close();
@@ -386,8 +381,6 @@ async function measureOverview() {
     callsStored: seeded,
     callsIn24hWindow: requests,
     overviewQueryP95Ms: Number(p95(timings).toFixed(1)),
-    integrationSummariesP95Ms: Number(p95(parts.summaries).toFixed(1)),
-    timeseriesP95Ms: Number(p95(parts.timeseries).toFixed(1)),
   };
 }
 
@@ -415,7 +408,7 @@ console.log(
 );
 const overview = await measureOverview();
 console.log(
-  `overview 24 h, ${OVERVIEW_INTEGRATIONS} integrations, ${overview.callsStored} calls: p95 ${overview.overviewQueryP95Ms} ms (summaries ${overview.integrationSummariesP95Ms} ms, timeseries ${overview.timeseriesP95Ms} ms)`,
+  `overview 24 h, ${OVERVIEW_INTEGRATIONS} integrations, ${overview.callsStored} calls: p95 ${overview.overviewQueryP95Ms} ms (overviewTiles)`,
 );
 
 const result = {
@@ -444,11 +437,11 @@ const result = {
     },
     percentiles: {
       ...percentiles.perDistribution,
-      how: `${SAMPLES} samples per distribution through TelemetryRecorder into SQLite over 90 minutes, read back with integrationSummaries (hourly + minute rollups merged); exact = nearest rank`,
+      how: `${SAMPLES} samples per distribution through TelemetryRecorder into SQLite over 90 minutes, read back with overviewTiles (minute rollups merged); exact = nearest rank`,
     },
     overview: {
       ...overview,
-      how: `${OVERVIEW_INTEGRATIONS} integrations x 3 routes x 2 outcomes, minute and hourly rollups for 24 h (better-sqlite3 inserts), p95 of ${OVERVIEW_RUNS} runs (after 3 warm-up runs) of integrationSummaries(24 h) + timeseries(all integrations, 24 h); before each run the current minute's and current hour's rows are rewritten (as a recorder flush does), so each run reads what changed again while unchanged buckets come from the parsed-bucket cache (lib/queries/rollups.ts)`,
+      how: `${OVERVIEW_INTEGRATIONS} integrations x 3 routes x 2 outcomes, minute and hourly rollups for 24 h (better-sqlite3 inserts), p95 of ${OVERVIEW_RUNS} runs (after 3 warm-up runs) of overviewTiles(24 h) (hourly rollups, the last 5 minutes from minute rollups, breaker events, firing alerts); before each run the current minute's and current hour's rows are rewritten (as a recorder flush does), so each run reads what changed again while unchanged buckets come from the parsed-bucket cache (lib/queries/rollups.ts)`,
     },
   },
 };

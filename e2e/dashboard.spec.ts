@@ -1,5 +1,5 @@
 import { expect as baseExpect, type Page, test } from '@playwright/test';
-import { formatMs, formatPercent } from '@/components/format';
+import { formatMs, formatPercent } from '@/components/ui/format';
 import { startTraffic } from '@/demo/traffic';
 import { createDb, type Db, LatencyHistogram } from '@/lib/db';
 import { ERROR_OUTCOMES } from '@/lib/model';

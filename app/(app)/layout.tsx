@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import { Providers } from '@/components/Providers';
-import { TelemetryHealth } from '@/components/TelemetryHealth';
-import { TopBar } from '@/components/TopBar';
+import { Providers } from '@/components/shell/Providers';
+import { TelemetryHealth } from '@/components/shell/TelemetryHealth';
+import { TopBar } from '@/components/shell/TopBar';
 import { requireUser } from '@/lib/auth';
 import { getRecorder } from '@/lib/telemetry';
 

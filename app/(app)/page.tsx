@@ -1,4 +1,4 @@
-import { type Overview, OverviewGrid } from '@/components/OverviewGrid';
+import { type Overview, OverviewGrid } from '@/components/features/integrations/OverviewGrid';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { DEFAULT_OVERVIEW_WINDOW, WINDOW_MS } from '@/lib/model';

@@ -1,4 +1,4 @@
-import { LoginForm } from '@/components/LoginForm';
+import { LoginForm } from '@/components/features/auth/LoginForm';
 import { safeNextPath } from '@/lib/auth';
 
 export const metadata = { title: 'Sign in · Breakwater' };

@@ -14,7 +14,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { formatTime, tickFormatter } from '../format';
+import { formatTime, tickFormatter } from '@/components/ui/format';
 
 export type ChartRow = { at: number } & Record<string, number | null>;
 

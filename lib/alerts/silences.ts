@@ -24,7 +24,7 @@ export function silenceActive(silence: Silence, now: number): boolean {
 }
 
 /** Every condition the silence names must hold (an absent one matches anything). */
-export function silenceMatches(silence: Silence, target: SilenceTarget): boolean {
+function silenceMatches(silence: Silence, target: SilenceTarget): boolean {
   if (silence.ruleId && silence.ruleId !== target.ruleId) return false;
   if (silence.integration && silence.integration !== target.integration) return false;
   return silence.matchers.every((m) => target.labels[m.name] === m.value);

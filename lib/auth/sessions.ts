@@ -5,7 +5,7 @@ import { randomSecret, sha256 } from './secrets';
 export const SESSION_COOKIE = 'bw_session';
 /** Its name over HTTPS: the `__Host-` prefix makes the browser refuse it unless Secure, host-only and Path=/. */
 export const SECURE_SESSION_COOKIE = '__Host-bw_session';
-export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 /** How long a verified session is trusted without reading the store again (sessions deleted elsewhere). */
 export const CREDENTIAL_CACHE_MS = 5000;
 

@@ -75,7 +75,7 @@ class EscalatingBlock {
   }
 }
 
-export type ThrottleDecision = { go: true; delayMs: number } | { go: false; retryAfterSeconds: number };
+type ThrottleDecision = { go: true; delayMs: number } | { go: false; retryAfterSeconds: number };
 
 export class LoginThrottle {
   private readonly byAddress = new EscalatingBlock(ADDRESS_FREE_FAILURES, 1);

@@ -22,6 +22,7 @@ export {
   replayDeadLetters,
 } from './queue';
 export { describePlan, executeReplay, planReplay, ReplayRefusedError, replayCall } from './replay';
+export { type ReplayDraft, replayCredential, replayDraft } from './replay-draft';
 export { pruneFinishedJobs, pruneQueueSamples } from './retention';
 export { QueueSampler, samplerOptionsFromEnv } from './sampler';
 export {

@@ -43,7 +43,7 @@ export interface ReplayPlan {
 }
 
 /** Recorded headers that can be sent again: credentials come from the integration, never from "[redacted]". */
-function resendableHeaders(headers: Record<string, string>, integration: Integration): Record<string, string> {
+export function resendableHeaders(headers: Record<string, string>, integration: Integration): Record<string, string> {
   const out: Record<string, string> = {};
   const idempotency = idempotencyHeader(integration).toLowerCase();
   for (const [name, value] of Object.entries(headers)) {

@@ -32,10 +32,3 @@ export const log = pino({
     },
   },
 });
-
-export type Logger = typeof log;
-
-/** A child logger whose every line carries the request id. */
-export function requestLogger(requestId: string): Logger {
-  return log.child({ requestId });
-}

@@ -20,7 +20,6 @@ export {
   searchCalls,
 } from './calls';
 export { BadCursorError, decodeCursor, encodeCursor } from './cursor';
-export { type IntegrationSummary, integrationSummaries } from './integrations';
 export { type OverviewTile, overviewTiles } from './overview';
 export {
   emptyQueueStats,

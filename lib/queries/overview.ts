@@ -1,7 +1,6 @@
 import { type Db, HOUR_SECONDS, MINUTE_SECONDS } from '@/lib/db';
 import { errorsIn, type Health, healthOf, TRIPPED_BREAKER_STATES } from '@/lib/model';
 import { firingAlertRows } from './alerts';
-import type { IntegrationSummary } from './integrations';
 import { readMinuteAggregates } from './minutes';
 import { rateLimitPerMinute } from './policy';
 import { type Aggregate, addAggregate, emptyAggregate, readAggregates, resolutionFor } from './rollups';
@@ -12,7 +11,19 @@ const RECENT_MS = 5 * 60_000;
 const SPARK_POINTS = 30;
 
 /** An integration's summary over the window (`requests`: calls in it), with what its tile shows besides. */
-export interface OverviewTile extends IntegrationSummary {
+export interface OverviewTile {
+  id: string;
+  slug: string;
+  name: string;
+  baseUrl: string;
+  /** calls in the window */
+  requests: number;
+  errors: number;
+  /** errors / requests, 0..1; null without traffic */
+  errorRate: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
   /** cache hits / cacheable calls, null when nothing was cacheable */
   cacheHitRatio: number | null;
   /** calls per minute over the configured limit per minute, 0..1+; null without a limit */
@@ -27,7 +38,7 @@ export interface OverviewTile extends IntegrationSummary {
   /** the last stored state per instance whose breaker ever moved; instances never tripped are closed */
   breaker: { state: string; instances: number; tripped: number; reason: string | null };
   health: Health;
-  /** Filled by the alerts engine when it lands; the tile shows a slot for it meanwhile. */
+  /** Firing, unsilenced alert instances of the integration (lib/queries/alerts.ts). */
   firingAlerts?: { name: string; severity?: string }[];
 }
 

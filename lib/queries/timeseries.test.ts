@@ -4,7 +4,7 @@ import { applyMigrations, createDb, type Db } from '@/lib/db';
 import type { CallSummary } from '@/lib/resilience';
 import { TelemetryRecorder } from '@/lib/telemetry';
 import { createTestDatabase, type TestDatabase } from '@/test/support/database';
-import { integrationSummaries } from './integrations';
+import { overviewTiles } from './overview';
 import { stepFor, timeseries } from './timeseries';
 
 // Rollups written by the real recorder (both widths) into a real database, read back by the read models.
@@ -174,8 +174,8 @@ describe('timeseries', () => {
   });
 });
 
-test('integrationSummaries counts each call once although rollups are stored at two widths', async () => {
-  const summaries = await integrationSummaries(db, new Date(now - 24 * 3_600_000));
+test('the overview counts each call once although rollups are stored at two widths', async () => {
+  const summaries = await overviewTiles(db, new Date(now - 24 * 3_600_000));
   const a = summaries.find((s) => s.id === 'int_a')!;
   assert.equal(a.requests, samples.length);
   const exact = exactQuantile(
@@ -188,11 +188,11 @@ test('integrationSummaries counts each call once although rollups are stored at 
 
 test('parsed hours are reused only while unchanged: a later write to an hour is read back', async () => {
   const since = new Date(now - 24 * 3_600_000);
-  const before = (await integrationSummaries(db, since)).find((s) => s.id === 'int_a')!.requests;
+  const before = (await overviewTiles(db, since)).find((s) => s.id === 'int_a')!.requests;
   const recorder = new TelemetryRecorder(db, { instance: 'i2' });
   for (let i = 0; i < 3; i++) recorder.record('int_a', summary(now - 80 * MIN, 10, 'success', 1000 + i));
   await recorder.flush();
-  assert.equal((await integrationSummaries(db, since)).find((s) => s.id === 'int_a')!.requests, before + 3);
+  assert.equal((await overviewTiles(db, since)).find((s) => s.id === 'int_a')!.requests, before + 3);
   const series = await timeseries(db, { integrationId: 'int_a', from: since });
   assert.equal(
     series.points.reduce((n, p) => n + p.requests, 0),

@@ -30,7 +30,7 @@ function errorMessage(error: unknown): string {
 }
 
 /** The page request: the sync's path with the checkpoint and page size set as query parameters. */
-export function pagePath(sync: SyncRow, checkpoint: string | null): string {
+function pagePath(sync: SyncRow, checkpoint: string | null): string {
   const queryAt = sync.path.indexOf('?');
   const pathname = queryAt < 0 ? sync.path : sync.path.slice(0, queryAt);
   const query = new URLSearchParams(queryAt < 0 ? '' : sync.path.slice(queryAt + 1));

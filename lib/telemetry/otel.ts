@@ -125,7 +125,7 @@ export class RegistryMetricProducer implements MetricProducer {
   }
 }
 
-export function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = Date.now()): MetricData[] {
+function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = Date.now()): MetricData[] {
   const startTime = hrTime(registry.startedAt);
   const endTime = hrTime(now);
   const point = <T>(attributes: Attributes, value: T) => ({ startTime, endTime, attributes, value });

@@ -1,4 +1,4 @@
-import { AlertRules } from '@/components/alerts/AlertRules';
+import { AlertRules } from '@/components/features/alerts/AlertRules';
 import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'Alerts · Breakwater' };

@@ -1,7 +1,7 @@
 import Link from 'next/link';
-import { DeadLetterList } from '@/components/DeadLetterList';
-import { QueueCharts } from '@/components/QueueCharts';
-import { QueueStatsBar } from '@/components/QueueStats';
+import { DeadLetterList } from '@/components/features/jobs/DeadLetterList';
+import { QueueCharts } from '@/components/features/jobs/QueueCharts';
+import { QueueStatsBar } from '@/components/features/jobs/QueueStats';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';

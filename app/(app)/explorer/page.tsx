@@ -1,5 +1,5 @@
 import { Suspense } from 'react';
-import { CallExplorer } from '@/components/CallExplorer';
+import { CallExplorer } from '@/components/features/calls/CallExplorer';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';

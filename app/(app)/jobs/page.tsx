@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import { JobEnqueueForm } from '@/components/JobEnqueueForm';
-import { JobList } from '@/components/JobList';
-import { QueueCharts } from '@/components/QueueCharts';
-import { QueueStatsBar } from '@/components/QueueStats';
+import { JobEnqueueForm } from '@/components/features/jobs/JobEnqueueForm';
+import { JobList } from '@/components/features/jobs/JobList';
+import { QueueCharts } from '@/components/features/jobs/QueueCharts';
+import { QueueStatsBar } from '@/components/features/jobs/QueueStats';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';

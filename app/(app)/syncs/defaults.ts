@@ -1,4 +1,4 @@
-import type { SyncFormDefaults } from '@/components/SyncForm';
+import type { SyncFormDefaults } from '@/components/features/syncs/SyncForm';
 import { INTERVAL_SECONDS, SYNC_DEFAULTS } from '@/lib/syncs';
 
 /** The form's placeholders and starting values, from the schema's one list of defaults. */

@@ -1,5 +1,5 @@
-import { SyncForm } from '@/components/SyncForm';
-import { SyncList } from '@/components/SyncList';
+import { SyncForm } from '@/components/features/syncs/SyncForm';
+import { SyncList } from '@/components/features/syncs/SyncList';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';

@@ -1,4 +1,4 @@
-import { TokenManager } from '@/components/TokenManager';
+import { TokenManager } from '@/components/features/auth/TokenManager';
 import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'API tokens · Breakwater' };

@@ -1,4 +1,4 @@
-import { WebhookSources } from '@/components/WebhookSources';
+import { WebhookSources } from '@/components/features/webhooks/WebhookSources';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';

@@ -1,4 +1,4 @@
-import { RuleEditor } from '@/components/alerts/RuleEditor';
+import { RuleEditor } from '@/components/features/alerts/RuleEditor';
 import { metricChoices } from '@/lib/alerts';
 import { requireUser } from '@/lib/auth';
 

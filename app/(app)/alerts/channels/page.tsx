@@ -1,4 +1,4 @@
-import { ChannelManager } from '@/components/alerts/ChannelManager';
+import { ChannelManager } from '@/components/features/alerts/ChannelManager';
 import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'Alert channels · Breakwater' };

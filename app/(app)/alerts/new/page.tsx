@@ -1,4 +1,4 @@
-import { RuleForm } from '@/components/alerts/RuleForm';
+import { RuleForm } from '@/components/features/alerts/RuleForm';
 import { metricChoices } from '@/lib/alerts';
 import { requireUser } from '@/lib/auth';
 

@@ -1,4 +1,4 @@
-import { SilenceManager } from '@/components/alerts/SilenceManager';
+import { SilenceManager } from '@/components/features/alerts/SilenceManager';
 import { requireUser } from '@/lib/auth';
 
 export const metadata = { title: 'Silences · Breakwater' };

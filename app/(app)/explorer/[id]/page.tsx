@@ -1,16 +1,14 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { AttemptWaterfall } from '@/components/AttemptWaterfall';
-import { formatMs, formatTime } from '@/components/format';
-import { HeaderList } from '@/components/HeaderList';
-import type { ReplayDraft } from '@/components/ReplayForm';
-import { ReplayPanel } from '@/components/ReplayPanel';
+import { AttemptWaterfall } from '@/components/features/calls/AttemptWaterfall';
+import { ReplayPanel } from '@/components/features/calls/ReplayPanel';
+import { formatMs, formatTime } from '@/components/ui/format';
+import { HeaderList } from '@/components/ui/HeaderList';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
-import { findIntegration, type Integration } from '@/lib/integrations';
-import { relativeToBase } from '@/lib/jobs';
+import { findIntegration } from '@/lib/integrations';
+import { replayCredential, replayDraft } from '@/lib/jobs';
 import { type CallDetail, callDetail, REPLAYS_SHOWN } from '@/lib/queries';
-import { REDACTED } from '@/lib/telemetry';
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -32,31 +30,6 @@ function Body({ title, body }: { title: string; body: string | null }) {
       {body ? <pre className="body">{body}</pre> : <p className="muted">No body recorded.</p>}
     </section>
   );
-}
-
-// The client sets these for every call, and a replay gets its own (lib/jobs drops them from a replay too).
-const PER_CALL_HEADERS = new Set(['x-request-id', 'traceparent', 'tracestate', 'content-length']);
-
-/** The recorded request as edit-and-replay starts from it: what the server would send again, no secret. */
-function replayDraft(call: CallDetail, integration: Integration): ReplayDraft {
-  const idempotency = integration.policy.idempotency.header.toLowerCase();
-  const relative = relativeToBase(integration.baseUrl, call.path);
-  const queryAt = relative.indexOf('?');
-  return {
-    method: call.method,
-    path: queryAt < 0 ? relative : relative.slice(0, queryAt),
-    query: queryAt < 0 ? '' : relative.slice(queryAt + 1),
-    headers: Object.entries(call.requestHeaders)
-      .filter(([name, value]) => !PER_CALL_HEADERS.has(name) && name !== idempotency && !value.includes(REDACTED))
-      .map(([name, value]) => ({ name, value })),
-    body: call.requestBody ?? '',
-  };
-}
-
-function credentialOf(integration: Integration) {
-  if (integration.authScheme === 'none' || !integration.secretEnv) return null;
-  const header = integration.authScheme === 'header' ? (integration.authHeader ?? '') : 'authorization';
-  return { header: header.toLowerCase(), secretEnv: integration.secretEnv };
 }
 
 function Replays({ call }: { call: CallDetail }) {
@@ -219,7 +192,7 @@ export default async function CallPage({ params }: Props) {
           <ReplayPanel
             callId={call.id}
             draft={replayDraft(call, integration)}
-            credential={credentialOf(integration)}
+            credential={replayCredential(integration)}
             idempotencyHeader={integration.policy.idempotency.header.toLowerCase()}
             originalKey={call.requestHeaders[integration.policy.idempotency.header.toLowerCase()] ?? null}
           />

@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { BreakerActions } from '@/components/BreakerActions';
-import { IntegrationDashboard } from '@/components/IntegrationDashboard';
-import { SyncPanel } from '@/components/SyncPanel';
+import { BreakerActions } from '@/components/features/integrations/BreakerActions';
+import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
+import { SyncPanel } from '@/components/features/syncs/SyncPanel';
 import { chartThresholds } from '@/lib/alerts';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { JobDetail } from '@/components/JobDetail';
+import { JobDetail } from '@/components/features/jobs/JobDetail';
 import { requireUser } from '@/lib/auth';
 
 type Props = { params: Promise<{ id: string }> };

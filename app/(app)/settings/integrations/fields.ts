@@ -1,30 +1,28 @@
-import type { z } from 'zod';
-import type { FieldGroup, FieldSpec } from '@/components/IntegrationForm';
+import { z } from 'zod';
+import type { FieldGroup, FieldSpec } from '@/components/features/integrations/IntegrationForm';
 import { integrationSchema } from '@/lib/integrations';
 
-// The settings form is derived from the API's own zod schema, on the server, so the form can never offer a
-// field the API does not accept or miss one it does; only the descriptors travel to the browser.
+// The settings form is derived from the API's own zod schema through its JSON Schema (z.toJSONSchema, the
+// input side: what a client may send), on the server, so the form can never offer a field the API does not
+// accept or miss one it does; only the descriptors travel to the browser.
 
-interface Def {
-  type: string;
-  innerType?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-  element?: z.ZodType;
-  entries?: Record<string, string>;
+interface JsonSchema {
+  type?: string;
+  anyOf?: JsonSchema[];
+  enum?: string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+  exclusiveMaximum?: number;
 }
 
-const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
-
-/** Strips default/prefault/optional/nullable wrappers, noting whether null is allowed. */
-function unwrap(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
-  let inner = schema;
-  let nullable = false;
-  for (;;) {
-    const def = defOf(inner);
-    if (def.type === 'nullable') nullable = true;
-    if (!['default', 'prefault', 'optional', 'nullable'].includes(def.type)) return { inner, nullable };
-    inner = def.innerType!;
-  }
+/** A nullable field is `anyOf: [field, {type: "null"}]`: the field, noting that null is allowed. */
+function unwrap(schema: JsonSchema): { inner: JsonSchema; nullable: boolean } {
+  const others = schema.anyOf?.filter((option) => option.type !== 'null');
+  if (others?.length === 1 && others.length < schema.anyOf!.length) return { inner: others[0], nullable: true };
+  return { inner: schema, nullable: false };
 }
 
 const LABELS: Record<string, string> = {
@@ -53,27 +51,28 @@ function labelOf(key: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function fieldOf(path: string, key: string, schema: z.ZodType): FieldSpec {
+function fieldOf(path: string, key: string, schema: JsonSchema): FieldSpec {
   const { inner, nullable } = unwrap(schema);
-  const def = defOf(inner);
   const base = { path, label: labelOf(key), nullable, hint: HINTS[path] };
-  switch (def.type) {
-    case 'number': {
-      const n = inner as unknown as { minValue: number | null; maxValue: number | null; isInt: boolean };
-      return { ...base, kind: 'number', min: n.minValue ?? undefined, max: n.maxValue ?? undefined, integer: n.isInt };
-    }
-    case 'boolean':
-      return { ...base, kind: 'boolean' };
-    case 'enum':
-      return { ...base, kind: 'enum', options: Object.values(def.entries!) };
-    case 'string':
-      return { ...base, kind: 'text' };
-    case 'array':
+  if (inner.enum) return { ...base, kind: 'enum', options: inner.enum };
+  switch (inner.type) {
+    case 'integer':
+    case 'number':
       return {
         ...base,
-        kind: 'list',
-        itemKind: defOf(unwrap(def.element!).inner).type === 'number' ? 'number' : 'text',
+        kind: 'number',
+        min: inner.minimum ?? inner.exclusiveMinimum,
+        max: inner.maximum ?? inner.exclusiveMaximum,
+        integer: inner.type === 'integer',
       };
+    case 'boolean':
+      return { ...base, kind: 'boolean' };
+    case 'string':
+      return { ...base, kind: 'text' };
+    case 'array': {
+      const item = inner.items && unwrap(inner.items).inner.type;
+      return { ...base, kind: 'list', itemKind: item === 'number' || item === 'integer' ? 'number' : 'text' };
+    }
     default:
       // Unions (the breaker window) and records (fallback headers) are edited as JSON.
       return { ...base, kind: 'json' };
@@ -81,26 +80,25 @@ function fieldOf(path: string, key: string, schema: z.ZodType): FieldSpec {
 }
 
 /** Fields of an object, nested objects flattened into dotted paths under the same group. */
-function fieldsOf(prefix: string, shape: Record<string, z.ZodType>, labelPrefix = ''): FieldSpec[] {
-  return Object.entries(shape).flatMap(([key, schema]) => {
+function fieldsOf(prefix: string, properties: Record<string, JsonSchema>, labelPrefix = ''): FieldSpec[] {
+  return Object.entries(properties).flatMap(([key, schema]) => {
     const { inner } = unwrap(schema);
-    const def = defOf(inner);
-    if (def.type === 'object') return fieldsOf(`${prefix}${key}.`, def.shape!, `${labelPrefix}${labelOf(key)}: `);
+    if (inner.properties) return fieldsOf(`${prefix}${key}.`, inner.properties, `${labelPrefix}${labelOf(key)}: `);
     const field = fieldOf(`${prefix}${key}`, key, schema);
     return [{ ...field, label: `${labelPrefix}${field.label}` }];
   });
 }
 
 export function integrationFormGroups(): FieldGroup[] {
-  const { policy, ...general } = integrationSchema.shape;
-  const policyShape = defOf(unwrap(policy).inner).shape!;
+  const schema = z.toJSONSchema(integrationSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const { policy, ...general } = schema.properties!;
   const groups: FieldGroup[] = [{ key: 'general', title: 'Integration', fields: fieldsOf('', general) }];
   const loose: FieldSpec[] = [];
-  for (const [key, schema] of Object.entries(policyShape)) {
-    const def = defOf(unwrap(schema).inner);
-    if (def.type === 'object')
-      groups.push({ key, title: labelOf(key), fields: fieldsOf(`policy.${key}.`, def.shape!) });
-    else loose.push(fieldOf(`policy.${key}`, key, schema));
+  for (const [key, property] of Object.entries(unwrap(policy).inner.properties!)) {
+    const { inner } = unwrap(property);
+    if (inner.properties)
+      groups.push({ key, title: labelOf(key), fields: fieldsOf(`policy.${key}.`, inner.properties) });
+    else loose.push(fieldOf(`policy.${key}`, key, property));
   }
   if (loose.length) groups.push({ key: 'other', title: 'Other', fields: loose });
   return groups;

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { DeleteIntegrationButton } from '@/components/DeleteIntegrationButton';
+import { DeleteIntegrationButton } from '@/components/features/integrations/DeleteIntegrationButton';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations, toView } from '@/lib/integrations';

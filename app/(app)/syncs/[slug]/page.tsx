@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { SyncDetail } from '@/components/SyncDetail';
-import { SyncForm } from '@/components/SyncForm';
-import type { SyncWire } from '@/components/SyncStatus';
+import { SyncDetail } from '@/components/features/syncs/SyncDetail';
+import { SyncForm } from '@/components/features/syncs/SyncForm';
+import type { SyncWire } from '@/components/features/syncs/SyncStatus';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';

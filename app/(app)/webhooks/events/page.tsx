@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { Suspense } from 'react';
-import { WebhookEventExplorer } from '@/components/WebhookEventExplorer';
+import { WebhookEventExplorer } from '@/components/features/webhooks/WebhookEventExplorer';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listSources } from '@/lib/webhooks';

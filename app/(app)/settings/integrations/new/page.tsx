@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { IntegrationForm } from '@/components/IntegrationForm';
+import { IntegrationForm } from '@/components/features/integrations/IntegrationForm';
 import { requireUser } from '@/lib/auth';
 import { policySchema } from '@/lib/resilience';
 import { integrationFormGroups } from '../fields';

@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { formatTime } from '@/components/format';
-import { eventStateClass } from '@/components/WebhookEventState';
-import { WebhookReplayButton } from '@/components/WebhookReplayButton';
+import { eventStateClass } from '@/components/features/webhooks/WebhookEventState';
+import { WebhookReplayButton } from '@/components/features/webhooks/WebhookReplayButton';
+import { formatTime } from '@/components/ui/format';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { eventDetail } from '@/lib/webhooks';

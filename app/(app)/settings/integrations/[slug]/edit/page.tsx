@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { BreakerActions } from '@/components/BreakerActions';
-import { DeleteIntegrationButton } from '@/components/DeleteIntegrationButton';
-import { IntegrationForm } from '@/components/IntegrationForm';
+import { BreakerActions } from '@/components/features/integrations/BreakerActions';
+import { DeleteIntegrationButton } from '@/components/features/integrations/DeleteIntegrationButton';
+import { IntegrationForm } from '@/components/features/integrations/IntegrationForm';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';

@@ -1,0 +1,136 @@
+'use client';
+
+import Link from 'next/link';
+import {
+  AnySelect,
+  byName,
+  FilterActions,
+  LoadOlder,
+  listState,
+  TimeRangeInputs,
+} from '@/components/filters/ListParts';
+import { useUrlFilteredPages } from '@/components/filters/useUrlFilter';
+import type { Wire } from '@/components/ui/api';
+import { formatMs, formatTime } from '@/components/ui/format';
+import { OUTCOMES, outcomeTone } from '@/lib/model';
+import type { CallPage } from '@/lib/queries';
+import { BulkReplay } from './BulkReplay';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const TEXT_FILTERS = [
+  { name: 'route', label: 'Route contains', placeholder: '/v1/charges/:id' },
+  { name: 'requestId', label: 'Request id', placeholder: 'x-request-id' },
+  { name: 'upstreamRequestId', label: 'Upstream tracking id', placeholder: "the upstream's own id" },
+  { name: 'traceId', label: 'Trace id', placeholder: '32 hex digits' },
+  { name: 'replayOf', label: 'Replay of', placeholder: "the original's request id" },
+] as const;
+
+/** The call log, filtered through the URL (so a search can be shared) and paged by cursor. */
+export function CallExplorer({ integrations }: { integrations: { slug: string; name: string }[] }) {
+  const {
+    params,
+    filter,
+    pages: calls,
+    search,
+    clear,
+    get,
+  } = useUrlFilteredPages<Wire<CallPage>>('calls', '/api/calls');
+  const rows = calls.data?.pages.flatMap((p) => p.calls) ?? [];
+  return (
+    <>
+      <form className="panel filters" onSubmit={search} aria-label="Filter calls" key={filter}>
+        <AnySelect
+          label="Integration"
+          name="integration"
+          defaultValue={get('integration')}
+          choices={byName(integrations)}
+        />
+        <AnySelect
+          label="Outcome"
+          name="outcome"
+          defaultValue={get('outcome')}
+          choices={OUTCOMES.map((o) => ({ value: o.key, label: o.label }))}
+        />
+        <label>
+          Status
+          <input name="status" type="number" min={100} max={599} defaultValue={get('status')} placeholder="503" />
+        </label>
+        <AnySelect label="Method" name="method" defaultValue={get('method')} choices={METHODS} />
+        <TimeRangeInputs params={params} />
+        <AnySelect
+          label="Replays"
+          name="replays"
+          defaultValue={get('replays')}
+          choices={[
+            { value: 'only', label: 'Replays only' },
+            { value: 'exclude', label: 'Originals only' },
+          ]}
+        />
+        <label>
+          Min duration (ms)
+          <input name="minDurationMs" type="number" min={0} defaultValue={get('minDurationMs')} placeholder="1000" />
+        </label>
+        {TEXT_FILTERS.map((f) => (
+          <label key={f.name}>
+            {f.label}
+            <input name={f.name} defaultValue={get(f.name)} placeholder={f.placeholder} spellCheck={false} />
+          </label>
+        ))}
+        <FilterActions onClear={clear} />
+      </form>
+      <BulkReplay params={params} key={`bulk-${filter}`} />
+      {listState(calls, rows.length, {
+        noun: 'call',
+        height: 240,
+        empty:
+          'The log keeps every failed, slow, limited or replayed call and a sample of successes; counts are on the overview.',
+      }) ?? (
+        <div className="panel table-wrap">
+          <table aria-label="Calls">
+            <thead>
+              <tr>
+                <th>Started</th>
+                <th>Integration</th>
+                <th>Method</th>
+                <th>Route</th>
+                <th className="num">Status</th>
+                <th>Outcome</th>
+                <th className="num">Duration</th>
+                <th className="num">Attempts</th>
+                <th>Request id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.id} className="clickable">
+                  <td className="mono">{formatTime(c.startedAt, true)}</td>
+                  <td>{c.integration.name}</td>
+                  <td className="mono">{c.method}</td>
+                  <td className="mono" title={c.path}>
+                    {c.route}
+                  </td>
+                  <td className="num">{c.status ?? '–'}</td>
+                  <td className={`status-${outcomeTone(c.outcome)}`}>{c.outcome.replace('_', ' ')}</td>
+                  <td className="num">{formatMs(c.durationMs)}</td>
+                  <td className="num">{c.attemptCount}</td>
+                  <td className="mono">
+                    <Link href={`/explorer/${encodeURIComponent(c.id)}`}>{c.id}</Link>
+                    {c.replayOfId && (
+                      <>
+                        {' '}
+                        <span className="badge" title={`replay of ${c.replayOfId}`}>
+                          replay
+                        </span>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <LoadOlder shown={rows.length} noun="calls" pages={calls} />
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,229 @@
+'use client';
+
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { type ChartRow, type Series, type Threshold, TimeChart } from '@/components/charts/TimeChart';
+import { type Range, resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
+import { fetchJson, type Wire } from '@/components/ui/api';
+import { formatMs, formatPercent, formatTime } from '@/components/ui/format';
+import { OUTCOMES } from '@/lib/model';
+import type { Timeseries } from '@/lib/queries';
+import { BreakerTimeline } from './BreakerTimeline';
+
+/** Alert thresholds to draw on the charts they watch; the alerts engine passes its firing rules' values. */
+interface ChartThresholds {
+  errorRate?: number;
+  p95Ms?: number;
+  p99Ms?: number;
+}
+
+type SeriesData = Wire<Timeseries>;
+
+function load(slug: string, from: number, to: number): Promise<SeriesData> {
+  const query = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+  return fetchJson<SeriesData>(`/api/integrations/${encodeURIComponent(slug)}/timeseries?${query}`);
+}
+
+/** One row per step; `prev_*` hold the previous period's value at the same offset, for comparison. */
+function toRows(series: SeriesData, previous: SeriesData | undefined): ChartRow[] {
+  return series.points.map((p, i) => {
+    const q = previous?.points[i];
+    const row: ChartRow = {
+      at: Date.parse(p.at),
+      p50: p.p50Ms,
+      p95: p.p95Ms,
+      p99: p.p99Ms,
+      errorRate: p.errorRate,
+      cacheHitRatio: p.cacheHitRatio,
+      rateLimitUsage: p.rateLimitUsage,
+      rateLimitWaits: p.rateLimitWaits,
+      rateLimitRejections: p.rateLimitRejections,
+      retriesPerCall: p.retriesPerCall,
+      prev_p95: q?.p95Ms ?? null,
+      prev_rate: q ? q.ratePerSec : null,
+      prev_errorRate: q?.errorRate ?? null,
+      prev_cacheHitRatio: q?.cacheHitRatio ?? null,
+      prev_rateLimitUsage: q?.rateLimitUsage ?? null,
+      prev_retriesPerCall: q?.retriesPerCall ?? null,
+    };
+    for (const o of OUTCOMES) row[o.key] = (p.byOutcome[o.key] ?? 0) / series.stepSeconds;
+    return row;
+  });
+}
+
+const perSec = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(v >= 1 ? 1 : 2));
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+const count = (v: number) => String(Math.round(v));
+const SKELETONS = ['latency', 'rate', 'errors', 'cache', 'limit', 'retries'];
+const PREV = { color: 'var(--muted)', dashed: true } as const;
+
+export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; thresholds?: ChartThresholds }) {
+  const [range, setRange] = useState<Range>({ preset: '1h' });
+  const [compare, setCompare] = useState(false);
+  const live = range.preset !== 'custom';
+  const key = live ? [range.preset] : [range.from, range.to];
+  const current = useQuery({
+    queryKey: ['timeseries', slug, ...key],
+    queryFn: () => {
+      const { from, to } = resolveRange(range);
+      return load(slug, from, to);
+    },
+    refetchInterval: live ? 5000 : false,
+    placeholderData: keepPreviousData,
+  });
+  const previous = useQuery({
+    queryKey: ['timeseries', slug, 'previous', ...key],
+    queryFn: () => {
+      const { from, to } = resolveRange(range);
+      return load(slug, from - (to - from), from);
+    },
+    enabled: compare,
+    refetchInterval: live ? 60_000 : false,
+    placeholderData: keepPreviousData,
+  });
+  const zoom = (from: number, to: number) => setRange({ preset: 'custom', from, to });
+  const series = current.data;
+  const rows = series ? toRows(series, compare ? previous.data : undefined) : [];
+  const from = series ? Date.parse(series.from) : 0;
+  const to = series ? Date.parse(series.to) : 0;
+  // Only outcomes that occurred get a layer and a legend entry; 2xx always does.
+  const outcomes = OUTCOMES.filter((o) => o.key === 'success' || series?.points.some((p) => p.byOutcome[o.key]));
+  const empty = series ? series.points.every((p) => p.requests === 0) : false;
+  const withPrev = (s: Series, prevKey: string, label: string): Series[] =>
+    compare ? [s, { key: prevKey, label, ...PREV }] : [s];
+  const latencyThresholds: Threshold[] = [];
+  if (thresholds.p95Ms)
+    latencyThresholds.push({ value: thresholds.p95Ms, label: `p95 alert ${formatMs(thresholds.p95Ms)}` });
+  if (thresholds.p99Ms)
+    latencyThresholds.push({ value: thresholds.p99Ms, label: `p99 alert ${formatMs(thresholds.p99Ms)}` });
+  const common = { data: rows, from, to, onZoom: zoom, empty };
+  return (
+    <>
+      <div className="toolbar">
+        <TimeRangePicker range={range} onChange={setRange} />
+        <label className="check">
+          <input type="checkbox" checked={compare} onChange={(e) => setCompare(e.target.checked)} />
+          Compare with the previous period
+        </label>
+        <span className="live muted">
+          {current.isFetching && <span className="pulse on" aria-hidden="true" />}
+          {series &&
+            (live
+              ? `Live · step ${series.stepSeconds >= 3600 ? `${series.stepSeconds / 3600} h` : `${series.stepSeconds / 60} min`}`
+              : `${formatTime(from, true)} – ${formatTime(to, true)}`)}
+        </span>
+      </div>
+      {current.isError && (
+        <p className="alert" role="alert">
+          Could not load the charts: {current.error.message}
+        </p>
+      )}
+      {current.isPending ? (
+        <div className="charts" aria-busy="true">
+          <span className="sr-only">Loading charts…</span>
+          {SKELETONS.map((key) => (
+            <div key={key} className="chart-panel skeleton" style={{ height: 240 }} />
+          ))}
+        </div>
+      ) : series ? (
+        <>
+          {empty && (
+            <p className="panel muted">No calls in this range. Drag on a chart to zoom, or pick a longer range.</p>
+          )}
+          <div className="charts">
+            <TimeChart
+              title="Latency"
+              {...common}
+              format={(v) => formatMs(v)}
+              minYMax={10}
+              thresholds={latencyThresholds}
+              series={[
+                { key: 'p50', label: 'p50', color: 'var(--chart-2)' },
+                ...withPrev({ key: 'p95', label: 'p95', color: 'var(--chart-3)' }, 'prev_p95', 'p95, previous period'),
+                { key: 'p99', label: 'p99', color: 'var(--chart-4)' },
+              ]}
+            />
+            <TimeChart
+              title="Request rate by outcome (per second)"
+              {...common}
+              format={perSec}
+              minYMax={1}
+              series={[
+                ...outcomes.map((o) => ({
+                  key: o.key,
+                  label: o.label,
+                  color: o.color,
+                  kind: 'area' as const,
+                  stackId: 'outcome',
+                })),
+                ...(compare ? [{ key: 'prev_rate', label: 'total, previous period', ...PREV }] : []),
+              ]}
+            />
+            <TimeChart
+              title="Error rate"
+              {...common}
+              format={pct}
+              minYMax={0.05}
+              thresholds={
+                thresholds.errorRate
+                  ? [{ value: thresholds.errorRate, label: `alert ${formatPercent(thresholds.errorRate)}` }]
+                  : []
+              }
+              series={withPrev(
+                { key: 'errorRate', label: 'error rate', color: 'var(--chart-4)' },
+                'prev_errorRate',
+                'previous period',
+              )}
+            />
+            <TimeChart
+              title="Cache hit ratio"
+              {...common}
+              format={pct}
+              minYMax={1}
+              series={withPrev(
+                { key: 'cacheHitRatio', label: 'hit ratio', color: 'var(--chart-6)' },
+                'prev_cacheHitRatio',
+                'previous period',
+              )}
+            />
+            <TimeChart
+              title={`Rate-limit usage${series.rateLimitPerMinute ? ` (quota ${series.rateLimitPerMinute}/min)` : ' (no limit)'}`}
+              {...common}
+              format={pct}
+              minYMax={0.1}
+              formatRight={count}
+              series={[
+                ...withPrev(
+                  { key: 'rateLimitUsage', label: 'used of quota', color: 'var(--chart-1)' },
+                  'prev_rateLimitUsage',
+                  'used, previous period',
+                ),
+                { key: 'rateLimitWaits', label: 'waits', color: 'var(--chart-3)', kind: 'bar', axis: 'right' },
+                {
+                  key: 'rateLimitRejections',
+                  label: 'rejections',
+                  color: 'var(--chart-4)',
+                  kind: 'bar',
+                  axis: 'right',
+                },
+              ]}
+              thresholds={series.rateLimitPerMinute ? [{ value: 1, label: 'quota' }] : []}
+            />
+            <TimeChart
+              title="Retries per call"
+              {...common}
+              format={(v) => v.toFixed(2)}
+              minYMax={1}
+              series={withPrev(
+                { key: 'retriesPerCall', label: 'retries per call', color: 'var(--chart-5)' },
+                'prev_retriesPerCall',
+                'previous period',
+              )}
+            />
+            <BreakerTimeline intervals={series.breaker} from={from} to={to} />
+          </div>
+        </>
+      ) : null}
+    </>
+  );
+}

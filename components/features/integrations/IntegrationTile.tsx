@@ -1,0 +1,72 @@
+import Link from 'next/link';
+import { Sparkline } from '@/components/charts/Sparkline';
+import type { Wire } from '@/components/ui/api';
+import { formatCount, formatMs, formatPercent, formatRate } from '@/components/ui/format';
+import { Stat } from '@/components/ui/Stat';
+import { StatusBadge } from '@/components/ui/StatusBadge';
+import { errorRateTone } from '@/lib/model';
+import type { OverviewTile } from '@/lib/queries';
+
+const TONE = { ok: 'ok', warn: 'warn', bad: 'bad', idle: 'muted' } as const;
+const HEALTH_LABEL = { ok: 'healthy', warn: 'degraded', bad: 'failing', idle: 'no recent traffic' } as const;
+
+/** One integration at a glance, Hystrix-style; fixed size so a refresh never moves the grid. */
+export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile>; windowLabel: string }) {
+  const { breaker } = tile;
+  const breakerDetail =
+    breaker.tripped > 0
+      ? `${breaker.state} on ${breaker.tripped} of ${breaker.instances} instance${breaker.instances === 1 ? '' : 's'}${breaker.reason ? `: ${breaker.reason}` : ''}`
+      : 'closed on every instance';
+  const errorTone = errorRateTone(tile.errorRate);
+  const alerts = tile.firingAlerts;
+  return (
+    <article
+      className={`tile health-${tile.health}`}
+      data-testid={`integration-${tile.slug}`}
+      data-health={tile.health}
+      aria-labelledby={`tile-${tile.slug}`}
+    >
+      <header className="tile-head">
+        <span className={`dot ${tile.health}`} role="img" aria-label={HEALTH_LABEL[tile.health]} />
+        <h2 id={`tile-${tile.slug}`} className="tile-name">
+          <Link href={`/integrations/${tile.slug}`}>{tile.name}</Link>
+        </h2>
+        {breaker.instances > 1 && breaker.tripped > 0 && (
+          <span className="muted mono" title={breakerDetail}>
+            {breaker.tripped}/{breaker.instances}
+          </span>
+        )}
+        <span data-testid="breaker-state">
+          <StatusBadge
+            state={breaker.state}
+            tone={`breaker-${breaker.state}`}
+            label={breaker.state.toUpperCase()}
+            title={breakerDetail}
+          />
+        </span>
+      </header>
+      <p className="tile-sub mono muted" title={tile.baseUrl}>
+        {tile.slug} · {tile.baseUrl}
+      </p>
+      <div className="tile-spark" aria-hidden="true">
+        <Sparkline values={tile.sparkline} tone={TONE[tile.health]} />
+        <span className="tile-rate mono">{formatRate(tile.recentRatePerSec)}</span>
+      </div>
+      <dl className="tile-stats">
+        <Stat label={`Calls ${windowLabel}`} value={formatCount(tile.requests)} testId="requests" />
+        <Stat label="Errors" value={formatPercent(tile.errorRate)} testId="error-rate" tone={errorTone} />
+        <Stat label="Cache hit" value={formatPercent(tile.cacheHitRatio)} testId="cache-hit" />
+        <Stat label="Rate limit" value={formatPercent(tile.rateLimitUsage)} testId="rate-limit" />
+        <Stat label="p50" value={formatMs(tile.p50Ms)} testId="p50" />
+        <Stat label="p95" value={formatMs(tile.p95Ms)} testId="p95" />
+        <Stat label="p99" value={formatMs(tile.p99Ms)} testId="p99" />
+        <Stat
+          label="Alerts"
+          value={alerts ? String(alerts.length) : '–'}
+          testId="alerts"
+          tone={alerts?.length ? 'bad' : undefined}
+        />
+      </dl>
+    </article>
+  );
+}

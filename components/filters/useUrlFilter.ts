@@ -1,0 +1,55 @@
+'use client';
+
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import type { FormEvent } from 'react';
+import { fetchJson } from '@/components/ui/api';
+
+/** datetime-local values are local time; the API wants an instant. */
+function toIso(local: string): string {
+  return local ? new Date(local).toISOString() : '';
+}
+
+/** An instant (from the URL, or epoch ms) as a datetime-local input shows it: local time without a zone. */
+export function toLocal(instant: string | number | null): string {
+  if (instant === null || instant === '') return '';
+  const ms = typeof instant === 'number' ? instant : Date.parse(instant);
+  return Number.isNaN(ms) ? '' : new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/**
+ * A list filtered through the URL (so a search can be shared) and paged by cursor: the filter form's
+ * submit handler writes the URL, and the pages are read from `endpoint` with the URL's query.
+ */
+export function useUrlFilteredPages<Page extends { nextCursor?: string | null }>(
+  key: string,
+  endpoint: string,
+  options: { refetchInterval?: number } = {},
+) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const filter = params.toString();
+  const pages = useInfiniteQuery({
+    queryKey: [key, filter],
+    queryFn: ({ pageParam }) => {
+      const query = new URLSearchParams(params);
+      if (pageParam) query.set('cursor', pageParam);
+      return fetchJson<Page>(`${endpoint}?${query}`);
+    },
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: options.refetchInterval,
+  });
+  function search(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const query = new URLSearchParams();
+    for (const [name, value] of new FormData(event.currentTarget)) {
+      const text = String(value).trim();
+      if (text) query.set(name, name === 'from' || name === 'to' ? toIso(text) : text);
+    }
+    router.replace(`${pathname}?${query}`);
+  }
+  const clear = () => router.replace(pathname);
+  return { params, filter, pages, search, clear, get: (name: string) => params.get(name) ?? '' };
+}
