@@ -11,6 +11,7 @@ import {
   type QueueSnapshot,
   queueSnapshot,
 } from '@/lib/queries';
+import { processSingleton } from '@/lib/server/singleton';
 import { type Channel, type Delivery, deliverChecked } from './delivery';
 import { durationMs } from './duration';
 import { evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
@@ -276,8 +277,6 @@ export async function evaluateAlerts(
   return { evaluated, groups, delivered };
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterAlerts?: { timer: NodeJS.Timeout } };
-
 export const DEFAULT_EVAL_INTERVAL_MS = 30_000;
 
 /**
@@ -285,7 +284,9 @@ export const DEFAULT_EVAL_INTERVAL_MS = 30_000;
  * default) off the request path. A slow evaluation skips ticks rather than overlapping. Idempotent.
  */
 export function startAlerting(env: NodeJS.ProcessEnv = process.env): void {
-  if (shared.__breakwaterAlerts) return;
+  const alerting = processSingleton('alerting', () => ({ started: false }));
+  if (alerting.started) return;
+  alerting.started = true;
   const intervalMs = Number(env.BREAKWATER_ALERT_EVAL_INTERVAL_MS) || DEFAULT_EVAL_INTERVAL_MS;
   let running = false;
   const tick = async () => {
@@ -299,9 +300,7 @@ export function startAlerting(env: NodeJS.ProcessEnv = process.env): void {
       running = false;
     }
   };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  shared.__breakwaterAlerts = { timer };
+  setInterval(tick, intervalMs).unref();
   void seedDefaultRules(getDb())
     .then((seeded) => seeded && log.info({ seeded }, 'default alert rules created'))
     .catch((error) => log.error({ err: error }, 'seeding default alert rules failed'));

@@ -1,5 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel';
 import ipaddr from 'ipaddr.js';
+import { processSingleton } from '@/lib/server/singleton';
 
 /**
  * Next gives route handlers no socket address, and it fills `x-forwarded-for` from the socket only when
@@ -9,12 +10,11 @@ import ipaddr from 'ipaddr.js';
  */
 const PEER_HEADER = 'x-breakwater-peer';
 
-const shared = globalThis as typeof globalThis & { __breakwaterPeerChannel?: true };
-
 /** Called once at start-up, before requests arrive. */
 export function recordPeerAddresses(): void {
-  if (shared.__breakwaterPeerChannel) return;
-  shared.__breakwaterPeerChannel = true;
+  const recording = processSingleton('peer-channel', () => ({ subscribed: false }));
+  if (recording.subscribed) return;
+  recording.subscribed = true;
   subscribe('http.server.request.start', (message) => {
     const { request, socket } = message as {
       request: { headers: Record<string, string | string[] | undefined> };

@@ -3,6 +3,7 @@ import { numberFromEnv, pruneFinishedJobs, pruneQueueSamples, pruneReplayRuns } 
 import { log } from '@/lib/logging';
 import { pruneSyncHistory } from '@/lib/syncs';
 import { pruneWebhookHistory } from '@/lib/webhooks';
+import { processSingleton } from './singleton';
 
 /** Keeps the history of background work bounded, as lib/telemetry's retention does for calls and rollups. */
 export async function pruneBackgroundHistory(db: Db, now = new Date()) {
@@ -22,18 +23,16 @@ export async function pruneBackgroundHistory(db: Db, now = new Date()) {
   };
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterBackgroundRetention?: NodeJS.Timeout };
-
 /** Every BREAKWATER_RETENTION_INTERVAL_MS (10 min). Deleting is idempotent, so every instance may run it. */
 export function startBackgroundRetention(): void {
-  if (shared.__breakwaterBackgroundRetention) return;
-  shared.__breakwaterBackgroundRetention = setInterval(
-    () => {
-      pruneBackgroundHistory(getDb())
-        .then((deleted) => log.debug(deleted, 'background history pruned'))
-        .catch((error) => log.warn({ err: error }, 'background history not pruned; trying again later'));
-    },
-    numberFromEnv('BREAKWATER_RETENTION_INTERVAL_MS', 10 * 60_000),
+  processSingleton('background-retention', () =>
+    setInterval(
+      () => {
+        pruneBackgroundHistory(getDb())
+          .then((deleted) => log.debug(deleted, 'background history pruned'))
+          .catch((error) => log.warn({ err: error }, 'background history not pruned; trying again later'));
+      },
+      numberFromEnv('BREAKWATER_RETENTION_INTERVAL_MS', 10 * 60_000),
+    ).unref(),
   );
-  shared.__breakwaterBackgroundRetention.unref();
 }
