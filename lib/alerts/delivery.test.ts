@@ -3,11 +3,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { getDb } from '@/lib/db';
+import { verifyWebhook } from '@/lib/standard-webhooks';
 import { getRecorder } from '@/lib/telemetry';
 import { migratedDatabase } from '../../test/telemetry/support';
 import { deliver } from './delivery';
 import type { AlertGroup } from './messages';
-import { verifyWebhook } from './signing';
 
 // Delivery to a local receiver through the resilient client: retried with the same message id and
 // signature, Slack bodies to the URL read from the variable, and configuration problems reported.

@@ -2,8 +2,8 @@ import type { Db } from '@/lib/db';
 import { sendDelivery } from '@/lib/integrations';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { assertAllowedOrigin, readSecret, SecretUnavailableError } from '@/lib/secrets';
+import { webhookHeaders } from '@/lib/standard-webhooks';
 import { type AlertGroup, slackPayload, webhookPayload } from './messages';
-import { webhookHeaders } from './signing';
 
 export interface Channel {
   id: string;

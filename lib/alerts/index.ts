@@ -46,4 +46,3 @@ export {
   stateHistory,
   updateRule,
 } from './service';
-export { signWebhook, verifyWebhook, webhookHeaders } from './signing';

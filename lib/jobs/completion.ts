@@ -1,5 +1,5 @@
-import { webhookHeaders } from '@/lib/alerts';
 import { sendDelivery } from '@/lib/integrations';
+import { webhookHeaders } from '@/lib/standard-webhooks';
 
 /**
  * POSTs a signed (Standard Webhooks) completion message through the completion webhooks' client of the

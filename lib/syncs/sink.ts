@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { webhookHeaders } from '@/lib/alerts';
 import { sendDelivery } from '@/lib/integrations';
 import { readSecret } from '@/lib/secrets';
+import { webhookHeaders } from '@/lib/standard-webhooks';
 import type { PageItem } from './page';
 
 /**
