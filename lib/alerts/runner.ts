@@ -11,6 +11,7 @@ import {
   type QueueSnapshot,
   queueSnapshot,
 } from '@/lib/queries';
+import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
 import { type Channel, type Delivery, deliverChecked } from './delivery';
 import { durationMs } from './duration';
@@ -277,8 +278,6 @@ export async function evaluateAlerts(
   return { evaluated, groups, delivered };
 }
 
-export const DEFAULT_EVAL_INTERVAL_MS = 30_000;
-
 /**
  * Server start: seeds the default rules, then evaluates every BREAKWATER_ALERT_EVAL_INTERVAL_MS (30 s by
  * default) off the request path. A slow evaluation skips ticks rather than overlapping. Idempotent.
@@ -287,7 +286,7 @@ export function startAlerting(env: NodeJS.ProcessEnv = process.env): void {
   const alerting = processSingleton('alerting', () => ({ started: false }));
   if (alerting.started) return;
   alerting.started = true;
-  const intervalMs = Number(env.BREAKWATER_ALERT_EVAL_INTERVAL_MS) || DEFAULT_EVAL_INTERVAL_MS;
+  const intervalMs = setting('BREAKWATER_ALERT_EVAL_INTERVAL_MS', env);
   let running = false;
   const tick = async () => {
     if (running) return;

@@ -1,5 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel';
 import ipaddr from 'ipaddr.js';
+import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
 
 /**
@@ -39,8 +40,7 @@ export function clientAddress(request: Request, trustedProxies = trustProxyCount
 }
 
 function trustProxyCount(): number {
-  const value = Number(process.env.BREAKWATER_TRUST_PROXY ?? 0);
-  return Number.isInteger(value) && value > 0 ? value : 0;
+  return setting('BREAKWATER_TRUST_PROXY');
 }
 
 function addressKey(raw: string): string {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
@@ -11,10 +12,8 @@ import { withExclusiveTransactions } from './sqlite-transactions';
 export type Db = SqliteClient;
 export type Provider = 'sqlite' | 'postgresql';
 
-export const DEFAULT_DATABASE_URL = 'file:./data/breakwater.db';
-
 export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL;
+  return setting('DATABASE_URL', env);
 }
 
 export function providerOf(url: string): Provider {

@@ -20,6 +20,7 @@ import type { DiffTarget, MigrationList, SchemaContainer, SchemaEngine } from '@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
+import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
 import { databaseUrl, type Provider, providerOf, sqlitePath } from './client';
 
@@ -242,7 +243,7 @@ async function withEngine<T>(
   const bg = await loadEngine();
   const schema = schemaFor(provider);
   const log = (line: string) => {
-    if (process.env.BREAKWATER_MIGRATE_DEBUG) process.stderr.write(`schema-engine: ${line}\n`);
+    if (setting('BREAKWATER_MIGRATE_DEBUG')) process.stderr.write(`schema-engine: ${line}\n`);
   };
   const connections = new Set<SqlDriverAdapter>();
   const track = (connect: () => Promise<SqlDriverAdapter>) => async () => {

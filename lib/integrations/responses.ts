@@ -11,8 +11,9 @@ import {
   TimeoutError,
 } from '@/lib/resilience';
 import { SecretUnavailableError } from '@/lib/secrets';
+import { setting } from '@/lib/server/env';
 
-export const MAX_BODY_BYTES = Number(process.env.BREAKWATER_MAX_BODY_BYTES ?? 10 * 1024 * 1024);
+export const MAX_BODY_BYTES = setting('BREAKWATER_MAX_BODY_BYTES');
 
 const DROPPED_RESPONSE_HEADERS = new Set([
   'connection',

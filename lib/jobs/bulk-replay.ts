@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import { type CallFilter, searchCalls } from '@/lib/queries';
 import { runBatch } from '@/lib/resilience';
+import { setting } from '@/lib/server/env';
 import { existingSingleton, processSingleton } from '@/lib/server/singleton';
 import { getRecorder } from '@/lib/telemetry';
 import { ClaimLoop, type ClaimLoopConfig } from './claim-loop';
-import { numberFromEnv } from './config';
 import { executeReplay, planReplay, ReplayRefusedError } from './replay';
 import type { BulkReplayInput } from './schema';
 
@@ -48,9 +48,9 @@ export function runView(run: RunRow) {
 /** BREAKWATER_REPLAY_RUNS runs at once per instance (2); a lease of BREAKWATER_REPLAY_LEASE_MS (30 s). */
 export function replayRunConfig(): ClaimLoopConfig {
   return {
-    concurrency: numberFromEnv('BREAKWATER_REPLAY_RUNS', 2),
-    pollMs: numberFromEnv('BREAKWATER_REPLAY_POLL_MS', 1000),
-    leaseMs: numberFromEnv('BREAKWATER_REPLAY_LEASE_MS', 30_000),
+    concurrency: setting('BREAKWATER_REPLAY_RUNS'),
+    pollMs: setting('BREAKWATER_REPLAY_POLL_MS'),
+    leaseMs: setting('BREAKWATER_REPLAY_LEASE_MS'),
   };
 }
 
@@ -204,7 +204,7 @@ export async function cancelReplayRun(db: Db, id: string) {
 
 /** Deletes ended bulk replay runs (with their items) started more than BREAKWATER_RETENTION_JOB_DAYS ago (14). */
 export async function pruneReplayRuns(db: Db, now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_JOB_DAYS', 14) * 86_400_000);
+  const cutoff = new Date(now.getTime() - setting('BREAKWATER_RETENTION_JOB_DAYS') * 86_400_000);
   const { count } = await db.replayRun.deleteMany({
     where: { state: { not: 'running' }, createdAt: { lt: cutoff } },
   });

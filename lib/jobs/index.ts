@@ -11,7 +11,7 @@ export {
   startBulkReplay,
 } from './bulk-replay';
 export { ClaimLoop, type ClaimLoopConfig } from './claim-loop';
-export { callRequestMaxBytes, DEFAULT_BACKOFF_MS, jobConfig, numberFromEnv } from './config';
+export { callRequestMaxBytes, DEFAULT_BACKOFF_MS, jobConfig } from './config';
 export { resolveTarget } from './input';
 export {
   deadLetterIds,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
 import { findIntegration, redactionOf, UnsafePathError } from '@/lib/integrations';
 import { redactBody, redactText } from '@/lib/redaction';
+import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
 import { startReplayRunner } from './bulk-replay';
 import { ClaimLoop } from './claim-loop';
@@ -184,7 +185,7 @@ export class JobWorker extends ClaimLoop<JobRow> {
  * leaves this instance out of all three: the instances that run jobs chart them and run replays).
  */
 export function startJobWorker(): void {
-  if (process.env.BREAKWATER_JOB_WORKER === 'off') return;
+  if (setting('BREAKWATER_JOB_WORKER') === 'off') return;
   processSingleton('job-worker', () => new JobWorker(getDb()).start());
   processSingleton('queue-sampler', () => new QueueSampler(getDb()).start());
   startReplayRunner(getDb());

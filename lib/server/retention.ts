@@ -1,6 +1,7 @@
 import { type Db, getDb } from '@/lib/db';
-import { numberFromEnv, pruneFinishedJobs, pruneQueueSamples, pruneReplayRuns } from '@/lib/jobs';
+import { pruneFinishedJobs, pruneQueueSamples, pruneReplayRuns } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { setting } from '@/lib/server/env';
 import { pruneSyncHistory } from '@/lib/syncs';
 import { pruneWebhookHistory } from '@/lib/webhooks';
 import { processSingleton } from './singleton';
@@ -26,13 +27,10 @@ export async function pruneBackgroundHistory(db: Db, now = new Date()) {
 /** Every BREAKWATER_RETENTION_INTERVAL_MS (10 min). Deleting is idempotent, so every instance may run it. */
 export function startBackgroundRetention(): void {
   processSingleton('background-retention', () =>
-    setInterval(
-      () => {
-        pruneBackgroundHistory(getDb())
-          .then((deleted) => log.debug(deleted, 'background history pruned'))
-          .catch((error) => log.warn({ err: error }, 'background history not pruned; trying again later'));
-      },
-      numberFromEnv('BREAKWATER_RETENTION_INTERVAL_MS', 10 * 60_000),
-    ).unref(),
+    setInterval(() => {
+      pruneBackgroundHistory(getDb())
+        .then((deleted) => log.debug(deleted, 'background history pruned'))
+        .catch((error) => log.warn({ err: error }, 'background history not pruned; trying again later'));
+    }, setting('BREAKWATER_RETENTION_INTERVAL_MS')).unref(),
   );
 }

@@ -5,6 +5,7 @@ import { ClaimLoop, sendStored } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { scrubSecrets } from '@/lib/redaction';
 import { assertOutboundSecret } from '@/lib/secret-roles';
+import { setting } from '@/lib/server/env';
 import { existingSingleton, processSingleton } from '@/lib/server/singleton';
 import { syncRunnerConfig } from './config';
 import { type Page, type PageItem, parsePage } from './page';
@@ -224,7 +225,7 @@ export class SyncRunner extends ClaimLoop<SyncRow> {
 
 /** Starts the process's sync runner once (BREAKWATER_SYNC_RUNNER=off leaves this instance out). */
 export function startSyncRunner(): void {
-  if (process.env.BREAKWATER_SYNC_RUNNER === 'off') return;
+  if (setting('BREAKWATER_SYNC_RUNNER') === 'off') return;
   processSingleton('sync-runner', () => new SyncRunner(getDb()).start());
 }
 

@@ -1,4 +1,5 @@
 import { createDb, databaseUrl } from '@/lib/db';
+import { setting } from '@/lib/server/env';
 import { existingSingleton, processSingleton } from '@/lib/server/singleton';
 import { MetricsRegistry } from './metrics';
 import type { OtelHandle } from './otel';
@@ -15,21 +16,16 @@ export function telemetryState(): TelemetryState {
   return processSingleton('telemetry', () => ({ registry: new MetricsRegistry() }));
 }
 
-function numberFromEnv(name: string): number | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' ? undefined : Number(value);
-}
-
 /** The process-wide recorder. */
 export function getRecorder(): TelemetryRecorder {
   // Its own connection with a short lock wait: a locked SQLite file must not block the event loop for
   // seconds on every flush (failed flushes are retried and counted instead).
   return processSingleton('recorder', () =>
     new TelemetryRecorder(createDb(databaseUrl(), { sqliteBusyTimeoutMs: 50 }), {
-      flushIntervalMs: numberFromEnv('BREAKWATER_FLUSH_INTERVAL_MS'),
-      successesKeptPerSecond: numberFromEnv('BREAKWATER_SUCCESSES_KEPT_PER_SECOND'),
-      slowCallMs: numberFromEnv('BREAKWATER_SLOW_CALL_MS'),
-      maxPendingCalls: numberFromEnv('BREAKWATER_MAX_PENDING_CALLS'),
+      flushIntervalMs: setting('BREAKWATER_FLUSH_INTERVAL_MS'),
+      successesKeptPerSecond: setting('BREAKWATER_SUCCESSES_KEPT_PER_SECOND'),
+      slowCallMs: setting('BREAKWATER_SLOW_CALL_MS'),
+      maxPendingCalls: setting('BREAKWATER_MAX_PENDING_CALLS'),
     }).start(),
   );
 }

@@ -1,6 +1,7 @@
 import type { Db } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { stepFor } from '@/lib/queries';
+import { setting } from '@/lib/server/env';
 import { existingSingleton, processSingleton } from '@/lib/server/singleton';
 import { OUTCOMES, type Outcome } from './schema';
 
@@ -84,11 +85,7 @@ class OutcomeCounter {
 }
 
 function counterFor(db: Db): OutcomeCounter {
-  const value = Number(process.env.BREAKWATER_FLUSH_INTERVAL_MS);
-  return processSingleton(
-    'webhook-counter',
-    () => new OutcomeCounter(db, Number.isFinite(value) && value > 0 ? value : 1000),
-  );
+  return processSingleton('webhook-counter', () => new OutcomeCounter(db, setting('BREAKWATER_FLUSH_INTERVAL_MS')));
 }
 
 /** Adds one to the source's count of an outcome in the minute of `at` (written within a second). */

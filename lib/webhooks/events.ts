@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
-import { enqueueJob, findJob, type JobTransition, numberFromEnv, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
+import { enqueueJob, findJob, type JobTransition, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { redactText } from '@/lib/redaction';
+import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
 import { countOutcome } from './counts';
 import { forwardJobInput } from './receive';
@@ -102,7 +103,7 @@ export function startForwardTracking(db: Db): Promise<void> {
   onJobTransition('webhook', followForwardJobs);
   const pass = () =>
     catchUp(db).catch((error) => log.warn({ err: error }, 'webhook state catch-up failed; trying again later'));
-  setInterval(pass, numberFromEnv('BREAKWATER_WEBHOOK_CATCHUP_MS', 300_000)).unref();
+  setInterval(pass, setting('BREAKWATER_WEBHOOK_CATCHUP_MS')).unref();
   return pass();
 }
 
