@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import { applyMigrations, createDb, type Db, LatencyHistogram } from '../lib/db/index.ts';
 import { overviewTiles } from '../lib/queries/index.ts';
 import { ResilientClient } from '../lib/resilience/index.ts';
-import { attachTelemetry, callListener, getRecorder, TelemetryRecorder } from '../lib/telemetry/index.ts';
+import { attachTelemetry, getRecorder, TelemetryRecorder } from '../lib/telemetry/index.ts';
 
 // One run of `npm run bench:telemetry`:
 // (1) ingest: calls per second sustained through ResilientClient + telemetry listener + recorder writing to
@@ -92,17 +92,14 @@ const noLimits = {
 async function measureIngest() {
   await integration('ingest');
   let made = 0;
-  const listener = callListener('ingest', () => ({}), { origin: 'http://127.0.0.1:1' });
   const client = new ResilientClient({
     name: 'ingest',
     origin: 'http://127.0.0.1:1',
     dispatcher: inProcessUpstream(),
     policy: noLimits,
-    onEvent: (event) => {
-      if (event.type === 'call.end') made++;
-      listener(event);
-    },
   });
+  client.events.on('call.end', () => made++);
+  attachTelemetry(client.events, 'ingest', () => ({}), { origin: 'http://127.0.0.1:1' });
   const send = (i: number) => client.request({ method: 'GET', path: `/items/${i}`, route: '/items/:id' });
   await drive(send, 1000);
   const warm = made;
@@ -141,9 +138,9 @@ async function startUpstream(): Promise<{ child: ChildProcess; origin: string }>
 }
 
 /**
- * The loopback benchmark: the same client policy without telemetry, with `callListener` as `onEvent` (how
- * lib/integrations wires it today) and with `attachTelemetry` (subscribed to call.end and breaker
- * transitions only), in rotating slices so all three see the same background load.
+ * The loopback benchmark: the same client policy without telemetry and with `attachTelemetry` (how the
+ * client registry wires every client: call.end and breaker transitions only), in rotating slices so both
+ * see the same background load.
  */
 async function measureOverhead() {
   await integration('loopback');
@@ -152,12 +149,6 @@ async function measureOverhead() {
   const redaction = () => ({ secrets: ['sk_bench_secret'] });
   const clients = {
     off: new ResilientClient({ name: 'loopback', origin, policy: noLimits }),
-    onEvent: new ResilientClient({
-      name: 'loopback',
-      origin,
-      policy: noLimits,
-      onEvent: callListener('loopback', redaction, { origin }),
-    }),
     attached: new ResilientClient({ name: 'loopback', origin, policy: noLimits }),
   };
   attachTelemetry(clients.attached.events, 'loopback', redaction, { origin });
@@ -165,9 +156,9 @@ async function measureOverhead() {
   const sender = (client: ResilientClient) => (i: number) =>
     client.request({ method: 'GET', path: `/items/${i}?q=1`, route: '/items/:id' });
   for (const name of names) await drive(sender(clients[name]), 1000);
-  const calls = { off: 0, onEvent: 0, attached: 0 };
-  const ms = { off: 0, onEvent: 0, attached: 0 };
-  const cpuUs = { off: 0, onEvent: 0, attached: 0 };
+  const calls = { off: 0, attached: 0 };
+  const ms = { off: 0, attached: 0 };
+  const cpuUs = { off: 0, attached: 0 };
   for (let slice = 0; slice < SLICES; slice++) {
     for (let j = 0; j < names.length; j++) {
       const name = names[(slice + j) % names.length];
@@ -186,16 +177,12 @@ async function measureOverhead() {
   const cpuPerCall = (name: keyof typeof calls) => cpuUs[name] / calls[name];
   return {
     offCallsPerSec: Math.round(perSec('off')),
-    onCallsPerSec: Math.round(perSec('onEvent')),
-    attachedCallsPerSec: Math.round(perSec('attached')),
-    throughputRatioTelemetryOnVsOff: Number((perSec('onEvent') / perSec('off')).toFixed(3)),
-    throughputRatioAttachedVsOff: Number((perSec('attached') / perSec('off')).toFixed(3)),
+    onCallsPerSec: Math.round(perSec('attached')),
+    throughputRatioTelemetryOnVsOff: Number((perSec('attached') / perSec('off')).toFixed(3)),
     // CPU per call is steadier than calls/s on a shared machine
     cpuUsPerCallOff: Number(cpuPerCall('off').toFixed(2)),
-    cpuUsPerCallOn: Number(cpuPerCall('onEvent').toFixed(2)),
-    cpuUsPerCallAttached: Number(cpuPerCall('attached').toFixed(2)),
-    cpuRatioOnVsOff: Number((cpuPerCall('off') / cpuPerCall('onEvent')).toFixed(3)),
-    cpuRatioAttachedVsOff: Number((cpuPerCall('off') / cpuPerCall('attached')).toFixed(3)),
+    cpuUsPerCallOn: Number(cpuPerCall('attached').toFixed(2)),
+    cpuRatioOnVsOff: Number((cpuPerCall('off') / cpuPerCall('attached')).toFixed(3)),
   };
 }
 
@@ -400,7 +387,7 @@ const ingest = await measureIngest();
 console.log(`ingest: ${ingest.ingestCallsPerSec} calls/s over ${ingest.seconds} s, lost ${ingest.lostCalls}`);
 const overhead = await measureOverhead();
 console.log(
-  `loopback: off ${overhead.offCallsPerSec}/s, on ${overhead.onCallsPerSec}/s (ratio ${overhead.throughputRatioTelemetryOnVsOff}, cpu ratio ${overhead.cpuRatioOnVsOff}), attached ${overhead.attachedCallsPerSec}/s (ratio ${overhead.throughputRatioAttachedVsOff}, cpu ratio ${overhead.cpuRatioAttachedVsOff})`,
+  `loopback: off ${overhead.offCallsPerSec}/s, on ${overhead.onCallsPerSec}/s (ratio ${overhead.throughputRatioTelemetryOnVsOff}, cpu ratio ${overhead.cpuRatioOnVsOff})`,
 );
 const percentiles = await measurePercentiles();
 console.log(
@@ -433,7 +420,7 @@ const result = {
     },
     loopback: {
       ...overhead,
-      how: `bench/server.ts in a child process, ${IN_FLIGHT} in flight, ${SLICES} rotating slices of ${SLICE_MS} ms per variant; on = callListener as the client's onEvent, as lib/integrations wires it (rollups, call log to SQLite, live metrics); attached = attachTelemetry (call.end and breaker transitions only); no OTLP exporter configured (spans are only built when one is)`,
+      how: `bench/server.ts in a child process, ${IN_FLIGHT} in flight, ${SLICES} rotating slices of ${SLICE_MS} ms per variant; on = attachTelemetry, as the client registry wires every client (call.end and breaker transitions only: rollups, call log to SQLite, live metrics); no OTLP exporter configured (spans are only built when one is)`,
     },
     percentiles: {
       ...percentiles.perDistribution,

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { webhookHeaders } from '@/lib/alerts';
 import type { Db } from '@/lib/db';
+import { webhookHeaders } from '@/lib/standard-webhooks';
 import { createSource, findSource, sourceSchema, updateSource } from '@/lib/webhooks';
 
 /** The demo's inbound webhook source: a payments provider posting Standard Webhooks to the payments integration. */

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { getDb } from '@/lib/db';
+import { verifyWebhook } from '@/lib/standard-webhooks';
+import { getRecorder } from '@/lib/telemetry';
+import { migratedDatabase } from '../../test/telemetry/support';
 import { deliver } from './delivery';
 import type { AlertGroup } from './messages';
-import { verifyWebhook } from './signing';
 
 // Delivery to a local receiver through the resilient client: retried with the same message id and
 // signature, Slack bodies to the URL read from the variable, and configuration problems reported.
@@ -13,6 +16,8 @@ process.env.BREAKWATER_OUTBOUND_ALLOW = '127.0.0.1';
 const SECRET = `whsec_${Buffer.from('delivery-test-secret-0123456789').toString('base64')}`;
 let server: Server;
 let url: string;
+// deliveries are recorded (the registry attaches telemetry), so they need a database
+let database: Awaited<ReturnType<typeof migratedDatabase>>;
 let failuresLeft = 0;
 const received: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
 
@@ -41,6 +46,8 @@ const group: AlertGroup = {
 };
 
 before(async () => {
+  database = await migratedDatabase();
+  process.env.DATABASE_URL = database.url;
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => {
@@ -56,7 +63,12 @@ before(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await getRecorder().stop();
+  await getDb().$disconnect();
+  await database.drop();
+});
 
 test('a webhook that fails with 503 is retried with the same id and signature, and verifies', async () => {
   received.length = 0;

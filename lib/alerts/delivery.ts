@@ -1,10 +1,9 @@
 import type { Db } from '@/lib/db';
-import { outboundPolicy } from '@/lib/integrations';
-import { ResilientClient } from '@/lib/resilience';
+import { sendDelivery } from '@/lib/integrations';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { assertAllowedOrigin, readSecret, SecretUnavailableError } from '@/lib/secrets';
+import { webhookHeaders } from '@/lib/standard-webhooks';
 import { type AlertGroup, slackPayload, webhookPayload } from './messages';
-import { webhookHeaders } from './signing';
 
 export interface Channel {
   id: string;
@@ -22,45 +21,19 @@ export interface Delivery {
   attempts?: number;
 }
 
-// Notifications go through Breakwater's own resilient client, so they get its retries with backoff,
-// breaker and timeouts. `webhook-id` is the idempotency key: the same message id on every attempt lets a
-// POST be retried and lets receivers drop duplicates, as the spec asks.
-const NOTIFY_POLICY = {
-  retry: { maxRetries: 3, initialDelayMs: 500, maxDelayMs: 4000 },
-  timeout: { attemptMs: 5000, overallMs: 20_000 },
-  cache: { enabled: false },
-  idempotency: { header: 'webhook-id', generate: true },
-  rateLimit: { perMinute: 600, burst: 600 },
-};
-
-const shared = globalThis as typeof globalThis & { __breakwaterAlertClients?: Map<string, ResilientClient> };
-
-/** One client per channel origin, kept for the process so breaker state and connections persist. */
-function clientFor(origin: string): ResilientClient {
-  shared.__breakwaterAlertClients ??= new Map();
-  let client = shared.__breakwaterAlertClients.get(origin);
-  if (!client) {
-    client = new ResilientClient({
-      name: `alerts:${new URL(origin).host}`,
-      origin,
-      policy: NOTIFY_POLICY,
-      destinationPolicy: outboundPolicy(),
-    });
-    shared.__breakwaterAlertClients.set(origin, client);
-  }
-  return client;
-}
-
-async function post(url: string, headers: Record<string, string>, body: string): Promise<Omit<Delivery, 'channel'>> {
+/**
+ * POSTs through the alert notifications' client of the registry (retries with backoff, breaker, timeouts,
+ * telemetry). `webhook-id` is the idempotency key: the same message id on every attempt lets a POST be
+ * retried and lets receivers drop duplicates, as the spec asks.
+ */
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  hidden: { secrets?: string[]; route?: string } = {},
+): Promise<Omit<Delivery, 'channel'>> {
   try {
-    const target = new URL(url);
-    const response = await clientFor(target.origin).request({
-      method: 'POST',
-      path: `${target.pathname}${target.search}`,
-      route: target.pathname,
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
-    });
+    const response = await sendDelivery('alerts', url, { headers, body, ...hidden });
     const ok = response.status >= 200 && response.status < 300;
     return { ok, status: response.status, attempts: response.attempts.length };
   } catch (error) {
@@ -87,7 +60,11 @@ export async function deliver(
   if (channel.kind === 'slack') {
     return {
       channel: channel.name,
-      ...(await post(secret, { 'webhook-id': group.id }, JSON.stringify(slackPayload(group)))),
+      // the URL's path is Slack's credential: scrubbed from the call log, and not the recorded route
+      ...(await post(secret, { 'webhook-id': group.id }, JSON.stringify(slackPayload(group)), {
+        secrets: [secret, new URL(secret).pathname],
+        route: '/slack',
+      })),
     };
   }
   const body = JSON.stringify(webhookPayload(group));

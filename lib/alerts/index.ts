@@ -10,7 +10,7 @@ export {
   metricChoices,
 } from './metrics';
 export { type Preview, previewRule, previewRuleInScope } from './preview';
-export { DEFAULT_EVAL_INTERVAL_MS, DEFAULT_RULES, evaluateAlerts, seedDefaultRules, startAlerting } from './runner';
+export { DEFAULT_RULES, evaluateAlerts, seedDefaultRules, startAlerting } from './runner';
 export {
   CHANNEL_KINDS,
   type ChannelConfig,
@@ -46,4 +46,3 @@ export {
   stateHistory,
   updateRule,
 } from './service';
-export { signWebhook, verifyWebhook, webhookHeaders } from './signing';

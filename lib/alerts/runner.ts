@@ -12,6 +12,8 @@ import {
   type QueueSnapshot,
   queueSnapshot,
 } from '@/lib/queries';
+import { setting } from '@/lib/server/env';
+import { processSingleton } from '@/lib/server/singleton';
 import { type Channel, type Delivery, deliverChecked } from './delivery';
 import { durationMs } from './duration';
 import { evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
@@ -277,17 +279,15 @@ export async function evaluateAlerts(
   return { evaluated, groups, delivered };
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterAlerts?: { timer: NodeJS.Timeout } };
-
-export const DEFAULT_EVAL_INTERVAL_MS = 30_000;
-
 /**
  * Server start: seeds the default rules, then evaluates every BREAKWATER_ALERT_EVAL_INTERVAL_MS (30 s by
  * default) off the request path. A slow evaluation skips ticks rather than overlapping. Idempotent.
  */
 export function startAlerting(env: NodeJS.ProcessEnv = process.env): void {
-  if (shared.__breakwaterAlerts) return;
-  const intervalMs = Number(env.BREAKWATER_ALERT_EVAL_INTERVAL_MS) || DEFAULT_EVAL_INTERVAL_MS;
+  const alerting = processSingleton('alerting', () => ({ started: false }));
+  if (alerting.started) return;
+  alerting.started = true;
+  const intervalMs = setting('BREAKWATER_ALERT_EVAL_INTERVAL_MS', env);
   let running = false;
   const tick = async () => {
     if (running) return;
@@ -300,9 +300,7 @@ export function startAlerting(env: NodeJS.ProcessEnv = process.env): void {
       running = false;
     }
   };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  shared.__breakwaterAlerts = { timer };
+  setInterval(tick, intervalMs).unref();
   void seedDefaultRules(getDb())
     .then((seeded) => seeded && log.info({ seeded }, 'default alert rules created'))
     .catch((error) => log.error({ err: error }, 'seeding default alert rules failed'));

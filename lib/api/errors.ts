@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DomainError } from '@/lib/model';
+import { setting } from '@/lib/server/env';
 
 /** The one error shape every API route answers with: a status, a message and, for bad input, the field. */
 export interface ApiErrorBody {
@@ -39,14 +40,9 @@ export function validationError(error: z.ZodError): Response {
 }
 
 /** Largest JSON body a route reads (the gateway has its own limit); beyond it a 413, before parsing. */
-const MAX_JSON_BYTES = positiveInteger(process.env.BREAKWATER_MAX_JSON_BYTES, 64 * 1024);
+const MAX_JSON_BYTES = setting('BREAKWATER_MAX_JSON_BYTES');
 /** Deeper JSON is refused before it is parsed, so no validator or query builder ever recurses into it. */
 const MAX_JSON_DEPTH = 32;
-
-function positiveInteger(value: string | undefined, fallback: number): number {
-  const parsed = Number(value);
-  return Number.isSafeInteger(parsed) && parsed > 0 ? parsed : fallback;
-}
 
 // application/json, or a structured suffix such as application/merge-patch+json; parameters are fine.
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;

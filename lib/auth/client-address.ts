@@ -1,5 +1,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import ipaddr from 'ipaddr.js';
+import { setting } from '@/lib/server/env';
+import { processSingleton } from '@/lib/server/singleton';
 
 /**
  * Next gives route handlers no socket address, and it fills `x-forwarded-for` from the socket only when
@@ -9,12 +11,11 @@ import ipaddr from 'ipaddr.js';
  */
 const PEER_HEADER = 'x-breakwater-peer';
 
-const shared = globalThis as typeof globalThis & { __breakwaterPeerChannel?: true };
-
 /** Called once at start-up, before requests arrive. */
 export function recordPeerAddresses(): void {
-  if (shared.__breakwaterPeerChannel) return;
-  shared.__breakwaterPeerChannel = true;
+  const recording = processSingleton('peer-channel', () => ({ subscribed: false }));
+  if (recording.subscribed) return;
+  recording.subscribed = true;
   subscribe('http.server.request.start', (message) => {
     const { request, socket } = message as {
       request: { headers: Record<string, string | string[] | undefined> };
@@ -39,8 +40,7 @@ export function clientAddress(request: Request, trustedProxies = trustProxyCount
 }
 
 function trustProxyCount(): number {
-  const value = Number(process.env.BREAKWATER_TRUST_PROXY ?? 0);
-  return Number.isInteger(value) && value > 0 ? value : 0;
+  return setting('BREAKWATER_TRUST_PROXY');
 }
 
 function addressKey(raw: string): string {

@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '@/lib/db';
+import { processSingleton } from '@/lib/server/singleton';
 import { hashPassword, verifyPassword } from './passwords';
 import { createSession } from './sessions';
 import { LoginThrottle } from './throttle';
 
 // One throttle per process, shared by every bundle that signs in (see throttle.ts for the rules).
-const shared = globalThis as typeof globalThis & { __breakwaterLoginThrottle?: LoginThrottle };
-shared.__breakwaterLoginThrottle ??= new LoginThrottle();
-const throttle = shared.__breakwaterLoginThrottle;
+const throttle = processSingleton('login-throttle', () => new LoginThrottle());
 // Verified when the user does not exist, so an unknown name takes as long as a wrong password.
 let dummyHash: Promise<string> | undefined;
 

@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { processSingleton } from '@/lib/server/singleton';
 import { randomSecret, sha256 } from './secrets';
 
 /** The cookie's name over plain http (tests, the demo on 127.0.0.1). */
@@ -16,11 +17,7 @@ export interface SessionUser {
 
 // The proxy, pages and route handlers are separate bundles in one process: the cache lives on globalThis so
 // that a logout anywhere in this process clears it for all of them at once.
-const shared = globalThis as typeof globalThis & {
-  __breakwaterSessions?: Map<string, { user: SessionUser; until: number }>;
-};
-shared.__breakwaterSessions ??= new Map();
-const verifiedSessions = shared.__breakwaterSessions;
+const verifiedSessions = processSingleton('sessions', () => new Map<string, { user: SessionUser; until: number }>());
 
 export async function createSession(db: Db, userId: string): Promise<{ token: string; expiresAt: Date }> {
   const token = randomSecret();

@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { processSingleton } from '@/lib/server/singleton';
 import { randomSecret, sha256 } from './secrets';
 import { CREDENTIAL_CACHE_MS } from './sessions';
 
@@ -23,11 +24,7 @@ const viewFields = { id: true, name: true, prefix: true, createdAt: true, lastUs
 // Verified tokens are remembered briefly so the gateway's hot path does not hit the database on every
 // call; revocation in this process clears the entry at once. On globalThis: the proxy and the route
 // handlers are separate bundles in one process and must see the same entries.
-const shared = globalThis as typeof globalThis & {
-  __breakwaterTokens?: Map<string, { owner: TokenOwner; until: number }>;
-};
-shared.__breakwaterTokens ??= new Map();
-const verified = shared.__breakwaterTokens;
+const verified = processSingleton('tokens', () => new Map<string, { owner: TokenOwner; until: number }>());
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Creates a token; the clear value is returned once and never stored. */

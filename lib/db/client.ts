@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { setting } from '@/lib/server/env';
+import { processSingleton } from '@/lib/server/singleton';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { withExclusiveTransactions } from './sqlite-transactions';
@@ -10,10 +12,8 @@ import { withExclusiveTransactions } from './sqlite-transactions';
 export type Db = SqliteClient;
 export type Provider = 'sqlite' | 'postgresql';
 
-export const DEFAULT_DATABASE_URL = 'file:./data/breakwater.db';
-
 export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL;
+  return setting('DATABASE_URL', env);
 }
 
 export function providerOf(url: string): Provider {
@@ -54,11 +54,10 @@ export function createDb(url: string = databaseUrl(), options: DbOptions = {}): 
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterDb?: { url: string; db: Db } };
-
 /** The process-wide client. It lives on globalThis: Next duplicates module singletons across bundles. */
 export function getDb(): Db {
   const url = databaseUrl();
-  if (shared.__breakwaterDb?.url !== url) shared.__breakwaterDb = { url, db: createDb(url) };
-  return shared.__breakwaterDb.db;
+  const current = processSingleton('db', () => ({}) as { url?: string; db?: Db });
+  if (current.url !== url || !current.db) Object.assign(current, { url, db: createDb(url) });
+  return current.db!;
 }

@@ -1,5 +1,5 @@
 export type { Db, DbOptions, Provider } from './client';
-export { createDb, DEFAULT_DATABASE_URL, databaseUrl, getDb, providerOf, sqlitePath } from './client';
+export { createDb, databaseUrl, getDb, providerOf, sqlitePath } from './client';
 export { DenseHistogram } from './dense-histogram';
 export type { Prisma } from './generated/sqlite/client';
 export { LatencyHistogram, RELATIVE_ACCURACY, type SerializedHistogram } from './histogram';

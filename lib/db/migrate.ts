@@ -20,6 +20,8 @@ import type { DiffTarget, MigrationList, SchemaContainer, SchemaEngine } from '@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
+import { setting } from '@/lib/server/env';
+import { processSingleton } from '@/lib/server/singleton';
 import { databaseUrl, type Provider, providerOf, sqlitePath } from './client';
 
 type EngineModule = typeof import('@prisma/schema-engine-wasm/schema_engine_bg');
@@ -92,18 +94,17 @@ function readMigrations(provider: Provider): MigrationList {
   };
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterSchemaEngine?: Promise<EngineModule> };
-
 /**
  * Loads and instantiates the wasm engine once per process, only when a migration command runs. It lives
  * on globalThis because the bindings module holds a single wasm instance that every bundle shares.
  */
 function loadEngine(): Promise<EngineModule> {
-  shared.__breakwaterSchemaEngine ??= instantiateEngine().catch((error) => {
-    shared.__breakwaterSchemaEngine = undefined;
+  const engine = processSingleton('schema-engine', () => ({}) as { loading?: Promise<EngineModule> });
+  engine.loading ??= instantiateEngine().catch((error) => {
+    engine.loading = undefined;
     throw error;
   });
-  return shared.__breakwaterSchemaEngine;
+  return engine.loading;
 }
 
 async function instantiateEngine(): Promise<EngineModule> {
@@ -242,7 +243,7 @@ async function withEngine<T>(
   const bg = await loadEngine();
   const schema = schemaFor(provider);
   const log = (line: string) => {
-    if (process.env.BREAKWATER_MIGRATE_DEBUG) process.stderr.write(`schema-engine: ${line}\n`);
+    if (setting('BREAKWATER_MIGRATE_DEBUG')) process.stderr.write(`schema-engine: ${line}\n`);
   };
   const connections = new Set<SqlDriverAdapter>();
   const track = (connect: () => Promise<SqlDriverAdapter>) => async () => {

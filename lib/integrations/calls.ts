@@ -1,10 +1,8 @@
 import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
-import type { RedactionRules } from '@/lib/redaction';
-import { ResilientClient, type ResilientResponse } from '@/lib/resilience';
+import type { ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
-import { callListener } from '@/lib/telemetry';
-import { outboundPolicy } from './outbound';
+import { clientFor } from './clients';
 import { routeTemplate, upstreamPath } from './paths';
 import type { Integration } from './service';
 
@@ -51,58 +49,6 @@ async function credentialHeaders(integration: Integration, env: NodeJS.ProcessEn
     default:
       return { [integration.authHeader!.toLowerCase()]: secret };
   }
-}
-
-/** Secret values the telemetry must scrub for this integration (lib/redaction derives their encodings). */
-export function secretsOf(integration: Integration, env: NodeJS.ProcessEnv = process.env): string[] {
-  const secret = integration.secretEnv ? env[integration.secretEnv] : undefined;
-  return secret ? [secret] : [];
-}
-
-/** How whatever is stored or shown of this integration's calls is redacted, and what of them is kept. */
-export function redactionOf(integration: Integration, env: NodeJS.ProcessEnv = process.env): RedactionRules {
-  return { secrets: secretsOf(integration, env), capture: integration.bodyCapture };
-}
-
-interface Entry {
-  client: ResilientClient;
-  origin: string;
-  version: number;
-  /** the latest configuration, read by the telemetry listener (its secret may have changed) */
-  integration: Integration;
-}
-
-const shared = globalThis as typeof globalThis & { __breakwaterClients?: Map<string, Entry> };
-shared.__breakwaterClients ??= new Map();
-const clients = shared.__breakwaterClients;
-
-/**
- * One ResilientClient per integration for the life of the process, so its breaker, limiter and cache
- * state persist across calls; a changed policy is applied in place, a changed origin gets a new client.
- */
-export function clientFor(integration: Integration): ResilientClient {
-  const origin = new URL(integration.baseUrl).origin;
-  const version = integration.updatedAt.getTime();
-  const existing = clients.get(integration.id);
-  if (existing && existing.origin === origin) {
-    if (existing.version !== version) {
-      existing.client.updatePolicy(integration.policy);
-      existing.version = version;
-      existing.integration = integration;
-    }
-    return existing.client;
-  }
-  if (existing) void existing.client.close();
-  const entry = { origin, version, integration } as Entry;
-  entry.client = new ResilientClient({
-    name: integration.slug,
-    origin,
-    policy: integration.policy,
-    destinationPolicy: outboundPolicy(),
-    onEvent: callListener(integration.id, () => redactionOf(entry.integration), { origin }),
-  });
-  clients.set(integration.id, entry);
-  return entry.client;
 }
 
 export interface ForwardRequest {

@@ -1,6 +1,8 @@
-export { clientFor, type ForwardRequest, forwardCall, redactionOf, secretsOf } from './calls';
+export { type ForwardRequest, forwardCall } from './calls';
+export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } from './clients';
 export { outboundPolicy, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
+export { redactionOf, secretsOf } from './redaction';
 export {
   gatewayErrorResponse,
   MAX_BODY_BYTES,

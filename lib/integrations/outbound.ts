@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import type { z } from 'zod';
 import { DestinationPolicy, describeRefusal } from '@/lib/resilience';
+import { setting } from '@/lib/server/env';
 
 let cached: { key: string; policy: DestinationPolicy } | undefined;
 
@@ -10,14 +11,14 @@ let cached: { key: string; policy: DestinationPolicy } | undefined;
  * PORT to the port it bound), so Breakwater cannot be pointed at itself through any local address.
  */
 export function outboundPolicy(env: NodeJS.ProcessEnv = process.env): DestinationPolicy {
-  const allow = env.BREAKWATER_OUTBOUND_ALLOW ?? '';
-  const port = Number(env.PORT);
-  const key = `${allow}\n${env.PORT ?? ''}`;
+  const allow = setting('BREAKWATER_OUTBOUND_ALLOW', env) ?? '';
+  const port = setting('PORT', env);
+  const key = `${allow}\n${port ?? ''}`;
   if (cached?.key !== key) {
     const localAddresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
     const policy = new DestinationPolicy({
       allow: allow.split(','),
-      selfPorts: Number.isInteger(port) && port > 0 ? [port] : [],
+      selfPorts: port ? [port] : [],
       localAddresses,
     });
     cached = { key, policy };

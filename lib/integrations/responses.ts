@@ -2,8 +2,9 @@ import { domainErrorResponse, jsonError } from '@/lib/api';
 import { log } from '@/lib/logging';
 import { DomainError, isDomainError } from '@/lib/model';
 import type { ResilientResponse } from '@/lib/resilience';
+import { setting } from '@/lib/server/env';
 
-export const MAX_BODY_BYTES = Number(process.env.BREAKWATER_MAX_BODY_BYTES ?? 10 * 1024 * 1024);
+export const MAX_BODY_BYTES = setting('BREAKWATER_MAX_BODY_BYTES');
 
 const DROPPED_RESPONSE_HEADERS = new Set([
   'connection',

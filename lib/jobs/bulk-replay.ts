@@ -2,18 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import { type CallFilter, searchCalls } from '@/lib/queries';
 import { runBatch } from '@/lib/resilience';
+import { setting } from '@/lib/server/env';
+import { existingSingleton, processSingleton } from '@/lib/server/singleton';
 import { getRecorder } from '@/lib/telemetry';
 import { ClaimLoop, type ClaimLoopConfig } from './claim-loop';
-import { numberFromEnv } from './config';
 import { executeReplay, planReplay, ReplayRefusedError } from './replay';
 import type { BulkReplayInput } from './schema';
 
-const shared = globalThis as typeof globalThis & {
-  __breakwaterReplayRuns?: Map<string, AbortController>;
-  __breakwaterReplayRunner?: BulkReplayRunner;
-};
-shared.__breakwaterReplayRuns ??= new Map();
-const active = shared.__breakwaterReplayRuns;
+const active = processSingleton('replay-runs', () => new Map<string, AbortController>());
 
 /** The ids of the calls matching the explorer's filter, read with the explorer's own query. */
 async function matchingCallIds(db: Db, filter: CallFilter, limit: number): Promise<{ ids: string[]; more: boolean }> {
@@ -52,9 +48,9 @@ export function runView(run: RunRow) {
 /** BREAKWATER_REPLAY_RUNS runs at once per instance (2); a lease of BREAKWATER_REPLAY_LEASE_MS (30 s). */
 export function replayRunConfig(): ClaimLoopConfig {
   return {
-    concurrency: numberFromEnv('BREAKWATER_REPLAY_RUNS', 2),
-    pollMs: numberFromEnv('BREAKWATER_REPLAY_POLL_MS', 1000),
-    leaseMs: numberFromEnv('BREAKWATER_REPLAY_LEASE_MS', 30_000),
+    concurrency: setting('BREAKWATER_REPLAY_RUNS'),
+    pollMs: setting('BREAKWATER_REPLAY_POLL_MS'),
+    leaseMs: setting('BREAKWATER_REPLAY_LEASE_MS'),
   };
 }
 
@@ -79,7 +75,7 @@ export async function startBulkReplay(db: Db, input: BulkReplayInput) {
     }),
     db.replayRunItem.createMany({ data: ids.map((callId, position) => ({ runId: id, position, callId })) }),
   ]);
-  shared.__breakwaterReplayRunner?.wake();
+  existingSingleton<BulkReplayRunner>('replay-runner')?.wake();
   return { dryRun: false as const, run: runView(run) };
 }
 
@@ -188,7 +184,7 @@ export class BulkReplayRunner extends ClaimLoop<RunRow> {
 
 /** Starts the process's bulk replay runner once (with the job worker: BREAKWATER_JOB_WORKER=off leaves it out). */
 export function startReplayRunner(db: Db): void {
-  shared.__breakwaterReplayRunner ??= new BulkReplayRunner(db).start();
+  processSingleton('replay-runner', () => new BulkReplayRunner(db).start());
 }
 
 export async function findReplayRun(db: Db, id: string) {
@@ -208,7 +204,7 @@ export async function cancelReplayRun(db: Db, id: string) {
 
 /** Deletes ended bulk replay runs (with their items) started more than BREAKWATER_RETENTION_JOB_DAYS ago (14). */
 export async function pruneReplayRuns(db: Db, now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_JOB_DAYS', 14) * 86_400_000);
+  const cutoff = new Date(now.getTime() - setting('BREAKWATER_RETENTION_JOB_DAYS') * 86_400_000);
   const { count } = await db.replayRun.deleteMany({
     where: { state: { not: 'running' }, createdAt: { lt: cutoff } },
   });

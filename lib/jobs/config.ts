@@ -1,11 +1,7 @@
+import { setting } from '@/lib/server/env';
+
 /** Job-level retry schedule in the spirit of Svix: seconds, then minutes, then hours. */
 export const DEFAULT_BACKOFF_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000];
-
-/** A positive number from the environment, or the fallback when it is unset or not one. */
-export function numberFromEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
-}
 
 export interface JobConfig {
   /** delay before attempt n+1 after attempt n failed; the last entry repeats */
@@ -19,16 +15,13 @@ export interface JobConfig {
 
 /** Read at call time so tests can shrink the schedule through the server's environment. */
 export function jobConfig(): JobConfig {
-  const schedule = (process.env.BREAKWATER_JOB_BACKOFF_MS ?? '')
-    .split(',')
-    .map((part) => Number(part.trim()))
-    .filter((ms) => Number.isFinite(ms) && ms >= 0 && String(ms) !== '');
+  const schedule = setting('BREAKWATER_JOB_BACKOFF_MS');
   return {
-    backoffMs: process.env.BREAKWATER_JOB_BACKOFF_MS && schedule.length ? schedule : DEFAULT_BACKOFF_MS,
-    leaseMs: numberFromEnv('BREAKWATER_JOB_LEASE_MS', 5 * 60_000),
-    concurrency: numberFromEnv('BREAKWATER_JOB_CONCURRENCY', 10),
-    pollMs: numberFromEnv('BREAKWATER_JOB_POLL_MS', 500),
-    maxBodyBytes: numberFromEnv('BREAKWATER_JOB_MAX_BODY_BYTES', 256 * 1024),
+    backoffMs: schedule ? schedule.split(',').map((part) => Number(part.trim())) : DEFAULT_BACKOFF_MS,
+    leaseMs: setting('BREAKWATER_JOB_LEASE_MS'),
+    concurrency: setting('BREAKWATER_JOB_CONCURRENCY'),
+    pollMs: setting('BREAKWATER_JOB_POLL_MS'),
+    maxBodyBytes: setting('BREAKWATER_JOB_MAX_BODY_BYTES'),
   };
 }
 

@@ -9,7 +9,7 @@ export {
   startBulkReplay,
 } from './bulk-replay';
 export { ClaimLoop, type ClaimLoopConfig } from './claim-loop';
-export { callRequestMaxBytes, DEFAULT_BACKOFF_MS, jobConfig, numberFromEnv } from './config';
+export { callRequestMaxBytes, DEFAULT_BACKOFF_MS, jobConfig } from './config';
 export { resolveTarget, UnknownIntegrationError } from './input';
 export {
   deadLetterIds,

@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db';
-import { numberFromEnv } from './config';
+import { setting } from '@/lib/server/env';
 
 const DAY_MS = 86_400_000;
 
@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
  * (14). Dead letters are kept whatever their age: they wait for someone to replay or discard them.
  */
 export async function pruneFinishedJobs(db: Db, now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_JOB_DAYS', 14) * DAY_MS);
+  const cutoff = new Date(now.getTime() - setting('BREAKWATER_RETENTION_JOB_DAYS') * DAY_MS);
   const { count } = await db.job.deleteMany({
     where: { state: { in: ['done', 'discarded'] }, finishedAt: { lt: cutoff } },
   });
@@ -17,6 +17,6 @@ export async function pruneFinishedJobs(db: Db, now = new Date()): Promise<numbe
 
 /** Deletes queue samples older than BREAKWATER_RETENTION_QUEUE_SAMPLE_DAYS (7): they only feed the charts. */
 export async function pruneQueueSamples(db: Db, now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_QUEUE_SAMPLE_DAYS', 7) * DAY_MS);
+  const cutoff = new Date(now.getTime() - setting('BREAKWATER_RETENTION_QUEUE_SAMPLE_DAYS') * DAY_MS);
   return (await db.queueSample.deleteMany({ where: { at: { lt: cutoff } } })).count;
 }

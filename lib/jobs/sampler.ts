@@ -1,7 +1,7 @@
 import type { Db } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { queueSnapshot } from '@/lib/queries';
-import { numberFromEnv } from './config';
+import { setting } from '@/lib/server/env';
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -10,7 +10,7 @@ export interface SamplerOptions {
 /** BREAKWATER_QUEUE_SAMPLE_MS (15 s) and BREAKWATER_RETENTION_QUEUE_SAMPLE_DAYS (7), as telemetry reads its own. */
 export function samplerOptionsFromEnv(): SamplerOptions {
   return {
-    intervalMs: numberFromEnv('BREAKWATER_QUEUE_SAMPLE_MS', 15_000),
+    intervalMs: setting('BREAKWATER_QUEUE_SAMPLE_MS'),
   };
 }
 

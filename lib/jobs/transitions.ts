@@ -1,5 +1,6 @@
 import type { Db } from '@/lib/db';
 import { log } from '@/lib/logging';
+import { processSingleton } from '@/lib/server/singleton';
 
 /** A job whose state just changed, as its new row says: enough to mirror it without reading it again. */
 export interface JobTransition {
@@ -23,9 +24,7 @@ export const TRANSITION_SELECT = {
 type Listener = (db: Db, transitions: JobTransition[]) => Promise<void>;
 
 // On globalThis: Next bundles a module once per route, and the worker must see what the server registered.
-const shared = globalThis as typeof globalThis & { __breakwaterJobListeners?: Map<string, Listener> };
-shared.__breakwaterJobListeners ??= new Map<string, Listener>();
-const listeners = shared.__breakwaterJobListeners;
+const listeners = processSingleton('job-listeners', () => new Map<string, Listener>());
 
 /**
  * Lets the domain that enqueues jobs of one source (the job's `source`, e.g. "webhook") follow their states

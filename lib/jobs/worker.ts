@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
 import { findIntegration, redactionOf, UnsafePathError } from '@/lib/integrations';
 import { redactBody, redactText } from '@/lib/redaction';
+import { setting } from '@/lib/server/env';
+import { processSingleton } from '@/lib/server/singleton';
 import { startReplayRunner } from './bulk-replay';
 import { ClaimLoop } from './claim-loop';
 import { sendCompletionWebhook } from './completion';
@@ -178,18 +180,13 @@ export class JobWorker extends ClaimLoop<JobRow> {
   }
 }
 
-const shared = globalThis as typeof globalThis & {
-  __breakwaterJobWorker?: JobWorker;
-  __breakwaterQueueSampler?: QueueSampler;
-};
-
 /**
  * Starts the process's job worker, queue sampler and bulk replay runner once (BREAKWATER_JOB_WORKER=off
  * leaves this instance out of all three: the instances that run jobs chart them and run replays).
  */
 export function startJobWorker(): void {
-  if (process.env.BREAKWATER_JOB_WORKER === 'off') return;
-  shared.__breakwaterJobWorker ??= new JobWorker(getDb()).start();
-  shared.__breakwaterQueueSampler ??= new QueueSampler(getDb()).start();
+  if (setting('BREAKWATER_JOB_WORKER') === 'off') return;
+  processSingleton('job-worker', () => new JobWorker(getDb()).start());
+  processSingleton('queue-sampler', () => new QueueSampler(getDb()).start());
   startReplayRunner(getDb());
 }

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { redactText } from '@/lib/redaction';
 import { exposedSecretValues } from '@/lib/secrets';
+import { setting } from '@/lib/server/env';
 
 /**
  * Structured JSON logs on stdout. Redaction is a second line of defence: secrets should never reach a
@@ -9,7 +10,7 @@ import { exposedSecretValues } from '@/lib/secrets';
  * exposed secret.
  */
 export const log = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
+  level: setting('LOG_LEVEL') ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
   base: { service: 'breakwater' },
   redact: {
     paths: [

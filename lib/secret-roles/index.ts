@@ -1,6 +1,7 @@
 import { type Db, getDb } from '@/lib/db';
 import { DomainError } from '@/lib/model';
 import { SecretUnavailableError } from '@/lib/secrets';
+import { processSingleton } from '@/lib/server/singleton';
 
 /**
  * A secret plays one role: it verifies what an inbound webhook source receives, or it authenticates and
@@ -72,9 +73,8 @@ export async function assertSecretRole(
 // Outbound sends re-check the current verification names; they change only when a source is saved, so a
 // short-lived copy spares a query per call (a source saved on another instance is seen within the TTL).
 const VERIFICATION_NAMES_TTL_MS = 5000;
-const shared = globalThis as typeof globalThis & {
-  __breakwaterVerificationSecrets?: { names: Promise<Set<string>>; at: number };
-};
+const verificationNames = () =>
+  processSingleton('verification-secrets', () => ({}) as { cached?: { names: Promise<Set<string>>; at: number } });
 
 async function loadVerificationNames(db: Db): Promise<Set<string>> {
   const rows = await db.webhookSource.findMany({ select: { secretEnv: true, previousSecretEnv: true } });
@@ -83,16 +83,16 @@ async function loadVerificationNames(db: Db): Promise<Set<string>> {
 
 /** Drops the cached verification names (a source was created, changed or deleted). */
 export function forgetVerificationSecrets(): void {
-  shared.__breakwaterVerificationSecrets = undefined;
+  verificationNames().cached = undefined;
 }
 
 /** Throws SecretRoleRefusedError when `name` currently verifies an inbound source; call before sending or signing. */
 export async function assertOutboundSecret(name: string, db: Db = getDb()): Promise<void> {
-  const cached = shared.__breakwaterVerificationSecrets;
+  const cached = verificationNames().cached;
   let names = cached && Date.now() - cached.at < VERIFICATION_NAMES_TTL_MS ? cached.names : undefined;
   if (!names) {
     names = loadVerificationNames(db);
-    shared.__breakwaterVerificationSecrets = { names, at: Date.now() };
+    verificationNames().cached = { names, at: Date.now() };
     names.catch(forgetVerificationSecrets);
   }
   if ((await names).has(name)) throw new SecretRoleRefusedError(name);

@@ -1,8 +1,10 @@
 import { type Db, getDb } from '@/lib/db';
-import { numberFromEnv, pruneFinishedJobs, pruneQueueSamples, pruneReplayRuns } from '@/lib/jobs';
+import { pruneFinishedJobs, pruneQueueSamples, pruneReplayRuns } from '@/lib/jobs';
 import { log } from '@/lib/logging';
+import { setting } from '@/lib/server/env';
 import { pruneSyncHistory } from '@/lib/syncs';
 import { pruneWebhookHistory } from '@/lib/webhooks';
+import { processSingleton } from './singleton';
 
 /** Keeps the history of background work bounded, as lib/telemetry's retention does for calls and rollups. */
 export async function pruneBackgroundHistory(db: Db, now = new Date()) {
@@ -22,18 +24,13 @@ export async function pruneBackgroundHistory(db: Db, now = new Date()) {
   };
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterBackgroundRetention?: NodeJS.Timeout };
-
 /** Every BREAKWATER_RETENTION_INTERVAL_MS (10 min). Deleting is idempotent, so every instance may run it. */
 export function startBackgroundRetention(): void {
-  if (shared.__breakwaterBackgroundRetention) return;
-  shared.__breakwaterBackgroundRetention = setInterval(
-    () => {
+  processSingleton('background-retention', () =>
+    setInterval(() => {
       pruneBackgroundHistory(getDb())
         .then((deleted) => log.debug(deleted, 'background history pruned'))
         .catch((error) => log.warn({ err: error }, 'background history not pruned; trying again later'));
-    },
-    numberFromEnv('BREAKWATER_RETENTION_INTERVAL_MS', 10 * 60_000),
+    }, setting('BREAKWATER_RETENTION_INTERVAL_MS')).unref(),
   );
-  shared.__breakwaterBackgroundRetention.unref();
 }

@@ -4,15 +4,17 @@ import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
 import { outboundPolicy } from '@/lib/integrations';
 import { log } from '@/lib/logging';
 import { flushTelemetry, startTelemetry } from '@/lib/telemetry';
-
-const shared = globalThis as typeof globalThis & { __breakwaterStarted?: Promise<void> };
+import { validateEnv } from './env';
+import { processSingleton } from './singleton';
 
 /** Migrate, make sure an admin exists, start the telemetry writer, and flush it on SIGTERM/SIGINT. */
 export function startServerServices(): Promise<void> {
   // Before any request arrives: sign-in throttling keys callers by the socket's address (lib/auth).
   recordPeerAddresses();
-  shared.__breakwaterStarted ??= (async () => {
-    // A malformed BREAKWATER_OUTBOUND_ALLOW stops the start here instead of failing every outbound call.
+  return processSingleton('started', async () => {
+    // A refused variable stops the start here, naming it, instead of failing later; so does a malformed
+    // BREAKWATER_OUTBOUND_ALLOW (its hosts and CIDRs are checked by the policy itself).
+    validateEnv();
     outboundPolicy();
     const url = databaseUrl();
     const { applied } = await applyMigrations(url);
@@ -41,6 +43,5 @@ export function startServerServices(): Promise<void> {
           .finally(() => process.exit(0));
       });
     }
-  })();
-  return shared.__breakwaterStarted;
+  });
 }

@@ -1,4 +1,4 @@
-import { numberFromEnv } from '@/lib/jobs';
+import { setting } from '@/lib/server/env';
 
 export interface SyncRunnerConfig {
   /** how often the runner looks for due syncs */
@@ -15,8 +15,8 @@ export interface SyncRunnerConfig {
 /** Read at call time so tests can shorten the lease through the server's environment. */
 export function syncRunnerConfig(): SyncRunnerConfig {
   return {
-    pollMs: numberFromEnv('BREAKWATER_SYNC_POLL_MS', 1000),
-    leaseMs: numberFromEnv('BREAKWATER_SYNC_LEASE_MS', 120_000),
-    concurrency: numberFromEnv('BREAKWATER_SYNC_CONCURRENCY', 4),
+    pollMs: setting('BREAKWATER_SYNC_POLL_MS'),
+    leaseMs: setting('BREAKWATER_SYNC_LEASE_MS'),
+    concurrency: setting('BREAKWATER_SYNC_CONCURRENCY'),
   };
 }

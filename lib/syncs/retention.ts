@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db';
-import { numberFromEnv } from '@/lib/jobs';
+import { setting } from '@/lib/server/env';
 
 const DAY_MS = 86_400_000;
 
@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
  * not the stored items, is what keeps a sync from fetching a page twice, so old items can go.
  */
 export async function pruneSyncHistory(db: Db, now = new Date()): Promise<{ items: number; runs: number }> {
-  const cutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_SYNC_DAYS', 30) * DAY_MS);
+  const cutoff = new Date(now.getTime() - setting('BREAKWATER_RETENTION_SYNC_DAYS') * DAY_MS);
   const items = await db.syncItem.deleteMany({ where: { receivedAt: { lt: cutoff } } });
   const runs = await db.syncRun.deleteMany({ where: { startedAt: { lt: cutoff }, state: { not: 'running' } } });
   return { items: items.count, runs: runs.count };

@@ -5,6 +5,8 @@ import { ClaimLoop, sendStored } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { scrubSecrets } from '@/lib/redaction';
 import { assertOutboundSecret } from '@/lib/secret-roles';
+import { setting } from '@/lib/server/env';
+import { existingSingleton, processSingleton } from '@/lib/server/singleton';
 import { syncRunnerConfig } from './config';
 import { type Page, type PageItem, parsePage } from './page';
 import type { SyncRow } from './service';
@@ -221,15 +223,13 @@ export class SyncRunner extends ClaimLoop<SyncRow> {
   }
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterSyncRunner?: SyncRunner };
-
 /** Starts the process's sync runner once (BREAKWATER_SYNC_RUNNER=off leaves this instance out). */
 export function startSyncRunner(): void {
-  if (process.env.BREAKWATER_SYNC_RUNNER === 'off') return;
-  shared.__breakwaterSyncRunner ??= new SyncRunner(getDb()).start();
+  if (setting('BREAKWATER_SYNC_RUNNER') === 'off') return;
+  processSingleton('sync-runner', () => new SyncRunner(getDb()).start());
 }
 
 /** Asks this instance's runner to look for due syncs now (no-op where the runner is off). */
 export function wakeSyncRunner(): void {
-  shared.__breakwaterSyncRunner?.wake();
+  existingSingleton<SyncRunner>('sync-runner')?.wake();
 }

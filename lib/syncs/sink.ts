@@ -1,38 +1,8 @@
 import { createHash } from 'node:crypto';
-import { webhookHeaders } from '@/lib/alerts';
-import { outboundPolicy } from '@/lib/integrations';
-import { ResilientClient } from '@/lib/resilience';
+import { sendDelivery } from '@/lib/integrations';
 import { readSecret } from '@/lib/secrets';
+import { webhookHeaders } from '@/lib/standard-webhooks';
 import type { PageItem } from './page';
-
-// Pages go to the receiver through Breakwater's own resilient client (retries with backoff, timeouts, a
-// breaker), with `webhook-id` as the idempotency key so the POST may be retried. Rate limiting is off: a
-// sync's own schedule and maxPages bound how often it posts.
-const SINK_POLICY = {
-  retry: { maxRetries: 2, initialDelayMs: 500, maxDelayMs: 4000 },
-  timeout: { attemptMs: 10_000, overallMs: 30_000 },
-  cache: { enabled: false },
-  idempotency: { header: 'webhook-id', generate: true },
-  rateLimit: { enabled: false },
-};
-
-const shared = globalThis as typeof globalThis & { __breakwaterSyncSinkClients?: Map<string, ResilientClient> };
-
-/** One client per receiver origin, kept for the process so breaker state and connections persist. */
-function sinkClient(origin: string): ResilientClient {
-  shared.__breakwaterSyncSinkClients ??= new Map();
-  let client = shared.__breakwaterSyncSinkClients.get(origin);
-  if (!client) {
-    client = new ResilientClient({
-      name: `sync-sink:${new URL(origin).host}`,
-      origin,
-      policy: SINK_POLICY,
-      destinationPolicy: outboundPolicy(),
-    });
-    shared.__breakwaterSyncSinkClients.set(origin, client);
-  }
-  return client;
-}
 
 /**
  * The page's message id: the same for the same sync, the same checkpoint the page was fetched from and
@@ -76,12 +46,10 @@ export async function deliverPage(page: WebhookPage, signal: AbortSignal, env: N
       items: page.items.map((item) => item.payload),
     },
   });
-  const target = new URL(page.url);
-  const response = await sinkClient(target.origin).request({
-    method: 'POST',
-    path: `${target.pathname}${target.search}`,
-    route: target.pathname,
-    headers: { 'content-type': 'application/json', ...webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body) },
+  // Through the sync sinks' client of the registry (retries with backoff, timeouts, a breaker, telemetry),
+  // with `webhook-id` as the idempotency key so the POST may be retried.
+  const response = await sendDelivery('sync-sink', page.url, {
+    headers: webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body),
     body,
     signal,
   });

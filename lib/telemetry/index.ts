@@ -1,53 +1,19 @@
-import { createDb, databaseUrl, getDb } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { MetricsRegistry } from './metrics';
-import { type OtelHandle, startOtel } from './otel';
+import { existingSingleton } from '@/lib/server/singleton';
+import { startOtel } from './otel';
 import { renderPrometheus } from './prometheus';
-import { TelemetryRecorder } from './recorder';
 import { retentionFromEnv, scheduleRetention } from './retention';
+import { existingRecorder, getRecorder, type TelemetryState, telemetryState } from './state';
 
 export { REDACTED, type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
-export { attachTelemetry, callListener, type ListenerOptions } from './listener';
+export { attachTelemetry, type ListenerOptions } from './listener';
 export { DURATION_BOUNDARIES_S, MetricsRegistry } from './metrics';
 export { otlpSignals, startOtel } from './otel';
 export { renderPrometheus } from './prometheus';
 export { type CallDetail, type RecorderOptions, type RecorderStats, TelemetryRecorder } from './recorder';
 export { applyRetention, type RetentionOptions, type RetentionResult, retentionFromEnv } from './retention';
-
-/** Process-wide telemetry state. On globalThis: Next duplicates module singletons across bundles. */
-interface TelemetryState {
-  registry: MetricsRegistry;
-  otel?: OtelHandle;
-  stopRetention?: () => void;
-}
-
-const shared = globalThis as typeof globalThis & {
-  __breakwaterRecorder?: TelemetryRecorder;
-  __breakwaterTelemetry?: TelemetryState;
-};
-
-export function telemetryState(): TelemetryState {
-  shared.__breakwaterTelemetry ??= { registry: new MetricsRegistry() };
-  return shared.__breakwaterTelemetry;
-}
-
-function numberFromEnv(name: string): number | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' ? undefined : Number(value);
-}
-
-/** The process-wide recorder. */
-export function getRecorder(): TelemetryRecorder {
-  // Its own connection with a short lock wait: a locked SQLite file must not block the event loop for
-  // seconds on every flush (failed flushes are retried and counted instead).
-  shared.__breakwaterRecorder ??= new TelemetryRecorder(createDb(databaseUrl(), { sqliteBusyTimeoutMs: 50 }), {
-    flushIntervalMs: numberFromEnv('BREAKWATER_FLUSH_INTERVAL_MS'),
-    successesKeptPerSecond: numberFromEnv('BREAKWATER_SUCCESSES_KEPT_PER_SECOND'),
-    slowCallMs: numberFromEnv('BREAKWATER_SLOW_CALL_MS'),
-    maxPendingCalls: numberFromEnv('BREAKWATER_MAX_PENDING_CALLS'),
-  }).start();
-  return shared.__breakwaterRecorder;
-}
+export { getRecorder, type TelemetryState, telemetryState } from './state';
 
 /**
  * Server start: the recorder, the OpenTelemetry SDK (only when an OTLP endpoint is configured) and the
@@ -72,8 +38,8 @@ export function metricsText(): string {
 
 /** Flushes what is buffered (rollups, call log, spans, metrics); called on SIGTERM so nothing is lost. */
 export async function flushTelemetry(): Promise<void> {
-  const state = shared.__breakwaterTelemetry;
+  const state = existingSingleton<TelemetryState>('telemetry');
   state?.stopRetention?.();
-  await shared.__breakwaterRecorder?.stop();
+  await existingRecorder()?.stop();
   await state?.otel?.shutdown().catch((error) => log.warn({ err: error }, 'OpenTelemetry shutdown failed'));
 }

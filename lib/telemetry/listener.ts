@@ -1,8 +1,8 @@
 import { getDb } from '@/lib/db';
 import type { RedactionRules } from '@/lib/redaction';
 import type { EventBus, ResilienceEvent } from '@/lib/resilience';
-import { getRecorder, telemetryState } from './index';
 import type { IntegrationMetrics, Target } from './metrics';
+import { getRecorder, telemetryState } from './state';
 
 export interface ListenerOptions {
   /** the upstream origin, for `server.address`/`server.port`; looked up from the integration when absent */
@@ -21,11 +21,11 @@ export function targetOf(origin: string): Target | undefined {
 
 /**
  * What the telemetry layer does with one integration's client events: the single place the client's
- * events enter telemetry. Everything is derived from `call.end` (it carries every attempt) and breaker
+ * events enter telemetry, subscribed by attachTelemetry. Everything is derived from `call.end` (it carries every attempt) and breaker
  * transitions, so the other event types cost nothing here: rollups and call log (recorder), live metrics
  * (registry) and, only when an OTLP exporter is configured, spans built after the fact.
  */
-export function callListener(
+function callListener(
   integrationId: string,
   redaction: () => RedactionRules,
   options: ListenerOptions = {},
@@ -65,9 +65,8 @@ export function callListener(
 }
 
 /**
- * Subscribes telemetry to only the two event types it reads. Cheaper than passing `callListener` as the
- * client's `onEvent` (which subscribes to every type, so the client builds every event object): prefer
- * `attachTelemetry(client.events, ...)` after creating the client.
+ * Subscribes telemetry to only the two event types it reads, so the client builds no other event object
+ * for it (an `onEvent` subscriber would receive every type). The one way telemetry is attached to a client.
  */
 export function attachTelemetry(
   events: EventBus,

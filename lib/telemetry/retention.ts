@@ -7,6 +7,7 @@ import {
   type RollupCounters,
   type RollupKey,
 } from '@/lib/db';
+import { setting } from '@/lib/server/env';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = HOUR_SECONDS * 1000;
@@ -31,16 +32,12 @@ export const DEFAULT_RETENTION: RetentionOptions = {
 };
 
 export function retentionFromEnv(env: Record<string, string | undefined> = process.env): RetentionOptions {
-  const read = (name: string, fallback: number) => {
-    const value = Number(env[name]);
-    return env[name] !== undefined && env[name] !== '' && value > 0 ? value : fallback;
-  };
   return {
-    callLogDays: read('BREAKWATER_RETENTION_CALL_LOG_DAYS', DEFAULT_RETENTION.callLogDays),
-    minuteRollupDays: read('BREAKWATER_RETENTION_MINUTE_ROLLUP_DAYS', DEFAULT_RETENTION.minuteRollupDays),
-    hourlyRollupDays: read('BREAKWATER_RETENTION_HOURLY_ROLLUP_DAYS', DEFAULT_RETENTION.hourlyRollupDays),
-    breakerEventDays: read('BREAKWATER_RETENTION_BREAKER_EVENT_DAYS', DEFAULT_RETENTION.breakerEventDays),
-    intervalMs: read('BREAKWATER_RETENTION_INTERVAL_MS', DEFAULT_RETENTION.intervalMs),
+    callLogDays: setting('BREAKWATER_RETENTION_CALL_LOG_DAYS', env),
+    minuteRollupDays: setting('BREAKWATER_RETENTION_MINUTE_ROLLUP_DAYS', env),
+    hourlyRollupDays: setting('BREAKWATER_RETENTION_HOURLY_ROLLUP_DAYS', env),
+    breakerEventDays: setting('BREAKWATER_RETENTION_BREAKER_EVENT_DAYS', env),
+    intervalMs: setting('BREAKWATER_RETENTION_INTERVAL_MS', env),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Db } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { stepFor } from '@/lib/queries';
+import { setting } from '@/lib/server/env';
+import { existingSingleton, processSingleton } from '@/lib/server/singleton';
 import { OUTCOMES, type Outcome } from './schema';
 
 const MINUTE_MS = 60_000;
@@ -82,12 +84,8 @@ class OutcomeCounter {
   }
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterWebhookCounter?: OutcomeCounter };
-
 function counterFor(db: Db): OutcomeCounter {
-  const value = Number(process.env.BREAKWATER_FLUSH_INTERVAL_MS);
-  shared.__breakwaterWebhookCounter ??= new OutcomeCounter(db, Number.isFinite(value) && value > 0 ? value : 1000);
-  return shared.__breakwaterWebhookCounter;
+  return processSingleton('webhook-counter', () => new OutcomeCounter(db, setting('BREAKWATER_FLUSH_INTERVAL_MS')));
 }
 
 /** Adds one to the source's count of an outcome in the minute of `at` (written within a second). */
@@ -97,7 +95,7 @@ export function countOutcome(db: Db, sourceId: string, outcome: Outcome, at = ne
 
 /** Writes the counts not yet written: before reading them, and before the process exits. */
 export function flushWebhookCounts(): Promise<void> {
-  return shared.__breakwaterWebhookCounter?.flush() ?? Promise.resolve();
+  return existingSingleton<OutcomeCounter>('webhook-counter')?.flush() ?? Promise.resolve();
 }
 
 export type OutcomeTotals = Record<Outcome, number>;

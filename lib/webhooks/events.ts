@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
-import { enqueueJob, findJob, type JobTransition, numberFromEnv, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
+import { enqueueJob, findJob, type JobTransition, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { DomainError } from '@/lib/model';
 import { decodeCursor, encodeCursor } from '@/lib/queries';
 import { redactText } from '@/lib/redaction';
+import { setting } from '@/lib/server/env';
+import { processSingleton } from '@/lib/server/singleton';
 import { countOutcome } from './counts';
 import { forwardJobInput } from './receive';
 import type { BulkEventReplayInput, EventFilter, EventState } from './schema';
@@ -91,20 +93,19 @@ async function catchUp(db: Db): Promise<void> {
   }
 }
 
-const shared = globalThis as typeof globalThis & { __breakwaterWebhookTimer?: NodeJS.Timeout };
-
 /**
  * Follows forward jobs from their announcements: the listener is registered before this returns (so call
  * it before the job worker starts, and no change is missed). Catches up once now (the promise settles when
  * that pass is done) and then every BREAKWATER_WEBHOOK_CATCHUP_MS (5 min).
  */
 export function startForwardTracking(db: Db): Promise<void> {
-  if (shared.__breakwaterWebhookTimer) return Promise.resolve();
+  const tracking = processSingleton('webhook-tracking', () => ({ started: false }));
+  if (tracking.started) return Promise.resolve();
+  tracking.started = true;
   onJobTransition('webhook', followForwardJobs);
   const pass = () =>
     catchUp(db).catch((error) => log.warn({ err: error }, 'webhook state catch-up failed; trying again later'));
-  shared.__breakwaterWebhookTimer = setInterval(pass, numberFromEnv('BREAKWATER_WEBHOOK_CATCHUP_MS', 300_000));
-  shared.__breakwaterWebhookTimer.unref();
+  setInterval(pass, setting('BREAKWATER_WEBHOOK_CATCHUP_MS')).unref();
   return pass();
 }
 

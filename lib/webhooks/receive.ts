@@ -6,11 +6,12 @@ import { log } from '@/lib/logging';
 import { DomainError } from '@/lib/model';
 import { redactHeaders } from '@/lib/redaction';
 import { readSecret, SecretNotSetError, SecretUnavailableError } from '@/lib/secrets';
+import { standardKey } from '@/lib/standard-webhooks';
 import { countOutcome } from './counts';
 import { verifyHmac } from './hmac';
 import { REJECTIONS, type RejectionReason } from './schema';
 import { findSource, type WebhookSource } from './sources';
-import { standardKey, verifyStandard } from './standard';
+import { verifyStandard } from './standard';
 import { verifyStripe } from './stripe';
 import type { SignedDelivery, Verdict } from './verdict';
 

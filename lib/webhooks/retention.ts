@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db';
-import { numberFromEnv } from '@/lib/jobs';
+import { setting } from '@/lib/server/env';
 
 const DAY_MS = 86_400_000;
 
@@ -10,8 +10,8 @@ const DAY_MS = 86_400_000;
  * have it forwarded again; senders retry for hours or days, not a month.
  */
 export async function pruneWebhookHistory(db: Db, now = new Date()): Promise<{ events: number; counts: number }> {
-  const eventCutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_WEBHOOK_EVENT_DAYS', 30) * DAY_MS);
-  const countCutoff = new Date(now.getTime() - numberFromEnv('BREAKWATER_RETENTION_WEBHOOK_COUNT_DAYS', 90) * DAY_MS);
+  const eventCutoff = new Date(now.getTime() - setting('BREAKWATER_RETENTION_WEBHOOK_EVENT_DAYS') * DAY_MS);
+  const countCutoff = new Date(now.getTime() - setting('BREAKWATER_RETENTION_WEBHOOK_COUNT_DAYS') * DAY_MS);
   const events = await db.webhookEvent.deleteMany({
     where: { receivedAt: { lt: eventCutoff }, state: { in: ['forwarded', 'failed'] } },
   });

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import { ResilientClient } from '@/lib/resilience';
 import {
-  callListener,
+  attachTelemetry,
   DURATION_BOUNDARIES_S,
   getRecorder,
   otlpSignals,
@@ -73,8 +73,8 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
         name: 'payments',
         origin: upstream.url,
         policy: { retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 2, jitter: false } },
-        onEvent: callListener(INTEGRATION_ID, () => ({ secrets: [SECRET] }), { origin: upstream.url }),
       });
+      attachTelemetry(client.events, INTEGRATION_ID, () => ({ secrets: [SECRET] }), { origin: upstream.url });
       await client.request({ method: 'GET', path: `/cards/42?api_key=${SECRET}&page=1`, route: '/cards/:id' });
       await client.request({ method: 'GET', path: `/cards/42?api_key=${SECRET}&page=1`, route: '/cards/:id' });
       await client.request({

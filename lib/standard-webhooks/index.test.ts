@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { signWebhook, verifyWebhook, webhookHeaders } from './signing';
+import { signWebhook, verifyWebhook, webhookHeaders } from '.';
 
 // The test vector published with the Standard Webhooks reference libraries (svix's test suites).
 const VECTOR = {

@@ -1,0 +1,185 @@
+import { getDb } from '@/lib/db';
+import { type PolicyInput, ResilientClient, type ResilientResponse } from '@/lib/resilience';
+import { processSingleton } from '@/lib/server/singleton';
+import { attachTelemetry } from '@/lib/telemetry';
+import { outboundPolicy } from './outbound';
+import { redactionOf } from './redaction';
+import type { Integration } from './service';
+
+/**
+ * The one registry of ResilientClients: every outbound call Breakwater makes goes through a client made
+ * here, so each gets the operator's destination policy and telemetry (rollups, call log, live metrics,
+ * spans) and keeps its breaker, limiter and cache state for the life of the process.
+ */
+
+interface IntegrationEntry {
+  client: ResilientClient;
+  origin: string;
+  slug: string;
+  version: number;
+  /** the latest configuration, read by the telemetry listener (its secret may have changed) */
+  integration: Integration;
+  detach: () => void;
+}
+
+const integrationClients = () => processSingleton('integration-clients', () => new Map<string, IntegrationEntry>());
+
+/**
+ * The client of one integration. A changed policy is applied in place; a changed origin or slug (the
+ * client's name, carried by every event) gets a new client.
+ */
+export function clientFor(integration: Integration): ResilientClient {
+  const clients = integrationClients();
+  const origin = new URL(integration.baseUrl).origin;
+  const version = integration.updatedAt.getTime();
+  const existing = clients.get(integration.id);
+  if (existing && existing.origin === origin && existing.slug === integration.slug) {
+    if (existing.version !== version) {
+      existing.client.updatePolicy(integration.policy);
+      existing.version = version;
+      existing.integration = integration;
+    }
+    return existing.client;
+  }
+  if (existing) {
+    existing.detach();
+    void existing.client.close();
+  }
+  const client = new ResilientClient({
+    name: integration.slug,
+    origin,
+    policy: integration.policy,
+    destinationPolicy: outboundPolicy(),
+  });
+  const entry = { client, origin, slug: integration.slug, version, integration } as IntegrationEntry;
+  entry.detach = attachTelemetry(client.events, integration.id, () => redactionOf(entry.integration), { origin });
+  clients.set(integration.id, entry);
+  return client;
+}
+
+/** Messages Breakwater itself sends: what they are, who receives them, and their retry discipline. */
+const DELIVERY_KINDS = {
+  // Alert notifications may come in bursts (one per group and channel); the limit only guards a receiver
+  // against a flapping rule.
+  alerts: {
+    name: 'Alert notifications',
+    policy: {
+      retry: { maxRetries: 3, initialDelayMs: 500, maxDelayMs: 4000 },
+      timeout: { attemptMs: 5000, overallMs: 20_000 },
+      rateLimit: { perMinute: 600, burst: 600 },
+    },
+  },
+  // A sync's own schedule and maxPages bound how often it posts: no rate limit.
+  'sync-sink': {
+    name: 'Sync sink deliveries',
+    policy: {
+      retry: { maxRetries: 2, initialDelayMs: 500, maxDelayMs: 4000 },
+      timeout: { attemptMs: 10_000, overallMs: 30_000 },
+      rateLimit: { enabled: false },
+    },
+  },
+  'job-completion': {
+    name: 'Job completion webhooks',
+    policy: {
+      retry: { maxRetries: 2, initialDelayMs: 500, maxDelayMs: 4000 },
+      timeout: { attemptMs: 10_000, overallMs: 30_000 },
+      rateLimit: { enabled: false },
+    },
+  },
+} as const satisfies Record<string, { name: string; policy: PolicyInput }>;
+
+export type DeliveryKind = keyof typeof DELIVERY_KINDS;
+
+/** Shared by every delivery: never cached, and `webhook-id` is the idempotency key, so a POST may be retried. */
+const DELIVERY_POLICY_BASE = {
+  cache: { enabled: false },
+  idempotency: { header: 'webhook-id', generate: true },
+} satisfies PolicyInput;
+
+/**
+ * The integration a kind of delivery is recorded under, so its calls are in the call log, the rollups
+ * and the dashboard like any upstream's. Its slug has a dot, which no configured integration's slug may
+ * have, and its base URL is in the reserved `.invalid` domain: a gateway call to it cannot reach anyone.
+ */
+export function deliveryIntegrationSlug(kind: DeliveryKind): string {
+  return `breakwater.${kind}`;
+}
+
+async function deliveryOwner(kind: DeliveryKind): Promise<string> {
+  const slug = deliveryIntegrationSlug(kind);
+  const db = getDb();
+  const found = await db.integration.findUnique({ where: { slug }, select: { id: true } });
+  if (found) return found.id;
+  const data = {
+    slug,
+    name: DELIVERY_KINDS[kind].name,
+    baseUrl: `https://${kind}.breakwater.invalid`,
+    bodyCapture: 'none',
+  };
+  try {
+    return (await db.integration.create({ data, select: { id: true } })).id;
+  } catch {
+    // created meanwhile by another instance or call
+    return (await db.integration.findUniqueOrThrow({ where: { slug }, select: { id: true } })).id;
+  }
+}
+
+interface DeliveryEntry {
+  client: ResilientClient;
+  /** secrets of every message sent through this client, scrubbed from what telemetry keeps */
+  secrets: Set<string>;
+}
+
+const deliveryClients = () => processSingleton('delivery-clients', () => new Map<string, Promise<DeliveryEntry>>());
+
+/** One client per kind and receiver origin, recorded under the kind's integration. */
+function deliveryClient(kind: DeliveryKind, origin: string): Promise<DeliveryEntry> {
+  const clients = deliveryClients();
+  const key = `${kind}\n${origin}`;
+  let entry = clients.get(key);
+  if (!entry) {
+    entry = deliveryOwner(kind).then((ownerId) => {
+      const client = new ResilientClient({
+        name: `${kind}:${new URL(origin).host}`,
+        origin,
+        policy: { ...DELIVERY_KINDS[kind].policy, ...DELIVERY_POLICY_BASE },
+        destinationPolicy: outboundPolicy(),
+      });
+      const secrets = new Set<string>();
+      attachTelemetry(client.events, ownerId, () => ({ secrets: [...secrets], capture: 'none' }), { origin });
+      return { client, secrets };
+    });
+    entry.catch(() => clients.delete(key));
+    clients.set(key, entry);
+  }
+  return entry;
+}
+
+interface DeliveryRequest {
+  headers: Record<string, string>;
+  body: string;
+  signal?: AbortSignal;
+  /** values telemetry must scrub, such as a Slack URL's path (it is the credential) */
+  secrets?: readonly string[];
+  /** the route recorded in rollups and metrics; the URL's path when absent, so one a secret is in must be given */
+  route?: string;
+}
+
+/** POSTs one JSON message to `url` through the kind's client; resolves with the final answer, whatever its status. */
+export async function sendDelivery(
+  kind: DeliveryKind,
+  url: string,
+  request: DeliveryRequest,
+): Promise<ResilientResponse> {
+  const target = new URL(url);
+  const { client, secrets } = await deliveryClient(kind, target.origin);
+  for (const secret of request.secrets ?? []) secrets.add(secret);
+  return client.request({
+    method: 'POST',
+    path: `${target.pathname}${target.search}`,
+    route: request.route ?? target.pathname,
+    headers: { 'content-type': 'application/json', ...request.headers },
+    body: request.body,
+    signal: request.signal,
+  });
+}

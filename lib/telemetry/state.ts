@@ -1,0 +1,36 @@
+import { createDb, databaseUrl } from '@/lib/db';
+import { setting } from '@/lib/server/env';
+import { existingSingleton, processSingleton } from '@/lib/server/singleton';
+import { MetricsRegistry } from './metrics';
+import type { OtelHandle } from './otel';
+import { TelemetryRecorder } from './recorder';
+
+/** Process-wide telemetry state (see processSingleton for why it is not module state). */
+export interface TelemetryState {
+  registry: MetricsRegistry;
+  otel?: OtelHandle;
+  stopRetention?: () => void;
+}
+
+export function telemetryState(): TelemetryState {
+  return processSingleton('telemetry', () => ({ registry: new MetricsRegistry() }));
+}
+
+/** The process-wide recorder. */
+export function getRecorder(): TelemetryRecorder {
+  // Its own connection with a short lock wait: a locked SQLite file must not block the event loop for
+  // seconds on every flush (failed flushes are retried and counted instead).
+  return processSingleton('recorder', () =>
+    new TelemetryRecorder(createDb(databaseUrl(), { sqliteBusyTimeoutMs: 50 }), {
+      flushIntervalMs: setting('BREAKWATER_FLUSH_INTERVAL_MS'),
+      successesKeptPerSecond: setting('BREAKWATER_SUCCESSES_KEPT_PER_SECOND'),
+      slowCallMs: setting('BREAKWATER_SLOW_CALL_MS'),
+      maxPendingCalls: setting('BREAKWATER_MAX_PENDING_CALLS'),
+    }).start(),
+  );
+}
+
+/** The recorder if this process started one (flushing at exit must not create one). */
+export function existingRecorder(): TelemetryRecorder | undefined {
+  return existingSingleton('recorder');
+}
