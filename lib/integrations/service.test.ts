@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { applyMigrations, createDb, type Db } from '@/lib/db';
+import { isDomainError } from '@/lib/model';
 import { createTestDatabase, type TestDatabase } from '@/test/support/database';
-import { findIntegration } from './service';
+import { deleteIntegration, findIntegration, updateIntegration } from './service';
 
 let database: TestDatabase;
 let db: Db;
@@ -35,4 +36,14 @@ test('a policy stored before the bounds keeps its valid sections; an out-of-boun
   assert.equal(integration.policy.retry.maxRetries, 1, 'the valid section is kept');
   assert.ok(integration.policy.timeout.attemptMs <= integration.policy.timeout.overallMs);
   assert.equal(integration.policy.timeout.overallMs, 30_000, 'the invalid section is the default');
+});
+
+test("the rows recording Breakwater's own deliveries cannot be changed or deleted through the API", async () => {
+  await db.integration.create({
+    data: { name: 'Alert notifications', slug: 'breakwater.alerts', baseUrl: 'https://alerts.breakwater.invalid' },
+  });
+  const refusedWith409 = (error: unknown) => isDomainError(error) && error.status === 409 && error.field === 'slug';
+  await assert.rejects(updateIntegration(db, 'breakwater.alerts', { name: 'mine now' }), refusedWith409);
+  await assert.rejects(deleteIntegration(db, 'breakwater.alerts'), refusedWith409);
+  assert.equal((await findIntegration(db, 'breakwater.alerts'))?.name, 'Alert notifications');
 });

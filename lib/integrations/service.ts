@@ -91,6 +91,21 @@ export async function createIntegration(db: Db, config: IntegrationConfig): Prom
 }
 
 /** Applies a validated patch; the merged integration is validated as a whole. Returns null when absent. */
+/**
+ * The rows under which alert notifications, sync sink deliveries and job completion webhooks are
+ * recorded (`breakwater.<kind>`; a user's slug cannot contain a dot): Breakwater owns them, so they are
+ * shown like any integration but never edited or deleted through the API.
+ */
+export class ManagedIntegrationError extends DomainError {
+  constructor(slug: string) {
+    super(`integration "${slug}" records Breakwater's own deliveries and cannot be changed`, 409, 'managed', 'slug');
+  }
+}
+
+function refuseManaged(slug: string): void {
+  if (slug.startsWith('breakwater.')) throw new ManagedIntegrationError(slug);
+}
+
 export async function updateIntegration(
   db: Db,
   slug: string,
@@ -102,6 +117,7 @@ export async function updateIntegration(
 > {
   const current = await findIntegration(db, slug);
   if (!current) return null;
+  refuseManaged(current.slug);
   const merged = integrationSchema.safeParse(applyPatch(integrationFields, current, patch));
   if (!merged.success) return { ok: false, error: merged.error };
   // Re-checked only when the name changes, so a policy edit (the breaker's dry-run) never fails on it.
@@ -118,6 +134,7 @@ export async function updateIntegration(
 }
 
 export async function deleteIntegration(db: Db, slug: string): Promise<boolean> {
+  refuseManaged(slug);
   const { count } = await db.integration.deleteMany({ where: { slug } });
   return count > 0;
 }
