@@ -7,4 +7,4 @@ roots=("$@")
 [ ${#roots[@]} -gt 0 ] || roots=(lib demo test scripts)
 mapfile -t files < <(find "${roots[@]}" -name '*.test.ts' -not -path '*/node_modules/*' -not -path '*/generated/*' | sort)
 [ ${#files[@]} -gt 0 ] || { echo "no test files under ${roots[*]}" >&2; exit 1; }
-exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+exec node --import tsx --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec "${files[@]}"

@@ -105,6 +105,8 @@ export async function callApi(
     // Origin: cookie-authenticated writes must come from Breakwater's own origin (CSRF).
     headers: { cookie, origin: server.url, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
     body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+    // A request the server never answers fails the test instead of hanging the suite.
+    signal: AbortSignal.timeout(60_000),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
