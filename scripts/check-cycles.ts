@@ -1,4 +1,4 @@
-// Fails when the app's modules import each other in a cycle (DESIGN.md: "No import cycles"). Follows
+// Fails when the app's modules import each other in a cycle (docs/ARCHITECTURE.md: no import cycles). Follows
 // static `import` and `export ... from` of project files, type-only ones included (a cycle of types is
 // still two modules that cannot be understood apart); `import()` is left out, as it is how start-up code
 // defers loading on purpose. Usage: tsx scripts/check-cycles.ts [roots...]
