@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDb, type Db } from '@/lib/db';
-import { type BreakwaterServer, signIn, startBreakwater } from '@/test/support/server';
+import { type BreakwaterServer, callApi, signIn, startBreakwater } from '@/test/support/server';
 
 // The alert API on the production build: validation names the field and saves nothing.
 let dir: string;
@@ -13,14 +13,9 @@ let server: BreakwaterServer;
 let db: Db;
 let cookie: string;
 
-async function api(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { cookie, origin: server.url, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: response.status, body: response.status === 204 ? null : await response.json() };
-}
+/** The suite's calls, with the session cookie and its Origin: a body is POSTed unless a method is given. */
+const api = (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') =>
+  callApi(server, cookie, path, { method, body });
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bw-alerts-api-'));

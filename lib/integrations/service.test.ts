@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { applyMigrations, createDb, type Db } from '@/lib/db';
+import type { Db } from '@/lib/db';
 import { isDomainError } from '@/lib/model';
-import { createTestDatabase, type TestDatabase } from '@/test/support/database';
+import { createMigratedDatabase, type TestDatabase } from '@/test/support/database';
 import { deleteIntegration, findIntegration, updateIntegration } from './service';
 
 let database: TestDatabase;
 let db: Db;
 
 before(async () => {
-  database = await createTestDatabase('sqlite');
-  await applyMigrations(database.url);
-  db = createDb(database.url);
+  ({ database, db } = await createMigratedDatabase('sqlite'));
 });
 
 after(async () => {

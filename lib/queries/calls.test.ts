@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { applyMigrations, createDb, type Db, LatencyHistogram } from '@/lib/db';
-import { createTestDatabase, type TestDatabase } from '@/test/support/database';
+import { type Db, LatencyHistogram } from '@/lib/db';
+import { createMigratedDatabase, type TestDatabase } from '@/test/support/database';
 import { callDetail, searchCalls } from './calls';
 import { BadCursorError } from './cursor';
 import { overviewTiles } from './overview';
@@ -13,9 +13,7 @@ const now = Date.now();
 const AT = new Date(now - 10 * 60_000);
 
 before(async () => {
-  database = await createTestDatabase();
-  await applyMigrations(database.url);
-  db = createDb(database.url);
+  ({ database, db } = await createMigratedDatabase());
   await db.integration.create({ data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' } });
   await db.integration.create({ data: { id: 'int_b', slug: 'b', name: 'B', baseUrl: 'http://b' } });
   // 25 calls, several sharing a start time, so pages must break ties on id.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { applyMigrations, createDb, type Db, LatencyHistogram } from '@/lib/db';
-import { createTestDatabase, type TestDatabase } from '@/test/support/database';
+import { type Db, LatencyHistogram } from '@/lib/db';
+import { createMigratedDatabase, type TestDatabase } from '@/test/support/database';
 import { readMinuteAggregates } from './minutes';
 import { readAggregates } from './rollups';
 
@@ -31,9 +31,7 @@ function row(minutesAgo: number, count: number) {
 const total = (entries: { aggregate: { requests: number } }[]) => entries.reduce((n, e) => n + e.aggregate.requests, 0);
 
 before(async () => {
-  database = await createTestDatabase();
-  await applyMigrations(database.url);
-  db = createDb(database.url);
+  ({ database, db } = await createMigratedDatabase());
   await db.integration.create({ data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' } });
   await db.metricRollup.createMany({ data: Array.from({ length: 60 }, (_, m) => row(m, 1 + (m % 7))) });
 });

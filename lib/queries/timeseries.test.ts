@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { applyMigrations, createDb, type Db } from '@/lib/db';
+import type { Db } from '@/lib/db';
 import type { CallSummary } from '@/lib/resilience';
 import { TelemetryRecorder } from '@/lib/telemetry';
-import { createTestDatabase, type TestDatabase } from '@/test/support/database';
+import { createMigratedDatabase, type TestDatabase } from '@/test/support/database';
 import { overviewTiles } from './overview';
 import { stepFor, timeseries } from './timeseries';
 
@@ -41,9 +41,7 @@ function exactQuantile(values: number[], q: number): number {
 }
 
 before(async () => {
-  database = await createTestDatabase();
-  await applyMigrations(database.url);
-  db = createDb(database.url);
+  ({ database, db } = await createMigratedDatabase());
   await db.integration.create({
     data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a', policy: '{"rateLimit":{"perMinute":100}}' },
   });

@@ -1,9 +1,8 @@
 // On a real SQLite file: what the background retention deletes, and what it must keep.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createDb, type Db } from '@/lib/db';
-import { applyMigrations } from '@/lib/db/migrate';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database';
+import type { Db } from '@/lib/db';
+import { createMigratedDatabase, type TestDatabase } from '../../test/support/database';
 import { pruneBackgroundHistory } from './retention';
 
 const DAY_MS = 86_400_000;
@@ -14,9 +13,7 @@ let database: TestDatabase;
 let db: Db;
 
 before(async () => {
-  database = await createTestDatabase('sqlite');
-  await applyMigrations(database.url);
-  db = createDb(database.url);
+  ({ database, db } = await createMigratedDatabase('sqlite'));
 });
 
 after(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { applyMigrations, createDb, type Db, LatencyHistogram } from '@/lib/db';
-import { createTestDatabase, type TestDatabase } from '@/test/support/database';
+import { type Db, LatencyHistogram } from '@/lib/db';
+import { createMigratedDatabase, type TestDatabase } from '@/test/support/database';
 import { applyRetention, DEFAULT_RETENTION, retentionFromEnv } from './retention';
 
 let database: TestDatabase;
@@ -35,9 +35,7 @@ async function rollup(bucketStart: Date, bucketSeconds: number, count: number, v
 }
 
 before(async () => {
-  database = await createTestDatabase();
-  await applyMigrations(database.url);
-  db = createDb(database.url);
+  ({ database, db } = await createMigratedDatabase());
   await db.integration.create({ data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' } });
 });
 

@@ -2,10 +2,9 @@
 // catch-up pass at start mends what no listener heard (a crash between a job's write and its event's).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createDb, type Db } from '@/lib/db';
-import { applyMigrations } from '@/lib/db/migrate';
+import type { Db } from '@/lib/db';
 import { discardDeadLetters, replayDeadLetters } from '@/lib/jobs';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database';
+import { createMigratedDatabase, type TestDatabase } from '../../test/support/database';
 import { countTotals } from './counts';
 import { startForwardTracking } from './events';
 
@@ -14,9 +13,7 @@ let db: Db;
 const finishedAt = new Date(Date.now() - 60_000);
 
 before(async () => {
-  database = await createTestDatabase('sqlite');
-  await applyMigrations(database.url);
-  db = createDb(database.url);
+  ({ database, db } = await createMigratedDatabase('sqlite'));
   await db.webhookSource.create({
     data: {
       id: 'src',

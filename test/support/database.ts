@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { applyMigrations, createDb, type Db } from '@/lib/db';
 
 export type TestProvider = 'sqlite' | 'postgresql';
 
@@ -58,4 +59,13 @@ export async function createTestDatabase(provider: TestProvider = testProvider()
     drop: () =>
       withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/** A new database with every migration applied, and a client on it: what most storage tests start from. */
+export async function createMigratedDatabase(
+  provider: TestProvider = testProvider(),
+): Promise<{ database: TestDatabase; db: Db }> {
+  const database = await createTestDatabase(provider);
+  await applyMigrations(database.url);
+  return { database, db: createDb(database.url) };
 }
