@@ -18,13 +18,30 @@ export const NOT_EXPOSED_MESSAGE = `must be an exposed secret: a variable named 
 // The exposure settings themselves configure secrets; they are not secrets anyone may send or sign with.
 const CONTROL_VARIABLES = new Set([SECRET_NAMES_VARIABLE, SECRET_PINS_VARIABLE]);
 
-function listedNames(env: Env): Set<string> {
-  return new Set(
-    (env[SECRET_NAMES_VARIABLE] ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-  );
+/**
+ * Parses a settings string once per distinct value: secrets are read on every gateway call, and the
+ * environment is still read each time, so a changed value applies to the next call.
+ */
+function parsedOnce<T>(parse: (raw: string) => T): (raw: string) => T {
+  let last: { raw: string; parsed: T } | undefined;
+  return (raw) => {
+    if (last?.raw !== raw) last = { raw, parsed: parse(raw) };
+    return last.parsed;
+  };
+}
+
+const parseNames = parsedOnce(
+  (raw) =>
+    new Set(
+      raw
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+);
+
+function listedNames(env: Env): ReadonlySet<string> {
+  return parseNames(env[SECRET_NAMES_VARIABLE] ?? '');
 }
 
 /** True only for names the operator exposed: `BREAKWATER_SECRET_*`, or listed in BREAKWATER_SECRET_NAMES. */
@@ -57,9 +74,13 @@ function originOf(url: string): string | null {
  * The origins each pinned secret may go to, from `NAME=https://a.example,https://b.example;NAME2=...`.
  * A malformed origin is dropped but its name stays pinned, so a typo fails closed (sent nowhere).
  */
-export function secretPins(env: Env = process.env): Map<string, Set<string>> {
+export function secretPins(env: Env = process.env): ReadonlyMap<string, ReadonlySet<string>> {
+  return parsePins(env[SECRET_PINS_VARIABLE] ?? '');
+}
+
+const parsePins = parsedOnce((raw) => {
   const pins = new Map<string, Set<string>>();
-  for (const entry of (env[SECRET_PINS_VARIABLE] ?? '').split(';')) {
+  for (const entry of raw.split(';')) {
     const at = entry.indexOf('=');
     if (at < 0) continue;
     const name = entry.slice(0, at).trim();
@@ -72,7 +93,7 @@ export function secretPins(env: Env = process.env): Map<string, Set<string>> {
     pins.set(name, origins);
   }
   return pins;
-}
+});
 
 /** Whether the secret may be sent to or signed for `url`'s origin: unpinned secrets may go anywhere. */
 export function isAllowedOrigin(name: string, url: string, env: Env = process.env): boolean {
