@@ -1,0 +1,6 @@
+-- CreateTable
+CREATE TABLE "ConfigVersion" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "version" INTEGER NOT NULL DEFAULT 0,
+    "updatedAt" DATETIME NOT NULL
+);
