@@ -4,7 +4,7 @@ import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
 import { clientFor } from './clients';
 import { routeTemplate, upstreamPath } from './paths';
-import type { Integration } from './service';
+import type { Integration } from './rows';
 
 // Never forwarded upstream: hop-by-hop headers, the caller's own Breakwater credentials, and headers the
 // client sets itself.

@@ -4,7 +4,7 @@ import { processSingleton } from '@/lib/server/singleton';
 import { attachTelemetry } from '@/lib/telemetry';
 import { outboundPolicy } from './outbound';
 import { redactionOf } from './redaction';
-import type { Integration } from './service';
+import type { Integration } from './rows';
 
 /**
  * The one registry of ResilientClients: every outbound call Breakwater makes goes through a client made

@@ -10,6 +10,7 @@ export {
   responseHeaders,
   withGatewaySecurityHeaders,
 } from './responses';
+export type { Integration, IntegrationRow } from './rows';
 export {
   AUTH_SCHEMES,
   type IntegrationConfig,
@@ -21,10 +22,14 @@ export {
   createIntegration,
   deleteIntegration,
   findIntegration,
-  type Integration,
   IntegrationConflictError,
   type IntegrationView,
   listIntegrations,
   toView,
   updateIntegration,
 } from './service';
+export {
+  integrationForGateway,
+  loadIntegrationSnapshot,
+  replaceIntegrationSnapshot,
+} from './snapshot';

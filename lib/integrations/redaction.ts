@@ -1,5 +1,5 @@
 import type { RedactionRules } from '@/lib/redaction';
-import type { Integration } from './service';
+import type { Integration } from './rows';
 
 /** Secret values the telemetry must scrub for this integration (lib/redaction derives their encodings). */
 export function secretsOf(integration: Integration, env: NodeJS.ProcessEnv = process.env): string[] {

@@ -1,55 +1,21 @@
 import type { Db } from '@/lib/db';
-import { log } from '@/lib/logging';
 import { applyPatch, DomainError } from '@/lib/model';
-import type { Policy } from '@/lib/resilience';
 import { assertSecretRole } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
+import { fromRow, type Integration } from './rows';
 import { type IntegrationConfig, integrationFields, type integrationPatchSchema, integrationSchema } from './schema';
-
-export interface Integration extends Omit<IntegrationConfig, 'policy'> {
-  id: string;
-  policy: Policy;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import { publishIntegrationChange } from './snapshot';
 
 /** What the API and UI show: the secret's variable name and whether it is set (exposed names only), never its value. */
 export interface IntegrationView extends Integration {
   secretConfigured: boolean;
 }
 
-type Row = Awaited<ReturnType<Db['integration']['findFirstOrThrow']>>;
-
 /** Another integration has the slug (409). */
 export class IntegrationConflictError extends DomainError {
   constructor(message: string) {
     super(message, 409, 'integration_conflict', 'slug');
   }
-}
-
-/**
- * A policy as stored. One saved before today's bounds (say a timeout.overallMs below attemptMs) would
- * fail every call to its integration; instead each section that no longer validates falls back to its
- * defaults, logged by name, and the next save must pass the bounds.
- */
-function storedPolicy(slug: string, json: string): Policy {
-  const schema = integrationSchema.shape.policy;
-  const stored = JSON.parse(json) as Record<string, unknown>;
-  const parsed = schema.safeParse(stored);
-  if (parsed.success) return parsed.data;
-  const invalid = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
-  log.warn({ integration: slug, sections: [...invalid] }, 'stored policy sections out of bounds: using their defaults');
-  return schema.parse(Object.fromEntries(Object.entries(stored).filter(([section]) => !invalid.has(section))));
-}
-
-function fromRow(row: Row): Integration {
-  const { policy, ...rest } = row;
-  return {
-    ...rest,
-    authScheme: rest.authScheme as Integration['authScheme'],
-    bodyCapture: rest.bodyCapture as Integration['bodyCapture'],
-    policy: storedPolicy(rest.slug, policy),
-  };
 }
 
 export function toView(integration: Integration, env: NodeJS.ProcessEnv = process.env): IntegrationView {
@@ -82,7 +48,9 @@ function isUniqueViolation(error: unknown): boolean {
 export async function createIntegration(db: Db, config: IntegrationConfig): Promise<Integration> {
   await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: config.secretEnv }]);
   try {
-    return fromRow(await db.integration.create({ data: toData(config) }));
+    const integration = fromRow(await db.integration.create({ data: toData(config) }));
+    await publishIntegrationChange(db);
+    return integration;
   } catch (error) {
     if (isUniqueViolation(error))
       throw new IntegrationConflictError(`an integration with slug "${config.slug}" already exists`);
@@ -125,6 +93,7 @@ export async function updateIntegration(
     await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: merged.data.secretEnv }]);
   try {
     const row = await db.integration.update({ where: { id: current.id }, data: toData(merged.data) });
+    await publishIntegrationChange(db);
     return { ok: true, integration: fromRow(row) };
   } catch (error) {
     if (isUniqueViolation(error))
@@ -136,5 +105,6 @@ export async function updateIntegration(
 export async function deleteIntegration(db: Db, slug: string): Promise<boolean> {
   refuseManaged(slug);
   const { count } = await db.integration.deleteMany({ where: { slug } });
+  if (count > 0) await publishIntegrationChange(db);
   return count > 0;
 }
