@@ -24,11 +24,16 @@ export {
   userForSession,
 } from './sessions';
 export {
+  type ApiTokenRow,
   type ApiTokenView,
   createApiToken,
+  flushTokenUse,
   listApiTokens,
+  loadTokenSnapshot,
+  replaceTokenSnapshot,
   revokeApiToken,
   TOKEN_PREFIX,
   type TokenOwner,
+  tokenOwnerForGateway,
   verifyApiToken,
 } from './tokens';
