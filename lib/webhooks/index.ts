@@ -25,8 +25,13 @@ export {
   deleteSource,
   findSource,
   listSources,
+  loadWebhookSourceSnapshot,
+  replaceWebhookSourceSnapshot,
   SourceInputError,
+  sourceForWebhook,
   sourceView,
   updateSource,
+  type WebhookSource,
+  type WebhookSourceRow,
   type WebhookSourceView,
 } from './sources';

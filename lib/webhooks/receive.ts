@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
-import { findIntegration, type Integration } from '@/lib/integrations';
+import { type Integration, integrationForGateway } from '@/lib/integrations';
 import { enqueueJob } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { DomainError } from '@/lib/model';
@@ -10,7 +10,7 @@ import { standardKey } from '@/lib/standard-webhooks';
 import { countOutcome } from './counts';
 import { verifyHmac } from './hmac';
 import { REJECTIONS, type RejectionReason } from './schema';
-import { findSource, type WebhookSource } from './sources';
+import { sourceForWebhook, type WebhookSource } from './sources';
 import { verifyStandard } from './standard';
 import { verifyStripe } from './stripe';
 import type { SignedDelivery, Verdict } from './verdict';
@@ -233,11 +233,11 @@ export class UnknownSourceError extends DomainError {
 }
 
 export async function receiveWebhook(db: Db, slug: string, request: Request): Promise<Response> {
-  const source = await findSource(db, slug);
+  const source = sourceForWebhook(slug);
   if (!source) throw new UnknownSourceError(slug);
   const secrets = secretsOf(source);
   if ('problem' in secrets) return reject(db, source, 'misconfigured', secrets.problem);
-  const integration = await findIntegration(db, source.integration);
+  const integration = integrationForGateway(source.integration);
   if (!integration || integration.id !== source.integrationId)
     return reject(db, source, 'misconfigured', `the source's integration "${source.integration}" no longer exists`);
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '@/lib/db';
+import { bumpConfigVersion, type Db } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
 import { applyPatch, DomainError } from '@/lib/model';
 import { assertSecretRole, forgetVerificationSecrets } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
+import { processSingleton } from '@/lib/server/singleton';
 import {
   type HmacOptions,
   hmacOptionsSchema,
@@ -15,7 +16,7 @@ import {
   sourceSchema,
 } from './schema';
 
-type Row = NonNullable<Awaited<ReturnType<Db['webhookSource']['findUnique']>>>;
+export type WebhookSourceRow = NonNullable<Awaited<ReturnType<Db['webhookSource']['findUnique']>>>;
 
 export interface WebhookSource {
   id: string;
@@ -44,7 +45,7 @@ export class SourceInputError extends DomainError {
   }
 }
 
-export function fromRow(row: Row): WebhookSource {
+export function fromRow(row: WebhookSourceRow): WebhookSource {
   const scheme = row.scheme as Scheme;
   return {
     id: row.id,
@@ -126,7 +127,9 @@ const conflict = (slug: string) => new SourceInputError(409, 'slug', `a webhook 
 export async function createSource(db: Db, config: SourceConfig): Promise<WebhookSource> {
   const data = await toData(db, config);
   try {
-    return fromRow(await db.webhookSource.create({ data: { id: randomUUID(), ...data } }));
+    const source = fromRow(await db.webhookSource.create({ data: { id: randomUUID(), ...data } }));
+    await publishSourceChange(db);
+    return source;
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(config.slug);
     throw error;
@@ -154,7 +157,9 @@ export async function updateSource(
   if (!merged.success) return { ok: false, error: merged.error };
   const data = await toData(db, merged.data);
   try {
-    return { ok: true, source: fromRow(await db.webhookSource.update({ where: { id: current.id }, data })) };
+    const source = fromRow(await db.webhookSource.update({ where: { id: current.id }, data }));
+    await publishSourceChange(db);
+    return { ok: true, source };
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(merged.data.slug);
     throw error;
@@ -167,5 +172,42 @@ export async function updateSource(
 export async function deleteSource(db: Db, slug: string): Promise<boolean> {
   const { count } = await db.webhookSource.deleteMany({ where: { slug } });
   forgetVerificationSecrets();
+  if (count > 0) await publishSourceChange(db);
   return count > 0;
+}
+
+interface SourceSnapshot {
+  bySlug: Map<string, WebhookSource>;
+  /** loads run one after another, so a slow older read never replaces a newer one */
+  loads: Promise<unknown>;
+}
+
+// Every source, in memory, so inbound deliveries read no database to find theirs (see
+// loadDataPlaneConfig in lib/server/config.ts).
+const snapshot = processSingleton<SourceSnapshot>('webhook-source-snapshot', () => ({
+  bySlug: new Map(),
+  loads: Promise.resolve(),
+}));
+
+/** The source receiving deliveries at `slug`, from memory (loaded at start, refreshed on change). */
+export function sourceForWebhook(slug: string): WebhookSource | null {
+  return snapshot.bySlug.get(slug) ?? null;
+}
+
+/** Replaces the in-memory sources with these rows (all of them). */
+export function replaceWebhookSourceSnapshot(rows: WebhookSourceRow[]): void {
+  snapshot.bySlug = new Map(rows.map((row) => [row.slug, fromRow(row)]));
+}
+
+/** Reads every source and replaces the snapshot with them. */
+export function loadWebhookSourceSnapshot(db: Db): Promise<void> {
+  const load = snapshot.loads.then(async () => replaceWebhookSourceSnapshot(await db.webhookSource.findMany()));
+  snapshot.loads = load.catch(() => undefined);
+  return load;
+}
+
+/** After a committed change: other instances see the new version within one poll, this one at once. */
+async function publishSourceChange(db: Db): Promise<void> {
+  await bumpConfigVersion(db);
+  await loadWebhookSourceSnapshot(db);
 }
