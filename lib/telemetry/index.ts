@@ -1,6 +1,7 @@
 import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { existingSingleton } from '@/lib/server/singleton';
+import type { ConfigFreshness } from './metrics';
 import { startOtel } from './otel';
 import { renderPrometheus } from './prometheus';
 import { retentionFromEnv, scheduleRetention } from './retention';
@@ -8,7 +9,7 @@ import { existingRecorder, getRecorder, type TelemetryState, telemetryState } fr
 
 export { REDACTED, type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 export { attachTelemetry, type ListenerOptions } from './listener';
-export { DURATION_BOUNDARIES_S, MetricsRegistry } from './metrics';
+export { type ConfigFreshness, DURATION_BOUNDARIES_S, MetricsRegistry } from './metrics';
 export { otlpSignals, startOtel } from './otel';
 export { renderPrometheus } from './prometheus';
 export { type CallDetail, type RecorderOptions, type RecorderStats, TelemetryRecorder } from './recorder';
@@ -33,7 +34,13 @@ export function startTelemetry(): void {
 
 /** Prometheus text of this process's metrics, for GET /api/metrics. */
 export function metricsText(): string {
-  return renderPrometheus(telemetryState().registry, getRecorder().stats);
+  const state = telemetryState();
+  return renderPrometheus(state.registry, getRecorder().stats, state.configFreshness?.());
+}
+
+/** Where /api/metrics reads the data plane's configuration freshness from (lib/server/config.ts). */
+export function reportConfigFreshness(read: () => ConfigFreshness): void {
+  telemetryState().configFreshness = read;
 }
 
 /** Flushes what is buffered (rollups, call log, spans, metrics); called on SIGTERM so nothing is lost. */

@@ -167,6 +167,14 @@ export class IntegrationMetrics {
 }
 
 /** Counters the recorder keeps about itself (read at collection time, never on the call path). */
+/** The data plane's in-memory configuration, as /api/metrics shows it. */
+export interface ConfigFreshness {
+  /** version checks or reloads that failed (the last snapshot was served meanwhile) */
+  refreshFailures: number;
+  /** seconds since the snapshot was last confirmed current (a successful check or reload) */
+  ageSeconds: number;
+}
+
 export interface DropStats {
   droppedCallLogRows: number;
   droppedRollups: number;

@@ -1,5 +1,6 @@
 import {
   BREAKER_STATES,
+  type ConfigFreshness,
   type DropStats,
   DURATION_BOUNDARIES_S,
   DurationHistogram,
@@ -57,7 +58,7 @@ class Exposition {
  * Prometheus text exposition (format 0.0.4) of this process's metrics. Names are the Prometheus forms of
  * the OTel names (dots to underscores, unit and `_total` suffixes); attempts are grouped by status class.
  */
-export function renderPrometheus(registry: MetricsRegistry, drops: DropStats): string {
+export function renderPrometheus(registry: MetricsRegistry, drops: DropStats, config?: ConfigFreshness): string {
   const out = new Exposition();
   const durations = new Map<string, [Labels, DurationHistogram]>();
   const calls: [Labels, number][] = [];
@@ -148,5 +149,19 @@ export function renderPrometheus(registry: MetricsRegistry, drops: DropStats): s
   out.family('breakwater_telemetry_failed_flushes_total', 'counter', 'Telemetry database writes that failed.', [
     [{}, drops.failedFlushes],
   ]);
+  if (config) {
+    out.family(
+      'breakwater_config_refresh_failures_total',
+      'counter',
+      "Failed checks or reloads of the data plane's in-memory configuration (the last one kept serving).",
+      [[{}, config.refreshFailures]],
+    );
+    out.family(
+      'breakwater_config_age_seconds',
+      'gauge',
+      "Seconds since the data plane's in-memory configuration was last confirmed current.",
+      [[{}, config.ageSeconds]],
+    );
+  }
   return out.toString();
 }

@@ -1,7 +1,7 @@
 import { createDb, databaseUrl } from '@/lib/db';
 import { setting } from '@/lib/server/env';
 import { existingSingleton, processSingleton } from '@/lib/server/singleton';
-import { MetricsRegistry } from './metrics';
+import { type ConfigFreshness, MetricsRegistry } from './metrics';
 import type { OtelHandle } from './otel';
 import { TelemetryRecorder } from './recorder';
 
@@ -10,6 +10,8 @@ export interface TelemetryState {
   registry: MetricsRegistry;
   otel?: OtelHandle;
   stopRetention?: () => void;
+  /** set by lib/server/config.ts: how fresh the data plane's in-memory configuration is */
+  configFreshness?: () => ConfigFreshness;
 }
 
 export function telemetryState(): TelemetryState {
