@@ -4,6 +4,7 @@ import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
 import { outboundPolicy } from '@/lib/integrations';
 import { log } from '@/lib/logging';
 import { flushTelemetry, startTelemetry } from '@/lib/telemetry';
+import { loadDataPlaneConfig, stopDataPlaneConfig } from './config';
 import { validateEnv } from './env';
 import { processSingleton } from './singleton';
 
@@ -24,6 +25,9 @@ export function startServerServices(): Promise<void> {
     );
     await ensureAdmin(getDb());
     startTelemetry();
+    // The gateway and inbound webhooks serve integrations, tokens and sources from memory: loaded before
+    // the first request, then kept current by a poll of the config version.
+    await loadDataPlaneConfig();
     startAlerting();
     // Webhook events follow their forward jobs' announcements: listening starts before the worker does; the
     // catch-up pass over unsettled events runs beside the worker instead of delaying it.
@@ -38,7 +42,11 @@ export function startServerServices(): Promise<void> {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         log.info({ signal }, 'flushing telemetry before exit');
-        void Promise.all([flushTelemetry(), import('@/lib/webhooks').then((webhooks) => webhooks.flushWebhookCounts())])
+        void Promise.all([
+          flushTelemetry(),
+          stopDataPlaneConfig(),
+          import('@/lib/webhooks').then((webhooks) => webhooks.flushWebhookCounts()),
+        ])
           .catch((error) => log.error({ err: error }, 'final telemetry flush failed'))
           .finally(() => process.exit(0));
       });

@@ -1,0 +1,106 @@
+import { flushTokenUse, loadTokenSnapshot } from '@/lib/auth';
+import { type Db, getDb, readConfigVersion } from '@/lib/db';
+import { loadIntegrationSnapshot } from '@/lib/integrations';
+import { log } from '@/lib/logging';
+import { reportConfigFreshness } from '@/lib/telemetry';
+import { loadWebhookSourceSnapshot } from '@/lib/webhooks';
+import { setting } from './env';
+import { processSingleton } from './singleton';
+
+/** How often remembered token uses are written (lastUsedAt), in one batch. */
+const TOKEN_USE_FLUSH_MS = 30_000;
+
+interface ConfigState {
+  /** the version the snapshots were read at; null until the first load */
+  version: number | null;
+  /** when the snapshots were last confirmed current (ms since the epoch) */
+  confirmedAt: number;
+  refreshFailures: number;
+  /** the poll is failing: warned once, recovery logged once */
+  failing: boolean;
+  /** the next poll and the token last-use batch timer, while running */
+  poll?: NodeJS.Timeout;
+  tokenUse?: NodeJS.Timeout;
+}
+
+const state = processSingleton<ConfigState>('data-plane-config', () => ({
+  version: null,
+  confirmedAt: 0,
+  refreshFailures: 0,
+  failing: false,
+}));
+
+/**
+ * Reads every snapshot the data plane serves from memory: integrations, tokens, webhook sources. The
+ * version is read first: a change committed before it is bumped, so rows read after it include every
+ * change up to that version.
+ */
+async function reload(db: Db): Promise<void> {
+  const version = await readConfigVersion(db);
+  await Promise.all([loadIntegrationSnapshot(db), loadTokenSnapshot(db), loadWebhookSourceSnapshot(db)]);
+  state.version = version;
+}
+
+/** One poll: reload when another instance changed the version. A failure keeps the last snapshot. */
+async function refresh(db: Db): Promise<void> {
+  try {
+    const version = await readConfigVersion(db);
+    if (version !== state.version) await reload(db);
+    state.confirmedAt = Date.now();
+    if (state.failing) {
+      state.failing = false;
+      log.info({ version: state.version }, 'data-plane configuration refreshed again; database reachable');
+    }
+  } catch (error) {
+    state.refreshFailures++;
+    if (!state.failing) {
+      state.failing = true;
+      log.warn(
+        { err: error },
+        'data-plane configuration refresh failed: serving the last snapshot until the database answers',
+      );
+    }
+  }
+}
+
+async function writeTokenUse(db: Db): Promise<void> {
+  try {
+    await flushTokenUse(db);
+  } catch (error) {
+    log.debug({ err: error }, 'token last-use batch not written; kept for the next batch');
+  }
+}
+
+/**
+ * Loads the data plane's configuration (integrations, tokens, webhook sources) into memory and starts
+ * the poller (every BREAKWATER_CONFIG_POLL_MS) and the token last-use batches. Awaited by
+ * startServerServices before the server listens; a failure here stops the start (there is nothing to serve).
+ */
+export async function loadDataPlaneConfig(): Promise<void> {
+  const db = getDb();
+  await reload(db);
+  state.confirmedAt = Date.now();
+  reportConfigFreshness(() => ({
+    refreshFailures: state.refreshFailures,
+    ageSeconds: (Date.now() - state.confirmedAt) / 1000,
+  }));
+  if (state.tokenUse) return;
+  const pollMs = setting('BREAKWATER_CONFIG_POLL_MS');
+  // The next poll is scheduled after this one ends, so a slow database never stacks polls up.
+  const schedulePoll = () => {
+    state.poll = setTimeout(async () => {
+      await refresh(db);
+      if (state.tokenUse) schedulePoll();
+    }, pollMs).unref();
+  };
+  state.tokenUse = setInterval(() => void writeTokenUse(db), TOKEN_USE_FLUSH_MS).unref();
+  schedulePoll();
+}
+
+/** At shutdown: stops polling and writes the remembered token uses. */
+export async function stopDataPlaneConfig(): Promise<void> {
+  clearTimeout(state.poll);
+  clearInterval(state.tokenUse);
+  state.poll = state.tokenUse = undefined;
+  await writeTokenUse(getDb());
+}
