@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createDb, type Db } from '@/lib/db';
+import { bumpConfigVersion, createDb, type Db } from '@/lib/db';
 import { JobsHarness } from '../jobs/support';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type BreakwaterServer, callApi, eventually, signIn, startBreakwater } from '../support/server';
@@ -37,6 +37,14 @@ describe('a server without BREAKWATER_OUTBOUND_ALLOW', () => {
   let trap: Awaited<ReturnType<typeof listener>>;
 
   const api = (path: string, init: { method?: string; body?: unknown } = {}) => callApi(server, cookie, path, init);
+  /** A gateway call to a row this test wrote directly: answered once the server's config poll has loaded it. */
+  const servedGatewayCall = (slug: string) =>
+    eventually(`the gateway to serve ${slug}`, async () => {
+      const response = await fetch(`${server.url}/api/gw/${slug}/anything`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return response.status === 404 ? undefined : response;
+    });
 
   before(async () => {
     trap = await listener();
@@ -127,9 +135,8 @@ describe('a server without BREAKWATER_OUTBOUND_ALLOW', () => {
     await db.integration.create({
       data: { slug: 'legacy', name: 'Legacy', baseUrl: `http://localhost:${trap.port}`, policy: '{}' },
     });
-    const response = await fetch(`${server.url}/api/gw/legacy/anything`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    await bumpConfigVersion(db);
+    const response = await servedGatewayCall('legacy');
     const body = await response.json();
     assert.equal(response.status, 403, JSON.stringify(body));
     assert.match(body.error, /destination refused by the outbound policy/);
@@ -146,9 +153,8 @@ describe('a server without BREAKWATER_OUTBOUND_ALLOW', () => {
       ['closed-port', spare.port],
     ] as const) {
       await db.integration.create({ data: { slug, name: slug, baseUrl: `http://127.0.0.1:${port}`, policy: '{}' } });
-      const response = await fetch(`${server.url}/api/gw/${slug}/anything`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
+      await bumpConfigVersion(db);
+      const response = await servedGatewayCall(slug);
       answers.push({ status: response.status, error: (await response.json()).error });
     }
     assert.deepEqual(answers[0], answers[1]);

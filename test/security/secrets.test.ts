@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createDb, type Db } from '@/lib/db';
+import { bumpConfigVersion, createDb, type Db } from '@/lib/db';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   type ApiAnswer,
@@ -97,11 +97,18 @@ async function counts() {
   return { integrations, sources, channels, syncs, jobs };
 }
 
-/** A row as a database from before this change may hold it: written directly, never validated. */
+/**
+ * A row as a database from before this change may hold it: written directly, never validated. The version
+ * bump is what any writer does; the gateway serves the row once its poll has seen it.
+ */
 async function storedIntegration(slug: string, baseUrl: string, secretEnv: string) {
   await db.integration.create({
     data: { slug, name: slug, baseUrl, authScheme: 'bearer', secretEnv, policy: JSON.stringify(PASS_THROUGH_POLICY) },
   });
+  await bumpConfigVersion(db);
+  await eventually(`the gateway to serve ${slug}`, async () =>
+    (await gateway(slug)).status === 404 ? undefined : true,
+  );
 }
 
 const integrationBody = (slug: string, baseUrl: string, secretEnv: string) => ({
@@ -283,7 +290,11 @@ describe('only exposed secret names', () => {
     const source = (await api('/api/webhook-sources/probe')).body.source;
     assert.equal(source.secretConfigured, false);
     assert.equal(source.previousSecretConfigured, false);
-    const delivery = await fetch(`${server.url}/api/webhooks/probe`, { method: 'POST', body: '{}' });
+    await bumpConfigVersion(db);
+    const delivery = await eventually('the stored source to be served', async () => {
+      const response = await fetch(`${server.url}/api/webhooks/probe`, { method: 'POST', body: '{}' });
+      return response.status === 404 ? undefined : response;
+    });
     assert.equal(delivery.status, 503, 'a source naming a variable that is not exposed verifies nothing');
     assert.match((await delivery.json()).error, /HOME is not an exposed secret/);
     const everything = JSON.stringify([body, channels, source]);
