@@ -50,7 +50,11 @@ test('the exposition passes promtool and counts attempts per status class in sem
   m.recordCall(summary({ outcome: 'circuit_open', attempts: [], status: undefined, cache: 'hit' }));
   m.recordCall(summary({ outcome: 'rate_limited', attempts: [], rateLimitWaitMs: 1500, status: undefined }));
   m.recordTransition('closed', 'open');
-  const text = renderPrometheus(registry, { droppedCallLogRows: 3, droppedRollups: 0, failedFlushes: 2 });
+  const text = renderPrometheus(
+    registry,
+    { droppedCallLogRows: 3, droppedRollups: 0, failedFlushes: 2 },
+    { refreshFailures: 4, ageSeconds: 1.25 },
+  );
   const check = promtool(text);
   assert.equal(check.status, 0, `${check.output}\n${text}`);
   const line = (prefix: string) => text.split('\n').find((l) => l.startsWith(prefix));
@@ -68,6 +72,8 @@ test('the exposition passes promtool and counts attempts per status class in sem
   assert.match(text, /resilience_cache_lookups_total\{integration="pay\\"ments",result="hit"\} 1/);
   assert.match(text, /breakwater_telemetry_dropped_total\{kind="call_log"\} 3/);
   assert.match(text, /breakwater_telemetry_failed_flushes_total 2/);
+  assert.match(text, /^breakwater_config_refresh_failures_total 4$/m);
+  assert.match(text, /^breakwater_config_age_seconds 1\.25$/m);
 });
 
 test('promtool rejects what a broken exposition would look like (the check is real)', () => {
