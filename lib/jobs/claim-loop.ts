@@ -20,6 +20,8 @@ export abstract class ClaimLoop<T> {
   private timer?: NodeJS.Timeout;
   private looking = false;
   private stopped = false;
+  /** claiming fails (the database is down): warned once, the recovery logged once, not every poll */
+  private failing = false;
 
   /**
    * @param name what the loop is, for its log lines ("job worker", "sync runner")
@@ -65,8 +67,15 @@ export abstract class ClaimLoop<T> {
     try {
       const free = config.concurrency - this.running;
       if (free > 0) claims = await this.claim(free, config.leaseMs);
+      if (this.failing) {
+        this.failing = false;
+        log.info(`${this.name} claims work again`);
+      }
     } catch (error) {
-      log.warn({ err: error }, `${this.name} could not claim work; trying again`);
+      if (!this.failing) {
+        this.failing = true;
+        log.warn({ err: error }, `${this.name} could not claim work; trying again every poll until it can`);
+      }
     }
     for (const item of claims) {
       this.running++;
