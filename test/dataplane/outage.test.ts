@@ -138,7 +138,13 @@ before(async () => {
   throughProxy.port = String(proxy.port);
   primary = await startUpstream('primary');
   secondary = await startUpstream('secondary');
-  server = await startBreakwater(throughProxy.toString());
+  // Every background loop runs several times during the outage: each must log and carry on.
+  server = await startBreakwater(throughProxy.toString(), {
+    BREAKWATER_ALERT_EVAL_INTERVAL_MS: '1000',
+    BREAKWATER_RETENTION_INTERVAL_MS: '1000',
+    BREAKWATER_WEBHOOK_CATCHUP_MS: '1000',
+    BREAKWATER_QUEUE_SAMPLE_MS: '1000',
+  });
   otherInstance = createDb(database.url);
   cookie = await signIn(server);
   await createIntegration('steady', primary.url);
