@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { setting } from '@/lib/server/env';
 
+type Env = Record<string, string | undefined>;
+
 const wellFormedRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
 
 // The setting parsed once per value: the gateway asks on every request.
 let trustedFor: string | undefined;
 let trusted = true;
 
-function trustsCallerRequestId(env: NodeJS.ProcessEnv): boolean {
+function trustsCallerRequestId(env: Env): boolean {
   const raw = env.BREAKWATER_TRUST_REQUEST_ID;
   if (raw !== trustedFor) {
     trusted = setting('BREAKWATER_TRUST_REQUEST_ID', env);
@@ -21,7 +23,7 @@ function trustsCallerRequestId(env: NodeJS.ProcessEnv): boolean {
  * `A-Za-z0-9._:-`, so it is safe in headers, logs and URLs) and BREAKWATER_TRUST_REQUEST_ID is not false;
  * otherwise a new UUID.
  */
-export function gatewayRequestId(header: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function gatewayRequestId(header: string | undefined, env: Env = process.env): string {
   if (header !== undefined && wellFormedRequestId.test(header) && trustsCallerRequestId(env)) return header;
   return randomUUID();
 }
