@@ -378,8 +378,7 @@ export class CallSpans {
       'breakwater.integration': request.integration,
       'breakwater.request_id': request.requestId,
     };
-    const error = request.errorType ?? (request.status >= 500 ? String(request.status) : undefined);
-    if (error !== undefined) attributes['error.type'] = error;
+    if (request.status >= 500) attributes['error.type'] = request.errorType ?? String(request.status);
     const span = this.startWithIds(
       context,
       `${request.method} ${request.route}`,
@@ -418,7 +417,7 @@ export interface GatewaySpanRequest {
   /** Epoch ms. */
   startedAt: number;
   durationMs: number;
-  /** Why it failed, when it did (else a 5xx is named by its status code). */
+  /** What made a 5xx answer, e.g. the client's `errorType` (`timeout_overall`); else the status code names it. */
   errorType?: string;
   /** `http` unless the request came over TLS. */
   scheme?: 'http' | 'https';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { freePort } from '../support/ports';
 import { type BreakwaterServer, callApi, eventually, signIn, startBreakwater } from '../support/server';
 import { OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 import { startTestUpstream, type TestUpstream } from './support';
@@ -22,9 +23,10 @@ let upstream: TestUpstream;
 let receiver: OtlpReceiver;
 let server: BreakwaterServer | undefined;
 let token: string;
+let cookie: string;
 
-async function gateway(target: BreakwaterServer, path: string, headers: Record<string, string> = {}) {
-  return fetch(`${target.url}/api/gw/traced/${path}`, {
+async function gateway(target: BreakwaterServer, path: string, headers: Record<string, string> = {}, slug = 'traced') {
+  return fetch(`${target.url}/api/gw/${slug}/${path}`, {
     headers: { authorization: `Bearer ${token}`, ...headers },
     signal: AbortSignal.timeout(60_000),
   });
@@ -52,7 +54,7 @@ before(async () => {
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_METRICS_EXPORTER: 'none',
   });
-  const cookie = await signIn(server);
+  cookie = await signIn(server);
   token = (await callApi(server, cookie, '/api/tokens', { method: 'POST', body: { name: 'trace test' } })).body.token;
   const created = await callApi(server, cookie, '/api/integrations', {
     method: 'POST',
@@ -194,6 +196,25 @@ test('refused and failed gateway requests echo the request id; only a 5xx makes 
   assert.equal(failedSpan.attributes['http.response.status_code'], 500);
   assert.equal(failedSpan.attributes['error.type'], '500');
   assert.equal(failedSpan.statusCode, ERROR);
+
+  // An upstream nobody listens on: the gateway's 502 names the client's error kind on the SERVER span.
+  const down = await callApi(server!, cookie, '/api/integrations', {
+    method: 'POST',
+    body: {
+      name: 'Down',
+      slug: 'down',
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
+      authScheme: 'none',
+      policy: { retry: { maxRetries: 0 } },
+    },
+  });
+  assert.equal(down.status, 201, JSON.stringify(down.body));
+  const unreachable = await gateway(server!, 'x', { 'x-request-id': 'upstream-down-1' }, 'down');
+  assert.equal(unreachable.status, 502);
+  assert.equal(unreachable.headers.get('x-request-id'), 'upstream-down-1');
+  const { server: downSpan } = await spansOf('upstream-down-1', 1);
+  assert.equal(downSpan.attributes['error.type'], 'network_refused');
+  assert.equal(downSpan.statusCode, ERROR);
 });
 
 test('BREAKWATER_TRUST_REQUEST_ID=false replaces even a well-formed caller request id', async () => {

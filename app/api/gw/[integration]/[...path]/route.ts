@@ -32,7 +32,8 @@ async function handle(request: Request, context: Context): Promise<Response> {
     request.headers.get('tracestate') ?? undefined,
   );
   const { integration } = await context.params;
-  const response = withGatewaySecurityHeaders(await forward(request, context, requestId, trace));
+  const failure: { errorType?: string } = {};
+  const response = withGatewaySecurityHeaders(await forward(request, context, requestId, trace, failure));
   response.headers.set('x-request-id', requestId);
   recordGatewaySpan(trace, {
     method: request.method,
@@ -42,6 +43,7 @@ async function handle(request: Request, context: Context): Promise<Response> {
     requestId,
     startedAt,
     durationMs: performance.now() - started,
+    errorType: failure.errorType,
     scheme: request.url.startsWith('https:') ? 'https' : 'http',
   });
   return response;
@@ -52,6 +54,7 @@ async function forward(
   { params }: Context,
   requestId: string,
   trace: GatewayTrace,
+  failure: { errorType?: string },
 ): Promise<Response> {
   const badPath = unstorablePathResponse(request);
   if (badPath) return badPath;
@@ -83,6 +86,7 @@ async function forward(
       },
     );
   } catch (error) {
+    failure.errorType = (error as { errorType?: string }).errorType;
     return gatewayErrorResponse(error, requestId);
   }
 }
