@@ -234,6 +234,7 @@ async function measurePercentiles() {
         cache: 'bypass',
         rateLimitWaitMs: 0,
         rateLimited: false,
+        trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', flags: '01' },
         requestHeaders: {},
       });
     }

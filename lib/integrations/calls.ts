@@ -59,6 +59,9 @@ export interface ForwardRequest {
   body?: Uint8Array;
   signal?: AbortSignal;
   requestId: string;
+  /** The trace context the call continues: the gateway's SERVER span (`gatewayTrace`), else none. */
+  traceparent?: string;
+  tracestate?: string;
   callerKey?: string;
   /** Labels for the call log, e.g. `replayOfId` (see ResilientRequest.tags). */
   tags?: Readonly<Record<string, string>>;
@@ -84,6 +87,8 @@ export async function forwardCall(
     body: req.body,
     signal: req.signal,
     requestId: req.requestId,
+    traceparent: req.traceparent,
+    tracestate: req.tracestate,
     callerKey: req.callerKey,
     tags: req.tags,
   });

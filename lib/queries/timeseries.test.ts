@@ -31,6 +31,7 @@ function summary(at: number, ms: number, outcome: CallSummary['outcome'], i: num
     cache: i % 2 === 0 ? 'hit' : 'miss',
     rateLimitWaitMs: i % 10 === 0 ? 5 : 0,
     rateLimited: i % 10 === 0,
+    trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', flags: '01' },
     requestHeaders: {},
   };
 }

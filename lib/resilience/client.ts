@@ -25,7 +25,7 @@ import { MemoryRateLimitStore, RateLimiter, type RateLimitStore } from './rate-l
 import { RetryPolicy } from './retry.ts';
 import { isMethodRetryable } from './retryable.ts';
 import { DeadlinePolicy } from './timeout.ts';
-import { nextTraceparent, upstreamTrackingId } from './tracing.ts';
+import { continueTrace, newSpanId, type TraceContext, traceparentOf, upstreamTrackingId } from './tracing.ts';
 import { type AttemptObserver, type AttemptRequest, type HttpResult, sendAttempt } from './transport.ts';
 
 export interface ResilientClientOptions {
@@ -66,6 +66,12 @@ export interface ResilientRequest {
   signal?: AbortSignal;
   /** Sent upstream as x-request-id; else an x-request-id request header is kept; else one is generated. */
   requestId?: string;
+  /**
+   * The caller's W3C trace context, continued by this call (else `traceparent` and `tracestate` request
+   * headers are read). An invalid traceparent starts a new trace; tracestate is kept only with a valid one.
+   */
+  traceparent?: string;
+  tracestate?: string;
   /** Rate-limit key of the caller, limited in addition to the integration bucket. */
   callerKey?: string;
   /** Labels carried unchanged to the call's summary, for whoever records it. */
@@ -89,7 +95,9 @@ class HttpCallContext extends CallContext {
   method = '';
   route = '';
   path = '';
-  traceparent = '';
+  trace!: TraceContext;
+  /** Generated with the first attempt's headers, which are built once per call. */
+  firstAttemptSpanId = '';
   requestHeaders: Record<string, string> = {};
   idempotencyKey: string | undefined;
   upstreamRequestId: string | undefined;
@@ -211,19 +219,25 @@ export class ResilientClient {
     const ctx = new HttpCallContext();
     const method = req.method.toUpperCase();
     const headers: Record<string, string> = {};
-    let incomingTraceparent: string | undefined;
+    const explicitTrace = req.traceparent !== undefined || req.tracestate !== undefined;
+    let incomingTraceparent = req.traceparent;
+    let incomingTracestate = req.tracestate;
     let incomingRequestId: string | undefined;
     let cacheControl: string | undefined;
     if (req.headers) {
       for (const name in req.headers) {
         const lower = name.toLowerCase();
-        // Both are set below under their canonical names, so a caller's spelling cannot duplicate them.
+        // These are set below under their canonical names, so a caller's spelling cannot duplicate them.
         if (lower === 'x-request-id') {
           incomingRequestId = req.headers[name];
           continue;
         }
         if (lower === 'traceparent') {
-          incomingTraceparent = req.headers[name];
+          if (!explicitTrace) incomingTraceparent = req.headers[name];
+          continue;
+        }
+        if (lower === 'tracestate') {
+          if (!explicitTrace) incomingTracestate = req.headers[name];
           continue;
         }
         if (lower === 'cache-control') cacheControl = req.headers[name];
@@ -238,9 +252,12 @@ export class ResilientClient {
     ctx.startedAt = this.clock.now();
     ctx.callerKey = req.callerKey;
     ctx.tags = req.tags;
-    ctx.traceparent = nextTraceparent(incomingTraceparent);
+    const trace = continueTrace(incomingTraceparent, incomingTracestate);
+    ctx.trace = trace;
+    ctx.firstAttemptSpanId = newSpanId();
     headers['x-request-id'] = ctx.requestId;
-    headers.traceparent = ctx.traceparent;
+    headers.traceparent = traceparentOf(trace, ctx.firstAttemptSpanId);
+    if (trace.tracestate !== undefined) headers.tracestate = trace.tracestate;
     ctx.idempotencyKey = ensureIdempotencyKey(method, headers, policy.idempotency);
     ctx.repeatable = isMethodRetryable(method, ctx.idempotencyKey);
     ctx.requestHeaders = headers;
@@ -280,14 +297,22 @@ export class ResilientClient {
     );
   }
 
-  /** One attempt with its AttemptInfo and attempt events. */
+  /**
+   * One attempt with its AttemptInfo and attempt events. Each attempt is its own span: the first sends the
+   * call's headers, every later one (a retry, or a hedge running at the same time) a copy with its own
+   * traceparent, so no attempt's headers change under another in flight.
+   */
   private sendRecorded(ctx: HttpCallContext, hedged: boolean, handle?: AttemptAbortHandle): Promise<HttpResult> {
     const startedAt = this.clock.now();
+    const number = ctx.attempts.length + 1;
+    const first = number === 1;
+    const spanId = first ? ctx.firstAttemptSpanId : newSpanId();
     const info: AttemptInfo = {
-      number: ctx.attempts.length + 1,
+      number,
       startedAt,
       durationMs: 0,
       delayBeforeMs: ctx.nextDelayMs,
+      spanId,
     };
     if (ctx.nextDelayReason !== undefined) info.delayReason = ctx.nextDelayReason;
     if (hedged) info.hedged = true;
@@ -304,9 +329,12 @@ export class ResilientClient {
         hedged,
       });
     }
+    const request = first
+      ? ctx.request
+      : { ...ctx.request, headers: { ...ctx.requestHeaders, traceparent: traceparentOf(ctx.trace, spanId) } };
     return sendAttempt(
       this.dispatcher,
-      ctx.request,
+      request,
       ctx,
       this.clock,
       this.deadline.attemptMs,
@@ -389,7 +417,7 @@ export class ResilientClient {
       cache: ctx.cache,
       rateLimitWaitMs: ctx.rateLimitWaitMs,
       rateLimited: ctx.rateLimited,
-      traceparent: ctx.traceparent,
+      trace: ctx.trace,
       requestHeaders: ctx.requestHeaders,
     };
     if (ctx.request.body !== undefined) summary.requestBody = ctx.request.body;

@@ -1,4 +1,5 @@
 import type { BreakerState, CallOutcome } from '../model/index.ts';
+import type { TraceContext } from './tracing.ts';
 
 export type { BreakerState, CallOutcome };
 export type CacheStatus = 'hit' | 'miss' | 'stale' | 'bypass';
@@ -16,6 +17,8 @@ export interface AttemptInfo {
   delayReason?: string;
   /** Set on attempts started by hedging rather than by retry. */
   hedged?: boolean;
+  /** This attempt's span id: the parent id in the `traceparent` the upstream received. */
+  spanId: string;
 }
 
 export interface CallSummary {
@@ -35,7 +38,9 @@ export interface CallSummary {
   rateLimitWaitMs: number;
   rateLimited: boolean;
   upstreamRequestId?: string;
-  traceparent?: string;
+  /** The call's trace: its span id is the logical call's; each attempt's span is its child. */
+  trace: TraceContext;
+  /** The first attempt's headers (a resend differs only in its `traceparent`). */
   requestHeaders: Record<string, string>;
   responseHeaders?: Record<string, string>;
   /** The bodies as sent and received: references, not copies (the telemetry layer caps and redacts). */

@@ -58,4 +58,13 @@ export { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
 export { RetryBudget } from './retry-budget.ts';
 export { isMethodRetryable, isRetryableError, isRetryableResult } from './retryable.ts';
 export { DeadlinePolicy } from './timeout.ts';
+export {
+  acceptedTracestate,
+  continueTrace,
+  newSpanId,
+  parseTraceparent,
+  type TraceContext,
+  type Traceparent,
+  traceparentOf,
+} from './tracing.ts';
 export type { HttpResult } from './transport.ts';

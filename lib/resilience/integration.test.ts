@@ -234,7 +234,9 @@ test('the request id and traceparent reach the upstream, and its own tracking id
     },
     { route: '/users/:id', path: '/users/7?expand=1', outcome: 'success', status: 200, retries: 0 },
   );
-  assert.equal(summary.traceparent, seen.headers.traceparent);
+  assert.equal(summary.trace.traceId, '0af7651916cd43dd8448eb211c80319c');
+  assert.equal(summary.trace.parentSpanId, 'b7ad6b7169203331');
+  assert.equal(seen.headers.traceparent, `00-${summary.trace.traceId}-${summary.attempts[0].spanId}-01`);
   assert.equal(summary.upstreamRequestId, response.upstreamRequestId);
 });
 

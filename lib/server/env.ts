@@ -20,6 +20,14 @@ function positive(fallback: number, { integer = false } = {}) {
 
 const count = (fallback: number) => positive(fallback, { integer: true });
 const onOff = z.preprocess(unset, z.enum(['on', 'off'], 'must be on or off').default('on'));
+const trueFalse = (fallback: 'true' | 'false') =>
+  z.preprocess(
+    unset,
+    z
+      .enum(['true', 'false'], 'must be true or false')
+      .default(fallback)
+      .transform((value) => value === 'true'),
+  );
 const text = z.preprocess(unset, z.string().optional());
 
 interface Variable<S extends z.ZodType = z.ZodType> {
@@ -83,6 +91,7 @@ export const ENV_VARIABLES = {
     ),
     '0',
   ),
+  BREAKWATER_TRUST_REQUEST_ID: v(trueFalse('true'), 'true'),
   BREAKWATER_JOB_WORKER: v(onOff, 'on'),
   BREAKWATER_JOB_BACKOFF_MS: v(
     z.preprocess(

@@ -8,9 +8,10 @@ import { retentionFromEnv, scheduleRetention } from './retention';
 import { existingRecorder, getRecorder, type TelemetryState, telemetryState } from './state';
 
 export { REDACTED, type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
+export { type GatewayTrace, gatewayTrace, recordGatewaySpan } from './gateway-trace';
 export { attachTelemetry, type ListenerOptions } from './listener';
 export { type ConfigFreshness, DURATION_BOUNDARIES_S, MetricsRegistry } from './metrics';
-export { otlpSignals, startOtel } from './otel';
+export { type GatewaySpanRequest, otlpSignals, startOtel } from './otel';
 export { renderPrometheus } from './prometheus';
 export { type CallDetail, type RecorderOptions, type RecorderStats, TelemetryRecorder } from './recorder';
 export { applyRetention, type RetentionOptions, type RetentionResult, retentionFromEnv } from './retention';

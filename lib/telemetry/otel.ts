@@ -1,8 +1,10 @@
 import {
   type Attributes,
   type Context,
+  createTraceState,
   type HrTime,
   metrics,
+  type Span as OtelSpan,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -33,7 +35,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { type RedactionRules, scrubSecrets } from '@/lib/redaction';
-import type { CallSummary } from '@/lib/resilience';
+import type { CallSummary, TraceContext } from '@/lib/resilience';
 import { BREAKER_STATES, type DropStats, DURATION_BOUNDARIES_S, type MetricsRegistry, type Target } from './metrics';
 
 export const SCOPE = 'breakwater';
@@ -83,8 +85,9 @@ class OwnSpansOnly implements SpanProcessor {
 }
 
 /**
- * Lets a call span take the trace and span id the client already sent upstream in `traceparent`, so the
- * upstream's own spans hang under it. Everything else gets random ids.
+ * Lets a span built after the fact take the ids the call already used on the wire (the call's and each
+ * attempt's span id, the trace id of a new trace), so the upstream's own spans hang under the attempt
+ * that reached it. Everything else gets random ids.
  */
 class TraceparentIds implements IdGenerator {
   private readonly random = new RandomIdGenerator();
@@ -310,17 +313,12 @@ export class CallSpans {
     if (s.status !== undefined) attributes['http.response.status_code'] = s.status;
     if (failed) attributes['error.type'] = s.errorType ?? s.outcome;
     if (s.upstreamRequestId !== undefined) attributes['breakwater.upstream_request_id'] = s.upstreamRequestId;
-    const parts = s.traceparent?.split('-');
-    if (this.ids && parts?.length === 4) {
-      this.ids.nextTraceId = parts[1];
-      this.ids.nextSpanId = parts[2];
-    }
-    const call = this.tracer.startSpan(
+    const call = this.startWithIds(
+      s.trace,
       `${s.method} ${s.route}`,
       { kind: SpanKind.INTERNAL, startTime: hrTime(s.startedAt), attributes },
-      ROOT_CONTEXT,
+      remoteParent(s.trace),
     );
-    if (this.ids) this.ids.nextTraceId = this.ids.nextSpanId = undefined;
     if (s.rateLimitWaitMs > 0)
       call.addEvent('resilience.rate_limiter.wait', { 'resilience.wait_ms': s.rateLimitWaitMs }, hrTime(s.startedAt));
     if (s.outcome === 'rate_limited') call.addEvent('resilience.rate_limiter.rejected', {}, hrTime(s.startedAt));
@@ -350,10 +348,12 @@ export class CallSpans {
       };
       if (a.number > 1) attemptAttributes['http.request.resend_count'] = a.number - 1;
       if (a.status !== undefined) attemptAttributes['http.response.status_code'] = a.status;
-      const error = a.errorType ?? (a.status !== undefined && a.status >= 500 ? String(a.status) : undefined);
+      // HTTP semantic conventions: on a CLIENT span every 4xx and 5xx is an error, named by its status code.
+      const error = a.status !== undefined && a.status >= 400 ? String(a.status) : a.errorType;
       if (error !== undefined) attemptAttributes['error.type'] = error;
       if (a.hedged) attemptAttributes['breakwater.hedged'] = true;
-      const span = this.tracer.startSpan(
+      const span = this.startWithIds(
+        { traceId: s.trace.traceId, spanId: a.spanId, flags: s.trace.flags },
         s.method,
         { kind: SpanKind.CLIENT, startTime: hrTime(a.startedAt), attributes: attemptAttributes },
         parent,
@@ -364,6 +364,75 @@ export class CallSpans {
     if (failed) call.setStatus({ code: SpanStatusCode.ERROR, message: s.errorType ?? s.outcome });
     call.end(hrTime(s.startedAt + s.durationMs));
   }
+
+  /**
+   * The SERVER span of one gateway request, after the fact: its ids are those the request handed to the
+   * client as its incoming context, so the call span is its child. Only a 5xx is an error on a SERVER span.
+   */
+  recordServer(context: TraceContext, request: GatewaySpanRequest): void {
+    const attributes: Attributes = {
+      'http.request.method': request.method,
+      'http.route': request.route,
+      'http.response.status_code': request.status,
+      'url.scheme': request.scheme ?? 'http',
+      'breakwater.integration': request.integration,
+      'breakwater.request_id': request.requestId,
+    };
+    if (request.status >= 500) attributes['error.type'] = request.errorType ?? String(request.status);
+    const span = this.startWithIds(
+      context,
+      `${request.method} ${request.route}`,
+      { kind: SpanKind.SERVER, startTime: hrTime(request.startedAt), attributes },
+      remoteParent(context),
+    );
+    if (request.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end(hrTime(request.startedAt + request.durationMs));
+  }
+
+  /** Starts a span with `ids.spanId` (and, for a root, `ids.traceId`): the ids the wire already carried. */
+  private startWithIds(
+    ids: TraceContext,
+    name: string,
+    options: { kind: SpanKind; startTime: HrTime; attributes: Attributes },
+    parent: Context,
+  ): OtelSpan {
+    if (this.ids) {
+      this.ids.nextTraceId = ids.traceId;
+      this.ids.nextSpanId = ids.spanId;
+    }
+    const span = this.tracer.startSpan(name, options, parent);
+    if (this.ids) this.ids.nextTraceId = this.ids.nextSpanId = undefined;
+    return span;
+  }
+}
+
+/** What the gateway knows of one request once it has answered, for its SERVER span. */
+export interface GatewaySpanRequest {
+  method: string;
+  /** The route template, e.g. `/api/gw/{integration}/{path}`. */
+  route: string;
+  integration: string;
+  status: number;
+  requestId: string;
+  /** Epoch ms. */
+  startedAt: number;
+  durationMs: number;
+  /** What made a 5xx answer, e.g. the client's `errorType` (`timeout_overall`); else the status code names it. */
+  errorType?: string;
+  /** `http` unless the request came over TLS. */
+  scheme?: 'http' | 'https';
+}
+
+/** The caller's span as a remote parent, with its tracestate; a root when the caller sent no context. */
+function remoteParent(context: TraceContext): Context {
+  if (context.parentSpanId === undefined) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: context.traceId,
+    spanId: context.parentSpanId,
+    traceFlags: Number.parseInt(context.flags, 16),
+    isRemote: true,
+    traceState: context.tracestate === undefined ? undefined : createTraceState(context.tracestate),
+  });
 }
 
 export interface OtelHandle {

@@ -17,11 +17,14 @@ function summary(over: Partial<CallSummary> = {}): CallSummary {
     durationMs: 30,
     outcome: 'success',
     status: 200,
-    attempts: [{ number: 1, startedAt: Date.now(), durationMs: 30, status: 200, delayBeforeMs: 0 }],
+    attempts: [
+      { number: 1, startedAt: Date.now(), durationMs: 30, status: 200, delayBeforeMs: 0, spanId: 'b7ad6b7169203331' },
+    ],
     retries: 0,
     cache: 'miss',
     rateLimitWaitMs: 0,
     rateLimited: false,
+    trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', flags: '01' },
     requestHeaders: {},
     ...over,
   };
@@ -42,8 +45,16 @@ test('the exposition passes promtool and counts attempts per status class in sem
       outcome: 'success',
       retries: 1,
       attempts: [
-        { number: 1, startedAt: 0, durationMs: 7, status: 503, delayBeforeMs: 0 },
-        { number: 2, startedAt: 0, durationMs: 2000, status: 201, delayBeforeMs: 100, delayReason: 'backoff' },
+        { number: 1, startedAt: 0, durationMs: 7, status: 503, delayBeforeMs: 0, spanId: 'b7ad6b7169203331' },
+        {
+          number: 2,
+          startedAt: 0,
+          durationMs: 2000,
+          status: 201,
+          delayBeforeMs: 100,
+          delayReason: 'backoff',
+          spanId: 'b7ad6b7169203332',
+        },
       ],
     }),
   );

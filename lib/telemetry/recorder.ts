@@ -246,7 +246,7 @@ export class TelemetryRecorder {
         errorType: s.errorType ?? null,
         attemptCount: s.attempts.length,
         upstreamRequestId: s.upstreamRequestId ?? null,
-        traceId: s.traceparent?.split('-')[1] ?? null,
+        traceId: s.trace.traceId,
         keptBecause,
         requestHeaders: headersOf(s.requestHeaders),
         responseHeaders: headersOf(s.responseHeaders),

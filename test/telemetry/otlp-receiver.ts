@@ -14,10 +14,11 @@ message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
 message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
 message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
 message Span {
-  bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; int32 kind = 6;
-  fixed64 start_time_unix_nano = 7; fixed64 end_time_unix_nano = 8; repeated KeyValue attributes = 9;
-  repeated Event events = 11;
+  bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4; string name = 5;
+  int32 kind = 6; fixed64 start_time_unix_nano = 7; fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9; repeated Event events = 11; Status status = 15;
 }
+message Status { string message = 2; int32 code = 3; }
 message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; }
 message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
 message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; }
@@ -45,6 +46,9 @@ export interface ReceivedSpan {
   traceId: string;
   spanId: string;
   parentSpanId: string;
+  traceState: string;
+  /** 0 unset, 1 ok, 2 error */
+  statusCode: number;
   attributes: Attributes;
   events: { name: string; attributes: Attributes }[];
   resource: Attributes;
@@ -148,6 +152,8 @@ export class OtlpReceiver {
             traceId: hex(s.traceId),
             spanId: hex(s.spanId),
             parentSpanId: hex(s.parentSpanId),
+            traceState: s.traceState ?? '',
+            statusCode: Number(s.status?.code ?? 0),
             attributes: attributesOf(s.attributes),
             events: (s.events ?? []).map((e: Loose) => ({ name: e.name, attributes: attributesOf(e.attributes) })),
             resource,

@@ -1,30 +1,62 @@
-import { randomUUID } from 'node:crypto';
 import { notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
 import { bearerToken, tokenOwnerForGateway } from '@/lib/auth';
 import {
   forwardCall,
   gatewayErrorResponse,
+  gatewayRequestId,
   integrationForGateway,
   readBody,
   responseHeaders,
   withGatewaySecurityHeaders,
 } from '@/lib/integrations';
 import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
+import { type GatewayTrace, gatewayTrace, recordGatewaySpan } from '@/lib/telemetry';
 
 export const dynamic = 'force-dynamic';
 
 type Context = { params: Promise<{ integration: string; path: string[] }> };
 
-/** The gateway: a caller's request, authorized by API token, sent to the integration through its resilient client. */
+const GATEWAY_ROUTE = '/api/gw/{integration}/{path}';
+
+/**
+ * The gateway: a caller's request, authorized by API token, sent to the integration through its resilient
+ * client. Every answer carries the request id; the request is a SERVER span continuing the caller's trace.
+ */
 async function handle(request: Request, context: Context): Promise<Response> {
-  return withGatewaySecurityHeaders(await forward(request, context));
+  const startedAt = Date.now();
+  const started = performance.now();
+  const requestId = gatewayRequestId(request.headers.get('x-request-id') ?? undefined);
+  const trace = gatewayTrace(
+    request.headers.get('traceparent') ?? undefined,
+    request.headers.get('tracestate') ?? undefined,
+  );
+  const { integration } = await context.params;
+  const failure: { errorType?: string } = {};
+  const response = withGatewaySecurityHeaders(await forward(request, context, requestId, trace, failure));
+  response.headers.set('x-request-id', requestId);
+  recordGatewaySpan(trace, {
+    method: request.method,
+    route: GATEWAY_ROUTE,
+    integration,
+    status: response.status,
+    requestId,
+    startedAt,
+    durationMs: performance.now() - started,
+    errorType: failure.errorType,
+    scheme: request.url.startsWith('https:') ? 'https' : 'http',
+  });
+  return response;
 }
 
-async function forward(request: Request, { params }: Context): Promise<Response> {
+async function forward(
+  request: Request,
+  { params }: Context,
+  requestId: string,
+  trace: GatewayTrace,
+  failure: { errorType?: string },
+): Promise<Response> {
   const badPath = unstorablePathResponse(request);
   if (badPath) return badPath;
-  const requestId = randomUUID();
-  // Token and integration from memory: no database read per call, and calls go on through an outage.
   const owner = tokenOwnerForGateway(bearerToken(request));
   if (!owner) return unauthorized();
   const { integration: slug, path } = await params;
@@ -40,6 +72,8 @@ async function forward(request: Request, { params }: Context): Promise<Response>
       body,
       signal: request.signal,
       requestId,
+      traceparent: trace.traceparent,
+      tracestate: trace.tracestate,
       callerKey: owner.tokenId,
     });
     return new Response(
@@ -50,6 +84,7 @@ async function forward(request: Request, { params }: Context): Promise<Response>
       },
     );
   } catch (error) {
+    failure.errorType = (error as { errorType?: string }).errorType;
     return gatewayErrorResponse(error, requestId);
   }
 }
