@@ -121,6 +121,8 @@ const machine = {
     })(),
   )?.[1],
 };
+if (!machine.wrk)
+  throw new Error('bench:gateway drives its load with wrk, which is not installed (apt-get install wrk)');
 // After the merge the gateway is served by the data plane (dataplane/, behind server.ts), before it by the
 // Next route handler: the results say which one they measured.
 const gatewayServedBy = existsSync(join(import.meta.dirname, '..', 'dataplane'))
@@ -270,6 +272,7 @@ try {
     webhookAcceptedPerSec: accepted.perSec,
     webhookAcceptedRatioVsHealth: round(accepted.perSec / healthLoad.perSec),
     targets: Object.fromEntries((Object.keys(TARGETS) as Target[]).map((name) => [name, targetText(name)])),
+    gatewayPolicy: integration.policy,
     throughput: {
       wrk: `-t2 -c${CONNECTIONS} -d${SECONDS}s --latency`,
       requestsPerSec: Object.fromEntries(systems.map((s) => [s, round(throughput[s].requestsPerSec, 0)])),
