@@ -291,7 +291,7 @@ try {
       abandonedByLoadGenerator,
       non2xxAnswers: gatewayRuns.reduce((sum, run) => sum + run.non2xx, 0),
       wrkTimeouts: gatewayRuns.reduce((sum, run) => sum + run.socketErrors.timeout, 0),
-      note: 'answered: responses wrk read from the gateway over every run, warm-up included; abandoned: calls counted beyond them, answered after wrk stopped or timed out',
+      note: "answered: responses wrk read from the gateway over every run, warm-up included; abandoned: calls counted beyond them, in flight when wrk stopped; wrkTimeouts: wrk's count of requests older than its 2 s timeout at a check (it keeps waiting, and counts them among the answered when they arrive)",
     },
     webhooks: {
       inFlight: WEBHOOK_IN_FLIGHT,
@@ -340,10 +340,12 @@ try {
     `  addedLatencyP99Ms ${result.addedLatencyP99Ms}  ${verdict('addedLatencyP99Ms', result.addedLatencyP99Ms)}`,
   );
   console.log(
-    `Calls: ${answered} answered by the gateway (${result.calls.non2xxAnswers} non-2xx; wrk timed out ${result.calls.wrkTimeouts} more), ${counted} counted in the rollups`,
+    `Calls: ${answered} answered by the gateway (${result.calls.non2xxAnswers} non-2xx; wrk's timeout count ${result.calls.wrkTimeouts}), ${counted} counted in the rollups`,
   );
   console.log(`  lostCalls ${lostCalls}  ${verdict('lostCalls', lostCalls)}`);
-  console.log(`  abandoned by the load generator (answered after wrk stopped waiting): ${abandonedByLoadGenerator}`);
+  console.log(
+    `  abandoned by the load generator (in flight when wrk stopped, answered after): ${abandonedByLoadGenerator}`,
+  );
   console.log(`Inbound webhooks at ${WEBHOOK_IN_FLIGHT} in flight on SQLite (undici Pool):`);
   for (const [name, load] of [
     ['accepted (durable)', accepted],
