@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 
-// The upstream for bench/client.ts, run in its own process so it does not share the client's event loop.
+// The upstream for bench/client.ts and bench/gateway.ts, run in its own process so it does not share the
+// load generator's or the proxy's event loop.
 const body = JSON.stringify({ id: 1, name: 'bench', items: [1, 2, 3], ok: true });
 const server = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'upstream-1' });
