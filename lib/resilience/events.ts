@@ -16,6 +16,11 @@ export interface AttemptInfo {
   delayReason?: string;
   /** Set on attempts started by hedging rather than by retry. */
   hedged?: boolean;
+  /**
+   * The request body was streamed to the upstream (larger than the retry buffer): this attempt was the
+   * only one, neither retried nor hedged, as Envoy does when its retry buffer overflows.
+   */
+  requestBodyStreamed?: boolean;
 }
 
 export interface CallSummary {
@@ -38,9 +43,15 @@ export interface CallSummary {
   traceparent?: string;
   requestHeaders: Record<string, string>;
   responseHeaders?: Record<string, string>;
-  /** The bodies as sent and received: references, not copies (the telemetry layer caps and redacts). */
+  /**
+   * The bodies as sent and received: references, not copies (the telemetry layer caps and redacts). A
+   * streamed body is a bounded copy of its first bytes (ResilientClientOptions.bodyCopyBytes), with its
+   * full length in `requestBodyBytes` / `responseBodyBytes`.
+   */
   requestBody?: Uint8Array | string;
   responseBody?: Uint8Array;
+  requestBodyBytes?: number;
+  responseBodyBytes?: number;
   /** The caller's labels for this call (ResilientRequest.tags), e.g. which call a replay repeats. */
   tags?: Readonly<Record<string, string>>;
 }
