@@ -4,9 +4,16 @@ export { outboundPolicy, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export { redactionOf, secretsOf } from './redaction';
 export {
+  type GatewayBody,
+  type GatewayBodyLimits,
+  gatewayBodyLimits,
+  gatewayRequestBody,
+  requestBodyOf,
+} from './request-body';
+export {
+  BodyTooLargeError,
   gatewayErrorResponse,
   MAX_BODY_BYTES,
-  readBody,
   responseHeaders,
   withGatewaySecurityHeaders,
 } from './responses';

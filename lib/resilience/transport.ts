@@ -158,7 +158,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    if (this.stream) return this.stream.complete();
+    if (this.stream) {
+      this.stream.complete();
+      return;
+    }
     if (this.settled) return;
     const chunks = this.chunks;
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
@@ -168,11 +171,12 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.stream) return this.stream.fail(classifyTransportError(error, this.timeoutMs));
-    // A streamed request body that failed (past the caller's limit, caller gone) is why undici aborted.
-    const bodyError = (this.request.body as Readable | undefined)?.errored;
-    if (bodyError) return this.fail(new RequestBodyError(bodyError));
-    this.fail(classifyTransportError(error, this.timeoutMs));
+    if (this.stream) this.stream.fail(classifyTransportError(error, this.timeoutMs));
+    else {
+      // A streamed request body that failed (past the caller's limit, caller gone) is why undici aborted.
+      const bodyError = (this.request.body as Readable | undefined)?.errored;
+      this.fail(bodyError ? new RequestBodyError(bodyError) : classifyTransportError(error, this.timeoutMs));
+    }
   }
 
   private fail(error: Error): void {

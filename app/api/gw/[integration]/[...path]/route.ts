@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
 import { bearerToken, verifyApiToken } from '@/lib/auth';
 import { getDb } from '@/lib/db';
@@ -6,7 +8,7 @@ import {
   findIntegration,
   forwardCall,
   gatewayErrorResponse,
-  readBody,
+  requestBodyOf,
   responseHeaders,
   withGatewaySecurityHeaders,
 } from '@/lib/integrations';
@@ -32,24 +34,28 @@ async function forward(request: Request, { params }: Context): Promise<Response>
   const integration = await findIntegration(db, slug);
   if (!integration) return notFound(`integration "${slug}"`);
   try {
-    const body = await readBody(request);
+    const declared = request.headers.get('content-length');
+    const source = request.body ? Readable.fromWeb(request.body as NodeReadableStream) : Readable.from([]);
+    const body = await requestBodyOf(source, request.method, declared === null ? undefined : Number(declared));
     const response = await forwardCall(integration, {
       method: request.method,
       segments: path,
       search: request.headers.get(GATEWAY_RAW_QUERY_HEADER) ?? new URL(request.url).search,
       headers: request.headers,
-      body,
+      ...('stream' in body ? { body: body.stream, bodyLength: body.length } : { body: body.body }),
+      streamResponse: true,
       signal: request.signal,
       requestId,
       callerKey: owner.tokenId,
     });
-    return new Response(
-      response.status === 204 || response.status === 304 ? null : (response.body as Uint8Array<ArrayBuffer>),
-      {
-        status: response.status,
-        headers: responseHeaders(response),
-      },
-    );
+    const empty = response.status === 204 || response.status === 304 || request.method === 'HEAD';
+    if (empty) response.stream?.resume();
+    const answer = empty
+      ? null
+      : response.stream
+        ? (Readable.toWeb(response.stream) as ReadableStream<Uint8Array>)
+        : (response.body as Uint8Array<ArrayBuffer>);
+    return new Response(answer, { status: response.status, headers: responseHeaders(response) });
   } catch (error) {
     return gatewayErrorResponse(error, requestId);
   }
