@@ -178,6 +178,10 @@ test('a body past the retry buffer with a declared length streams upstream in on
   const seen = await receivedAt('/declared');
   assert.equal(seen.sha256, sha256(body));
   assert.equal(seen.complete, true);
+  await getRecorder().flush();
+  const logged = await database.db.callLog.findFirst({ where: { path: '/declared' } });
+  const more = Number(/…\[(\d+) more bytes\]$/.exec(logged?.requestBody ?? '')?.[1]);
+  assert.ok(more >= body.length - 4096, 'the call log keeps a bounded copy, marked as cut');
 });
 
 test('a chunked body that outgrows the retry buffer streams whole, the bytes read before included', async () => {
