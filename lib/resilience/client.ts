@@ -389,7 +389,9 @@ export class ResilientClient {
     info.durationMs = endedAt - info.startedAt;
     if (result) {
       info.status = result.status;
-      if (result.stream) ctx.openBody = result.stream;
+      // The first streamed answer is the one the call returns: a hedged loser that also reached its headers
+      // is aborted and must not decide when the bulkhead slot and the deadline are released.
+      if (result.stream && ctx.openBody === undefined) ctx.openBody = result.stream;
       const tracking = upstreamTrackingId(result.headers, this.current.trackingHeaders);
       if (tracking !== undefined) ctx.upstreamRequestId = tracking;
     } else info.errorType = (error as ResilienceError).errorType ?? 'unknown';

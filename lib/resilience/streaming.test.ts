@@ -315,3 +315,25 @@ test('a caller cancel cuts a streamed answer', async () => {
   assert.equal(summaries[0].outcome, 'cancelled');
   await client.close();
 });
+
+test('with hedging, the faster attempt is the one streamed and the slower is aborted', async () => {
+  let calls = 0;
+  let slowClosed!: Promise<boolean>;
+  handle = (_req, res) => {
+    calls++;
+    if (calls === 1) {
+      // Answers nothing until the hedge has won: its connection is cut first.
+      slowClosed = new Promise((resolve) => res.on('close', () => resolve(res.headersSent)));
+      return;
+    }
+    res.end('fast answer');
+  };
+  const { client, summaries } = clientWith({ hedging: { enabled: true, delayMs: 20 } });
+  const response = await client.request({ method: 'GET', path: '/hedged', streamResponse: true });
+  assert.equal((await readAll(response.stream as Readable)).toString(), 'fast answer');
+  assert.equal(await slowClosed, false, 'the slower attempt was aborted before it answered');
+  assert.equal(summaries.length, 1);
+  assert.equal(summaries[0].outcome, 'success');
+  assert.equal(response.attempts.find((a) => a.status === 200)?.hedged, true);
+  await client.close();
+});
