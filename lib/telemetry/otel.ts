@@ -353,6 +353,8 @@ export class CallSpans {
       const error = a.errorType ?? (a.status !== undefined && a.status >= 500 ? String(a.status) : undefined);
       if (error !== undefined) attemptAttributes['error.type'] = error;
       if (a.hedged) attemptAttributes['breakwater.hedged'] = true;
+      // Envoy's retry buffer overflow: the body was streamed, so this attempt could be the only one.
+      if (a.requestBodyStreamed) attemptAttributes['breakwater.request_body_streamed'] = true;
       const span = this.tracer.startSpan(
         s.method,
         { kind: SpanKind.CLIENT, startTime: hrTime(a.startedAt), attributes: attemptAttributes },
