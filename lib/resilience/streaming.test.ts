@@ -3,7 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ResilientClient } from './client.ts';
@@ -203,6 +204,25 @@ test('a reader that stops aborts the upstream answer and the call is recorded as
   const response = await client.request({ method: 'GET', path: '/abandoned', streamResponse: true });
   (response.stream as Readable).destroy();
   assert.equal(await upstreamClosed, false, 'the upstream never finished sending');
+  assert.equal(summaries[0].outcome, 'cancelled');
+  await client.close();
+});
+
+test('a pipeline whose destination closes early counts as the caller going away', async () => {
+  handle = (_req, res) => {
+    res.writeHead(200, { 'content-length': 8 * MiB });
+    res.write(Buffer.alloc(64 * 1024));
+  };
+  const { client, summaries } = clientWith();
+  const response = await client.request({ method: 'GET', path: '/piped', streamResponse: true });
+  const destination = new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+      this.destroy();
+    },
+  });
+  await assert.rejects(pipeline(response.stream as Readable, destination));
+  assert.equal(summaries.length, 1);
   assert.equal(summaries[0].outcome, 'cancelled');
   await client.close();
 });

@@ -80,7 +80,8 @@ export class ResponseBodyStream extends Readable implements OpenBody {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (!this.settled) {
-      const reason = error ?? new CancelledError('the reader of the response body stopped');
+      // Only the reader destroys an unsettled body (a caller gone, a pipeline whose other end closed).
+      const reason = new CancelledError(error ?? 'the reader of the response body stopped');
       this.controller.abort(reason);
       this.settle(reason);
     }
