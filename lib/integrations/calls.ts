@@ -1,4 +1,5 @@
-import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
+import type { Readable } from 'node:stream';
+import { GATEWAY_RAW_QUERY_HEADER, isDomainError } from '@/lib/model';
 import type { ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
@@ -56,7 +57,16 @@ export interface ForwardRequest {
   segments: readonly string[];
   search: string;
   headers: Headers;
-  body?: Uint8Array;
+  /**
+   * Bytes (retried as the policy says), or a stream sent once in a single attempt (gatewayRequestBody
+   * decides which). A stream that errors with BodyTooLargeError aborts the upstream request and the call
+   * throws that BodyTooLargeError.
+   */
+  body?: Uint8Array | Readable;
+  /** The declared length of a streamed body, sent upstream as content-length. */
+  bodyLength?: number;
+  /** Hand the answer's body over as `ResilientResponse.stream` (see ResilientRequest.streamResponse). */
+  streamResponse?: boolean;
   signal?: AbortSignal;
   requestId: string;
   /** The trace context the call continues: the gateway's SERVER span (`gatewayTrace`), else none. */
@@ -65,6 +75,16 @@ export interface ForwardRequest {
   callerKey?: string;
   /** Labels for the call log, e.g. `replayOfId` (see ResilientRequest.tags). */
   tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The request body's own failure, when that is why the call failed: a body past the limit is the caller's
+ * 413, not an upstream error (matched by `errorType`, not `instanceof`: see responses.ts).
+ */
+function bodyFailureOf(error: unknown): unknown {
+  if ((error as { errorType?: unknown } | null)?.errorType !== 'request_body') return error;
+  const cause = (error as Error).cause;
+  return isDomainError(cause) ? cause : error;
 }
 
 /** Sends a gateway request to the integration through its resilient client. */
@@ -79,17 +99,23 @@ export async function forwardCall(
     if (!DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
   });
   Object.assign(headers, await credentialHeaders(integration, env));
-  return clientFor(integration).request({
-    method: req.method,
-    path,
-    route: routeTemplate(req.segments),
-    headers,
-    body: req.body,
-    signal: req.signal,
-    requestId: req.requestId,
-    traceparent: req.traceparent,
-    tracestate: req.tracestate,
-    callerKey: req.callerKey,
-    tags: req.tags,
-  });
+  try {
+    return await clientFor(integration).request({
+      method: req.method,
+      path,
+      route: routeTemplate(req.segments),
+      headers,
+      body: req.body,
+      bodyLength: req.bodyLength,
+      streamResponse: req.streamResponse,
+      signal: req.signal,
+      requestId: req.requestId,
+      traceparent: req.traceparent,
+      tracestate: req.tracestate,
+      callerKey: req.callerKey,
+      tags: req.tags,
+    });
+  } catch (error) {
+    throw bodyFailureOf(error);
+  }
 }

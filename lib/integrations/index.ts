@@ -5,9 +5,16 @@ export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export { redactionOf, secretsOf } from './redaction';
 export { gatewayRequestId } from './request-id';
 export {
+  type GatewayBody,
+  type GatewayBodyLimits,
+  gatewayBodyLimits,
+  gatewayRequestBody,
+  requestBodyOf,
+} from './request-body';
+export {
+  BodyTooLargeError,
   gatewayErrorResponse,
   MAX_BODY_BYTES,
-  readBody,
   responseHeaders,
   withGatewaySecurityHeaders,
 } from './responses';

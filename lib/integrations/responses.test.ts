@@ -39,6 +39,9 @@ test('resilience errors from another copy of lib/resilience, as another Next bun
   const cancelled = await answer(new errors.CancelledError());
   assert.equal(cancelled.status, 499);
   assert.equal(cancelled.body.error, 'the caller closed the request');
+  const bodyFailed = await answer(new errors.RequestBodyError(new Error('the caller went away')));
+  assert.equal(bodyFailed.status, 400);
+  assert.deepEqual(bodyFailed.body, { error: 'the request body could not be read to its end', field: '(body)' });
 });
 
 test('a wait the caller should honour is passed on as Retry-After, in whole seconds', async () => {

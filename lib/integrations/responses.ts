@@ -39,21 +39,6 @@ export class BodyTooLargeError extends DomainError {
   }
 }
 
-/** Reads a request body up to the limit (undefined when there is none); throws BodyTooLargeError past it. */
-export async function readBody(request: Request): Promise<Uint8Array | undefined> {
-  if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return undefined;
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new BodyTooLargeError();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
-    chunks.push(chunk);
-  }
-  return size ? Buffer.concat(chunks) : undefined;
-}
-
 export function responseHeaders(response: ResilientResponse): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(response.headers))
@@ -79,6 +64,7 @@ const GATEWAY_ERRORS: Readonly<Record<string, { status: number; field?: string; 
   destination_refused: { status: 403, field: 'baseUrl' },
   network: { status: 502 },
   cancelled: { status: 499, message: 'the caller closed the request' },
+  request_body: { status: 400, field: '(body)', message: 'the request body could not be read to its end' },
 };
 
 function errorTypeOf(error: unknown): string | undefined {

@@ -85,3 +85,11 @@ test('headers, query parameters and JSON or form fields are redacted by name, at
   const unchanged = '{ "amount": 5 }';
   assert.equal(redactBody(unchanged), unchanged, 'a body with nothing to redact keeps its exact bytes');
 });
+
+test("a streamed body's bounded copy is marked with what was never kept, and no NUL reaches the database", () => {
+  assert.equal(redactBody('{"a":1}', {}, 4096, 10_007), '{"a":1}…[10000 more bytes]');
+  assert.equal(redactBody('{"a":1}', {}, 4096, 7), '{"a":1}', 'a copy that is the whole body is not marked');
+  const binary = redactBody(Buffer.from([0x61, 0x00, 0x62]))!;
+  assert.equal(binary.includes('\0'), false);
+  assert.equal(binary, 'a\uFFFDb');
+});

@@ -245,23 +245,31 @@ export function redactHeaders(
   return out;
 }
 
-/** A body kept for the explorer: sensitive fields and secrets redacted, capped, and marked when cut. */
+/**
+ * A body kept for the explorer: sensitive fields and secrets redacted, capped, and marked when cut.
+ * `fullLength` is the whole body's length when `body` is only its first bytes (the bounded copy of a
+ * streamed body), so the mark counts what was never kept. NUL characters become U+FFFD: PostgreSQL text
+ * cannot hold them, and one binary body must not fail a whole call-log write.
+ */
 export function redactBody(
   body: string | Uint8Array | undefined | null,
   rules: RedactionRules = {},
   cap = DEFAULT_BODY_CAP_BYTES,
+  fullLength?: number,
 ): string | null {
   if (body === undefined || body === null || body.length === 0) return null;
   const bytes =
     typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const unseen = Math.max(0, (fullLength ?? bytes.length) - bytes.length);
   // Redacted whole (up to a bound) before cutting, so a field or secret split by the cap cannot leak half-way.
   const scanned = Math.min(bytes.length, Math.max(cap * 16, 65_536));
-  const redacted = Buffer.from(redactText(bytes.subarray(0, scanned).toString('utf8'), rules));
-  if (redacted.length <= cap && scanned === bytes.length) return redacted.toString('utf8');
+  const text = bytes.subarray(0, scanned).toString('utf8').replaceAll('\0', '\uFFFD');
+  const redacted = Buffer.from(redactText(text, rules));
+  if (redacted.length <= cap && scanned === bytes.length && unseen === 0) return redacted.toString('utf8');
   const kept = redacted
     .subarray(0, cap)
     .toString('utf8')
     .replace(/\uFFFD+$/, '');
-  const more = Math.max(0, redacted.length - cap) + (bytes.length - scanned);
+  const more = Math.max(0, redacted.length - cap) + (bytes.length - scanned) + unseen;
   return `${kept}…[${more} more bytes]`;
 }

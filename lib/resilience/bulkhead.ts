@@ -31,12 +31,20 @@ export class Bulkhead extends PolicyBase<Policy['bulkhead']> {
   async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
     if (this.active < this.options.maxConcurrent) this.active++;
     else await this.enqueue(ctx);
+    let result: T;
     try {
-      return await next(ctx);
-    } finally {
+      result = await next(ctx);
+    } catch (error) {
       this.release();
+      throw error;
     }
+    // A streamed body keeps its connection busy: the slot is held until it ends, as Envoy counts it.
+    if (ctx.openBody) ctx.openBody.onSettled(this.releaseSlot);
+    else this.release();
+    return result;
   }
+
+  private readonly releaseSlot = () => this.release();
 
   private enqueue(ctx: CallContext): Promise<void> {
     if (this.queue.length >= this.options.maxQueue) {

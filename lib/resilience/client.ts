@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { type Dispatcher, Pool } from 'undici';
 import { CircuitBreaker } from './breaker.ts';
 import { Bulkhead } from './bulkhead.ts';
@@ -12,6 +13,7 @@ import {
   CircuitOpenError,
   NetworkError,
   RateLimitedError,
+  RequestBodyError,
   ResilienceError,
   TimeoutError,
 } from './errors.ts';
@@ -24,9 +26,16 @@ import { Pipeline, type PolicyEnv } from './policy.ts';
 import { MemoryRateLimitStore, RateLimiter, type RateLimitStore } from './rate-limit.ts';
 import { RetryPolicy } from './retry.ts';
 import { isMethodRetryable } from './retryable.ts';
+import { DEFAULT_BODY_COPY_BYTES, isBodyStream, RequestBodyCopy, type ResponseBodyStream } from './streaming.ts';
 import { DeadlinePolicy } from './timeout.ts';
 import { continueTrace, newSpanId, type TraceContext, traceparentOf, upstreamTrackingId } from './tracing.ts';
-import { type AttemptObserver, type AttemptRequest, type HttpResult, sendAttempt } from './transport.ts';
+import {
+  type AttemptObserver,
+  type AttemptRequest,
+  type HttpResult,
+  type StreamedAnswer,
+  sendAttempt,
+} from './transport.ts';
 
 export interface ResilientClientOptions {
   /** Integration slug, carried by every event. */
@@ -52,6 +61,8 @@ export interface ResilientClientOptions {
   rateLimitStore?: RateLimitStore;
   cacheStore?: CacheStore;
   fallback?: FallbackHandler;
+  /** How much of a streamed body (either way) the call's summary keeps; default the call log's cap, 4096. */
+  bodyCopyBytes?: number;
 }
 
 export interface ResilientRequest {
@@ -61,7 +72,22 @@ export interface ResilientRequest {
   /** Route template for telemetry and cache rules; defaults to the path without its query. */
   route?: string;
   headers?: Record<string, string>;
-  body?: Uint8Array | string;
+  /**
+   * Bytes are buffered and may be sent again (retries, hedging). A stream is sent once, in one attempt that
+   * is never retried nor hedged (its AttemptInfo says `requestBodyStreamed`); its error aborts the upstream
+   * request and the call rejects with RequestBodyError (the stream's error as `cause`).
+   */
+  body?: Uint8Array | string | Readable;
+  /** Declared length of a streamed body, sent as content-length (undici refuses a body of another length). */
+  bodyLength?: number;
+  /**
+   * Hand the answer's body over as `ResilientResponse.stream` as soon as its headers arrive, instead of
+   * buffering it. Ignored when the request is cacheable (the cache needs the whole body); 5xx answers and
+   * statuses the retry policy retries stay buffered (the pipeline may retry or replace them). The call's
+   * summary (call.end) is emitted when the body ends or fails; the bulkhead slot is held and the overall
+   * deadline and `signal` still apply until then.
+   */
+  streamResponse?: boolean;
   /** Caller's abort: never retried, rejects with CancelledError. */
   signal?: AbortSignal;
   /** Sent upstream as x-request-id; else an x-request-id request header is kept; else one is generated. */
@@ -81,7 +107,14 @@ export interface ResilientRequest {
 export interface ResilientResponse {
   status: number;
   headers: Record<string, string>;
+  /** Empty when `stream` carries the body. */
   body: Buffer;
+  /**
+   * The body as it arrives, when `streamResponse` was asked and the answer was streamed. Read it or destroy
+   * it: an unread stream holds the connection and the bulkhead slot until the deadline. It errors with the
+   * typed ResilienceError that cut it (network reset, overall timeout, cancel).
+   */
+  stream?: Readable;
   requestId: string;
   upstreamRequestId?: string;
   cache: CallSummary['cache'];
@@ -102,6 +135,7 @@ class HttpCallContext extends CallContext {
   idempotencyKey: string | undefined;
   upstreamRequestId: string | undefined;
   tags: Readonly<Record<string, string>> | undefined;
+  requestBodyCopy: RequestBodyCopy | undefined;
 }
 
 function outcomeOfError(error: unknown): CallOutcome {
@@ -110,7 +144,13 @@ function outcomeOfError(error: unknown): CallOutcome {
   if (error instanceof RateLimitedError) return 'rate_limited';
   if (error instanceof BulkheadRejectedError) return 'bulkhead_rejected';
   if (error instanceof CancelledError) return 'cancelled';
+  // The caller's own body failed (too large, caller gone): not the upstream's fault.
+  if (error instanceof RequestBodyError) return 'client_error';
   return 'network';
+}
+
+function asResilienceError(thrown: unknown): ResilienceError {
+  return thrown instanceof ResilienceError ? thrown : new NetworkError('other', thrown);
 }
 
 function outcomeOfStatus(status: number): CallOutcome {
@@ -140,6 +180,9 @@ export class ResilientClient {
   private readonly ownsDispatcher: boolean;
   private readonly clock: Clock;
   private current: Policy;
+  private readonly bodyCopyBytes: number;
+  /** Which answers a `streamResponse` request gets as a stream: those no policy may retry or replace. */
+  private readonly streamedAnswer: StreamedAnswer;
   private readonly runAttempt = (ctx: CallContext) => this.attempt(ctx as HttpCallContext);
   private readonly attemptRecorder: AttemptObserver = {
     attemptEnded: (ctx, info, result, error) => this.recordAttemptEnd(ctx as HttpCallContext, info, result, error),
@@ -150,6 +193,11 @@ export class ResilientClient {
     this.origin = new URL(options.origin).origin;
     this.current = parsePolicy(options.policy);
     this.clock = options.clock ?? systemClock;
+    this.bodyCopyBytes = options.bodyCopyBytes ?? DEFAULT_BODY_COPY_BYTES;
+    this.streamedAnswer = {
+      when: (status) => status < 500 && !this.current.retry.retryOnStatuses.includes(status),
+      copyBytes: this.bodyCopyBytes,
+    };
     if (options.onEvent) this.events.onAny(options.onEvent);
     const policy = this.current;
     const env: PolicyEnv = {
@@ -200,14 +248,18 @@ export class ResilientClient {
     const unlink = req.signal ? linkCallerSignal(ctx, req.signal) : undefined;
     // Already cancelled: reject before taking a rate-limit token or a bulkhead slot.
     if (ctx.abortReason) throw this.fail(ctx, ctx.abortReason);
+    let result: HttpResult;
     try {
-      const result = await this.httpPipeline.run(this.runAttempt, ctx);
-      return this.succeed(ctx, result as HttpResult);
+      result = (await this.httpPipeline.run(this.runAttempt, ctx)) as HttpResult;
     } catch (error) {
-      throw this.fail(ctx, error);
-    } finally {
       unlink?.();
+      throw this.fail(ctx, error);
     }
+    if (result.stream === undefined) {
+      unlink?.();
+      return this.succeed(ctx, result);
+    }
+    return this.succeedStreaming(ctx, result, result.stream, unlink);
   }
 
   async close(): Promise<void> {
@@ -262,7 +314,16 @@ export class ResilientClient {
     ctx.repeatable = isMethodRetryable(method, ctx.idempotencyKey);
     ctx.requestHeaders = headers;
     if (this.cache.appliesTo(method, ctx.route, cacheControl)) ctx.cacheKey = this.cacheKey(method, req.path, headers);
-    ctx.request = { origin: this.origin, method, path: req.path, headers, body: req.body };
+    let body = req.body;
+    if (isBodyStream(body)) {
+      // One attempt only: the stream cannot be read twice (Envoy's retry buffer overflow).
+      ctx.repeatable = false;
+      ctx.requestBodyCopy = new RequestBodyCopy(body, this.bodyCopyBytes);
+      body = ctx.requestBodyCopy;
+      if (req.bodyLength !== undefined) headers['content-length'] = String(req.bodyLength);
+    }
+    const streamAnswer = req.streamResponse && ctx.cacheKey === undefined ? this.streamedAnswer : undefined;
+    ctx.request = { origin: this.origin, method, path: req.path, headers, body, streamAnswer };
     return ctx;
   }
 
@@ -316,6 +377,7 @@ export class ResilientClient {
     };
     if (ctx.nextDelayReason !== undefined) info.delayReason = ctx.nextDelayReason;
     if (hedged) info.hedged = true;
+    if (ctx.requestBodyCopy) info.requestBodyStreamed = true;
     ctx.nextDelayMs = 0;
     ctx.nextDelayReason = undefined;
     ctx.attempts.push(info);
@@ -355,6 +417,9 @@ export class ResilientClient {
     info.durationMs = endedAt - info.startedAt;
     if (result) {
       info.status = result.status;
+      // The first streamed answer is the one the call returns: a hedged loser that also reached its headers
+      // is aborted and must not decide when the bulkhead slot and the deadline are released.
+      if (result.stream && ctx.openBody === undefined) ctx.openBody = result.stream;
       const tracking = upstreamTrackingId(result.headers, this.current.trackingHeaders);
       if (tracking !== undefined) ctx.upstreamRequestId = tracking;
     } else info.errorType = (error as ResilienceError).errorType ?? 'unknown';
@@ -388,8 +453,42 @@ export class ResilientClient {
     return response;
   }
 
+  /**
+   * Resolves at the headers with the body as a stream; the call's summary waits for the body to end or
+   * fail, so its duration includes the body and a body cut midway is recorded as the failure it is.
+   */
+  private succeedStreaming(
+    ctx: HttpCallContext,
+    result: HttpResult,
+    stream: ResponseBodyStream,
+    unlink: (() => void) | undefined,
+  ): ResilientResponse {
+    stream.onSettled((error) => {
+      unlink?.();
+      const durationMs = this.clock.now() - ctx.startedAt;
+      const failure = error === undefined ? undefined : asResilienceError(error);
+      const outcome = failure ? outcomeOfError(failure) : (ctx.outcomeOverride ?? outcomeOfStatus(result.status));
+      const summary = this.summarize(ctx, durationMs, outcome, result, failure);
+      summary.responseBody = stream.copy;
+      summary.responseBodyBytes = stream.bytesReceived;
+      this.events.emit({ type: 'call.end', summary });
+    });
+    const response: ResilientResponse = {
+      status: result.status,
+      headers: result.headers,
+      body: result.body,
+      stream,
+      requestId: ctx.requestId,
+      cache: ctx.cache,
+      attempts: ctx.attempts,
+      durationMs: this.clock.now() - ctx.startedAt,
+    };
+    if (ctx.upstreamRequestId !== undefined) response.upstreamRequestId = ctx.upstreamRequestId;
+    return response;
+  }
+
   private fail(ctx: HttpCallContext, thrown: unknown): ResilienceError {
-    const cause = thrown instanceof ResilienceError ? thrown : new NetworkError('other', thrown);
+    const cause = asResilienceError(thrown);
     const summary = this.summarize(ctx, this.clock.now() - ctx.startedAt, outcomeOfError(cause), undefined, cause);
     const error = cause.endingCall(summary);
     this.events.emit({ type: 'call.end', summary });
@@ -420,7 +519,10 @@ export class ResilientClient {
       trace: ctx.trace,
       requestHeaders: ctx.requestHeaders,
     };
-    if (ctx.request.body !== undefined) summary.requestBody = ctx.request.body;
+    if (ctx.requestBodyCopy) {
+      summary.requestBody = ctx.requestBodyCopy.copy;
+      summary.requestBodyBytes = ctx.requestBodyCopy.bytesSent;
+    } else if (ctx.request.body !== undefined) summary.requestBody = ctx.request.body as Uint8Array | string;
     if (ctx.tags !== undefined) summary.tags = ctx.tags;
     if (result) {
       summary.status = result.status;

@@ -3,6 +3,15 @@ import { CancelledError } from './errors.ts';
 import type { AttemptInfo, CacheStatus, CallOutcome } from './events.ts';
 
 /**
+ * A streamed response body still arriving after the call's promise resolved. Policies that hold something
+ * for the call's whole life (the bulkhead slot, the overall deadline) let go when it settles; `error` is
+ * set when the body failed midway.
+ */
+export interface OpenBody {
+  onSettled(listener: (error: Error | undefined) => void): void;
+}
+
+/**
  * State of one logical call, shared by every policy in the pipeline. One object per call keeps the hot
  * path free of per-policy allocations; the AbortSignal is only created if someone asks for it.
  */
@@ -28,6 +37,8 @@ export class CallContext implements AbortHooks {
   nextDelayMs = 0;
   nextDelayReason: string | undefined;
   abortReason: Error | undefined;
+  /** Set when the answer's body is streamed to the caller (ResilientRequest.streamResponse). */
+  openBody: OpenBody | undefined;
   /** The function at the centre of the pipeline for this call (see Pipeline). */
   innermostStep: ((ctx: CallContext) => unknown) | undefined;
 

@@ -126,6 +126,17 @@ export class CancelledError extends ResilienceError {
   }
 }
 
+/**
+ * The caller's request body stream failed while it was being sent (it outgrew the caller's limit, or the
+ * caller went away): the upstream request was aborted, so the upstream never saw a complete request. The
+ * stream's own error is the `cause`. Never retried: a streamed body cannot be sent twice.
+ */
+export class RequestBodyError extends ResilienceError {
+  constructor(cause: unknown) {
+    super('The request body stream failed while it was sent', 'request_body', { cause });
+  }
+}
+
 /** A resolved response, as errorForResponse and HttpStatusError read it. */
 export interface ResponseLike {
   status: number;

@@ -19,6 +19,11 @@ export interface AttemptInfo {
   hedged?: boolean;
   /** This attempt's span id: the parent id in the `traceparent` the upstream received. */
   spanId: string;
+  /**
+   * The request body was streamed to the upstream (larger than the retry buffer): this attempt was the
+   * only one, neither retried nor hedged, as Envoy does when its retry buffer overflows.
+   */
+  requestBodyStreamed?: boolean;
 }
 
 export interface CallSummary {
@@ -43,9 +48,15 @@ export interface CallSummary {
   /** The first attempt's headers (a resend differs only in its `traceparent`). */
   requestHeaders: Record<string, string>;
   responseHeaders?: Record<string, string>;
-  /** The bodies as sent and received: references, not copies (the telemetry layer caps and redacts). */
+  /**
+   * The bodies as sent and received: references, not copies (the telemetry layer caps and redacts). A
+   * streamed body is a bounded copy of its first bytes (ResilientClientOptions.bodyCopyBytes), with its
+   * full length in `requestBodyBytes` / `responseBodyBytes`.
+   */
   requestBody?: Uint8Array | string;
   responseBody?: Uint8Array;
+  requestBodyBytes?: number;
+  responseBodyBytes?: number;
   /** The caller's labels for this call (ResilientRequest.tags), e.g. which call a replay repeats. */
   tags?: Readonly<Record<string, string>>;
 }

@@ -9,7 +9,7 @@ export {
   type ResilientResponse,
 } from './client.ts';
 export { type Clock, FakeClock, systemClock } from './clock.ts';
-export { CallContext } from './context.ts';
+export { CallContext, type OpenBody } from './context.ts';
 export {
   DestinationPolicy,
   type DestinationPolicyOptions,
@@ -31,6 +31,7 @@ export {
   type NetworkErrorKind,
   NotFoundError,
   RateLimitedError,
+  RequestBodyError,
   ResilienceError,
   TimeoutError,
   UpstreamError,
@@ -57,6 +58,7 @@ export { RetryPolicy } from './retry.ts';
 export { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
 export { RetryBudget } from './retry-budget.ts';
 export { isMethodRetryable, isRetryableError, isRetryableResult } from './retryable.ts';
+export { DEFAULT_BODY_COPY_BYTES, ResponseBodyStream } from './streaming.ts';
 export { DeadlinePolicy } from './timeout.ts';
 export {
   acceptedTracestate,

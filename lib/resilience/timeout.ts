@@ -25,10 +25,16 @@ export class DeadlinePolicy extends PolicyBase<Policy['timeout']> {
     if (ctx.startedAt === 0) ctx.startedAt = now;
     ctx.deadlineAt = Math.min(ctx.deadlineAt, now + this.options.overallMs);
     const timer = clock.setTimer(abortAtDeadline, ctx.deadlineAt - now, ctx);
+    let result: T;
     try {
-      return await next(ctx);
-    } finally {
+      result = await next(ctx);
+    } catch (error) {
       clock.clearTimer(timer);
+      throw error;
     }
+    // The deadline still cuts a streamed body that hangs.
+    if (ctx.openBody) ctx.openBody.onSettled(() => clock.clearTimer(timer));
+    else clock.clearTimer(timer);
+    return result;
   }
 }

@@ -1,9 +1,11 @@
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Clock } from './clock.ts';
 import type { CallContext } from './context.ts';
 import { DestinationRefusedError } from './destination.ts';
-import { NetworkError, type NetworkErrorKind, ResilienceError, TimeoutError } from './errors.ts';
+import { NetworkError, type NetworkErrorKind, RequestBodyError, ResilienceError, TimeoutError } from './errors.ts';
 import type { AttemptInfo } from './events.ts';
+import { ResponseBodyStream } from './streaming.ts';
 
 /** Told when an attempt settles, before its promise does: no extra promise layer to record it. */
 export interface AttemptObserver {
@@ -14,7 +16,16 @@ export interface AttemptObserver {
 export interface HttpResult {
   status: number;
   headers: Record<string, string>;
+  /** Empty when `stream` carries the body. */
   body: Buffer;
+  /** The body, still arriving, when the request asked for a streamed answer and got one. */
+  stream?: ResponseBodyStream;
+}
+
+/** Asks for the body of answers with `when(status)` true as a stream, copying `copyBytes` for the log. */
+export interface StreamedAnswer {
+  when: (status: number) => boolean;
+  copyBytes: number;
 }
 
 export interface AttemptRequest {
@@ -22,8 +33,12 @@ export interface AttemptRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
-  body: Uint8Array | string | undefined;
+  body: Uint8Array | string | Readable | undefined;
+  /** Undefined: every answer is buffered whole. */
+  streamAnswer: StreamedAnswer | undefined;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 const networkKinds: Record<string, NetworkErrorKind> = {
   ECONNRESET: 'reset',
@@ -64,13 +79,15 @@ function abortOnAttemptTimeout(arg: unknown): void {
 
 /**
  * undici's dispatch handler for one attempt: collects the body into a Buffer without building a stream
- * (the Pool.request body stream is a large share of its per-request cost), and aborts the socket on
- * attempt timeout, overall deadline or caller cancel.
+ * (the Pool.request body stream is a large share of its per-request cost), or hands it over as a
+ * ResponseBodyStream when the request asked for that; aborts the socket on attempt timeout, overall
+ * deadline or caller cancel.
  */
 class AttemptHandler implements Dispatcher.DispatchHandler {
   status = 0;
   headers: Record<string, string> = {};
   private chunks: Buffer[] = [];
+  private stream: ResponseBodyStream | undefined;
   private controller: Dispatcher.DispatchController | undefined;
   private pendingAbort: Error | undefined;
   private settled = false;
@@ -85,13 +102,18 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     private readonly ctx: CallContext,
     private readonly info: AttemptInfo | undefined,
     private readonly observer: AttemptObserver | undefined,
+    private readonly request: AttemptRequest,
   ) {
     this.timer = clock.setTimer(abortOnAttemptTimeout, timeoutMs, this);
     this.unsubscribe = ctx.onAbort((reason) => this.abort(reason));
   }
 
   abort(reason: Error): void {
-    if (this.settled) return;
+    if (this.settled) {
+      // Settled at its headers: the streamed body is still open and is what gets cut.
+      if (this.stream) this.controller?.abort(reason);
+      return;
+    }
     if (this.controller) this.controller.abort(reason);
     else this.pendingAbort = reason;
     // undici reports the abort through onResponseError; settle now in case the request never started.
@@ -104,19 +126,42 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(
-    _controller: Dispatcher.DispatchController,
+    controller: Dispatcher.DispatchController,
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
     this.status = statusCode;
     this.headers = flattenHeaders(headers);
+    const streamAnswer = this.request.streamAnswer;
+    if (streamAnswer?.when(statusCode)) this.startStream(controller, streamAnswer.copyBytes);
+  }
+
+  /**
+   * Resolves the attempt at its headers with the body as a stream. The attempt timeout stops here (it
+   * covers the headers, as undici's headersTimeout); the abort hook stays until the body settles, so the
+   * deadline and the caller's cancel still cut it.
+   */
+  private startStream(controller: Dispatcher.DispatchController, copyBytes: number): void {
+    const stream = new ResponseBodyStream(controller, copyBytes);
+    this.stream = stream;
+    const unsubscribe = this.unsubscribe;
+    this.unsubscribe = undefined;
+    stream.onSettled(() => unsubscribe?.());
+    const result: HttpResult = { status: this.status, headers: this.headers, body: EMPTY, stream };
+    this.finish(result, undefined);
+    this.resolve(result);
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk);
+    if (this.stream) this.stream.deliver(chunk);
+    else this.chunks.push(chunk);
   }
 
   onResponseEnd(): void {
+    if (this.stream) {
+      this.stream.complete();
+      return;
+    }
     if (this.settled) return;
     const chunks = this.chunks;
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
@@ -126,7 +171,12 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.fail(classifyTransportError(error, this.timeoutMs));
+    if (this.stream) this.stream.fail(classifyTransportError(error, this.timeoutMs));
+    else {
+      // A streamed request body that failed (past the caller's limit, caller gone) is why undici aborted.
+      const bodyError = (this.request.body as Readable | undefined)?.errored;
+      this.fail(bodyError ? new RequestBodyError(bodyError) : classifyTransportError(error, this.timeoutMs));
+    }
   }
 
   private fail(error: Error): void {
@@ -162,7 +212,7 @@ export function sendAttempt(
       observer?.attemptEnded(ctx, info as AttemptInfo, undefined, ctx.abortReason);
       return reject(ctx.abortReason);
     }
-    const handler = new AttemptHandler(resolve, reject, clock, attemptMs, ctx, info, observer);
+    const handler = new AttemptHandler(resolve, reject, clock, attemptMs, ctx, info, observer, request);
     if (abortable) abortable.abort = (reason) => handler.abort(reason);
     try {
       dispatcher.dispatch(

@@ -67,6 +67,7 @@ export const ENV_VARIABLES = {
   BREAKWATER_SECRET_NAMES: v(text, 'empty'),
   BREAKWATER_SECRET_PINS: v(text, 'no pins'),
   BREAKWATER_MAX_BODY_BYTES: v(count(10 * 1024 * 1024), '10 MiB'),
+  BREAKWATER_RETRY_BUFFER_BYTES: v(count(1024 * 1024), '1 MiB'),
   BREAKWATER_MAX_JSON_BYTES: v(count(64 * 1024), '64 KiB'),
   BREAKWATER_FLUSH_INTERVAL_MS: v(positive(1000), '1000'),
   BREAKWATER_CONFIG_POLL_MS: v(positive(500), '500'),

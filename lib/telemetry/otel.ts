@@ -352,6 +352,8 @@ export class CallSpans {
       const error = a.status !== undefined && a.status >= 400 ? String(a.status) : a.errorType;
       if (error !== undefined) attemptAttributes['error.type'] = error;
       if (a.hedged) attemptAttributes['breakwater.hedged'] = true;
+      // Envoy's retry buffer overflow: the body was streamed, so this attempt could be the only one.
+      if (a.requestBodyStreamed) attemptAttributes['breakwater.request_body_streamed'] = true;
       const span = this.startWithIds(
         { traceId: s.trace.traceId, spanId: a.spanId, flags: s.trace.flags },
         s.method,

@@ -231,7 +231,9 @@ export class TelemetryRecorder {
     const capture = rules.capture ?? 'redacted';
     const headersOf = (headers: Record<string, string> | undefined) =>
       JSON.stringify(capture === 'none' ? {} : redactHeaders(headers, rules));
-    const bodyOf = (body: string | Uint8Array | undefined) => (capture === 'redacted' ? redactBody(body, rules) : null);
+    // A streamed body arrives as a bounded copy with its full length beside it.
+    const bodyOf = (body: string | Uint8Array | undefined, fullLength: number | undefined) =>
+      capture === 'redacted' ? redactBody(body, rules, undefined, fullLength) : null;
     return {
       row: {
         id: s.requestId,
@@ -250,8 +252,8 @@ export class TelemetryRecorder {
         keptBecause,
         requestHeaders: headersOf(s.requestHeaders),
         responseHeaders: headersOf(s.responseHeaders),
-        requestBody: bodyOf(detail.requestBody),
-        responseBody: bodyOf(detail.responseBody),
+        requestBody: bodyOf(detail.requestBody, s.requestBodyBytes),
+        responseBody: bodyOf(detail.responseBody, s.responseBodyBytes),
         replayOfId: detail.replayOfId ?? null,
       },
       attempts: s.attempts.map((a) => ({

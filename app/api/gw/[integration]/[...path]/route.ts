@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
 import { bearerToken, tokenOwnerForGateway } from '@/lib/auth';
 import {
@@ -5,7 +7,7 @@ import {
   gatewayErrorResponse,
   gatewayRequestId,
   integrationForGateway,
-  readBody,
+  requestBodyOf,
   responseHeaders,
   withGatewaySecurityHeaders,
 } from '@/lib/integrations';
@@ -63,26 +65,30 @@ async function forward(
   const integration = integrationForGateway(slug);
   if (!integration) return notFound(`integration "${slug}"`);
   try {
-    const body = await readBody(request);
+    const declared = request.headers.get('content-length');
+    const source = request.body ? Readable.fromWeb(request.body as NodeReadableStream) : Readable.from([]);
+    const body = await requestBodyOf(source, request.method, declared === null ? undefined : Number(declared));
     const response = await forwardCall(integration, {
       method: request.method,
       segments: path,
       search: request.headers.get(GATEWAY_RAW_QUERY_HEADER) ?? new URL(request.url).search,
       headers: request.headers,
-      body,
+      ...('stream' in body ? { body: body.stream, bodyLength: body.length } : { body: body.body }),
+      streamResponse: true,
       signal: request.signal,
       requestId,
       traceparent: trace.traceparent,
       tracestate: trace.tracestate,
       callerKey: owner.tokenId,
     });
-    return new Response(
-      response.status === 204 || response.status === 304 ? null : (response.body as Uint8Array<ArrayBuffer>),
-      {
-        status: response.status,
-        headers: responseHeaders(response),
-      },
-    );
+    const empty = response.status === 204 || response.status === 304 || request.method === 'HEAD';
+    if (empty) response.stream?.resume();
+    const answer = empty
+      ? null
+      : response.stream
+        ? (Readable.toWeb(response.stream) as ReadableStream<Uint8Array>)
+        : (response.body as Uint8Array<ArrayBuffer>);
+    return new Response(answer, { status: response.status, headers: responseHeaders(response) });
   } catch (error) {
     failure.errorType = (error as { errorType?: string }).errorType;
     return gatewayErrorResponse(error, requestId);
