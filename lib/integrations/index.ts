@@ -3,7 +3,6 @@ export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } f
 export { outboundPolicy, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export { redactionOf, secretsOf } from './redaction';
-export { gatewayRequestId } from './request-id';
 export {
   type GatewayBody,
   type GatewayBodyLimits,
@@ -11,6 +10,7 @@ export {
   gatewayRequestBody,
   requestBodyOf,
 } from './request-body';
+export { gatewayRequestId } from './request-id';
 export {
   BodyTooLargeError,
   gatewayErrorResponse,
