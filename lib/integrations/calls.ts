@@ -1,4 +1,3 @@
-import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
 import type { ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
@@ -21,7 +20,8 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'authorization',
   'proxy-authorization',
   'cookie',
-  GATEWAY_RAW_QUERY_HEADER,
+  // set by lib/auth on every incoming request for sign-in throttling: the caller's address stays here
+  'x-breakwater-peer',
   'x-request-id',
   'traceparent',
   'tracestate',
@@ -51,11 +51,14 @@ async function credentialHeaders(integration: Integration, env: NodeJS.ProcessEn
   }
 }
 
+/** A caller's request headers as node:http gives them: lower-case names, repeated ones as arrays. */
+export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
 export interface ForwardRequest {
   method: string;
   segments: readonly string[];
   search: string;
-  headers: Headers;
+  headers: RequestHeaders;
   body?: Uint8Array;
   signal?: AbortSignal;
   requestId: string;
@@ -72,9 +75,11 @@ export async function forwardCall(
 ): Promise<ResilientResponse> {
   const path = upstreamPath(integration.baseUrl, req.segments, req.search);
   const headers: Record<string, string> = {};
-  req.headers.forEach((value, name) => {
-    if (!DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
-  });
+  for (const [name, value] of Object.entries(req.headers)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || DROPPED_REQUEST_HEADERS.has(lower)) continue;
+    headers[lower] = typeof value === 'string' ? value : value.join(', ');
+  }
   Object.assign(headers, await credentialHeaders(integration, env));
   return clientFor(integration).request({
     method: req.method,

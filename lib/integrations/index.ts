@@ -1,14 +1,15 @@
-export { type ForwardRequest, forwardCall } from './calls';
+export { type ForwardRequest, forwardCall, type RequestHeaders } from './calls';
 export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } from './clients';
 export { outboundPolicy, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export { redactionOf, secretsOf } from './redaction';
 export {
-  gatewayErrorResponse,
+  BodyTooLargeError,
+  type GatewayAnswer,
+  gatewayError,
+  gatewayErrorAnswer,
   MAX_BODY_BYTES,
-  readBody,
   responseHeaders,
-  withGatewaySecurityHeaders,
 } from './responses';
 export {
   AUTH_SCHEMES,
