@@ -13,7 +13,7 @@ import {
   MAX_BODY_BYTES,
   responseHeaders,
 } from '@/lib/integrations';
-import { GATEWAY_PREFIX, rawTarget, sendJson } from './http';
+import { GATEWAY_PREFIX, rawTarget, resolvedPath, sendJson } from './http';
 
 const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
 
@@ -75,7 +75,9 @@ async function forward(
   requestId: string,
   signal: AbortSignal,
 ): Promise<GatewayAnswer | undefined> {
-  const { pathname, search } = rawTarget(req.url ?? '/');
+  const target = rawTarget(req.url ?? '/');
+  const { search } = target;
+  const pathname = resolvedPath(target.pathname);
   const problem = pathProblem(pathname);
   if (problem) return gatewayError(400, problem.error, requestId, { field: problem.field });
   const method = req.method ?? 'GET';

@@ -24,6 +24,19 @@ export function rawTarget(url: string): RawTarget {
     : { pathname: target.slice(0, question), search: target.slice(question) };
 }
 
+/**
+ * The path with dot segments resolved (`.`, `..`, `%2e%2e`) as WHATWG URL parsing, and Next before the data
+ * plane moved out of it, resolves them: `/api/gw/x/../../etc` is `/api/etc`, which is not the gateway's.
+ */
+export function resolvedPath(rawPathname: string): string {
+  if (!/[.\\]|%2e/i.test(rawPathname)) return rawPathname;
+  try {
+    return new URL(`http://h${rawPathname}`).pathname;
+  } catch {
+    return rawPathname;
+  }
+}
+
 export type DataPlaneRoute = 'gateway' | 'webhook';
 
 /** Which data-plane handler takes a path, if any: `/api/gw/...` or `/api/webhooks/...`. */
@@ -49,7 +62,6 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length) headers['set-cookie'] = cookies;
-  headers['content-length'] = String(body.length);
   res.writeHead(response.status, headers);
   res.end(body);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '@/lib/logging';
 import { handleGateway } from './gateway';
-import { dataPlaneRoute, rawTarget } from './http';
+import { dataPlaneRoute, rawTarget, resolvedPath } from './http';
 import { handleWebhook } from './webhooks';
 
 export { readGatewayBody } from './gateway';
@@ -11,7 +11,7 @@ export { readGatewayBody } from './gateway';
  * did; anything else is left for Next.
  */
 export function serveDataPlane(req: IncomingMessage, res: ServerResponse): boolean {
-  const route = dataPlaneRoute(rawTarget(req.url ?? '/').pathname);
+  const route = dataPlaneRoute(resolvedPath(rawTarget(req.url ?? '/').pathname));
   if (route === null) return false;
   const handled = route === 'gateway' ? handleGateway(req, res) : handleWebhook(req, res);
   // Each handler answers its own errors; this is for one that fails while answering (a socket gone, say).

@@ -6,7 +6,7 @@ import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { isDomainError } from '@/lib/model';
 import { receiveWebhook } from '@/lib/webhooks';
-import { rawTarget, sendJson, sendResponse } from './http';
+import { rawTarget, resolvedPath, sendJson, sendResponse } from './http';
 
 const SOURCE_PATH = /^\/api\/webhooks\/([^/]+)$/;
 
@@ -25,7 +25,9 @@ function fetchRequest(req: IncomingMessage, pathAndQuery: string): Request {
 
 /** Inbound webhooks, `POST /api/webhooks/:source`: public, trusted by the sender's signature (lib/webhooks). */
 export async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { pathname, search } = rawTarget(req.url ?? '/');
+  const target = rawTarget(req.url ?? '/');
+  const { search } = target;
+  const pathname = resolvedPath(target.pathname);
   const problem = pathProblem(pathname);
   if (problem) return sendJson(res, 400, {}, problem);
   const match = SOURCE_PATH.exec(pathname);
