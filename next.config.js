@@ -1,7 +1,9 @@
-// Next buffers a request body for the proxy (proxy.ts runs for the gateway too) up to this size and then
-// silently cuts it. Keep that buffer above the gateway's own limit (lib/integrations MAX_BODY_BYTES) by more
-// than one socket read, so an oversized body reaches the gateway still oversized and gets its 413.
-const gatewayMaxBodyBytes = Number(process.env.BREAKWATER_MAX_BODY_BYTES ?? 10 * 1024 * 1024);
+// Next buffers a request body for the proxy (proxy.ts) up to this size and then silently cuts it. The largest
+// body a Next route reads is a job's, replay's or batch's call (lib/jobs callRequestMaxBytes: twice
+// BREAKWATER_JOB_MAX_BODY_BYTES plus 64 KiB); keep the buffer above that by more than one socket read, so an
+// oversized body still arrives oversized and gets its 413. The gateway's bodies never pass through Next.
+const jobMaxBodyBytes = Number(process.env.BREAKWATER_JOB_MAX_BODY_BYTES || 256 * 1024);
+const proxyBufferBytes = Math.max(10 * 1024 * 1024, 2 * jobMaxBodyBytes + 64 * 1024 + 1024 * 1024);
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -13,10 +15,7 @@ const nextConfig = {
   typescript: { ignoreBuildErrors: true },
   // pino and the wasm schema engine load files at run time; keep them out of the bundle.
   serverExternalPackages: ['pino', '@prisma/schema-engine-wasm', '@node-rs/argon2'],
-  // The proxy sees the request target as sent, so it can hand the gateway the caller's own query string
-  // (Next re-encodes the one route handlers see, which breaks signed URLs).
-  skipProxyUrlNormalize: true,
-  experimental: { proxyClientMaxBodySize: gatewayMaxBodyBytes + 1024 * 1024 },
+  experimental: { proxyClientMaxBodySize: proxyBufferBytes },
 };
 
 export default nextConfig;

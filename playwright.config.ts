@@ -52,7 +52,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `./node_modules/.bin/next start -p ${port} -H 127.0.0.1`,
+      command: `node --import tsx server.ts -p ${port} -H 127.0.0.1`,
       url: `${E2E.baseURL}/api/health`,
       reuseExistingServer: false,
       timeout: 90_000,
@@ -69,7 +69,7 @@ export default defineConfig({
         BREAKWATER_SECRET_E2E_ALERT_WEBHOOK: E2E.alertWebhookSecret,
         BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK: E2E.inboundWebhookSecret,
         NEXT_TELEMETRY_DISABLED: '1',
-        NEXT_MANUAL_SIG_HANDLE: 'true',
+        NODE_ENV: 'production',
       },
     },
   ],

@@ -1,13 +1,12 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { authenticate, isSecureRequest, sessionToken, userForSession } from '@/lib/auth';
 import { getDb } from '@/lib/db';
-import { GATEWAY_RAW_QUERY_HEADER } from '@/lib/model';
 
-// Reachable without a session: the login page and call, health, the gateway (which checks its own API
-// token) and inbound webhooks (which check the sender's signature). Everything else needs a session (pages)
+// Reachable without a session: the login page and call, and health. Everything else needs a session (pages)
 // or a session or API token (API), verified here against the store (cached for a few seconds), and again by
-// each route handler and page before it reads data.
-const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/, /^\/api\/gw\//, /^\/api\/webhooks\/[^/]+$/];
+// each route handler and page before it reads data. The gateway and inbound webhooks never reach Next:
+// server.ts hands them to dataplane/, which checks their own credentials.
+const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/];
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -66,7 +65,6 @@ export async function proxy(request: NextRequest) {
         });
   }
   if (isApi) {
-    if (pathname.startsWith('/api/gw/')) return withRawQuery(request);
     if (PUBLIC.some((pattern) => pattern.test(pathname)) || (await authenticate(getDb(), request))) {
       return NextResponse.next();
     }
@@ -88,13 +86,6 @@ export async function proxy(request: NextRequest) {
   const forwarded = new Headers(request.headers);
   forwarded.set('content-security-policy', headers['content-security-policy']);
   return withHeaders(NextResponse.next({ request: { headers: forwarded } }), headers);
-}
-
-/** Hands the gateway the caller's query as sent (next.config's skipProxyUrlNormalize keeps it raw here). */
-function withRawQuery(request: NextRequest) {
-  const headers = new Headers(request.headers);
-  headers.set(GATEWAY_RAW_QUERY_HEADER, request.nextUrl.search);
-  return NextResponse.next({ request: { headers } });
 }
 
 export const config = {

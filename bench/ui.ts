@@ -176,7 +176,7 @@ try {
       baselineFirstByteMs: Math.round(median(baselineRuns.map((r) => r.firstByteMs))),
       scripts: scripts.size,
       machine: { cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0] * 10) / 10 },
-      how: `next start on the production build, SQLite seeded with ${INTEGRATIONS} integrations x ${ROUTES.length} routes x ${OUTCOMES.length} outcomes of minute (and hourly) rollups for the last ${MINUTES} min; median of ${RUNS} loads of / in a fresh Chromium context each (empty cache, signed in), from navigation start until all ${INTEGRATIONS} tiles show p95 and a drawn sparkline; baseline = the same for a path that renders Next's static not-found page; JS = every script the overview loads, each gzipped at level 9`,
+      how: `server.ts (npm start) on the production build, SQLite seeded with ${INTEGRATIONS} integrations x ${ROUTES.length} routes x ${OUTCOMES.length} outcomes of minute (and hourly) rollups for the last ${MINUTES} min; median of ${RUNS} loads of / in a fresh Chromium context each (empty cache, signed in), from navigation start until all ${INTEGRATIONS} tiles show p95 and a drawn sparkline; baseline = the same for a path that renders Next's static not-found page; JS = every script the overview loads, each gzipped at level 9`,
     },
   };
   writeFileSync(new URL('./results/ui.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);

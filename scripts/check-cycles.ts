@@ -74,7 +74,9 @@ export function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   const roots =
-    process.argv.length > 2 ? process.argv.slice(2) : ['lib', 'app', 'components', 'proxy.ts', 'instrumentation.ts'];
+    process.argv.length > 2
+      ? process.argv.slice(2)
+      : ['lib', 'app', 'components', 'dataplane', 'server.ts', 'proxy.ts', 'instrumentation.ts'];
   const files = roots
     .map((root) => join(ROOT, root))
     .filter((path) => existsSync(path))

@@ -91,9 +91,9 @@ await db.apiToken.updateMany({
 const { token } = await createApiToken(db, admin.id, DEMO_TOKEN_NAME);
 await db.$disconnect();
 
-const server = spawn('./node_modules/.bin/next', ['start', '-p', String(port), '-H', host], {
+const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts', '-p', String(port), '-H', host], {
   stdio: 'inherit',
-  env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_MANUAL_SIG_HANDLE: 'true' },
+  env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
 });
 const serverExited = new Promise<number | null>((resolve) => server.once('exit', resolve));
 const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;

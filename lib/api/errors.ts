@@ -169,6 +169,23 @@ export function unstorablePathResponse(request: Request): Response | null {
   return UNSTORABLE_TEXT.test(path) ? jsonError(400, 'the path contains NUL', { field: '(path)' }) : null;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What makes a raw request path unusable, for handlers that see the path before any router (the data
+ * plane): malformed percent-encoding, bytes that are not UTF-8 or a lone surrogate, and NUL. Null if fine.
+ */
+export function pathProblem(rawPathname: string): ApiErrorBody | null {
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPathname);
+  } catch {
+    return { error: 'malformed URL path: bad percent-encoding', field: '(path)' };
+  }
+  if (LONE_SURROGATE.test(path)) return { error: 'malformed URL path: bad percent-encoding', field: '(path)' };
+  return UNSTORABLE_TEXT.test(path) ? { error: 'the path contains NUL', field: '(path)' } : null;
+}
+
 /**
  * Reads and validates a request's query string. An empty value (a blank form field) means the parameter
  * was not given, so it is "no filter" rather than an invalid one. Answers 400 naming the field.

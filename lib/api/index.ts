@@ -5,6 +5,7 @@ export {
   notFound,
   parseJsonBody,
   parseQuery,
+  pathProblem,
   unauthorized,
   unstorablePathResponse,
   validationError,

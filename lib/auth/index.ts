@@ -7,6 +7,7 @@ export { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
 export {
   authenticate,
   bearerToken,
+  bearerTokenOf,
   cookieValue,
   isCrossSiteRequest,
   isSameOriginRequest,

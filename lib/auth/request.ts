@@ -18,9 +18,12 @@ export function sessionToken(request: Request): string | undefined {
 }
 
 export function bearerToken(request: Request): string | undefined {
-  const header = request.headers.get('authorization');
-  const match = header?.match(/^Bearer\s+(\S+)$/i);
-  return match?.[1];
+  return bearerTokenOf(request.headers.get('authorization'));
+}
+
+/** The token of an `Authorization: Bearer <token>` header value (node:http callers have no Request). */
+export function bearerTokenOf(header: string | null | undefined): string | undefined {
+  return header?.match(/^Bearer\s+(\S+)$/i)?.[1];
 }
 
 /** Who made a request, and by which credential: only a session cookie is sent by a browser on its own. */

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { GATEWAY_RAW_QUERY_HEADER, isDomainError } from '@/lib/model';
+import { isDomainError } from '@/lib/model';
 import type { ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
@@ -22,7 +22,8 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'authorization',
   'proxy-authorization',
   'cookie',
-  GATEWAY_RAW_QUERY_HEADER,
+  // set by lib/auth on every incoming request for sign-in throttling: the caller's address stays here
+  'x-breakwater-peer',
   'x-request-id',
   'traceparent',
   'tracestate',
@@ -52,11 +53,14 @@ async function credentialHeaders(integration: Integration, env: NodeJS.ProcessEn
   }
 }
 
+/** A caller's request headers as node:http gives them: lower-case names, repeated ones as arrays. */
+export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
 export interface ForwardRequest {
   method: string;
   segments: readonly string[];
   search: string;
-  headers: Headers;
+  headers: RequestHeaders;
   /**
    * Bytes (retried as the policy says), or a stream sent once in a single attempt (gatewayRequestBody
    * decides which). A stream that errors with BodyTooLargeError aborts the upstream request and the call
@@ -95,9 +99,11 @@ export async function forwardCall(
 ): Promise<ResilientResponse> {
   const path = upstreamPath(integration.baseUrl, req.segments, req.search);
   const headers: Record<string, string> = {};
-  req.headers.forEach((value, name) => {
-    if (!DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
-  });
+  for (const [name, value] of Object.entries(req.headers)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || DROPPED_REQUEST_HEADERS.has(lower)) continue;
+    headers[lower] = typeof value === 'string' ? value : value.join(', ');
+  }
   Object.assign(headers, await credentialHeaders(integration, env));
   try {
     return await clientFor(integration).request({

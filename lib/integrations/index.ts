@@ -1,4 +1,4 @@
-export { type ForwardRequest, forwardCall } from './calls';
+export { type ForwardRequest, forwardCall, type RequestHeaders } from './calls';
 export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } from './clients';
 export { outboundPolicy, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
@@ -13,10 +13,11 @@ export {
 export { gatewayRequestId } from './request-id';
 export {
   BodyTooLargeError,
-  gatewayErrorResponse,
+  type GatewayAnswer,
+  gatewayError,
+  gatewayErrorAnswer,
   MAX_BODY_BYTES,
   responseHeaders,
-  withGatewaySecurityHeaders,
 } from './responses';
 export type { Integration, IntegrationRow } from './rows';
 export {

@@ -7,7 +7,7 @@ let cached: { key: string; policy: DestinationPolicy } | undefined;
 
 /**
  * The operator's destination policy, the one every outbound client gets: BREAKWATER_OUTBOUND_ALLOW
- * (comma-separated hosts, host:port or CIDRs) and the port this server listens on (`next start` sets
+ * (comma-separated hosts, host:port or CIDRs) and the port this server listens on (`server.ts` sets
  * PORT to the port it bound), so Breakwater cannot be pointed at itself through any local address.
  */
 export function outboundPolicy(env: NodeJS.ProcessEnv = process.env): DestinationPolicy {

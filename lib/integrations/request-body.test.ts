@@ -12,7 +12,7 @@ import {
   createIntegration,
   forwardCall,
   type GatewayBodyLimits,
-  gatewayErrorResponse,
+  gatewayErrorAnswer,
   gatewayRequestBody,
   type Integration,
   integrationSchema,
@@ -89,7 +89,7 @@ before(async () => {
         method: req.method ?? 'GET',
         segments: (req.url ?? '/').slice(1).split('/'),
         search: '',
-        headers: new Headers(),
+        headers: {},
         ...('stream' in body ? { body: body.stream, bodyLength: body.length } : { body: body.body }),
         streamResponse: true,
         requestId,
@@ -98,10 +98,10 @@ before(async () => {
       if (response.stream) await pipeline(response.stream, res);
       else res.end(response.body);
     } catch (error) {
-      const answer = gatewayErrorResponse(error, requestId);
+      const answer = gatewayErrorAnswer(error, requestId);
       // The caller may still be sending: the connection closes after the answer.
       res.writeHead(answer.status, { 'content-type': 'application/json', connection: 'close' });
-      res.end(await answer.text());
+      res.end(JSON.stringify(answer.body));
     }
   });
   gatewayUrl = await listen(gateway);

@@ -5,11 +5,11 @@ import type * as ErrorsModule from '@/lib/resilience/errors';
 import { SecretNotSetError } from '@/lib/secrets';
 import { secondCopy } from '@/test/support/second-copy';
 import { UnsafePathError } from './paths';
-import { gatewayErrorResponse } from './responses';
+import { gatewayErrorAnswer } from './responses';
 
 async function answer(error: unknown) {
-  const response = gatewayErrorResponse(error, 'req-1');
-  return { status: response.status, headers: response.headers, body: await response.json() };
+  const { status, headers, body } = gatewayErrorAnswer(error, 'req-1');
+  return { status, headers: new Headers(headers), body };
 }
 
 test('resilience errors from another copy of lib/resilience, as another Next bundle holds, map by errorType', async () => {

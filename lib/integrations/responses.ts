@@ -1,4 +1,4 @@
-import { domainErrorResponse, jsonError } from '@/lib/api';
+import type { ApiErrorBody } from '@/lib/api';
 import { log } from '@/lib/logging';
 import { DomainError, isDomainError } from '@/lib/model';
 import type { ResilientResponse } from '@/lib/resilience';
@@ -27,9 +27,26 @@ const GATEWAY_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "sandbox; default-src 'none'",
 };
 
-export function withGatewaySecurityHeaders(response: Response): Response {
-  for (const [name, value] of Object.entries(GATEWAY_SECURITY_HEADERS)) response.headers.set(name, value);
-  return response;
+/** A gateway answer as plain values, for a node:http response or a WHATWG one alike. */
+export interface GatewayAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: ApiErrorBody;
+}
+
+/** A JSON error answer of the gateway: the project's one error shape, the request id, the security headers. */
+export function gatewayError(
+  status: number,
+  error: string,
+  requestId: string,
+  extra: Omit<ApiErrorBody, 'error'> = {},
+  headers: Record<string, string> = {},
+): GatewayAnswer {
+  return {
+    status,
+    headers: { ...GATEWAY_SECURITY_HEADERS, ...headers, 'x-request-id': requestId },
+    body: { error, ...extra },
+  };
 }
 
 /** A gateway request body over MAX_BODY_BYTES (413), refused before anything is sent upstream. */
@@ -39,14 +56,16 @@ export class BodyTooLargeError extends DomainError {
   }
 }
 
-export function responseHeaders(response: ResilientResponse): Headers {
-  const headers = new Headers();
+/** The headers a caller gets with an upstream's answer: its own minus hop-by-hop ones, plus Breakwater's. */
+export function responseHeaders(response: ResilientResponse): Record<string, string> {
+  const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers))
-    if (!DROPPED_RESPONSE_HEADERS.has(name)) headers.set(name, value);
-  headers.set('x-request-id', response.requestId);
-  if (response.upstreamRequestId) headers.set('x-upstream-request-id', response.upstreamRequestId);
-  headers.set('x-breakwater-attempts', String(response.attempts.length));
-  headers.set('x-breakwater-cache', response.cache);
+    if (!DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+  Object.assign(headers, GATEWAY_SECURITY_HEADERS);
+  headers['x-request-id'] = response.requestId;
+  if (response.upstreamRequestId) headers['x-upstream-request-id'] = response.upstreamRequestId;
+  headers['x-breakwater-attempts'] = String(response.attempts.length);
+  headers['x-breakwater-cache'] = response.cache;
   return headers;
 }
 
@@ -78,14 +97,17 @@ function errorTypeOf(error: unknown): string | undefined {
  * secret that cannot be used) with its own status and field, a ResilienceError by its errorType, anything
  * else a 500 naming the request id.
  */
-export function gatewayErrorResponse(error: unknown, requestId: string): Response {
-  const headers: Record<string, string> = { 'x-request-id': requestId };
+export function gatewayErrorAnswer(error: unknown, requestId: string): GatewayAnswer {
+  const headers: Record<string, string> = {};
   if (isDomainError(error)) {
     if (error.code === 'secret_unavailable') {
       const { variable } = error as { variable?: string };
       log.warn({ variable, requestId }, 'gateway call refused: its secret cannot be used');
     }
-    return domainErrorResponse(error, headers);
+    const extra: Omit<ApiErrorBody, 'error'> = {};
+    if (error.field !== undefined) extra.field = error.field;
+    if (error.issues) extra.issues = error.issues;
+    return gatewayError(error.status, error.message, requestId, extra);
   }
   const retryAfter = (error as { retryAfterMs?: number }).retryAfterMs;
   if (retryAfter !== undefined && retryAfter > 0) headers['retry-after'] = String(Math.ceil(retryAfter / 1000));
@@ -93,8 +115,8 @@ export function gatewayErrorResponse(error: unknown, requestId: string): Respons
   const answer = errorType === undefined ? undefined : GATEWAY_ERRORS[errorType];
   if (answer) {
     const message = answer.message ?? (error as Error).message;
-    return jsonError(answer.status, message, answer.field ? { field: answer.field } : {}, headers);
+    return gatewayError(answer.status, message, requestId, answer.field ? { field: answer.field } : {}, headers);
   }
   log.error({ err: error, requestId }, 'gateway call failed unexpectedly');
-  return jsonError(500, `internal error (request id ${requestId})`, {}, headers);
+  return gatewayError(500, `internal error (request id ${requestId})`, requestId);
 }

@@ -58,7 +58,7 @@ export function sendStored(
     method: request.method.toUpperCase(),
     segments,
     search,
-    headers: new Headers(request.headers),
+    headers: request.headers,
     body: request.body ? Buffer.from(request.body) : undefined,
     requestId,
     signal,

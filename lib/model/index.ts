@@ -1,7 +1,6 @@
 export { type BreakerState, TRIPPED_BREAKER_STATES } from './breaker';
 export { BODY_CAPTURE_MODES, type BodyCapture } from './capture';
 export { DomainError, type FieldIssue, isDomainError } from './errors';
-export { GATEWAY_RAW_QUERY_HEADER } from './gateway';
 export { ERROR_RATE_THRESHOLDS, errorRateTone, type Health, healthOf } from './health';
 export { FINISHED_JOB_STATES, JOB_STATES, type JobState } from './jobs';
 export { type CallOutcome, ERROR_OUTCOMES, errorsIn, OUTCOMES, outcomeTone } from './outcomes';

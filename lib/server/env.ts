@@ -54,7 +54,7 @@ export const ENV_VARIABLES = {
       unset,
       z.coerce.number('must be a port number').int('must be a port number').min(1).max(65_535).optional(),
     ),
-    'set by `next start`',
+    'set by `server.ts`',
   ),
   LOG_LEVEL: v(
     z.preprocess(unset, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),

@@ -8,6 +8,16 @@ import { loadDataPlaneConfig, stopDataPlaneConfig } from './config';
 import { validateEnv } from './env';
 import { processSingleton } from './singleton';
 
+type ShutdownStep = () => Promise<void>;
+
+/**
+ * Runs on SIGTERM/SIGINT before the final telemetry flush, so what it lets finish is still counted:
+ * server.ts uses it to stop accepting connections and let in-flight requests end.
+ */
+export function beforeShutdown(step: ShutdownStep): void {
+  processSingleton('shutdown-steps', (): ShutdownStep[] => []).push(step);
+}
+
 /** Migrate, make sure an admin exists, start the telemetry writer, and flush it on SIGTERM/SIGINT. */
 export function startServerServices(): Promise<void> {
   // Before any request arrives: sign-in throttling keys callers by the socket's address (lib/auth).
@@ -41,12 +51,16 @@ export function startServerServices(): Promise<void> {
     void import('./retention').then((retention) => retention.startBackgroundRetention());
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
-        log.info({ signal }, 'flushing telemetry before exit');
-        void Promise.all([
-          flushTelemetry(),
-          stopDataPlaneConfig(),
-          import('@/lib/webhooks').then((webhooks) => webhooks.flushWebhookCounts()),
-        ])
+        const steps = processSingleton('shutdown-steps', (): ShutdownStep[] => []);
+        void Promise.allSettled(steps.map((step) => step()))
+          .then(() => {
+            log.info({ signal }, 'flushing telemetry before exit');
+            return Promise.all([
+              flushTelemetry(),
+              stopDataPlaneConfig(),
+              import('@/lib/webhooks').then((webhooks) => webhooks.flushWebhookCounts()),
+            ]);
+          })
           .catch((error) => log.error({ err: error }, 'final telemetry flush failed'))
           .finally(() => process.exit(0));
       });

@@ -14,7 +14,7 @@ export interface BreakwaterServer {
 export const TEST_ADMIN_PASSWORD = 'test-admin-password-123';
 const root = join(import.meta.dirname, '..', '..');
 
-/** Runs the production build (`next start`) against a database, as a user would, on a free port. */
+/** Runs the production server (server.ts on the build) against a database, as `npm start` does, on a free port. */
 export async function startBreakwater(
   databaseUrl: string,
   env: Record<string, string> = {},
@@ -25,8 +25,8 @@ export async function startBreakwater(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
-    join(root, 'node_modules/.bin/next'),
-    ['start', '-p', String(port), '-H', '127.0.0.1'],
+    process.execPath,
+    ['--import', 'tsx', 'server.ts', '-p', String(port), '-H', '127.0.0.1'],
     {
       cwd: root,
       env: {
@@ -36,7 +36,6 @@ export async function startBreakwater(
         BREAKWATER_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
         BREAKWATER_FLUSH_INTERVAL_MS: '100',
         NEXT_TELEMETRY_DISABLED: '1',
-        NEXT_MANUAL_SIG_HANDLE: 'true',
         LOG_LEVEL: 'info',
         // Test upstreams and receivers listen on loopback; a test of the policy itself passes its own list.
         BREAKWATER_OUTBOUND_ALLOW: '127.0.0.1',
@@ -55,7 +54,7 @@ export async function startBreakwater(
 
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`server.ts exited with ${child.exitCode}:\n${output}`);
     const ok = await fetch(`${url}/api/health`)
       .then((r) => r.ok)
       .catch(() => false);

@@ -1,0 +1,67 @@
+import type { ServerResponse } from 'node:http';
+
+/** The data plane's two prefixes; every other path goes to Next. */
+export const GATEWAY_PREFIX = '/api/gw/';
+const WEBHOOK_PREFIX = '/api/webhooks/';
+
+/** A request target split as sent: the path still percent-encoded, the query byte for byte (with its `?`). */
+export interface RawTarget {
+  pathname: string;
+  search: string;
+}
+
+/** Splits `req.url`, which node:http leaves raw; an absolute-form target (sent to proxies) keeps its path. */
+export function rawTarget(url: string): RawTarget {
+  let target = url;
+  if (!target.startsWith('/')) {
+    const scheme = target.indexOf('://');
+    const slash = scheme < 0 ? -1 : target.indexOf('/', scheme + 3);
+    target = slash < 0 ? '/' : target.slice(slash);
+  }
+  const question = target.indexOf('?');
+  return question < 0
+    ? { pathname: target, search: '' }
+    : { pathname: target.slice(0, question), search: target.slice(question) };
+}
+
+/**
+ * The path with dot segments resolved (`.`, `..`, `%2e%2e`) as WHATWG URL parsing, and Next before the data
+ * plane moved out of it, resolves them: `/api/gw/x/../../etc` is `/api/etc`, which is not the gateway's.
+ */
+export function resolvedPath(rawPathname: string): string {
+  if (!/[.\\]|%2e/i.test(rawPathname)) return rawPathname;
+  try {
+    return new URL(`http://h${rawPathname}`).pathname;
+  } catch {
+    return rawPathname;
+  }
+}
+
+export type DataPlaneRoute = 'gateway' | 'webhook';
+
+/** Which data-plane handler takes a path, if any: `/api/gw/...` or `/api/webhooks/...`. */
+export function dataPlaneRoute(pathname: string): DataPlaneRoute | null {
+  if (pathname.startsWith(GATEWAY_PREFIX)) return 'gateway';
+  if (pathname.startsWith(WEBHOOK_PREFIX)) return 'webhook';
+  return null;
+}
+
+/** Writes a JSON answer (the project's error shape, usually) with its exact length. */
+export function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  const payload = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': payload.length });
+  res.end(payload);
+}
+
+/** Writes a WHATWG Response (what the webhook receiver returns) to a node:http response. */
+export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers['set-cookie'] = cookies;
+  res.writeHead(response.status, headers);
+  res.end(body);
+}

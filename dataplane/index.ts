@@ -1,0 +1,23 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { log } from '@/lib/logging';
+import { handleGateway } from './gateway';
+import { dataPlaneRoute, rawTarget, resolvedPath } from './http';
+import { handleWebhook } from './webhooks';
+
+export { readGatewayBody } from './gateway';
+
+/**
+ * Serves a request if it belongs to the data plane (`/api/gw/*`, `/api/webhooks/*`) and says whether it
+ * did; anything else is left for Next.
+ */
+export function serveDataPlane(req: IncomingMessage, res: ServerResponse): boolean {
+  const route = dataPlaneRoute(resolvedPath(rawTarget(req.url ?? '/').pathname));
+  if (route === null) return false;
+  const handled = route === 'gateway' ? handleGateway(req, res) : handleWebhook(req, res);
+  // Each handler answers its own errors; this is for one that fails while answering (a socket gone, say).
+  handled.catch((error) => {
+    log.error({ err: error, route }, 'data-plane request failed');
+    res.destroy();
+  });
+  return true;
+}
