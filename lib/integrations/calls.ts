@@ -59,6 +59,8 @@ export interface ForwardRequest {
   body?: Uint8Array;
   signal?: AbortSignal;
   requestId: string;
+  /** The call log's key when it must differ from the request id (see ResilientRequest.callId). */
+  callId?: string;
   /** The trace context the call continues: the gateway's SERVER span (`gatewayTrace`), else none. */
   traceparent?: string;
   tracestate?: string;
@@ -87,6 +89,7 @@ export async function forwardCall(
     body: req.body,
     signal: req.signal,
     requestId: req.requestId,
+    callId: req.callId,
     traceparent: req.traceparent,
     tracestate: req.tracestate,
     callerKey: req.callerKey,

@@ -3,7 +3,7 @@ export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } f
 export { outboundPolicy, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export { redactionOf, secretsOf } from './redaction';
-export { gatewayRequestId } from './request-id';
+export { adoptRequestId, type GatewayRequestId, gatewayRequestId } from './request-id';
 export {
   gatewayErrorResponse,
   MAX_BODY_BYTES,

@@ -232,9 +232,12 @@ export class TelemetryRecorder {
     const headersOf = (headers: Record<string, string> | undefined) =>
       JSON.stringify(capture === 'none' ? {} : redactHeaders(headers, rules));
     const bodyOf = (body: string | Uint8Array | undefined) => (capture === 'redacted' ? redactBody(body, rules) : null);
+    // A caller's request id can repeat; the call's own id (callId) is the key, the request id is searchable.
+    const id = s.callId ?? s.requestId;
     return {
       row: {
-        id: s.requestId,
+        id,
+        requestId: s.requestId,
         integrationId,
         startedAt: new Date(s.startedAt),
         durationMs: s.durationMs,
@@ -255,7 +258,7 @@ export class TelemetryRecorder {
         replayOfId: detail.replayOfId ?? null,
       },
       attempts: s.attempts.map((a) => ({
-        callId: s.requestId,
+        callId: id,
         number: a.number,
         startedAt: new Date(a.startedAt),
         durationMs: a.durationMs,

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { notFound, unauthorized, unstorablePathResponse } from '@/lib/api';
 import { bearerToken, tokenOwnerForGateway } from '@/lib/auth';
 import {
+  adoptRequestId,
   forwardCall,
   gatewayErrorResponse,
-  gatewayRequestId,
   integrationForGateway,
   readBody,
   responseHeaders,
@@ -25,14 +26,16 @@ const GATEWAY_ROUTE = '/api/gw/{integration}/{path}';
 async function handle(request: Request, context: Context): Promise<Response> {
   const startedAt = Date.now();
   const started = performance.now();
-  const requestId = gatewayRequestId(request.headers.get('x-request-id') ?? undefined);
+  const { requestId, adopted } = adoptRequestId(request.headers.get('x-request-id') ?? undefined);
+  // A caller's own id can come again (its retries resend it): each call still gets its own call-log row.
+  const callId = adopted ? randomUUID() : undefined;
   const trace = gatewayTrace(
     request.headers.get('traceparent') ?? undefined,
     request.headers.get('tracestate') ?? undefined,
   );
   const { integration } = await context.params;
   const failure: { errorType?: string } = {};
-  const response = withGatewaySecurityHeaders(await forward(request, context, requestId, trace, failure));
+  const response = withGatewaySecurityHeaders(await forward(request, context, { requestId, callId }, trace, failure));
   response.headers.set('x-request-id', requestId);
   recordGatewaySpan(trace, {
     method: request.method,
@@ -51,7 +54,7 @@ async function handle(request: Request, context: Context): Promise<Response> {
 async function forward(
   request: Request,
   { params }: Context,
-  requestId: string,
+  { requestId, callId }: { requestId: string; callId: string | undefined },
   trace: GatewayTrace,
   failure: { errorType?: string },
 ): Promise<Response> {
@@ -72,6 +75,7 @@ async function forward(
       body,
       signal: request.signal,
       requestId,
+      callId,
       traceparent: trace.traceparent,
       tracestate: trace.tracestate,
       callerKey: owner.tokenId,
