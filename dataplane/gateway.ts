@@ -1,46 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { TLSSocket } from 'node:tls';
 import { pathProblem } from '@/lib/api';
 import { bearerTokenOf, tokenOwnerForGateway } from '@/lib/auth';
 import {
-  BodyTooLargeError,
+  adoptRequestId,
   forwardCall,
   type GatewayAnswer,
   gatewayError,
   gatewayErrorAnswer,
+  gatewayRequestBody,
   integrationForGateway,
-  MAX_BODY_BYTES,
   responseHeaders,
 } from '@/lib/integrations';
+import { type GatewayTrace, gatewayTrace, recordGatewaySpan } from '@/lib/telemetry';
 import { GATEWAY_PREFIX, rawTarget, resolvedPath, sendJson } from './http';
 
 const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+const GATEWAY_ROUTE = '/api/gw/{integration}/{path}';
 
-/** The one place the gateway resolves an API token to its owner. */
+/** The one place the gateway resolves an API token to its owner: from memory, never the database. */
 function tokenOwner(headers: IncomingHttpHeaders) {
   return tokenOwnerForGateway(bearerTokenOf(headers.authorization));
-}
-
-/** The one place the gateway looks an integration up by its slug. */
-function integrationBySlug(slug: string) {
-  return integrationForGateway(slug);
-}
-
-/**
- * The request body, buffered up to `limit` bytes (undefined when there is none): a declared length over
- * the limit is refused before reading, a body that grows past it as soon as it does.
- */
-export async function readGatewayBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
-  if (req.method === 'GET' || req.method === 'HEAD') return undefined;
-  if (Number(req.headers['content-length'] ?? 0) > limit) throw new BodyTooLargeError();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLargeError();
-    chunks.push(chunk);
-  }
-  return size ? Buffer.concat(chunks, size) : undefined;
 }
 
 function sendAnswer(res: ServerResponse, answer: GatewayAnswer): void {
@@ -49,31 +31,71 @@ function sendAnswer(res: ServerResponse, answer: GatewayAnswer): void {
   sendJson(res, answer.status, headers, answer.body);
 }
 
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** What one gateway request carries from its start to its SERVER span. */
+interface Exchange {
+  requestId: string;
+  /** the call log's key when the request id was adopted from the caller (it may repeat) */
+  callId: string | undefined;
+  trace: GatewayTrace;
+  signal: AbortSignal;
+  integration: string;
+  errorType?: string;
+}
+
 /**
  * The gateway, `/api/gw/:integration/*` on node:http: a caller's request, authorized by API token, sent to
- * the integration through its resilient client. The query string goes upstream exactly as sent.
+ * the integration through its resilient client, bodies streamed both ways. The query string goes upstream
+ * exactly as sent; every answer carries the request id; the request is a SERVER span continuing the
+ * caller's trace.
  */
 export async function handleGateway(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const requestId = randomUUID();
+  const startedAt = Date.now();
+  const started = performance.now();
+  const adopted = adoptRequestId(headerValue(req.headers['x-request-id']));
   const caller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) caller.abort();
   });
+  const exchange: Exchange = {
+    requestId: adopted.requestId,
+    callId: adopted.adopted ? randomUUID() : undefined,
+    trace: gatewayTrace(headerValue(req.headers.traceparent), headerValue(req.headers.tracestate)),
+    signal: caller.signal,
+    integration: '',
+  };
   try {
-    const answer = await forward(req, res, requestId, caller.signal);
+    const answer = await forward(req, res, exchange);
     if (answer && !caller.signal.aborted) sendAnswer(res, answer);
   } catch (error) {
-    if (!caller.signal.aborted) sendAnswer(res, gatewayErrorAnswer(error, requestId));
+    exchange.errorType = (error as { errorType?: string }).errorType;
+    if (!res.headersSent && !caller.signal.aborted) sendAnswer(res, gatewayErrorAnswer(error, exchange.requestId));
+    else res.destroy();
   }
+  if (exchange.trace.server)
+    recordGatewaySpan(exchange.trace, {
+      method: req.method ?? 'GET',
+      route: GATEWAY_ROUTE,
+      integration: exchange.integration,
+      status: res.statusCode,
+      requestId: exchange.requestId,
+      startedAt,
+      durationMs: performance.now() - started,
+      errorType: exchange.errorType,
+      scheme: (req.socket as TLSSocket).encrypted ? 'https' : 'http',
+    });
 }
 
 /** Sends the upstream's answer itself, or returns the error answer to send instead. */
 async function forward(
   req: IncomingMessage,
   res: ServerResponse,
-  requestId: string,
-  signal: AbortSignal,
+  exchange: Exchange,
 ): Promise<GatewayAnswer | undefined> {
+  const { requestId, signal } = exchange;
   const target = rawTarget(req.url ?? '/');
   const { search } = target;
   const pathname = resolvedPath(target.pathname);
@@ -87,28 +109,49 @@ async function forward(
   if (segments.at(-1) === '') segments.pop();
   if (!slug || segments.length === 0)
     return gatewayError(404, 'not found: the gateway path is /api/gw/<integration>/<path>', requestId);
+  exchange.integration = slug;
 
   const owner = tokenOwner(req.headers);
   if (!owner)
     return gatewayError(401, 'authentication required: sign in, or send Authorization: Bearer <token>', requestId);
-  const integration = integrationBySlug(slug);
+  const integration = integrationForGateway(slug);
   if (!integration) return gatewayError(404, `integration "${slug}" not found`, requestId);
-  const body = await readGatewayBody(req, MAX_BODY_BYTES);
+  const body = await gatewayRequestBody(req);
   const response = await forwardCall(integration, {
     method,
     segments,
     search,
     headers: req.headers,
-    body,
+    ...('stream' in body ? { body: body.stream, bodyLength: body.length } : { body: body.body }),
+    streamResponse: true,
     signal,
     requestId,
+    callId: exchange.callId,
+    traceparent: exchange.trace.traceparent,
+    tracestate: exchange.trace.tracestate,
     callerKey: owner.tokenId,
   });
-  if (signal.aborted) return undefined;
+  if (signal.aborted) {
+    response.stream?.destroy();
+    return undefined;
+  }
   const headers = responseHeaders(response);
   const bodyless = method === 'HEAD' || response.status === 204 || response.status === 304;
-  if (!bodyless) headers['content-length'] = String(response.body.length);
-  res.writeHead(response.status, headers);
-  res.end(bodyless ? undefined : response.body);
+  if (bodyless) {
+    // Read to its end (nothing, normally) so the call is recorded and its connection freed.
+    response.stream?.resume();
+    res.writeHead(response.status, headers);
+    res.end();
+  } else if (response.stream) {
+    // Streamed as it arrives: chunked unless the upstream declared the length.
+    const length = response.headers['content-length'];
+    if (length !== undefined) headers['content-length'] = length;
+    res.writeHead(response.status, headers);
+    await pipeline(response.stream, res);
+  } else {
+    headers['content-length'] = String(response.body.length);
+    res.writeHead(response.status, headers);
+    res.end(response.body);
+  }
   return undefined;
 }

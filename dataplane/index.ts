@@ -4,8 +4,6 @@ import { handleGateway } from './gateway';
 import { dataPlaneRoute, rawTarget, resolvedPath } from './http';
 import { handleWebhook } from './webhooks';
 
-export { readGatewayBody } from './gateway';
-
 /**
  * Serves a request if it belongs to the data plane (`/api/gw/*`, `/api/webhooks/*`) and says whether it
  * did; anything else is left for Next.

@@ -73,6 +73,8 @@ export interface ForwardRequest {
   streamResponse?: boolean;
   signal?: AbortSignal;
   requestId: string;
+  /** The call log's key when it must differ from the request id (see ResilientRequest.callId). */
+  callId?: string;
   /** The trace context the call continues: the gateway's SERVER span (`gatewayTrace`), else none. */
   traceparent?: string;
   tracestate?: string;
@@ -116,6 +118,7 @@ export async function forwardCall(
       streamResponse: req.streamResponse,
       signal: req.signal,
       requestId: req.requestId,
+      callId: req.callId,
       traceparent: req.traceparent,
       tracestate: req.tracestate,
       callerKey: req.callerKey,

@@ -10,7 +10,7 @@ export {
   gatewayRequestBody,
   requestBodyOf,
 } from './request-body';
-export { gatewayRequestId } from './request-id';
+export { adoptRequestId, type GatewayRequestId, gatewayRequestId } from './request-id';
 export {
   BodyTooLargeError,
   type GatewayAnswer,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gatewayRequestId } from './request-id';
+import { adoptRequestId, gatewayRequestId } from './request-id';
 
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/;
 
@@ -16,4 +16,15 @@ test('BREAKWATER_TRUST_REQUEST_ID=false ignores the caller request id; true and 
   assert.equal(gatewayRequestId('req-123', { BREAKWATER_TRUST_REQUEST_ID: 'true' }), 'req-123');
   assert.equal(gatewayRequestId('req-123', {}), 'req-123');
   assert.throws(() => gatewayRequestId('req-123', { BREAKWATER_TRUST_REQUEST_ID: 'no' }), /must be true or false/);
+});
+
+test('adoptRequestId says whether the id is the caller’s own', () => {
+  assert.deepEqual(adoptRequestId('req-123', {}), { requestId: 'req-123', adopted: true });
+  const refused = adoptRequestId('has space', {});
+  assert.equal(refused.adopted, false);
+  assert.match(refused.requestId, UUID);
+  const untrusted = adoptRequestId('req-123', { BREAKWATER_TRUST_REQUEST_ID: 'false' });
+  assert.equal(untrusted.adopted, false);
+  assert.match(untrusted.requestId, UUID);
+  assert.equal(adoptRequestId(undefined, {}).adopted, false);
 });

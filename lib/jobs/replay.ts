@@ -9,6 +9,7 @@ import {
   upstreamPath,
 } from '@/lib/integrations';
 import { DomainError } from '@/lib/model';
+import { findCallId } from '@/lib/queries';
 import { redactHeaders, redactText } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
 import { SecretUnavailableError } from '@/lib/secrets';
@@ -84,13 +85,16 @@ function withQuery(path: string, query: string | Record<string, string>): string
 /** Works out the exact request a replay sends, or refuses with the reason. */
 export async function planReplay(
   db: Db,
-  callId: string,
+  idOrRequestId: string,
   input: ReplayInput,
   /** the key `idempotency: "new"` sends (a bulk run derives it, so a resend after a crash repeats it) */
   newKey: string = randomUUID(),
 ): Promise<ReplayPlan> {
+  // A request id names its newest call; the replay links to that call's own id.
+  const id = await findCallId(db, idOrRequestId);
+  if (id === null) throw new ReplayRefusedError(`call "${idOrRequestId}" not found`, 404);
   const call = await db.callLog.findUnique({
-    where: { id: callId },
+    where: { id },
     select: {
       method: true,
       path: true,
@@ -99,7 +103,7 @@ export async function planReplay(
       integration: { select: { slug: true } },
     },
   });
-  if (!call) throw new ReplayRefusedError(`call "${callId}" not found`, 404);
+  if (!call) throw new ReplayRefusedError(`call "${idOrRequestId}" not found`, 404);
   const integration = await findIntegration(db, call.integration.slug);
   if (!integration) throw new ReplayRefusedError(`integration "${call.integration.slug}" not found`, 404);
   const recordedHeaders = JSON.parse(call.requestHeaders) as Record<string, string>;
@@ -121,7 +125,7 @@ export async function planReplay(
   const idempotencyKey = input.idempotency === 'reuse' ? originalKey : unsafe ? newKey : undefined;
   return {
     integration,
-    callId,
+    callId: id,
     request: {
       method,
       path,

@@ -238,3 +238,45 @@ test('overviewTiles: a firing, unsilenced alert is on its tile and makes a quiet
   assert.equal(a.health, 'warn');
   await db.alertRule.deleteMany({ where: { id: { in: [rule.id, muted.id] } } });
 });
+
+test('a request id several calls carried: the explorer lists each once, the call page is the newest', async () => {
+  const carried = (id: string, second: number) =>
+    db.callLog.create({
+      data: {
+        id,
+        requestId: 'caller-resent-1',
+        integrationId: 'int_a',
+        startedAt: new Date(AT.getTime() + 120_000 + second * 1000),
+        durationMs: 3,
+        method: 'POST',
+        route: '/v1/charges',
+        path: '/v1/charges',
+        status: 500,
+        outcome: 'server_error',
+        attemptCount: 0,
+        keptBecause: 'server_error',
+      },
+    });
+  await carried('resent-a', 1);
+  await carried('resent-b', 2);
+  await carried('resent-c', 2);
+  try {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await searchCalls(db, { requestId: 'caller-resent-1', limit: 2, cursor });
+      seen.push(...page.calls.map((c) => c.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    assert.deepEqual(seen, ['resent-c', 'resent-b', 'resent-a'], 'newest first, ties on id, each once');
+    assert.deepEqual(
+      (await searchCalls(db, { requestId: 'resent-a' })).calls.map((c) => [c.id, c.requestId]),
+      [['resent-a', 'caller-resent-1']],
+      'a call’s own id still matches',
+    );
+    assert.equal((await callDetail(db, 'caller-resent-1'))?.id, 'resent-c');
+    assert.equal((await callDetail(db, 'resent-a'))?.id, 'resent-a');
+  } finally {
+    await db.callLog.deleteMany({ where: { requestId: 'caller-resent-1' } });
+  }
+});

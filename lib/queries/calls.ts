@@ -13,6 +13,7 @@ export interface CallFilter {
   from?: Date;
   to?: Date;
   minDurationMs?: number;
+  /** a call's id or the x-request-id it carried (a caller's id may be on several calls) */
   requestId?: string;
   upstreamRequestId?: string;
   traceId?: string;
@@ -26,7 +27,10 @@ export interface CallFilter {
 }
 
 export interface CallRow {
+  /** the call's own key (its page's address) */
   id: string;
+  /** the x-request-id it carried: `id` unless that was a caller's id; null on rows older than the column */
+  requestId: string | null;
   integration: { slug: string; name: string };
   startedAt: Date;
   durationMs: number;
@@ -55,6 +59,7 @@ export const MAX_LIMIT = 200;
 
 const ROW_SELECT = {
   id: true,
+  requestId: true,
   startedAt: true,
   durationMs: true,
   method: true,
@@ -88,15 +93,15 @@ export async function searchCalls(db: Db, filter: CallFilter): Promise<CallPage>
       ...(filter.route && { route: { contains: filter.route } }),
       ...((filter.from || filter.to) && { startedAt }),
       ...(filter.minDurationMs !== undefined && { durationMs: { gte: filter.minDurationMs } }),
-      ...(filter.requestId && { id: filter.requestId }),
       ...(filter.upstreamRequestId && { upstreamRequestId: filter.upstreamRequestId }),
       ...(filter.traceId && { traceId: filter.traceId.toLowerCase() }),
       ...(filter.replays && { replayOfId: filter.replays === 'only' ? { not: null } : null }),
       // Narrower than `replays`, so it wins when both are given.
       ...(filter.replayOf && { replayOfId: filter.replayOf }),
-      ...(after && {
-        OR: [{ startedAt: { lt: after.at } }, { startedAt: after.at, id: { lt: after.id } }],
-      }),
+      AND: [
+        filter.requestId ? { OR: [{ id: filter.requestId }, { requestId: filter.requestId }] } : {},
+        after ? { OR: [{ startedAt: { lt: after.at } }, { startedAt: after.at, id: { lt: after.id } }] } : {},
+      ],
     },
     select: ROW_SELECT,
     orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
@@ -197,8 +202,28 @@ function describeDecisions(
   return decisions;
 }
 
-/** One call with its redacted metadata and bodies, every attempt, and what each policy decided. */
-export async function callDetail(db: Db, id: string): Promise<CallDetail | null> {
+/**
+ * The id of the call a link names: a call's own id, else the newest call that carried it as its
+ * x-request-id (a caller that resends its own id has one call per send).
+ */
+export async function findCallId(db: Db, idOrRequestId: string): Promise<string | null> {
+  const byId = await db.callLog.findUnique({ where: { id: idOrRequestId }, select: { id: true } });
+  if (byId) return byId.id;
+  const byRequestId = await db.callLog.findFirst({
+    where: { requestId: idOrRequestId },
+    select: { id: true },
+    orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+  });
+  return byRequestId?.id ?? null;
+}
+
+/**
+ * One call with its redacted metadata and bodies, every attempt, and what each policy decided; `id` is a
+ * call's id or a request id (then the newest call that carried it, see findCallId).
+ */
+export async function callDetail(db: Db, idOrRequestId: string): Promise<CallDetail | null> {
+  const id = await findCallId(db, idOrRequestId);
+  if (id === null) return null;
   const call = await db.callLog.findUnique({
     where: { id },
     select: {

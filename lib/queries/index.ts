@@ -13,6 +13,7 @@ export {
   type CallPage,
   type CallRow,
   callDetail,
+  findCallId,
   MAX_LIMIT,
   type PolicyDecision,
   REPLAYS_SHOWN,

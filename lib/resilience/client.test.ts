@@ -77,6 +77,20 @@ test("a caller's own x-request-id header is kept as the call's request id", asyn
   await client.close();
 });
 
+test('the call id is the request id unless the caller gives one; the upstream sees the request id only', async () => {
+  const { client, summaries } = clientWith({ cache: { enabled: false } });
+  await client.request({ method: 'GET', path: '/a', requestId: 'caller-8' });
+  await client.request({ method: 'GET', path: '/a', requestId: 'caller-8', callId: 'call-2' });
+  assert.deepEqual(
+    summaries.map((s) => [s.requestId, s.callId, s.requestHeaders['x-request-id']]),
+    [
+      ['caller-8', 'caller-8', 'caller-8'],
+      ['caller-8', 'call-2', 'caller-8'],
+    ],
+  );
+  await client.close();
+});
+
 test('an already aborted signal rejects at once with CancelledError and no attempt', async () => {
   const { client, summaries } = clientWith();
   await assert.rejects(

@@ -93,6 +93,11 @@ export interface ResilientRequest {
   /** Sent upstream as x-request-id; else an x-request-id request header is kept; else one is generated. */
   requestId?: string;
   /**
+   * The call log's key for this call; defaults to the request id. Set it when the request id may repeat
+   * (a caller's own x-request-id, resent on its retries), so each call still gets its own row.
+   */
+  callId?: string;
+  /**
    * The caller's W3C trace context, continued by this call (else `traceparent` and `tracestate` request
    * headers are read). An invalid traceparent starts a new trace; tracestate is kept only with a valid one.
    */
@@ -136,6 +141,7 @@ class HttpCallContext extends CallContext {
   upstreamRequestId: string | undefined;
   tags: Readonly<Record<string, string>> | undefined;
   requestBodyCopy: RequestBodyCopy | undefined;
+  callId = '';
 }
 
 function outcomeOfError(error: unknown): CallOutcome {
@@ -301,6 +307,7 @@ export class ResilientClient {
     ctx.path = req.path;
     ctx.route = req.route ?? (queryAt < 0 ? req.path : req.path.slice(0, queryAt));
     ctx.requestId = req.requestId ?? incomingRequestId ?? randomUUID();
+    ctx.callId = req.callId ?? ctx.requestId;
     ctx.startedAt = this.clock.now();
     ctx.callerKey = req.callerKey;
     ctx.tags = req.tags;
@@ -505,6 +512,7 @@ export class ResilientClient {
     const summary: CallSummary = {
       integration: this.name,
       requestId: ctx.requestId,
+      callId: ctx.callId,
       method: ctx.method,
       route: ctx.route,
       path: ctx.path,

@@ -29,6 +29,11 @@ export interface AttemptInfo {
 export interface CallSummary {
   integration: string;
   requestId: string;
+  /**
+   * The call log's key: ResilientRequest.callId, else the request id (ResilientClient always sets it;
+   * a summary built elsewhere may leave it out, meaning the request id).
+   */
+  callId?: string;
   method: string;
   route: string;
   path: string;

@@ -234,9 +234,12 @@ export class TelemetryRecorder {
     // A streamed body arrives as a bounded copy with its full length beside it.
     const bodyOf = (body: string | Uint8Array | undefined, fullLength: number | undefined) =>
       capture === 'redacted' ? redactBody(body, rules, undefined, fullLength) : null;
+    // A caller's request id can repeat; the call's own id (callId) is the key, the request id is searchable.
+    const id = s.callId ?? s.requestId;
     return {
       row: {
-        id: s.requestId,
+        id,
+        requestId: s.requestId,
         integrationId,
         startedAt: new Date(s.startedAt),
         durationMs: s.durationMs,
@@ -257,7 +260,7 @@ export class TelemetryRecorder {
         replayOfId: detail.replayOfId ?? null,
       },
       attempts: s.attempts.map((a) => ({
-        callId: s.requestId,
+        callId: id,
         number: a.number,
         startedAt: new Date(a.startedAt),
         durationMs: a.durationMs,

@@ -114,7 +114,7 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
                   <td className="num">{formatMs(c.durationMs)}</td>
                   <td className="num">{c.attemptCount}</td>
                   <td className="mono">
-                    <Link href={`/explorer/${encodeURIComponent(c.id)}`}>{c.id}</Link>
+                    <Link href={`/explorer/${encodeURIComponent(c.id)}`}>{c.requestId ?? c.id}</Link>
                     {c.replayOfId && (
                       <>
                         {' '}

@@ -104,7 +104,7 @@ export default async function CallPage({ params }: Props) {
             </dd>
             <dt>Request id</dt>
             <dd className="mono" data-testid="request-id">
-              {call.id}
+              {call.requestId ?? call.id}
             </dd>
             <dt>Upstream tracking id</dt>
             <dd className="mono">{call.upstreamRequestId ?? '–'}</dd>
