@@ -9,13 +9,19 @@ export const dynamic = 'force-dynamic';
 
 type Context = { params: Promise<{ source: string }> };
 
+async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
 /** Public: a third party's delivery, trusted by its signature (checked in lib/webhooks), not by a session. */
 export async function POST(request: Request, { params }: Context): Promise<Response> {
   const badPath = unstorablePathResponse(request);
   if (badPath) return badPath;
   const db = getDb();
   try {
-    return await receiveWebhook(db, (await params).source, request);
+    const answer = await receiveWebhook(db, (await params).source, {
+      headers: request.headers,
+      body: request.body ?? emptyBody(),
+    });
+    return Response.json(answer.body, { status: answer.status });
   } catch (error) {
     if (isDomainError(error)) return domainErrorResponse(error);
     const requestId = randomUUID();
