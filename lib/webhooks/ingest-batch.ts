@@ -48,8 +48,8 @@ export async function storeDelivery(db: Db, delivery: AcceptedDelivery): Promise
   if (existing) return duplicateOf(db, delivery, existing.id);
   try {
     await db.$transaction([
-      db.job.create({ data: delivery.job }),
       db.webhookEvent.create({ data: eventRow(delivery, 0) }),
+      db.job.create({ data: delivery.job }),
     ]);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -98,15 +98,15 @@ export class IngestBatcher {
 
   private schedule(): void {
     if (this.writing) return;
-    if (this.waiting.length >= this.batchMax) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      void this.writeNext();
-    } else this.timer ??= setTimeout(() => void this.writeNext(), this.batchMs);
+    if (this.waiting.length >= this.batchMax) void this.writeNext();
+    else this.timer ??= setTimeout(() => void this.writeNext(), this.batchMs);
   }
 
   private async writeNext(): Promise<void> {
+    // Whatever started this write, no other may start before it ends.
+    clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.writing) return;
     const batch = this.waiting.splice(0, this.batchMax);
     if (batch.length === 0) return;
     this.writing = true;
@@ -135,10 +135,10 @@ export class IngestBatcher {
       const writes = [
         ...(fresh.length > 0
           ? [
-              this.db.job.createMany({ data: fresh.map((group) => group[0].delivery.job) }),
               this.db.webhookEvent.createMany({
                 data: fresh.map((group) => eventRow(group[0].delivery, group.length - 1)),
               }),
+              this.db.job.createMany({ data: fresh.map((group) => group[0].delivery.job) }),
             ]
           : []),
         ...repeats.map((group) =>
