@@ -52,16 +52,3 @@ export function sendJson(res: ServerResponse, status: number, headers: Record<st
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': payload.length });
   res.end(payload);
 }
-
-/** Writes a WHATWG Response (what the webhook receiver returns) to a node:http response. */
-export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer());
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, headers);
-  res.end(body);
-}

@@ -23,11 +23,17 @@ export const unauthorized = () =>
 export const notFound = (what: string) => jsonError(404, `${what} not found`);
 
 /** The answer to a DomainError, the one place its status, message and field become HTTP. */
+/** A DomainError's answer body (`{error, field?, issues?}`), for a handler that writes node:http itself. */
+export function domainErrorBody(error: DomainError): ApiErrorBody {
+  const body: ApiErrorBody = { error: error.message };
+  if (error.field !== undefined) body.field = error.field;
+  if (error.issues) body.issues = error.issues;
+  return body;
+}
+
 export function domainErrorResponse(error: DomainError, headers?: HeadersInit): Response {
-  const extra: Omit<ApiErrorBody, 'error'> = {};
-  if (error.field !== undefined) extra.field = error.field;
-  if (error.issues) extra.issues = error.issues;
-  return jsonError(error.status, error.message, extra, headers);
+  const { error: message, ...extra } = domainErrorBody(error);
+  return jsonError(error.status, message, extra, headers);
 }
 
 function fieldOf(path: PropertyKey[]): string {

@@ -1,5 +1,6 @@
 export {
   type ApiErrorBody,
+  domainErrorBody,
   domainErrorResponse,
   jsonError,
   notFound,

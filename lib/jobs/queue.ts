@@ -53,32 +53,37 @@ export function jobView(job: JobRow) {
 export type JobView = ReturnType<typeof jobView>;
 
 /**
- * Stores a job for the worker. Every job carries an idempotency key (the caller's, or one generated now),
- * sent on every attempt, so an attempt repeated after a crash is recognisable upstream as the same one.
+ * The row of a new job, as `enqueueJob` stores it; for callers that write many jobs at once (createMany) in
+ * their own transaction. Every job carries an idempotency key (the caller's, or one generated now), sent
+ * on every attempt, so an attempt repeated after a crash is recognisable upstream as the same one.
  */
-export async function enqueueJob(db: Pick<Db, 'job'>, integration: Integration, input: JobInput, source = 'api') {
+export function jobRecord(integration: Integration, input: JobInput, source = 'api') {
   const idempotencyKey = input.idempotencyKey ?? randomUUID();
   let headers = withHeader(input.headers, idempotencyHeader(integration), idempotencyKey);
   if (input.body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
     headers = withHeader(headers, 'content-type', looksLikeJson(input.body) ? 'application/json' : 'text/plain');
-  return db.job.create({
-    data: {
-      id: randomUUID(),
-      integrationId: integration.id,
-      integrationSlug: integration.slug,
-      priority: input.priority,
-      method: input.method,
-      path: input.path,
-      headers: JSON.stringify(headers),
-      body: input.body ?? null,
-      idempotencyKey,
-      maxAttempts: input.maxAttempts ?? jobConfig().backoffMs.length + 1,
-      runAt: new Date(),
-      source,
-      completionUrl: input.completionWebhook?.url ?? null,
-      completionSecretEnv: input.completionWebhook?.secretEnv ?? null,
-    },
-  });
+  return {
+    id: randomUUID(),
+    integrationId: integration.id,
+    integrationSlug: integration.slug,
+    priority: input.priority,
+    method: input.method,
+    path: input.path,
+    headers: JSON.stringify(headers),
+    body: input.body ?? null,
+    idempotencyKey,
+    maxAttempts: input.maxAttempts ?? jobConfig().backoffMs.length + 1,
+    runAt: new Date(),
+    source,
+    completionUrl: input.completionWebhook?.url ?? null,
+    completionSecretEnv: input.completionWebhook?.secretEnv ?? null,
+  };
+}
+export type JobRecord = ReturnType<typeof jobRecord>;
+
+/** Stores a job for the worker (see jobRecord). */
+export async function enqueueJob(db: Pick<Db, 'job'>, integration: Integration, input: JobInput, source = 'api') {
+  return db.job.create({ data: jobRecord(integration, input, source) });
 }
 
 function looksLikeJson(body: string): boolean {

@@ -117,6 +117,8 @@ export const ENV_VARIABLES = {
   BREAKWATER_SYNC_CONCURRENCY: v(count(4), '4'),
   BREAKWATER_SYNC_LEASE_MS: v(positive(120_000), '120000'),
   BREAKWATER_WEBHOOK_CATCHUP_MS: v(positive(300_000), '300000'),
+  BREAKWATER_WEBHOOK_BATCH_MS: v(positive(5), '5'),
+  BREAKWATER_WEBHOOK_BATCH_MAX: v(count(200), '200'),
   BREAKWATER_ALERT_EVAL_INTERVAL_MS: v(positive(30_000), '30000'),
   BREAKWATER_MIGRATE_DEBUG: v(text, 'off'),
 } satisfies Record<string, Variable>;

@@ -1,4 +1,5 @@
 export { countSeries, countTotals, flushWebhookCounts, type OutcomeTotals } from './counts';
+export type { WebhookAnswer, WebhookDelivery } from './delivery';
 export {
   type EventPage,
   eventDetail,

@@ -1,43 +1,31 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import { type Integration, integrationForGateway } from '@/lib/integrations';
-import { enqueueJob } from '@/lib/jobs';
+import { jobRecord } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { DomainError } from '@/lib/model';
 import { redactHeaders } from '@/lib/redaction';
 import { readSecret, SecretNotSetError, SecretUnavailableError } from '@/lib/secrets';
 import { standardKey } from '@/lib/standard-webhooks';
 import { countOutcome } from './counts';
+import {
+  type DeliveryHeaders,
+  deliveryHeaders,
+  readLimited,
+  type WebhookAnswer,
+  type WebhookDelivery,
+} from './delivery';
 import { verifyHmac } from './hmac';
+import { type AcceptedDelivery, ingestBatcherFor } from './ingest-batch';
 import { REJECTIONS, type RejectionReason } from './schema';
 import { sourceForWebhook, type WebhookSource } from './sources';
 import { verifyStandard } from './standard';
 import { verifyStripe } from './stripe';
-import type { SignedDelivery, Verdict } from './verdict';
+import type { HeaderLookup, SignedDelivery, Verdict } from './verdict';
 
 /** Longer ids are stored (and sent as idempotency keys) as their hash. */
 const MAX_DEDUP_KEY = 200;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Reads the body up to `max` bytes; null when it is larger (declared or actual), before reading the rest. */
-async function readLimited(request: Request, max: number): Promise<Uint8Array | null> {
-  if (Number(request.headers.get('content-length') ?? 0) > max) return null;
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
 
 function verify(source: WebhookSource, delivery: SignedDelivery): Verdict {
   switch (source.scheme) {
@@ -95,19 +83,8 @@ function secretsOf(source: WebhookSource): { secrets: string[] } | { problem: st
   return { secrets };
 }
 
-interface Received {
-  source: WebhookSource;
-  integration: Integration;
-  request: Request;
-  body: Uint8Array;
-  text: string;
-  now: Date;
-  /** the source's verification secrets, scrubbed from what is stored */
-  secrets: readonly string[];
-}
-
 /** The sender's event id header as the application should see it (Stripe's id is in the body). */
-function eventIdHeader(source: WebhookSource, headers: Headers): [string, string] | null {
+function eventIdHeader(source: WebhookSource, headers: HeaderLookup): [string, string] | null {
   if (source.scheme === 'standard') {
     const id = headers.get('webhook-id') ?? headers.get('svix-id');
     return id ? ['webhook-id', id] : null;
@@ -125,7 +102,7 @@ function eventIdHeader(source: WebhookSource, headers: Headers): [string, string
 export function forwardJobInput(
   source: WebhookSource,
   integration: Integration,
-  delivery: { headers: Headers; text: string },
+  delivery: { headers: HeaderLookup; text: string },
   id: string,
   idempotencyKey: string,
 ) {
@@ -152,79 +129,18 @@ export function forwardJobInput(
  * signature is verification material, checked before storing; forwarding and replay never send it), the
  * source's secrets scrubbed in any encoding. The body is kept as received: it is what is forwarded.
  */
-function storedHeaders(request: Request, secrets: readonly string[]): string {
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  return JSON.stringify(redactHeaders(headers, { secrets }));
+function storedHeaders(headers: DeliveryHeaders, secrets: readonly string[]): string {
+  return JSON.stringify(redactHeaders(Object.fromEntries(headers.entries()), { secrets }));
 }
 
-/**
- * Stores the event and its forward job in one transaction, then acknowledges: an acknowledged event always
- * has its job, and a crash before the commit leaves neither (the sender retries). The unique
- * (sourceId, dedupKey) decides duplicates under concurrency.
- */
-async function store(db: Db, delivery: Received, dedupKey: string): Promise<Response> {
-  const { source, integration, now } = delivery;
-  const existing = await db.webhookEvent.findUnique({
-    where: { sourceId_dedupKey: { sourceId: source.id, dedupKey } },
-  });
-  if (existing) return duplicate(db, source, dedupKey, existing.id);
-  const id = randomUUID();
-  try {
-    await db.$transaction(async (tx) => {
-      await tx.webhookEvent.create({
-        data: {
-          id,
-          sourceId: source.id,
-          dedupKey,
-          headers: storedHeaders(delivery.request, delivery.secrets),
-          body: new Uint8Array(delivery.body),
-          receivedAt: now,
-        },
-      });
-      const job = await enqueueJob(
-        tx,
-        integration,
-        forwardJobInput(source, integration, { headers: delivery.request.headers, text: delivery.text }, id, dedupKey),
-        'webhook',
-      );
-      await tx.webhookEvent.update({ where: { id }, data: { jobId: job.id } });
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'P2002') throw error;
-    const winner = await db.webhookEvent.findUnique({
-      where: { sourceId_dedupKey: { sourceId: source.id, dedupKey } },
-    });
-    return duplicate(db, source, dedupKey, winner?.id ?? null);
-  }
-  countOutcome(db, source.id, 'received', now);
-  return Response.json({ id, duplicate: false });
-}
-
-async function duplicate(db: Db, source: WebhookSource, dedupKey: string, id: string | null): Promise<Response> {
-  await db.webhookEvent.updateMany({
-    where: { sourceId: source.id, dedupKey },
-    data: { duplicates: { increment: 1 } },
-  });
-  countOutcome(db, source.id, 'duplicate');
-  return Response.json({ id, duplicate: true });
-}
-
-async function reject(db: Db, source: WebhookSource, reason: RejectionReason, message: string): Promise<Response> {
+function reject(db: Db, source: WebhookSource, reason: RejectionReason, message: string): WebhookAnswer {
   countOutcome(db, source.id, reason);
   const entry = { source: source.slug, reason, detail: message };
   if (reason === 'misconfigured') log.error(entry, 'webhook source cannot verify deliveries');
   else log.info(entry, 'webhook delivery refused');
-  return Response.json({ error: message, reason }, { status: REJECTIONS[reason] });
+  return { status: REJECTIONS[reason], body: { error: message, reason } };
 }
 
-/**
- * Verifies a delivery for the source `slug` on its raw bytes and, if authentic, fresh and new, stores it
- * and queues its forward to the application before answering 200. Every refusal is counted and answered
- * with its status and reason; nothing is stored or forwarded for it.
- */
 /** A delivery to a source that does not exist (404). */
 export class UnknownSourceError extends DomainError {
   constructor(slug: string) {
@@ -232,20 +148,39 @@ export class UnknownSourceError extends DomainError {
   }
 }
 
-export async function receiveWebhook(db: Db, slug: string, request: Request): Promise<Response> {
+/**
+ * The source a delivery is for and the integration it forwards to (null when that one is gone or was
+ * replaced): the only lookups made per delivery, both served from memory (no database read per delivery).
+ */
+function deliveryTarget(slug: string): { source: WebhookSource; integration: Integration | null } | null {
   const source = sourceForWebhook(slug);
-  if (!source) throw new UnknownSourceError(slug);
+  if (!source) return null;
+  const integration = integrationForGateway(source.integration);
+  return { source, integration: integration?.id === source.integrationId ? integration : null };
+}
+
+/**
+ * Verifies a delivery for the source `slug` on its raw bytes and, if authentic, fresh and new, stores it
+ * with its forward job to the application (group commit, ingest-batch.ts) before answering 200
+ * `{id, duplicate}`. Every refusal is counted and answered with its status and `{error, reason}`; nothing
+ * is stored or forwarded for it. A delivery that could not be stored is answered 503: the sender retries.
+ * Throws UnknownSourceError (404) for a slug no source has.
+ */
+export async function receiveWebhook(db: Db, slug: string, delivery: WebhookDelivery): Promise<WebhookAnswer> {
+  const target = deliveryTarget(slug);
+  if (!target) throw new UnknownSourceError(slug);
+  const { source, integration } = target;
   const secrets = secretsOf(source);
   if ('problem' in secrets) return reject(db, source, 'misconfigured', secrets.problem);
-  const integration = integrationForGateway(source.integration);
-  if (!integration || integration.id !== source.integrationId)
+  if (!integration)
     return reject(db, source, 'misconfigured', `the source's integration "${source.integration}" no longer exists`);
 
-  const body = await readLimited(request, source.maxBodyBytes);
+  const headers = deliveryHeaders(delivery.headers);
+  const body = await readLimited(delivery.body, headers.get('content-length'), source.maxBodyBytes);
   if (!body) return reject(db, source, 'too_large', `body exceeds ${source.maxBodyBytes} bytes`);
   const now = new Date();
   const verdict = verify(source, {
-    headers: request.headers,
+    headers,
     body,
     secrets: secrets.secrets,
     toleranceSeconds: source.toleranceSeconds,
@@ -259,9 +194,22 @@ export async function receiveWebhook(db: Db, slug: string, request: Request): Pr
     // Jobs carry text bodies; forwarding other bytes would alter what was signed.
     return reject(db, source, 'unsupported_body', 'the body is not UTF-8 text');
   }
-  return store(
-    db,
-    { source, integration, request, body, text, now, secrets: secrets.secrets },
-    dedupKeyOf(source, verdict.eventId, text),
-  );
+  const dedupKey = dedupKeyOf(source, verdict.eventId, text);
+  const id = randomUUID();
+  const accepted: AcceptedDelivery = {
+    sourceId: source.id,
+    dedupKey,
+    event: { id, headers: storedHeaders(headers, secrets.secrets), body: new Uint8Array(body), receivedAt: now },
+    job: jobRecord(integration, forwardJobInput(source, integration, { headers, text }, id, dedupKey), 'webhook'),
+  };
+  try {
+    const stored = await ingestBatcherFor(db).store(accepted);
+    return { status: 200, body: { id: stored.id, duplicate: stored.duplicate } };
+  } catch {
+    // Logged once per failed batch by the batcher; nothing of this delivery was stored.
+    return {
+      status: 503,
+      body: { error: 'the delivery could not be stored; send it again later', reason: 'unavailable' },
+    };
+  }
 }

@@ -1,10 +1,18 @@
 import { signedWith, v1Signatures } from '@/lib/standard-webhooks';
-import { badSignature, checkTolerance, missing, parseTimestamp, type SignedDelivery, type Verdict } from './verdict';
+import {
+  badSignature,
+  checkTolerance,
+  type HeaderLookup,
+  missing,
+  parseTimestamp,
+  type SignedDelivery,
+  type Verdict,
+} from './verdict';
 
 // Standard Webhooks, signed and checked by lib/standard-webhooks; here only what a receiver adds: the
 // headers (Svix sends the same ones branded `svix-*`; both are read) and the verdict.
 
-function header(headers: Headers, name: string): string | null {
+function header(headers: HeaderLookup, name: string): string | null {
   return headers.get(`webhook-${name}`) ?? headers.get(`svix-${name}`);
 }
 

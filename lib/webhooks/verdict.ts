@@ -42,8 +42,13 @@ export function checkTolerance(timestampS: number, nowS: number, toleranceSecond
   return null;
 }
 
+/** Reads one request header, case-insensitively (a WHATWG `Headers` is one). */
+export interface HeaderLookup {
+  get(name: string): string | null;
+}
+
 export interface SignedDelivery {
-  headers: Headers;
+  headers: HeaderLookup;
   /** the raw bytes as received: signatures are over these, never over a re-serialized body */
   body: Uint8Array;
   /** the current secret first, then the previous one during a rotation */

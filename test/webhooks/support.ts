@@ -96,16 +96,13 @@ export class WebhookHarness {
   receiver = new Receiver();
   cookie = '';
 
+  /** `env`: settings of this test's server on top of the secrets and a fast job schedule. */
+  constructor(private readonly env: Record<string, string> = {}) {}
+
   async start(): Promise<void> {
     this.database = await createTestDatabase();
     await this.receiver.start();
-    this.server = await startBreakwater(this.database.url, {
-      ...SECRETS,
-      BREAKWATER_JOB_BACKOFF_MS: '50,50',
-      BREAKWATER_JOB_POLL_MS: '50',
-      BREAKWATER_JOB_CONCURRENCY: '20',
-    });
-    this.cookie = await signIn(this.server);
+    await this.startServer();
     const created = await this.api('/api/integrations', {
       method: 'POST',
       body: {
@@ -118,6 +115,23 @@ export class WebhookHarness {
       },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
+  }
+
+  private async startServer(): Promise<void> {
+    this.server = await startBreakwater(this.database.url, {
+      ...SECRETS,
+      BREAKWATER_JOB_BACKOFF_MS: '50,50',
+      BREAKWATER_JOB_POLL_MS: '50',
+      BREAKWATER_JOB_CONCURRENCY: '20',
+      ...this.env,
+    });
+    this.cookie = await signIn(this.server);
+  }
+
+  /** Stops the server with `signal` (SIGKILL: a crash) and starts it again on the same database. */
+  async restart(signal: NodeJS.Signals): Promise<void> {
+    await this.server.stop(signal);
+    await this.startServer();
   }
 
   async stop(): Promise<void> {
