@@ -251,7 +251,6 @@ describe('Standard Webhooks', () => {
       body: new Blob([bigStreamed]).stream(),
       duplex: 'half',
     } as RequestInit);
-    assert.equal(streamed.headers.get('content-length'), null);
     await expectRefused(
       'chunked body over maxBodyBytes (no Content-Length)',
       streamed.json().then((body) => ({ status: streamed.status, body })),
