@@ -27,12 +27,14 @@ export interface SqliteBulkTransaction {
   run(sql: string, ...params: SqliteColumnValue[]): number;
 }
 
+const JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024;
+
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * Writes many rows into a SQLite database in one transaction with better-sqlite3 prepared statements, on a
  * connection of its own to the file of a Prisma client: Prisma's createMany costs about 43 times as much per
- * row. The connection keeps SQLite's defaults, as Prisma's does (rollback journal, synchronous=FULL), so a
+ * row. The connection keeps a rollback journal and SQLite's default synchronous=FULL, as Prisma's does, so a
  * transaction that returned is on disk.
  */
 export class SqliteBulkWriter {
@@ -42,6 +44,12 @@ export class SqliteBulkWriter {
 
   constructor(private readonly file: string) {
     this.connection = new Database(file);
+    // PERSIST commits by zeroing the journal's header and syncing it (synchronous stays FULL, the default)
+    // instead of creating, syncing the directory for and deleting a journal file each commit: about half
+    // the commit time here, and as durable. It is this connection's own setting (the other connections
+    // keep DELETE; each reads a zeroed journal as no journal). The limit bounds the file kept on disk.
+    this.connection.pragma('journal_mode = PERSIST');
+    this.connection.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
     this.transaction = this.connection.transaction((work: (tx: SqliteBulkTransaction) => unknown) =>
       work(this.operations),
     );
