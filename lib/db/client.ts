@@ -6,6 +6,7 @@ import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
+import { rememberSqliteFile } from './sqlite-bulk';
 import { withExclusiveTransactions } from './sqlite-transactions';
 
 /** Both generated clients expose the same model API; the SQLite one's type stands for both. */
@@ -41,7 +42,7 @@ export function createDb(url: string = databaseUrl(), options: DbOptions = {}): 
   if (providerOf(url) === 'sqlite') {
     const file = sqlitePath(url);
     mkdirSync(dirname(file), { recursive: true });
-    return new SqliteClient({
+    const db = new SqliteClient({
       adapter: withExclusiveTransactions(
         new PrismaBetterSqlite3({
           url: file,
@@ -50,6 +51,8 @@ export function createDb(url: string = databaseUrl(), options: DbOptions = {}): 
         file,
       ),
     });
+    rememberSqliteFile(db, file);
+    return db;
   }
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
 }

@@ -23,3 +23,11 @@ export {
   type RollupKey,
   type RollupRow,
 } from './rollup';
+export {
+  type SqliteBulkTransaction,
+  SqliteBulkWriter,
+  type SqliteColumnValue,
+  type SqliteRow,
+  sqliteBulkWriterFor,
+  sqliteValue,
+} from './sqlite-bulk';

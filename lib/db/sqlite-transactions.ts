@@ -6,6 +6,7 @@ import type {
   SqlQuery,
   Transaction,
 } from '@prisma/driver-adapter-utils';
+import { processSingleton } from '@/lib/server/singleton';
 
 /**
  * better-sqlite3 is one connection. The Prisma adapter queues interactive transactions behind each other,
@@ -126,7 +127,25 @@ class GatedAdapter implements SqlDriverAdapter {
  * for a commit that cannot run until the wait gives up (seconds, then "database is locked"). Waiting at the
  * gate instead is asynchronous, so the transaction finishes first.
  */
-const gates = new Map<string, TransactionGate>();
+const gates = () => processSingleton('sqlite-transaction-gates', () => new Map<string, TransactionGate>());
+
+function gateOf(file: string): TransactionGate {
+  let gate = gates().get(file);
+  if (!gate) {
+    gate = new TransactionGate();
+    gates().set(file, gate);
+  }
+  return gate;
+}
+
+/**
+ * Resolves once no transaction opened through withExclusiveTransactions is open on `file`, for a write on
+ * another connection of this process (sqlite-bulk.ts). The write must start in the same tick, synchronously.
+ */
+export async function afterOpenTransactions(file: string): Promise<void> {
+  const gate = gateOf(file);
+  while (gate.open) await gate.open;
+}
 
 /**
  * Wraps the better-sqlite3 adapter factory of the database file `file` so plain queries never run inside,
@@ -137,12 +156,7 @@ const gates = new Map<string, TransactionGate>();
  * other connection has the file open (a restart next to a reader would not start).
  */
 export function withExclusiveTransactions(factory: SqlDriverAdapterFactory, file: string): SqlDriverAdapterFactory {
-  let gate = gates.get(file);
-  if (!gate) {
-    gate = new TransactionGate();
-    gates.set(file, gate);
-  }
-  const shared = gate;
+  const shared = gateOf(file);
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,

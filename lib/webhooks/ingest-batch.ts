@@ -1,4 +1,4 @@
-import type { Db } from '@/lib/db';
+import { type Db, type SqliteBulkTransaction, sqliteBulkWriterFor } from '@/lib/db';
 import type { JobRecord } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { setting } from '@/lib/server/env';
@@ -25,7 +25,8 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002';
+const isUniqueViolation = (error: unknown) =>
+  ['P2002', 'SQLITE_CONSTRAINT_UNIQUE'].includes((error as { code?: string }).code ?? '');
 const keyOf = (d: { sourceId: string; dedupKey: string }) => `${d.sourceId}\u0000${d.dedupKey}`;
 
 /** Counts a repeat of a stored event on it and per source, then says which event it repeats. */
@@ -68,6 +69,43 @@ function eventRow(delivery: AcceptedDelivery, duplicates: number) {
     jobId: delivery.job.id,
     duplicates,
   };
+}
+
+/**
+ * SQLite: the same rows as writeWithPrisma writes (the jobs' `createdAt` default, now, made explicit), with
+ * prepared statements in one IMMEDIATE transaction. That transaction holds the write lock from its start,
+ * so the check for stored keys cannot race another instance.
+ */
+function writeWithBulk(tx: SqliteBulkTransaction, groups: Waiting[][]): Map<string, string> {
+  const stored = new Map<string, string>();
+  for (const [{ delivery }] of groups) {
+    const [row] = tx.all<{ id: string }>(
+      'SELECT "id" FROM "WebhookEvent" WHERE "sourceId" = ? AND "dedupKey" = ?',
+      delivery.sourceId,
+      delivery.dedupKey,
+    );
+    if (row) stored.set(keyOf(delivery), row.id);
+  }
+  const fresh = groups.filter((group) => !stored.has(keyOf(group[0].delivery)));
+  const createdAt = new Date();
+  tx.insert(
+    'WebhookEvent',
+    fresh.map((group) => eventRow(group[0].delivery, group.length - 1)),
+  );
+  tx.insert(
+    'Job',
+    fresh.map((group) => ({ ...group[0].delivery.job, createdAt })),
+  );
+  for (const group of groups) {
+    if (!stored.has(keyOf(group[0].delivery))) continue;
+    tx.run(
+      'UPDATE "WebhookEvent" SET "duplicates" = "duplicates" + ? WHERE "sourceId" = ? AND "dedupKey" = ?',
+      group.length,
+      group[0].delivery.sourceId,
+      group[0].delivery.dedupKey,
+    );
+  }
+  return stored;
 }
 
 /**
@@ -128,27 +166,12 @@ export class IngestBatcher {
       if (group) group.push(waiting);
       else groups.set(key, [waiting]);
     }
+    const all = [...groups.values()];
     try {
-      const stored = await this.storedIds([...groups.values()].map((group) => group[0].delivery));
-      const fresh = [...groups.values()].filter((group) => !stored.has(keyOf(group[0].delivery)));
-      const repeats = [...groups.values()].filter((group) => stored.has(keyOf(group[0].delivery)));
-      const writes = [
-        ...(fresh.length > 0
-          ? [
-              this.db.webhookEvent.createMany({
-                data: fresh.map((group) => eventRow(group[0].delivery, group.length - 1)),
-              }),
-              this.db.job.createMany({ data: fresh.map((group) => group[0].delivery.job) }),
-            ]
-          : []),
-        ...repeats.map((group) =>
-          this.db.webhookEvent.updateMany({
-            where: { sourceId: group[0].delivery.sourceId, dedupKey: group[0].delivery.dedupKey },
-            data: { duplicates: { increment: group.length } },
-          }),
-        ),
-      ];
-      await this.db.$transaction(writes);
+      const bulk = sqliteBulkWriterFor(this.db);
+      const stored = bulk ? await bulk.write((tx) => writeWithBulk(tx, all)) : await this.writeWithPrisma(all);
+      const fresh = all.filter((group) => !stored.has(keyOf(group[0].delivery)));
+      const repeats = all.filter((group) => stored.has(keyOf(group[0].delivery)));
       for (const group of fresh) {
         const [first, ...others] = group;
         countOutcome(this.db, first.delivery.sourceId, 'received', first.delivery.event.receivedAt);
@@ -172,6 +195,34 @@ export class IngestBatcher {
   private answerDuplicate(waiting: Waiting, id: string): void {
     countOutcome(this.db, waiting.delivery.sourceId, 'duplicate');
     waiting.resolve({ id, duplicate: true });
+  }
+
+  /**
+   * PostgreSQL: the events of keys not stored yet and their jobs inserted, the repeats counted, in one
+   * transaction. Returns the events that were stored before (key → id); the unique (sourceId, dedupKey)
+   * decides a race with another instance.
+   */
+  private async writeWithPrisma(groups: Waiting[][]): Promise<Map<string, string>> {
+    const stored = await this.storedIds(groups.map((group) => group[0].delivery));
+    const fresh = groups.filter((group) => !stored.has(keyOf(group[0].delivery)));
+    const repeats = groups.filter((group) => stored.has(keyOf(group[0].delivery)));
+    await this.db.$transaction([
+      ...(fresh.length > 0
+        ? [
+            this.db.webhookEvent.createMany({
+              data: fresh.map((group) => eventRow(group[0].delivery, group.length - 1)),
+            }),
+            this.db.job.createMany({ data: fresh.map((group) => group[0].delivery.job) }),
+          ]
+        : []),
+      ...repeats.map((group) =>
+        this.db.webhookEvent.updateMany({
+          where: { sourceId: group[0].delivery.sourceId, dedupKey: group[0].delivery.dedupKey },
+          data: { duplicates: { increment: group.length } },
+        }),
+      ),
+    ]);
+    return stored;
   }
 
   /** The stored events among the deliveries' keys, in one query: key → event id. */
