@@ -19,6 +19,7 @@ import { GATEWAY_PREFIX, rawTarget, resolvedPath, sendJson } from './http';
 
 const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
 const GATEWAY_ROUTE = '/api/gw/{integration}/{path}';
+const EMPTY_BODY = Buffer.alloc(0);
 
 /** The one place the gateway resolves an API token to its owner: from memory, never the database. */
 function tokenOwner(headers: IncomingHttpHeaders) {
@@ -142,6 +143,12 @@ async function forward(
     response.stream?.resume();
     res.writeHead(response.status, headers);
     res.end();
+  } else if (response.stream && response.streamComplete) {
+    // The whole body came with the headers (most answers): one write, no stream machinery per call.
+    const whole = (response.stream.read() as Buffer | null) ?? EMPTY_BODY;
+    headers['content-length'] = String(whole.length);
+    res.writeHead(response.status, headers);
+    res.end(whole);
   } else if (response.stream) {
     // Streamed as it arrives: chunked unless the upstream declared the length.
     const length = response.headers['content-length'];

@@ -120,6 +120,11 @@ export interface ResilientResponse {
    * typed ResilienceError that cut it (network reset, overall timeout, cancel).
    */
   stream?: Readable;
+  /**
+   * True when the whole body was already in `stream` as the call resolved (a small answer arrives with its
+   * headers): `stream.read()` returns it in one piece, so a relay can send it without piping.
+   */
+  streamComplete?: boolean;
   requestId: string;
   upstreamRequestId?: string;
   cache: CallSummary['cache'];
@@ -485,6 +490,7 @@ export class ResilientClient {
       headers: result.headers,
       body: result.body,
       stream,
+      streamComplete: stream.arrivedWhole,
       requestId: ctx.requestId,
       cache: ctx.cache,
       attempts: ctx.attempts,
