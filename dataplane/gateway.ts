@@ -19,6 +19,7 @@ import { GATEWAY_PREFIX, rawTarget, resolvedPath, sendJson } from './http';
 
 const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
 const GATEWAY_ROUTE = '/api/gw/{integration}/{path}';
+const EMPTY_BODY = Buffer.alloc(0);
 
 /** The one place the gateway resolves an API token to its owner: from memory, never the database. */
 function tokenOwner(headers: IncomingHttpHeaders) {
@@ -41,7 +42,10 @@ interface Exchange {
   /** the call log's key when the request id was adopted from the caller (it may repeat) */
   callId: string | undefined;
   trace: GatewayTrace;
-  signal: AbortSignal;
+  /** the caller closed its connection before its answer was sent */
+  callerGone: boolean;
+  /** cancels the upstream call, once it has started (ResilientRequest.onCancel: no AbortSignal per call) */
+  cancelCall?: () => void;
   integration: string;
   errorType?: string;
 }
@@ -56,23 +60,24 @@ export async function handleGateway(req: IncomingMessage, res: ServerResponse): 
   const startedAt = Date.now();
   const started = performance.now();
   const adopted = adoptRequestId(headerValue(req.headers['x-request-id']));
-  const caller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) caller.abort();
-  });
   const exchange: Exchange = {
     requestId: adopted.requestId,
     callId: adopted.adopted ? randomUUID() : undefined,
     trace: gatewayTrace(headerValue(req.headers.traceparent), headerValue(req.headers.tracestate)),
-    signal: caller.signal,
+    callerGone: false,
     integration: '',
   };
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    exchange.callerGone = true;
+    exchange.cancelCall?.();
+  });
   try {
     const answer = await forward(req, res, exchange);
-    if (answer && !caller.signal.aborted) sendAnswer(res, answer);
+    if (answer && !exchange.callerGone) sendAnswer(res, answer);
   } catch (error) {
     exchange.errorType = (error as { errorType?: string }).errorType;
-    if (!res.headersSent && !caller.signal.aborted) sendAnswer(res, gatewayErrorAnswer(error, exchange.requestId));
+    if (!res.headersSent && !exchange.callerGone) sendAnswer(res, gatewayErrorAnswer(error, exchange.requestId));
     else res.destroy();
   }
   if (exchange.trace.server)
@@ -95,7 +100,7 @@ async function forward(
   res: ServerResponse,
   exchange: Exchange,
 ): Promise<GatewayAnswer | undefined> {
-  const { requestId, signal } = exchange;
+  const { requestId } = exchange;
   const target = rawTarget(req.url ?? '/');
   const { search } = target;
   const pathname = resolvedPath(target.pathname);
@@ -124,14 +129,17 @@ async function forward(
     headers: req.headers,
     ...('stream' in body ? { body: body.stream, bodyLength: body.length } : { body: body.body }),
     streamResponse: true,
-    signal,
+    onCancel: (cancel) => {
+      if (exchange.callerGone) cancel();
+      else exchange.cancelCall = cancel;
+    },
     requestId,
     callId: exchange.callId,
     traceparent: exchange.trace.traceparent,
     tracestate: exchange.trace.tracestate,
     callerKey: owner.tokenId,
   });
-  if (signal.aborted) {
+  if (exchange.callerGone) {
     response.stream?.destroy();
     return undefined;
   }
@@ -142,6 +150,12 @@ async function forward(
     response.stream?.resume();
     res.writeHead(response.status, headers);
     res.end();
+  } else if (response.stream && response.streamComplete) {
+    // The whole body came with the headers (most answers): one write, no stream machinery per call.
+    const whole = (response.stream.read() as Buffer | null) ?? EMPTY_BODY;
+    headers['content-length'] = String(whole.length);
+    res.writeHead(response.status, headers);
+    res.end(whole);
   } else if (response.stream) {
     // Streamed as it arrives: chunked unless the upstream declared the length.
     const length = response.headers['content-length'];

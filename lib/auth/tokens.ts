@@ -46,10 +46,27 @@ const snapshot = processSingleton<TokenSnapshot>('token-snapshot', () => ({
 }));
 
 // When each token was last used, written in one batch by flushTokenUse instead of once per call.
-const lastUses = processSingleton('token-last-use', () => new Map<string, Date>());
+// Epoch ms, not a Date: this runs on every gateway call.
+const lastUses = processSingleton('token-last-use', () => new Map<string, number>());
 
 function noteTokenUse(tokenId: string): void {
-  lastUses.set(tokenId, new Date());
+  lastUses.set(tokenId, Date.now());
+}
+
+// The hash of each token recently presented, so a gateway call does not hash its token again. Only the hash
+// is remembered: the owner is still looked up in the snapshot on every call, so a revocation stays immediate.
+const MAX_REMEMBERED_HASHES = 1024;
+const hashOfToken = processSingleton('token-hash-of-token', () => new Map<string, string>());
+
+function tokenHashOf(token: string): string {
+  let hash = hashOfToken.get(token);
+  if (hash === undefined) {
+    // Bounded: a flood of distinct (bogus) tokens only empties the map, it never grows it.
+    if (hashOfToken.size >= MAX_REMEMBERED_HASHES) hashOfToken.clear();
+    hash = sha256(token);
+    hashOfToken.set(token, hash);
+  }
+  return hash;
 }
 
 /** Creates a token; the clear value is returned once and never stored. */
@@ -109,7 +126,7 @@ export async function verifyApiToken(db: Db, token: string | null | undefined): 
 /** The gateway's check, synchronous and from memory: the owner of a non-revoked token, else null. */
 export function tokenOwnerForGateway(token: string | null | undefined): TokenOwner | null {
   if (!token?.startsWith(TOKEN_PREFIX)) return null;
-  const owner = snapshot.byHash.get(sha256(token));
+  const owner = snapshot.byHash.get(tokenHashOf(token));
   if (!owner) return null;
   noteTokenUse(owner.tokenId);
   return owner;
@@ -146,7 +163,9 @@ export async function flushTokenUse(db: Db): Promise<number> {
   const batch = [...lastUses];
   lastUses.clear();
   try {
-    await db.$transaction(batch.map(([id, at]) => db.apiToken.updateMany({ where: { id }, data: { lastUsedAt: at } })));
+    await db.$transaction(
+      batch.map(([id, at]) => db.apiToken.updateMany({ where: { id }, data: { lastUsedAt: new Date(at) } })),
+    );
     return batch.length;
   } catch (error) {
     for (const [id, at] of batch) if (!lastUses.has(id)) lastUses.set(id, at);

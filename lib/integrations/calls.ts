@@ -72,6 +72,8 @@ export interface ForwardRequest {
   /** Hand the answer's body over as `ResilientResponse.stream` (see ResilientRequest.streamResponse). */
   streamResponse?: boolean;
   signal?: AbortSignal;
+  /** The caller's abort without an AbortSignal (see ResilientRequest.onCancel). */
+  onCancel?: (cancel: (reason?: unknown) => void) => void;
   requestId: string;
   /** The call log's key when it must differ from the request id (see ResilientRequest.callId). */
   callId?: string;
@@ -117,6 +119,7 @@ export async function forwardCall(
       bodyLength: req.bodyLength,
       streamResponse: req.streamResponse,
       signal: req.signal,
+      onCancel: req.onCancel,
       requestId: req.requestId,
       callId: req.callId,
       traceparent: req.traceparent,

@@ -30,9 +30,11 @@ const integrationClients = () => processSingleton('integration-clients', () => n
  */
 export function clientFor(integration: Integration): ResilientClient {
   const clients = integrationClients();
-  const origin = new URL(integration.baseUrl).origin;
-  const version = integration.updatedAt.getTime();
   const existing = clients.get(integration.id);
+  // Parsed once per base URL, not on every call.
+  const origin =
+    existing?.integration.baseUrl === integration.baseUrl ? existing.origin : new URL(integration.baseUrl).origin;
+  const version = integration.updatedAt.getTime();
   if (existing && existing.origin === origin && existing.slug === integration.slug) {
     if (existing.version !== version) {
       existing.client.updatePolicy(integration.policy);

@@ -101,6 +101,38 @@ test('an already aborted signal rejects at once with CancelledError and no attem
   await client.close();
 });
 
+test('onCancel: cancelling mid-call rejects with CancelledError, cancelled before rejects with no attempt, after the end does nothing', async () => {
+  const { client, summaries } = clientWith({ cache: { enabled: false } });
+  let cancel!: (reason?: unknown) => void;
+  const slow = client.request({
+    method: 'GET',
+    path: '/slow/cancelled',
+    onCancel: (given) => {
+      cancel = given;
+    },
+  });
+  setTimeout(() => cancel('caller gone'), 10);
+  await assert.rejects(slow, CancelledError);
+  assert.equal(summaries.at(-1)?.outcome, 'cancelled');
+
+  await assert.rejects(
+    client.request({ method: 'GET', path: '/a', onCancel: (given) => given() }),
+    (error: CancelledError) => error instanceof CancelledError && error.attempts.length === 0,
+  );
+
+  const answered = await client.request({
+    method: 'GET',
+    path: '/a',
+    onCancel: (given) => {
+      cancel = given;
+    },
+  });
+  cancel('too late');
+  assert.equal(answered.status, 200);
+  assert.equal(summaries.at(-1)?.outcome, 'success');
+  await client.close();
+});
+
 test('a caller over its rate limit is rejected with RateLimitedError while others still pass', async () => {
   const { client, summaries } = clientWith({ rateLimit: { perMinute: 60, burst: 1 }, cache: { enabled: false } });
   await client.request({ method: 'GET', path: '/a', callerKey: 'alice' });

@@ -5,7 +5,7 @@ import { CircuitBreaker } from './breaker.ts';
 import { Bulkhead } from './bulkhead.ts';
 import { type CacheStore, MemoryCacheStore, ResponseCache } from './cache.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { CallContext, linkCallerSignal } from './context.ts';
+import { CallContext, linkCallerCancel, linkCallerSignal } from './context.ts';
 import { type DestinationPolicy, guardedConnector, type HostResolver } from './destination.ts';
 import {
   BulkheadRejectedError,
@@ -90,6 +90,13 @@ export interface ResilientRequest {
   streamResponse?: boolean;
   /** Caller's abort: never retried, rejects with CancelledError. */
   signal?: AbortSignal;
+  /**
+   * The caller's abort without an AbortSignal (each costs an EventTarget and its listeners per call), for a
+   * caller that hears of its own end anyway (a node:http response's `close`): called at once with the
+   * call's cancel function; calling that is a caller abort as `signal`'s, until the call (and a streamed
+   * body) has ended. Called already cancelled, the call rejects before taking a token or a slot.
+   */
+  onCancel?: (cancel: (reason?: unknown) => void) => void;
   /** Sent upstream as x-request-id; else an x-request-id request header is kept; else one is generated. */
   requestId?: string;
   /**
@@ -120,6 +127,11 @@ export interface ResilientResponse {
    * typed ResilienceError that cut it (network reset, overall timeout, cancel).
    */
   stream?: Readable;
+  /**
+   * True when the whole body was already in `stream` as the call resolved (a small answer arrives with its
+   * headers): `stream.read()` returns it in one piece, so a relay can send it without piping.
+   */
+  streamComplete?: boolean;
   requestId: string;
   upstreamRequestId?: string;
   cache: CallSummary['cache'];
@@ -251,7 +263,11 @@ export class ResilientClient {
 
   async request(req: ResilientRequest): Promise<ResilientResponse> {
     const ctx = this.createContext(req);
-    const unlink = req.signal ? linkCallerSignal(ctx, req.signal) : undefined;
+    const unlink = req.signal
+      ? linkCallerSignal(ctx, req.signal)
+      : req.onCancel
+        ? linkCallerCancel(ctx, req.onCancel)
+        : undefined;
     // Already cancelled: reject before taking a rate-limit token or a bulkhead slot.
     if (ctx.abortReason) throw this.fail(ctx, ctx.abortReason);
     let result: HttpResult;
@@ -485,6 +501,7 @@ export class ResilientClient {
       headers: result.headers,
       body: result.body,
       stream,
+      streamComplete: stream.arrivedWhole,
       requestId: ctx.requestId,
       cache: ctx.cache,
       attempts: ctx.attempts,

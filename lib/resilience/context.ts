@@ -92,6 +92,17 @@ export function answeredFromCache(ctx: CallContext): boolean {
   return ctx.cache === 'hit' || ctx.cache === 'stale';
 }
 
+/** Hands the caller a function that cancels the call until the unlink it returns has run (the call ended). */
+export function linkCallerCancel(ctx: CallContext, onCancel: (cancel: (reason?: unknown) => void) => void): () => void {
+  let linked = true;
+  onCancel((reason) => {
+    if (linked) ctx.abort(new CancelledError(reason));
+  });
+  return () => {
+    linked = false;
+  };
+}
+
 /** Cancels the call when the caller's signal aborts; returns the unlink to run when the call ends. */
 export function linkCallerSignal(ctx: CallContext, signal: AbortSignal): () => void {
   if (signal.aborted) {

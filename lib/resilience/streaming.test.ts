@@ -66,6 +66,20 @@ function upstreamRequestEnd(req: IncomingMessage): Promise<{ complete: boolean; 
   return new Promise((resolve) => req.on('close', () => resolve({ complete: req.complete, bytes })));
 }
 
+test('a small answer that arrives with its headers is complete at once: read() gives the whole body, summarized', async () => {
+  const body = randomBytes(300);
+  handle = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(body);
+  };
+  const { client, summaries } = clientWith();
+  const response = await client.request({ method: 'GET', path: '/small', streamResponse: true });
+  assert.equal(response.streamComplete, true);
+  assert.deepEqual(response.stream?.read(), body);
+  assert.equal(summaries.length, 1, 'the call ended with its body');
+  assert.equal(summaries[0].responseBodyBytes, body.length);
+});
+
 test('a 5 MiB answer streams: the reader gets the first bytes before the upstream has sent the rest', async () => {
   const body = randomBytes(5 * MiB);
   let release!: () => void;
@@ -83,6 +97,7 @@ test('a 5 MiB answer streams: the reader gets the first bytes before the upstrea
   assert.equal(response.status, 200);
   assert.equal(response.body.length, 0);
   assert.ok(response.stream);
+  assert.equal(response.streamComplete, false, 'the rest of the body is still to come');
   const chunks: Buffer[] = [];
   for await (const chunk of response.stream) {
     if (chunks.length === 0) {

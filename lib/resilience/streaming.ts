@@ -64,6 +64,11 @@ export class ResponseBodyStream extends Readable implements OpenBody {
     return this.received.copy;
   }
 
+  /** Whether the whole body has arrived (it may still be unread): `read()` then returns it in one piece. */
+  get arrivedWhole(): boolean {
+    return this.settled && this.failure === undefined;
+  }
+
   /** Why the body did not arrive whole, once it settled that way. */
   get failed(): Error | undefined {
     return this.failure;

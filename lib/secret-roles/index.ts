@@ -87,11 +87,12 @@ export function forgetVerificationSecrets(): void {
 }
 
 /** Throws SecretRoleRefusedError when `name` currently verifies an inbound source; call before sending or signing. */
-export async function assertOutboundSecret(name: string, db: Db = getDb()): Promise<void> {
+export async function assertOutboundSecret(name: string, db?: Db): Promise<void> {
   const cached = verificationNames().cached;
   let names = cached && Date.now() - cached.at < VERIFICATION_NAMES_TTL_MS ? cached.names : undefined;
   if (!names) {
-    names = loadVerificationNames(db);
+    // The database only when the cache is stale: this runs on every gateway call.
+    names = loadVerificationNames(db ?? getDb());
     verificationNames().cached = { names, at: Date.now() };
     names.catch(forgetVerificationSecrets);
   }

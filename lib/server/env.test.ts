@@ -80,6 +80,19 @@ test('defaults apply to unset and empty variables, and values are parsed', () =>
   validateEnv({});
 });
 
+test('a variable read again after its value changed gets the new value, and a refused one is refused each time', () => {
+  const env: Record<string, string> = { BREAKWATER_JOB_POLL_MS: '50' };
+  assert.equal(setting('BREAKWATER_JOB_POLL_MS', env), 50);
+  assert.equal(setting('BREAKWATER_JOB_POLL_MS', env), 50);
+  env.BREAKWATER_JOB_POLL_MS = '70';
+  assert.equal(setting('BREAKWATER_JOB_POLL_MS', env), 70);
+  env.BREAKWATER_JOB_POLL_MS = 'soon';
+  assert.throws(() => setting('BREAKWATER_JOB_POLL_MS', env), EnvError);
+  assert.throws(() => setting('BREAKWATER_JOB_POLL_MS', env), EnvError);
+  delete env.BREAKWATER_JOB_POLL_MS;
+  assert.equal(setting('BREAKWATER_JOB_POLL_MS', env), 500);
+});
+
 test('a refused value stops validation with an error naming the variable, never showing its value', () => {
   const cases: [string, string, RegExp][] = [
     ['BREAKWATER_JOB_POLL_MS', 'fast', /must be a number/],

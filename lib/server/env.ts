@@ -136,14 +136,25 @@ export class EnvError extends Error {
   }
 }
 
-/** The parsed value of one variable, or its default; an EnvError naming it when its value is refused. */
-export function setting<N extends SettingName>(name: N, env: Env = process.env): Setting<N> {
-  const parsed = ENV_VARIABLES[name].schema.safeParse(env[name]);
-  if (!parsed.success) throw new EnvError(name, parsed.error.issues[0].message);
-  return parsed.data as Setting<N>;
-}
+/**
+ * The last accepted value of each variable with the raw text it came from: some settings are read on every
+ * gateway call, and a parse costs more than the call's own work. Values are primitives, so sharing is safe;
+ * a changed variable (tests set process.env) is parsed again.
+ */
+const lastParsed = new Map<SettingName, { raw: string | undefined; value: unknown }>();
 
 /** Checks every variable at start, so a typo stops the server with its name instead of a later failure. */
 export function validateEnv(env: Env = process.env): void {
   for (const name of Object.keys(ENV_VARIABLES) as SettingName[]) setting(name, env);
+}
+
+/** The parsed value of one variable, or its default; an EnvError naming it when its value is refused. */
+export function setting<N extends SettingName>(name: N, env: Env = process.env): Setting<N> {
+  const raw = env[name];
+  const last = lastParsed.get(name);
+  if (last && last.raw === raw) return last.value as Setting<N>;
+  const parsed = ENV_VARIABLES[name].schema.safeParse(raw);
+  if (!parsed.success) throw new EnvError(name, parsed.error.issues[0].message);
+  lastParsed.set(name, { raw, value: parsed.data });
+  return parsed.data as Setting<N>;
 }

@@ -274,8 +274,9 @@ export class TelemetryRecorder {
 
   private async writeBatch(): Promise<void> {
     const failuresBefore = this.stats.failedFlushes;
+    const together = await this.writeTogether();
     // When rollups (the part that must not be lost) cannot be written, the rest waits for the next round.
-    if (await this.writeRollups()) {
+    if (together === 'row_fault' && (await this.writeRollups())) {
       await this.writeBreakerEvents();
       await this.writeCalls();
     }
@@ -288,6 +289,51 @@ export class TelemetryRecorder {
       this.consecutiveFailures++;
       const backoff = this.opts.flushIntervalMs * 2 ** Math.min(this.consecutiveFailures, 10);
       this.nextFlushAt = Date.now() + Math.min(backoff, 30_000);
+    }
+  }
+
+  /**
+   * The usual flush: every dirty rollup, breaker event and call-log row in one transaction, so one commit
+   * (SQLite syncs the file at each commit, and better-sqlite3 does it on the event loop, stalling every
+   * request). When a row is at fault nothing is written and the parts are then written apart (writeRollups
+   * and the rest), which set the bad row aside; when the database looks unavailable everything waits for
+   * the next flush, which is not hammered (one write per flush).
+   */
+  private async writeTogether(): Promise<'written' | 'row_fault' | 'unavailable'> {
+    const dirty = [...this.rollups].filter(([, r]) => r.dirty);
+    const events = this.pendingBreakerEvents;
+    const calls = this.pending;
+    if (dirty.length === 0 && events.length === 0 && calls.length === 0) return 'written';
+    for (const [, r] of dirty) r.dirty = false;
+    this.pendingBreakerEvents = [];
+    this.pending = [];
+    const writes: Prisma.PrismaPromise<unknown>[] = dirty.map(([, r]) => this.upsertRollup(r));
+    if (events.length > 0) writes.push(this.db.breakerEvent.createMany({ data: events }));
+    if (calls.length > 0) writes.push(...this.insertCalls(calls));
+    try {
+      await this.db.$transaction(writes);
+      for (const [, r] of dirty) r.failingSince = undefined;
+      return 'written';
+    } catch (error) {
+      // Rolled back: put everything back (calls recorded meanwhile stay behind the older ones).
+      this.pendingBreakerEvents = [...events, ...this.pendingBreakerEvents];
+      this.pending = [...calls, ...this.pending];
+      if (isRowFault(error)) {
+        for (const [, r] of dirty) r.dirty = true;
+        return 'row_fault';
+      }
+      this.noteFailure(error);
+      this.keepUnwrittenRollups(dirty, Date.now());
+      return 'unavailable';
+    }
+  }
+
+  /** Rollups a flush could not write are kept dirty for the next one, until rollupGiveUpMs (then dropped). */
+  private keepUnwrittenRollups(unwritten: [string, RollupState][], now: number): void {
+    for (const [key, r] of unwritten) {
+      r.failingSince ??= now;
+      if (now - r.failingSince < this.opts.rollupGiveUpMs) r.dirty = true;
+      else this.dropRollup(key, r);
     }
   }
 
