@@ -15,7 +15,7 @@ import {
   responseHeaders,
 } from '@/lib/integrations';
 import { type GatewayTrace, gatewayTrace, recordGatewaySpan } from '@/lib/telemetry';
-import { GATEWAY_PREFIX, rawTarget, resolvedPath, sendJson } from './http';
+import { discardUnreadBody, GATEWAY_PREFIX, rawTarget, resolvedPath, sendJson } from './http';
 
 const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
 const GATEWAY_ROUTE = '/api/gw/{integration}/{path}';
@@ -26,10 +26,9 @@ function tokenOwner(headers: IncomingHttpHeaders) {
   return tokenOwnerForGateway(bearerTokenOf(headers.authorization));
 }
 
-function sendAnswer(res: ServerResponse, answer: GatewayAnswer): void {
-  // An unread body may still be arriving: closing the connection beats reading it only to discard it.
-  const headers = answer.status === 413 ? { ...answer.headers, connection: 'close' } : answer.headers;
-  sendJson(res, answer.status, headers, answer.body);
+function sendAnswer(req: IncomingMessage, res: ServerResponse, answer: GatewayAnswer): void {
+  sendJson(res, answer.status, answer.headers, answer.body);
+  if (answer.status === 413) discardUnreadBody(req);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -74,10 +73,10 @@ export async function handleGateway(req: IncomingMessage, res: ServerResponse): 
   });
   try {
     const answer = await forward(req, res, exchange);
-    if (answer && !exchange.callerGone) sendAnswer(res, answer);
+    if (answer && !exchange.callerGone) sendAnswer(req, res, answer);
   } catch (error) {
     exchange.errorType = (error as { errorType?: string }).errorType;
-    if (!res.headersSent && !exchange.callerGone) sendAnswer(res, gatewayErrorAnswer(error, exchange.requestId));
+    if (!res.headersSent && !exchange.callerGone) sendAnswer(req, res, gatewayErrorAnswer(error, exchange.requestId));
     else res.destroy();
   }
   if (exchange.trace.server)

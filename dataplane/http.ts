@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The data plane's two prefixes; every other path goes to Next. */
 export const GATEWAY_PREFIX = '/api/gw/';
@@ -51,4 +51,23 @@ export function sendJson(res: ServerResponse, status: number, headers: Record<st
   const payload = Buffer.from(JSON.stringify(body));
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': payload.length });
   res.end(payload);
+}
+
+/** How long a caller may go on sending a body that was refused before it was read. */
+const LINGER_MS = 5000;
+
+/**
+ * After an answer given before the request body was read (a 413), reads and discards what the caller still
+ * sends, for at most LINGER_MS, instead of closing at once: a socket closed with unread bytes is reset by
+ * the kernel, and the caller may lose the answer it was sent (nginx's lingering close). A caller still
+ * sending after that is cut off.
+ */
+export function discardUnreadBody(req: IncomingMessage): void {
+  if (req.complete || req.destroyed) return;
+  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  timer.unref();
+  const done = () => clearTimeout(timer);
+  req.once('end', done);
+  req.once('close', done);
+  req.resume();
 }

@@ -5,7 +5,7 @@ import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { isDomainError } from '@/lib/model';
 import { receiveWebhook } from '@/lib/webhooks';
-import { rawTarget, resolvedPath, sendJson } from './http';
+import { discardUnreadBody, rawTarget, resolvedPath, sendJson } from './http';
 
 const SOURCE_PATH = /^\/api\/webhooks\/([^/]+)$/;
 
@@ -23,8 +23,8 @@ export async function handleWebhook(req: IncomingMessage, res: ServerResponse): 
   if (req.method !== 'POST') return sendJson(res, 405, { allow: 'POST' }, { error: 'webhooks are sent with POST' });
   try {
     const answer = await receiveWebhook(getDb(), decodeURIComponent(match[1]), { headers: req.headers, body: req });
-    // A refused body may still be arriving: closing the connection beats reading it only to discard it.
-    sendJson(res, answer.status, answer.status === 413 ? { connection: 'close' } : {}, answer.body);
+    sendJson(res, answer.status, {}, answer.body);
+    if (answer.status === 413) discardUnreadBody(req);
   } catch (error) {
     if (isDomainError(error)) return sendJson(res, error.status, {}, domainErrorBody(error));
     const requestId = randomUUID();
