@@ -15,7 +15,7 @@ import {
   responseHeaders,
 } from '@/lib/integrations';
 import { type GatewayTrace, gatewayTrace, recordGatewaySpan } from '@/lib/telemetry';
-import { discardUnreadBody, GATEWAY_PREFIX, rawTarget, resolvedPath, sendJson } from './http';
+import { discardUnreadBody, GATEWAY_PREFIX, type RawTarget, sendJson } from './http';
 
 const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
 const GATEWAY_ROUTE = '/api/gw/{integration}/{path}';
@@ -55,7 +55,7 @@ interface Exchange {
  * exactly as sent; every answer carries the request id; the request is a SERVER span continuing the
  * caller's trace.
  */
-export async function handleGateway(req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleGateway(req: IncomingMessage, res: ServerResponse, target: RawTarget): Promise<void> {
   const startedAt = Date.now();
   const started = performance.now();
   const adopted = adoptRequestId(headerValue(req.headers['x-request-id']));
@@ -72,7 +72,7 @@ export async function handleGateway(req: IncomingMessage, res: ServerResponse): 
     exchange.cancelCall?.();
   });
   try {
-    const answer = await forward(req, res, exchange);
+    const answer = await forward(req, res, target, exchange);
     if (answer && !exchange.callerGone) sendAnswer(req, res, answer);
   } catch (error) {
     exchange.errorType = (error as { errorType?: string }).errorType;
@@ -97,12 +97,10 @@ export async function handleGateway(req: IncomingMessage, res: ServerResponse): 
 async function forward(
   req: IncomingMessage,
   res: ServerResponse,
+  { pathname, search }: RawTarget,
   exchange: Exchange,
 ): Promise<GatewayAnswer | undefined> {
   const { requestId } = exchange;
-  const target = rawTarget(req.url ?? '/');
-  const { search } = target;
-  const pathname = resolvedPath(target.pathname);
   const problem = pathProblem(pathname);
   if (problem) return gatewayError(400, problem.error, requestId, { field: problem.field });
   const method = req.method ?? 'GET';

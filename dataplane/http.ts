@@ -4,7 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export const GATEWAY_PREFIX = '/api/gw/';
 const WEBHOOK_PREFIX = '/api/webhooks/';
 
-/** A request target split as sent: the path still percent-encoded, the query byte for byte (with its `?`). */
+/**
+ * A request target split as sent: the path still percent-encoded (dot segments resolved once
+ * serveDataPlane hands it to a handler), the query byte for byte (with its `?`).
+ */
 export interface RawTarget {
   pathname: string;
   search: string;

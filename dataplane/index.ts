@@ -9,9 +9,12 @@ import { handleWebhook } from './webhooks';
  * did; anything else is left for Next.
  */
 export function serveDataPlane(req: IncomingMessage, res: ServerResponse): boolean {
-  const route = dataPlaneRoute(resolvedPath(rawTarget(req.url ?? '/').pathname));
+  const raw = rawTarget(req.url ?? '/');
+  // Parsed once here and handed on: the handlers route on the same resolved path.
+  const target = { pathname: resolvedPath(raw.pathname), search: raw.search };
+  const route = dataPlaneRoute(target.pathname);
   if (route === null) return false;
-  const handled = route === 'gateway' ? handleGateway(req, res) : handleWebhook(req, res);
+  const handled = route === 'gateway' ? handleGateway(req, res, target) : handleWebhook(req, res, target);
   // Each handler answers its own errors; this is for one that fails while answering (a socket gone, say).
   handled.catch((error) => {
     log.error({ err: error, route }, 'data-plane request failed');

@@ -5,7 +5,7 @@ import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { isDomainError } from '@/lib/model';
 import { receiveWebhook } from '@/lib/webhooks';
-import { discardUnreadBody, rawTarget, resolvedPath, sendJson } from './http';
+import { discardUnreadBody, type RawTarget, sendJson } from './http';
 
 const SOURCE_PATH = /^\/api\/webhooks\/([^/]+)$/;
 
@@ -14,8 +14,7 @@ const SOURCE_PATH = /^\/api\/webhooks\/([^/]+)$/;
  * The receiver reads the body from the socket with the source's limit and answers once the delivery and its
  * forward job are committed (group commit).
  */
-export async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const pathname = resolvedPath(rawTarget(req.url ?? '/').pathname);
+export async function handleWebhook(req: IncomingMessage, res: ServerResponse, { pathname }: RawTarget): Promise<void> {
   const problem = pathProblem(pathname);
   if (problem) return sendJson(res, 400, {}, problem);
   const match = SOURCE_PATH.exec(pathname);
