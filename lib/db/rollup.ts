@@ -1,6 +1,6 @@
 /**
  * The stored rollup format (the MetricRollup table): lib/telemetry writes it, lib/queries and the
- * alerts read it. A row counts the calls of one integration, route and outcome on one instance in one
+ * alerts read it. A row counts the calls of one integration, environment, route and outcome on one instance in one
  * time bucket; rows of any buckets and instances add up (latency through the histogram in histogram.ts).
  */
 
@@ -16,6 +16,8 @@ export interface RollupKey {
   route: string;
   outcomeClass: string;
   instance: string;
+  /** the integration's target the calls went to: production | sandbox */
+  environment: string;
 }
 
 /** The counters of a row: each adds up across rows, except latencyMaxMs, the largest. */
@@ -28,6 +30,8 @@ export interface RollupCounters {
   rateLimitRejections: number;
   latencySumMs: number;
   latencyMaxMs: number;
+  /** calls served by the secondary credential after the primary got a 401 (rotation) */
+  secondaryCredential: number;
 }
 
 /** A stored row: its key, its counters and the latency histogram as JSON (SerializedHistogram). */
@@ -43,6 +47,7 @@ export function emptyRollupCounters(): RollupCounters {
     rateLimitRejections: 0,
     latencySumMs: 0,
     latencyMaxMs: 0,
+    secondaryCredential: 0,
   };
 }
 
@@ -56,4 +61,5 @@ export function addRollupCounters(into: RollupCounters, from: RollupCounters): v
   into.rateLimitRejections += from.rateLimitRejections;
   into.latencySumMs += from.latencySumMs;
   into.latencyMaxMs = Math.max(into.latencyMaxMs, from.latencyMaxMs);
+  into.secondaryCredential += from.secondaryCredential;
 }

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
 import { isDomainError } from '@/lib/model';
-import type { ResilientResponse } from '@/lib/resilience';
+import type { Reauthorization, ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
 import { clientFor } from './clients';
 import { routeTemplate, upstreamPath } from './paths';
-import type { Integration } from './rows';
+import { activeTarget, type Integration } from './rows';
 
 // Never forwarded upstream: hop-by-hop headers, the caller's own Breakwater credentials, and headers the
 // client sets itself.
@@ -36,13 +36,18 @@ const DROPPED_REQUEST_HEADERS = new Set([
 ]);
 
 /**
- * The credential for the integration's origin: an exposed secret, not pinned elsewhere, not an inbound
- * source's verification secret. Otherwise a SecretUnavailableError naming the variable.
+ * The credential in `secretEnv` (the primary, or the secondary while rotating) for the integration's
+ * origin: an exposed secret, not pinned elsewhere, not an inbound source's verification secret. Otherwise
+ * a SecretUnavailableError naming the variable.
  */
-async function credentialHeaders(integration: Integration, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  if (integration.authScheme === 'none' || !integration.secretEnv) return {};
-  const secret = readSecret(integration.secretEnv, { origin: integration.baseUrl }, env);
-  await assertOutboundSecret(integration.secretEnv);
+async function credentialHeaders(
+  integration: Integration,
+  secretEnv: string | null | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Record<string, string>> {
+  if (integration.authScheme === 'none' || !secretEnv) return {};
+  const secret = readSecret(secretEnv, { origin: integration.baseUrl }, env);
+  await assertOutboundSecret(secretEnv);
   switch (integration.authScheme) {
     case 'bearer':
       return { authorization: `Bearer ${secret}` };
@@ -52,6 +57,26 @@ async function credentialHeaders(integration: Integration, env: NodeJS.ProcessEn
       return { [integration.authHeader!.toLowerCase()]: secret };
   }
 }
+
+/**
+ * Rotation: a call whose primary credential gets a 401 is resent once with the secondary (see
+ * ResilientRequest.reauthorize), labelled `credential: secondary`. An unavailable secondary answers the 401.
+ */
+function secondaryCredential(
+  integration: Integration,
+  env: NodeJS.ProcessEnv,
+): (() => Promise<Reauthorization | undefined>) | undefined {
+  if (integration.authScheme === 'none' || !integration.secondarySecretEnv) return undefined;
+  return async () => {
+    try {
+      return { headers: await credentialHeaders(integration, integration.secondarySecretEnv, env), tags: SECONDARY };
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+const SECONDARY = { credential: 'secondary' } as const;
 
 /** A caller's request headers as node:http gives them: lower-case names, repeated ones as arrays. */
 export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -95,12 +120,13 @@ function bodyFailureOf(error: unknown): unknown {
   return isDomainError(cause) ? cause : error;
 }
 
-/** Sends a gateway request to the integration through its resilient client. */
+/** Sends a gateway request to the integration's active environment through its resilient client. */
 export async function forwardCall(
-  integration: Integration,
+  stored: Integration,
   req: ForwardRequest,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ResilientResponse> {
+  const integration = activeTarget(stored);
   const path = upstreamPath(integration.baseUrl, req.segments, req.search);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -108,7 +134,7 @@ export async function forwardCall(
     if (value === undefined || DROPPED_REQUEST_HEADERS.has(lower)) continue;
     headers[lower] = typeof value === 'string' ? value : value.join(', ');
   }
-  Object.assign(headers, await credentialHeaders(integration, env));
+  Object.assign(headers, await credentialHeaders(integration, integration.secretEnv, env));
   try {
     return await clientFor(integration).request({
       method: req.method,
@@ -126,6 +152,7 @@ export async function forwardCall(
       tracestate: req.tracestate,
       callerKey: req.callerKey,
       tags: req.tags,
+      reauthorize: secondaryCredential(integration, env),
     });
   } catch (error) {
     throw bodyFailureOf(error);

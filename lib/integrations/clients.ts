@@ -4,7 +4,7 @@ import { processSingleton } from '@/lib/server/singleton';
 import { attachTelemetry } from '@/lib/telemetry';
 import { outboundPolicy } from './outbound';
 import { redactionOf } from './redaction';
-import type { Integration } from './rows';
+import { activeTarget, type Integration } from './rows';
 
 /**
  * The one registry of ResilientClients: every outbound call Breakwater makes goes through a client made
@@ -16,6 +16,8 @@ interface IntegrationEntry {
   client: ResilientClient;
   origin: string;
   slug: string;
+  /** the active environment: every event of this client is labelled with it */
+  environment: string;
   version: number;
   /** the latest configuration, read by the telemetry listener (its secret may have changed) */
   integration: Integration;
@@ -25,17 +27,23 @@ interface IntegrationEntry {
 const integrationClients = () => processSingleton('integration-clients', () => new Map<string, IntegrationEntry>());
 
 /**
- * The client of one integration. A changed policy is applied in place; a changed origin or slug (the
- * client's name, carried by every event) gets a new client.
+ * The client of one integration's active environment. A changed policy is applied in place; a changed
+ * origin, slug (the client's name, carried by every event) or environment gets a new client.
  */
-export function clientFor(integration: Integration): ResilientClient {
+export function clientFor(stored: Integration): ResilientClient {
+  const integration = activeTarget(stored);
   const clients = integrationClients();
   const existing = clients.get(integration.id);
   // Parsed once per base URL, not on every call.
   const origin =
     existing?.integration.baseUrl === integration.baseUrl ? existing.origin : new URL(integration.baseUrl).origin;
   const version = integration.updatedAt.getTime();
-  if (existing && existing.origin === origin && existing.slug === integration.slug) {
+  if (
+    existing &&
+    existing.origin === origin &&
+    existing.slug === integration.slug &&
+    existing.environment === integration.activeEnvironment
+  ) {
     if (existing.version !== version) {
       existing.client.updatePolicy(integration.policy);
       existing.version = version;
@@ -53,8 +61,13 @@ export function clientFor(integration: Integration): ResilientClient {
     policy: integration.policy,
     destinationPolicy: outboundPolicy(),
   });
-  const entry = { client, origin, slug: integration.slug, version, integration } as IntegrationEntry;
-  entry.detach = attachTelemetry(client.events, integration.id, () => redactionOf(entry.integration), { origin });
+  const environment = integration.activeEnvironment;
+  const entry = { client, origin, slug: integration.slug, environment, version, integration } as IntegrationEntry;
+  entry.detach = attachTelemetry(client.events, integration.id, () => redactionOf(entry.integration), {
+    origin,
+    environment,
+    credential: () => (entry.integration.authScheme === 'none' ? undefined : 'primary'),
+  });
   clients.set(integration.id, entry);
   return client;
 }

@@ -1,10 +1,17 @@
 import type { Db } from '@/lib/db';
 import { log } from '@/lib/logging';
+import type { Environment } from '@/lib/model';
 import type { Policy } from '@/lib/resilience';
-import { type IntegrationConfig, integrationSchema } from './schema';
+import { type IntegrationConfig, type IntegrationTarget, integrationSchema, targetSchema } from './schema';
 
-export interface Integration extends Omit<IntegrationConfig, 'policy'> {
+/**
+ * An integration as stored: baseUrl and the credential fields are its production target, `sandbox` the
+ * other one. Calls go to `activeTarget(integration)`.
+ */
+export interface Integration extends Omit<IntegrationConfig, 'policy' | 'sandbox'> {
   id: string;
+  sandbox: IntegrationTarget | null;
+  activeEnvironment: Environment;
   policy: Policy;
   createdAt: Date;
   updatedAt: Date;
@@ -27,12 +34,49 @@ function storedPolicy(slug: string, json: string): Policy {
   return schema.parse(Object.fromEntries(Object.entries(stored).filter(([section]) => !invalid.has(section))));
 }
 
+function storedTarget(slug: string, json: string | null): IntegrationTarget | null {
+  if (json === null) return null;
+  const parsed = targetSchema.safeParse(JSON.parse(json));
+  if (parsed.success) return parsed.data;
+  log.warn({ integration: slug }, 'stored sandbox target no longer validates: ignored');
+  return null;
+}
+
 export function fromRow(row: IntegrationRow): Integration {
-  const { policy, ...rest } = row;
+  const { policy, sandbox, ...rest } = row;
+  const target = storedTarget(rest.slug, sandbox);
   return {
     ...rest,
     authScheme: rest.authScheme as Integration['authScheme'],
     bodyCapture: rest.bodyCapture as Integration['bodyCapture'],
+    sandbox: target,
+    activeEnvironment: rest.activeEnvironment === 'sandbox' && target ? 'sandbox' : 'production',
     policy: storedPolicy(rest.slug, policy),
   };
+}
+
+// One resolved copy per parsed integration: the snapshot's objects live until the next reload.
+const resolved = new WeakMap<Integration, Integration>();
+
+/**
+ * The integration as calls see it: baseUrl and credentials of its active environment. Production is the
+ * integration itself; the sandbox copy is made once per parsed integration (the snapshot holds them).
+ */
+export function activeTarget(integration: Integration): Integration {
+  if (integration.activeEnvironment === 'production' || !integration.sandbox) return integration;
+  let target = resolved.get(integration);
+  if (!target) {
+    const sandbox = integration.sandbox;
+    target = {
+      ...integration,
+      baseUrl: sandbox.baseUrl,
+      authScheme: sandbox.authScheme,
+      authHeader: sandbox.authHeader ?? null,
+      secretEnv: sandbox.secretEnv ?? null,
+      secondarySecretEnv: sandbox.secondarySecretEnv ?? null,
+    };
+    resolved.set(integration, target);
+    resolved.set(target, target);
+  }
+  return target;
 }

@@ -36,8 +36,29 @@ function toData(config: IntegrationConfig) {
     ...config,
     authHeader: config.authHeader ?? null,
     secretEnv: config.secretEnv ?? null,
+    secondarySecretEnv: config.secondarySecretEnv ?? null,
+    sandbox: config.sandbox ? JSON.stringify(config.sandbox) : null,
     policy: JSON.stringify(config.policy),
   };
+}
+
+/** Every secret name a configuration sends, by field, for the outbound role check. */
+function outboundSecrets(config: IntegrationConfig): { field: string; name: string | null | undefined }[] {
+  return [
+    { field: 'secretEnv', name: config.secretEnv },
+    { field: 'secondarySecretEnv', name: config.secondarySecretEnv },
+    { field: 'sandbox.secretEnv', name: config.sandbox?.secretEnv },
+    { field: 'sandbox.secondarySecretEnv', name: config.sandbox?.secondarySecretEnv },
+  ];
+}
+
+function secretNamesOf(config: Pick<IntegrationConfig, 'secretEnv' | 'secondarySecretEnv' | 'sandbox'>): string {
+  return [
+    config.secretEnv,
+    config.secondarySecretEnv,
+    config.sandbox?.secretEnv,
+    config.sandbox?.secondarySecretEnv,
+  ].join('\n');
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -46,7 +67,7 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** `config` must already be validated with integrationSchema. */
 export async function createIntegration(db: Db, config: IntegrationConfig): Promise<Integration> {
-  await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: config.secretEnv }]);
+  await assertSecretRole(db, 'outbound', outboundSecrets(config));
   try {
     const integration = fromRow(await db.integration.create({ data: toData(config) }));
     await publishIntegrationChange(db);
@@ -89,8 +110,10 @@ export async function updateIntegration(
   const merged = integrationSchema.safeParse(applyPatch(integrationFields, current, patch));
   if (!merged.success) return { ok: false, error: merged.error };
   // Re-checked only when the name changes, so a policy edit (the breaker's dry-run) never fails on it.
-  if (merged.data.secretEnv !== current.secretEnv)
-    await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: merged.data.secretEnv }]);
+  if (current.activeEnvironment === 'sandbox' && !merged.data.sandbox)
+    throw new DomainError('is active: switch to production before removing it', 400, 'invalid', 'sandbox');
+  if (secretNamesOf(merged.data) !== secretNamesOf(current))
+    await assertSecretRole(db, 'outbound', outboundSecrets(merged.data));
   try {
     const row = await db.integration.update({ where: { id: current.id }, data: toData(merged.data) });
     await publishIntegrationChange(db);

@@ -1,5 +1,6 @@
 export { type BreakerState, TRIPPED_BREAKER_STATES } from './breaker';
 export { BODY_CAPTURE_MODES, type BodyCapture } from './capture';
+export { CREDENTIALS, type Credential, ENVIRONMENTS, type Environment } from './environments';
 export { DomainError, type FieldIssue, isDomainError } from './errors';
 export { ERROR_RATE_THRESHOLDS, errorRateTone, type Health, healthOf } from './health';
 export { FINISHED_JOB_STATES, JOB_STATES, type JobState } from './jobs';

@@ -114,6 +114,19 @@ export interface ResilientRequest {
   callerKey?: string;
   /** Labels carried unchanged to the call's summary, for whoever records it. */
   tags?: Readonly<Record<string, string>>;
+  /**
+   * Called once per call when an attempt answers 401 (not a streamed body): the headers to resend
+   * it with (a second credential, a fresh token) and labels added to `tags`, or undefined to answer
+   * the 401. The resend is one more attempt, not counted against the retry policy; a second 401 is
+   * the answer. A 401 is then never streamed (`streamResponse`), so it can be replaced.
+   */
+  reauthorize?: () => Reauthorization | undefined | Promise<Reauthorization | undefined>;
+}
+
+/** What `ResilientRequest.reauthorize` gives: headers replacing the request's, labels added to its tags. */
+export interface Reauthorization {
+  headers: Record<string, string>;
+  tags?: Readonly<Record<string, string>>;
 }
 
 export interface ResilientResponse {
@@ -154,6 +167,7 @@ class HttpCallContext extends CallContext {
   tags: Readonly<Record<string, string>> | undefined;
   requestBodyCopy: RequestBodyCopy | undefined;
   callId = '';
+  reauthorize: ResilientRequest['reauthorize'];
 }
 
 function outcomeOfError(error: unknown): CallOutcome {
@@ -201,6 +215,8 @@ export class ResilientClient {
   private readonly bodyCopyBytes: number;
   /** Which answers a `streamResponse` request gets as a stream: those no policy may retry or replace. */
   private readonly streamedAnswer: StreamedAnswer;
+  /** The same for a call that may be resent on a 401 (ResilientRequest.reauthorize). */
+  private readonly streamedAnswerBut401: StreamedAnswer;
   private readonly runAttempt = (ctx: CallContext) => this.attempt(ctx as HttpCallContext);
   private readonly attemptRecorder: AttemptObserver = {
     attemptEnded: (ctx, info, result, error) => this.recordAttemptEnd(ctx as HttpCallContext, info, result, error),
@@ -214,6 +230,10 @@ export class ResilientClient {
     this.bodyCopyBytes = options.bodyCopyBytes ?? DEFAULT_BODY_COPY_BYTES;
     this.streamedAnswer = {
       when: (status) => status < 500 && !this.current.retry.retryOnStatuses.includes(status),
+      copyBytes: this.bodyCopyBytes,
+    };
+    this.streamedAnswerBut401 = {
+      when: (status) => status !== 401 && this.streamedAnswer.when(status),
       copyBytes: this.bodyCopyBytes,
     };
     if (options.onEvent) this.events.onAny(options.onEvent);
@@ -345,7 +365,13 @@ export class ResilientClient {
       body = ctx.requestBodyCopy;
       if (req.bodyLength !== undefined) headers['content-length'] = String(req.bodyLength);
     }
-    const streamAnswer = req.streamResponse && ctx.cacheKey === undefined ? this.streamedAnswer : undefined;
+    if (!ctx.requestBodyCopy) ctx.reauthorize = req.reauthorize;
+    const streamAnswer =
+      req.streamResponse && ctx.cacheKey === undefined
+        ? ctx.reauthorize
+          ? this.streamedAnswerBut401
+          : this.streamedAnswer
+        : undefined;
     ctx.request = { origin: this.origin, method, path: req.path, headers, body, streamAnswer };
     return ctx;
   }
@@ -361,6 +387,25 @@ export class ResilientClient {
   }
 
   private attempt(ctx: HttpCallContext): Promise<HttpResult> {
+    const sent = this.attemptOnce(ctx);
+    return ctx.reauthorize ? sent.then((result) => this.resendUnauthorized(ctx, result)) : sent;
+  }
+
+  /** A 401 resent once with the credential `reauthorize` gives, inside the same retry attempt. */
+  private async resendUnauthorized(ctx: HttpCallContext, result: HttpResult): Promise<HttpResult> {
+    const reauthorize = ctx.reauthorize;
+    // A 401 was not acted on, so any method may be resent; a streamed body cannot be read twice.
+    if (result.status !== 401 || !reauthorize || ctx.requestBodyCopy) return result;
+    ctx.reauthorize = undefined;
+    const replacement = await reauthorize();
+    if (!replacement) return result;
+    // Later attempts copy requestHeaders; the first attempt's request shares the object.
+    Object.assign(ctx.requestHeaders, replacement.headers);
+    if (replacement.tags) ctx.tags = { ...ctx.tags, ...replacement.tags };
+    return this.attemptOnce(ctx);
+  }
+
+  private attemptOnce(ctx: HttpCallContext): Promise<HttpResult> {
     const hedging = this.current.hedging;
     if (!hedging.enabled || !ctx.repeatable) return this.sendRecorded(ctx, false);
     return hedge(

@@ -3,6 +3,7 @@ export { CircuitBreaker } from './breaker.ts';
 export { Bulkhead } from './bulkhead.ts';
 export { type CachedResponse, type CacheStore, MemoryCacheStore, ResponseCache } from './cache.ts';
 export {
+  type Reauthorization,
   ResilientClient,
   type ResilientClientOptions,
   type ResilientRequest,

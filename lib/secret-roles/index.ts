@@ -42,7 +42,11 @@ async function verificationUse(db: Db, name: string): Promise<string | null> {
 
 async function outboundUse(db: Db, name: string): Promise<string | null> {
   const [integration, channel, sync, job] = await Promise.all([
-    db.integration.findFirst({ where: { secretEnv: name }, select: { slug: true } }),
+    db.integration.findFirst({
+      // the sandbox target is JSON: its names appear there as quoted strings
+      where: { OR: [{ secretEnv: name }, { secondarySecretEnv: name }, { sandbox: { contains: `"${name}"` } }] },
+      select: { slug: true },
+    }),
     db.alertChannel.findFirst({ where: { secretEnv: name }, select: { name: true } }),
     db.sync.findFirst({ where: { sinkSecretEnv: name }, select: { slug: true } }),
     db.job.findFirst({ where: { completionSecretEnv: name }, select: { id: true } }),

@@ -7,6 +7,10 @@ import { getRecorder, telemetryState } from './state';
 export interface ListenerOptions {
   /** the upstream origin, for `server.address`/`server.port`; looked up from the integration when absent */
   origin?: string;
+  /** the integration's environment the client calls: production (default) | sandbox */
+  environment?: string;
+  /** the credential a call used when it was not resent with the secondary (ResilientRequest.reauthorize) */
+  credential?: () => string | undefined;
 }
 
 export function targetOf(origin: string): Target | undefined {
@@ -53,6 +57,8 @@ function callListener(
         requestBody: s.requestBody,
         responseBody: s.responseBody,
         replayOfId: s.tags?.replayOfId,
+        environment: options.environment,
+        credential: s.tags?.credential ?? options.credential?.(),
       });
       metrics.recordCall(s);
       state.otel?.spans?.record(s.integration, s, target, rules);

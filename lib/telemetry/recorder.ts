@@ -43,6 +43,10 @@ export interface CallDetail {
   requestBody?: string | Uint8Array;
   responseBody?: string | Uint8Array;
   replayOfId?: string;
+  /** the integration's target the call went to (default production) */
+  environment?: string;
+  /** which credential served the call: primary | secondary; none without a credential */
+  credential?: string;
 }
 
 /** A rollup row being counted: every call is counted in a minute row and in an hour row (HOUR_SECONDS). */
@@ -129,7 +133,7 @@ export class TelemetryRecorder {
 
   record(integrationId: string, summary: CallSummary, detail: CallDetail = {}): void {
     this.stats.recordedCalls++;
-    this.addToRollup(integrationId, summary);
+    this.addToRollup(integrationId, summary, detail);
     const reason = this.keepReason(integrationId, summary, detail);
     if (!reason) return;
     if (this.pending.length >= this.opts.maxPendingCalls) {
@@ -173,16 +177,24 @@ export class TelemetryRecorder {
     return flushing;
   }
 
-  private addToRollup(integrationId: string, s: CallSummary): void {
-    this.addToBucket(this.opts.bucketSeconds, integrationId, s);
+  private addToRollup(integrationId: string, s: CallSummary, detail: CallDetail): void {
+    const environment = detail.environment ?? 'production';
+    const secondary = detail.credential === 'secondary';
+    this.addToBucket(this.opts.bucketSeconds, integrationId, s, environment, secondary);
     if (this.opts.hourlyRollups && this.opts.bucketSeconds < HOUR_SECONDS)
-      this.addToBucket(HOUR_SECONDS, integrationId, s);
+      this.addToBucket(HOUR_SECONDS, integrationId, s, environment, secondary);
   }
 
-  private addToBucket(bucketSeconds: number, integrationId: string, s: CallSummary): void {
+  private addToBucket(
+    bucketSeconds: number,
+    integrationId: string,
+    s: CallSummary,
+    environment: string,
+    secondary: boolean,
+  ): void {
     const bucketMs = bucketSeconds * 1000;
     const bucketStart = Math.floor(s.startedAt / bucketMs) * bucketMs;
-    const key = `${bucketSeconds}\u0000${bucketStart}\u0000${integrationId}\u0000${s.route}\u0000${s.outcome}`;
+    const key = `${bucketSeconds}\u0000${bucketStart}\u0000${integrationId}\u0000${s.route}\u0000${s.outcome}\u0000${environment}`;
     let state = this.rollups.get(key);
     if (!state) {
       state = {
@@ -191,6 +203,7 @@ export class TelemetryRecorder {
         integrationId,
         route: s.route,
         outcomeClass: s.outcome,
+        environment,
         ...emptyRollupCounters(),
         histogram: new LatencyHistogram(),
         dirty: true,
@@ -203,6 +216,7 @@ export class TelemetryRecorder {
     else if (s.cache === 'miss') state.cacheMisses++;
     if (s.rateLimitWaitMs > 0) state.rateLimitWaits++;
     if (s.outcome === 'rate_limited') state.rateLimitRejections++;
+    if (secondary) state.secondaryCredential++;
     state.latencySumMs += s.durationMs;
     state.latencyMaxMs = Math.max(state.latencyMaxMs, s.durationMs);
     state.histogram.record(s.durationMs);
@@ -211,6 +225,8 @@ export class TelemetryRecorder {
 
   private keepReason(integrationId: string, s: CallSummary, detail: CallDetail): string | null {
     if (detail.replayOfId) return 'replay';
+    // every call the old key served is kept: the integration page shows the last one (rotation)
+    if (detail.credential === 'secondary') return 'secondary_credential';
     if (s.outcome !== 'success') return s.outcome;
     if (s.durationMs >= this.opts.slowCallMs) return 'slow';
     if (s.rateLimited || s.rateLimitWaitMs > 0) return 'rate_limited';
@@ -258,6 +274,8 @@ export class TelemetryRecorder {
         requestBody: bodyOf(detail.requestBody, s.requestBodyBytes),
         responseBody: bodyOf(detail.responseBody, s.responseBodyBytes),
         replayOfId: detail.replayOfId ?? null,
+        environment: detail.environment ?? 'production',
+        credential: detail.credential ?? null,
       },
       attempts: s.attempts.map((a) => ({
         callId: id,
@@ -478,6 +496,7 @@ export class TelemetryRecorder {
       rateLimitRejections: r.rateLimitRejections,
       latencySumMs: r.latencySumMs,
       latencyMaxMs: r.latencyMaxMs,
+      secondaryCredential: r.secondaryCredential,
       latencyHist: JSON.stringify(r.histogram),
     };
     const key: RollupKey = {
@@ -487,9 +506,10 @@ export class TelemetryRecorder {
       route: r.route,
       outcomeClass: r.outcomeClass,
       instance: this.instance,
+      environment: r.environment,
     };
     return this.db.metricRollup.upsert({
-      where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance: key },
+      where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance_environment: key },
       create: { ...key, ...values },
       update: values,
     });

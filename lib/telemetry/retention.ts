@@ -85,7 +85,7 @@ async function downsample(db: Db, cutoff: Date, result: RetentionResult): Promis
     const groups = new Map<string, HourGroup>();
     for (const r of rows) {
       const hour = Math.floor(r.bucketStart.getTime() / HOUR_MS) * HOUR_MS;
-      const id = `${hour}\u0000${r.integrationId}\u0000${r.route}\u0000${r.outcomeClass}\u0000${r.instance}`;
+      const id = `${hour}\u0000${r.integrationId}\u0000${r.route}\u0000${r.outcomeClass}\u0000${r.instance}\u0000${r.environment}`;
       let group = groups.get(id);
       if (!group) {
         group = {
@@ -96,6 +96,7 @@ async function downsample(db: Db, cutoff: Date, result: RetentionResult): Promis
             route: r.route,
             outcomeClass: r.outcomeClass,
             instance: r.instance,
+            environment: r.environment,
           },
           rows: [],
         };
@@ -116,17 +117,18 @@ async function downsample(db: Db, cutoff: Date, result: RetentionResult): Promis
             route: group.key.route,
             outcomeClass: group.key.outcomeClass,
             instance: group.key.instance,
+            environment: group.key.environment,
           },
         });
         if (minutes.length === 0) continue;
         const merged = mergeRows(minutes);
         const existing = await tx.metricRollup.findUnique({
-          where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance: group.key },
+          where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance_environment: group.key },
           select: { count: true },
         });
         if (!existing || existing.count < merged.count) {
           await tx.metricRollup.upsert({
-            where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance: group.key },
+            where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance_environment: group.key },
             create: { ...group.key, ...merged },
             update: merged,
           });
