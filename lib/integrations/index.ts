@@ -1,3 +1,10 @@
+export {
+  type EnvironmentSwitchView,
+  environmentSwitches,
+  environmentSwitchSchema,
+  NoSandboxError,
+  switchEnvironment,
+} from './environments';
 export { type ForwardRequest, forwardCall, type RequestHeaders } from './calls';
 export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } from './clients';
 export { outboundPolicy, refuseOutboundUrl } from './outbound';
@@ -19,13 +26,15 @@ export {
   MAX_BODY_BYTES,
   responseHeaders,
 } from './responses';
-export type { Integration, IntegrationRow } from './rows';
+export { activeTarget, type Integration, type IntegrationRow } from './rows';
 export {
   AUTH_SCHEMES,
   type IntegrationConfig,
   type IntegrationInput,
+  type IntegrationTarget,
   integrationPatchSchema,
   integrationSchema,
+  targetSchema,
 } from './schema';
 export {
   createIntegration,

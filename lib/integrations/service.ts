@@ -91,7 +91,7 @@ export class ManagedIntegrationError extends DomainError {
   }
 }
 
-function refuseManaged(slug: string): void {
+export function refuseManaged(slug: string): void {
   if (slug.startsWith('breakwater.')) throw new ManagedIntegrationError(slug);
 }
 
