@@ -1,3 +1,5 @@
+export { type ForwardRequest, forwardCall, type RequestHeaders } from './calls';
+export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } from './clients';
 export {
   type EnvironmentSwitchView,
   environmentSwitches,
@@ -5,8 +7,6 @@ export {
   NoSandboxError,
   switchEnvironment,
 } from './environments';
-export { type ForwardRequest, forwardCall, type RequestHeaders } from './calls';
-export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } from './clients';
 export { outboundPolicy, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export { redactionOf, secretsOf } from './redaction';

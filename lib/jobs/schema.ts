@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { refuseOutboundUrl } from '@/lib/integrations';
-import { instantSchema } from '@/lib/model';
+import { ENVIRONMENTS, instantSchema } from '@/lib/model';
 import { headersRecordSchema } from '@/lib/resilience';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { jobConfig } from './config';
@@ -100,6 +100,7 @@ export const callFilterSchema = z.object({
   traceId: filterText,
   replayOf: filterText,
   replays: z.enum(['only', 'exclude']).optional(),
+  environment: z.enum(ENVIRONMENTS).optional(),
 });
 
 export const bulkReplayInputSchema = z.object({

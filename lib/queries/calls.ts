@@ -19,6 +19,8 @@ export interface CallFilter {
   traceId?: string;
   /** only the replays of this call (its request id) */
   replayOf?: string;
+  /** production | sandbox: the integration's target the call went to */
+  environment?: string;
   /** `only`: replays alone; `exclude`: original calls alone */
   replays?: 'only' | 'exclude';
   /** opaque, from a previous page's nextCursor */
@@ -46,6 +48,10 @@ export interface CallRow {
   keptBecause: string;
   /** the call this one replays, if it is a replay */
   replayOfId: string | null;
+  /** production | sandbox */
+  environment: string;
+  /** primary | secondary: the credential that served it (rotation); null without a credential */
+  credential: string | null;
 }
 
 export interface CallPage {
@@ -73,6 +79,8 @@ const ROW_SELECT = {
   traceId: true,
   keptBecause: true,
   replayOfId: true,
+  environment: true,
+  credential: true,
   integration: { select: { slug: true, name: true } },
 } as const;
 
@@ -88,6 +96,7 @@ export async function searchCalls(db: Db, filter: CallFilter): Promise<CallPage>
     where: {
       ...(filter.integration && { integration: { slug: filter.integration } }),
       ...(filter.outcome && { outcome: filter.outcome }),
+      ...(filter.environment && { environment: filter.environment }),
       ...(filter.status !== undefined && { status: filter.status }),
       ...(filter.method && { method: filter.method.toUpperCase() }),
       ...(filter.route && { route: { contains: filter.route } }),

@@ -20,6 +20,7 @@ export {
   type ReplayRow,
   searchCalls,
 } from './calls';
+export { CREDENTIAL_WINDOW_MS, type CredentialUsage, credentialUsage } from './credentials';
 export { BadCursorError, decodeCursor, encodeCursor } from './cursor';
 export { type OverviewTile, overviewTiles } from './overview';
 export {

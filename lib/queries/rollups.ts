@@ -133,7 +133,7 @@ function bucketCache(db: Db): Map<string, CachedBucket> {
 }
 
 /**
- * Per-bucket aggregates per integration over [from, to), read from minute rollups or from hourly ones.
+ * Per-bucket aggregates per integration over [from, to) (of one environment when given), read from minute rollups or from hourly ones.
  * Hourly reads start at the top of `from`'s hour. A latency histogram is a few KB of JSON, and parsing a
  * day of them is what makes an overview slow, so parsed buckets are kept; one grouped query (count sum
  * and row count per bucket) tells which were written since, and only those are read again. Exact: a
@@ -142,10 +142,13 @@ function bucketCache(db: Db): Map<string, CachedBucket> {
  */
 export async function readAggregates(
   db: Db,
-  range: { from: Date; to: Date; integrationId?: string },
+  range: { from: Date; to: Date; integrationId?: string; environment?: string },
   resolutionSeconds: number,
 ): Promise<BucketAggregate[]> {
-  const integration = range.integrationId === undefined ? {} : { integrationId: range.integrationId };
+  const integration = {
+    ...(range.integrationId !== undefined && { integrationId: range.integrationId }),
+    ...(range.environment !== undefined && { environment: range.environment }),
+  };
   if (resolutionSeconds < HOUR_SECONDS) {
     const rows = await db.metricRollup.findMany({
       where: { ...integration, bucketSeconds: { lt: HOUR_SECONDS }, bucketStart: { gte: range.from, lt: range.to } },
@@ -179,7 +182,7 @@ export async function readAggregates(
     _count: { _all: true },
   });
   const cache = bucketCache(db);
-  const filter = range.integrationId ?? '*';
+  const filter = `${range.integrationId ?? '*'}\u0000${range.environment ?? '*'}`;
   const keyOf = (seconds: number, start: number) => `${filter}\u0000${seconds}\u0000${start}`;
   const out: BucketAggregate[] = [];
   const stale = new Map<string, string>();

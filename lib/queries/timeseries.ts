@@ -76,7 +76,7 @@ export interface Timeseries extends Step {
  */
 export async function timeseries(
   db: Db,
-  query: { integrationId?: string; from?: Date; to?: Date },
+  query: { integrationId?: string; from?: Date; to?: Date; environment?: string },
 ): Promise<Timeseries> {
   const to = query.to ?? new Date();
   let fromMs = query.from?.getTime() ?? to.getTime() - 86_400_000;
@@ -87,7 +87,11 @@ export async function timeseries(
   const from = new Date(first);
   const where = query.integrationId === undefined ? {} : { integrationId: query.integrationId };
   const [rows, events, integration] = await Promise.all([
-    readAggregates(db, { from, to, integrationId: query.integrationId }, step.resolutionSeconds),
+    readAggregates(
+      db,
+      { from, to, integrationId: query.integrationId, environment: query.environment },
+      step.resolutionSeconds,
+    ),
     breakerEvents(db, where, from, to),
     query.integrationId === undefined
       ? undefined

@@ -6,7 +6,7 @@ import { type ChartRow, type Series, type Threshold, TimeChart } from '@/compone
 import { type Range, resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
 import { fetchJson, type Wire } from '@/components/ui/api';
 import { formatMs, formatPercent, formatTime } from '@/components/ui/format';
-import { OUTCOMES } from '@/lib/model';
+import { ENVIRONMENTS, type Environment, OUTCOMES } from '@/lib/model';
 import type { Timeseries } from '@/lib/queries';
 import { BreakerTimeline } from './BreakerTimeline';
 
@@ -19,8 +19,12 @@ interface ChartThresholds {
 
 type SeriesData = Wire<Timeseries>;
 
-function load(slug: string, from: number, to: number): Promise<SeriesData> {
+/** The charts show one environment's calls, or both together (`all`). */
+type EnvironmentFilter = 'all' | Environment;
+
+function load(slug: string, from: number, to: number, environment: EnvironmentFilter): Promise<SeriesData> {
   const query = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+  if (environment !== 'all') query.set('environment', environment);
   return fetchJson<SeriesData>(`/api/integrations/${encodeURIComponent(slug)}/timeseries?${query}`);
 }
 
@@ -60,13 +64,14 @@ const PREV = { color: 'var(--muted)', dashed: true } as const;
 export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; thresholds?: ChartThresholds }) {
   const [range, setRange] = useState<Range>({ preset: '1h' });
   const [compare, setCompare] = useState(false);
+  const [environment, setEnvironment] = useState<EnvironmentFilter>('all');
   const live = range.preset !== 'custom';
-  const key = live ? [range.preset] : [range.from, range.to];
+  const key = [environment, ...(live ? [range.preset] : [range.from, range.to])];
   const current = useQuery({
     queryKey: ['timeseries', slug, ...key],
     queryFn: () => {
       const { from, to } = resolveRange(range);
-      return load(slug, from, to);
+      return load(slug, from, to, environment);
     },
     refetchInterval: live ? 5000 : false,
     placeholderData: keepPreviousData,
@@ -75,7 +80,7 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
     queryKey: ['timeseries', slug, 'previous', ...key],
     queryFn: () => {
       const { from, to } = resolveRange(range);
-      return load(slug, from - (to - from), from);
+      return load(slug, from - (to - from), from, environment);
     },
     enabled: compare,
     refetchInterval: live ? 60_000 : false,
@@ -101,6 +106,21 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
     <>
       <div className="toolbar">
         <TimeRangePicker range={range} onChange={setRange} />
+        <label className="check">
+          Environment
+          <select
+            aria-label="Environment"
+            value={environment}
+            onChange={(e) => setEnvironment(e.target.value as EnvironmentFilter)}
+          >
+            <option value="all">Both</option>
+            {ENVIRONMENTS.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="check">
           <input type="checkbox" checked={compare} onChange={(e) => setCompare(e.target.checked)} />
           Compare with the previous period

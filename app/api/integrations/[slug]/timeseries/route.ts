@@ -1,9 +1,10 @@
+import { z } from 'zod';
 import { authed, notFound, parseQuery } from '@/lib/api';
 import { findIntegration } from '@/lib/integrations';
-import { rangeQuerySchema } from '@/lib/model';
+import { ENVIRONMENTS, rangeQuerySchema } from '@/lib/model';
 import { timeseries } from '@/lib/queries';
 
-const querySchema = rangeQuerySchema({});
+const querySchema = rangeQuerySchema({ environment: z.enum(ENVIRONMENTS).optional() });
 
 type Context = { params: Promise<{ slug: string }> };
 
