@@ -49,7 +49,10 @@ function callListener(
   return (event) => {
     if (event.type === 'call.end') {
       const s = event.summary;
-      if (!metrics) metrics = state.registry.forIntegration(s.integration);
+      if (!metrics) {
+        metrics = state.registry.forIntegration(s.integration);
+        metrics.environment = options.environment ?? 'production';
+      }
       if (!metrics.target && target) metrics.target = target;
       const rules = redaction();
       recorder.record(integrationId, s, {

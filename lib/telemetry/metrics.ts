@@ -77,20 +77,27 @@ export class IntegrationMetrics {
   /** the upstream's last X-RateLimit-Remaining, when it sends one */
   upstreamRemaining?: number;
   target?: Target;
+  /**
+   * The environment the integration's current client calls (set when a client is attached): call and
+   * attempt series carry it as the `environment` label / `breakwater.environment` attribute.
+   */
+  environment = 'production';
 
   constructor(readonly integration: string) {}
 
   recordCall(s: CallSummary): void {
-    const callKey = `${s.route}\u0000${s.outcome}`;
+    const environment = this.environment;
+    const callKey = `${environment}\u0000${s.route}\u0000${s.outcome}`;
     let call = this.calls.get(callKey);
     if (!call) {
       call = {
         attributes: {
           'breakwater.integration': this.integration,
+          'breakwater.environment': environment,
           'url.template': s.route,
           'breakwater.outcome': s.outcome,
         },
-        labels: { integration: this.integration, route: s.route, outcome: s.outcome },
+        labels: { integration: this.integration, environment, route: s.route, outcome: s.outcome },
         calls: 0,
       };
       this.calls.set(callKey, call);
@@ -117,7 +124,7 @@ export class IntegrationMetrics {
     else if (s.cache === 'stale') this.cacheStale++;
     for (let i = 0; i < s.attempts.length; i++) {
       const a = s.attempts[i];
-      const key = `${s.method}\u0000${s.route}\u0000${a.status ?? a.errorType}\u0000${s.outcome}`;
+      const key = `${environment}\u0000${s.method}\u0000${s.route}\u0000${a.status ?? a.errorType}\u0000${s.outcome}`;
       let series = this.attempts.get(key);
       if (!series) {
         series = this.attemptSeries(s, a.status, a.errorType);
@@ -143,6 +150,7 @@ export class IntegrationMetrics {
       'http.request.method': s.method,
       'url.template': s.route,
       'breakwater.integration': this.integration,
+      'breakwater.environment': this.environment,
       'breakwater.outcome': s.outcome,
     };
     if (this.target) {
@@ -156,6 +164,7 @@ export class IntegrationMetrics {
       attributes,
       labels: {
         integration: this.integration,
+        environment: this.environment,
         route: s.route,
         method: s.method,
         status_class: statusClass(status),

@@ -69,7 +69,8 @@ test('the exposition passes promtool and counts attempts per status class in sem
   const check = promtool(text);
   assert.equal(check.status, 0, `${check.output}\n${text}`);
   const line = (prefix: string) => text.split('\n').find((l) => l.startsWith(prefix));
-  const labels = 'integration="pay\\"ments",route="/cards/:id",method="GET",status_class="2xx",outcome="success"';
+  const labels =
+    'integration="pay\\"ments",environment="production",route="/cards/:id",method="GET",status_class="2xx",outcome="success"';
   assert.equal(line(`http_client_request_duration_seconds_count{${labels}}`)?.split(' ')[1], '2');
   assert.equal(line(`http_client_request_duration_seconds_bucket{${labels},le="0.05"}`)?.split(' ')[1], '1');
   assert.equal(line(`http_client_request_duration_seconds_bucket{${labels},le="2.5"}`)?.split(' ')[1], '2');
