@@ -19,7 +19,7 @@ function leafPaths(value: unknown, prefix = ''): string[] {
 
 test('the form offers exactly the fields the schema has', () => {
   const schemaPaths = leafPaths(defaults).sort();
-  const optionalNullable = ['authHeader', 'secretEnv'];
+  const optionalNullable = ['authHeader', 'secretEnv', 'secondarySecretEnv', 'sandbox'];
   assert.deepEqual(
     fields
       .map((field) => field.path)

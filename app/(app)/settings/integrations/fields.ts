@@ -28,6 +28,8 @@ function unwrap(schema: JsonSchema): { inner: JsonSchema; nullable: boolean } {
 const LABELS: Record<string, string> = {
   baseUrl: 'Base URL',
   secretEnv: 'Secret environment variable',
+  secondarySecretEnv: 'Secondary secret environment variable',
+  sandbox: 'Sandbox target',
   trackingHeaders: 'Upstream tracking-id headers',
 };
 
@@ -35,6 +37,10 @@ const HINTS: Record<string, string> = {
   slug: 'Used in gateway paths: /api/gw/<slug>/…',
   secretEnv:
     'The name of a server environment variable that holds the key: one the operator exposed (BREAKWATER_SECRET_* or listed in BREAKWATER_SECRET_NAMES). The key itself is never stored.',
+  secondarySecretEnv:
+    'Rotation: another exposed variable, tried once when the primary gets a 401 (see the integration page for which one serves).',
+  sandbox:
+    'JSON: {"baseUrl": "...", "authScheme": "bearer", "secretEnv": "BREAKWATER_SECRET_..."}; empty for none. Switch environments on the integration page.',
   bodyCapture:
     'What the call log keeps: none (status and timings), headers (redacted), or redacted bodies too (credentials and card fields removed).',
   'policy.breaker.dryRun': 'Record transitions but never reject a call.',
@@ -82,8 +88,10 @@ function fieldOf(path: string, key: string, schema: JsonSchema): FieldSpec {
 /** Fields of an object, nested objects flattened into dotted paths under the same group. */
 function fieldsOf(prefix: string, properties: Record<string, JsonSchema>, labelPrefix = ''): FieldSpec[] {
   return Object.entries(properties).flatMap(([key, schema]) => {
-    const { inner } = unwrap(schema);
-    if (inner.properties) return fieldsOf(`${prefix}${key}.`, inner.properties, `${labelPrefix}${labelOf(key)}: `);
+    const { inner, nullable } = unwrap(schema);
+    // An optional object (the sandbox target) is edited whole as JSON, so leaving it empty means none.
+    if (inner.properties && !nullable)
+      return fieldsOf(`${prefix}${key}.`, inner.properties, `${labelPrefix}${labelOf(key)}: `);
     const field = fieldOf(`${prefix}${key}`, key, schema);
     return [{ ...field, label: `${labelPrefix}${field.label}` }];
   });
