@@ -12,7 +12,7 @@ import {
 import { useUrlFilteredPages } from '@/components/filters/useUrlFilter';
 import type { Wire } from '@/components/ui/api';
 import { formatMs, formatTime } from '@/components/ui/format';
-import { OUTCOMES, outcomeTone } from '@/lib/model';
+import { ENVIRONMENTS, OUTCOMES, outcomeTone } from '@/lib/model';
 import type { CallPage } from '@/lib/queries';
 import { BulkReplay } from './BulkReplay';
 
@@ -44,6 +44,12 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
           name="integration"
           defaultValue={get('integration')}
           choices={byName(integrations)}
+        />
+        <AnySelect
+          label="Environment"
+          name="environment"
+          defaultValue={get('environment')}
+          choices={[...ENVIRONMENTS]}
         />
         <AnySelect
           label="Outcome"
@@ -104,7 +110,15 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
               {rows.map((c) => (
                 <tr key={c.id} className="clickable">
                   <td className="mono">{formatTime(c.startedAt, true)}</td>
-                  <td>{c.integration.name}</td>
+                  <td>
+                    {c.integration.name}
+                    {c.environment === 'sandbox' && (
+                      <>
+                        {' '}
+                        <span className="badge">sandbox</span>
+                      </>
+                    )}
+                  </td>
                   <td className="mono">{c.method}</td>
                   <td className="mono" title={c.path}>
                     {c.route}
