@@ -136,10 +136,6 @@ test('swapping the primary secret mid-traffic fails no call, and the page shows 
   assert.deepEqual(failed, [], `${failed.length} of ${traffic.statuses.length} calls failed`);
 
   const integration = await db.integration.findUniqueOrThrow({ where: { slug: 'rotating' } });
-  const secondaryCalls = await eventually('secondary calls in the call log', async () => {
-    const n = await db.callLog.count({ where: { integrationId: integration.id, credential: 'secondary' } });
-    return n > 0 ? n : undefined;
-  });
   const rollups = await eventually('every call in the rollups', async () => {
     const sums = await db.metricRollup.aggregate({
       where: { integrationId: integration.id, bucketSeconds: 60 },
@@ -147,7 +143,12 @@ test('swapping the primary secret mid-traffic fails no call, and the page shows 
     });
     return sums._sum.count === traffic.statuses.length ? sums._sum : undefined;
   });
-  assert.equal(rollups.secondaryCredential, secondaryCalls, 'each call the secondary served is counted and kept');
+  assert.ok((rollups.secondaryCredential ?? 0) > 0, 'the secondary served the calls after the old key was revoked');
+  // Each call the secondary served is counted, and kept in the call log (the page's "last secondary use").
+  await eventually('every secondary call in the call log', async () => {
+    const n = await db.callLog.count({ where: { integrationId: integration.id, credential: 'secondary' } });
+    return n === rollups.secondaryCredential ? n : undefined;
+  });
   const stored = JSON.stringify(await db.callLog.findMany({ include: { attempts: true } }));
   assert.ok(!stored.includes(KEY_A) && !stored.includes(KEY_B), 'no key in the call log');
   assert.ok(!server.output().includes(KEY_A) && !server.output().includes(KEY_B), 'no key in the logs');
