@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import {
+  activeTarget,
   clientFor,
   findIntegration,
   type Integration,
@@ -104,8 +105,10 @@ export async function planReplay(
     },
   });
   if (!call) throw new ReplayRefusedError(`call "${idOrRequestId}" not found`, 404);
-  const integration = await findIntegration(db, call.integration.slug);
-  if (!integration) throw new ReplayRefusedError(`integration "${call.integration.slug}" not found`, 404);
+  const stored = await findIntegration(db, call.integration.slug);
+  if (!stored) throw new ReplayRefusedError(`integration "${call.integration.slug}" not found`, 404);
+  // A replay goes where calls go now: the active environment's target.
+  const integration = activeTarget(stored);
   const recordedHeaders = JSON.parse(call.requestHeaders) as Record<string, string>;
   const edit = input.mode === 'edited' ? (input.edit ?? {}) : {};
   const method = edit.method ?? call.method;

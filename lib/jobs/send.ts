@@ -1,4 +1,4 @@
-import { forwardCall, type Integration, upstreamPath } from '@/lib/integrations';
+import { activeTarget, forwardCall, type Integration, upstreamPath } from '@/lib/integrations';
 import type { ResilientResponse } from '@/lib/resilience';
 
 /** A call as jobs, batches and replays store it: a path relative to the integration's base URL. */
@@ -89,5 +89,5 @@ export function headerValue(headers: Record<string, string>, name: string): stri
 /** Throws UnsafePathError (field "path") for a path the gateway would refuse, before anything is stored. */
 export function assertSafePath(integration: Integration, path: string): void {
   const { segments, search } = splitPath(path);
-  upstreamPath(integration.baseUrl, segments, search);
+  upstreamPath(activeTarget(integration).baseUrl, segments, search);
 }

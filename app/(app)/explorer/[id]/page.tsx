@@ -6,7 +6,7 @@ import { formatMs, formatTime } from '@/components/ui/format';
 import { HeaderList } from '@/components/ui/HeaderList';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
-import { findIntegration } from '@/lib/integrations';
+import { activeTarget, findIntegration } from '@/lib/integrations';
 import { replayCredential, replayDraft } from '@/lib/jobs';
 import { type CallDetail, callDetail, REPLAYS_SHOWN } from '@/lib/queries';
 
@@ -80,7 +80,8 @@ export default async function CallPage({ params }: Props) {
   const db = getDb();
   const call = await callDetail(db, (await params).id);
   if (!call) notFound();
-  const integration = await findIntegration(db, call.integration.slug);
+  const stored = await findIntegration(db, call.integration.slug);
+  const integration = stored && activeTarget(stored);
   const ok = call.outcome === 'success';
   return (
     <>
