@@ -9,6 +9,8 @@ import { publishIntegrationChange } from './snapshot';
 /** What the API and UI show: the secret's variable name and whether it is set (exposed names only), never its value. */
 export interface IntegrationView extends Integration {
   secretConfigured: boolean;
+  /** whether the rotation's secondary variable is set (false without one) */
+  secondarySecretConfigured: boolean;
 }
 
 /** Another integration has the slug (409). */
@@ -19,7 +21,11 @@ export class IntegrationConflictError extends DomainError {
 }
 
 export function toView(integration: Integration, env: NodeJS.ProcessEnv = process.env): IntegrationView {
-  return { ...integration, secretConfigured: isSecretConfigured(integration.secretEnv, env) };
+  return {
+    ...integration,
+    secretConfigured: isSecretConfigured(integration.secretEnv, env),
+    secondarySecretConfigured: isSecretConfigured(integration.secondarySecretEnv, env),
+  };
 }
 
 export async function listIntegrations(db: Db): Promise<Integration[]> {
