@@ -4,6 +4,7 @@ import type { ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
 import { clientFor } from './clients';
+import { sendWithOAuth2 } from './oauth';
 import { routeTemplate, upstreamPath } from './paths';
 import type { Integration } from './rows';
 
@@ -40,7 +41,7 @@ const DROPPED_REQUEST_HEADERS = new Set([
  * source's verification secret. Otherwise a SecretUnavailableError naming the variable.
  */
 async function credentialHeaders(integration: Integration, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  if (integration.authScheme === 'none' || !integration.secretEnv) return {};
+  if (integration.authScheme === 'none' || integration.authScheme === 'oauth2' || !integration.secretEnv) return {};
   const secret = readSecret(integration.secretEnv, { origin: integration.baseUrl }, env);
   await assertOutboundSecret(integration.secretEnv);
   switch (integration.authScheme) {
@@ -109,24 +110,29 @@ export async function forwardCall(
     headers[lower] = typeof value === 'string' ? value : value.join(', ');
   }
   Object.assign(headers, await credentialHeaders(integration, env));
-  try {
-    return await clientFor(integration).request({
+  // With OAuth2, a 401 is answered by one resend with a fresh token: it needs its own call-log key.
+  const send = (authorization?: string, resend = false) =>
+    clientFor(integration).request({
       method: req.method,
       path,
       route: routeTemplate(req.segments),
-      headers,
+      headers: authorization ? { ...headers, authorization } : headers,
       body: req.body,
       bodyLength: req.bodyLength,
       streamResponse: req.streamResponse,
       signal: req.signal,
       onCancel: req.onCancel,
       requestId: req.requestId,
-      callId: req.callId,
+      callId: resend ? `${req.callId ?? req.requestId}.oauth2-resend` : req.callId,
       traceparent: req.traceparent,
       tracestate: req.tracestate,
       callerKey: req.callerKey,
       tags: req.tags,
     });
+  try {
+    if (integration.authScheme === 'oauth2')
+      return await sendWithOAuth2(integration, send, !(req.body && !(req.body instanceof Uint8Array)), env);
+    return await send();
   } catch (error) {
     throw bodyFailureOf(error);
   }

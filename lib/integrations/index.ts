@@ -1,6 +1,8 @@
 export { type ForwardRequest, forwardCall, type RequestHeaders } from './calls';
-export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } from './clients';
-export { outboundPolicy, refuseOutboundUrl } from './outbound';
+export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery, tokenClientFor } from './clients';
+export { OAuth2RejectedError, OAuth2TokenError, oauth2AccessToken, TOKEN_ROUTE } from './oauth';
+export { oauth2Tokens, TokenCache } from './oauth-tokens';
+export { outboundPolicy, plainHttpAllowed, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export { redactionOf, secretsOf } from './redaction';
 export {
@@ -26,6 +28,10 @@ export {
   type IntegrationInput,
   integrationPatchSchema,
   integrationSchema,
+  OAUTH2_CLIENT_AUTH,
+  OAUTH2_KEY_ALGORITHMS,
+  type OAuth2Config,
+  oauth2Schema,
 } from './schema';
 export {
   createIntegration,

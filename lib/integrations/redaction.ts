@@ -1,10 +1,14 @@
 import type { RedactionRules } from '@/lib/redaction';
+import { oauth2Tokens } from './oauth-tokens';
 import type { Integration } from './rows';
 
 /** Secret values the telemetry must scrub for this integration (lib/redaction derives their encodings). */
 export function secretsOf(integration: Integration, env: NodeJS.ProcessEnv = process.env): string[] {
-  const secret = integration.secretEnv ? env[integration.secretEnv] : undefined;
-  return secret ? [secret] : [];
+  const names = [integration.secretEnv, integration.oauth2?.clientSecretEnv, integration.oauth2?.privateKeyEnv];
+  const secrets = names.map((name) => (name ? env[name] : undefined)).filter((value): value is string => !!value);
+  // OAuth2 access tokens issued lately (in memory only), so an upstream echoing one is scrubbed too.
+  if (integration.authScheme === 'oauth2') secrets.push(...oauth2Tokens().recentTokens(integration.id));
+  return secrets;
 }
 
 /** How whatever is stored or shown of this integration's calls is redacted, and what of them is kept. */

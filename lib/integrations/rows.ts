@@ -1,7 +1,7 @@
 import type { Db } from '@/lib/db';
 import { log } from '@/lib/logging';
 import type { Policy } from '@/lib/resilience';
-import { type IntegrationConfig, integrationSchema } from './schema';
+import { type IntegrationConfig, integrationSchema, type OAuth2Config, oauth2Schema } from './schema';
 
 export interface Integration extends Omit<IntegrationConfig, 'policy'> {
   id: string;
@@ -27,12 +27,22 @@ function storedPolicy(slug: string, json: string): Policy {
   return schema.parse(Object.fromEntries(Object.entries(stored).filter(([section]) => !invalid.has(section))));
 }
 
+/** OAuth2 settings as stored; settings that no longer validate are dropped, logged (calls then fail clearly). */
+function storedOAuth2(slug: string, json: string | null): OAuth2Config | null {
+  if (json === null) return null;
+  const parsed = oauth2Schema.safeParse(JSON.parse(json));
+  if (parsed.success) return parsed.data;
+  log.warn({ integration: slug }, 'stored OAuth2 settings out of bounds: calls fail until they are saved again');
+  return null;
+}
+
 export function fromRow(row: IntegrationRow): Integration {
-  const { policy, ...rest } = row;
+  const { policy, oauth2, ...rest } = row;
   return {
     ...rest,
     authScheme: rest.authScheme as Integration['authScheme'],
     bodyCapture: rest.bodyCapture as Integration['bodyCapture'],
+    oauth2: storedOAuth2(rest.slug, oauth2),
     policy: storedPolicy(rest.slug, policy),
   };
 }

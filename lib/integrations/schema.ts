@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { BODY_CAPTURE_MODES, patchOf } from '@/lib/model';
 import { policySchema } from '@/lib/resilience';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
-import { refuseOutboundUrl } from './outbound';
+import { plainHttpAllowed, refuseOutboundUrl } from './outbound';
 
-export const AUTH_SCHEMES = ['none', 'bearer', 'header', 'basic'] as const;
+export const AUTH_SCHEMES = ['none', 'bearer', 'header', 'basic', 'oauth2'] as const;
+export const OAUTH2_CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export const OAUTH2_KEY_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 
-const baseUrl = z
+const outboundUrl = z
   .string()
   .trim()
   .superRefine((value, ctx) => {
@@ -28,6 +30,46 @@ const baseUrl = z
     refuseOutboundUrl(value, ctx);
   });
 
+const baseUrl = outboundUrl;
+
+/**
+ * OAuth2 client credentials (RFC 6749 §4.4): where tokens come from and how the client proves itself.
+ * Only names of exposed secrets are stored; the token endpoint obeys the same rules as a base URL.
+ */
+export const oauth2Schema = z.object({
+  tokenUrl: outboundUrl.refine(
+    (value) => !URL.canParse(value) || new URL(value).protocol === 'https:' || plainHttpAllowed(new URL(value)),
+    'must use https (plain http only to a loopback or private address allowed in BREAKWATER_OUTBOUND_ALLOW)',
+  ),
+  clientId: z.string().trim().min(1, 'is required').max(512),
+  /** The client secret (client_secret_basic / client_secret_post), pinned to the token URL's origin. */
+  clientSecretEnv: secretNameSchema.nullish(),
+  /** A PEM (PKCS#8) or JWK private key (private_key_jwt), pinned to the token URL's origin. */
+  privateKeyEnv: secretNameSchema.nullish(),
+  keyAlgorithm: z.enum(OAUTH2_KEY_ALGORITHMS).default('RS256'),
+  scopes: z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/, 'a scope is printable ASCII without spaces, quotes or backslashes'),
+    )
+    .max(64)
+    .default([]),
+  audience: z.string().trim().min(1).max(2048).nullish(),
+  /** RFC 8707 resource indicator: an absolute URI without a fragment. */
+  resource: z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((value) => URL.canParse(value) && !value.includes('#'), 'must be an absolute URI without a fragment')
+    .nullish(),
+  clientAuth: z.enum(OAUTH2_CLIENT_AUTH).default('client_secret_basic'),
+  /** A token is replaced this long before it expires. */
+  refreshSkewSeconds: z.number().int().min(0).max(3600).default(60),
+});
+export type OAuth2Config = z.output<typeof oauth2Schema>;
+
 export const integrationFields = z.object({
   name: z.string().trim().min(1, 'is required').max(100),
   slug: z
@@ -42,11 +84,35 @@ export const integrationFields = z.object({
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
     .nullish(),
   secretEnv: secretNameSchema.nullish(),
+  oauth2: oauth2Schema.nullish(),
   policy: policySchema.default(policySchema.parse({})),
   bodyCapture: z.enum(BODY_CAPTURE_MODES).default('redacted'),
 });
 
+function checkOAuth2(value: z.output<typeof integrationFields>, ctx: z.RefinementCtx): void {
+  const oauth2 = value.oauth2;
+  if (!oauth2) {
+    ctx.addIssue({ code: 'custom', path: ['oauth2'], message: 'is required for auth scheme "oauth2"' });
+    return;
+  }
+  const keyField = oauth2.clientAuth === 'private_key_jwt' ? 'privateKeyEnv' : 'clientSecretEnv';
+  const name = oauth2[keyField];
+  if (!name) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['oauth2', keyField],
+      message: `is required for client authentication "${oauth2.clientAuth}"`,
+    });
+    return;
+  }
+  checkSecretPin(ctx, name, oauth2.tokenUrl, ['oauth2', 'tokenUrl']);
+}
+
 function checkAuth(value: z.output<typeof integrationFields>, ctx: z.RefinementCtx): void {
+  if (value.authScheme === 'oauth2') {
+    checkOAuth2(value, ctx);
+    return;
+  }
   if (value.authScheme !== 'none' && !value.secretEnv) {
     ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: `is required for auth scheme "${value.authScheme}"` });
   }

@@ -36,8 +36,19 @@ function toData(config: IntegrationConfig) {
     ...config,
     authHeader: config.authHeader ?? null,
     secretEnv: config.secretEnv ?? null,
+    // kept only while it is the scheme in use: a stale token endpoint is never called
+    oauth2: config.authScheme === 'oauth2' && config.oauth2 ? JSON.stringify(config.oauth2) : null,
     policy: JSON.stringify(config.policy),
   };
+}
+
+/** Every secret the integration sends or signs with, by the field that names it. */
+function outboundSecrets(config: Pick<IntegrationConfig, 'secretEnv' | 'oauth2'>) {
+  return [
+    { field: 'secretEnv', name: config.secretEnv },
+    { field: 'oauth2.clientSecretEnv', name: config.oauth2?.clientSecretEnv },
+    { field: 'oauth2.privateKeyEnv', name: config.oauth2?.privateKeyEnv },
+  ];
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -46,7 +57,7 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** `config` must already be validated with integrationSchema. */
 export async function createIntegration(db: Db, config: IntegrationConfig): Promise<Integration> {
-  await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: config.secretEnv }]);
+  await assertSecretRole(db, 'outbound', outboundSecrets(config));
   try {
     const integration = fromRow(await db.integration.create({ data: toData(config) }));
     await publishIntegrationChange(db);
@@ -89,8 +100,9 @@ export async function updateIntegration(
   const merged = integrationSchema.safeParse(applyPatch(integrationFields, current, patch));
   if (!merged.success) return { ok: false, error: merged.error };
   // Re-checked only when the name changes, so a policy edit (the breaker's dry-run) never fails on it.
-  if (merged.data.secretEnv !== current.secretEnv)
-    await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: merged.data.secretEnv }]);
+  const secrets = outboundSecrets(merged.data);
+  const before = outboundSecrets(current);
+  if (secrets.some((secret, i) => secret.name !== before[i]?.name)) await assertSecretRole(db, 'outbound', secrets);
   try {
     const row = await db.integration.update({ where: { id: current.id }, data: toData(merged.data) });
     await publishIntegrationChange(db);

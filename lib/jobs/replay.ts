@@ -142,7 +142,7 @@ export function describePlan(plan: ReplayPlan) {
   const { segments, search } = splitPath(request.path);
   const rules = redactionOf(integration);
   const headers = redactHeaders(request.headers, rules);
-  if (integration.authScheme === 'bearer' || integration.authScheme === 'basic') headers.authorization = REDACTED;
+  if (['bearer', 'basic', 'oauth2'].includes(integration.authScheme)) headers.authorization = REDACTED;
   else if (integration.authScheme !== 'none' && integration.authHeader)
     headers[integration.authHeader.toLowerCase()] = REDACTED;
   const url = `${new URL(integration.baseUrl).origin}${upstreamPath(integration.baseUrl, segments, search)}`;
