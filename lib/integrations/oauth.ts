@@ -72,6 +72,14 @@ function tokenError(error: unknown): OAuth2TokenError {
       502,
       /^[a-z_]{1,64}$/.test(error.error) ? error.error : 'refused',
     );
+  if (error instanceof oauth.WWWAuthenticateChallengeError) {
+    const code = error.cause.find((challenge) => challenge.parameters.error)?.parameters.error ?? 'unauthorized';
+    return new OAuth2TokenError(
+      `the OAuth2 token endpoint refused the client: ${error.status} ${code}`,
+      502,
+      /^[a-z_]{1,64}$/.test(code) ? code : 'refused',
+    );
+  }
   if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError)
     return new OAuth2TokenError(
       `the OAuth2 token endpoint gave an unusable answer: ${error.message}`,
