@@ -259,6 +259,19 @@ test('after a run the database holds no access token nor client secret, in any e
   assert.match(kept[0].responseBody ?? '', /"seen":"\[redacted\]"/, 'the echoed token is redacted, the rest kept');
   assert.match(kept[0].requestHeaders, /"authorization":"\[redacted\]"/);
 
+  // A replay of the kept call is sent with a fresh token from the cache, never the recorded "[redacted]".
+  const { replayCall, replayInputSchema } = await import('@/lib/jobs');
+  const seen = upstream.requests.length;
+  const replay = await replayCall(getDb(), kept[0].id, replayInputSchema.parse({}));
+  assert.equal(replay.dryRun, false);
+  assert.equal(replay.dryRun === false && replay.status, 500);
+  assert.equal(replay.request.headers.authorization, '[redacted]', 'the dry-run view names the header, not the token');
+  assert.deepEqual(
+    upstream.requests.slice(seen).map((r) => r.ok),
+    [true],
+    'the replay carried a valid token',
+  );
+
   const tokens = new Set(upstream.requests.map((r) => r.token).filter(Boolean));
   assert.ok(tokens.size >= 3);
   const needles = [...tokens, CLIENT_SECRET, keys.privatePem].flatMap((value) =>
