@@ -33,7 +33,7 @@ test('a valid OAuth2 integration gets its defaults', () => {
 });
 
 test('bad OAuth2 input is named by its field', () => {
-  assert.match(issues({})['oauth2'], /is required for auth scheme "oauth2"/);
+  assert.match(issues({}).oauth2, /is required for auth scheme "oauth2"/);
   assert.match(issues({ oauth2: { ...oauth2, tokenUrl: 'not a url' } })['oauth2.tokenUrl'], /absolute http\(s\) URL/);
   assert.match(
     issues({ oauth2: { ...oauth2, tokenUrl: 'http://login.example/token' } })['oauth2.tokenUrl'],
