@@ -70,6 +70,16 @@ test('an OAuth2 integration is configured through the form (bad input named by f
     scopes: [SCOPE],
     refreshSkewSeconds: 60,
   });
+  // The edit form shows what was saved, and saves it again unchanged.
+  const edit = page.getByRole('form', { name: 'Edit integration' });
+  await expect(edit.getByLabel('Token URL')).toHaveValue(authServer.tokenUrl);
+  await expect(edit.getByLabel('Scopes')).toHaveValue(SCOPE);
+  await expect(edit.getByLabel('Refresh ahead of expiry (s)')).toHaveValue('60');
+  await edit.getByLabel('Refresh ahead of expiry (s)').fill('120');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit.getByRole('status')).toContainText('Saved');
+  const edited = await db.integration.findUniqueOrThrow({ where: { slug: 'oauth-orders' } });
+  expect(JSON.parse(edited.oauth2 ?? 'null')).toMatchObject({ scopes: [SCOPE], refreshSkewSeconds: 120 });
   await page.screenshot({ path: testInfo.outputPath('oauth2-saved.png'), fullPage: true });
 
   const token = await newToken(page, 'e2e oauth2');

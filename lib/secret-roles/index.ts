@@ -42,7 +42,11 @@ async function verificationUse(db: Db, name: string): Promise<string | null> {
 
 async function outboundUse(db: Db, name: string): Promise<string | null> {
   const [integration, channel, sync, job] = await Promise.all([
-    db.integration.findFirst({ where: { secretEnv: name }, select: { slug: true } }),
+    // an OAuth2 client secret or private key is a quoted name inside the integration's oauth2 JSON
+    db.integration.findFirst({
+      where: { OR: [{ secretEnv: name }, { oauth2: { contains: JSON.stringify(name) } }] },
+      select: { slug: true },
+    }),
     db.alertChannel.findFirst({ where: { secretEnv: name }, select: { name: true } }),
     db.sync.findFirst({ where: { sinkSecretEnv: name }, select: { slug: true } }),
     db.job.findFirst({ where: { completionSecretEnv: name }, select: { id: true } }),

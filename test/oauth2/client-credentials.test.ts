@@ -229,6 +229,18 @@ test('the token endpoint down: a typed error, then its own breaker opens, record
   assert.ok(rollups.length > 0, 'the token endpoint calls are in the rollups under route oauth2:token');
 });
 
+test('an OAuth2 client secret cannot also verify an inbound webhook source', async () => {
+  const { assertSecretRole } = await import('@/lib/secret-roles');
+  await assert.rejects(
+    assertSecretRole(getDb(), 'verification', [{ field: 'secretEnv', name: 'BREAKWATER_SECRET_OAUTH_CLIENT' }]),
+    /integration "basic"/,
+  );
+  await assert.rejects(
+    assertSecretRole(getDb(), 'verification', [{ field: 'secretEnv', name: 'BREAKWATER_SECRET_OAUTH_KEY' }]),
+    /integration "signed"/,
+  );
+});
+
 function encodings(value: string): string[] {
   const bytes = Buffer.from(value);
   const url = encodeURIComponent(value);
