@@ -107,7 +107,7 @@ export function tokenClientFor(integration: Integration, tokenUrl: string): Resi
     client.events,
     integration.id,
     () => ({ secrets: redactionOf(current()).secrets, capture: 'none' }),
-    { origin },
+    { origin, breakerScope: 'oauth2:token' },
   );
   clients.set(integration.id, { client, origin, slug: integration.slug, detach });
   return client;

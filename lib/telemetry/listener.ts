@@ -7,6 +7,11 @@ import { getRecorder, telemetryState } from './state';
 export interface ListenerOptions {
   /** the upstream origin, for `server.address`/`server.port`; looked up from the integration when absent */
   origin?: string;
+  /**
+   * Names a second client recorded under the same integration (its OAuth2 token endpoint): its breaker
+   * transitions are stored with a reason starting `<scope>: `, so they are told apart from the upstream's.
+   */
+  breakerScope?: string;
 }
 
 export function targetOf(origin: string): Target | undefined {
@@ -57,7 +62,11 @@ function callListener(
       metrics.recordCall(s);
       state.otel?.spans?.record(s.integration, s, target, rules);
     } else if (event.type === 'breaker.transition') {
-      recorder.recordBreakerTransition(integrationId, event);
+      const { breakerScope } = options;
+      recorder.recordBreakerTransition(
+        integrationId,
+        breakerScope ? { ...event, reason: `${breakerScope}: ${event.reason}` } : event,
+      );
       if (!metrics) metrics = state.registry.forIntegration(event.integration);
       metrics.recordTransition(event.from, event.to);
     }
