@@ -3,7 +3,6 @@ import { createDb, type Db } from '@/lib/db';
 import { E2E } from '../playwright.config';
 import {
   type AuthorizationServer,
-  es256KeyPair,
   type ProtectedUpstream,
   SCOPE,
   startAuthorizationServer,
@@ -19,7 +18,7 @@ let upstream: ProtectedUpstream;
 
 test.beforeAll(async () => {
   db = createDb(E2E.databaseUrl);
-  authServer = await startAuthorizationServer({ secret: E2E.oauthClientSecret, publicJwk: es256KeyPair().publicJwk });
+  authServer = await startAuthorizationServer({ secret: E2E.oauthClientSecret });
   upstream = await startProtectedUpstream((token) => authServer.validate(token));
 });
 

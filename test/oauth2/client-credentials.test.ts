@@ -19,10 +19,10 @@ import { freePort } from '../support/ports';
 import { migratedDatabase } from '../telemetry/support';
 import {
   type AuthorizationServer,
-  es256KeyPair,
   type ProtectedUpstream,
   RESOURCE,
   SCOPE,
+  signingKeyPair,
   startAuthorizationServer,
   startProtectedUpstream,
 } from './support';
@@ -33,9 +33,12 @@ process.env.BREAKWATER_OUTBOUND_ALLOW = '127.0.0.1';
 const tag = randomBytes(4).toString('hex');
 // Characters that make every encoding differ from the raw value.
 const CLIENT_SECRET = `cs/Pl4nted+Secret=${tag}`;
-const keys = es256KeyPair();
+const keys = { ES256: signingKeyPair('ES256'), RS256: signingKeyPair('RS256'), EdDSA: signingKeyPair('EdDSA') };
 process.env.BREAKWATER_SECRET_OAUTH_CLIENT = CLIENT_SECRET;
-process.env.BREAKWATER_SECRET_OAUTH_KEY = keys.privatePem;
+process.env.BREAKWATER_SECRET_OAUTH_KEY = keys.ES256.privatePem;
+process.env.BREAKWATER_SECRET_OAUTH_KEY_RS = keys.RS256.privatePem;
+// an Ed25519 key as a JWK text, the other spelling an operator may use
+process.env.BREAKWATER_SECRET_OAUTH_KEY_ED = keys.EdDSA.privateJwk;
 
 let database: Awaited<ReturnType<typeof migratedDatabase>>;
 let authServer: AuthorizationServer;
@@ -45,7 +48,11 @@ let requestCount = 0;
 before(async () => {
   database = await migratedDatabase();
   process.env.DATABASE_URL = database.url;
-  authServer = await startAuthorizationServer({ secret: CLIENT_SECRET, publicJwk: keys.publicJwk, ttlSeconds: 300 });
+  authServer = await startAuthorizationServer({
+    secret: CLIENT_SECRET,
+    signingKeys: Object.values(keys),
+    ttlSeconds: 300,
+  });
   upstream = await startProtectedUpstream((token) => authServer.validate(token));
 });
 
@@ -165,16 +172,23 @@ test('a 401 triggers exactly one new token and one resend; a second 401 is a typ
   assert.equal(grants('post-client'), 3, 'the refused call asked for one new token, no more');
 });
 
-test('private_key_jwt (ES256, PEM key from an exposed secret) is accepted by the server', async () => {
-  const integration = await oauthIntegration('signed', {
-    clientId: 'jwt-client',
-    clientAuth: 'private_key_jwt',
-    privateKeyEnv: 'BREAKWATER_SECRET_OAUTH_KEY',
-    keyAlgorithm: 'ES256',
-  });
-  const answer = await call(integration);
-  assert.equal(answer.status, 200);
-  assert.equal(grants('jwt-client'), 1);
+test('private_key_jwt is accepted by the server: ES256 and RS256 PEM keys, an EdDSA JWK', async () => {
+  const cases = [
+    ['ES256', 'BREAKWATER_SECRET_OAUTH_KEY'],
+    ['RS256', 'BREAKWATER_SECRET_OAUTH_KEY_RS'],
+    ['EdDSA', 'BREAKWATER_SECRET_OAUTH_KEY_ED'],
+  ] as const;
+  for (const [alg, privateKeyEnv] of cases) {
+    const clientId = `jwt-${alg.toLowerCase()}`;
+    const integration = await oauthIntegration(`signed-${alg.toLowerCase()}`, {
+      clientId,
+      clientAuth: 'private_key_jwt',
+      privateKeyEnv,
+      keyAlgorithm: alg,
+    });
+    assert.equal((await call(integration)).status, 200, alg);
+    assert.equal(grants(clientId), 1, alg);
+  }
 });
 
 test('a wrong client secret is a typed error naming the token endpoint, not the secret', async () => {
@@ -237,7 +251,7 @@ test('an OAuth2 client secret cannot also verify an inbound webhook source', asy
   );
   await assert.rejects(
     assertSecretRole(getDb(), 'verification', [{ field: 'secretEnv', name: 'BREAKWATER_SECRET_OAUTH_KEY' }]),
-    /integration "signed"/,
+    /integration "signed-es256"/,
   );
 });
 
@@ -286,9 +300,11 @@ test('after a run the database holds no access token nor client secret, in any e
 
   const tokens = new Set(upstream.requests.map((r) => r.token).filter(Boolean));
   assert.ok(tokens.size >= 3);
-  const needles = [...tokens, CLIENT_SECRET, keys.privatePem].flatMap((value) =>
-    encodings(value).map((spelling) => [value.slice(0, 6), spelling] as const),
-  );
+  const needles = [
+    ...tokens,
+    CLIENT_SECRET,
+    ...Object.values(keys).flatMap((key) => [key.privatePem, key.privateJwk]),
+  ].flatMap((value) => encodings(value).map((spelling) => [value.slice(0, 6), spelling] as const));
   const assertNoneIn = (where: string, haystack: string | Buffer) => {
     for (const [value, spelling] of needles)
       assert.equal(haystack.indexOf(spelling), -1, `${where} holds ${value}… as ${spelling}`);

@@ -38,13 +38,13 @@ export interface AuthorizationServer extends Listening {
 }
 
 /**
- * A real OAuth2 authorization server (oidc-provider) for the client-credentials grant, with three clients:
- * `basic-client` (client_secret_basic), `post-client` (client_secret_post) and `jwt-client`
- * (private_key_jwt with the returned key pair's public half). Opaque tokens live `ttlSeconds`.
+ * A real OAuth2 authorization server (oidc-provider) for the client-credentials grant, with the clients
+ * `basic-client` (client_secret_basic), `post-client` (client_secret_post) and, per signing key given,
+ * `jwt-<alg>` (private_key_jwt verified with that key's public half). Opaque tokens live `ttlSeconds`.
  */
 export async function startAuthorizationServer(options: {
   secret: string;
-  publicJwk: Record<string, unknown>;
+  signingKeys?: readonly SigningKeyPair[];
   ttlSeconds?: number;
 }): Promise<AuthorizationServer> {
   const server = createServer();
@@ -70,13 +70,13 @@ export async function startAuthorizationServer(options: {
         client_secret: options.secret,
         token_endpoint_auth_method: 'client_secret_post',
       },
-      {
+      ...(options.signingKeys ?? []).map((key) => ({
         ...common,
-        client_id: 'jwt-client',
-        token_endpoint_auth_method: 'private_key_jwt',
-        token_endpoint_auth_signing_alg: 'ES256',
-        jwks: { keys: [options.publicJwk] },
-      },
+        client_id: `jwt-${key.alg.toLowerCase()}`,
+        token_endpoint_auth_method: 'private_key_jwt' as const,
+        token_endpoint_auth_signing_alg: key.alg,
+        jwks: { keys: [key.publicJwk] },
+      })),
     ],
     scopes: [SCOPE],
     features: {
@@ -113,12 +113,27 @@ export async function startAuthorizationServer(options: {
   };
 }
 
-/** An ES256 key pair: the private key as PKCS#8 PEM (what the operator puts in the secret), the public as JWK. */
-export function es256KeyPair(): { privatePem: string; publicJwk: Record<string, unknown> } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+export interface SigningKeyPair {
+  alg: 'RS256' | 'ES256' | 'EdDSA';
+  /** the private key as PKCS#8 PEM and as a JWK text: either is what an operator puts in the secret */
+  privatePem: string;
+  privateJwk: string;
+  publicJwk: Record<string, unknown>;
+}
+
+/** A new key pair for private_key_jwt with `alg`. */
+export function signingKeyPair(alg: SigningKeyPair['alg']): SigningKeyPair {
+  const { privateKey, publicKey } =
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : alg === 'ES256'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('ed25519');
   return {
+    alg,
     privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    publicJwk: { ...publicKey.export({ format: 'jwk' }), use: 'sig', alg: 'ES256' },
+    privateJwk: JSON.stringify(privateKey.export({ format: 'jwk' })),
+    publicJwk: { ...publicKey.export({ format: 'jwk' }), use: 'sig', alg },
   };
 }
 
