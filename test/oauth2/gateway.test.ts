@@ -98,6 +98,14 @@ test('gateway calls carry a token the authorization server issued; the view show
   for (let i = 0; i < 5; i++) assert.equal((await gateway('orders')).status, 200);
   assert.equal(authServer.grants.get('basic-client'), 1);
   assert.deepEqual(new Set(upstream.requests.map((r) => r.ok)), new Set([true]));
+
+  // A PATCH merges into the stored settings; changed settings get a new token at the next call.
+  const patched = await api('/api/integrations/orders', 'PATCH', { oauth2: { refreshSkewSeconds: 120 } });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  assert.equal(patched.body.integration.oauth2.tokenUrl, authServer.tokenUrl);
+  assert.equal(patched.body.integration.oauth2.refreshSkewSeconds, 120);
+  assert.equal((await gateway('orders')).status, 200);
+  assert.equal(authServer.grants.get('basic-client'), 2);
 });
 
 test('the token endpoint down: the gateway answers 502, then 503 once its breaker opens, naming the field', async () => {
