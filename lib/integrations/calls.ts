@@ -130,8 +130,9 @@ export async function forwardCall(
       tags: req.tags,
     });
   try {
+    // A streamed body is sent once: it cannot be resent after a 401.
     if (integration.authScheme === 'oauth2')
-      return await sendWithOAuth2(integration, send, !(req.body && !(req.body instanceof Uint8Array)), env);
+      return await sendWithOAuth2(integration, send, req.body === undefined || req.body instanceof Uint8Array, env);
     return await send();
   } catch (error) {
     throw bodyFailureOf(error);

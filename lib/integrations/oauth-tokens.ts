@@ -73,12 +73,6 @@ export class TokenCache {
   recentTokens(id: string): readonly string[] {
     return this.entries.get(id)?.recent ?? [];
   }
-
-  /** Forgets every token (the integration was deleted, or a test starts afresh). */
-  clear(id?: string): void {
-    if (id === undefined) this.entries.clear();
-    else this.entries.delete(id);
-  }
 }
 
 /** The process's one token cache. */

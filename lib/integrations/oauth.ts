@@ -110,15 +110,14 @@ function signingKey(
   let key = importedKeys.get(cacheKey);
   if (!key) {
     key = (async () => {
-      let jwk: JsonWebKey;
       try {
         const trimmed = text.trim();
-        jwk = trimmed.startsWith('{')
-          ? createPrivateKey({ key: JSON.parse(trimmed), format: 'jwk' }).export({ format: 'jwk' })
-          : createPrivateKey(trimmed).export({ format: 'jwk' });
-        const kid = trimmed.startsWith('{') ? (JSON.parse(trimmed) as { kid?: unknown }).kid : undefined;
+        const parsed = trimmed.startsWith('{') ? (JSON.parse(trimmed) as JsonWebKey & { kid?: unknown }) : undefined;
+        const jwk = (parsed ? createPrivateKey({ key: parsed, format: 'jwk' }) : createPrivateKey(trimmed)).export({
+          format: 'jwk',
+        });
         const cryptoKey = await crypto.subtle.importKey('jwk', jwk, SIGNING_ALGORITHMS[algorithm], false, ['sign']);
-        return typeof kid === 'string' ? { key: cryptoKey, kid } : { key: cryptoKey };
+        return typeof parsed?.kid === 'string' ? { key: cryptoKey, kid: parsed.kid } : { key: cryptoKey };
       } catch {
         throw new OAuth2TokenError(
           `the secret ${variable} is not a ${algorithm} private key (PEM or JWK)`,

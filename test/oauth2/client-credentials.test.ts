@@ -209,6 +209,28 @@ test('a wrong client secret is a typed error naming the token endpoint, not the 
   assert.ok(!JSON.stringify(answer).includes(`wrong-${tag}`));
 });
 
+test('a private key secret that holds no key of the algorithm is a typed error naming the variable', async () => {
+  process.env.BREAKWATER_SECRET_OAUTH_NOT_A_KEY = `not-a-key-${tag}`;
+  for (const [slug, privateKeyEnv, keyAlgorithm] of [
+    ['garbled', 'BREAKWATER_SECRET_OAUTH_NOT_A_KEY', 'RS256'],
+    ['mismatched', 'BREAKWATER_SECRET_OAUTH_KEY', 'RS256'], // an ES256 key
+  ]) {
+    const integration = await oauthIntegration(slug, {
+      clientId: 'jwt-rs256',
+      clientAuth: 'private_key_jwt',
+      privateKeyEnv,
+      keyAlgorithm,
+    });
+    const error = await call(integration).then(
+      () => assert.fail('no key, no token'),
+      (caught: unknown) => caught,
+    );
+    assert.equal((error as { reason?: string }).reason, 'bad_private_key', slug);
+    assert.match((error as Error).message, new RegExp(`the secret ${privateKeyEnv} is not a RS256 private key`));
+    assert.ok(!(error as Error).message.includes(tag));
+  }
+});
+
 test('the token endpoint down: a typed error, then its own breaker opens, recorded under the integration', async () => {
   const deadUrl = `http://127.0.0.1:${await freePort()}/token`;
   const integration = await oauthIntegration(
