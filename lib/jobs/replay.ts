@@ -5,6 +5,7 @@ import {
   findIntegration,
   type Integration,
   redactionOf,
+  TOKEN_ROUTE,
   UnsafePathError,
   upstreamPath,
 } from '@/lib/integrations';
@@ -100,10 +101,17 @@ export async function planReplay(
       path: true,
       requestHeaders: true,
       requestBody: true,
+      route: true,
       integration: { select: { slug: true } },
     },
   });
   if (!call) throw new ReplayRefusedError(`call "${idOrRequestId}" not found`, 404);
+  if (call.route === TOKEN_ROUTE)
+    throw new ReplayRefusedError(
+      'an OAuth2 token request is not replayed: every call (and replay) gets a token of its own',
+      409,
+      'route',
+    );
   const integration = await findIntegration(db, call.integration.slug);
   if (!integration) throw new ReplayRefusedError(`integration "${call.integration.slug}" not found`, 404);
   const recordedHeaders = JSON.parse(call.requestHeaders) as Record<string, string>;

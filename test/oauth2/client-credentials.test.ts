@@ -263,6 +263,16 @@ test('the token endpoint down: a typed error, then its own breaker opens, record
   );
   const rollups = await db.metricRollup.findMany({ where: { integrationId: integration.id, route: TOKEN_ROUTE } });
   assert.ok(rollups.length > 0, 'the token endpoint calls are in the rollups under route oauth2:token');
+  const tokenCall = await db.callLog.findFirstOrThrow({ where: { integrationId: integration.id, route: TOKEN_ROUTE } });
+  const { replayCall, replayInputSchema } = await import('@/lib/jobs');
+  await assert.rejects(
+    replayCall(db, tokenCall.id, replayInputSchema.parse({})),
+    (error: Error & { status?: number }) => {
+      assert.equal(error.status, 409);
+      assert.match(error.message, /OAuth2 token request is not replayed/);
+      return true;
+    },
+  );
 });
 
 test('an OAuth2 client secret cannot also verify an inbound webhook source', async () => {
