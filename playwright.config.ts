@@ -14,6 +14,8 @@ export const E2E = {
   alertWebhookSecret: 'whsec_ZTJlLWFsZXJ0cy13ZWJob29rLXNlY3JldC0xMjM0NTY3OA==',
   /** The inbound webhook source's signing secret, given to the server in BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK. */
   inboundWebhookSecret: 'whsec_ZTJlLWluYm91bmQtd2ViaG9vay1zZWNyZXQtOTg3NjU0MzI=',
+  /** An OAuth2 client secret (e2e/oauth2.spec.ts), given to the server in BREAKWATER_SECRET_E2E_OAUTH_CLIENT. */
+  oauthClientSecret: 'e2e/oauth+client=secret-2468',
 };
 
 export default defineConfig({
@@ -68,6 +70,7 @@ export default defineConfig({
         BREAKWATER_OUTBOUND_ALLOW: '127.0.0.1',
         BREAKWATER_SECRET_E2E_ALERT_WEBHOOK: E2E.alertWebhookSecret,
         BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK: E2E.inboundWebhookSecret,
+        BREAKWATER_SECRET_E2E_OAUTH_CLIENT: E2E.oauthClientSecret,
         NEXT_TELEMETRY_DISABLED: '1',
         NODE_ENV: 'production',
       },

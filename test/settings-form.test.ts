@@ -8,7 +8,14 @@ import { integrationSchema } from '@/lib/integrations';
 const groups = integrationFormGroups();
 const fields = groups.flatMap((group) => group.fields);
 const byPath = new Map(fields.map((field) => [field.path, field]));
-const defaults = integrationSchema.parse({ name: 'Pay', slug: 'pay', baseUrl: 'https://pay.example' });
+process.env.BREAKWATER_SECRET_FORM_OAUTH = 'x';
+const defaults = integrationSchema.parse({
+  name: 'Pay',
+  slug: 'pay',
+  baseUrl: 'https://pay.example',
+  authScheme: 'oauth2',
+  oauth2: { tokenUrl: 'https://login.example/token', clientId: 'pay', clientSecretEnv: 'BREAKWATER_SECRET_FORM_OAUTH' },
+});
 
 /** Every path of the parsed defaults down to a value the form edits whole (scalars, lists, JSON objects). */
 function leafPaths(value: unknown, prefix = ''): string[] {
@@ -19,7 +26,15 @@ function leafPaths(value: unknown, prefix = ''): string[] {
 
 test('the form offers exactly the fields the schema has', () => {
   const schemaPaths = leafPaths(defaults).sort();
-  const optionalNullable = ['authHeader', 'secretEnv', 'secondarySecretEnv', 'sandbox'];
+  const optionalNullable = [
+    'authHeader',
+    'secretEnv',
+    'secondarySecretEnv',
+    'sandbox',
+    'oauth2.privateKeyEnv',
+    'oauth2.audience',
+    'oauth2.resource',
+  ];
   assert.deepEqual(
     fields
       .map((field) => field.path)
@@ -37,8 +52,14 @@ test('kinds, options and bounds come from the schema', () => {
     nullable: false,
     hint: undefined,
     kind: 'enum',
-    options: ['none', 'bearer', 'header', 'basic'],
+    options: ['none', 'bearer', 'header', 'basic', 'oauth2'],
   });
+  assert.deepEqual(byPath.get('oauth2.clientAuth')?.options, [
+    'client_secret_basic',
+    'client_secret_post',
+    'private_key_jwt',
+  ]);
+  assert.equal(byPath.get('oauth2.scopes')?.kind, 'list');
   assert.equal(byPath.get('name')?.kind, 'text');
   assert.equal(byPath.get('policy.retry.jitter')?.kind, 'boolean');
   assert.deepEqual(
@@ -61,17 +82,24 @@ test('kinds, options and bounds come from the schema', () => {
   assert.equal(byPath.get('policy.fallback.headers')?.kind, 'json');
 });
 
+test('the OAuth2 settings are a group shown only for auth scheme oauth2', () => {
+  assert.equal(groups[1].key, 'oauth2');
+  assert.deepEqual(groups[1].when, { path: 'authScheme', value: 'oauth2' });
+  assert.ok(groups[1].fields.every((field) => field.path.startsWith('oauth2.')));
+});
+
 test('policy objects are groups; loose policy fields gather under Other', () => {
   assert.equal(groups[0].key, 'general');
+  const rest = groups.filter((group) => group.key !== 'oauth2');
   const policyObjects = Object.entries(defaults.policy)
     .filter(([, value]) => value !== null && typeof value === 'object' && !Array.isArray(value))
     .map(([key]) => key);
   assert.deepEqual(
-    groups.slice(1, 1 + policyObjects.length).map((group) => group.key),
+    rest.slice(1, 1 + policyObjects.length).map((group) => group.key),
     policyObjects,
   );
   assert.deepEqual(
-    groups.at(-1)?.fields.map((field) => field.path),
+    rest.at(-1)?.fields.map((field) => field.path),
     ['policy.trackingHeaders'],
   );
 });

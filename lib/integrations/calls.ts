@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import { isDomainError } from '@/lib/model';
-import type { Reauthorization, ResilientResponse } from '@/lib/resilience';
+import type { Reauthorization, ResilientRequest, ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
 import { clientFor } from './clients';
+import { sendWithOAuth2 } from './oauth';
 import { routeTemplate, upstreamPath } from './paths';
 import { activeTarget, type Integration } from './rows';
 
@@ -45,7 +46,8 @@ async function credentialHeaders(
   secretEnv: string | null | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<Record<string, string>> {
-  if (integration.authScheme === 'none' || !secretEnv) return {};
+  // OAuth2's header is the access token (sendWithOAuth2)
+  if (integration.authScheme === 'none' || integration.authScheme === 'oauth2' || !secretEnv) return {};
   const secret = readSecret(secretEnv, { origin: integration.baseUrl }, env);
   await assertOutboundSecret(secretEnv);
   switch (integration.authScheme) {
@@ -135,12 +137,16 @@ export async function forwardCall(
     headers[lower] = typeof value === 'string' ? value : value.join(', ');
   }
   Object.assign(headers, await credentialHeaders(integration, integration.secretEnv, env));
-  try {
-    return await clientFor(integration).request({
+  // One 401 reauthorization per call: a fresh OAuth2 token, or rotation's secondary secret.
+  const send = (
+    credential: Record<string, string> = {},
+    reauthorize: ResilientRequest['reauthorize'] = secondaryCredential(integration, env),
+  ) =>
+    clientFor(integration).request({
       method: req.method,
       path,
       route: routeTemplate(req.segments),
-      headers,
+      headers: { ...headers, ...credential },
       body: req.body,
       bodyLength: req.bodyLength,
       streamResponse: req.streamResponse,
@@ -152,8 +158,11 @@ export async function forwardCall(
       tracestate: req.tracestate,
       callerKey: req.callerKey,
       tags: req.tags,
-      reauthorize: secondaryCredential(integration, env),
+      reauthorize,
     });
+  try {
+    if (integration.authScheme === 'oauth2') return await sendWithOAuth2(integration, send, env);
+    return await send();
   } catch (error) {
     throw bodyFailureOf(error);
   }

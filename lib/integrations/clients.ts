@@ -72,6 +72,69 @@ export function clientFor(stored: Integration): ResilientClient {
   return client;
 }
 
+/**
+ * The token endpoint's own discipline: short timeouts, a couple of retries (a client-credentials grant
+ * may be repeated), a breaker of its own so an authorization server outage fails calls fast, never cached
+ * nor rate limited.
+ */
+const TOKEN_ENDPOINT_POLICY = {
+  retry: { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 2000 },
+  timeout: { attemptMs: 5000, overallMs: 15_000 },
+  breaker: { consecutiveFailures: 5, openMs: 30_000 },
+  rateLimit: { enabled: false },
+  cache: { enabled: false },
+  bulkhead: { maxConcurrent: 4, maxQueue: 1000 },
+} satisfies PolicyInput;
+
+interface TokenClientEntry {
+  client: ResilientClient;
+  origin: string;
+  slug: string;
+  environment: string;
+  detach: () => void;
+}
+
+const tokenClients = () => processSingleton('oauth2-token-clients', () => new Map<string, TokenClientEntry>());
+
+/**
+ * The client of an integration's OAuth2 token endpoint (`<slug>:oauth2`), recorded under the integration
+ * (route `oauth2:token`) with nothing of the exchange kept but metadata: its bodies carry the client
+ * secret and the access token. `integration` is the active target (activeTarget): its calls are labelled
+ * with that environment. A new token URL origin, slug or environment gets a new client.
+ */
+export function tokenClientFor(integration: Integration, tokenUrl: string): ResilientClient {
+  const clients = tokenClients();
+  const origin = new URL(tokenUrl).origin;
+  const existing = clients.get(integration.id);
+  const environment = integration.activeEnvironment;
+  if (
+    existing &&
+    existing.origin === origin &&
+    existing.slug === integration.slug &&
+    existing.environment === environment
+  )
+    return existing.client;
+  if (existing) {
+    existing.detach();
+    void existing.client.close();
+  }
+  const client = new ResilientClient({
+    name: `${integration.slug}:oauth2`,
+    origin,
+    policy: TOKEN_ENDPOINT_POLICY,
+    destinationPolicy: outboundPolicy(),
+  });
+  const current = () => integrationClients().get(integration.id)?.integration ?? integration;
+  const detach = attachTelemetry(
+    client.events,
+    integration.id,
+    () => ({ secrets: redactionOf(current()).secrets, capture: 'none' }),
+    { origin, environment, breakerScope: 'oauth2:token' },
+  );
+  clients.set(integration.id, { client, origin, slug: integration.slug, environment, detach });
+  return client;
+}
+
 /** Messages Breakwater itself sends: what they are, who receives them, and their retry discipline. */
 const DELIVERY_KINDS = {
   // Alert notifications may come in bursts (one per group and channel); the limit only guards a receiver

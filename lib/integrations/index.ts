@@ -1,5 +1,5 @@
 export { type ForwardRequest, forwardCall, type RequestHeaders } from './calls';
-export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery } from './clients';
+export { clientFor, type DeliveryKind, deliveryIntegrationSlug, sendDelivery, tokenClientFor } from './clients';
 export {
   type EnvironmentSwitchView,
   environmentSwitches,
@@ -7,7 +7,9 @@ export {
   NoSandboxError,
   switchEnvironment,
 } from './environments';
-export { outboundPolicy, refuseOutboundUrl } from './outbound';
+export { OAuth2RejectedError, OAuth2TokenError, oauth2AccessToken, TOKEN_ROUTE } from './oauth';
+export { oauth2Tokens, TokenCache } from './oauth-tokens';
+export { outboundPolicy, plainHttpAllowed, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
 export { redactionOf, secretsOf } from './redaction';
 export {
@@ -34,6 +36,10 @@ export {
   type IntegrationTarget,
   integrationPatchSchema,
   integrationSchema,
+  OAUTH2_CLIENT_AUTH,
+  OAUTH2_KEY_ALGORITHMS,
+  type OAuth2Config,
+  oauth2Schema,
   targetSchema,
 } from './schema';
 export {

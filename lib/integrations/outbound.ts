@@ -44,3 +44,15 @@ export function refuseOutboundUrl(value: string, ctx: z.RefinementCtx): void {
   const refusal = outboundUrlRefusal(value);
   if (refusal) ctx.addIssue({ code: 'custom', message: refusal });
 }
+
+const publicOnly = new DestinationPolicy();
+
+/**
+ * Whether plain http may carry credentials to `url`: only to a literal non-public address (or localhost)
+ * that the operator allowed in BREAKWATER_OUTBOUND_ALLOW, such as a test's server on 127.0.0.1. A public
+ * or named host must use https.
+ */
+export function plainHttpAllowed(url: URL, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (url.protocol !== 'http:') return false;
+  return publicOnly.literalRefusal(url) !== undefined && outboundPolicy(env).literalRefusal(url) === undefined;
+}

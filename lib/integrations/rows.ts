@@ -2,7 +2,14 @@ import type { Db } from '@/lib/db';
 import { log } from '@/lib/logging';
 import type { Environment } from '@/lib/model';
 import type { Policy } from '@/lib/resilience';
-import { type IntegrationConfig, type IntegrationTarget, integrationSchema, targetSchema } from './schema';
+import {
+  type IntegrationConfig,
+  type IntegrationTarget,
+  integrationSchema,
+  type OAuth2Config,
+  oauth2Schema,
+  targetSchema,
+} from './schema';
 
 /**
  * An integration as stored: baseUrl and the credential fields are its production target, `sandbox` the
@@ -42,8 +49,17 @@ function storedTarget(slug: string, json: string | null): IntegrationTarget | nu
   return null;
 }
 
+/** OAuth2 settings as stored; settings that no longer validate are dropped, logged (calls then fail clearly). */
+function storedOAuth2(slug: string, json: string | null): OAuth2Config | null {
+  if (json === null) return null;
+  const parsed = oauth2Schema.safeParse(JSON.parse(json));
+  if (parsed.success) return parsed.data;
+  log.warn({ integration: slug }, 'stored OAuth2 settings out of bounds: calls fail until they are saved again');
+  return null;
+}
+
 export function fromRow(row: IntegrationRow): Integration {
-  const { policy, sandbox, ...rest } = row;
+  const { policy, sandbox, oauth2, ...rest } = row;
   const target = storedTarget(rest.slug, sandbox);
   return {
     ...rest,
@@ -51,6 +67,7 @@ export function fromRow(row: IntegrationRow): Integration {
     bodyCapture: rest.bodyCapture as Integration['bodyCapture'],
     sandbox: target,
     activeEnvironment: rest.activeEnvironment === 'sandbox' && target ? 'sandbox' : 'production',
+    oauth2: storedOAuth2(rest.slug, oauth2),
     policy: storedPolicy(rest.slug, policy),
   };
 }
@@ -74,6 +91,7 @@ export function activeTarget(integration: Integration): Integration {
       authHeader: sandbox.authHeader ?? null,
       secretEnv: sandbox.secretEnv ?? null,
       secondarySecretEnv: sandbox.secondarySecretEnv ?? null,
+      oauth2: sandbox.oauth2 ?? null,
     };
     resolved.set(integration, target);
     resolved.set(target, target);

@@ -3,7 +3,13 @@ import { applyPatch, DomainError } from '@/lib/model';
 import { assertSecretRole } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
 import { fromRow, type Integration } from './rows';
-import { type IntegrationConfig, integrationFields, type integrationPatchSchema, integrationSchema } from './schema';
+import {
+  type IntegrationConfig,
+  type IntegrationTarget,
+  integrationFields,
+  type integrationPatchSchema,
+  integrationSchema,
+} from './schema';
 import { publishIntegrationChange } from './snapshot';
 
 /** What the API and UI show: the secret's variable name and whether it is set (exposed names only), never its value. */
@@ -37,34 +43,36 @@ export async function findIntegration(db: Db, slug: string): Promise<Integration
   return row ? fromRow(row) : null;
 }
 
+/** A target keeps its OAuth2 settings only while "oauth2" is its scheme: a stale token endpoint is never called. */
+function withoutStaleOAuth2(target: IntegrationTarget): IntegrationTarget {
+  return target.authScheme === 'oauth2' ? target : { ...target, oauth2: null };
+}
+
 function toData(config: IntegrationConfig) {
   return {
     ...config,
     authHeader: config.authHeader ?? null,
     secretEnv: config.secretEnv ?? null,
     secondarySecretEnv: config.secondarySecretEnv ?? null,
-    sandbox: config.sandbox ? JSON.stringify(config.sandbox) : null,
+    sandbox: config.sandbox ? JSON.stringify(withoutStaleOAuth2(config.sandbox)) : null,
+    // kept only while it is the scheme in use: a stale token endpoint is never called
+    oauth2: config.authScheme === 'oauth2' && config.oauth2 ? JSON.stringify(config.oauth2) : null,
     policy: JSON.stringify(config.policy),
   };
 }
 
-/** Every secret name a configuration sends, by field, for the outbound role check. */
-function outboundSecrets(config: IntegrationConfig): { field: string; name: string | null | undefined }[] {
+/** Every secret a configuration sends or signs with (both targets), by the field that names it. */
+function outboundSecrets(config: Pick<IntegrationConfig, 'secretEnv' | 'secondarySecretEnv' | 'oauth2' | 'sandbox'>) {
   return [
     { field: 'secretEnv', name: config.secretEnv },
     { field: 'secondarySecretEnv', name: config.secondarySecretEnv },
+    { field: 'oauth2.clientSecretEnv', name: config.oauth2?.clientSecretEnv },
+    { field: 'oauth2.privateKeyEnv', name: config.oauth2?.privateKeyEnv },
     { field: 'sandbox.secretEnv', name: config.sandbox?.secretEnv },
     { field: 'sandbox.secondarySecretEnv', name: config.sandbox?.secondarySecretEnv },
+    { field: 'sandbox.oauth2.clientSecretEnv', name: config.sandbox?.oauth2?.clientSecretEnv },
+    { field: 'sandbox.oauth2.privateKeyEnv', name: config.sandbox?.oauth2?.privateKeyEnv },
   ];
-}
-
-function secretNamesOf(config: Pick<IntegrationConfig, 'secretEnv' | 'secondarySecretEnv' | 'sandbox'>): string {
-  return [
-    config.secretEnv,
-    config.secondarySecretEnv,
-    config.sandbox?.secretEnv,
-    config.sandbox?.secondarySecretEnv,
-  ].join('\n');
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -118,8 +126,9 @@ export async function updateIntegration(
   // Re-checked only when the name changes, so a policy edit (the breaker's dry-run) never fails on it.
   if (current.activeEnvironment === 'sandbox' && !merged.data.sandbox)
     throw new DomainError('is active: switch to production before removing it', 400, 'invalid', 'sandbox');
-  if (secretNamesOf(merged.data) !== secretNamesOf(current))
-    await assertSecretRole(db, 'outbound', outboundSecrets(merged.data));
+  const secrets = outboundSecrets(merged.data);
+  const before = outboundSecrets(current);
+  if (secrets.some((secret, i) => secret.name !== before[i]?.name)) await assertSecretRole(db, 'outbound', secrets);
   try {
     const row = await db.integration.update({ where: { id: current.id }, data: toData(merged.data) });
     await publishIntegrationChange(db);

@@ -38,6 +38,9 @@ export function replayDraft(
 
 /** The header an integration's credential goes in and the variable holding it; null when it sends none. */
 export function replayCredential(integration: Integration): { header: string; secretEnv: string } | null {
+  // A replay gets a fresh access token; what the operator sees named is the client's own secret.
+  const oauth2 = integration.authScheme === 'oauth2' ? integration.oauth2 : null;
+  if (oauth2) return { header: 'authorization', secretEnv: (oauth2.clientSecretEnv ?? oauth2.privateKeyEnv)! };
   if (integration.authScheme === 'none' || !integration.secretEnv) return null;
   const header = integration.authScheme === 'header' ? (integration.authHeader ?? '') : 'authorization';
   return { header: header.toLowerCase(), secretEnv: integration.secretEnv };

@@ -6,6 +6,7 @@ import {
   findIntegration,
   type Integration,
   redactionOf,
+  TOKEN_ROUTE,
   UnsafePathError,
   upstreamPath,
 } from '@/lib/integrations';
@@ -101,10 +102,17 @@ export async function planReplay(
       path: true,
       requestHeaders: true,
       requestBody: true,
+      route: true,
       integration: { select: { slug: true } },
     },
   });
   if (!call) throw new ReplayRefusedError(`call "${idOrRequestId}" not found`, 404);
+  if (call.route === TOKEN_ROUTE)
+    throw new ReplayRefusedError(
+      'an OAuth2 token request is not replayed: every call (and replay) gets a token of its own',
+      409,
+      'route',
+    );
   const stored = await findIntegration(db, call.integration.slug);
   if (!stored) throw new ReplayRefusedError(`integration "${call.integration.slug}" not found`, 404);
   // A replay goes where calls go now: the active environment's target.
@@ -145,7 +153,7 @@ export function describePlan(plan: ReplayPlan) {
   const { segments, search } = splitPath(request.path);
   const rules = redactionOf(integration);
   const headers = redactHeaders(request.headers, rules);
-  if (integration.authScheme === 'bearer' || integration.authScheme === 'basic') headers.authorization = REDACTED;
+  if (['bearer', 'basic', 'oauth2'].includes(integration.authScheme)) headers.authorization = REDACTED;
   else if (integration.authScheme !== 'none' && integration.authHeader)
     headers[integration.authHeader.toLowerCase()] = REDACTED;
   const url = `${new URL(integration.baseUrl).origin}${upstreamPath(integration.baseUrl, segments, search)}`;

@@ -42,9 +42,16 @@ async function verificationUse(db: Db, name: string): Promise<string | null> {
 
 async function outboundUse(db: Db, name: string): Promise<string | null> {
   const [integration, channel, sync, job] = await Promise.all([
+    // the sandbox target and the OAuth2 settings are JSON: the names appear there as quoted strings
     db.integration.findFirst({
-      // the sandbox target is JSON: its names appear there as quoted strings
-      where: { OR: [{ secretEnv: name }, { secondarySecretEnv: name }, { sandbox: { contains: `"${name}"` } }] },
+      where: {
+        OR: [
+          { secretEnv: name },
+          { secondarySecretEnv: name },
+          { sandbox: { contains: JSON.stringify(name) } },
+          { oauth2: { contains: JSON.stringify(name) } },
+        ],
+      },
       select: { slug: true },
     }),
     db.alertChannel.findFirst({ where: { secretEnv: name }, select: { name: true } }),

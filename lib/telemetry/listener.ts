@@ -11,6 +11,11 @@ export interface ListenerOptions {
   environment?: string;
   /** the credential a call used when it was not resent with the secondary (ResilientRequest.reauthorize) */
   credential?: () => string | undefined;
+  /**
+   * Names a second client recorded under the same integration (its OAuth2 token endpoint): its breaker
+   * transitions are stored with a reason starting `<scope>: `, so they are told apart from the upstream's.
+   */
+  breakerScope?: string;
 }
 
 export function targetOf(origin: string): Target | undefined {
@@ -66,7 +71,11 @@ function callListener(
       metrics.recordCall(s);
       state.otel?.spans?.record(s.integration, s, target, rules);
     } else if (event.type === 'breaker.transition') {
-      recorder.recordBreakerTransition(integrationId, event);
+      const { breakerScope } = options;
+      recorder.recordBreakerTransition(
+        integrationId,
+        breakerScope ? { ...event, reason: `${breakerScope}: ${event.reason}` } : event,
+      );
       if (!metrics) metrics = state.registry.forIntegration(event.integration);
       metrics.recordTransition(event.from, event.to);
     }

@@ -22,6 +22,12 @@ export interface FieldGroup {
   key: string;
   title: string;
   fields: FieldSpec[];
+  /** shown, and sent, only while the field at `path` has `value` (the OAuth2 settings: authScheme oauth2) */
+  when?: { path: string; value: string };
+}
+
+function isActive(group: FieldGroup, raw: Raw): boolean {
+  return !group.when || raw[group.when.path] === group.when.value;
 }
 
 type Raw = Record<string, string | boolean>;
@@ -58,7 +64,7 @@ function display(field: FieldSpec, value: unknown): string | boolean {
 function toBody(groups: FieldGroup[], raw: Raw): { body: Json; jsonErrors: FieldIssue[] } {
   const body: Json = {};
   const jsonErrors: FieldIssue[] = [];
-  for (const field of groups.flatMap((g) => g.fields)) {
+  for (const field of groups.filter((g) => isActive(g, raw)).flatMap((g) => g.fields)) {
     const value = raw[field.path];
     if (field.kind === 'boolean') {
       setAt(body, field.path, value === true);
@@ -233,19 +239,21 @@ export function IntegrationForm({ groups, initial, defaults, slug }: Props) {
 
   return (
     <form className="form" onSubmit={submit} noValidate aria-label={slug ? 'Edit integration' : 'New integration'}>
-      {groups.map((group) =>
-        group.key === 'general' ? (
-          <fieldset key={group.key}>
-            <legend>{group.title}</legend>
-            <div className="fields">{group.fields.map(input)}</div>
-          </fieldset>
-        ) : (
-          <details key={group.key}>
-            <summary>{group.title}</summary>
-            <div className="fields">{group.fields.map(input)}</div>
-          </details>
-        ),
-      )}
+      {groups
+        .filter((group) => isActive(group, raw))
+        .map((group) =>
+          group.key === 'general' || group.when ? (
+            <fieldset key={group.key}>
+              <legend>{group.title}</legend>
+              <div className="fields">{group.fields.map(input)}</div>
+            </fieldset>
+          ) : (
+            <details key={group.key}>
+              <summary>{group.title}</summary>
+              <div className="fields">{group.fields.map(input)}</div>
+            </details>
+          ),
+        )}
       <div className="form-actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Saving…' : slug ? 'Save changes' : 'Create integration'}

@@ -31,6 +31,12 @@ const LABELS: Record<string, string> = {
   secondarySecretEnv: 'Secondary secret environment variable',
   sandbox: 'Sandbox target',
   trackingHeaders: 'Upstream tracking-id headers',
+  tokenUrl: 'Token URL',
+  clientId: 'Client ID',
+  clientSecretEnv: 'Client secret environment variable',
+  privateKeyEnv: 'Private key environment variable',
+  clientAuth: 'Client authentication',
+  refreshSkewSeconds: 'Refresh ahead of expiry (s)',
 };
 
 const HINTS: Record<string, string> = {
@@ -41,6 +47,15 @@ const HINTS: Record<string, string> = {
     'Rotation: another exposed variable, tried once when the primary gets a 401 (see the integration page for which one serves).',
   sandbox:
     'JSON: {"baseUrl": "...", "authScheme": "bearer", "secretEnv": "BREAKWATER_SECRET_..."}; empty for none. Switch environments on the integration page.',
+  'oauth2.tokenUrl':
+    'The authorization server token endpoint (https; plain http only to a loopback or private address the operator allowed).',
+  'oauth2.clientSecretEnv':
+    'For client_secret_basic and client_secret_post: an exposed variable holding the client secret, never stored.',
+  'oauth2.privateKeyEnv':
+    'For private_key_jwt: an exposed variable holding a PEM or JWK private key of the key algorithm below.',
+  'oauth2.scopes': 'Comma-separated scopes to request.',
+  'oauth2.audience': 'Sent as the audience parameter (Auth0, Okta and others).',
+  'oauth2.resource': 'RFC 8707 resource indicator (an absolute URI).',
   bodyCapture:
     'What the call log keeps: none (status and timings), headers (redacted), or redacted bodies too (credentials and card fields removed).',
   'policy.breaker.dryRun': 'Record transitions but never reject a call.',
@@ -99,8 +114,17 @@ function fieldsOf(prefix: string, properties: Record<string, JsonSchema>, labelP
 
 export function integrationFormGroups(): FieldGroup[] {
   const schema = z.toJSONSchema(integrationSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const { policy, ...general } = schema.properties!;
-  const groups: FieldGroup[] = [{ key: 'general', title: 'Integration', fields: fieldsOf('', general) }];
+  const { policy, oauth2, ...general } = schema.properties!;
+  const groups: FieldGroup[] = [
+    { key: 'general', title: 'Integration', fields: fieldsOf('', general) },
+    // Shown and sent only while the auth scheme is oauth2.
+    {
+      key: 'oauth2',
+      title: 'OAuth2 client credentials',
+      fields: fieldsOf('oauth2.', unwrap(oauth2).inner.properties!),
+      when: { path: 'authScheme', value: 'oauth2' },
+    },
+  ];
   const loose: FieldSpec[] = [];
   for (const [key, property] of Object.entries(unwrap(policy).inner.properties!)) {
     const { inner } = unwrap(property);

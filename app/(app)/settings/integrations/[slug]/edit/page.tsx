@@ -18,7 +18,7 @@ export default async function EditIntegrationPage({ params, searchParams }: Prop
   const integration = await findIntegration(getDb(), (await params).slug);
   if (!integration) notFound();
   const { created, saved } = await searchParams;
-  const { name, slug, baseUrl, authScheme, authHeader, secretEnv, policy } = integration;
+  const { name, slug, baseUrl, authScheme, authHeader, secretEnv, oauth2, policy, bodyCapture } = integration;
   return (
     <>
       <p>
@@ -40,7 +40,7 @@ export default async function EditIntegrationPage({ params, searchParams }: Prop
       </div>
       <IntegrationForm
         groups={integrationFormGroups()}
-        initial={{ name, slug, baseUrl, authScheme, authHeader, secretEnv, policy }}
+        initial={{ name, slug, baseUrl, authScheme, authHeader, secretEnv, oauth2, policy, bodyCapture }}
         defaults={{ authScheme: 'none', policy: policySchema.parse({}) }}
         slug={slug}
       />

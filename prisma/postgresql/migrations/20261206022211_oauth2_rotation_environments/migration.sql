@@ -7,6 +7,7 @@ ADD COLUMN     "environment" TEXT NOT NULL DEFAULT 'production';
 
 -- AlterTable
 ALTER TABLE "Integration" ADD COLUMN     "activeEnvironment" TEXT NOT NULL DEFAULT 'production',
+ADD COLUMN     "oauth2" TEXT,
 ADD COLUMN     "sandbox" TEXT,
 ADD COLUMN     "secondarySecretEnv" TEXT;
 

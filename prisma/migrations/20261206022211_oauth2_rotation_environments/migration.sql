@@ -57,6 +57,7 @@ CREATE TABLE "new_Integration" (
     "secondarySecretEnv" TEXT,
     "sandbox" TEXT,
     "activeEnvironment" TEXT NOT NULL DEFAULT 'production',
+    "oauth2" TEXT,
     "policy" TEXT NOT NULL DEFAULT '{}',
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
