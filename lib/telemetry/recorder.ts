@@ -45,7 +45,7 @@ export interface CallDetail {
   replayOfId?: string;
   /** the integration's target the call went to (default production) */
   environment?: string;
-  /** which credential served the call: primary | secondary; none without a credential */
+  /** which credential served the call: primary | secondary | fresh_token (OAuth2, after a 401); none without a credential */
   credential?: string;
 }
 
@@ -227,6 +227,8 @@ export class TelemetryRecorder {
     if (detail.replayOfId) return 'replay';
     // every call the old key served is kept: the integration page shows the last one (rotation)
     if (detail.credential === 'secondary') return 'secondary_credential';
+    // and every call an upstream refused an OAuth2 token for (resent with a fresh one)
+    if (detail.credential === 'fresh_token') return 'fresh_token';
     if (s.outcome !== 'success') return s.outcome;
     if (s.durationMs >= this.opts.slowCallMs) return 'slow';
     if (s.rateLimited || s.rateLimitWaitMs > 0) return 'rate_limited';

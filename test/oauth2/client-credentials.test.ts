@@ -12,6 +12,7 @@ import {
   type Integration,
   integrationSchema,
   oauth2Tokens,
+  switchEnvironment,
   TOKEN_ROUTE,
 } from '@/lib/integrations';
 import { getRecorder } from '@/lib/telemetry';
@@ -359,4 +360,66 @@ test('after a run the database holds no access token nor client secret, in any e
       await client.end();
     }
   }
+});
+
+test('each environment has its own OAuth2 client; a 401 is one reauthorization, one call-log row', async () => {
+  const created = await createIntegration(
+    getDb(),
+    integrationSchema.parse({
+      name: 'both targets',
+      slug: 'both-targets',
+      baseUrl: upstream.url,
+      authScheme: 'oauth2',
+      oauth2: {
+        tokenUrl: authServer.tokenUrl,
+        scopes: [SCOPE],
+        clientId: 'basic-client',
+        clientSecretEnv: 'BREAKWATER_SECRET_OAUTH_CLIENT',
+      },
+      sandbox: {
+        baseUrl: upstream.url,
+        authScheme: 'oauth2',
+        oauth2: {
+          tokenUrl: authServer.tokenUrl,
+          scopes: [SCOPE],
+          clientId: 'jwt-es256',
+          clientAuth: 'private_key_jwt',
+          keyAlgorithm: 'ES256',
+          privateKeyEnv: 'BREAKWATER_SECRET_OAUTH_KEY',
+        },
+      },
+      policy: { retry: { maxRetries: 0 }, rateLimit: { enabled: false }, cache: { enabled: false } },
+    }),
+  );
+  const basic = grants('basic-client');
+  const jwt = grants('jwt-es256');
+  assert.equal((await call(created)).status, 200);
+  assert.equal(grants('basic-client'), basic + 1, 'production asks its own client for a token');
+
+  const switched = await switchEnvironment(getDb(), 'both-targets', 'sandbox', 'test');
+  const sandbox = switched!.integration;
+  assert.equal((await call(sandbox)).status, 200);
+  assert.equal(grants('jwt-es256'), jwt + 1, 'the sandbox asks its own client (private_key_jwt)');
+  assert.equal(grants('basic-client'), basic + 1);
+
+  // A revoked token: the client's one reauthorization fetches a fresh token and resends within the call.
+  await authServer.revokeAll();
+  const seen = upstream.requests.length;
+  const requestId = `oauth2-${tag}-${requestCount + 1}`;
+  assert.equal((await call(sandbox)).status, 200);
+  assert.deepEqual(
+    upstream.requests.slice(seen).map((r) => r.ok),
+    [false, true],
+    'refused once, resent once',
+  );
+  assert.equal(grants('jwt-es256'), jwt + 2);
+  await getRecorder().flush();
+  const rows = await getDb().callLog.findMany({
+    where: { requestId },
+    select: { status: true, environment: true, credential: true, attemptCount: true },
+  });
+  assert.equal(rows.length, 1, 'the resend is part of the call, not a call of its own');
+  assert.equal(rows[0].status, 200);
+  assert.equal(rows[0].environment, 'sandbox');
+  assert.equal(rows[0].credential, 'fresh_token');
 });

@@ -111,3 +111,22 @@ test('the token cache: one request for concurrent callers, a failure not cached,
   );
   assert.deepEqual(cache.recentTokens('i1'), ['token-5', 'token-4', 'token-3', 'token-1']);
 });
+
+test('OAuth2 is part of a target: the sandbox can be oauth2, its issues named sandbox.oauth2.<field>', () => {
+  const sandbox = { baseUrl: 'https://sandbox.example', authScheme: 'oauth2', oauth2 };
+  const parsed = integrationSchema.parse({ ...base, oauth2, sandbox });
+  assert.equal(parsed.sandbox?.oauth2?.clientId, 'breakwater');
+  assert.match(
+    issues({ oauth2, sandbox: { ...sandbox, oauth2: { ...oauth2, clientId: '' } } })['sandbox.oauth2.clientId'],
+    /is required/,
+  );
+  assert.match(
+    issues({ oauth2, sandbox: { ...sandbox, oauth2: undefined } })['sandbox.oauth2'],
+    /is required for auth scheme "oauth2"/,
+  );
+  // One reauthorization per call: with oauth2 it is a fresh token, so a secondary secret has no use.
+  assert.match(
+    issues({ oauth2, secondarySecretEnv: 'BREAKWATER_SECRET_SCHEMA_PINNED' }).secondarySecretEnv,
+    /is not used with auth scheme "oauth2"/,
+  );
+});
