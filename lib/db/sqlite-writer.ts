@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { processSingleton } from '@/lib/server/singleton';
 import { type SqliteColumnValue, type SqliteRow, sqliteFileOf, sqliteValue } from './sqlite-bulk';
-import { afterOpenTransactions } from './sqlite-transactions';
+import { enterTransactionGate } from './sqlite-transactions';
 
 /** One statement of a writer transaction: plain inserts, or inserts that replace the row with the same key. */
 export type SqliteWrite =
@@ -123,9 +123,17 @@ export class SqliteWriterThread {
     const message = {
       writes: writes.map((w) => ({ ...w, rows: w.rows.map(plainRow) })),
     };
-    // Not while a Prisma transaction of this process holds the file: the thread would only wait on its lock.
-    await afterOpenTransactions(this.file);
-    const thread = this.threadNow();
+    // The thread's transaction holds this process's gate of the file, as a Prisma transaction does: it never
+    // waits for a lock of this process, and this process's queries wait for its commit asynchronously (on
+    // the thread's lock they would wait in SQLite's busy handler, which sleeps on the event loop).
+    const release = await enterTransactionGate(this.file);
+    let thread: Worker;
+    try {
+      thread = this.threadNow();
+    } catch (error) {
+      release();
+      throw error;
+    }
     const id = this.nextId++;
     const written = new Promise<void>((resolve, reject) => {
       if (this.waiting.size === 0) thread.ref();
@@ -133,7 +141,10 @@ export class SqliteWriterThread {
       thread.postMessage({ id, ...message });
     });
     this.inFlight.add(written);
-    const settled = () => this.inFlight.delete(written);
+    const settled = () => {
+      release();
+      this.inFlight.delete(written);
+    };
     written.then(settled, settled);
     return written;
   }
@@ -161,7 +172,7 @@ export class SqliteWriterThread {
       workerData: {
         driver: driverPath(),
         file: this.file,
-        busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
+        busyTimeoutMs: this.options.busyTimeoutMs ?? 1000,
         journalSizeLimit: 8 * 1024 * 1024,
       },
     });
