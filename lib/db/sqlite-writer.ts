@@ -99,7 +99,7 @@ export interface SqliteWriterOptions {
  * Writes rows into a SQLite file from a worker thread with a connection of its own, so a commit (SQLite syncs
  * the file at each one, and better-sqlite3 is synchronous) never holds the event loop. Each `write` is one
  * IMMEDIATE transaction and resolves once it is committed (on disk: synchronous=FULL). If the thread dies,
- * the writes it held are rejected (nothing half-written: SQLite rolls back what was not committed) and the
+ * the writes it held are rejected (nothing half-written: SQLite rolls back a transaction left open) and the
  * next write starts a new thread.
  */
 export class SqliteWriterThread {
@@ -197,7 +197,7 @@ export class SqliteWriterThread {
       if (this.thread === thread) this.thread = undefined;
       const reason = failure?.message ?? `exit code ${exitCode}`;
       for (const [, waiting] of this.waiting)
-        waiting.reject(new Error(`the SQLite writer thread stopped (${reason}); its transaction was not committed`));
+        waiting.reject(new Error(`the SQLite writer thread stopped (${reason}); no commit was acknowledged`));
       this.waiting.clear();
     });
     this.thread = thread;
