@@ -6,8 +6,9 @@ import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
-import { rememberSqliteFile } from './sqlite-bulk';
+import { closeSqliteBulkWriter, rememberSqliteFile } from './sqlite-bulk';
 import { withExclusiveTransactions } from './sqlite-transactions';
+import { closeSqliteWriter } from './sqlite-writer';
 
 /** Both generated clients expose the same model API; the SQLite one's type stands for both. */
 export type Db = SqliteClient;
@@ -52,6 +53,14 @@ export function createDb(url: string = databaseUrl(), options: DbOptions = {}): 
       ),
     });
     rememberSqliteFile(db, file);
+    // The bulk writer's connection and the writer thread are this client's too: they close with it (after
+    // the thread committed what it was given).
+    const disconnect = db.$disconnect.bind(db);
+    db.$disconnect = async () => {
+      closeSqliteBulkWriter(db);
+      await closeSqliteWriter(db);
+      await disconnect();
+    };
     return db;
   }
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;

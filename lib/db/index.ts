@@ -31,3 +31,11 @@ export {
   sqliteBulkWriterFor,
   sqliteValue,
 } from './sqlite-bulk';
+export {
+  closeSqliteWriter,
+  type SqliteWrite,
+  SqliteWriteError,
+  type SqliteWriterOptions,
+  SqliteWriterThread,
+  sqliteWriterFor,
+} from './sqlite-writer';

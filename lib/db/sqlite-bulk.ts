@@ -89,7 +89,7 @@ export class SqliteBulkWriter {
   }
 
   close(): void {
-    this.connection.close();
+    if (this.connection.open) this.connection.close();
   }
 }
 
@@ -99,6 +99,11 @@ const bulkWriters = () => processSingleton('sqlite-bulk-writers', () => new Weak
 
 export function rememberSqliteFile(db: object, file: string): void {
   sqliteFiles().set(db, file);
+}
+
+/** The SQLite file of a client createDb made; undefined on PostgreSQL. */
+export function sqliteFileOf(db: object): string | undefined {
+  return sqliteFiles().get(db);
 }
 
 /** The bulk writer of a client's SQLite database, opened on first use; null on PostgreSQL. */
@@ -111,4 +116,11 @@ export function sqliteBulkWriterFor(db: object): SqliteBulkWriter | null {
     bulkWriters().set(db, writer);
   }
   return writer;
+}
+
+/** Closes a client's bulk writer connection, if it opened one (on $disconnect). */
+export function closeSqliteBulkWriter(db: object): void {
+  const writer = bulkWriters().get(db);
+  bulkWriters().delete(db);
+  writer?.close();
 }

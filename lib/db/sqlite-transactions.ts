@@ -148,6 +148,15 @@ export async function afterOpenTransactions(file: string): Promise<void> {
 }
 
 /**
+ * Holds the gate of `file` as an open transaction does, for a write committed elsewhere (the writer thread of
+ * sqlite-writer.ts): meanwhile this process's queries and transactions on the file wait asynchronously
+ * instead of spinning in SQLite's busy handler on the event loop. Returns the release.
+ */
+export function enterTransactionGate(file: string): Promise<() => void> {
+  return gateOf(file).enter();
+}
+
+/**
  * Wraps the better-sqlite3 adapter factory of the database file `file` so plain queries never run inside,
  * or against, another caller's open transaction in this process.
  *

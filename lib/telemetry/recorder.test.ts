@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { applyMigrations, createDb, type Db, sqlitePath } from '@/lib/db';
-import type { CallSummary } from '@/lib/resilience';
+import { failedCall } from '@/test/support/calls';
 import { createTestDatabase, type TestDatabase } from '@/test/support/database';
 import { TelemetryRecorder } from './recorder';
 
@@ -11,30 +11,7 @@ import { TelemetryRecorder } from './recorder';
 let database: TestDatabase;
 let db: Db;
 
-function call(i: number, over: Partial<CallSummary> = {}): CallSummary {
-  const startedAt = Date.now();
-  return {
-    integration: 'payments',
-    requestId: `req-${i}-${Math.random()}`,
-    method: 'GET',
-    route: '/cards/:id',
-    path: `/cards/${i}`,
-    startedAt,
-    durationMs: 10 + (i % 50),
-    outcome: 'server_error',
-    status: 500,
-    attempts: [
-      { number: 1, startedAt, durationMs: 10 + (i % 50), status: 500, delayBeforeMs: 0, spanId: 'b7ad6b7169203331' },
-    ],
-    retries: 0,
-    cache: 'bypass',
-    rateLimitWaitMs: 0,
-    rateLimited: false,
-    trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', flags: '01' },
-    requestHeaders: {},
-    ...over,
-  };
-}
+const call = failedCall;
 
 async function storedCount(bucketSeconds: number, integrationId = 'int_pay'): Promise<number> {
   const sum = await db.metricRollup.aggregate({ where: { bucketSeconds, integrationId }, _sum: { count: true } });

@@ -9,11 +9,17 @@ import {
   type Prisma,
   type RollupCounters,
   type RollupKey,
+  type SqliteRow,
+  type SqliteWrite,
+  type SqliteWriterThread,
+  sqliteWriterFor,
 } from '@/lib/db';
 import { type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
 
 const MAX_WRITE_TRIES = 3;
+/** MetricRollup's unique key (the upsert's conflict target on SQLite) */
+const ROLLUP_KEY = ['bucketStart', 'bucketSeconds', 'integrationId', 'route', 'outcomeClass', 'instance', 'environment'];
 /** Prisma errors that blame a row (foreign key, unique), not the database being unavailable. */
 const ROW_FAULT_CODES = new Set(['P2003', 'P2002', 'P2025']);
 
@@ -57,6 +63,13 @@ interface RollupState extends Omit<RollupKey, 'instance'>, RollupCounters {
   failingSince?: number;
 }
 
+/** What one write puts in one transaction. */
+interface Batch {
+  rollups?: RollupState[];
+  events?: Prisma.BreakerEventCreateManyInput[];
+  calls?: PendingCall[];
+}
+
 interface PendingCall {
   row: Prisma.CallLogCreateManyInput;
   failures?: number;
@@ -92,6 +105,8 @@ export class TelemetryRecorder {
   private nextFlushAt = 0;
   private flushing?: Promise<void>;
   private queuedFlush?: Promise<void>;
+  /** SQLite: the worker thread that commits off the event loop; null on PostgreSQL (Prisma's async driver) */
+  private readonly sqlite: SqliteWriterThread | null;
   readonly stats: RecorderStats = {
     recordedCalls: 0,
     droppedCallLogRows: 0,
@@ -115,6 +130,7 @@ export class TelemetryRecorder {
       hourlyRollups: options.hourlyRollups ?? true,
     };
     this.instance = options.instance ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.sqlite = sqliteWriterFor(db);
   }
 
   start(): this {
@@ -327,11 +343,8 @@ export class TelemetryRecorder {
     for (const [, r] of dirty) r.dirty = false;
     this.pendingBreakerEvents = [];
     this.pending = [];
-    const writes: Prisma.PrismaPromise<unknown>[] = dirty.map(([, r]) => this.upsertRollup(r));
-    if (events.length > 0) writes.push(this.db.breakerEvent.createMany({ data: events }));
-    if (calls.length > 0) writes.push(...this.insertCalls(calls));
     try {
-      await this.db.$transaction(writes);
+      await this.write({ rollups: dirty.map(([, r]) => r), events, calls });
       for (const [, r] of dirty) r.failingSince = undefined;
       return 'written';
     } catch (error) {
@@ -364,7 +377,7 @@ export class TelemetryRecorder {
     for (const [, r] of dirty) r.dirty = false;
     let failure: unknown;
     try {
-      await this.db.$transaction(dirty.map(([, r]) => this.upsertRollup(r)));
+      await this.write({ rollups: dirty.map(([, r]) => r) });
       for (const [, r] of dirty) r.failingSince = undefined;
       return true;
     } catch (error) {
@@ -381,7 +394,7 @@ export class TelemetryRecorder {
     for (const [key, r] of dirty) {
       if (rowFault) {
         try {
-          await this.upsertRollup(r);
+          await this.write({ rollups: [r] });
           r.failingSince = undefined;
           continue;
         } catch (error) {
@@ -411,13 +424,13 @@ export class TelemetryRecorder {
     this.pendingBreakerEvents = [];
     let unwritten = events;
     try {
-      await this.db.breakerEvent.createMany({ data: events });
+      await this.write({ events });
       return;
     } catch (error) {
       if (isRowFault(error))
         unwritten = await this.writeEach(
           events,
-          (event) => this.db.breakerEvent.create({ data: event }),
+          (event) => this.write({ events: [event] }),
           () => {
             this.stats.droppedBreakerEvents++;
           },
@@ -436,7 +449,7 @@ export class TelemetryRecorder {
     this.pending = [];
     let unwritten = calls;
     try {
-      await this.db.$transaction(this.insertCalls(calls));
+      await this.write({ calls });
       return;
     } catch (error) {
       // One bad row (its integration deleted meanwhile) must not cost the batch: the rows are written one by
@@ -444,7 +457,7 @@ export class TelemetryRecorder {
       if (isRowFault(error))
         unwritten = await this.writeEach(
           calls,
-          (call) => this.db.$transaction(this.insertCalls([call])),
+          (call) => this.write({ calls: [call] }),
           () => {
             this.stats.droppedCallLogRows++;
           },
@@ -461,11 +474,36 @@ export class TelemetryRecorder {
     this.pending = [...kept, ...this.pending];
   }
 
-  private insertCalls(calls: PendingCall[]) {
-    return [
-      this.db.callLog.createMany({ data: calls.map((c) => c.row) }),
-      this.db.callAttempt.createMany({ data: calls.flatMap((c) => c.attempts) }),
-    ];
+  /**
+   * Writes a batch in one transaction. On SQLite the worker thread commits it (better-sqlite3 is synchronous:
+   * on the main thread every statement and the commit's sync would hold every request); the promise resolves
+   * once it is committed. On PostgreSQL, Prisma's batch transaction (an async driver).
+   */
+  private write({ rollups = [], events = [], calls = [] }: Batch): Promise<unknown> {
+    if (this.sqlite) {
+      const writes: SqliteWrite[] = [];
+      if (rollups.length > 0)
+        writes.push({
+          upsert: 'MetricRollup',
+          conflict: ROLLUP_KEY,
+          rows: rollups.map((r) => ({ ...this.rollupRow(r) })),
+        });
+      if (events.length > 0) writes.push({ insert: 'BreakerEvent', rows: events as SqliteRow[] });
+      if (calls.length > 0) {
+        writes.push({ insert: 'CallLog', rows: calls.map((c) => c.row as SqliteRow) });
+        const attempts = calls.flatMap((c) => c.attempts);
+        if (attempts.length > 0) writes.push({ insert: 'CallAttempt', rows: attempts as SqliteRow[] });
+      }
+      return this.sqlite.write(writes);
+    }
+    const writes: Prisma.PrismaPromise<unknown>[] = rollups.map((r) => this.upsertRollup(r));
+    if (events.length > 0) writes.push(this.db.breakerEvent.createMany({ data: events }));
+    if (calls.length > 0)
+      writes.push(
+        this.db.callLog.createMany({ data: calls.map((c) => c.row) }),
+        this.db.callAttempt.createMany({ data: calls.flatMap((c) => c.attempts) }),
+      );
+    return this.db.$transaction(writes);
   }
 
   /**
@@ -488,8 +526,16 @@ export class TelemetryRecorder {
     return unwritten;
   }
 
-  private upsertRollup(r: RollupState) {
-    const values: RollupCounters & { latencyHist: string } = {
+  /** A rollup row with its key: absolute values, so writing it again never counts twice. */
+  private rollupRow(r: RollupState): RollupKey & RollupCounters & { latencyHist: string } {
+    return {
+      bucketStart: r.bucketStart,
+      bucketSeconds: r.bucketSeconds,
+      integrationId: r.integrationId,
+      route: r.route,
+      outcomeClass: r.outcomeClass,
+      instance: this.instance,
+      environment: r.environment,
       count: r.count,
       retries: r.retries,
       cacheHits: r.cacheHits,
@@ -501,15 +547,12 @@ export class TelemetryRecorder {
       secondaryCredential: r.secondaryCredential,
       latencyHist: JSON.stringify(r.histogram),
     };
-    const key: RollupKey = {
-      bucketStart: r.bucketStart,
-      bucketSeconds: r.bucketSeconds,
-      integrationId: r.integrationId,
-      route: r.route,
-      outcomeClass: r.outcomeClass,
-      instance: this.instance,
-      environment: r.environment,
-    };
+  }
+
+  private upsertRollup(r: RollupState) {
+    const { bucketStart, bucketSeconds, integrationId, route, outcomeClass, instance, environment, ...values } =
+      this.rollupRow(r);
+    const key: RollupKey = { bucketStart, bucketSeconds, integrationId, route, outcomeClass, instance, environment };
     return this.db.metricRollup.upsert({
       where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance_environment: key },
       create: { ...key, ...values },

@@ -20,8 +20,8 @@ export function telemetryState(): TelemetryState {
 
 /** The process-wide recorder. */
 export function getRecorder(): TelemetryRecorder {
-  // Its own connection with a short lock wait: a locked SQLite file must not block the event loop for
-  // seconds on every flush (failed flushes are retried and counted instead).
+  // Its own client. On SQLite the flushes are committed by that client's writer thread (lib/db
+  // sqlite-writer.ts, off the event loop); the short lock wait bounds anything else done on the client itself.
   return processSingleton('recorder', () =>
     new TelemetryRecorder(createDb(databaseUrl(), { sqliteBusyTimeoutMs: 50 }), {
       flushIntervalMs: setting('BREAKWATER_FLUSH_INTERVAL_MS'),
