@@ -94,7 +94,7 @@ export function limitBodyStall(req: IncomingMessage, res: ServerResponse): void 
   const ms = setting('BREAKWATER_BODY_TIMEOUT_MS');
   const socket = req.socket;
   const onTimeout = () => {
-    done();
+    stop();
     if (res.headersSent) {
       socket.destroy();
       return;
@@ -105,19 +105,23 @@ export function limitBodyStall(req: IncomingMessage, res: ServerResponse): void 
     res.writeHead(408, { 'content-type': 'application/json', 'content-length': payload.length, connection: 'close' });
     res.end(payload, () => socket.destroy());
   };
-  const done = () => {
+  const stop = () => {
     req.off('timeout', onTimeout);
-    req.off('end', done);
-    res.off('finish', done);
-    res.off('close', done);
-    // Back to no idle timeout while the answer is worked out (node:http sets its keep-alive timeout after it).
+    req.off('end', bodyRead);
+    res.off('finish', stop);
+    res.off('close', stop);
+  };
+  // Read whole before the answer: no idle timeout while the answer is worked out (it may stream for long).
+  // An answer that ends first leaves the socket's timeout to node:http (its keep-alive timeout replaces it).
+  const bodyRead = () => {
+    stop();
     if (!socket.destroyed) socket.setTimeout(0);
   };
   // node:http emits the socket's timeout on the request while its body is incomplete; with a listener there,
   // it leaves the socket to us.
   req.on('timeout', onTimeout);
-  req.once('end', done);
-  res.once('finish', done);
-  res.once('close', done);
+  req.once('end', bodyRead);
+  res.once('finish', stop);
+  res.once('close', stop);
   socket.setTimeout(ms);
 }
