@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setting } from '@/lib/server/env';
 
 /** The data plane's two prefixes; every other path goes to Next. */
 export const GATEWAY_PREFIX = '/api/gw/';
@@ -73,4 +74,54 @@ export function discardUnreadBody(req: IncomingMessage): void {
   req.once('end', done);
   req.once('close', done);
   req.resume();
+}
+
+/** Whether the request announces a body (a length above 0, or chunked): only those are read under a timer. */
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+/**
+ * Answers 408 and closes the connection when the request body stalls: no byte for
+ * BREAKWATER_BODY_TIMEOUT_MS (nginx's client_body_timeout, between two reads, not for the whole body), so a
+ * slow-loris sender cannot hold a connection and its handler for ever (server.ts sets no request timeout:
+ * gateway answers may stream as long as their upstream does). The timer is the socket's idle timeout, set
+ * only while the body is being read; the handler's pending read then fails, and it must not answer again
+ * (`res.headersSent`).
+ */
+export function limitBodyStall(req: IncomingMessage, res: ServerResponse): void {
+  if (req.complete || !hasBody(req)) return;
+  const ms = setting('BREAKWATER_BODY_TIMEOUT_MS');
+  const socket = req.socket;
+  const onTimeout = () => {
+    stop();
+    if (res.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const payload = Buffer.from(
+      JSON.stringify({ error: `the request body stalled: no bytes for ${ms} ms`, reason: 'body_timeout' }),
+    );
+    res.writeHead(408, { 'content-type': 'application/json', 'content-length': payload.length, connection: 'close' });
+    res.end(payload, () => socket.destroy());
+  };
+  const stop = () => {
+    req.off('timeout', onTimeout);
+    req.off('end', bodyRead);
+    res.off('finish', stop);
+    res.off('close', stop);
+  };
+  // Read whole before the answer: no idle timeout while the answer is worked out (it may stream for long).
+  // An answer that ends first leaves the socket's timeout to node:http (its keep-alive timeout replaces it).
+  const bodyRead = () => {
+    stop();
+    if (!socket.destroyed) socket.setTimeout(0);
+  };
+  // node:http emits the socket's timeout on the request while its body is incomplete; with a listener there,
+  // it leaves the socket to us.
+  req.on('timeout', onTimeout);
+  req.once('end', bodyRead);
+  res.once('finish', stop);
+  res.once('close', stop);
+  socket.setTimeout(ms);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '@/lib/logging';
 import { handleGateway } from './gateway';
-import { dataPlaneRoute, rawTarget, resolvedPath } from './http';
+import { dataPlaneRoute, limitBodyStall, rawTarget, resolvedPath } from './http';
 import { handleWebhook } from './webhooks';
 
 /**
@@ -14,6 +14,7 @@ export function serveDataPlane(req: IncomingMessage, res: ServerResponse): boole
   const target = { pathname: resolvedPath(raw.pathname), search: raw.search };
   const route = dataPlaneRoute(target.pathname);
   if (route === null) return false;
+  limitBodyStall(req, res);
   const handled = route === 'gateway' ? handleGateway(req, res, target) : handleWebhook(req, res, target);
   // Each handler answers its own errors; this is for one that fails while answering (a socket gone, say).
   handled.catch((error) => {

@@ -25,6 +25,8 @@ export async function handleWebhook(req: IncomingMessage, res: ServerResponse, {
     sendJson(res, answer.status, {}, answer.body);
     if (answer.status === 413) discardUnreadBody(req);
   } catch (error) {
+    // Answered already: the body stalled (408, limitBodyStall) and its read failed when the socket closed.
+    if (res.headersSent) return;
     if (isDomainError(error)) return sendJson(res, error.status, {}, domainErrorBody(error));
     const requestId = randomUUID();
     log.error({ err: error, requestId, path: pathname }, 'webhook delivery failed');

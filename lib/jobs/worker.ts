@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
-import { findIntegration, redactionOf, UnsafePathError } from '@/lib/integrations';
+import { findIntegration, integrationForGateway, redactionOf, UnsafePathError } from '@/lib/integrations';
 import { redactBody, redactText } from '@/lib/redaction';
 import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
@@ -8,6 +8,7 @@ import { startReplayRunner } from './bulk-replay';
 import { ClaimLoop } from './claim-loop';
 import { completionSecret, sendCompletionWebhook } from './completion';
 import { backoffAfter, jobConfig } from './config';
+import { FinishBatcher, updateJobs } from './job-updates';
 import { type AttemptRecord, jobView } from './queue';
 import { QueueSampler } from './sampler';
 import { sendStored } from './send';
@@ -32,8 +33,12 @@ interface Outcome {
  * the lease while a call is in flight; and records the outcome only if it still holds the claim.
  */
 export class JobWorker extends ClaimLoop<JobRow> {
+  /** outcomes are written together, a tick's worth per transaction */
+  private readonly finishes: FinishBatcher;
+
   constructor(private readonly db: Db) {
     super('job worker', jobConfig);
+    this.finishes = new FinishBatcher(db);
   }
 
   protected async claim(max: number, leaseMs: number): Promise<JobRow[]> {
@@ -48,28 +53,36 @@ export class JobWorker extends ClaimLoop<JobRow> {
       orderBy: [{ priority: 'desc' }, { runAt: 'asc' }],
       take: max,
     });
+    // Its worker died during the last attempt: whether the call had an effect is unknown, so it is
+    // dead-lettered for a person to look at (a replay reuses the key).
+    const lastError = 'the worker running the last attempt stopped before it finished (lease expired)';
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const expires = (job: JobRow) => job.state === 'running' && job.attempts >= job.maxAttempts;
+    // Every claim (and every expiry) in one transaction, each guarded by the state and attempt read.
+    const applied = await updateJobs(
+      this.db,
+      candidates.map((job) => ({
+        guard: { id: job.id, state: job.state, attempts: job.attempts },
+        data: expires(job)
+          ? { state: 'dead', finishedAt: now, lastError }
+          : { state: 'running', attempts: job.attempts + 1, claimedAt: now, leaseUntil },
+      })),
+    );
     const claimed: JobRow[] = [];
     const expired: (JobTransition & { source: string })[] = [];
-    for (const job of candidates) {
-      const guard = { id: job.id, state: job.state, attempts: job.attempts };
-      if (job.state === 'running' && job.attempts >= job.maxAttempts) {
-        // Its worker died during the last attempt: whether the call had an effect is unknown, so it is
-        // dead-lettered for a person to look at (a replay reuses the key).
-        const lastError = 'the worker running the last attempt stopped before it finished (lease expired)';
-        const { count } = await this.db.job.updateMany({
-          where: guard,
-          data: { state: 'dead', finishedAt: now, lastError },
+    candidates.forEach((job, i) => {
+      if (!applied[i]) return;
+      if (expires(job))
+        expired.push({
+          id: job.id,
+          source: job.source,
+          state: 'dead',
+          attempts: job.attempts,
+          finishedAt: now,
+          lastError,
         });
-        if (count === 1) expired.push({ ...guard, source: job.source, state: 'dead', finishedAt: now, lastError });
-        continue;
-      }
-      const attempts = job.attempts + 1;
-      const { count } = await this.db.job.updateMany({
-        where: guard,
-        data: { state: 'running', attempts, claimedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) },
-      });
-      if (count === 1) claimed.push({ ...job, state: 'running', attempts });
-    }
+      else claimed.push({ ...job, state: 'running', attempts: job.attempts + 1, claimedAt: now, leaseUntil });
+    });
     await announceTransitions(this.db, expired);
     return claimed;
   }
@@ -105,9 +118,9 @@ export class JobWorker extends ClaimLoop<JobRow> {
     const finished = outcome.state !== 'queued';
     const finishedAt = finished ? new Date() : null;
     const lastError = outcome.error ?? null;
-    const { count } = await this.db.job.updateMany({
-      where: guard,
-      data: {
+    const applied = await this.finishes.record(
+      guard,
+      {
         state: outcome.state,
         lastStatus: outcome.status ?? null,
         lastError,
@@ -118,16 +131,14 @@ export class JobWorker extends ClaimLoop<JobRow> {
         finishedAt,
         runAt: finished ? job.runAt : new Date(Date.now() + backoffAfter(job.attempts, jobConfig().backoffMs)),
       },
-    });
-    if (count !== 1) return;
-    await announceTransitions(this.db, [
       { id: job.id, source: job.source, state: outcome.state, attempts: job.attempts, finishedAt, lastError },
-    ]);
+    );
+    if (!applied) return;
     if (finished && job.completionUrl) await this.notify(job.id);
   }
 
   private async attempt(job: JobRow, callId: string): Promise<Outcome> {
-    const integration = await findIntegration(this.db, job.integrationSlug);
+    const integration = await this.integrationOf(job);
     if (!integration || integration.id !== job.integrationId)
       return { state: 'dead', error: `integration "${job.integrationSlug}" no longer exists` };
     try {
@@ -158,6 +169,16 @@ export class JobWorker extends ClaimLoop<JobRow> {
         ),
       };
     }
+  }
+
+  /**
+   * The job's integration as the gateway serves it, from memory (no database read per attempt); read from
+   * the database when memory has none or another one under that slug (not loaded here, or just replaced).
+   */
+  private async integrationOf(job: JobRow) {
+    const cached = integrationForGateway(job.integrationSlug);
+    if (cached?.id === job.integrationId) return cached;
+    return findIntegration(this.db, job.integrationSlug);
   }
 
   /** The completion webhook, signed like alert notifications (Standard Webhooks). */

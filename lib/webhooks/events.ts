@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '@/lib/db';
+import { type Db, type SqliteBulkTransaction, sqliteGuardedUpdates } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 import { enqueueJob, findJob, type JobTransition, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
 import { log } from '@/lib/logging';
@@ -48,21 +48,31 @@ const TRACKED = { id: true, sourceId: true, state: true, jobId: true } as const;
  */
 async function mirror(db: Db, events: TrackedEvent[], jobs: JobTransition[]): Promise<void> {
   const byId = new Map(jobs.map((job) => [job.id, job]));
+  const changes: { event: TrackedEvent; job: JobTransition; next: EventState }[] = [];
   for (const event of events) {
     const job = event.jobId ? byId.get(event.jobId) : undefined;
     const next = stateOfJob(job, event.state);
-    if (!job || next === event.state) continue;
-    const { count } = await db.webhookEvent.updateMany({
-      where: { id: event.id, state: event.state, jobId: event.jobId },
-      data: {
-        state: next,
-        ...(next === 'forwarded' && { forwardedAt: job.finishedAt, lastError: null }),
-        ...(next === 'failed' && { lastError: job.lastError }),
-      },
-    });
-    if (count === 1 && (next === 'forwarded' || next === 'failed'))
-      countOutcome(db, event.sourceId, next, job.finishedAt ?? new Date());
+    if (job && next !== event.state) changes.push({ event, job, next });
   }
+  if (changes.length === 0) return;
+  const updates = changes.map(({ event, job, next }) => ({
+    where: { id: event.id, state: event.state, jobId: event.jobId },
+    data: {
+      state: next,
+      ...(next === 'forwarded' && { forwardedAt: job.finishedAt, lastError: null }),
+      ...(next === 'failed' && { lastError: job.lastError }),
+    },
+  }));
+  // One transaction for all of them (one commit per announcement, not one per event).
+  const applied =
+    (await sqliteGuardedUpdates(db, 'WebhookEvent', updates)) ??
+    (await db.$transaction(updates.map((update) => db.webhookEvent.updateMany(update)))).map(
+      ({ count }) => count === 1,
+    );
+  changes.forEach(({ event, job, next }, i) => {
+    if (applied[i] && (next === 'forwarded' || next === 'failed'))
+      countOutcome(db, event.sourceId, next, job.finishedAt ?? new Date());
+  });
 }
 
 /** The job worker (or a dead-letter replay or discard) announces each change of a forward job's state. */
@@ -72,6 +82,46 @@ async function followForwardJobs(db: Db, jobs: JobTransition[]): Promise<void> {
     select: TRACKED,
   });
   await mirror(db, events, jobs);
+}
+
+/**
+ * SQLite: the same as followForwardJobs inside the transaction that records the jobs' outcomes (one commit
+ * for both): each event of a job moved to the job's state unless it is there already, which also makes a
+ * transition counted once; the counts are added once that transaction committed.
+ */
+function followForwardJobsInSqlite(db: Db, tx: SqliteBulkTransaction, jobs: JobTransition[]): () => void {
+  const counted: { sourceId: string; state: 'forwarded' | 'failed'; at: Date }[] = [];
+  for (const job of jobs) {
+    const next = stateOfJob(job, 'received');
+    const rows =
+      next === 'forwarded'
+        ? tx.all<{ sourceId: string }>(
+            'UPDATE "WebhookEvent" SET "state" = ?, "forwardedAt" = ?, "lastError" = NULL WHERE "jobId" = ? AND "state" <> ? RETURNING "sourceId"',
+            next,
+            job.finishedAt,
+            job.id,
+            next,
+          )
+        : next === 'failed'
+          ? tx.all<{ sourceId: string }>(
+              'UPDATE "WebhookEvent" SET "state" = ?, "lastError" = ? WHERE "jobId" = ? AND "state" <> ? RETURNING "sourceId"',
+              next,
+              job.lastError,
+              job.id,
+              next,
+            )
+          : tx.all<{ sourceId: string }>(
+              'UPDATE "WebhookEvent" SET "state" = ? WHERE "jobId" = ? AND "state" <> ? RETURNING "sourceId"',
+              next,
+              job.id,
+              next,
+            );
+    if (next === 'forwarded' || next === 'failed')
+      for (const { sourceId } of rows) counted.push({ sourceId, state: next, at: job.finishedAt ?? new Date() });
+  }
+  return () => {
+    for (const { sourceId, state, at } of counted) countOutcome(db, sourceId, state, at);
+  };
 }
 
 /**
@@ -102,7 +152,7 @@ export function startForwardTracking(db: Db): Promise<void> {
   const tracking = processSingleton('webhook-tracking', () => ({ started: false }));
   if (tracking.started) return Promise.resolve();
   tracking.started = true;
-  onJobTransition('webhook', followForwardJobs);
+  onJobTransition('webhook', followForwardJobs, followForwardJobsInSqlite);
   const pass = () =>
     catchUp(db).catch((error) => log.warn({ err: error }, 'webhook state catch-up failed; trying again later'));
   setInterval(pass, setting('BREAKWATER_WEBHOOK_CATCHUP_MS')).unref();
