@@ -1,0 +1,131 @@
+-- AlterTable
+ALTER TABLE "AlertChannel" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "AlertNotification" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "AlertRule" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "AlertSilence" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "ApiToken" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "Integration" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "Job" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "ReplayRun" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "Sync" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN     "isOwner" BOOLEAN NOT NULL DEFAULT false;
+
+-- AlterTable
+ALTER TABLE "WebhookSource" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- CreateTable
+CREATE TABLE "Workspace" (
+    "id" TEXT NOT NULL,
+    "slug" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Workspace_pkey" PRIMARY KEY ("id")
+);
+
+-- Data: the `default` workspace, which the columns below default to (it holds everything that existed).
+INSERT INTO "Workspace" ("id", "slug", "name") VALUES ('default', 'default', 'Default');
+
+-- CreateTable
+CREATE TABLE "Membership" (
+    "workspaceId" TEXT NOT NULL,
+    "userId" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Membership_pkey" PRIMARY KEY ("workspaceId","userId")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Workspace_slug_key" ON "Workspace"("slug");
+
+-- CreateIndex
+CREATE INDEX "Membership_userId_idx" ON "Membership"("userId");
+
+-- CreateIndex
+CREATE INDEX "AlertChannel_workspaceId_idx" ON "AlertChannel"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "AlertNotification_workspaceId_idx" ON "AlertNotification"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "AlertRule_workspaceId_idx" ON "AlertRule"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "AlertSilence_workspaceId_idx" ON "AlertSilence"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "ApiToken_workspaceId_idx" ON "ApiToken"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "Integration_workspaceId_idx" ON "Integration"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "Job_workspaceId_idx" ON "Job"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "ReplayRun_workspaceId_idx" ON "ReplayRun"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "Sync_workspaceId_idx" ON "Sync"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "WebhookSource_workspaceId_idx" ON "WebhookSource"("workspaceId");
+
+-- AddForeignKey
+ALTER TABLE "Membership" ADD CONSTRAINT "Membership_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Membership" ADD CONSTRAINT "Membership_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ApiToken" ADD CONSTRAINT "ApiToken_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Integration" ADD CONSTRAINT "Integration_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AlertRule" ADD CONSTRAINT "AlertRule_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AlertChannel" ADD CONSTRAINT "AlertChannel_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AlertSilence" ADD CONSTRAINT "AlertSilence_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AlertNotification" ADD CONSTRAINT "AlertNotification_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Job" ADD CONSTRAINT "Job_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ReplayRun" ADD CONSTRAINT "ReplayRun_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Sync" ADD CONSTRAINT "Sync_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "WebhookSource" ADD CONSTRAINT "WebhookSource_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- Data: every existing user is an admin of `default`, and the first user is the instance owner.
+INSERT INTO "Membership" ("workspaceId", "userId", "role") SELECT 'default', "id", 'admin' FROM "User";
+UPDATE "User" SET "isOwner" = true WHERE "id" = (SELECT "id" FROM "User" ORDER BY "createdAt", "id" LIMIT 1);
