@@ -1,13 +1,27 @@
+export {
+  type Access,
+  accessFor,
+  forgetMemberships,
+  type Membership,
+  membershipsOf,
+  refusalOf,
+  roleOfScopes,
+  WORKSPACE_COOKIE,
+  WORKSPACE_HEADER,
+  WORKSPACE_PARAM,
+  type WorkspaceRef,
+} from './access';
 export { ADMIN_USERNAME, ensureAdmin } from './admin';
 export { clientAddress, recordPeerAddresses } from './client-address';
 export { type LoginResult, logIn } from './login';
 export { safeNextPath } from './next-path';
-export { requireUser } from './page';
+export { requireAccess, requireUser } from './page';
 export { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
 export {
   authenticate,
   bearerToken,
   bearerTokenOf,
+  type Caller,
   cookieValue,
   isCrossSiteRequest,
   isSameOriginRequest,

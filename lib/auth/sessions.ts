@@ -13,6 +13,8 @@ export const CREDENTIAL_CACHE_MS = 5000;
 export interface SessionUser {
   id: string;
   username: string;
+  /** the instance owner: creates workspaces and their admins */
+  isOwner: boolean;
 }
 
 // The proxy, pages and route handlers are separate bundles in one process: the cache lives on globalThis so
@@ -35,7 +37,7 @@ export async function userForSession(db: Db, token: string | undefined | null): 
   if (hit && hit.until > now) return hit.user;
   const session = await db.session.findUnique({
     where: { id },
-    select: { expiresAt: true, user: { select: { id: true, username: true } } },
+    select: { expiresAt: true, user: { select: { id: true, username: true, isOwner: true } } },
   });
   if (!session || session.expiresAt.getTime() <= now) {
     verifiedSessions.delete(id);

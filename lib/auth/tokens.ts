@@ -1,4 +1,5 @@
 import { bumpConfigVersion, type Db } from '@/lib/db';
+import { TOKEN_SCOPES, type TokenScope } from '@/lib/model';
 import { processSingleton } from '@/lib/server/singleton';
 import { randomSecret, sha256 } from './secrets';
 import { CREDENTIAL_CACHE_MS } from './sessions';
@@ -8,6 +9,12 @@ export const TOKEN_PREFIX = 'bw_';
 export interface TokenOwner {
   tokenId: string;
   userId: string;
+  workspaceId: string;
+  scopes: readonly TokenScope[];
+  /** the integration slugs a gateway token may call; null: all of its workspace's */
+  integrations: readonly string[] | null;
+  /** epoch ms after which the token is refused; null: never */
+  expiresAt: number | null;
 }
 
 export interface ApiTokenView {
@@ -24,7 +31,47 @@ export interface ApiTokenRow {
   id: string;
   userId: string;
   tokenHash: string;
+  workspaceId: string;
+  scopes: string;
+  integrations: string | null;
+  expiresAt: Date | null;
 }
+
+const rowFields = {
+  id: true,
+  userId: true,
+  tokenHash: true,
+  workspaceId: true,
+  scopes: true,
+  integrations: true,
+  expiresAt: true,
+} as const;
+
+function parseList(json: string | null): string[] | null {
+  if (json === null) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A stored token's owner and grants; unknown scope names in the row grant nothing. */
+function ownerOf(row: Omit<ApiTokenRow, 'tokenHash'>): TokenOwner {
+  return {
+    tokenId: row.id,
+    userId: row.userId,
+    workspaceId: row.workspaceId,
+    scopes: (parseList(row.scopes) ?? []).filter((s): s is TokenScope =>
+      (TOKEN_SCOPES as readonly string[]).includes(s),
+    ),
+    integrations: parseList(row.integrations),
+    expiresAt: row.expiresAt?.getTime() ?? null,
+  };
+}
+
+const expired = (owner: TokenOwner, now: number) => owner.expiresAt !== null && owner.expiresAt <= now;
 
 const viewFields = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 
@@ -105,21 +152,18 @@ export async function verifyApiToken(db: Db, token: string | null | undefined): 
   const tokenHash = sha256(token);
   const now = Date.now();
   const hit = verified.get(tokenHash);
-  if (hit && hit.until > now) {
+  if (hit && hit.until > now && !expired(hit.owner, now)) {
     noteTokenUse(hit.owner.tokenId);
     return hit.owner;
   }
-  const row = await db.apiToken.findUnique({
-    where: { tokenHash },
-    select: { id: true, userId: true, revokedAt: true },
-  });
-  if (!row || row.revokedAt) {
+  const row = await db.apiToken.findUnique({ where: { tokenHash }, select: { ...rowFields, revokedAt: true } });
+  const owner = row && !row.revokedAt ? ownerOf(row) : null;
+  if (!owner || expired(owner, now)) {
     verified.delete(tokenHash);
     return null;
   }
-  const owner = { tokenId: row.id, userId: row.userId };
   verified.set(tokenHash, { owner, until: now + CREDENTIAL_CACHE_MS });
-  noteTokenUse(row.id);
+  noteTokenUse(owner.tokenId);
   return owner;
 }
 
@@ -127,22 +171,20 @@ export async function verifyApiToken(db: Db, token: string | null | undefined): 
 export function tokenOwnerForGateway(token: string | null | undefined): TokenOwner | null {
   if (!token?.startsWith(TOKEN_PREFIX)) return null;
   const owner = snapshot.byHash.get(tokenHashOf(token));
-  if (!owner) return null;
+  if (!owner || expired(owner, Date.now())) return null;
   noteTokenUse(owner.tokenId);
   return owner;
 }
 
 /** Replaces the gateway's tokens with these rows (every non-revoked token). */
 export function replaceTokenSnapshot(rows: ApiTokenRow[]): void {
-  snapshot.byHash = new Map(rows.map((row) => [row.tokenHash, { tokenId: row.id, userId: row.userId }]));
+  snapshot.byHash = new Map(rows.map((row) => [row.tokenHash, ownerOf(row)]));
 }
 
 /** Reads every non-revoked token and replaces the snapshot; loads run one at a time, in order. */
 export function loadTokenSnapshot(db: Db): Promise<void> {
   const load = snapshot.loads.then(async () =>
-    replaceTokenSnapshot(
-      await db.apiToken.findMany({ where: { revokedAt: null }, select: { id: true, userId: true, tokenHash: true } }),
-    ),
+    replaceTokenSnapshot(await db.apiToken.findMany({ where: { revokedAt: null }, select: rowFields })),
   );
   snapshot.loads = load.catch(() => undefined);
   return load;

@@ -11,7 +11,10 @@ ALTER TABLE "AlertRule" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'defa
 ALTER TABLE "AlertSilence" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
 
 -- AlterTable
-ALTER TABLE "ApiToken" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE "ApiToken" ADD COLUMN     "expiresAt" TIMESTAMP(3),
+ADD COLUMN     "integrations" TEXT,
+ADD COLUMN     "scopes" TEXT NOT NULL DEFAULT '["gateway","read","write","admin"]',
+ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
 
 -- AlterTable
 ALTER TABLE "Integration" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';

@@ -99,6 +99,9 @@ CREATE TABLE "new_ApiToken" (
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lastUsedAt" DATETIME,
     "revokedAt" DATETIME,
+    "scopes" TEXT NOT NULL DEFAULT '["gateway","read","write","admin"]',
+    "integrations" TEXT,
+    "expiresAt" DATETIME,
     CONSTRAINT "ApiToken_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "ApiToken_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
