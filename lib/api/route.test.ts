@@ -27,7 +27,13 @@ before(async () => {
   await applyMigrations(database.url);
   process.env.DATABASE_URL = database.url;
   db = getDb();
-  const user = await db.user.create({ data: { username: 'route-test', passwordHash: 'unused' } });
+  const user = await db.user.create({
+    data: {
+      username: 'route-test',
+      passwordHash: 'unused',
+      memberships: { create: { workspaceId: 'default', role: 'admin' } },
+    },
+  });
   token = (await createApiToken(db, user.id, 'route test')).token;
 });
 

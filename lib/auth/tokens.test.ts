@@ -21,7 +21,17 @@ after(async () => {
 test('the gateway knows a token at once after its creation and refuses it at once after its revocation', async () => {
   const before = await readConfigVersion(db);
   const { token, view } = await createApiToken(db, userId, 'gateway');
-  assert.deepEqual(tokenOwnerForGateway(token), { tokenId: view.id, userId });
+  assert.deepEqual(
+    { ...tokenOwnerForGateway(token) },
+    {
+      tokenId: view.id,
+      userId,
+      workspaceId: 'default',
+      scopes: ['gateway', 'read', 'write', 'admin'],
+      integrations: null,
+      expiresAt: null,
+    },
+  );
   assert.equal(tokenOwnerForGateway(`${token}x`), null);
   assert.equal(tokenOwnerForGateway(undefined), null);
   assert.ok(await revokeApiToken(db, userId, view.id));
