@@ -3,6 +3,7 @@ import {
   type Access,
   accessFor,
   authenticate,
+  clientAddress,
   cookieValue,
   isSameOriginRequest,
   refusalOf,
@@ -25,6 +26,8 @@ export interface Authed {
   /** at least the role the route needs (checked before the handler runs) */
   role: Role;
   access: Access;
+  /** who is acting, for the audit log (lib/audit recordAudit): the user, or their token; and from where */
+  actor: { type: 'user' | 'token'; id: string; name: string; address: string };
 }
 
 export interface RouteNeeds {
@@ -85,6 +88,14 @@ export function authed<Ctx>(first: RouteNeeds | Handler<Ctx>, second?: Handler<C
         workspace: access.workspace,
         role: access.role,
         access,
+        actor: access.token
+          ? {
+              type: 'token',
+              id: access.token.id,
+              name: `token of ${caller.user.username}`,
+              address: clientAddress(request),
+            }
+          : { type: 'user', id: caller.user.id, name: caller.user.username, address: clientAddress(request) },
       });
     } catch (error) {
       if (isDomainError(error)) return domainErrorResponse(error);

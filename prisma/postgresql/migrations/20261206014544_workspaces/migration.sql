@@ -57,11 +57,37 @@ CREATE TABLE "Membership" (
     CONSTRAINT "Membership_pkey" PRIMARY KEY ("workspaceId","userId")
 );
 
+-- CreateTable
+CREATE TABLE "AuditEvent" (
+    "id" TEXT NOT NULL,
+    "workspaceId" TEXT,
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "actorType" TEXT NOT NULL,
+    "actorId" TEXT NOT NULL,
+    "actorName" TEXT NOT NULL,
+    "address" TEXT,
+    "action" TEXT NOT NULL,
+    "objectType" TEXT NOT NULL,
+    "objectId" TEXT NOT NULL,
+    "diff" TEXT NOT NULL DEFAULT '{}',
+
+    CONSTRAINT "AuditEvent_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Workspace_slug_key" ON "Workspace"("slug");
 
 -- CreateIndex
 CREATE INDEX "Membership_userId_idx" ON "Membership"("userId");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_workspaceId_at_idx" ON "AuditEvent"("workspaceId", "at");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_workspaceId_objectType_objectId_idx" ON "AuditEvent"("workspaceId", "objectType", "objectId");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_at_idx" ON "AuditEvent"("at");
 
 -- CreateIndex
 CREATE INDEX "AlertChannel_workspaceId_idx" ON "AlertChannel"("workspaceId");

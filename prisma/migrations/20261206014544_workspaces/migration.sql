@@ -21,6 +21,21 @@ CREATE TABLE "Membership" (
     CONSTRAINT "Membership_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
+-- CreateTable
+CREATE TABLE "AuditEvent" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "actorType" TEXT NOT NULL,
+    "actorId" TEXT NOT NULL,
+    "actorName" TEXT NOT NULL,
+    "address" TEXT,
+    "action" TEXT NOT NULL,
+    "objectType" TEXT NOT NULL,
+    "objectId" TEXT NOT NULL,
+    "diff" TEXT NOT NULL DEFAULT '{}'
+);
+
 -- RedefineTables
 PRAGMA defer_foreign_keys=ON;
 PRAGMA foreign_keys=OFF;
@@ -272,6 +287,15 @@ CREATE UNIQUE INDEX "Workspace_slug_key" ON "Workspace"("slug");
 
 -- CreateIndex
 CREATE INDEX "Membership_userId_idx" ON "Membership"("userId");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_workspaceId_at_idx" ON "AuditEvent"("workspaceId", "at");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_workspaceId_objectType_objectId_idx" ON "AuditEvent"("workspaceId", "objectType", "objectId");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_at_idx" ON "AuditEvent"("at");
 
 -- Data: every existing user is an admin of `default`, and the first user is the instance owner.
 INSERT INTO "Membership" ("workspaceId", "userId", "role") SELECT 'default', "id", 'admin' FROM "User";

@@ -1,0 +1,1 @@
+export { type AuditActor, type AuditEntry, auditDiff, recordAudit } from './record';
