@@ -144,8 +144,8 @@ CREATE TABLE "new_Integration" (
 INSERT INTO "new_Integration" ("authHeader", "authScheme", "baseUrl", "bodyCapture", "createdAt", "id", "name", "policy", "secretEnv", "slug", "updatedAt") SELECT "authHeader", "authScheme", "baseUrl", "bodyCapture", "createdAt", "id", "name", "policy", "secretEnv", "slug", "updatedAt" FROM "Integration";
 DROP TABLE "Integration";
 ALTER TABLE "new_Integration" RENAME TO "Integration";
-CREATE UNIQUE INDEX "Integration_slug_key" ON "Integration"("slug");
 CREATE INDEX "Integration_workspaceId_idx" ON "Integration"("workspaceId");
+CREATE UNIQUE INDEX "Integration_workspaceId_slug_key" ON "Integration"("workspaceId", "slug");
 CREATE TABLE "new_Job" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "workspaceId" TEXT NOT NULL DEFAULT 'default',

@@ -1,3 +1,6 @@
+-- DropIndex
+DROP INDEX "Integration_slug_key";
+
 -- AlterTable
 ALTER TABLE "AlertChannel" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
 
@@ -106,6 +109,9 @@ CREATE INDEX "ApiToken_workspaceId_idx" ON "ApiToken"("workspaceId");
 
 -- CreateIndex
 CREATE INDEX "Integration_workspaceId_idx" ON "Integration"("workspaceId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Integration_workspaceId_slug_key" ON "Integration"("workspaceId", "slug");
 
 -- CreateIndex
 CREATE INDEX "Job_workspaceId_idx" ON "Job"("workspaceId");
