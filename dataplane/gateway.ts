@@ -116,7 +116,7 @@ async function forward(
   const owner = tokenOwner(req.headers);
   if (!owner)
     return gatewayError(401, 'authentication required: sign in, or send Authorization: Bearer <token>', requestId);
-  const integration = integrationForGateway(slug);
+  const integration = integrationForGateway(owner.workspaceId, slug);
   if (!integration) return gatewayError(404, `integration "${slug}" not found`, requestId);
   const body = await gatewayRequestBody(req);
   const response = await forwardCall(integration, {

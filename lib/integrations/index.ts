@@ -39,6 +39,8 @@ export {
 } from './service';
 export {
   integrationForGateway,
+  integrationOfId,
   loadIntegrationSnapshot,
   replaceIntegrationSnapshot,
+  workspaceSlugOf,
 } from './snapshot';

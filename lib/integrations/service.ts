@@ -22,12 +22,14 @@ export function toView(integration: Integration, env: NodeJS.ProcessEnv = proces
   return { ...integration, secretConfigured: isSecretConfigured(integration.secretEnv, env) };
 }
 
-export async function listIntegrations(db: Db): Promise<Integration[]> {
-  return (await db.integration.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
+/** The integrations of one workspace, by name. */
+export async function listIntegrations(db: Db, workspaceId: string): Promise<Integration[]> {
+  return (await db.integration.findMany({ where: { workspaceId }, orderBy: { name: 'asc' } })).map(fromRow);
 }
 
-export async function findIntegration(db: Db, slug: string): Promise<Integration | null> {
-  const row = await db.integration.findUnique({ where: { slug } });
+/** The integration `slug` of one workspace; null for one of another workspace (a 404, as for none). */
+export async function findIntegration(db: Db, workspaceId: string, slug: string): Promise<Integration | null> {
+  const row = await db.integration.findUnique({ where: { workspaceId_slug: { workspaceId, slug } } });
   return row ? fromRow(row) : null;
 }
 
@@ -45,10 +47,10 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** `config` must already be validated with integrationSchema. */
-export async function createIntegration(db: Db, config: IntegrationConfig): Promise<Integration> {
+export async function createIntegration(db: Db, workspaceId: string, config: IntegrationConfig): Promise<Integration> {
   await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: config.secretEnv }]);
   try {
-    const integration = fromRow(await db.integration.create({ data: toData(config) }));
+    const integration = fromRow(await db.integration.create({ data: { ...toData(config), workspaceId } }));
     await publishIntegrationChange(db);
     return integration;
   } catch (error) {
@@ -76,6 +78,7 @@ function refuseManaged(slug: string): void {
 
 export async function updateIntegration(
   db: Db,
+  workspaceId: string,
   slug: string,
   patch: ReturnType<typeof integrationPatchSchema.parse>,
 ): Promise<
@@ -83,7 +86,7 @@ export async function updateIntegration(
   | { ok: false; error: ReturnType<typeof integrationSchema.safeParse>['error'] }
   | null
 > {
-  const current = await findIntegration(db, slug);
+  const current = await findIntegration(db, workspaceId, slug);
   if (!current) return null;
   refuseManaged(current.slug);
   const merged = integrationSchema.safeParse(applyPatch(integrationFields, current, patch));
@@ -102,9 +105,9 @@ export async function updateIntegration(
   }
 }
 
-export async function deleteIntegration(db: Db, slug: string): Promise<boolean> {
+export async function deleteIntegration(db: Db, workspaceId: string, slug: string): Promise<boolean> {
   refuseManaged(slug);
-  const { count } = await db.integration.deleteMany({ where: { slug } });
+  const { count } = await db.integration.deleteMany({ where: { workspaceId, slug } });
   if (count > 0) await publishIntegrationChange(db);
   return count > 0;
 }

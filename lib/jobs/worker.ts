@@ -127,7 +127,7 @@ export class JobWorker extends ClaimLoop<JobRow> {
   }
 
   private async attempt(job: JobRow, callId: string): Promise<Outcome> {
-    const integration = await findIntegration(this.db, job.integrationSlug);
+    const integration = await findIntegration(this.db, job.workspaceId, job.integrationSlug);
     if (!integration || integration.id !== job.integrationId)
       return { state: 'dead', error: `integration "${job.integrationSlug}" no longer exists` };
     try {

@@ -1,12 +1,14 @@
 import { getDb } from '@/lib/db';
 import type { RedactionRules } from '@/lib/redaction';
 import type { EventBus, ResilienceEvent } from '@/lib/resilience';
-import type { IntegrationMetrics, Target } from './metrics';
+import { DEFAULT_WORKSPACE_SLUG, type IntegrationMetrics, type Target } from './metrics';
 import { getRecorder, telemetryState } from './state';
 
 export interface ListenerOptions {
   /** the upstream origin, for `server.address`/`server.port`; looked up from the integration when absent */
   origin?: string;
+  /** the workspace's slug: the `workspace` label of every series and attribute of every span and metric */
+  workspace?: string;
 }
 
 export function targetOf(origin: string): Target | undefined {
@@ -33,6 +35,7 @@ function callListener(
   const recorder = getRecorder();
   const state = telemetryState();
   let metrics: IntegrationMetrics | undefined;
+  const workspace = options.workspace ?? DEFAULT_WORKSPACE_SLUG;
   let target = options.origin ? targetOf(options.origin) : undefined;
   if (!target) {
     void getDb()
@@ -45,7 +48,7 @@ function callListener(
   return (event) => {
     if (event.type === 'call.end') {
       const s = event.summary;
-      if (!metrics) metrics = state.registry.forIntegration(s.integration);
+      if (!metrics) metrics = state.registry.forIntegration(s.integration, workspace);
       if (!metrics.target && target) metrics.target = target;
       const rules = redaction();
       recorder.record(integrationId, s, {
@@ -55,10 +58,10 @@ function callListener(
         replayOfId: s.tags?.replayOfId,
       });
       metrics.recordCall(s);
-      state.otel?.spans?.record(s.integration, s, target, rules);
+      state.otel?.spans?.record(s.integration, s, target, rules, workspace);
     } else if (event.type === 'breaker.transition') {
       recorder.recordBreakerTransition(integrationId, event);
-      if (!metrics) metrics = state.registry.forIntegration(event.integration);
+      if (!metrics) metrics = state.registry.forIntegration(event.integration, workspace);
       metrics.recordTransition(event.from, event.to);
     }
   };

@@ -78,7 +78,10 @@ export class IntegrationMetrics {
   upstreamRemaining?: number;
   target?: Target;
 
-  constructor(readonly integration: string) {}
+  constructor(
+    readonly integration: string,
+    readonly workspace: string = DEFAULT_WORKSPACE_SLUG,
+  ) {}
 
   recordCall(s: CallSummary): void {
     const callKey = `${s.route}\u0000${s.outcome}`;
@@ -86,11 +89,12 @@ export class IntegrationMetrics {
     if (!call) {
       call = {
         attributes: {
+          'breakwater.workspace': this.workspace,
           'breakwater.integration': this.integration,
           'url.template': s.route,
           'breakwater.outcome': s.outcome,
         },
-        labels: { integration: this.integration, route: s.route, outcome: s.outcome },
+        labels: { workspace: this.workspace, integration: this.integration, route: s.route, outcome: s.outcome },
         calls: 0,
       };
       this.calls.set(callKey, call);
@@ -142,6 +146,7 @@ export class IntegrationMetrics {
     const attributes: Attributes = {
       'http.request.method': s.method,
       'url.template': s.route,
+      'breakwater.workspace': this.workspace,
       'breakwater.integration': this.integration,
       'breakwater.outcome': s.outcome,
     };
@@ -155,6 +160,7 @@ export class IntegrationMetrics {
     return {
       attributes,
       labels: {
+        workspace: this.workspace,
         integration: this.integration,
         route: s.route,
         method: s.method,
@@ -182,16 +188,21 @@ export interface DropStats {
   failedFlushes: number;
 }
 
+/** The workspace label of a client attached without one (the workspace every install starts with). */
+export const DEFAULT_WORKSPACE_SLUG = 'default';
+
 /** All integrations' live metrics in this process: the source of both /api/metrics and OTLP metrics. */
 export class MetricsRegistry {
   readonly integrations = new Map<string, IntegrationMetrics>();
   readonly startedAt = Date.now();
 
-  forIntegration(integration: string): IntegrationMetrics {
-    let m = this.integrations.get(integration);
+  /** Keyed by workspace and integration slug: two workspaces may both have a "crm". */
+  forIntegration(integration: string, workspace: string = DEFAULT_WORKSPACE_SLUG): IntegrationMetrics {
+    const key = `${workspace}\u0000${integration}`;
+    let m = this.integrations.get(key);
     if (!m) {
-      m = new IntegrationMetrics(integration);
-      this.integrations.set(integration, m);
+      m = new IntegrationMetrics(integration, workspace);
+      this.integrations.set(key, m);
     }
     return m;
   }

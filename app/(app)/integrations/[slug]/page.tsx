@@ -4,21 +4,23 @@ import { BreakerActions } from '@/components/features/integrations/BreakerAction
 import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
 import { chartThresholds } from '@/lib/alerts';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 
-type Props = { params: Promise<{ slug: string }> };
+type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ ws?: string | string[] }> };
 
 export async function generateMetadata({ params }: Props) {
   return { title: `${(await params).slug} · Breakwater` };
 }
 
-export default async function IntegrationPage({ params }: Props) {
-  await requireUser();
+export default async function IntegrationPage({ params, searchParams }: Props) {
+  const access = await requireAccess((await searchParams).ws);
   const db = getDb();
-  const integration = await findIntegration(db, (await params).slug);
+  const integration = await findIntegration(db, access.workspace.id, (await params).slug);
   if (!integration) notFound();
+  const role = access.role ?? 'viewer';
   const thresholds = await chartThresholds(db, integration.slug);
   return (
     <>
@@ -27,11 +29,13 @@ export default async function IntegrationPage({ params }: Props) {
         <span className="mono muted">{integration.baseUrl}</span>
         <span className="spacer" />
         <Link href={`/explorer?integration=${integration.slug}`}>Calls in the explorer</Link>
-        <Link href={`/settings/integrations/${integration.slug}/edit`}>Settings</Link>
+        {roleAtLeast(role, 'editor') && <Link href={`/settings/integrations/${integration.slug}/edit`}>Settings</Link>}
       </div>
-      <div className="panel" style={{ marginBottom: 16 }}>
-        <BreakerActions slug={integration.slug} />
-      </div>
+      {roleAtLeast(role, 'operator') && (
+        <div className="panel" style={{ marginBottom: 16 }}>
+          <BreakerActions slug={integration.slug} />
+        </div>
+      )}
       <SyncPanel integration={integration.slug} />
       <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
     </>
