@@ -5,6 +5,13 @@ import { log } from '@/lib/logging';
 import { reportConfigFreshness } from '@/lib/telemetry';
 import { loadWebhookSourceSnapshot } from '@/lib/webhooks';
 import { setting } from './env';
+
+/**
+ * The integration the gateway serves under `slug` in a token's workspace, from the in-memory snapshot keyed
+ * by (workspace id, slug): two workspaces may both have a "crm".
+ */
+export { integrationForGateway } from '@/lib/integrations';
+
 import { processSingleton } from './singleton';
 
 /** How often remembered token uses are written (lastUsedAt), in one batch. */
