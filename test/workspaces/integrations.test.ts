@@ -242,13 +242,22 @@ describe('workspaces: integrations, calls, overview, metrics', () => {
       const answer = await call(asA, method, path, body);
       if (answer.status !== 404) leaks.push(`${method} ${path}: ${answer.status}`);
     }
-    for (const page of [
-      '/integrations/billing',
-      `/explorer/${callB}`,
-      '/settings/integrations/billing/edit',
-      '/?ws=team-b',
-    ])
-      if ((await call(asA, 'GET', page)).status !== 404) leaks.push(`page ${page}`);
+    const pages: [string, ...string[]][] = [
+      ['/integrations/billing', 'CRM billing billing'],
+      [`/explorer/${callB}`, '/b/hello'],
+      ['/settings/integrations/billing/edit', 'CRM billing billing'],
+      ['/?ws=team-b', 'CRM billing billing', 'CRM crm b'],
+    ];
+    for (const [page, ...secrets] of pages) {
+      const answer = await call(asA, 'GET', page);
+      if (!isNotFoundPage(answer, ...secrets))
+        leaks.push(`page ${page}: ${answer.status} ${secrets.filter((x) => answer.text.includes(x)).join(', ')}`);
+    }
+    // The check is real: the same pages are found for B's member.
+    for (const [page] of pages.slice(0, 3)) {
+      const answer = await call(adminB, 'GET', page);
+      if (answer.status !== 200 || isNotFoundPage(answer)) leaks.push(`page ${page} not shown to B`);
+    }
     assert.deepEqual(leaks, []);
     // Nothing of B's changed.
     const billing = await call(adminB, 'GET', '/api/integrations/billing');
