@@ -1,4 +1,4 @@
-import { flushTokenUse, loadTokenSnapshot } from '@/lib/auth';
+import { flushTokenUsage, flushTokenUse, loadTokenSnapshot, loadTokenUsage } from '@/lib/auth';
 import { type Db, getDb, readConfigVersion } from '@/lib/db';
 import { loadIntegrationSnapshot } from '@/lib/integrations';
 import { log } from '@/lib/logging';
@@ -7,8 +7,8 @@ import { loadWebhookSourceSnapshot } from '@/lib/webhooks';
 import { setting } from './env';
 import { processSingleton } from './singleton';
 
-/** How often remembered token uses are written (lastUsedAt), in one batch. */
-const TOKEN_USE_FLUSH_MS = 30_000;
+/** How often remembered token uses (lastUsedAt) and call counts (quotas) are written, each in one batch. */
+const TOKEN_USE_FLUSH_MS = 10_000;
 
 interface ConfigState {
   /** the version the snapshots were read at; null until the first load */
@@ -69,6 +69,11 @@ async function writeTokenUse(db: Db): Promise<void> {
   } catch (error) {
     log.debug({ err: error }, 'token last-use batch not written; kept for the next batch');
   }
+  try {
+    await flushTokenUsage(db);
+  } catch (error) {
+    log.warn({ err: error }, 'token call counts (quotas) not written; kept for the next batch');
+  }
 }
 
 /**
@@ -79,6 +84,8 @@ async function writeTokenUse(db: Db): Promise<void> {
 export async function loadDataPlaneConfig(): Promise<void> {
   const db = getDb();
   await reload(db);
+  // The month's calls per token so far: a restart does not reset a quota.
+  await loadTokenUsage(db);
   state.confirmedAt = Date.now();
   reportConfigFreshness(() => ({
     refreshFailures: state.refreshFailures,
