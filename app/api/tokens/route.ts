@@ -11,7 +11,12 @@ const perIntegration = (what: string) =>
 const tokenSchema = z
   .object({
     name: z.string().trim().min(1, 'is required').max(100),
-    scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, 'name at least one of gateway, read, write, admin').max(4),
+    // Omitted: all four, as tokens had before scopes (the granter's own limits still apply).
+    scopes: z
+      .array(z.enum(TOKEN_SCOPES))
+      .min(1, 'name at least one of gateway, read, write, admin')
+      .max(4)
+      .default([...TOKEN_SCOPES]),
     integrations: z.array(z.string().min(1).max(100)).max(500).nullish(),
     expiresAt: z.iso
       .datetime({ offset: true })
