@@ -21,6 +21,8 @@ interface ConfigState {
   /** the next poll and the token last-use batch timer, while running */
   poll?: NodeJS.Timeout;
   tokenUse?: NodeJS.Timeout;
+  /** the token call counts' batches are failing: warned once */
+  usageFailing?: boolean;
 }
 
 const state = processSingleton<ConfigState>('data-plane-config', () => ({
@@ -71,8 +73,12 @@ async function writeTokenUse(db: Db): Promise<void> {
   }
   try {
     await flushTokenUsage(db);
+    state.usageFailing = false;
   } catch (error) {
-    log.warn({ err: error }, 'token call counts (quotas) not written; kept for the next batch');
+    // Warned once per failing streak (an outage), not every batch; the counts wait in memory.
+    if (!state.usageFailing)
+      log.warn({ err: error }, 'token call counts (quotas) not written; kept for the next batch');
+    state.usageFailing = true;
   }
 }
 
