@@ -11,7 +11,7 @@ import { ensureDemoWebhookSource, startWebhookTraffic } from '@/demo/webhooks';
 import { ADMIN_USERNAME, createApiToken, ensureAdmin } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb } from '@/lib/db';
 import { createIntegration, findIntegration, integrationSchema, updateIntegration } from '@/lib/integrations';
-import { DEFAULT_WORKSPACE_ID } from '@/lib/model';
+import { DEFAULT_WORKSPACE_ID, TOKEN_SCOPES } from '@/lib/model';
 import { createSync, deleteSync, syncSchema } from '@/lib/syncs';
 
 const DEMO_TOKEN_NAME = 'demo traffic';
@@ -91,7 +91,10 @@ await db.apiToken.updateMany({
   where: { userId: admin.id, name: DEMO_TOKEN_NAME, revokedAt: null },
   data: { revokedAt: new Date() },
 });
-const { token } = await createApiToken(db, admin.id, DEMO_TOKEN_NAME);
+const { token } = await createApiToken(db, admin.id, DEFAULT_WORKSPACE_ID, {
+  name: DEMO_TOKEN_NAME,
+  scopes: TOKEN_SCOPES,
+});
 await db.$disconnect();
 
 const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts', '-p', String(port), '-H', host], {

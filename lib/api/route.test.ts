@@ -5,7 +5,7 @@ import { createApiToken } from '@/lib/auth';
 import { applyMigrations, type Db, getDb } from '@/lib/db';
 import { IntegrationConflictError, UnsafePathError } from '@/lib/integrations';
 import { ReplayRefusedError, UnknownIntegrationError } from '@/lib/jobs';
-import { DomainError } from '@/lib/model';
+import { DomainError, TOKEN_SCOPES } from '@/lib/model';
 import { BadCursorError } from '@/lib/queries';
 import { SecretRoleConflictError } from '@/lib/secret-roles';
 import { SecretNotSetError } from '@/lib/secrets';
@@ -34,7 +34,7 @@ before(async () => {
       memberships: { create: { workspaceId: 'default', role: 'admin' } },
     },
   });
-  token = (await createApiToken(db, user.id, 'route test')).token;
+  token = (await createApiToken(db, user.id, 'default', { name: 'route test', scopes: TOKEN_SCOPES })).token;
 });
 
 after(async () => {

@@ -45,6 +45,7 @@ export {
   flushTokenUse,
   listApiTokens,
   loadTokenSnapshot,
+  type NewApiToken,
   replaceTokenSnapshot,
   revokeApiToken,
   TOKEN_PREFIX,
@@ -52,3 +53,13 @@ export {
   tokenOwnerForGateway,
   verifyApiToken,
 } from './tokens';
+export {
+  admitTokenCall,
+  type CallerRefusal,
+  flushTokenUsage,
+  type IntegrationCaller,
+  integrationCallers,
+  loadTokenUsage,
+  quotaResetsAt,
+  utcMonth,
+} from './usage';

@@ -15,15 +15,37 @@ export interface TokenOwner {
   integrations: readonly string[] | null;
   /** epoch ms after which the token is refused; null: never */
   expiresAt: number | null;
+  /** calls per minute this token may make, by integration slug or "*" for every one; null: no limit of its own */
+  rateLimits: Readonly<Record<string, number>> | null;
+  /** calls per UTC month this token may make, by integration slug; null: no quota */
+  quotas: Readonly<Record<string, number>> | null;
 }
 
 export interface ApiTokenView {
   id: string;
   name: string;
   prefix: string;
+  /** the member who created it (its power is capped by their role) */
+  owner: string;
+  scopes: TokenScope[];
+  integrations: string[] | null;
+  rateLimits: Record<string, number> | null;
+  quotas: Record<string, number> | null;
   createdAt: Date;
   lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  expired: boolean;
   revokedAt: Date | null;
+}
+
+/** What a token is created with (validated by the route: scopes, slugs of the workspace, a future expiry). */
+export interface NewApiToken {
+  name: string;
+  scopes: readonly TokenScope[];
+  integrations?: readonly string[] | null;
+  expiresAt?: Date | null;
+  rateLimits?: Record<string, number> | null;
+  quotas?: Record<string, number> | null;
 }
 
 /** The columns the gateway's snapshot is made from. */
@@ -35,6 +57,8 @@ export interface ApiTokenRow {
   scopes: string;
   integrations: string | null;
   expiresAt: Date | null;
+  rateLimits: string | null;
+  quotas: string | null;
 }
 
 const rowFields = {
@@ -45,6 +69,8 @@ const rowFields = {
   scopes: true,
   integrations: true,
   expiresAt: true,
+  rateLimits: true,
+  quotas: true,
 } as const;
 
 function parseList(json: string | null): string[] | null {
@@ -54,6 +80,20 @@ function parseList(json: string | null): string[] | null {
     return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
   } catch {
     return [];
+  }
+}
+
+function parseCounts(json: string | null): Record<string, number> | null {
+  if (json === null) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+    const entries = Object.entries(value).filter(
+      (entry): entry is [string, number] => Number.isSafeInteger(entry[1]) && entry[1] > 0,
+    );
+    return entries.length ? Object.fromEntries(entries) : null;
+  } catch {
+    return null;
   }
 }
 
@@ -68,12 +108,50 @@ function ownerOf(row: Omit<ApiTokenRow, 'tokenHash'>): TokenOwner {
     ),
     integrations: parseList(row.integrations),
     expiresAt: row.expiresAt?.getTime() ?? null,
+    rateLimits: parseCounts(row.rateLimits),
+    quotas: parseCounts(row.quotas),
   };
 }
 
 const expired = (owner: TokenOwner, now: number) => owner.expiresAt !== null && owner.expiresAt <= now;
 
-const viewFields = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+const viewFields = {
+  ...rowFields,
+  name: true,
+  prefix: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+  user: { select: { username: true } },
+} as const;
+
+type ViewRow = Omit<ApiTokenRow, 'tokenHash'> & {
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  user: { username: string };
+};
+
+function viewOf(row: ViewRow, now = Date.now()): ApiTokenView {
+  const owner = ownerOf(row);
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    owner: row.user.username,
+    scopes: [...owner.scopes],
+    integrations: owner.integrations && [...owner.integrations],
+    rateLimits: owner.rateLimits && { ...owner.rateLimits },
+    quotas: owner.quotas && { ...owner.quotas },
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    expiresAt: row.expiresAt,
+    expired: expired(owner, now),
+    revokedAt: row.revokedAt,
+  };
+}
 
 // Verified tokens are remembered briefly so API calls do not hit the database on every request;
 // revocation in this process clears the entry at once. On globalThis: the proxy and the route
@@ -116,34 +194,61 @@ function tokenHashOf(token: string): string {
   return hash;
 }
 
-/** Creates a token; the clear value is returned once and never stored. */
+/** Creates a token in a workspace; the clear value is returned once and never stored (only its SHA-256). */
 export async function createApiToken(
   db: Db,
   userId: string,
-  name: string,
+  workspaceId: string,
+  spec: NewApiToken,
 ): Promise<{ token: string; view: ApiTokenView }> {
   const token = randomSecret(TOKEN_PREFIX);
-  const view = await db.apiToken.create({
-    data: { name, userId, tokenHash: sha256(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) },
+  const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
+  const row = await db.apiToken.create({
+    data: {
+      name: spec.name,
+      userId,
+      workspaceId,
+      tokenHash: sha256(token),
+      prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+      scopes: JSON.stringify(spec.scopes),
+      integrations: json(spec.integrations),
+      expiresAt: spec.expiresAt ?? null,
+      rateLimits: json(spec.rateLimits),
+      quotas: json(spec.quotas),
+    },
     select: viewFields,
   });
   await publishTokenChange(db);
-  return { token, view };
+  return { token, view: viewOf(row) };
 }
 
-export function listApiTokens(db: Db, userId: string): Promise<ApiTokenView[]> {
-  return db.apiToken.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, select: viewFields });
+/** Every token of a workspace, newest first (revoked and expired ones included, shown as such). */
+export async function listApiTokens(db: Db, workspaceId: string): Promise<ApiTokenView[]> {
+  const rows = await db.apiToken.findMany({
+    where: { workspaceId },
+    orderBy: { createdAt: 'desc' },
+    select: viewFields,
+  });
+  const now = Date.now();
+  return rows.map((row) => viewOf(row, now));
 }
 
-export async function revokeApiToken(db: Db, userId: string, id: string): Promise<boolean> {
-  const token = await db.apiToken.findFirst({ where: { id, userId }, select: { tokenHash: true, revokedAt: true } });
-  if (!token) return false;
-  if (!token.revokedAt) await db.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+/** Revokes a token of the workspace; null when it has none by that id. Returns the token before and after. */
+export async function revokeApiToken(
+  db: Db,
+  workspaceId: string,
+  id: string,
+): Promise<{ before: ApiTokenView; after: ApiTokenView } | null> {
+  const token = await db.apiToken.findFirst({ where: { id, workspaceId }, select: { ...viewFields, tokenHash: true } });
+  if (!token) return null;
+  const after = token.revokedAt
+    ? token
+    : await db.apiToken.update({ where: { id }, data: { revokedAt: new Date() }, select: viewFields });
   verified.delete(token.tokenHash);
   // Refused by this process's gateway from now on, even if the bump or the reload below fails.
   snapshot.byHash.delete(token.tokenHash);
   await publishTokenChange(db);
-  return true;
+  return { before: viewOf(token), after: viewOf(after) };
 }
 
 /** The API's check: against the database (cached briefly), for answers about the caller's own data. */

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { TokenCallers } from '@/components/features/auth/TokenCallers';
 import { BreakerActions } from '@/components/features/integrations/BreakerActions';
 import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
@@ -37,6 +38,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
         </div>
       )}
       <SyncPanel integration={integration.slug} />
+      <TokenCallers slug={integration.slug} />
       <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
     </>
   );

@@ -22,6 +22,16 @@ CREATE TABLE "Membership" (
 );
 
 -- CreateTable
+CREATE TABLE "TokenUsage" (
+    "tokenId" TEXT NOT NULL,
+    "integration" TEXT NOT NULL,
+    "month" TEXT NOT NULL,
+    "calls" INTEGER NOT NULL DEFAULT 0,
+
+    PRIMARY KEY ("tokenId", "integration", "month")
+);
+
+-- CreateTable
 CREATE TABLE "AuditEvent" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "workspaceId" TEXT,
@@ -117,6 +127,8 @@ CREATE TABLE "new_ApiToken" (
     "scopes" TEXT NOT NULL DEFAULT '["gateway","read","write","admin"]',
     "integrations" TEXT,
     "expiresAt" DATETIME,
+    "rateLimits" TEXT,
+    "quotas" TEXT,
     CONSTRAINT "ApiToken_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "ApiToken_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
@@ -287,6 +299,9 @@ CREATE UNIQUE INDEX "Workspace_slug_key" ON "Workspace"("slug");
 
 -- CreateIndex
 CREATE INDEX "Membership_userId_idx" ON "Membership"("userId");
+
+-- CreateIndex
+CREATE INDEX "TokenUsage_month_idx" ON "TokenUsage"("month");
 
 -- CreateIndex
 CREATE INDEX "AuditEvent_workspaceId_at_idx" ON "AuditEvent"("workspaceId", "at");

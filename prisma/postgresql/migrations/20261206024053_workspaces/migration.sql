@@ -16,6 +16,8 @@ ALTER TABLE "AlertSilence" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'd
 -- AlterTable
 ALTER TABLE "ApiToken" ADD COLUMN     "expiresAt" TIMESTAMP(3),
 ADD COLUMN     "integrations" TEXT,
+ADD COLUMN     "quotas" TEXT,
+ADD COLUMN     "rateLimits" TEXT,
 ADD COLUMN     "scopes" TEXT NOT NULL DEFAULT '["gateway","read","write","admin"]',
 ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
 
@@ -61,6 +63,16 @@ CREATE TABLE "Membership" (
 );
 
 -- CreateTable
+CREATE TABLE "TokenUsage" (
+    "tokenId" TEXT NOT NULL,
+    "integration" TEXT NOT NULL,
+    "month" TEXT NOT NULL,
+    "calls" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "TokenUsage_pkey" PRIMARY KEY ("tokenId","integration","month")
+);
+
+-- CreateTable
 CREATE TABLE "AuditEvent" (
     "id" TEXT NOT NULL,
     "workspaceId" TEXT,
@@ -82,6 +94,9 @@ CREATE UNIQUE INDEX "Workspace_slug_key" ON "Workspace"("slug");
 
 -- CreateIndex
 CREATE INDEX "Membership_userId_idx" ON "Membership"("userId");
+
+-- CreateIndex
+CREATE INDEX "TokenUsage_month_idx" ON "TokenUsage"("month");
 
 -- CreateIndex
 CREATE INDEX "AuditEvent_workspaceId_at_idx" ON "AuditEvent"("workspaceId", "at");
