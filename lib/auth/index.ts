@@ -14,6 +14,21 @@ export {
 export { ADMIN_USERNAME, ensureAdmin } from './admin';
 export { clientAddress, recordPeerAddresses } from './client-address';
 export { type LoginResult, logIn } from './login';
+export {
+  type AcceptResult,
+  acceptInvite,
+  changeMemberRole,
+  changePassword,
+  createInvite,
+  INVITE_TTL_DAYS,
+  type InviteView,
+  inviteBySecret,
+  listMembers,
+  listPendingInvites,
+  type MemberView,
+  removeMember,
+  revokeInvite,
+} from './members';
 export { safeNextPath } from './next-path';
 export { requireAccess, requireUser } from './page';
 export { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
@@ -33,8 +48,13 @@ export {
   clearedSessionCookies,
   createSession,
   deleteSession,
+  deleteSessionsOf,
+  listSessions,
+  revokeSession,
   SESSION_COOKIE,
+  type SessionOrigin,
   type SessionUser,
+  type SessionView,
   sessionCookie,
   userForSession,
 } from './sessions';
@@ -52,3 +72,12 @@ export {
   tokenOwnerForGateway,
   verifyApiToken,
 } from './tokens';
+export {
+  assertWorkspaceSecret,
+  createWorkspaceWithAdmin,
+  listOwnWorkspaces,
+  type SecretAllowList,
+  secretAllowed,
+  setWorkspaceSecretAllowList,
+  workspaceSecretAllowList,
+} from './workspaces';
