@@ -67,17 +67,10 @@ export {
   loadTokenSnapshot,
   replaceTokenSnapshot,
   revokeApiToken,
+  revokeTokensOf,
   TOKEN_PREFIX,
   type TokenOwner,
   tokenOwnerForGateway,
   verifyApiToken,
 } from './tokens';
-export {
-  assertWorkspaceSecret,
-  createWorkspaceWithAdmin,
-  listOwnWorkspaces,
-  type SecretAllowList,
-  secretAllowed,
-  setWorkspaceSecretAllowList,
-  workspaceSecretAllowList,
-} from './workspaces';
+export { createWorkspaceWithAdmin, listOwnWorkspaces } from './workspaces';

@@ -4,6 +4,7 @@ import { forgetMemberships } from './access';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
 import { randomSecret, sha256 } from './secrets';
 import { createSession, deleteSessionsOf, type SessionOrigin } from './sessions';
+import { revokeTokensOf } from './tokens';
 
 /** How long an invitation link stays valid unless the admin chooses otherwise. */
 export const INVITE_TTL_DAYS = 7;
@@ -241,11 +242,9 @@ export async function removeMember(
   if (member.role === 'admin' && (await adminsLeft(db, workspaceId, userId)) === 0) {
     throw new DomainError('a workspace keeps at least one admin: make another member admin first', 409, 'last_admin');
   }
-  await db.$transaction([
-    db.membership.delete({ where: { workspaceId_userId: { workspaceId, userId } } }),
-    db.apiToken.updateMany({ where: { workspaceId, userId, revokedAt: null }, data: { revokedAt: new Date() } }),
-  ]);
+  await db.membership.delete({ where: { workspaceId_userId: { workspaceId, userId } } });
   forgetMemberships(userId);
+  await revokeTokensOf(db, userId, workspaceId);
   await deleteSessionsOf(db, userId);
   return { role: member.role as Role, username: member.user.username };
 }

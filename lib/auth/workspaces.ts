@@ -53,39 +53,3 @@ export async function createWorkspaceWithAdmin(
   });
   return { workspace, admin: null, inviteSecret: secret };
 }
-
-/** Exposed secret names, or prefix patterns ending in `*`, a workspace may use; null: every exposed secret. */
-export type SecretAllowList = string[] | null;
-
-export async function workspaceSecretAllowList(db: Db, workspaceId: string): Promise<SecretAllowList> {
-  const row = await db.workspace.findUnique({ where: { id: workspaceId }, select: { allowedSecrets: true } });
-  if (!row) return [];
-  if (row.allowedSecrets === null) return null;
-  const parsed: unknown = JSON.parse(row.allowedSecrets);
-  return Array.isArray(parsed) ? parsed.filter((entry): entry is string => typeof entry === 'string') : [];
-}
-
-export async function setWorkspaceSecretAllowList(db: Db, workspaceId: string, list: SecretAllowList): Promise<void> {
-  await db.workspace.update({
-    where: { id: workspaceId },
-    data: { allowedSecrets: list === null ? null : JSON.stringify(list) },
-  });
-}
-
-/** Whether a secret name matches an allow list (exact names, or `PREFIX*` patterns). */
-export function secretAllowed(list: SecretAllowList, name: string): boolean {
-  if (list === null) return true;
-  return list.some((entry) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : entry === name));
-}
-
-/** Throws a 403 DomainError on `field` when the workspace may not use the secret `name`. */
-export async function assertWorkspaceSecret(db: Db, workspaceId: string, name: string, field = 'secretEnv') {
-  if (!secretAllowed(await workspaceSecretAllowList(db, workspaceId), name)) {
-    throw new DomainError(
-      `${field}: this workspace may not use the secret ${name}; its admin allows secrets in the workspace settings`,
-      403,
-      'secret_not_allowed',
-      field,
-    );
-  }
-}

@@ -31,7 +31,7 @@ async function answering(work: () => Promise<Response>): Promise<Response> {
 }
 
 /** What the link offers (workspace and role): 404 unknown, 410 used or expired. No secret in the answer. */
-export async function GET(request: Request, { params }: Ctx) {
+export async function GET(_request: Request, { params }: Ctx) {
   return answering(async () => {
     const invite = await inviteBySecret(getDb(), (await params).token);
     return Response.json({

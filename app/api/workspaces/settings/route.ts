@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authed, parseJsonBody } from '@/lib/api';
 import { recordAudit } from '@/lib/audit';
-import { setWorkspaceSecretAllowList, workspaceSecretAllowList } from '@/lib/auth';
+import { setWorkspaceSecretAllowList, workspaceSecretAllowList } from '@/lib/secret-roles';
 
 /** Which exposed secrets the workspace may use: null (every one) or names and `PREFIX*` patterns. */
 export const GET = authed({ role: 'admin' }, async (_request, _context, { db, workspace }) =>
