@@ -41,6 +41,7 @@ export {
   isCrossSiteRequest,
   isSameOriginRequest,
   isSecureRequest,
+  ownOrigin,
   sessionToken,
   wantsSecureCookie,
 } from './request';

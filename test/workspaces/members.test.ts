@@ -174,6 +174,7 @@ describe('invitations', () => {
     const created = await call(admin, '/api/members/invites', { method: 'POST', body: { role: 'editor' } });
     assert.equal(created.status, 201);
     assert.match(created.body.path, /^\/invite\/bwi_/);
+    assert.equal(created.body.url, `${server.url}${created.body.path}`, 'the link names the host the admin used');
     const secret = created.body.path.split('/').pop();
     const stored = await db.invite.findUniqueOrThrow({ where: { id: created.body.id } });
     assert.notEqual(stored.secretHash, secret, 'only the hash is stored');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { jsonError, parseJsonBody, signedIn } from '@/lib/api';
 import { recordAudit } from '@/lib/audit';
-import { createWorkspaceWithAdmin, listOwnWorkspaces } from '@/lib/auth';
+import { createWorkspaceWithAdmin, listOwnWorkspaces, ownOrigin } from '@/lib/auth';
 
 /** The caller's workspaces and their role in each; empty for a user removed from every one. */
 export const GET = signedIn({}, async (_request, _context, { caller, db }) =>
@@ -35,7 +35,7 @@ export const POST = signedIn({ sessionOnly: true }, async (request, _context, { 
     },
   );
   const invite = created.inviteSecret
-    ? { path: `/invite/${created.inviteSecret}`, url: `${new URL(request.url).origin}/invite/${created.inviteSecret}` }
+    ? { path: `/invite/${created.inviteSecret}`, url: `${ownOrigin(request)}/invite/${created.inviteSecret}` }
     : undefined;
   return Response.json({ workspace: created.workspace, admin: created.admin, invite }, { status: 201 });
 });

@@ -32,7 +32,8 @@ export function AcceptInviteForm({
   }
 
   return (
-    <form className="panel login-form" onSubmit={submit} aria-label="Accept invitation">
+    // method="post": a submit before the page is interactive must not put the password in the URL.
+    <form className="panel login-form" method="post" onSubmit={submit} aria-label="Accept invitation">
       <h1>Join {workspace.name}</h1>
       <p className="muted">
         You are invited to the workspace <strong>{workspace.name}</strong> as <strong>{role}</strong>.

@@ -55,7 +55,7 @@ export function AccountSettings() {
     <>
       <div className="panel">
         <h2>Password</h2>
-        <form className="row" onSubmit={submit} aria-label="Change password">
+        <form className="row" method="post" onSubmit={submit} aria-label="Change password">
           <label>
             Current password
             <input name="current" type="password" autoComplete="current-password" required />

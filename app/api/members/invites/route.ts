@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authed, parseJsonBody } from '@/lib/api';
 import { recordAudit } from '@/lib/audit';
-import { createInvite, INVITE_TTL_DAYS } from '@/lib/auth';
+import { createInvite, INVITE_TTL_DAYS, ownOrigin } from '@/lib/auth';
 import { ROLES } from '@/lib/model';
 
 const inviteSchema = z.object({
@@ -28,5 +28,5 @@ export const POST = authed({ role: 'admin' }, async (request, _context, { db, us
     after: { role: invite.role, expiresAt: invite.expiresAt },
   });
   const path = `/invite/${secret}`;
-  return Response.json({ ...invite, path, url: `${new URL(request.url).origin}${path}` }, { status: 201 });
+  return Response.json({ ...invite, path, url: `${ownOrigin(request)}${path}` }, { status: 201 });
 });
