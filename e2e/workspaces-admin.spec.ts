@@ -35,7 +35,7 @@ test('an invitation accepted in a second browser, and the audit page showing it 
     const again = await other.newPage();
     await other.clearCookies();
     await again.goto(link);
-    await expect(again.getByRole('alert')).toContainText('already been used');
+    await expect(again.getByText('this invitation has already been used')).toBeVisible();
   } finally {
     await other.close();
   }
