@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createInvite } from '@/lib/auth';
 import type { Db } from '@/lib/db';
+import { assertSecretRole } from '@/lib/secret-roles';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type ApiAnswer, type BreakwaterServer, callApi, signIn, startBreakwater } from '../support/server';
 import { createMember, createToken, createWorkspace, openDb, type TestMember } from '../support/workspaces';
@@ -79,7 +80,6 @@ after(async () => {
 
 describe('who may manage members', () => {
   test('role x route: only admins list, invite, re-role and remove; every role reads its own workspaces', async () => {
-    const expected: Record<string, [string, string, unknown, number, number][]> = {};
     const routes = (target: string): [string, string, unknown, number][] => [
       ['GET', '/api/members', undefined, 200],
       ['POST', '/api/members/invites', { role: 'viewer' }, 201],
@@ -103,7 +103,6 @@ describe('who may manage members', () => {
         [`default:${role}`],
       );
     }
-    void expected;
     assert.deepEqual(
       table.filter((line) => line.includes('want')),
       [],
@@ -444,5 +443,15 @@ describe('workspaces', () => {
       'BREAKWATER_SECRET_TEAM_Z_*',
       'BREAKWATER_SECRET_SHARED',
     ]);
+    // A save naming a secret checks the list (the services pass their workspace): 400 naming the field.
+    const teamZ = (await db.workspace.findUniqueOrThrow({ where: { slug: 'team-z' } })).id;
+    await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: 'BREAKWATER_SECRET_TEAM_Z_CRM' }], teamZ);
+    await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: 'BREAKWATER_SECRET_SHARED' }], teamZ);
+    await assert.rejects(
+      assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: 'BREAKWATER_SECRET_TEAM_A_CRM' }], teamZ),
+      (error: Error & { status?: number; field?: string }) =>
+        error.status === 400 && error.field === 'secretEnv' && /may not use the secret/.test(error.message),
+    );
+    await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: 'BREAKWATER_SECRET_TEAM_A_CRM' }], 'default');
   });
 });
