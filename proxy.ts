@@ -2,11 +2,11 @@ import { type NextRequest, NextResponse } from 'next/server';
 import { authenticate, isSecureRequest, sessionToken, userForSession } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 
-// Reachable without a session: the login page and call, and health. Everything else needs a session (pages)
+// Reachable without a session: the login page and call, health, and an invitation link (its page and call). Everything else needs a session (pages)
 // or a session or API token (API), verified here against the store (cached for a few seconds), and again by
 // each route handler and page before it reads data. The gateway and inbound webhooks never reach Next:
 // server.ts hands them to dataplane/, which checks their own credentials.
-const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/];
+const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/, /^\/invite\/[^/]+$/, /^\/api\/invites\/[^/]+$/];
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

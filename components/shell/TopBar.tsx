@@ -13,6 +13,9 @@ const LINKS = [
   { href: '/webhooks', label: 'Webhooks' },
   { href: '/settings/integrations', label: 'Settings' },
   { href: '/tokens', label: 'API tokens' },
+  { href: '/members', label: 'Members' },
+  { href: '/audit', label: 'Audit' },
+  { href: '/account', label: 'Account' },
 ];
 
 function isCurrent(pathname: string, href: string): boolean {

@@ -9,7 +9,7 @@ export interface AuditActor {
 }
 
 export interface AuditEntry {
-  /** null for an instance-level change (a workspace created by the owner) */
+  /** null for an instance-level change (one by a user who belongs to no workspace) */
   workspaceId: string | null;
   /** `<object>.<verb>`: integration.create, member.remove, breaker.isolate, deadletter.discard, ... */
   action: string;
@@ -70,4 +70,19 @@ export async function recordAudit(db: Pick<Db, 'auditEvent'>, actor: AuditActor,
       diff: JSON.stringify(auditDiff(entry.before, entry.after)),
     },
   });
+}
+
+/**
+ * For a change to a person rather than a workspace object (their password, their sessions): one event in
+ * each workspace they belong to, so each workspace's admins see it; an instance-level one (null) if none.
+ */
+export async function recordAuditForUser(
+  db: Pick<Db, 'auditEvent'>,
+  actor: AuditActor,
+  workspaceIds: readonly string[],
+  entry: Omit<AuditEntry, 'workspaceId'>,
+): Promise<void> {
+  for (const workspaceId of workspaceIds.length > 0 ? workspaceIds : [null]) {
+    await recordAudit(db, actor, { ...entry, workspaceId });
+  }
 }

@@ -14,6 +14,21 @@ export {
 export { ADMIN_USERNAME, ensureAdmin } from './admin';
 export { clientAddress, recordPeerAddresses } from './client-address';
 export { type LoginResult, logIn } from './login';
+export {
+  type AcceptResult,
+  acceptInvite,
+  changeMemberRole,
+  changePassword,
+  createInvite,
+  INVITE_TTL_DAYS,
+  type InviteView,
+  inviteBySecret,
+  listMembers,
+  listPendingInvites,
+  type MemberView,
+  removeMember,
+  revokeInvite,
+} from './members';
 export { safeNextPath } from './next-path';
 export { requireAccess, requireUser } from './page';
 export { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
@@ -26,6 +41,7 @@ export {
   isCrossSiteRequest,
   isSameOriginRequest,
   isSecureRequest,
+  ownOrigin,
   sessionToken,
   wantsSecureCookie,
 } from './request';
@@ -33,8 +49,13 @@ export {
   clearedSessionCookies,
   createSession,
   deleteSession,
+  deleteSessionsOf,
+  listSessions,
+  revokeSession,
   SESSION_COOKIE,
+  type SessionOrigin,
   type SessionUser,
+  type SessionView,
   sessionCookie,
   userForSession,
 } from './sessions';
@@ -48,6 +69,7 @@ export {
   type NewApiToken,
   replaceTokenSnapshot,
   revokeApiToken,
+  revokeTokensOf,
   TOKEN_PREFIX,
   type TokenOwner,
   tokenOwnerForGateway,
@@ -63,3 +85,4 @@ export {
   quotaResetsAt,
   utcMonth,
 } from './usage';
+export { createWorkspaceWithAdmin, listOwnWorkspaces } from './workspaces';

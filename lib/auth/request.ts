@@ -63,8 +63,11 @@ export function wantsSecureCookie(request: Request): boolean {
   return process.env.NODE_ENV === 'production' && isSecureRequest(request);
 }
 
-/** The origin the browser addressed: the scheme as isSecureRequest trusts it, and the Host header. */
-function ownOrigin(request: Request): string {
+/**
+ * The origin the browser addressed: the scheme as isSecureRequest trusts it, and the Host header (Next's
+ * `request.url` names the address it listens on, not the one the client used). For links handed to users.
+ */
+export function ownOrigin(request: Request): string {
   const host = request.headers.get('host') ?? new URL(request.url).host;
   return `${isSecureRequest(request) ? 'https' : 'http'}://${host}`;
 }

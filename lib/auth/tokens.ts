@@ -251,6 +251,22 @@ export async function revokeApiToken(
   return { before: viewOf(token), after: viewOf(after) };
 }
 
+/** Revokes every live token of a user in one workspace (they left it): refused by this process at once. */
+export async function revokeTokensOf(db: Db, userId: string, workspaceId: string): Promise<number> {
+  const rows = await db.apiToken.findMany({
+    where: { userId, workspaceId, revokedAt: null },
+    select: { id: true, tokenHash: true },
+  });
+  if (rows.length === 0) return 0;
+  await db.apiToken.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { revokedAt: new Date() } });
+  for (const row of rows) {
+    verified.delete(row.tokenHash);
+    snapshot.byHash.delete(row.tokenHash);
+  }
+  await publishTokenChange(db);
+  return rows.length;
+}
+
 /** The API's check: against the database (cached briefly), for answers about the caller's own data. */
 export async function verifyApiToken(db: Db, token: string | null | undefined): Promise<TokenOwner | null> {
   if (!token?.startsWith(TOKEN_PREFIX)) return null;

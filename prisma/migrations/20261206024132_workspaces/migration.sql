@@ -3,7 +3,8 @@ CREATE TABLE "Workspace" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "slug" TEXT NOT NULL,
     "name" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "allowedSecrets" TEXT
 );
 
 -- Data: the `default` workspace, which the columns below default to (it holds everything that existed).
@@ -19,6 +20,20 @@ CREATE TABLE "Membership" (
     PRIMARY KEY ("workspaceId", "userId"),
     CONSTRAINT "Membership_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "Membership_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Invite" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "secretHash" TEXT NOT NULL,
+    "invitedById" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME NOT NULL,
+    "usedAt" DATETIME,
+    "usedById" TEXT,
+    CONSTRAINT "Invite_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
@@ -216,6 +231,21 @@ DROP TABLE "ReplayRun";
 ALTER TABLE "new_ReplayRun" RENAME TO "ReplayRun";
 CREATE INDEX "ReplayRun_state_idx" ON "ReplayRun"("state");
 CREATE INDEX "ReplayRun_workspaceId_idx" ON "ReplayRun"("workspaceId");
+CREATE TABLE "new_Session" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "userId" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME NOT NULL,
+    "lastSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "address" TEXT,
+    "userAgent" TEXT,
+    CONSTRAINT "Session_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_Session" ("createdAt", "expiresAt", "id", "userId") SELECT "createdAt", "expiresAt", "id", "userId" FROM "Session";
+DROP TABLE "Session";
+ALTER TABLE "new_Session" RENAME TO "Session";
+CREATE INDEX "Session_userId_idx" ON "Session"("userId");
+CREATE INDEX "Session_expiresAt_idx" ON "Session"("expiresAt");
 CREATE TABLE "new_Sync" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "workspaceId" TEXT NOT NULL DEFAULT 'default',
@@ -299,6 +329,12 @@ CREATE UNIQUE INDEX "Workspace_slug_key" ON "Workspace"("slug");
 
 -- CreateIndex
 CREATE INDEX "Membership_userId_idx" ON "Membership"("userId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Invite_secretHash_key" ON "Invite"("secretHash");
+
+-- CreateIndex
+CREATE INDEX "Invite_workspaceId_idx" ON "Invite"("workspaceId");
 
 -- CreateIndex
 CREATE INDEX "TokenUsage_month_idx" ON "TokenUsage"("month");

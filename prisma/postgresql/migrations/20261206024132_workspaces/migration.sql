@@ -31,6 +31,11 @@ ALTER TABLE "Job" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
 ALTER TABLE "ReplayRun" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
 
 -- AlterTable
+ALTER TABLE "Session" ADD COLUMN     "address" TEXT,
+ADD COLUMN     "lastSeenAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+ADD COLUMN     "userAgent" TEXT;
+
+-- AlterTable
 ALTER TABLE "Sync" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
 
 -- AlterTable
@@ -45,6 +50,7 @@ CREATE TABLE "Workspace" (
     "slug" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "allowedSecrets" TEXT,
 
     CONSTRAINT "Workspace_pkey" PRIMARY KEY ("id")
 );
@@ -60,6 +66,21 @@ CREATE TABLE "Membership" (
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "Membership_pkey" PRIMARY KEY ("workspaceId","userId")
+);
+
+-- CreateTable
+CREATE TABLE "Invite" (
+    "id" TEXT NOT NULL,
+    "workspaceId" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "secretHash" TEXT NOT NULL,
+    "invitedById" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "usedAt" TIMESTAMP(3),
+    "usedById" TEXT,
+
+    CONSTRAINT "Invite_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -94,6 +115,12 @@ CREATE UNIQUE INDEX "Workspace_slug_key" ON "Workspace"("slug");
 
 -- CreateIndex
 CREATE INDEX "Membership_userId_idx" ON "Membership"("userId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Invite_secretHash_key" ON "Invite"("secretHash");
+
+-- CreateIndex
+CREATE INDEX "Invite_workspaceId_idx" ON "Invite"("workspaceId");
 
 -- CreateIndex
 CREATE INDEX "TokenUsage_month_idx" ON "TokenUsage"("month");
@@ -145,6 +172,9 @@ ALTER TABLE "Membership" ADD CONSTRAINT "Membership_workspaceId_fkey" FOREIGN KE
 
 -- AddForeignKey
 ALTER TABLE "Membership" ADD CONSTRAINT "Membership_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Invite" ADD CONSTRAINT "Invite_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "ApiToken" ADD CONSTRAINT "ApiToken_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
