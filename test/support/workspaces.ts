@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { hashPassword } from '@/lib/auth';
+// The module, not lib/auth's index: that one pulls in Next's server-only modules, which Playwright cannot load.
+import { hashPassword } from '@/lib/auth/passwords';
 import { bumpConfigVersion, createDb, type Db } from '@/lib/db';
 import type { Role, TokenScope } from '@/lib/model';
 
