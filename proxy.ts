@@ -1,12 +1,21 @@
 import { type NextRequest, NextResponse } from 'next/server';
-import { authenticate, isSecureRequest, sessionToken, userForSession } from '@/lib/auth';
+import {
+  accessFor,
+  authenticate,
+  isSecureRequest,
+  sessionToken,
+  userForSession,
+  WORKSPACE_COOKIE,
+  WORKSPACE_HEADER,
+  WORKSPACE_PARAM,
+} from '@/lib/auth';
 import { getDb } from '@/lib/db';
 
-// Reachable without a session: the login page and call, and health. Everything else needs a session (pages)
+// Reachable without a session: the login page and call, health, and an invitation link (its page and call). Everything else needs a session (pages)
 // or a session or API token (API), verified here against the store (cached for a few seconds), and again by
 // each route handler and page before it reads data. The gateway and inbound webhooks never reach Next:
 // server.ts hands them to dataplane/, which checks their own credentials.
-const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/];
+const PUBLIC = [/^\/login$/, /^\/api\/health$/, /^\/api\/auth\/login$/, /^\/invite\/[^/]+$/, /^\/api\/invites\/[^/]+$/];
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -77,15 +86,44 @@ export async function proxy(request: NextRequest) {
   const nonce = btoa(crypto.randomUUID());
   const headers = pageSecurityHeaders(request, nonce);
   // Pages take the session cookie only: a token is for scripts, and a browser never sends one by itself.
-  if (!PUBLIC.some((pattern) => pattern.test(pathname)) && !(await userForSession(getDb(), sessionToken(request)))) {
+  const isPublic = PUBLIC.some((pattern) => pattern.test(pathname));
+  const user = isPublic ? null : await userForSession(getDb(), sessionToken(request));
+  if (!isPublic && !user) {
     const login = new URL('/login', request.url);
     if (pathname !== '/') login.searchParams.set('next', pathname + search);
     return withHeaders(NextResponse.redirect(login), headers);
   }
-  // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
+  // Every page URL names its workspace, so a copied link opens the same one: a page asked for without it
+  // is redirected to the remembered choice (the switcher's cookie, if still a member) or the first one.
+  const ws = request.nextUrl.searchParams.get(WORKSPACE_PARAM);
+  if (user && !ws) {
+    const caller = { user, via: 'session' as const };
+    const remembered = request.cookies.get(WORKSPACE_COOKIE)?.value;
+    const access =
+      (remembered && (await accessFor(getDb(), caller, remembered))) || (await accessFor(getDb(), caller, undefined));
+    if (access) {
+      const target = request.nextUrl.clone();
+      target.searchParams.set(WORKSPACE_PARAM, access.workspace.slug);
+      return withHeaders(NextResponse.redirect(target), headers);
+    }
+  }
+  // Next reads the nonce from the request's CSP header and puts it on the scripts it renders. The layout
+  // reads the page's workspace from a header only this proxy sets (a client's own is replaced).
   const forwarded = new Headers(request.headers);
   forwarded.set('content-security-policy', headers['content-security-policy']);
-  return withHeaders(NextResponse.next({ request: { headers: forwarded } }), headers);
+  forwarded.delete(WORKSPACE_HEADER);
+  if (ws) forwarded.set(WORKSPACE_HEADER, ws);
+  const response = withHeaders(NextResponse.next({ request: { headers: forwarded } }), headers);
+  // The workspace last opened is remembered, for links that do not name one.
+  if (user && ws && request.cookies.get(WORKSPACE_COOKIE)?.value !== ws && /^[a-z0-9][a-z0-9-]{0,62}$/.test(ws)) {
+    response.cookies.set(WORKSPACE_COOKIE, ws, {
+      path: '/',
+      sameSite: 'lax',
+      maxAge: 31536000,
+      secure: isSecureRequest(request) && process.env.NODE_ENV === 'production',
+    });
+  }
+  return response;
 }
 
 export const config = {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Dispatcher } from 'undici';
+import { DEFAULT_WORKSPACE_ID } from '@/lib/model';
 import { applyMigrations, createDb, type Db, LatencyHistogram } from '../lib/db/index.ts';
 import { overviewTiles } from '../lib/queries/index.ts';
 import { ResilientClient } from '../lib/resilience/index.ts';
@@ -241,7 +242,9 @@ async function measurePercentiles() {
     await recorder.flush();
     values.sort();
     const exact = (q: number) => values[Math.max(0, Math.ceil(q * SAMPLES) - 1)];
-    const summary = (await overviewTiles(db, new Date(now - 2 * 3_600_000))).find((s) => s.id === id)!;
+    const summary = (await overviewTiles(db, DEFAULT_WORKSPACE_ID, new Date(now - 2 * 3_600_000))).find(
+      (s) => s.id === id,
+    )!;
     if (summary.requests !== SAMPLES) throw new Error(`${name}: ${summary.requests} stored, ${SAMPLES} recorded`);
     const errors = {
       p50RelErr: Math.abs(summary.p50Ms! - exact(0.5)) / exact(0.5),
@@ -356,7 +359,7 @@ async function measureOverview() {
     const since = new Date(Date.now() - 24 * 3_600_000);
     touch(currentHour);
     const started = performance.now();
-    const tiles = await overviewTiles(overviewDb, since);
+    const tiles = await overviewTiles(overviewDb, DEFAULT_WORKSPACE_ID, since);
     const ended = performance.now();
     if (run < 3) continue;
     timings.push(ended - started);

@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { Webhook } from 'standardwebhooks';
 import { createDb, type Db } from '@/lib/db';
 import { createIntegration, integrationSchema } from '@/lib/integrations';
+import { DEFAULT_WORKSPACE_ID } from '@/lib/model';
 import { ENV_VARIABLES } from '@/lib/server/env';
 import { createSource, flushWebhookCounts, receiveWebhook, sourceSchema } from '@/lib/webhooks';
 import { createMigratedDatabase } from '@/test/support/database';
@@ -78,6 +79,7 @@ async function run(db: Db, name: string, batchMax: string) {
 async function setUp(db: Db) {
   await createIntegration(
     db,
+    DEFAULT_WORKSPACE_ID,
     integrationSchema.parse({
       name: 'Bench application',
       slug: 'bench-app',

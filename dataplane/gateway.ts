@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import { pathProblem } from '@/lib/api';
-import { bearerTokenOf, tokenOwnerForGateway } from '@/lib/auth';
+import { admitTokenCall, bearerTokenOf, tokenOwnerForGateway } from '@/lib/auth';
 import {
   adoptRequestId,
   forwardCall,
@@ -21,9 +21,34 @@ const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'P
 const GATEWAY_ROUTE = '/api/gw/{integration}/{path}';
 const EMPTY_BODY = Buffer.alloc(0);
 
-/** The one place the gateway resolves an API token to its owner: from memory, never the database. */
-function tokenOwner(headers: IncomingHttpHeaders) {
-  return tokenOwnerForGateway(bearerTokenOf(headers.authorization));
+/**
+ * The one place the gateway checks its caller, from memory, never the database: a live token with the gateway
+ * scope, allowed to call this integration of its own workspace, within its rate limit and monthly quota.
+ */
+function admitCaller(headers: IncomingHttpHeaders, slug: string, requestId: string) {
+  const token = bearerTokenOf(headers.authorization);
+  if (!token)
+    return {
+      refused: gatewayError(401, 'authentication required: no token; send Authorization: Bearer <token>', requestId),
+    };
+  const owner = tokenOwnerForGateway(token);
+  if (!owner)
+    return { refused: gatewayError(401, 'authentication required: invalid, expired or revoked token', requestId) };
+  if (!owner.scopes.includes('gateway'))
+    return { refused: gatewayError(403, 'token lacks the gateway scope', requestId) };
+  // Looked up in the token's own workspace: another workspace's integration is as missing as none.
+  const integration = integrationForGateway(owner.workspaceId, slug);
+  if (!integration) return { refused: gatewayError(404, `integration "${slug}" not found`, requestId) };
+  if (owner.integrations && !owner.integrations.includes(slug))
+    return {
+      refused: gatewayError(403, `this token may not call integration "${slug}"`, requestId, { field: 'integration' }),
+    };
+  const limited = admitTokenCall(owner, slug);
+  if (limited)
+    return {
+      refused: gatewayError(429, limited.error, requestId, {}, { 'retry-after': String(limited.retryAfterSeconds) }),
+    };
+  return { owner, integration };
 }
 
 function sendAnswer(req: IncomingMessage, res: ServerResponse, answer: GatewayAnswer): void {
@@ -113,11 +138,9 @@ async function forward(
     return gatewayError(404, 'not found: the gateway path is /api/gw/<integration>/<path>', requestId);
   exchange.integration = slug;
 
-  const owner = tokenOwner(req.headers);
-  if (!owner)
-    return gatewayError(401, 'authentication required: sign in, or send Authorization: Bearer <token>', requestId);
-  const integration = integrationForGateway(slug);
-  if (!integration) return gatewayError(404, `integration "${slug}" not found`, requestId);
+  const admitted = admitCaller(req.headers, slug, requestId);
+  if ('refused' in admitted) return admitted.refused;
+  const { owner, integration } = admitted;
   const body = await gatewayRequestBody(req);
   const response = await forwardCall(integration, {
     method,

@@ -29,7 +29,7 @@ async function createIntegration(page: Page, slug: string, policy: object) {
     data: { name: `E2E ${slug}`, slug, baseUrl: `${E2E.upstreamURL}/${slug}`, policy },
   });
   expect(response.status()).toBe(201);
-  return db.integration.findUniqueOrThrow({ where: { slug } });
+  return db.integration.findUniqueOrThrow({ where: { workspaceId_slug: { workspaceId: 'default', slug } } });
 }
 
 /** The minute rollups of one integration, once the recorder has stopped adding to them. */
@@ -190,7 +190,9 @@ test('an integration is created and edited through the form; bad input names its
   await form.getByLabel('Max retries').fill('2');
   await form.getByRole('button', { name: 'Create integration' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Created E2E Form CRM' })).toBeVisible();
-  const created = await db.integration.findUniqueOrThrow({ where: { slug: 'dash-form' } });
+  const created = await db.integration.findUniqueOrThrow({
+    where: { workspaceId_slug: { workspaceId: 'default', slug: 'dash-form' } },
+  });
   expect(JSON.parse(created.policy).retry.maxRetries).toBe(2);
   expect(JSON.parse(created.policy).breaker.consecutiveFailures).toBe(5);
 
@@ -200,12 +202,20 @@ test('an integration is created and edited through the form; bad input names its
   await edit.getByLabel('Consecutive failures').fill('0');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit.getByLabel('Consecutive failures')).toHaveAccessibleDescription(/too small/i);
-  expect((await db.integration.findUniqueOrThrow({ where: { slug: 'dash-form' } })).name).toBe('E2E Form CRM');
+  expect(
+    (
+      await db.integration.findUniqueOrThrow({
+        where: { workspaceId_slug: { workspaceId: 'default', slug: 'dash-form' } },
+      })
+    ).name,
+  ).toBe('E2E Form CRM');
 
   await edit.getByLabel('Consecutive failures').fill('7');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit.getByRole('status')).toContainText('Saved');
-  const edited = await db.integration.findUniqueOrThrow({ where: { slug: 'dash-form' } });
+  const edited = await db.integration.findUniqueOrThrow({
+    where: { workspaceId_slug: { workspaceId: 'default', slug: 'dash-form' } },
+  });
   expect(edited.name).toBe('E2E Form CRM (EU)');
   expect(JSON.parse(edited.policy).breaker.consecutiveFailures).toBe(7);
   expect(JSON.parse(edited.policy).retry.maxRetries).toBe(2);

@@ -54,7 +54,9 @@ test('sign in, create a token, drive calls through the gateway and see the count
     expect(failing.status()).toBe(200);
     await caller.dispose();
 
-    const integration = await db.integration.findUniqueOrThrow({ where: { slug: 'e2e-payments' } });
+    const integration = await db.integration.findUniqueOrThrow({
+      where: { workspaceId_slug: { workspaceId: 'default', slug: 'e2e-payments' } },
+    });
     const stored = async () =>
       (
         await db.metricRollup.aggregate({

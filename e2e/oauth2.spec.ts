@@ -59,7 +59,7 @@ test('an OAuth2 integration is configured through the form (bad input named by f
   await form.getByLabel('Client secret environment variable').fill('BREAKWATER_SECRET_E2E_OAUTH_CLIENT');
   await form.getByRole('button', { name: 'Create integration' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Created E2E OAuth2 orders' })).toBeVisible();
-  const row = await db.integration.findUniqueOrThrow({ where: { slug: 'oauth-orders' } });
+  const row = await db.integration.findFirstOrThrow({ where: { slug: 'oauth-orders' } });
   expect(row.authScheme).toBe('oauth2');
   expect(JSON.parse(row.oauth2 ?? 'null')).toMatchObject({
     tokenUrl: authServer.tokenUrl,
@@ -77,7 +77,7 @@ test('an OAuth2 integration is configured through the form (bad input named by f
   await edit.getByLabel('Refresh ahead of expiry (s)').fill('120');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit.getByRole('status')).toContainText('Saved');
-  const edited = await db.integration.findUniqueOrThrow({ where: { slug: 'oauth-orders' } });
+  const edited = await db.integration.findFirstOrThrow({ where: { slug: 'oauth-orders' } });
   expect(JSON.parse(edited.oauth2 ?? 'null')).toMatchObject({ scopes: [SCOPE], refreshSkewSeconds: 120 });
   await page.screenshot({ path: testInfo.outputPath('oauth2-saved.png'), fullPage: true });
 

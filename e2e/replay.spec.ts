@@ -38,7 +38,7 @@ async function createIntegration(page: Page, slug: string) {
     },
   });
   expect(response.status()).toBe(201);
-  return db.integration.findUniqueOrThrow({ where: { slug } });
+  return db.integration.findUniqueOrThrow({ where: { workspaceId_slug: { workspaceId: 'default', slug } } });
 }
 
 /**

@@ -105,7 +105,7 @@ test('a source made in the form receives signed deliveries, counts them, shows t
   await page.getByRole('button', { name: 'Replay' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Replay queued' })).toContainText(`key ${ids[1]}`);
   await expect.poll(effects, { timeout: 30_000 }).toBe(2);
-  const eventId = page.url().split('/').pop()!;
+  const eventId = new URL(page.url()).pathname.split('/').pop()!;
   await expect
     .poll(async () => (await (await page.request.get(`/api/webhook-events/${eventId}`)).json()).state, {
       timeout: 30_000,

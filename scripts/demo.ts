@@ -11,6 +11,7 @@ import { ensureDemoWebhookSource, startWebhookTraffic } from '@/demo/webhooks';
 import { ADMIN_USERNAME, createApiToken, ensureAdmin } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb } from '@/lib/db';
 import { createIntegration, findIntegration, integrationSchema, updateIntegration } from '@/lib/integrations';
+import { DEFAULT_WORKSPACE_ID, TOKEN_SCOPES } from '@/lib/model';
 import { createSync, deleteSync, syncSchema } from '@/lib/syncs';
 
 const DEMO_TOKEN_NAME = 'demo traffic';
@@ -59,15 +60,17 @@ for (const demo of demoIntegrations) {
       trackingHeaders: ['x-upstream-request-id', 'x-request-id'],
     },
   });
-  if (await findIntegration(db, demo.slug)) await updateIntegration(db, demo.slug, { baseUrl: config.baseUrl });
-  else await createIntegration(db, config);
+  if (await findIntegration(db, DEFAULT_WORKSPACE_ID, demo.slug))
+    await updateIntegration(db, DEFAULT_WORKSPACE_ID, demo.slug, { baseUrl: config.baseUrl });
+  else await createIntegration(db, DEFAULT_WORKSPACE_ID, config);
 }
 
 // A polling sync on the upstream's /events feed (two new events a second), stored as events. The feed starts
 // over with every demo upstream, so the sync does too.
 const feed = integrationSchema.parse({ name: 'Events feed', slug: 'events-feed', baseUrl: upstream.url });
-if (await findIntegration(db, feed.slug)) await updateIntegration(db, feed.slug, { baseUrl: feed.baseUrl });
-else await createIntegration(db, feed);
+if (await findIntegration(db, DEFAULT_WORKSPACE_ID, feed.slug))
+  await updateIntegration(db, DEFAULT_WORKSPACE_ID, feed.slug, { baseUrl: feed.baseUrl });
+else await createIntegration(db, DEFAULT_WORKSPACE_ID, feed);
 await deleteSync(db, 'demo-events');
 await createSync(
   db,
@@ -88,7 +91,10 @@ await db.apiToken.updateMany({
   where: { userId: admin.id, name: DEMO_TOKEN_NAME, revokedAt: null },
   data: { revokedAt: new Date() },
 });
-const { token } = await createApiToken(db, admin.id, DEMO_TOKEN_NAME);
+const { token } = await createApiToken(db, admin.id, DEFAULT_WORKSPACE_ID, {
+  name: DEMO_TOKEN_NAME,
+  scopes: TOKEN_SCOPES,
+});
 await db.$disconnect();
 
 const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts', '-p', String(port), '-H', host], {

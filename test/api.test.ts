@@ -115,7 +115,8 @@ describe('health and authentication', () => {
     walk(apiDir);
     const guarded = routes.filter(
       (r) =>
-        !['/api/health', '/api/auth/login'].includes(r.path) &&
+        // An invitation link is its own credential (a one-time secret in the path).
+        !['/api/health', '/api/auth/login', '/api/invites/x'].includes(r.path) &&
         !r.path.startsWith('/api/gw/') &&
         !r.path.startsWith('/api/webhooks/'),
     );

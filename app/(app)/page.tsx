@@ -1,13 +1,15 @@
 import { type Overview, OverviewGrid } from '@/components/features/integrations/OverviewGrid';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { DEFAULT_OVERVIEW_WINDOW, WINDOW_MS } from '@/lib/model';
 import { overviewTiles } from '@/lib/queries';
 
 export const metadata = { title: 'Overview · Breakwater' };
 
-export default async function OverviewPage() {
-  await requireUser();
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function OverviewPage({ searchParams }: Props) {
+  const access = await requireAccess((await searchParams).ws);
   const now = Date.now();
   const since = new Date(now - WINDOW_MS[DEFAULT_OVERVIEW_WINDOW]);
   // Rendered with the page so the overview is complete at first paint; the client then refreshes it.
@@ -15,7 +17,7 @@ export default async function OverviewPage() {
     window: DEFAULT_OVERVIEW_WINDOW,
     since: since.toISOString(),
     renderedAt: new Date(now).toISOString(),
-    integrations: await overviewTiles(getDb(), since),
+    integrations: await overviewTiles(getDb(), access.workspace.id, since),
   };
   return (
     <>

@@ -44,12 +44,15 @@ export function useUrlFilteredPages<Page extends { nextCursor?: string | null }>
   function search(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const query = new URLSearchParams();
+    // the workspace stays: a search is within it
+    const ws = params.get('ws');
+    if (ws) query.set('ws', ws);
     for (const [name, value] of new FormData(event.currentTarget)) {
       const text = String(value).trim();
       if (text) query.set(name, name === 'from' || name === 'to' ? toIso(text) : text);
     }
     router.replace(`${pathname}?${query}`);
   }
-  const clear = () => router.replace(pathname);
+  const clear = () => router.replace(params.get('ws') ? `${pathname}?ws=${params.get('ws')}` : pathname);
   return { params, filter, pages, search, clear, get: (name: string) => params.get(name) ?? '' };
 }

@@ -2,17 +2,24 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { type Role, roleAtLeast } from '@/lib/model';
+import { useWorkspace, workspaceHref } from './Workspace';
+import { WorkspaceSwitcher } from './WorkspaceSwitcher';
 
-const LINKS = [
-  { href: '/', label: 'Overview' },
-  { href: '/explorer', label: 'Explorer' },
-  { href: '/alerts', label: 'Alerts' },
-  { href: '/jobs', label: 'Jobs' },
-  { href: '/dead-letters', label: 'Dead letters' },
-  { href: '/syncs', label: 'Syncs' },
-  { href: '/webhooks', label: 'Webhooks' },
-  { href: '/settings/integrations', label: 'Settings' },
-  { href: '/tokens', label: 'API tokens' },
+// Sections a role cannot use are not offered (the pages and the API refuse them anyway).
+const LINKS: { href: string; label: string; role: Role }[] = [
+  { href: '/', label: 'Overview', role: 'viewer' },
+  { href: '/explorer', label: 'Explorer', role: 'viewer' },
+  { href: '/alerts', label: 'Alerts', role: 'viewer' },
+  { href: '/jobs', label: 'Jobs', role: 'viewer' },
+  { href: '/dead-letters', label: 'Dead letters', role: 'viewer' },
+  { href: '/syncs', label: 'Syncs', role: 'viewer' },
+  { href: '/webhooks', label: 'Webhooks', role: 'viewer' },
+  { href: '/settings/integrations', label: 'Settings', role: 'editor' },
+  { href: '/tokens', label: 'API tokens', role: 'admin' },
+  { href: '/members', label: 'Members', role: 'admin' },
+  { href: '/audit', label: 'Audit log', role: 'admin' },
+  { href: '/account', label: 'Account', role: 'viewer' },
 ];
 
 function isCurrent(pathname: string, href: string): boolean {
@@ -21,23 +28,36 @@ function isCurrent(pathname: string, href: string): boolean {
 
 export function TopBar({ username }: { username: string }) {
   const pathname = usePathname();
+  const workspace = useWorkspace();
+  // In no workspace, only the account page is left.
+  const links = LINKS.filter((link) =>
+    workspace ? roleAtLeast(workspace.current.role, link.role) : link.href === '/account',
+  );
   async function signOut() {
     await fetch('/api/auth/logout', { method: 'POST' });
     window.location.assign('/login');
   }
   return (
     <header className="topbar">
-      <Link href="/" className="brand">
+      <Link href={workspaceHref('/', workspace?.current.slug)} className="brand">
         Breakwater
       </Link>
+      <WorkspaceSwitcher />
       <nav aria-label="Main">
-        {LINKS.map((link) => (
-          <Link key={link.href} href={link.href} aria-current={isCurrent(pathname, link.href) ? 'page' : undefined}>
+        {links.map((link) => (
+          <Link
+            key={link.href}
+            href={workspaceHref(link.href, workspace?.current.slug)}
+            aria-current={isCurrent(pathname, link.href) ? 'page' : undefined}
+          >
             {link.label}
           </Link>
         ))}
       </nav>
-      <span className="muted">{username}</span>
+      <span className="muted" title={workspace ? `${workspace.current.role} in ${workspace.current.name}` : undefined}>
+        {username}
+        {workspace && <span className="role-badge">{workspace.current.role}</span>}
+      </span>
       <button type="button" className="secondary" onClick={signOut}>
         Sign out
       </button>

@@ -30,8 +30,17 @@ export class ApiError extends Error {
   }
 }
 
+/** The workspace the page is about (its `ws` parameter, which the proxy puts on every page URL). */
+function pageWorkspace(): string | null {
+  return typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get('ws');
+}
+
+/** Every API call a page makes is about the page's workspace, whatever another tab chose since. */
 export async function fetchJson<T>(input: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(input, init);
+  const headers = new Headers(init?.headers);
+  const ws = pageWorkspace();
+  if (ws && !headers.has('x-breakwater-workspace')) headers.set('x-breakwater-workspace', ws);
+  const response = await fetch(input, { ...init, headers });
   if (!response.ok) {
     const body = await response.json().catch(() => null);
     const issues: FieldIssue[] = body?.issues ?? (body?.field ? [{ field: body.field, message: body.error }] : []);

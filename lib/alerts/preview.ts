@@ -32,7 +32,7 @@ export async function previewRule(
   const start = end - PREVIEW_RANGE_MS;
   const values: { at: number; value: number | null }[] = [];
   if (rule.metric === 'breaker_open') {
-    const changes = await breakerChanges(db, { from: new Date(start), to: now, integrationId: integration.id });
+    const changes = await breakerChanges(db, null, { from: new Date(start), to: now, integrationId: integration.id });
     const states = new Map<string, string>();
     let next = 0;
     for (let at = start; at <= end; at += MINUTE_MS) {
@@ -42,7 +42,7 @@ export async function previewRule(
     }
   } else if (isQueueMetric(rule.metric)) {
     // The sampled queue, one point a minute (its highest sample); a minute nothing sampled is no data.
-    const series = await queueSeries(db, {
+    const series = await queueSeries(db, null, {
       from: new Date(start),
       to: now,
       integrationId: integration.id === ALL_INTEGRATIONS.id ? null : integration.id,
@@ -59,7 +59,7 @@ export async function previewRule(
   } else {
     const minutes =
       (
-        await alertMinuteTotals(db, {
+        await alertMinuteTotals(db, null, {
           from: new Date(start - windowMs),
           to: now,
           integrationId: integration.id,

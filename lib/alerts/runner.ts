@@ -83,7 +83,7 @@ function labelsOf(rule: Rule, integration: string): Record<string, string> {
 
 /** Per integration: 1 when any instance's breaker is open or half-open now, else 0 (never no data). */
 async function breakerValues(db: Db, now: Date): Promise<Map<string, number>> {
-  const changes = await breakerChanges(db, { from: now, to: now });
+  const changes = await breakerChanges(db, null, { from: now, to: now });
   const open = new Map<string, number>();
   for (const c of changes) if (TRIPPED_BREAKER_STATES.has(c.toState)) open.set(c.integrationId, 1);
   return open;
@@ -138,13 +138,13 @@ export async function evaluateAlerts(
       breakers ??= breakerValues(db, now);
       open = await breakers;
     } else if (isQueueMetric(rule.metric)) {
-      queue ??= queueSnapshot(db, now);
+      queue ??= queueSnapshot(db, null, now);
       jobs = await queue;
     } else {
       // Rules sharing a window and route share one read.
       const key = `${windowMs}\u0000${rule.route ?? ''}`;
       if (!totalsByWindow.has(key))
-        totalsByWindow.set(key, alertWindowTotals(db, { at: now, windowMs, route: rule.route }));
+        totalsByWindow.set(key, alertWindowTotals(db, null, { at: now, windowMs, route: rule.route }));
       totals = await totalsByWindow.get(key)!;
     }
     // What the read covers: the window's whole minutes and the current partial one (request rate divides by it).

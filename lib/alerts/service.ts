@@ -134,7 +134,7 @@ export async function stateHistory(db: Db, query: { ruleId?: string; limit?: num
 
 /** What the overview tiles show: every firing, unsilenced instance. */
 export async function firingAlerts(db: Db) {
-  return (await firingAlertRows(db)).map((row) => ({
+  return (await firingAlertRows(db, null)).map((row) => ({
     integrationSlug: row.integrationSlug,
     ruleName: row.ruleName,
     severity: ruleSchema.shape.severity.parse(row.severity),

@@ -12,3 +12,4 @@ export {
   validationError,
 } from './errors';
 export { type Authed, authed } from './route';
+export { type SignedIn, signedIn } from './signed-in';

@@ -5,7 +5,7 @@ import { createApiToken } from '@/lib/auth';
 import { applyMigrations, type Db, getDb } from '@/lib/db';
 import { IntegrationConflictError, UnsafePathError } from '@/lib/integrations';
 import { ReplayRefusedError, UnknownIntegrationError } from '@/lib/jobs';
-import { DomainError } from '@/lib/model';
+import { DomainError, TOKEN_SCOPES } from '@/lib/model';
 import { BadCursorError } from '@/lib/queries';
 import { SecretRoleConflictError } from '@/lib/secret-roles';
 import { SecretNotSetError } from '@/lib/secrets';
@@ -27,8 +27,14 @@ before(async () => {
   await applyMigrations(database.url);
   process.env.DATABASE_URL = database.url;
   db = getDb();
-  const user = await db.user.create({ data: { username: 'route-test', passwordHash: 'unused' } });
-  token = (await createApiToken(db, user.id, 'route test')).token;
+  const user = await db.user.create({
+    data: {
+      username: 'route-test',
+      passwordHash: 'unused',
+      memberships: { create: { workspaceId: 'default', role: 'admin' } },
+    },
+  });
+  token = (await createApiToken(db, user.id, 'default', { name: 'route test', scopes: TOKEN_SCOPES })).token;
 });
 
 after(async () => {

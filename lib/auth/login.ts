@@ -16,7 +16,13 @@ export type LoginResult =
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 /** Checks a password from a client address and opens a session, within the sign-in throttle's limits. */
-export async function logIn(db: Db, username: string, password: string, address: string): Promise<LoginResult> {
+export async function logIn(
+  db: Db,
+  username: string,
+  password: string,
+  address: string,
+  userAgent?: string | null,
+): Promise<LoginResult> {
   const user = await db.user.findUnique({ where: { username }, select: { id: true, passwordHash: true } });
   const decision = await throttle.admit(address, username, user !== null);
   if (!decision.go) return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
@@ -28,5 +34,5 @@ export async function logIn(db: Db, username: string, password: string, address:
     return { ok: false, reason: 'invalid' };
   }
   await throttle.succeeded(address, username);
-  return { ok: true, ...(await createSession(db, user.id)) };
+  return { ok: true, ...(await createSession(db, user.id, { address, userAgent })) };
 }

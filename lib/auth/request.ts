@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE, type SessionUser, userForSession } from './sessions';
-import { verifyApiToken } from './tokens';
+import { type TokenOwner, verifyApiToken } from './tokens';
 
 export function cookieValue(request: Request, name: string): string | undefined {
   const header = request.headers.get('cookie');
@@ -30,6 +30,8 @@ export function bearerTokenOf(header: string | null | undefined): string | undef
 export interface Caller {
   user: SessionUser;
   via: 'session' | 'token';
+  /** the token's owner and grants, when via is 'token' */
+  token?: TokenOwner;
 }
 
 /**
@@ -40,8 +42,11 @@ export async function authenticate(db: Db, request: Request): Promise<Caller | n
   if (request.headers.has('authorization')) {
     const owner = await verifyApiToken(db, bearerToken(request));
     if (!owner) return null;
-    const user = await db.user.findUnique({ where: { id: owner.userId }, select: { id: true, username: true } });
-    return user && { user, via: 'token' };
+    const user = await db.user.findUnique({
+      where: { id: owner.userId },
+      select: { id: true, username: true, isOwner: true },
+    });
+    return user && { user, via: 'token', token: owner };
   }
   const user = await userForSession(db, sessionToken(request));
   return user && { user, via: 'session' };
@@ -58,8 +63,11 @@ export function wantsSecureCookie(request: Request): boolean {
   return process.env.NODE_ENV === 'production' && isSecureRequest(request);
 }
 
-/** The origin the browser addressed: the scheme as isSecureRequest trusts it, and the Host header. */
-function ownOrigin(request: Request): string {
+/**
+ * The origin the browser addressed: the scheme as isSecureRequest trusts it, and the Host header (Next's
+ * `request.url` names the address it listens on, not the one the client used). For links handed to users.
+ */
+export function ownOrigin(request: Request): string {
   const host = request.headers.get('host') ?? new URL(request.url).host;
   return `${isSecureRequest(request) ? 'https' : 'http'}://${host}`;
 }

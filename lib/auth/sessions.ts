@@ -13,16 +13,39 @@ export const CREDENTIAL_CACHE_MS = 5000;
 export interface SessionUser {
   id: string;
   username: string;
+  /** the instance owner: creates workspaces and their admins */
+  isOwner: boolean;
 }
 
 // The proxy, pages and route handlers are separate bundles in one process: the cache lives on globalThis so
 // that a logout anywhere in this process clears it for all of them at once.
 const verifiedSessions = processSingleton('sessions', () => new Map<string, { user: SessionUser; until: number }>());
 
-export async function createSession(db: Db, userId: string): Promise<{ token: string; expiresAt: Date }> {
+/** Where a session was opened from, shown to its owner in their session list. */
+export interface SessionOrigin {
+  address?: string | null;
+  userAgent?: string | null;
+}
+
+/** lastSeenAt is written at most this often per session, so a busy dashboard costs no write per request. */
+const LAST_SEEN_WRITE_MS = 60_000;
+
+export async function createSession(
+  db: Db,
+  userId: string,
+  origin: SessionOrigin = {},
+): Promise<{ token: string; expiresAt: Date }> {
   const token = randomSecret();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await db.session.create({ data: { id: sha256(token), userId, expiresAt } });
+  await db.session.create({
+    data: {
+      id: sha256(token),
+      userId,
+      expiresAt,
+      address: origin.address?.slice(0, 100) ?? null,
+      userAgent: origin.userAgent?.slice(0, 300) ?? null,
+    },
+  });
   return { token, expiresAt };
 }
 
@@ -35,11 +58,15 @@ export async function userForSession(db: Db, token: string | undefined | null): 
   if (hit && hit.until > now) return hit.user;
   const session = await db.session.findUnique({
     where: { id },
-    select: { expiresAt: true, user: { select: { id: true, username: true } } },
+    select: { expiresAt: true, lastSeenAt: true, user: { select: { id: true, username: true, isOwner: true } } },
   });
   if (!session || session.expiresAt.getTime() <= now) {
     verifiedSessions.delete(id);
     return null;
+  }
+  if (now - session.lastSeenAt.getTime() >= LAST_SEEN_WRITE_MS) {
+    // Best effort: a session deleted meanwhile has nothing to update.
+    await db.session.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
   }
   // Expired entries are dropped as they are met; the sweep keeps strangers' one-off sessions from piling up.
   if (verifiedSessions.size >= 10_000) {
@@ -56,6 +83,60 @@ export async function deleteSession(db: Db, token: string): Promise<void> {
   const id = sha256(token);
   verifiedSessions.delete(id);
   await db.session.deleteMany({ where: { id } });
+}
+
+/** A session as its owner sees it: `id` is derived from the stored hash (never the cookie value). */
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  address: string | null;
+  userAgent: string | null;
+  /** the session this request came with */
+  current: boolean;
+}
+
+const publicSessionId = (storedId: string) => sha256(storedId).slice(0, 24);
+
+/** The user's live sessions, most recently used first; `currentToken` marks the caller's own. */
+export async function listSessions(db: Db, userId: string, currentToken?: string): Promise<SessionView[]> {
+  const currentId = currentToken ? sha256(currentToken) : null;
+  const rows = await db.session.findMany({
+    where: { userId, expiresAt: { gt: new Date() } },
+    orderBy: [{ lastSeenAt: 'desc' }, { createdAt: 'desc' }],
+  });
+  return rows.map((row) => ({
+    id: publicSessionId(row.id),
+    createdAt: row.createdAt.toISOString(),
+    lastSeenAt: row.lastSeenAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    address: row.address,
+    userAgent: row.userAgent,
+    current: row.id === currentId,
+  }));
+}
+
+/** Ends one of the user's sessions by its public id; false when the user has no such session. */
+export async function revokeSession(db: Db, userId: string, publicId: string): Promise<boolean> {
+  const rows = await db.session.findMany({ where: { userId }, select: { id: true } });
+  const row = rows.find((r) => publicSessionId(r.id) === publicId);
+  if (!row) return false;
+  verifiedSessions.delete(row.id);
+  await db.session.deleteMany({ where: { id: row.id } });
+  return true;
+}
+
+/**
+ * Ends every session of the user (but the one whose cookie is `keepToken`), at once in this process (other
+ * processes within CREDENTIAL_CACHE_MS). Returns how many ended.
+ */
+export async function deleteSessionsOf(db: Db, userId: string, keepToken?: string): Promise<number> {
+  const keepId = keepToken ? sha256(keepToken) : undefined;
+  const { count } = await db.session.deleteMany({ where: { userId, ...(keepId ? { id: { not: keepId } } : {}) } });
+  for (const [key, entry] of verifiedSessions)
+    if (entry.user.id === userId && key !== keepId) verifiedSessions.delete(key);
+  return count;
 }
 
 /**

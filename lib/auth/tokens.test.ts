@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createDb, type Db, readConfigVersion } from '@/lib/db';
+import { TOKEN_SCOPES } from '@/lib/model';
 import { createMigratedDatabase, createTestDatabase, type TestDatabase } from '@/test/support/database';
 import { createApiToken, flushTokenUse, loadTokenSnapshot, revokeApiToken, tokenOwnerForGateway } from './tokens';
 
@@ -20,11 +21,23 @@ after(async () => {
 
 test('the gateway knows a token at once after its creation and refuses it at once after its revocation', async () => {
   const before = await readConfigVersion(db);
-  const { token, view } = await createApiToken(db, userId, 'gateway');
-  assert.deepEqual(tokenOwnerForGateway(token), { tokenId: view.id, userId });
+  const { token, view } = await createApiToken(db, userId, 'default', { name: 'gateway', scopes: TOKEN_SCOPES });
+  assert.deepEqual(
+    { ...tokenOwnerForGateway(token) },
+    {
+      tokenId: view.id,
+      userId,
+      workspaceId: 'default',
+      scopes: ['gateway', 'read', 'write', 'admin'],
+      integrations: null,
+      expiresAt: null,
+      rateLimits: null,
+      quotas: null,
+    },
+  );
   assert.equal(tokenOwnerForGateway(`${token}x`), null);
   assert.equal(tokenOwnerForGateway(undefined), null);
-  assert.ok(await revokeApiToken(db, userId, view.id));
+  assert.ok(await revokeApiToken(db, 'default', view.id));
   assert.equal(tokenOwnerForGateway(token), null);
   assert.equal(await readConfigVersion(db), before + 2, 'each change bumps the version for other instances');
   await loadTokenSnapshot(db);
@@ -32,7 +45,7 @@ test('the gateway knows a token at once after its creation and refuses it at onc
 });
 
 test('last uses are written in one batch, not per call, and kept for the next batch when the write fails', async () => {
-  const { token, view } = await createApiToken(db, userId, 'used');
+  const { token, view } = await createApiToken(db, userId, 'default', { name: 'used', scopes: TOKEN_SCOPES });
   for (let i = 0; i < 5; i++) tokenOwnerForGateway(token);
   const stored = () => db.apiToken.findUniqueOrThrow({ where: { id: view.id }, select: { lastUsedAt: true } });
   assert.equal((await stored()).lastUsedAt, null, 'nothing written on the call path');

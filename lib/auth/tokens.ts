@@ -1,4 +1,5 @@
 import { bumpConfigVersion, type Db } from '@/lib/db';
+import { TOKEN_SCOPES, type TokenScope } from '@/lib/model';
 import { processSingleton } from '@/lib/server/singleton';
 import { randomSecret, sha256 } from './secrets';
 import { CREDENTIAL_CACHE_MS } from './sessions';
@@ -8,15 +9,43 @@ export const TOKEN_PREFIX = 'bw_';
 export interface TokenOwner {
   tokenId: string;
   userId: string;
+  workspaceId: string;
+  scopes: readonly TokenScope[];
+  /** the integration slugs a gateway token may call; null: all of its workspace's */
+  integrations: readonly string[] | null;
+  /** epoch ms after which the token is refused; null: never */
+  expiresAt: number | null;
+  /** calls per minute this token may make, by integration slug or "*" for every one; null: no limit of its own */
+  rateLimits: Readonly<Record<string, number>> | null;
+  /** calls per UTC month this token may make, by integration slug; null: no quota */
+  quotas: Readonly<Record<string, number>> | null;
 }
 
 export interface ApiTokenView {
   id: string;
   name: string;
   prefix: string;
+  /** the member who created it (its power is capped by their role) */
+  owner: string;
+  scopes: TokenScope[];
+  integrations: string[] | null;
+  rateLimits: Record<string, number> | null;
+  quotas: Record<string, number> | null;
   createdAt: Date;
   lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  expired: boolean;
   revokedAt: Date | null;
+}
+
+/** What a token is created with (validated by the route: scopes, slugs of the workspace, a future expiry). */
+export interface NewApiToken {
+  name: string;
+  scopes: readonly TokenScope[];
+  integrations?: readonly string[] | null;
+  expiresAt?: Date | null;
+  rateLimits?: Record<string, number> | null;
+  quotas?: Record<string, number> | null;
 }
 
 /** The columns the gateway's snapshot is made from. */
@@ -24,9 +53,105 @@ export interface ApiTokenRow {
   id: string;
   userId: string;
   tokenHash: string;
+  workspaceId: string;
+  scopes: string;
+  integrations: string | null;
+  expiresAt: Date | null;
+  rateLimits: string | null;
+  quotas: string | null;
 }
 
-const viewFields = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+const rowFields = {
+  id: true,
+  userId: true,
+  tokenHash: true,
+  workspaceId: true,
+  scopes: true,
+  integrations: true,
+  expiresAt: true,
+  rateLimits: true,
+  quotas: true,
+} as const;
+
+function parseList(json: string | null): string[] | null {
+  if (json === null) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function parseCounts(json: string | null): Record<string, number> | null {
+  if (json === null) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+    const entries = Object.entries(value).filter(
+      (entry): entry is [string, number] => Number.isSafeInteger(entry[1]) && entry[1] > 0,
+    );
+    return entries.length ? Object.fromEntries(entries) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A stored token's owner and grants; unknown scope names in the row grant nothing. */
+function ownerOf(row: Omit<ApiTokenRow, 'tokenHash'>): TokenOwner {
+  return {
+    tokenId: row.id,
+    userId: row.userId,
+    workspaceId: row.workspaceId,
+    scopes: (parseList(row.scopes) ?? []).filter((s): s is TokenScope =>
+      (TOKEN_SCOPES as readonly string[]).includes(s),
+    ),
+    integrations: parseList(row.integrations),
+    expiresAt: row.expiresAt?.getTime() ?? null,
+    rateLimits: parseCounts(row.rateLimits),
+    quotas: parseCounts(row.quotas),
+  };
+}
+
+const expired = (owner: TokenOwner, now: number) => owner.expiresAt !== null && owner.expiresAt <= now;
+
+const viewFields = {
+  ...rowFields,
+  name: true,
+  prefix: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+  user: { select: { username: true } },
+} as const;
+
+type ViewRow = Omit<ApiTokenRow, 'tokenHash'> & {
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  user: { username: string };
+};
+
+function viewOf(row: ViewRow, now = Date.now()): ApiTokenView {
+  const owner = ownerOf(row);
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    owner: row.user.username,
+    scopes: [...owner.scopes],
+    integrations: owner.integrations && [...owner.integrations],
+    rateLimits: owner.rateLimits && { ...owner.rateLimits },
+    quotas: owner.quotas && { ...owner.quotas },
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    expiresAt: row.expiresAt,
+    expired: expired(owner, now),
+    revokedAt: row.revokedAt,
+  };
+}
 
 // Verified tokens are remembered briefly so API calls do not hit the database on every request;
 // revocation in this process clears the entry at once. On globalThis: the proxy and the route
@@ -69,34 +194,77 @@ function tokenHashOf(token: string): string {
   return hash;
 }
 
-/** Creates a token; the clear value is returned once and never stored. */
+/** Creates a token in a workspace; the clear value is returned once and never stored (only its SHA-256). */
 export async function createApiToken(
   db: Db,
   userId: string,
-  name: string,
+  workspaceId: string,
+  spec: NewApiToken,
 ): Promise<{ token: string; view: ApiTokenView }> {
   const token = randomSecret(TOKEN_PREFIX);
-  const view = await db.apiToken.create({
-    data: { name, userId, tokenHash: sha256(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) },
+  const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
+  const row = await db.apiToken.create({
+    data: {
+      name: spec.name,
+      userId,
+      workspaceId,
+      tokenHash: sha256(token),
+      prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+      scopes: JSON.stringify(spec.scopes),
+      integrations: json(spec.integrations),
+      expiresAt: spec.expiresAt ?? null,
+      rateLimits: json(spec.rateLimits),
+      quotas: json(spec.quotas),
+    },
     select: viewFields,
   });
   await publishTokenChange(db);
-  return { token, view };
+  return { token, view: viewOf(row) };
 }
 
-export function listApiTokens(db: Db, userId: string): Promise<ApiTokenView[]> {
-  return db.apiToken.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, select: viewFields });
+/** Every token of a workspace, newest first (revoked and expired ones included, shown as such). */
+export async function listApiTokens(db: Db, workspaceId: string): Promise<ApiTokenView[]> {
+  const rows = await db.apiToken.findMany({
+    where: { workspaceId },
+    orderBy: { createdAt: 'desc' },
+    select: viewFields,
+  });
+  const now = Date.now();
+  return rows.map((row) => viewOf(row, now));
 }
 
-export async function revokeApiToken(db: Db, userId: string, id: string): Promise<boolean> {
-  const token = await db.apiToken.findFirst({ where: { id, userId }, select: { tokenHash: true, revokedAt: true } });
-  if (!token) return false;
-  if (!token.revokedAt) await db.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+/** Revokes a token of the workspace; null when it has none by that id. Returns the token before and after. */
+export async function revokeApiToken(
+  db: Db,
+  workspaceId: string,
+  id: string,
+): Promise<{ before: ApiTokenView; after: ApiTokenView } | null> {
+  const token = await db.apiToken.findFirst({ where: { id, workspaceId }, select: { ...viewFields, tokenHash: true } });
+  if (!token) return null;
+  const after = token.revokedAt
+    ? token
+    : await db.apiToken.update({ where: { id }, data: { revokedAt: new Date() }, select: viewFields });
   verified.delete(token.tokenHash);
   // Refused by this process's gateway from now on, even if the bump or the reload below fails.
   snapshot.byHash.delete(token.tokenHash);
   await publishTokenChange(db);
-  return true;
+  return { before: viewOf(token), after: viewOf(after) };
+}
+
+/** Revokes every live token of a user in one workspace (they left it): refused by this process at once. */
+export async function revokeTokensOf(db: Db, userId: string, workspaceId: string): Promise<number> {
+  const rows = await db.apiToken.findMany({
+    where: { userId, workspaceId, revokedAt: null },
+    select: { id: true, tokenHash: true },
+  });
+  if (rows.length === 0) return 0;
+  await db.apiToken.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { revokedAt: new Date() } });
+  for (const row of rows) {
+    verified.delete(row.tokenHash);
+    snapshot.byHash.delete(row.tokenHash);
+  }
+  await publishTokenChange(db);
+  return rows.length;
 }
 
 /** The API's check: against the database (cached briefly), for answers about the caller's own data. */
@@ -105,21 +273,18 @@ export async function verifyApiToken(db: Db, token: string | null | undefined): 
   const tokenHash = sha256(token);
   const now = Date.now();
   const hit = verified.get(tokenHash);
-  if (hit && hit.until > now) {
+  if (hit && hit.until > now && !expired(hit.owner, now)) {
     noteTokenUse(hit.owner.tokenId);
     return hit.owner;
   }
-  const row = await db.apiToken.findUnique({
-    where: { tokenHash },
-    select: { id: true, userId: true, revokedAt: true },
-  });
-  if (!row || row.revokedAt) {
+  const row = await db.apiToken.findUnique({ where: { tokenHash }, select: { ...rowFields, revokedAt: true } });
+  const owner = row && !row.revokedAt ? ownerOf(row) : null;
+  if (!owner || expired(owner, now)) {
     verified.delete(tokenHash);
     return null;
   }
-  const owner = { tokenId: row.id, userId: row.userId };
   verified.set(tokenHash, { owner, until: now + CREDENTIAL_CACHE_MS });
-  noteTokenUse(row.id);
+  noteTokenUse(owner.tokenId);
   return owner;
 }
 
@@ -127,22 +292,20 @@ export async function verifyApiToken(db: Db, token: string | null | undefined): 
 export function tokenOwnerForGateway(token: string | null | undefined): TokenOwner | null {
   if (!token?.startsWith(TOKEN_PREFIX)) return null;
   const owner = snapshot.byHash.get(tokenHashOf(token));
-  if (!owner) return null;
+  if (!owner || expired(owner, Date.now())) return null;
   noteTokenUse(owner.tokenId);
   return owner;
 }
 
 /** Replaces the gateway's tokens with these rows (every non-revoked token). */
 export function replaceTokenSnapshot(rows: ApiTokenRow[]): void {
-  snapshot.byHash = new Map(rows.map((row) => [row.tokenHash, { tokenId: row.id, userId: row.userId }]));
+  snapshot.byHash = new Map(rows.map((row) => [row.tokenHash, ownerOf(row)]));
 }
 
 /** Reads every non-revoked token and replaces the snapshot; loads run one at a time, in order. */
 export function loadTokenSnapshot(db: Db): Promise<void> {
   const load = snapshot.loads.then(async () =>
-    replaceTokenSnapshot(
-      await db.apiToken.findMany({ where: { revokedAt: null }, select: { id: true, userId: true, tokenHash: true } }),
-    ),
+    replaceTokenSnapshot(await db.apiToken.findMany({ where: { revokedAt: null }, select: rowFields })),
   );
   snapshot.loads = load.catch(() => undefined);
   return load;

@@ -88,7 +88,9 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
         const created = await db.integration.create({
           data: { slug: 'payments', name: 'Payments', baseUrl: 'https://payments.example' },
         });
-        const read = await db.integration.findUniqueOrThrow({ where: { slug: 'payments' } });
+        const read = await db.integration.findUniqueOrThrow({
+          where: { workspaceId_slug: { workspaceId: 'default', slug: 'payments' } },
+        });
         assert.deepEqual(read, created);
         assert.equal(read.policy, '{}');
       } finally {

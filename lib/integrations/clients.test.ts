@@ -30,7 +30,9 @@ after(async () => {
 
 async function recorded(kind: Parameters<typeof deliveryIntegrationSlug>[0]) {
   await getRecorder().flush();
-  const owner = await database.db.integration.findUniqueOrThrow({ where: { slug: deliveryIntegrationSlug(kind) } });
+  const owner = await database.db.integration.findUniqueOrThrow({
+    where: { workspaceId_slug: { workspaceId: 'default', slug: deliveryIntegrationSlug(kind) } },
+  });
   const calls = await database.db.callLog.findMany({ where: { integrationId: owner.id } });
   const rollups = await database.db.metricRollup.findMany({ where: { integrationId: owner.id } });
   return { calls, rollups };
@@ -116,13 +118,14 @@ test("a client is rebuilt when its integration's slug changes, and kept when onl
   const db = getDb();
   const created = await createIntegration(
     db,
+    'default',
     integrationSchema.parse({ name: 'Shop', slug: 'shop', baseUrl: upstream.url }),
   );
   const first = clientFor(created);
-  const retuned = await updateIntegration(db, 'shop', { policy: { retry: { maxRetries: 1 } } });
+  const retuned = await updateIntegration(db, 'default', 'shop', { policy: { retry: { maxRetries: 1 } } });
   assert.ok(retuned?.ok);
   assert.equal(clientFor(retuned.integration), first);
-  const renamed = await updateIntegration(db, 'shop', { slug: 'store' });
+  const renamed = await updateIntegration(db, 'default', 'shop', { slug: 'store' });
   assert.ok(renamed?.ok);
   const second = clientFor(renamed.integration);
   assert.notEqual(second, first);

@@ -1,10 +1,12 @@
 import { getDb } from '@/lib/db';
+import { DEFAULT_WORKSPACE_ID } from '@/lib/model';
 import { type PolicyInput, ResilientClient, type ResilientResponse } from '@/lib/resilience';
 import { processSingleton } from '@/lib/server/singleton';
 import { attachTelemetry } from '@/lib/telemetry';
 import { outboundPolicy } from './outbound';
 import { redactionOf } from './redaction';
 import { activeTarget, type Integration } from './rows';
+import { workspaceSlugOf } from './snapshot';
 
 /**
  * The one registry of ResilientClients: every outbound call Breakwater makes goes through a client made
@@ -66,6 +68,7 @@ export function clientFor(stored: Integration): ResilientClient {
   entry.detach = attachTelemetry(client.events, integration.id, () => redactionOf(entry.integration), {
     origin,
     environment,
+    workspace: workspaceSlugOf(integration.workspaceId),
     credential: () => (entry.integration.authScheme === 'none' ? undefined : 'primary'),
   });
   clients.set(integration.id, entry);
@@ -129,7 +132,7 @@ export function tokenClientFor(integration: Integration, tokenUrl: string): Resi
     client.events,
     integration.id,
     () => ({ secrets: redactionOf(current()).secrets, capture: 'none' }),
-    { origin, environment, breakerScope: 'oauth2:token' },
+    { origin, environment, workspace: workspaceSlugOf(integration.workspaceId), breakerScope: 'oauth2:token' },
   );
   clients.set(integration.id, { client, origin, slug: integration.slug, environment, detach });
   return client;
@@ -183,12 +186,15 @@ export function deliveryIntegrationSlug(kind: DeliveryKind): string {
   return `breakwater.${kind}`;
 }
 
-async function deliveryOwner(kind: DeliveryKind): Promise<string> {
+/** The kind's integration in one workspace (each workspace's deliveries are counted in its own). */
+async function deliveryOwner(kind: DeliveryKind, workspaceId: string): Promise<string> {
   const slug = deliveryIntegrationSlug(kind);
   const db = getDb();
-  const found = await db.integration.findUnique({ where: { slug }, select: { id: true } });
+  const where = { workspaceId_slug: { workspaceId, slug } };
+  const found = await db.integration.findUnique({ where, select: { id: true } });
   if (found) return found.id;
   const data = {
+    workspaceId,
     slug,
     name: DELIVERY_KINDS[kind].name,
     baseUrl: `https://${kind}.breakwater.invalid`,
@@ -198,7 +204,7 @@ async function deliveryOwner(kind: DeliveryKind): Promise<string> {
     return (await db.integration.create({ data, select: { id: true } })).id;
   } catch {
     // created meanwhile by another instance or call
-    return (await db.integration.findUniqueOrThrow({ where: { slug }, select: { id: true } })).id;
+    return (await db.integration.findUniqueOrThrow({ where, select: { id: true } })).id;
   }
 }
 
@@ -210,13 +216,13 @@ interface DeliveryEntry {
 
 const deliveryClients = () => processSingleton('delivery-clients', () => new Map<string, Promise<DeliveryEntry>>());
 
-/** One client per kind and receiver origin, recorded under the kind's integration. */
-function deliveryClient(kind: DeliveryKind, origin: string): Promise<DeliveryEntry> {
+/** One client per kind, workspace and receiver origin, recorded under the kind's integration of the workspace. */
+function deliveryClient(kind: DeliveryKind, workspaceId: string, origin: string): Promise<DeliveryEntry> {
   const clients = deliveryClients();
-  const key = `${kind}\n${origin}`;
+  const key = `${kind}\n${workspaceId}\n${origin}`;
   let entry = clients.get(key);
   if (!entry) {
-    entry = deliveryOwner(kind).then((ownerId) => {
+    entry = deliveryOwner(kind, workspaceId).then((ownerId) => {
       const client = new ResilientClient({
         name: `${kind}:${new URL(origin).host}`,
         origin,
@@ -224,7 +230,10 @@ function deliveryClient(kind: DeliveryKind, origin: string): Promise<DeliveryEnt
         destinationPolicy: outboundPolicy(),
       });
       const secrets = new Set<string>();
-      attachTelemetry(client.events, ownerId, () => ({ secrets: [...secrets], capture: 'none' }), { origin });
+      attachTelemetry(client.events, ownerId, () => ({ secrets: [...secrets], capture: 'none' }), {
+        origin,
+        workspace: workspaceSlugOf(workspaceId),
+      });
       return { client, secrets };
     });
     entry.catch(() => clients.delete(key));
@@ -241,6 +250,8 @@ interface DeliveryRequest {
   secrets?: readonly string[];
   /** the route recorded in rollups and metrics; the URL's path when absent, so one a secret is in must be given */
   route?: string;
+  /** the workspace the message is sent for (its deliveries are recorded there); `default` when absent */
+  workspaceId?: string;
 }
 
 /** POSTs one JSON message to `url` through the kind's client; resolves with the final answer, whatever its status. */
@@ -250,7 +261,7 @@ export async function sendDelivery(
   request: DeliveryRequest,
 ): Promise<ResilientResponse> {
   const target = new URL(url);
-  const { client, secrets } = await deliveryClient(kind, target.origin);
+  const { client, secrets } = await deliveryClient(kind, request.workspaceId ?? DEFAULT_WORKSPACE_ID, target.origin);
   for (const secret of request.secrets ?? []) secrets.add(secret);
   return client.request({
     method: 'POST',

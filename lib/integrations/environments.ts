@@ -26,15 +26,16 @@ export interface EnvironmentSwitchView {
  * Makes `environment` the integration's active one and records who switched it. The config version is
  * bumped, so every instance's data plane sends to the new target within one poll (this one at once).
  * Switching to the active environment changes nothing and records nothing. Null when the integration is
- * absent.
+ * absent from the workspace.
  */
 export async function switchEnvironment(
   db: Db,
+  workspaceId: string,
   slug: string,
   environment: Environment,
   actor: string,
 ): Promise<{ integration: Integration; switched: boolean } | null> {
-  const row = await db.integration.findUnique({ where: { slug } });
+  const row = await db.integration.findUnique({ where: { workspaceId_slug: { workspaceId, slug } } });
   if (!row) return null;
   const current = fromRow(row);
   refuseManaged(current.slug);

@@ -54,6 +54,8 @@ export {
 } from './service';
 export {
   integrationForGateway,
+  integrationOfId,
   loadIntegrationSnapshot,
   replaceIntegrationSnapshot,
+  workspaceSlugOf,
 } from './snapshot';

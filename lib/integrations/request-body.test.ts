@@ -74,6 +74,7 @@ before(async () => {
   const upstreamUrl = await listen(upstream);
   integration = await createIntegration(
     getDb(),
+    'default',
     integrationSchema.parse({
       name: 'Files',
       slug: 'files',

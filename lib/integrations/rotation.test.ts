@@ -62,6 +62,7 @@ const POLICY = { cache: { enabled: false }, retry: { maxRetries: 0 }, rateLimit:
 async function integrationWith(slug: string, auth: Record<string, unknown>): Promise<Integration> {
   return createIntegration(
     getDb(),
+    'default',
     integrationSchema.parse({ name: slug, slug, baseUrl: upstreamUrl, policy: POLICY, ...auth }),
   );
 }
@@ -161,7 +162,7 @@ test('every call is recorded with the credential that served it; usage per crede
   assert.ok(!stored.includes('old-key-7f3a') && !stored.includes('new-key-91cc'), 'no key in the call log');
 
   // Rotation done: the new key is the primary, the secondary is gone.
-  const done = await updateIntegration(db, 'rot-usage', {
+  const done = await updateIntegration(db, 'default', 'rot-usage', {
     secretEnv: 'BREAKWATER_SECRET_ROT_NEW',
     secondarySecretEnv: null,
   });

@@ -17,6 +17,7 @@ import {
  */
 export interface Integration extends Omit<IntegrationConfig, 'policy' | 'sandbox'> {
   id: string;
+  workspaceId: string;
   sandbox: IntegrationTarget | null;
   activeEnvironment: Environment;
   policy: Policy;

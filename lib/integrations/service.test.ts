@@ -29,7 +29,7 @@ test('a policy stored before the bounds keeps its valid sections; an out-of-boun
       policy: JSON.stringify({ timeout: { overallMs: 5000 }, retry: { maxRetries: 1 } }),
     },
   });
-  const integration = await findIntegration(db, 'legacy');
+  const integration = await findIntegration(db, 'default', 'legacy');
   assert.ok(integration, 'the integration still loads');
   assert.equal(integration.policy.retry.maxRetries, 1, 'the valid section is kept');
   assert.ok(integration.policy.timeout.attemptMs <= integration.policy.timeout.overallMs);
@@ -41,7 +41,7 @@ test("the rows recording Breakwater's own deliveries cannot be changed or delete
     data: { name: 'Alert notifications', slug: 'breakwater.alerts', baseUrl: 'https://alerts.breakwater.invalid' },
   });
   const refusedWith409 = (error: unknown) => isDomainError(error) && error.status === 409 && error.field === 'slug';
-  await assert.rejects(updateIntegration(db, 'breakwater.alerts', { name: 'mine now' }), refusedWith409);
-  await assert.rejects(deleteIntegration(db, 'breakwater.alerts'), refusedWith409);
-  assert.equal((await findIntegration(db, 'breakwater.alerts'))?.name, 'Alert notifications');
+  await assert.rejects(updateIntegration(db, 'default', 'breakwater.alerts', { name: 'mine now' }), refusedWith409);
+  await assert.rejects(deleteIntegration(db, 'default', 'breakwater.alerts'), refusedWith409);
+  assert.equal((await findIntegration(db, 'default', 'breakwater.alerts'))?.name, 'Alert notifications');
 });

@@ -34,12 +34,14 @@ export function toView(integration: Integration, env: NodeJS.ProcessEnv = proces
   };
 }
 
-export async function listIntegrations(db: Db): Promise<Integration[]> {
-  return (await db.integration.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
+/** The integrations of one workspace, by name. */
+export async function listIntegrations(db: Db, workspaceId: string): Promise<Integration[]> {
+  return (await db.integration.findMany({ where: { workspaceId }, orderBy: { name: 'asc' } })).map(fromRow);
 }
 
-export async function findIntegration(db: Db, slug: string): Promise<Integration | null> {
-  const row = await db.integration.findUnique({ where: { slug } });
+/** The integration `slug` of one workspace; null for one of another workspace (a 404, as for none). */
+export async function findIntegration(db: Db, workspaceId: string, slug: string): Promise<Integration | null> {
+  const row = await db.integration.findUnique({ where: { workspaceId_slug: { workspaceId, slug } } });
   return row ? fromRow(row) : null;
 }
 
@@ -80,10 +82,10 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** `config` must already be validated with integrationSchema. */
-export async function createIntegration(db: Db, config: IntegrationConfig): Promise<Integration> {
-  await assertSecretRole(db, 'outbound', outboundSecrets(config));
+export async function createIntegration(db: Db, workspaceId: string, config: IntegrationConfig): Promise<Integration> {
+  await assertSecretRole(db, 'outbound', outboundSecrets(config), workspaceId);
   try {
-    const integration = fromRow(await db.integration.create({ data: toData(config) }));
+    const integration = fromRow(await db.integration.create({ data: { ...toData(config), workspaceId } }));
     await publishIntegrationChange(db);
     return integration;
   } catch (error) {
@@ -111,6 +113,7 @@ export function refuseManaged(slug: string): void {
 
 export async function updateIntegration(
   db: Db,
+  workspaceId: string,
   slug: string,
   patch: ReturnType<typeof integrationPatchSchema.parse>,
 ): Promise<
@@ -118,7 +121,7 @@ export async function updateIntegration(
   | { ok: false; error: ReturnType<typeof integrationSchema.safeParse>['error'] }
   | null
 > {
-  const current = await findIntegration(db, slug);
+  const current = await findIntegration(db, workspaceId, slug);
   if (!current) return null;
   refuseManaged(current.slug);
   const merged = integrationSchema.safeParse(applyPatch(integrationFields, current, patch));
@@ -128,7 +131,8 @@ export async function updateIntegration(
     throw new DomainError('is active: switch to production before removing it', 400, 'invalid', 'sandbox');
   const secrets = outboundSecrets(merged.data);
   const before = outboundSecrets(current);
-  if (secrets.some((secret, i) => secret.name !== before[i]?.name)) await assertSecretRole(db, 'outbound', secrets);
+  if (secrets.some((secret, i) => secret.name !== before[i]?.name))
+    await assertSecretRole(db, 'outbound', secrets, workspaceId);
   try {
     const row = await db.integration.update({ where: { id: current.id }, data: toData(merged.data) });
     await publishIntegrationChange(db);
@@ -140,9 +144,9 @@ export async function updateIntegration(
   }
 }
 
-export async function deleteIntegration(db: Db, slug: string): Promise<boolean> {
+export async function deleteIntegration(db: Db, workspaceId: string, slug: string): Promise<boolean> {
   refuseManaged(slug);
-  const { count } = await db.integration.deleteMany({ where: { slug } });
+  const { count } = await db.integration.deleteMany({ where: { workspaceId, slug } });
   if (count > 0) await publishIntegrationChange(db);
   return count > 0;
 }

@@ -12,11 +12,16 @@ import type { BulkReplayInput } from './schema';
 const active = processSingleton('replay-runs', () => new Map<string, AbortController>());
 
 /** The ids of the calls matching the explorer's filter, read with the explorer's own query. */
-async function matchingCallIds(db: Db, filter: CallFilter, limit: number): Promise<{ ids: string[]; more: boolean }> {
+async function matchingCallIds(
+  db: Db,
+  workspaceId: string,
+  filter: CallFilter,
+  limit: number,
+): Promise<{ ids: string[]; more: boolean }> {
   const ids: string[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await searchCalls(db, { ...filter, cursor, limit: 200 });
+    const page = await searchCalls(db, workspaceId, { ...filter, cursor, limit: 200 });
     for (const call of page.calls) ids.push(call.id);
     if (ids.length >= limit || !page.nextCursor)
       return { ids: ids.slice(0, limit), more: ids.length > limit || !!page.nextCursor };
@@ -58,14 +63,15 @@ export function replayRunConfig(): ClaimLoopConfig {
  * Dry run: how many calls would be replayed. Otherwise stores the run with its calls as items in one
  * transaction and hands it to the runner (this instance's at once, or any instance's at its next look).
  */
-export async function startBulkReplay(db: Db, input: BulkReplayInput) {
-  const { ids, more } = await matchingCallIds(db, input.filter, input.limit);
+export async function startBulkReplay(db: Db, workspaceId: string, input: BulkReplayInput) {
+  const { ids, more } = await matchingCallIds(db, workspaceId, input.filter, input.limit);
   if (input.dryRun) return { dryRun: true as const, count: ids.length, more };
   const id = randomUUID();
   const [run] = await db.$transaction([
     db.replayRun.create({
       data: {
         id,
+        workspaceId,
         filter: JSON.stringify(input.filter),
         idempotency: input.idempotency,
         concurrency: input.concurrency,
@@ -160,6 +166,7 @@ export class BulkReplayRunner extends ClaimLoop<RunRow> {
     try {
       const plan = await planReplay(
         this.db,
+        run.workspaceId,
         item.callId,
         { mode: 'as-recorded', idempotency: run.idempotency as 'reuse' | 'new', dryRun: false },
         runItemKey(run.id, item.position),

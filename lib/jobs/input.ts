@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db';
 import { findIntegration, type Integration, UnsafePathError } from '@/lib/integrations';
-import { DomainError } from '@/lib/model';
+import { DEFAULT_WORKSPACE_ID, DomainError } from '@/lib/model';
 import { assertSafePath } from './send';
 
 /** A job or batch that names an integration that does not exist (400, naming the field). */
@@ -19,7 +19,7 @@ export async function resolveTarget(
   slug: string,
   paths: { field: string; path: string }[],
 ): Promise<Integration> {
-  const integration = await findIntegration(db, slug);
+  const integration = await findIntegration(db, DEFAULT_WORKSPACE_ID, slug); // issue 16: its owner passes the request's workspace;
   if (!integration) throw new UnknownIntegrationError(slug);
   for (const { field, path } of paths) {
     try {

@@ -20,6 +20,7 @@ before(async () => {
   ({ database, db } = await createMigratedDatabase());
   integration = await createIntegration(
     db,
+    'default',
     integrationSchema.parse({
       name: 'Application',
       slug: 'app',

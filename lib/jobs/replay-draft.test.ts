@@ -10,6 +10,7 @@ function integration(input: Record<string, unknown>): Integration {
   return {
     ...config,
     id: 'i1',
+    workspaceId: 'default',
     sandbox: config.sandbox ?? null,
     activeEnvironment: 'production',
     policy: parsePolicy(config.policy),

@@ -87,13 +87,14 @@ function withQuery(path: string, query: string | Record<string, string>): string
 /** Works out the exact request a replay sends, or refuses with the reason. */
 export async function planReplay(
   db: Db,
+  workspaceId: string,
   idOrRequestId: string,
   input: ReplayInput,
   /** the key `idempotency: "new"` sends (a bulk run derives it, so a resend after a crash repeats it) */
   newKey: string = randomUUID(),
 ): Promise<ReplayPlan> {
   // A request id names its newest call; the replay links to that call's own id.
-  const id = await findCallId(db, idOrRequestId);
+  const id = await findCallId(db, workspaceId, idOrRequestId);
   if (id === null) throw new ReplayRefusedError(`call "${idOrRequestId}" not found`, 404);
   const call = await db.callLog.findUnique({
     where: { id },
@@ -113,7 +114,7 @@ export async function planReplay(
       409,
       'route',
     );
-  const stored = await findIntegration(db, call.integration.slug);
+  const stored = await findIntegration(db, workspaceId, call.integration.slug);
   if (!stored) throw new ReplayRefusedError(`integration "${call.integration.slug}" not found`, 404);
   // A replay goes where calls go now: the active environment's target.
   const integration = activeTarget(stored);
@@ -208,8 +209,8 @@ export async function executeReplay(plan: ReplayPlan, signal?: AbortSignal): Pro
   };
 }
 
-export async function replayCall(db: Db, callId: string, input: ReplayInput) {
-  const plan = await planReplay(db, callId, input);
+export async function replayCall(db: Db, workspaceId: string, callId: string, input: ReplayInput) {
+  const plan = await planReplay(db, workspaceId, callId, input);
   // Describing the request checks its path as the gateway does, so an unsafe edited path is refused (400)
   // whether it is a dry run or not, before anything is sent.
   let request: ReturnType<typeof describePlan>;

@@ -54,7 +54,7 @@ export class QueueSampler {
 
   /** One sample of every series, all at the same instant. */
   async sample(now = new Date()): Promise<number> {
-    const snapshot = await queueSnapshot(this.db, now);
+    const snapshot = await queueSnapshot(this.db, null, now);
     const row = (integrationId: string | null, stats: typeof snapshot.all) => ({
       at: now,
       integrationId,

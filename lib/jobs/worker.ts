@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
-import { findIntegration, integrationForGateway, redactionOf, UnsafePathError } from '@/lib/integrations';
+import { findIntegration, integrationOfId, redactionOf, UnsafePathError } from '@/lib/integrations';
 import { redactBody, redactText } from '@/lib/redaction';
 import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
@@ -176,9 +176,9 @@ export class JobWorker extends ClaimLoop<JobRow> {
    * the database when memory has none or another one under that slug (not loaded here, or just replaced).
    */
   private async integrationOf(job: JobRow) {
-    const cached = integrationForGateway(job.integrationSlug);
-    if (cached?.id === job.integrationId) return cached;
-    return findIntegration(this.db, job.integrationSlug);
+    const cached = integrationOfId(job.integrationId);
+    if (cached) return cached;
+    return findIntegration(this.db, job.workspaceId, job.integrationSlug);
   }
 
   /** The completion webhook, signed like alert notifications (Standard Webhooks). */

@@ -1,3 +1,12 @@
+export {
+  DEFAULT_WORKSPACE_ID,
+  isRole,
+  ROLES,
+  type Role,
+  roleAtLeast,
+  TOKEN_SCOPES,
+  type TokenScope,
+} from './access';
 export { type BreakerState, TRIPPED_BREAKER_STATES } from './breaker';
 export { BODY_CAPTURE_MODES, type BodyCapture } from './capture';
 export { CREDENTIALS, type Credential, ENVIRONMENTS, type Environment } from './environments';

@@ -1,5 +1,6 @@
 import { type Db, MINUTE_SECONDS } from '@/lib/db';
 import { type Aggregate, addAggregate, addRow, emptyAggregate, ROLLUP_SELECT } from './rollups';
+import { integrationIn, type WorkspaceScope } from './scope';
 
 // Reads for alert evaluation and rule previews. They read minute rollups only: alert windows are minutes
 // long, and minute rollups are kept for days (lib/telemetry retention), longer than any preview.
@@ -12,12 +13,14 @@ const MINUTE_MS = MINUTE_SECONDS * 1000;
  */
 export async function alertMinuteTotals(
   db: Db,
+  workspaceId: WorkspaceScope,
   range: { from: Date; to: Date; integrationId?: string; route?: string | null },
 ): Promise<Map<string, Map<number, Aggregate>>> {
   const rows = await db.metricRollup.findMany({
     where: {
       bucketSeconds: MINUTE_SECONDS,
       bucketStart: { gte: range.from, lte: range.to },
+      ...(workspaceId !== null && { integration: integrationIn(workspaceId) }),
       ...(range.integrationId ? { integrationId: range.integrationId } : {}),
       ...(range.route ? { route: range.route } : {}),
     },
@@ -49,10 +52,11 @@ export async function alertMinuteTotals(
  */
 export async function alertWindowTotals(
   db: Db,
+  workspaceId: WorkspaceScope,
   query: { at: Date; windowMs: number; route?: string | null },
 ): Promise<Map<string, Aggregate>> {
   const from = new Date(minuteOf(query.at.getTime() - query.windowMs));
-  const minutes = await alertMinuteTotals(db, { from, to: query.at, route: query.route });
+  const minutes = await alertMinuteTotals(db, workspaceId, { from, to: query.at, route: query.route });
   const out = new Map<string, Aggregate>();
   for (const [integrationId, buckets] of minutes) {
     const sum = emptyAggregate();
@@ -76,9 +80,13 @@ export interface BreakerChange {
  */
 export async function breakerChanges(
   db: Db,
+  workspaceId: WorkspaceScope,
   range: { from: Date; to: Date; integrationId?: string },
 ): Promise<BreakerChange[]> {
-  const where = range.integrationId ? { integrationId: range.integrationId } : {};
+  const where = {
+    ...(range.integrationId ? { integrationId: range.integrationId } : {}),
+    ...(workspaceId !== null && { integration: integrationIn(workspaceId) }),
+  };
   const select = { integrationId: true, instance: true, at: true, toState: true } as const;
   const [before, inside] = await Promise.all([
     db.breakerEvent.findMany({

@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import type { WorkspaceScope } from './scope';
 
 export interface FiringAlertRow {
   integrationId: string;
@@ -9,10 +10,14 @@ export interface FiringAlertRow {
   since: Date;
 }
 
-/** Every firing, unsilenced instance of an enabled rule, oldest first. */
-export async function firingAlertRows(db: Db): Promise<FiringAlertRow[]> {
+/** Every firing, unsilenced instance of an enabled rule of the workspace, oldest first. */
+export async function firingAlertRows(db: Db, workspaceId: WorkspaceScope): Promise<FiringAlertRow[]> {
   const rows = await db.alertInstance.findMany({
-    where: { state: 'firing', silenced: false, rule: { enabled: true } },
+    where: {
+      state: 'firing',
+      silenced: false,
+      rule: { enabled: true, ...(workspaceId === null ? {} : { workspaceId }) },
+    },
     select: { integrationId: true, integrationSlug: true, since: true, rule: { select: { name: true, config: true } } },
     orderBy: { since: 'asc' },
   });

@@ -69,7 +69,7 @@ describe('searchCalls', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await searchCalls(db, { limit: 4, cursor });
+      const page = await searchCalls(db, 'default', { limit: 4, cursor });
       seen.push(...page.calls.map((c) => c.id));
       cursor = page.nextCursor ?? undefined;
       pages++;
@@ -83,35 +83,35 @@ describe('searchCalls', () => {
   });
 
   test('filters combine', async () => {
-    const b = await searchCalls(db, { integration: 'b' });
+    const b = await searchCalls(db, 'default', { integration: 'b' });
     assert.deepEqual(
       b.calls.map((c) => c.id),
       ['call-20', 'call-15', 'call-10', 'call-05', 'call-00'],
     );
-    const failedPosts = await searchCalls(db, { outcome: 'server_error', method: 'get', status: 503 });
+    const failedPosts = await searchCalls(db, 'default', { outcome: 'server_error', method: 'get', status: 503 });
     assert.ok(failedPosts.calls.length > 0);
     assert.ok(failedPosts.calls.every((c) => c.outcome === 'server_error' && c.method === 'GET'));
-    assert.equal((await searchCalls(db, { minDurationMs: 200 })).calls.length, 5);
-    assert.equal((await searchCalls(db, { route: ':id' })).calls.length, 13);
+    assert.equal((await searchCalls(db, 'default', { minDurationMs: 200 })).calls.length, 5);
+    assert.equal((await searchCalls(db, 'default', { route: ':id' })).calls.length, 13);
     assert.deepEqual(
-      (await searchCalls(db, { upstreamRequestId: 'up-7' })).calls.map((c) => c.id),
+      (await searchCalls(db, 'default', { upstreamRequestId: 'up-7' })).calls.map((c) => c.id),
       ['call-07'],
     );
     assert.deepEqual(
-      (await searchCalls(db, { traceId: '9'.padStart(32, '0') })).calls.map((c) => c.id),
+      (await searchCalls(db, 'default', { traceId: '9'.padStart(32, '0') })).calls.map((c) => c.id),
       ['call-09'],
     );
-    assert.equal((await searchCalls(db, { from: new Date(AT.getTime() + 8000) })).calls.length, 1);
-    assert.equal((await searchCalls(db, { requestId: 'call-03' })).calls[0].integration.slug, 'a');
+    assert.equal((await searchCalls(db, 'default', { from: new Date(AT.getTime() + 8000) })).calls.length, 1);
+    assert.equal((await searchCalls(db, 'default', { requestId: 'call-03' })).calls[0].integration.slug, 'a');
   });
 
   test('a cursor it did not make is refused', async () => {
-    await assert.rejects(searchCalls(db, { cursor: 'bm9wZQ' }), BadCursorError);
+    await assert.rejects(searchCalls(db, 'default', { cursor: 'bm9wZQ' }), BadCursorError);
   });
 });
 
 test('callDetail has every attempt in order and what the breaker was doing', async () => {
-  const call = await callDetail(db, 'call-00');
+  const call = await callDetail(db, 'default', 'call-00');
   assert.ok(call);
   assert.deepEqual(
     call.attempts.map((a) => [a.number, a.status, a.delayReason]),
@@ -122,7 +122,7 @@ test('callDetail has every attempt in order and what the breaker was doing', asy
   );
   assert.match(call.decisions.find((d) => d.policy === 'breaker')!.decision, /open \(5 consecutive failures\)/);
   assert.equal(call.decisions.find((d) => d.policy === 'retry')!.decision, '1 retry');
-  assert.equal(await callDetail(db, 'missing'), null);
+  assert.equal(await callDetail(db, 'default', 'missing'), null);
 });
 
 test("replays: a call lists its own, newest first; the explorer selects replays, originals, or one call's replays", async () => {
@@ -147,7 +147,7 @@ test("replays: a call lists its own, newest first; the explorer selects replays,
   await replay('replay-2', 'call-00', 2, 200);
   await replay('replay-3', 'call-04', 3, 200);
 
-  const original = await callDetail(db, 'call-00');
+  const original = await callDetail(db, 'default', 'call-00');
   assert.deepEqual(
     original?.replays.map((r) => [r.id, r.status, r.outcome]),
     [
@@ -155,11 +155,11 @@ test("replays: a call lists its own, newest first; the explorer selects replays,
       ['replay-1', 503, 'server_error'],
     ],
   );
-  assert.deepEqual((await callDetail(db, 'call-01'))?.replays, []);
-  assert.equal((await callDetail(db, 'replay-2'))?.replayOfId, 'call-00');
+  assert.deepEqual((await callDetail(db, 'default', 'call-01'))?.replays, []);
+  assert.equal((await callDetail(db, 'default', 'replay-2'))?.replayOfId, 'call-00');
 
-  const ids = async (filter: Parameters<typeof searchCalls>[1]) =>
-    (await searchCalls(db, filter)).calls.map((c) => c.id);
+  const ids = async (filter: Parameters<typeof searchCalls>[2]) =>
+    (await searchCalls(db, 'default', filter)).calls.map((c) => c.id);
   assert.deepEqual(await ids({ replays: 'only' }), ['replay-3', 'replay-2', 'replay-1']);
   assert.deepEqual(await ids({ replayOf: 'call-00' }), ['replay-2', 'replay-1']);
   assert.deepEqual(await ids({ replayOf: 'call-00', status: 200 }), ['replay-2']);
@@ -188,7 +188,7 @@ test('overviewTiles: totals from minute rollups, trouble first, open breaker is 
       latencyHist: JSON.stringify(histogram),
     },
   });
-  const tiles = await overviewTiles(db, new Date(now - 3_600_000));
+  const tiles = await overviewTiles(db, 'default', new Date(now - 3_600_000));
   assert.deepEqual(
     tiles.map((t) => [t.slug, t.health, t.breaker.state]),
     [
@@ -206,7 +206,7 @@ test('overviewTiles: totals from minute rollups, trouble first, open breaker is 
 
 test('overviewTiles: rate-limit usage is over the limit of the stored policy', async () => {
   const since = new Date(now - 3_600_000);
-  const usage = async () => (await overviewTiles(db, since)).find((t) => t.slug === 'a')!;
+  const usage = async () => (await overviewTiles(db, 'default', since)).find((t) => t.slug === 'a')!;
   const before = await usage();
   await db.integration.update({ where: { id: 'int_a' }, data: { policy: '{"rateLimit":{"perMinute":30}}' } });
   const limited = await usage();
@@ -233,7 +233,7 @@ test('overviewTiles: a firing, unsilenced alert is on its tile and makes a quiet
   };
   await db.alertInstance.create({ data: { ...instance, ruleId: rule.id, state: 'firing' } });
   await db.alertInstance.create({ data: { ...instance, ruleId: muted.id, state: 'firing', silenced: true } });
-  const a = (await overviewTiles(db, new Date(now - 3_600_000))).find((t) => t.slug === 'a')!;
+  const a = (await overviewTiles(db, 'default', new Date(now - 3_600_000))).find((t) => t.slug === 'a')!;
   assert.deepEqual(a.firingAlerts, [{ name: 'Slow p99 on a', severity: 'critical' }]);
   assert.equal(a.health, 'warn');
   await db.alertRule.deleteMany({ where: { id: { in: [rule.id, muted.id] } } });
@@ -264,18 +264,18 @@ test('a request id several calls carried: the explorer lists each once, the call
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await searchCalls(db, { requestId: 'caller-resent-1', limit: 2, cursor });
+      const page = await searchCalls(db, 'default', { requestId: 'caller-resent-1', limit: 2, cursor });
       seen.push(...page.calls.map((c) => c.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     assert.deepEqual(seen, ['resent-c', 'resent-b', 'resent-a'], 'newest first, ties on id, each once');
     assert.deepEqual(
-      (await searchCalls(db, { requestId: 'resent-a' })).calls.map((c) => [c.id, c.requestId]),
+      (await searchCalls(db, 'default', { requestId: 'resent-a' })).calls.map((c) => [c.id, c.requestId]),
       [['resent-a', 'caller-resent-1']],
       'a call’s own id still matches',
     );
-    assert.equal((await callDetail(db, 'caller-resent-1'))?.id, 'resent-c');
-    assert.equal((await callDetail(db, 'resent-a'))?.id, 'resent-a');
+    assert.equal((await callDetail(db, 'default', 'caller-resent-1'))?.id, 'resent-c');
+    assert.equal((await callDetail(db, 'default', 'resent-a'))?.id, 'resent-a');
   } finally {
     await db.callLog.deleteMany({ where: { requestId: 'caller-resent-1' } });
   }

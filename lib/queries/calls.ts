@@ -88,13 +88,13 @@ const ROW_SELECT = {
  * Newest calls first, matching the filter, paginated by keyset on (startedAt, id): stable while new calls
  * arrive, and each page is an index range scan rather than an ever-growing offset.
  */
-export async function searchCalls(db: Db, filter: CallFilter): Promise<CallPage> {
+export async function searchCalls(db: Db, workspaceId: string, filter: CallFilter): Promise<CallPage> {
   const limit = Math.min(filter.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
   const startedAt = { ...(filter.from && { gte: filter.from }), ...(filter.to && { lte: filter.to }) };
   const after = filter.cursor ? decodeCursor(filter.cursor) : null;
   const rows = await db.callLog.findMany({
     where: {
-      ...(filter.integration && { integration: { slug: filter.integration } }),
+      integration: { workspaceId, ...(filter.integration && { slug: filter.integration }) },
       ...(filter.outcome && { outcome: filter.outcome }),
       ...(filter.environment && { environment: filter.environment }),
       ...(filter.status !== undefined && { status: filter.status }),
@@ -213,13 +213,16 @@ function describeDecisions(
 
 /**
  * The id of the call a link names: a call's own id, else the newest call that carried it as its
- * x-request-id (a caller that resends its own id has one call per send).
+ * x-request-id (a caller that resends its own id has one call per send); null for a call of another workspace.
  */
-export async function findCallId(db: Db, idOrRequestId: string): Promise<string | null> {
-  const byId = await db.callLog.findUnique({ where: { id: idOrRequestId }, select: { id: true } });
+export async function findCallId(db: Db, workspaceId: string, idOrRequestId: string): Promise<string | null> {
+  const byId = await db.callLog.findFirst({
+    where: { id: idOrRequestId, integration: { workspaceId } },
+    select: { id: true },
+  });
   if (byId) return byId.id;
   const byRequestId = await db.callLog.findFirst({
-    where: { requestId: idOrRequestId },
+    where: { requestId: idOrRequestId, integration: { workspaceId } },
     select: { id: true },
     orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
   });
@@ -230,8 +233,8 @@ export async function findCallId(db: Db, idOrRequestId: string): Promise<string 
  * One call with its redacted metadata and bodies, every attempt, and what each policy decided; `id` is a
  * call's id or a request id (then the newest call that carried it, see findCallId).
  */
-export async function callDetail(db: Db, idOrRequestId: string): Promise<CallDetail | null> {
-  const id = await findCallId(db, idOrRequestId);
+export async function callDetail(db: Db, workspaceId: string, idOrRequestId: string): Promise<CallDetail | null> {
+  const id = await findCallId(db, workspaceId, idOrRequestId);
   if (id === null) return null;
   const call = await db.callLog.findUnique({
     where: { id },

@@ -34,6 +34,7 @@ export {
   queueStats,
 } from './queue';
 export { type Aggregate, addAggregate, type BucketAggregate, emptyAggregate, readAggregates } from './rollups';
+export { integrationIn, type WorkspaceScope } from './scope';
 export {
   type BreakerInterval,
   breakerIntervals,

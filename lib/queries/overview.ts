@@ -49,24 +49,28 @@ const RANK: Record<Health, number> = { bad: 0, warn: 1, ok: 2, idle: 3 };
  * sparkline, recent health and breaker state from the stored transitions (all instances). Sorted by
  * trouble (health), then volume.
  */
-export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]> {
+export async function overviewTiles(db: Db, workspaceId: string, since: Date): Promise<OverviewTile[]> {
   const to = new Date();
   const windowMs = to.getTime() - since.getTime();
   const resolution = resolutionFor(windowMs);
   const recentFrom = new Date(to.getTime() - RECENT_MS);
   const [integrations, buckets, recent, transitions, firing] = await Promise.all([
-    db.integration.findMany({ select: { id: true, slug: true, name: true, baseUrl: true, policy: true } }),
+    db.integration.findMany({
+      where: { workspaceId },
+      select: { id: true, slug: true, name: true, baseUrl: true, policy: true },
+    }),
     resolution === MINUTE_SECONDS
       ? readMinuteAggregates(db, { from: since, to })
       : readAggregates(db, { from: since, to }, resolution),
     // A window read from minute rollups already holds the last 5 minutes; only an hourly one needs them read.
     resolution === MINUTE_SECONDS && since <= recentFrom ? null : readMinuteAggregates(db, { from: recentFrom, to }),
     db.breakerEvent.findMany({
+      where: { integration: { workspaceId } },
       select: { integrationId: true, instance: true, toState: true, reason: true },
       orderBy: { at: 'desc' },
       distinct: ['integrationId', 'instance'],
     }),
-    firingAlertRows(db),
+    firingAlertRows(db, workspaceId),
   ]);
   // Hourly reads start at the top of since's hour; the sparkline spans what was read.
   const start =
@@ -77,7 +81,10 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
   const sparkPoints = Math.ceil((to.getTime() - start) / sparkStepMs);
   const totals = new Map<string, Aggregate>();
   const sparks = new Map<string, number[]>();
+  // Rollups are read for every workspace (their parsed buckets are cached and shared); only this one's count.
+  const own = new Set(integrations.map((i) => i.id));
   for (const b of buckets) {
+    if (!own.has(b.integrationId)) continue;
     let acc = totals.get(b.integrationId);
     if (!acc) {
       acc = emptyAggregate();
@@ -91,6 +98,7 @@ export async function overviewTiles(db: Db, since: Date): Promise<OverviewTile[]
   }
   const recentByIntegration = new Map<string, { requests: number; errors: number }>();
   for (const b of recent ?? buckets.filter((x) => x.bucketStart >= recentFrom.getTime())) {
+    if (!own.has(b.integrationId)) continue;
     const r = recentByIntegration.get(b.integrationId) ?? { requests: 0, errors: 0 };
     r.requests += b.aggregate.requests;
     r.errors += errorsIn(b.aggregate.byOutcome);

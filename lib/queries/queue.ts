@@ -1,5 +1,6 @@
 import type { Db } from '@/lib/db';
 import { JOB_STATES, type JobState } from '@/lib/model';
+import type { WorkspaceScope } from './scope';
 
 // Read models of the job queue (lib/jobs writes it): live stats for the pages and alerts, and the
 // sampled series for the charts.
@@ -32,10 +33,11 @@ export function emptyQueueStats(): QueueStats {
   };
 }
 
-/** The stats of the whole queue and of each integration, from one grouped read. */
-export async function queueSnapshot(db: Db, now = new Date()): Promise<QueueSnapshot> {
+/** The stats of the workspace's queue and of each of its integrations, from one grouped read. */
+export async function queueSnapshot(db: Db, workspaceId: WorkspaceScope, now = new Date()): Promise<QueueSnapshot> {
   const groups = await db.job.groupBy({
     by: ['integrationId', 'integrationSlug', 'state'],
+    where: workspaceId === null ? {} : { workspaceId },
     _count: { _all: true },
     _min: { createdAt: true },
   });
@@ -66,9 +68,13 @@ export async function queueSnapshot(db: Db, now = new Date()): Promise<QueueSnap
   return { all, byIntegration };
 }
 
-/** The stats of the whole queue, or of one integration. */
-export async function queueStats(db: Db, filter: { integrationId?: string } = {}): Promise<QueueStats> {
-  const snapshot = await queueSnapshot(db);
+/** The stats of the workspace's queue, or of one of its integrations. */
+export async function queueStats(
+  db: Db,
+  workspaceId: string,
+  filter: { integrationId?: string } = {},
+): Promise<QueueStats> {
+  const snapshot = await queueSnapshot(db, workspaceId);
   if (!filter.integrationId) return snapshot.all;
   return snapshot.byIntegration.get(filter.integrationId)?.stats ?? emptyQueueStats();
 }
@@ -100,8 +106,17 @@ const MAX_POINTS = 300;
  */
 export async function queueSeries(
   db: Db,
+  workspaceId: WorkspaceScope,
   range: { from: Date; to: Date; integrationId?: string | null; stepSeconds?: number },
 ): Promise<QueueSeries> {
+  // Samples carry no workspace yet (issue 16B): an integration's series is shown only within its workspace.
+  if (range.integrationId && workspaceId !== null) {
+    const own = await db.integration.findFirst({
+      where: { id: range.integrationId, workspaceId },
+      select: { id: true },
+    });
+    if (!own) range = { ...range, integrationId: '\u0000none' };
+  }
   const rangeMs = range.to.getTime() - range.from.getTime();
   const stepSeconds =
     range.stepSeconds ??

@@ -109,7 +109,10 @@ describe('stepFor', () => {
 describe('timeseries', () => {
   test('exact counts and error rate per step; rollups of both widths are never both counted', async () => {
     for (const hours of [2, 24, 24 * 30]) {
-      const series = await timeseries(db, { integrationId: 'int_a', from: new Date(now - hours * 3_600_000) });
+      const series = await timeseries(db, 'default', {
+        integrationId: 'int_a',
+        from: new Date(now - hours * 3_600_000),
+      });
       const total = series.points.reduce((n, p) => n + p.requests, 0);
       assert.equal(total, samples.length, `${hours} h`);
       const errors = series.points.reduce((n, p) => n + p.errors, 0);
@@ -119,7 +122,7 @@ describe('timeseries', () => {
   });
 
   test('percentiles per step within 1% of the exact ones; ratios per step', async () => {
-    const series = await timeseries(db, { integrationId: 'int_a', from: new Date(now - 2 * 3_600_000) });
+    const series = await timeseries(db, 'default', { integrationId: 'int_a', from: new Date(now - 2 * 3_600_000) });
     assert.equal(series.stepSeconds, 60);
     let checked = 0;
     for (const p of series.points) {
@@ -152,7 +155,7 @@ describe('timeseries', () => {
   });
 
   test('breaker state intervals with reasons, starting from the state before the range', async () => {
-    const series = await timeseries(db, { integrationId: 'int_a', from: new Date(now - 2 * 3_600_000) });
+    const series = await timeseries(db, 'default', { integrationId: 'int_a', from: new Date(now - 2 * 3_600_000) });
     assert.deepEqual(
       series.breaker.map((b) => [b.state, b.reason]),
       [
@@ -167,14 +170,14 @@ describe('timeseries', () => {
   });
 
   test('an integration without traffic has empty points', async () => {
-    const series = await timeseries(db, { integrationId: 'int_b', from: new Date(now - 3_600_000) });
+    const series = await timeseries(db, 'default', { integrationId: 'int_b', from: new Date(now - 3_600_000) });
     assert.ok(series.points.every((p) => p.requests === 0 && p.errorRate === null));
     assert.equal(series.rateLimitPerMinute, null);
   });
 });
 
 test('the overview counts each call once although rollups are stored at two widths', async () => {
-  const summaries = await overviewTiles(db, new Date(now - 24 * 3_600_000));
+  const summaries = await overviewTiles(db, 'default', new Date(now - 24 * 3_600_000));
   const a = summaries.find((s) => s.id === 'int_a')!;
   assert.equal(a.requests, samples.length);
   const exact = exactQuantile(
@@ -187,12 +190,12 @@ test('the overview counts each call once although rollups are stored at two widt
 
 test('parsed hours are reused only while unchanged: a later write to an hour is read back', async () => {
   const since = new Date(now - 24 * 3_600_000);
-  const before = (await overviewTiles(db, since)).find((s) => s.id === 'int_a')!.requests;
+  const before = (await overviewTiles(db, 'default', since)).find((s) => s.id === 'int_a')!.requests;
   const recorder = new TelemetryRecorder(db, { instance: 'i2' });
   for (let i = 0; i < 3; i++) recorder.record('int_a', summary(now - 80 * MIN, 10, 'success', 1000 + i));
   await recorder.flush();
-  assert.equal((await overviewTiles(db, since)).find((s) => s.id === 'int_a')!.requests, before + 3);
-  const series = await timeseries(db, { integrationId: 'int_a', from: since });
+  assert.equal((await overviewTiles(db, 'default', since)).find((s) => s.id === 'int_a')!.requests, before + 3);
+  const series = await timeseries(db, 'default', { integrationId: 'int_a', from: since });
   assert.equal(
     series.points.reduce((n, p) => n + p.requests, 0),
     before + 3,

@@ -76,8 +76,18 @@ export interface Timeseries extends Step {
  */
 export async function timeseries(
   db: Db,
+  workspaceId: string,
   query: { integrationId?: string; from?: Date; to?: Date; environment?: string },
 ): Promise<Timeseries> {
+  // Only the workspace's integrations: one of another workspace reads as one without traffic.
+  const ids = new Set(
+    (
+      await db.integration.findMany({
+        where: { workspaceId, ...(query.integrationId !== undefined && { id: query.integrationId }) },
+        select: { id: true },
+      })
+    ).map((i) => i.id),
+  );
   const to = query.to ?? new Date();
   let fromMs = query.from?.getTime() ?? to.getTime() - 86_400_000;
   fromMs = Math.min(to.getTime() - MIN_RANGE_MS, Math.max(to.getTime() - MAX_RANGE_MS, fromMs));
@@ -85,7 +95,7 @@ export async function timeseries(
   const stepMs = step.stepSeconds * 1000;
   const first = Math.floor(fromMs / stepMs) * stepMs;
   const from = new Date(first);
-  const where = query.integrationId === undefined ? {} : { integrationId: query.integrationId };
+  const where = { integrationId: { in: [...ids] } };
   const [rows, events, integration] = await Promise.all([
     readAggregates(
       db,
@@ -95,12 +105,13 @@ export async function timeseries(
     breakerEvents(db, where, from, to),
     query.integrationId === undefined
       ? undefined
-      : db.integration.findUnique({ where: { id: query.integrationId }, select: { policy: true } }),
+      : db.integration.findFirst({ where: { id: query.integrationId, workspaceId }, select: { policy: true } }),
   ]);
   const buckets: Aggregate[] = [];
   const count = Math.ceil((to.getTime() - first) / stepMs);
   for (let i = 0; i < count; i++) buckets.push(emptyAggregate());
   for (const r of rows) {
+    if (!ids.has(r.integrationId)) continue;
     const acc = buckets[Math.floor((r.bucketStart - first) / stepMs)];
     if (acc) addAggregate(acc, r.aggregate);
   }
@@ -150,7 +161,7 @@ interface StoredTransition {
 /** Transitions inside the range, plus the last one before it per instance (the state the range opens in). */
 async function breakerEvents(
   db: Db,
-  where: { integrationId?: string },
+  where: { integrationId: string | { in: string[] } },
   from: Date,
   to: Date,
 ): Promise<StoredTransition[]> {

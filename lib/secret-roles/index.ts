@@ -65,15 +65,63 @@ async function outboundUse(db: Db, name: string): Promise<string | null> {
   return null;
 }
 
+/** Exposed secret names, or prefix patterns ending in `*`, a workspace may use; null: every exposed secret. */
+export type SecretAllowList = string[] | null;
+
+/** A workspace's allow list (its admin sets it; the `default` workspace allows all). Unknown workspace: none. */
+export async function workspaceSecretAllowList(db: Db, workspaceId: string): Promise<SecretAllowList> {
+  const row = await db.workspace.findUnique({ where: { id: workspaceId }, select: { allowedSecrets: true } });
+  if (!row) return [];
+  if (row.allowedSecrets === null) return null;
+  const parsed: unknown = JSON.parse(row.allowedSecrets);
+  return Array.isArray(parsed) ? parsed.filter((entry): entry is string => typeof entry === 'string') : [];
+}
+
+export async function setWorkspaceSecretAllowList(db: Db, workspaceId: string, list: SecretAllowList): Promise<void> {
+  await db.workspace.update({
+    where: { id: workspaceId },
+    data: { allowedSecrets: list === null ? null : JSON.stringify(list) },
+  });
+}
+
+/** Whether a secret name matches an allow list (exact names, or `PREFIX*` patterns). */
+export function secretAllowed(list: SecretAllowList, name: string): boolean {
+  if (list === null) return true;
+  return list.some((entry) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : entry === name));
+}
+
+/** A save naming a secret its workspace may not use. */
+export class SecretNotAllowedError extends DomainError {
+  constructor(field: string, variable: string) {
+    const reason = `this workspace may not use the secret ${variable}: its admin allows secrets in the workspace settings`;
+    super(`invalid ${field}: ${reason}`, 400, 'secret_not_allowed', field, [{ field, message: reason }]);
+  }
+}
+
+/** Throws SecretNotAllowedError for the first name the workspace's allow list does not match. */
+export async function assertWorkspaceSecrets(
+  db: Db,
+  workspaceId: string,
+  names: readonly { field: string; name: string | null | undefined }[],
+): Promise<void> {
+  if (!names.some(({ name }) => name)) return;
+  const list = await workspaceSecretAllowList(db, workspaceId);
+  for (const { field, name } of names)
+    if (name && !secretAllowed(list, name)) throw new SecretNotAllowedError(field, name);
+}
+
 /**
- * Throws SecretRoleConflictError when a name about to be saved in `role` is already stored in the other.
+ * Throws SecretRoleConflictError when a name about to be saved in `role` is already stored in the other,
+ * and, given the saving workspace, SecretNotAllowedError for a name its allow list does not match.
  * Names are checked in order; null and undefined are skipped.
  */
 export async function assertSecretRole(
   db: Db,
   role: SecretRole,
   names: readonly { field: string; name: string | null | undefined }[],
+  workspaceId?: string,
 ): Promise<void> {
+  if (workspaceId !== undefined) await assertWorkspaceSecrets(db, workspaceId, names);
   for (const { field, name } of names) {
     if (!name) continue;
     const usedAs = role === 'outbound' ? await verificationUse(db, name) : await outboundUse(db, name);

@@ -1,14 +1,21 @@
-import { flushTokenUse, loadTokenSnapshot } from '@/lib/auth';
+import { flushTokenUsage, flushTokenUse, loadTokenSnapshot, loadTokenUsage } from '@/lib/auth';
 import { type Db, getDb, readConfigVersion } from '@/lib/db';
 import { loadIntegrationSnapshot } from '@/lib/integrations';
 import { log } from '@/lib/logging';
 import { reportConfigFreshness } from '@/lib/telemetry';
 import { loadWebhookSourceSnapshot } from '@/lib/webhooks';
 import { setting } from './env';
+
+/**
+ * The integration the gateway serves under `slug` in a token's workspace, from the in-memory snapshot keyed
+ * by (workspace id, slug): two workspaces may both have a "crm".
+ */
+export { integrationForGateway } from '@/lib/integrations';
+
 import { processSingleton } from './singleton';
 
-/** How often remembered token uses are written (lastUsedAt), in one batch. */
-const TOKEN_USE_FLUSH_MS = 30_000;
+/** How often remembered token uses (lastUsedAt) and call counts (quotas) are written, each in one batch. */
+const TOKEN_USE_FLUSH_MS = 10_000;
 
 interface ConfigState {
   /** the version the snapshots were read at; null until the first load */
@@ -21,6 +28,8 @@ interface ConfigState {
   /** the next poll and the token last-use batch timer, while running */
   poll?: NodeJS.Timeout;
   tokenUse?: NodeJS.Timeout;
+  /** the token call counts' batches are failing: warned once */
+  usageFailing?: boolean;
 }
 
 const state = processSingleton<ConfigState>('data-plane-config', () => ({
@@ -69,6 +78,15 @@ async function writeTokenUse(db: Db): Promise<void> {
   } catch (error) {
     log.debug({ err: error }, 'token last-use batch not written; kept for the next batch');
   }
+  try {
+    await flushTokenUsage(db);
+    state.usageFailing = false;
+  } catch (error) {
+    // Warned once per failing streak (an outage), not every batch; the counts wait in memory.
+    if (!state.usageFailing)
+      log.warn({ err: error }, 'token call counts (quotas) not written; kept for the next batch');
+    state.usageFailing = true;
+  }
 }
 
 /**
@@ -79,6 +97,8 @@ async function writeTokenUse(db: Db): Promise<void> {
 export async function loadDataPlaneConfig(): Promise<void> {
   const db = getDb();
   await reload(db);
+  // The month's calls per token so far: a restart does not reset a quota.
+  await loadTokenUsage(db);
   state.confirmedAt = Date.now();
   reportConfigFreshness(() => ({
     refreshFailures: state.refreshFailures,

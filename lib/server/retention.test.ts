@@ -135,6 +135,7 @@ test('finished jobs, old queue samples and bulk replay runs, old sync items and 
     syncRuns: 1,
     webhookEvents: 2,
     webhookCounts: 1,
+    auditEvents: 0,
   });
   const ids = async (rows: Promise<{ id: string }[]>) => (await rows).map((r) => r.id).sort();
   assert.deepEqual(await ids(db.job.findMany({ select: { id: true } })), ['old-dead', 'old-queued', 'recent-done']);
@@ -163,7 +164,16 @@ test('finished jobs, old queue samples and bulk replay runs, old sync items and 
   );
   assert.deepEqual(
     await pruneBackgroundHistory(db, now),
-    { jobs: 0, queueSamples: 0, replayRuns: 0, syncItems: 0, syncRuns: 0, webhookEvents: 0, webhookCounts: 0 },
+    {
+      jobs: 0,
+      queueSamples: 0,
+      replayRuns: 0,
+      syncItems: 0,
+      syncRuns: 0,
+      webhookEvents: 0,
+      webhookCounts: 0,
+      auditEvents: 0,
+    },
     'a second pass finds nothing more',
   );
 });

@@ -1,3 +1,4 @@
+import { pruneAuditEvents } from '@/lib/audit';
 import { type Db, getDb } from '@/lib/db';
 import { pruneFinishedJobs, pruneQueueSamples, pruneReplayRuns } from '@/lib/jobs';
 import { log } from '@/lib/logging';
@@ -13,6 +14,7 @@ export async function pruneBackgroundHistory(db: Db, now = new Date()) {
   const replayRuns = await pruneReplayRuns(db, now);
   const syncs = await pruneSyncHistory(db, now);
   const webhooks = await pruneWebhookHistory(db, now);
+  const auditEvents = await pruneAuditEvents(db, now);
   return {
     jobs,
     queueSamples,
@@ -21,6 +23,7 @@ export async function pruneBackgroundHistory(db: Db, now = new Date()) {
     syncRuns: syncs.runs,
     webhookEvents: webhooks.events,
     webhookCounts: webhooks.counts,
+    auditEvents,
   };
 }
 

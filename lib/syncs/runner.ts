@@ -160,7 +160,7 @@ export class SyncRunner extends ClaimLoop<SyncRow> {
 
   /** One page through the integration's resilient client, exactly like a gateway call (limits, telemetry). */
   private async fetchPage(sync: SyncRow, from: string | null, leaseMs: number): Promise<Page> {
-    const integration = await findIntegration(this.db, sync.integrationSlug);
+    const integration = await findIntegration(this.db, sync.workspaceId, sync.integrationSlug);
     if (!integration || integration.id !== sync.integrationId)
       throw new Error(`integration "${sync.integrationSlug}" no longer exists`);
     const response = await sendStored(

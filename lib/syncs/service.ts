@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import { findIntegration, type Integration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
-import { applyPatch, DomainError } from '@/lib/model';
+import { applyPatch, DEFAULT_WORKSPACE_ID, DomainError } from '@/lib/model';
 import { assertSecretRole } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
 import { type SyncConfig, syncObject, syncSchema } from './schema';
@@ -116,7 +116,7 @@ function configOf(row: SyncRow): Record<string, unknown> {
  */
 async function targetOf(db: Db, config: SyncConfig): Promise<Integration> {
   await assertSecretRole(db, 'outbound', [{ field: 'sinkSecretEnv', name: config.sinkSecretEnv }]);
-  const integration = await findIntegration(db, config.integration);
+  const integration = await findIntegration(db, DEFAULT_WORKSPACE_ID, config.integration); // issue 16: its owner passes the request's workspace;
   if (!integration)
     throw new SyncInputError(`invalid integration: no integration "${config.integration}"`, 'integration');
   try {

@@ -33,10 +33,10 @@ export function startTelemetry(): void {
   }
 }
 
-/** Prometheus text of this process's metrics, for GET /api/metrics. */
-export function metricsText(): string {
+/** Prometheus text of this process's metrics of one workspace (by slug), for GET /api/metrics. */
+export function metricsText(workspace: string): string {
   const state = telemetryState();
-  return renderPrometheus(state.registry, getRecorder().stats, state.configFreshness?.());
+  return renderPrometheus(state.registry, getRecorder().stats, state.configFreshness?.(), { workspace });
 }
 
 /** Where /api/metrics reads the data plane's configuration freshness from (lib/server/config.ts). */

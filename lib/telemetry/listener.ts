@@ -1,7 +1,7 @@
 import { getDb } from '@/lib/db';
 import type { RedactionRules } from '@/lib/redaction';
 import type { EventBus, ResilienceEvent } from '@/lib/resilience';
-import type { IntegrationMetrics, Target } from './metrics';
+import { DEFAULT_WORKSPACE_SLUG, type IntegrationMetrics, type Target } from './metrics';
 import { getRecorder, telemetryState } from './state';
 
 export interface ListenerOptions {
@@ -16,6 +16,8 @@ export interface ListenerOptions {
    * transitions are stored with a reason starting `<scope>: `, so they are told apart from the upstream's.
    */
   breakerScope?: string;
+  /** the workspace's slug: the `workspace` label of every series and attribute of every span and metric */
+  workspace?: string;
 }
 
 export function targetOf(origin: string): Target | undefined {
@@ -42,6 +44,7 @@ function callListener(
   const recorder = getRecorder();
   const state = telemetryState();
   let metrics: IntegrationMetrics | undefined;
+  const workspace = options.workspace ?? DEFAULT_WORKSPACE_SLUG;
   let target = options.origin ? targetOf(options.origin) : undefined;
   if (!target) {
     void getDb()
@@ -55,7 +58,7 @@ function callListener(
     if (event.type === 'call.end') {
       const s = event.summary;
       if (!metrics) {
-        metrics = state.registry.forIntegration(s.integration);
+        metrics = state.registry.forIntegration(s.integration, workspace);
         metrics.environment = options.environment ?? 'production';
       }
       if (!metrics.target && target) metrics.target = target;
@@ -69,14 +72,14 @@ function callListener(
         credential: s.tags?.credential ?? options.credential?.(),
       });
       metrics.recordCall(s);
-      state.otel?.spans?.record(s.integration, s, target, rules);
+      state.otel?.spans?.record(s.integration, s, target, rules, workspace);
     } else if (event.type === 'breaker.transition') {
       const { breakerScope } = options;
       recorder.recordBreakerTransition(
         integrationId,
         breakerScope ? { ...event, reason: `${breakerScope}: ${event.reason}` } : event,
       );
-      if (!metrics) metrics = state.registry.forIntegration(event.integration);
+      if (!metrics) metrics = state.registry.forIntegration(event.integration, workspace);
       metrics.recordTransition(event.from, event.to);
     }
   };

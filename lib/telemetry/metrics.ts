@@ -83,7 +83,10 @@ export class IntegrationMetrics {
    */
   environment = 'production';
 
-  constructor(readonly integration: string) {}
+  constructor(
+    readonly integration: string,
+    readonly workspace: string = DEFAULT_WORKSPACE_SLUG,
+  ) {}
 
   recordCall(s: CallSummary): void {
     const environment = this.environment;
@@ -92,12 +95,19 @@ export class IntegrationMetrics {
     if (!call) {
       call = {
         attributes: {
+          'breakwater.workspace': this.workspace,
           'breakwater.integration': this.integration,
           'breakwater.environment': environment,
           'url.template': s.route,
           'breakwater.outcome': s.outcome,
         },
-        labels: { integration: this.integration, environment, route: s.route, outcome: s.outcome },
+        labels: {
+          workspace: this.workspace,
+          integration: this.integration,
+          environment,
+          route: s.route,
+          outcome: s.outcome,
+        },
         calls: 0,
       };
       this.calls.set(callKey, call);
@@ -149,6 +159,7 @@ export class IntegrationMetrics {
     const attributes: Attributes = {
       'http.request.method': s.method,
       'url.template': s.route,
+      'breakwater.workspace': this.workspace,
       'breakwater.integration': this.integration,
       'breakwater.environment': this.environment,
       'breakwater.outcome': s.outcome,
@@ -163,6 +174,7 @@ export class IntegrationMetrics {
     return {
       attributes,
       labels: {
+        workspace: this.workspace,
         integration: this.integration,
         environment: this.environment,
         route: s.route,
@@ -191,16 +203,21 @@ export interface DropStats {
   failedFlushes: number;
 }
 
+/** The workspace label of a client attached without one (the workspace every install starts with). */
+export const DEFAULT_WORKSPACE_SLUG = 'default';
+
 /** All integrations' live metrics in this process: the source of both /api/metrics and OTLP metrics. */
 export class MetricsRegistry {
   readonly integrations = new Map<string, IntegrationMetrics>();
   readonly startedAt = Date.now();
 
-  forIntegration(integration: string): IntegrationMetrics {
-    let m = this.integrations.get(integration);
+  /** Keyed by workspace and integration slug: two workspaces may both have a "crm". */
+  forIntegration(integration: string, workspace: string = DEFAULT_WORKSPACE_SLUG): IntegrationMetrics {
+    const key = `${workspace}\u0000${integration}`;
+    let m = this.integrations.get(key);
     if (!m) {
-      m = new IntegrationMetrics(integration);
-      this.integrations.set(integration, m);
+      m = new IntegrationMetrics(integration, workspace);
+      this.integrations.set(key, m);
     }
     return m;
   }

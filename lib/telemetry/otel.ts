@@ -36,7 +36,14 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { type RedactionRules, scrubSecrets } from '@/lib/redaction';
 import type { CallSummary, TraceContext } from '@/lib/resilience';
-import { BREAKER_STATES, type DropStats, DURATION_BOUNDARIES_S, type MetricsRegistry, type Target } from './metrics';
+import {
+  BREAKER_STATES,
+  DEFAULT_WORKSPACE_SLUG,
+  type DropStats,
+  DURATION_BOUNDARIES_S,
+  type MetricsRegistry,
+  type Target,
+} from './metrics';
 
 export const SCOPE = 'breakwater';
 
@@ -147,7 +154,7 @@ function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = D
   });
   const all = [...registry.integrations.values()];
   const per = (pick: (m: (typeof all)[number]) => number): [Attributes, number][] =>
-    all.map((m) => [{ 'breakwater.integration': m.integration }, pick(m)]);
+    all.map((m) => [{ 'breakwater.workspace': m.workspace, 'breakwater.integration': m.integration }, pick(m)]);
   const durations = all.flatMap((m) =>
     [...m.attempts.values()].map((s) =>
       point(s.attributes, {
@@ -206,7 +213,14 @@ function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = D
             ['miss', m.cacheMisses],
             ['stale', m.cacheStale],
           ] as const
-        ).map(([result, n]) => [{ 'breakwater.integration': m.integration, 'resilience.cache.result': result }, n]),
+        ).map(([result, n]) => [
+          {
+            'breakwater.workspace': m.workspace,
+            'breakwater.integration': m.integration,
+            'resilience.cache.result': result,
+          },
+          n,
+        ]),
       ) as [Attributes, number][],
     ),
     sum(
@@ -229,7 +243,12 @@ function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = D
         [...m.breakerTransitions].map(([key, n]) => {
           const [from, to] = key.split('\u0000');
           return [
-            { 'breakwater.integration': m.integration, 'resilience.breaker.from': from, 'resilience.breaker.to': to },
+            {
+              'breakwater.workspace': m.workspace,
+              'breakwater.integration': m.integration,
+              'resilience.breaker.from': from,
+              'resilience.breaker.to': to,
+            },
             n,
           ] as [Attributes, number];
         }),
@@ -243,7 +262,11 @@ function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = D
         BREAKER_STATES.map(
           (state) =>
             [
-              { 'breakwater.integration': m.integration, 'resilience.breaker.state': state },
+              {
+                'breakwater.workspace': m.workspace,
+                'breakwater.integration': m.integration,
+                'resilience.breaker.state': state,
+              },
               m.breakerState === state ? 1 : 0,
             ] as [Attributes, number],
         ),
@@ -255,7 +278,10 @@ function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = D
       "The upstream's last reported X-RateLimit-Remaining.",
       all
         .filter((m) => m.upstreamRemaining !== undefined)
-        .map((m) => [{ 'breakwater.integration': m.integration }, m.upstreamRemaining!]),
+        .map((m) => [
+          { 'breakwater.workspace': m.workspace, 'breakwater.integration': m.integration },
+          m.upstreamRemaining!,
+        ]),
     ),
     sum('breakwater.telemetry.dropped', '{item}', 'Telemetry dropped instead of slowing calls.', [
       [{ 'breakwater.telemetry.kind': 'call_log' }, drops.droppedCallLogRows],
@@ -297,10 +323,17 @@ export class CallSpans {
     private readonly ids?: TraceparentIds,
   ) {}
 
-  record(integration: string, s: CallSummary, target: Target | undefined, rules: RedactionRules): void {
+  record(
+    integration: string,
+    s: CallSummary,
+    target: Target | undefined,
+    rules: RedactionRules,
+    workspace = DEFAULT_WORKSPACE_SLUG,
+  ): void {
     const server = serverAttributes(target);
     const failed = s.outcome !== 'success' && s.outcome !== 'client_error' && s.outcome !== 'fallback';
     const attributes: Attributes = {
+      'breakwater.workspace': workspace,
       'breakwater.integration': integration,
       'breakwater.request_id': s.requestId,
       'breakwater.outcome': s.outcome,

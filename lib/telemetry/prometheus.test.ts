@@ -70,22 +70,44 @@ test('the exposition passes promtool and counts attempts per status class in sem
   assert.equal(check.status, 0, `${check.output}\n${text}`);
   const line = (prefix: string) => text.split('\n').find((l) => l.startsWith(prefix));
   const labels =
-    'integration="pay\\"ments",environment="production",route="/cards/:id",method="GET",status_class="2xx",outcome="success"';
+    'workspace="default",integration="pay\\"ments",environment="production",route="/cards/:id",method="GET",status_class="2xx",outcome="success"';
   assert.equal(line(`http_client_request_duration_seconds_count{${labels}}`)?.split(' ')[1], '2');
   assert.equal(line(`http_client_request_duration_seconds_bucket{${labels},le="0.05"}`)?.split(' ')[1], '1');
   assert.equal(line(`http_client_request_duration_seconds_bucket{${labels},le="2.5"}`)?.split(' ')[1], '2');
   assert.match(text, /http_client_request_duration_seconds_bucket\{[^}]*status_class="5xx"[^}]*le="0\.01"\} 1/);
-  assert.match(text, /resilience_retries_total\{integration="pay\\"ments"\} 1/);
-  assert.match(text, /resilience_breaker_state\{integration="pay\\"ments",state="open"\} 1/);
-  assert.match(text, /resilience_breaker_transitions_total\{integration="pay\\"ments",from="closed",to="open"\} 1/);
-  assert.match(text, /resilience_breaker_rejections_total\{integration="pay\\"ments"\} 1/);
-  assert.match(text, /resilience_rate_limiter_rejections_total\{integration="pay\\"ments"\} 1/);
-  assert.match(text, /resilience_rate_limiter_wait_seconds_total\{integration="pay\\"ments"\} 1\.5/);
-  assert.match(text, /resilience_cache_lookups_total\{integration="pay\\"ments",result="hit"\} 1/);
+  assert.match(text, /resilience_retries_total\{workspace="default",integration="pay\\"ments"\} 1/);
+  assert.match(text, /resilience_breaker_state\{workspace="default",integration="pay\\"ments",state="open"\} 1/);
+  assert.match(
+    text,
+    /resilience_breaker_transitions_total\{workspace="default",integration="pay\\"ments",from="closed",to="open"\} 1/,
+  );
+  assert.match(text, /resilience_breaker_rejections_total\{workspace="default",integration="pay\\"ments"\} 1/);
+  assert.match(text, /resilience_rate_limiter_rejections_total\{workspace="default",integration="pay\\"ments"\} 1/);
+  assert.match(
+    text,
+    /resilience_rate_limiter_wait_seconds_total\{workspace="default",integration="pay\\"ments"\} 1\.5/,
+  );
+  assert.match(text, /resilience_cache_lookups_total\{workspace="default",integration="pay\\"ments",result="hit"\} 1/);
   assert.match(text, /breakwater_telemetry_dropped_total\{kind="call_log"\} 3/);
   assert.match(text, /breakwater_telemetry_failed_flushes_total 2/);
   assert.match(text, /^breakwater_config_refresh_failures_total 4$/m);
   assert.match(text, /^breakwater_config_age_seconds 1\.25$/m);
+});
+
+test('a scrape of one workspace shows its series only; the same slug in two workspaces is two series', () => {
+  const registry = new MetricsRegistry();
+  registry.forIntegration('crm', 'team-a').recordCall(summary());
+  registry.forIntegration('crm', 'team-b').recordCall(summary());
+  registry.forIntegration('crm', 'team-b').recordCall(summary());
+  const drops = { droppedCallLogRows: 0, droppedRollups: 0, failedFlushes: 0 };
+  const all = renderPrometheus(registry, drops);
+  assert.match(all, /breakwater_calls_total\{workspace="team-a",integration="crm",[^}]*\} 1/);
+  assert.match(all, /breakwater_calls_total\{workspace="team-b",integration="crm",[^}]*\} 2/);
+  const onlyB = renderPrometheus(registry, drops, undefined, { workspace: 'team-b' });
+  assert.equal(promtool(onlyB).status, 0);
+  assert.ok(!onlyB.includes('team-a'));
+  assert.match(onlyB, /breakwater_calls_total\{workspace="team-b",integration="crm",[^}]*\} 2/);
+  assert.match(onlyB, /breakwater_telemetry_dropped_total/);
 });
 
 test('promtool rejects what a broken exposition would look like (the check is real)', () => {

@@ -58,17 +58,24 @@ class Exposition {
  * Prometheus text exposition (format 0.0.4) of this process's metrics. Names are the Prometheus forms of
  * the OTel names (dots to underscores, unit and `_total` suffixes); attempts are grouped by status class.
  */
-export function renderPrometheus(registry: MetricsRegistry, drops: DropStats, config?: ConfigFreshness): string {
+export function renderPrometheus(
+  registry: MetricsRegistry,
+  drops: DropStats,
+  config?: ConfigFreshness,
+  only?: { workspace: string },
+): string {
   const out = new Exposition();
+  // A scrape is about one workspace: another's series are not shown (the process-wide ones are).
+  const shown = [...registry.integrations.values()].filter((m) => !only || m.workspace === only.workspace);
   const durations = new Map<string, [Labels, DurationHistogram]>();
   const calls: [Labels, number][] = [];
   const perIntegration = (pick: (m: import('./metrics').IntegrationMetrics) => number): [Labels, number][] =>
-    [...registry.integrations.values()].map((m) => [{ integration: m.integration }, pick(m)]);
+    shown.map((m) => [{ workspace: m.workspace, integration: m.integration }, pick(m)]);
   const cache: [Labels, number][] = [];
   const transitions: [Labels, number][] = [];
   const states: [Labels, number][] = [];
   const remaining: [Labels, number][] = [];
-  for (const m of registry.integrations.values()) {
+  for (const m of shown) {
     for (const series of m.attempts.values()) {
       const key = JSON.stringify(series.labels);
       let entry = durations.get(key);
@@ -79,16 +86,17 @@ export function renderPrometheus(registry: MetricsRegistry, drops: DropStats, co
       entry[1].add(series.histogram);
     }
     for (const series of m.calls.values()) calls.push([series.labels, series.calls]);
-    const integration = m.integration;
-    cache.push([{ integration, result: 'hit' }, m.cacheHits]);
-    cache.push([{ integration, result: 'miss' }, m.cacheMisses]);
-    cache.push([{ integration, result: 'stale' }, m.cacheStale]);
+    const { workspace, integration } = m;
+    cache.push([{ workspace, integration, result: 'hit' }, m.cacheHits]);
+    cache.push([{ workspace, integration, result: 'miss' }, m.cacheMisses]);
+    cache.push([{ workspace, integration, result: 'stale' }, m.cacheStale]);
     for (const [key, n] of m.breakerTransitions) {
       const [from, to] = key.split('\u0000');
-      transitions.push([{ integration, from, to }, n]);
+      transitions.push([{ workspace, integration, from, to }, n]);
     }
-    for (const state of BREAKER_STATES) states.push([{ integration, state }, m.breakerState === state ? 1 : 0]);
-    if (m.upstreamRemaining !== undefined) remaining.push([{ integration }, m.upstreamRemaining]);
+    for (const state of BREAKER_STATES)
+      states.push([{ workspace, integration, state }, m.breakerState === state ? 1 : 0]);
+    if (m.upstreamRemaining !== undefined) remaining.push([{ workspace, integration }, m.upstreamRemaining]);
   }
   out.histogram(
     'http_client_request_duration_seconds',

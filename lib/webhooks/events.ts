@@ -275,7 +275,7 @@ export async function replayEvent(db: Db, id: string, idempotency: 'reuse' | 'ne
   if (current && (current.state === 'queued' || current.state === 'running'))
     throw new ReplayConflictError(`the event's forward job ${event.jobId} is still ${current.state}`, 'in_flight');
   const source = fromRow(event.source);
-  const integration = await findIntegration(db, source.integration);
+  const integration = await findIntegration(db, event.source.workspaceId, source.integration);
   if (!integration)
     throw new ReplayConflictError(
       `the source's integration "${source.integration}" no longer exists`,

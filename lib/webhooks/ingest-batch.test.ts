@@ -28,6 +28,7 @@ before(async () => {
   other = createDb(database.url);
   await createIntegration(
     db,
+    'default',
     integrationSchema.parse({
       name: 'Application',
       slug: 'app',

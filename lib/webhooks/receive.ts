@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
-import { type Integration, integrationForGateway } from '@/lib/integrations';
+import { type Integration, integrationOfId } from '@/lib/integrations';
 import { jobRecord } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { DomainError } from '@/lib/model';
@@ -155,8 +155,7 @@ export class UnknownSourceError extends DomainError {
 function deliveryTarget(slug: string): { source: WebhookSource; integration: Integration | null } | null {
   const source = sourceForWebhook(slug);
   if (!source) return null;
-  const integration = integrationForGateway(source.integration);
-  return { source, integration: integration?.id === source.integrationId ? integration : null };
+  return { source, integration: integrationOfId(source.integrationId) };
 }
 
 /**

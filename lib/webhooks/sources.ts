@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { bumpConfigVersion, type Db } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
-import { applyPatch, DomainError } from '@/lib/model';
+import { applyPatch, DEFAULT_WORKSPACE_ID, DomainError } from '@/lib/model';
 import { assertSecretRole, forgetVerificationSecrets } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
 import { processSingleton } from '@/lib/server/singleton';
@@ -100,7 +100,7 @@ async function toData(db: Db, config: SourceConfig) {
     { field: 'secretEnv', name: config.secretEnv },
     { field: 'previousSecretEnv', name: config.previousSecretEnv },
   ]);
-  const integration = await findIntegration(db, config.integration);
+  const integration = await findIntegration(db, DEFAULT_WORKSPACE_ID, config.integration); // issue 16: its owner passes the request's workspace;
   if (!integration) throw new SourceInputError(400, 'integration', `no integration "${config.integration}"`);
   try {
     assertSafePath(integration, config.forwardPath);

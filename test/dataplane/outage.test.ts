@@ -186,7 +186,10 @@ describe('the data plane reads its configuration from memory', () => {
 
   test('a change written by another instance is served after its version bump', async () => {
     await createIntegration('elsewhere', primary.url);
-    await otherInstance.integration.update({ where: { slug: 'elsewhere' }, data: { baseUrl: secondary.url } });
+    await otherInstance.integration.update({
+      where: { workspaceId_slug: { workspaceId: 'default', slug: 'elsewhere' } },
+      data: { baseUrl: secondary.url },
+    });
     await bumpConfigVersion(otherInstance);
     await eventually('the other instance change to be served', async () => {
       const body = await (await gateway('elsewhere/ping', token)).json();
@@ -209,7 +212,9 @@ describe('the data plane reads its configuration from memory', () => {
 describe('a database outage', () => {
   test('calls go on from memory, a revoked token stays refused, and every call is counted afterwards', async () => {
     await createIntegration('outage', primary.url);
-    const integration = await otherInstance.integration.findUniqueOrThrow({ where: { slug: 'outage' } });
+    const integration = await otherInstance.integration.findUniqueOrThrow({
+      where: { workspaceId_slug: { workspaceId: 'default', slug: 'outage' } },
+    });
     const answers: Promise<{ token: 'good' | 'revoked'; status: number; body: string }>[] = [];
     const send = (which: 'good' | 'revoked') =>
       answers.push(

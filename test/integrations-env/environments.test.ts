@@ -82,7 +82,7 @@ test('bad input: a 400 naming the field, nothing changed', async () => {
   });
   assert.equal(unexposed.status, 400);
   assert.equal(unexposed.body.field, 'sandbox.secretEnv');
-  const row = await db.integration.findUniqueOrThrow({ where: { slug: 'only-prod' } });
+  const row = await db.integration.findFirstOrThrow({ where: { slug: 'only-prod' } });
   assert.equal(row.sandbox, null);
   assert.equal(row.activeEnvironment, 'production');
   assert.equal(await db.environmentSwitch.count(), 0);
@@ -133,7 +133,7 @@ test('a switch is recorded and calls after it go to the sandbox, labelled; rollu
   );
   assert.equal(production.seen.length, before + 4, 'production received nothing after the switch');
 
-  const integration = await db.integration.findUniqueOrThrow({ where: { slug: 'payments' } });
+  const integration = await db.integration.findFirstOrThrow({ where: { slug: 'payments' } });
   // Rollups: exact per environment (minute rows, every instance).
   const counts = await eventually('rollups of both environments', async () => {
     const rows = await db.metricRollup.groupBy({

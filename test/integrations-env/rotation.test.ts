@@ -135,7 +135,7 @@ test('swapping the primary secret mid-traffic fails no call, and the page shows 
   assert.equal(traffic.statuses.length >= 240, true);
   assert.deepEqual(failed, [], `${failed.length} of ${traffic.statuses.length} calls failed`);
 
-  const integration = await db.integration.findUniqueOrThrow({ where: { slug: 'rotating' } });
+  const integration = await db.integration.findFirstOrThrow({ where: { slug: 'rotating' } });
   const rollups = await eventually('every call in the rollups', async () => {
     const sums = await db.metricRollup.aggregate({
       where: { integrationId: integration.id, bucketSeconds: 60 },

@@ -116,7 +116,9 @@ describe('manual replay', () => {
   });
 
   test('a call whose recorded body was cut, or not recorded, is refused with 409; edited with a body it replays', async () => {
-    const integration = await db.integration.findUniqueOrThrow({ where: { slug: 'demo' } });
+    const integration = await db.integration.findUniqueOrThrow({
+      where: { workspaceId_slug: { workspaceId: 'default', slug: 'demo' } },
+    });
     const base = {
       integrationId: integration.id,
       startedAt: new Date(),

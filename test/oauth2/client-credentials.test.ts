@@ -68,6 +68,7 @@ after(async () => {
 async function oauthIntegration(slug: string, oauth2: Record<string, unknown>, tokenUrl = authServer.tokenUrl) {
   return createIntegration(
     getDb(),
+    'default',
     integrationSchema.parse({
       name: slug,
       slug,
@@ -267,7 +268,7 @@ test('the token endpoint down: a typed error, then its own breaker opens, record
   const tokenCall = await db.callLog.findFirstOrThrow({ where: { integrationId: integration.id, route: TOKEN_ROUTE } });
   const { replayCall, replayInputSchema } = await import('@/lib/jobs');
   await assert.rejects(
-    replayCall(db, tokenCall.id, replayInputSchema.parse({})),
+    replayCall(db, 'default', tokenCall.id, replayInputSchema.parse({})),
     (error: Error & { status?: number }) => {
       assert.equal(error.status, 409);
       assert.match(error.message, /OAuth2 token request is not replayed/);
@@ -321,7 +322,7 @@ test('after a run the database holds no access token nor client secret, in any e
   // A replay of the kept call is sent with a fresh token from the cache, never the recorded "[redacted]".
   const { replayCall, replayInputSchema } = await import('@/lib/jobs');
   const seen = upstream.requests.length;
-  const replay = await replayCall(getDb(), kept[0].id, replayInputSchema.parse({}));
+  const replay = await replayCall(getDb(), 'default', kept[0].id, replayInputSchema.parse({}));
   assert.equal(replay.dryRun, false);
   assert.equal(replay.dryRun === false && replay.status, 500);
   assert.equal(replay.request.headers.authorization, '[redacted]', 'the dry-run view names the header, not the token');
@@ -365,6 +366,7 @@ test('after a run the database holds no access token nor client secret, in any e
 test('each environment has its own OAuth2 client; a 401 is one reauthorization, one call-log row', async () => {
   const created = await createIntegration(
     getDb(),
+    'default',
     integrationSchema.parse({
       name: 'both targets',
       slug: 'both-targets',
@@ -396,7 +398,7 @@ test('each environment has its own OAuth2 client; a 401 is one reauthorization, 
   assert.equal((await call(created)).status, 200);
   assert.equal(grants('basic-client'), basic + 1, 'production asks its own client for a token');
 
-  const switched = await switchEnvironment(getDb(), 'both-targets', 'sandbox', 'test');
+  const switched = await switchEnvironment(getDb(), 'default', 'both-targets', 'sandbox', 'test');
   const sandbox = switched!.integration;
   assert.equal((await call(sandbox)).status, 200);
   assert.equal(grants('jwt-es256'), jwt + 1, 'the sandbox asks its own client (private_key_jwt)');

@@ -270,7 +270,11 @@ describe('only exposed secret names', () => {
         id: randomUUID(),
         slug: 'probe',
         name: 'probe',
-        integrationId: (await db.integration.findUniqueOrThrow({ where: { slug: 'app' } })).id,
+        integrationId: (
+          await db.integration.findUniqueOrThrow({
+            where: { workspaceId_slug: { workspaceId: 'default', slug: 'app' } },
+          })
+        ).id,
         integrationSlug: 'app',
         scheme: 'standard',
         secretEnv: 'HOME',
@@ -411,7 +415,9 @@ describe('verification secrets never sign or authenticate outbound', () => {
     assert.equal(answer.status, 503);
     assert.match(answer.body.error, /BREAKWATER_SECRET_INBOUND verifies an inbound webhook source/);
 
-    const app = await db.integration.findUniqueOrThrow({ where: { slug: 'app' } });
+    const app = await db.integration.findUniqueOrThrow({
+      where: { workspaceId_slug: { workspaceId: 'default', slug: 'app' } },
+    });
     const jobId = randomUUID();
     await db.job.create({
       data: {

@@ -134,6 +134,7 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
       const calls = receiver.spans.filter((s) => s.kind === 1);
       for (const c of calls) {
         assert.equal(c.attributes['breakwater.integration'], 'payments');
+        assert.equal(c.attributes['breakwater.workspace'], 'default');
         assert.ok(['/cards/:id', '/flaky/charges'].includes(String(c.attributes['url.template'])));
         assert.equal(c.resource['service.name'], 'breakwater-test');
         assert.equal(c.resource['service.instance.id'], getRecorder().instance);
@@ -171,6 +172,7 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
       assert.equal(point.attributes['error.type'], '503');
       const retries = latest('resilience.retries')!;
       assert.ok(retries.points.some((p) => p.attributes['breakwater.integration'] === 'payments' && p.value! >= 1));
+      assert.ok(retries.points.every((p) => p.attributes['breakwater.workspace'] === 'default'));
       const cache = latest('resilience.cache.lookups')!;
       assert.ok(cache.points.some((p) => p.attributes['resilience.cache.result'] === 'hit' && p.value! >= 1));
       const quota = latest('resilience.upstream.quota.remaining')!;

@@ -96,10 +96,10 @@ test('GET /api/metrics needs a session or API token and passes promtool check me
   assert.equal(check.status, 0, `${check.stdout}${check.stderr}\n${text}`);
   assert.match(
     text,
-    /http_client_request_duration_seconds_bucket\{integration="pay",environment="production",route="[^"]+",method="GET",status_class="2xx",outcome="success",le="\+Inf"\} 5/,
+    /http_client_request_duration_seconds_bucket\{workspace="default",integration="pay",environment="production",route="[^"]+",method="GET",status_class="2xx",outcome="success",le="\+Inf"\} 5/,
   );
   assert.match(text, /http_client_request_duration_seconds_count\{[^}]*status_class="5xx"[^}]*\} 2/);
-  assert.match(text, /resilience_retries_total\{integration="pay"\} 1/);
+  assert.match(text, /resilience_retries_total\{workspace="default",integration="pay"\} 1/);
   assert.match(text, /breakwater_telemetry_dropped_total\{kind="call_log"\} 0/);
   assert.ok(!text.includes(SECRET));
 });

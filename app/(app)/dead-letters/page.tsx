@@ -2,15 +2,17 @@ import Link from 'next/link';
 import { DeadLetterList } from '@/components/features/jobs/DeadLetterList';
 import { QueueCharts } from '@/components/features/jobs/QueueCharts';
 import { QueueStatsBar } from '@/components/features/jobs/QueueStats';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
 
 export const metadata = { title: 'Dead letters · Breakwater' };
 
-export default async function DeadLettersPage() {
-  await requireUser();
-  const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function DeadLettersPage({ searchParams }: Props) {
+  const access = await requireAccess((await searchParams).ws);
+  const integrations = (await listIntegrations(getDb(), access.workspace.id)).map(({ slug, name }) => ({ slug, name }));
   return (
     <>
       <div className="page-head">

@@ -3,15 +3,17 @@ import { JobEnqueueForm } from '@/components/features/jobs/JobEnqueueForm';
 import { JobList } from '@/components/features/jobs/JobList';
 import { QueueCharts } from '@/components/features/jobs/QueueCharts';
 import { QueueStatsBar } from '@/components/features/jobs/QueueStats';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
 
 export const metadata = { title: 'Jobs · Breakwater' };
 
-export default async function JobsPage() {
-  await requireUser();
-  const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function JobsPage({ searchParams }: Props) {
+  const access = await requireAccess((await searchParams).ws);
+  const integrations = (await listIntegrations(getDb(), access.workspace.id)).map(({ slug, name }) => ({ slug, name }));
   return (
     <>
       <div className="page-head">

@@ -1,15 +1,17 @@
 import { SyncForm } from '@/components/features/syncs/SyncForm';
 import { SyncList } from '@/components/features/syncs/SyncList';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
 import { syncFormDefaults } from './defaults';
 
 export const metadata = { title: 'Syncs · Breakwater' };
 
-export default async function SyncsPage() {
-  await requireUser();
-  const integrations = (await listIntegrations(getDb())).map((integration) => integration.slug);
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function SyncsPage({ searchParams }: Props) {
+  const access = await requireAccess((await searchParams).ws);
+  const integrations = (await listIntegrations(getDb(), access.workspace.id)).map((integration) => integration.slug);
   return (
     <>
       <h1>Syncs</h1>

@@ -8,8 +8,9 @@ const querySchema = callFilterSchema.extend({
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional(),
 });
 
-export const GET = authed(async (request, _context, { db }) => {
+/** The call log of the request's workspace (viewer). */
+export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  return Response.json(await searchCalls(db, query.data));
+  return Response.json(await searchCalls(db, workspace.id, query.data));
 });

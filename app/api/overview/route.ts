@@ -5,9 +5,14 @@ import { overviewTiles } from '@/lib/queries';
 
 const querySchema = z.object({ window: z.enum(OVERVIEW_WINDOWS).default(DEFAULT_OVERVIEW_WINDOW) });
 
-export const GET = authed(async (request, _context, { db }) => {
+/** One tile per integration of the request's workspace. */
+export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
   const since = new Date(Date.now() - WINDOW_MS[query.data.window]);
-  return Response.json({ window: query.data.window, since, integrations: await overviewTiles(db, since) });
+  return Response.json({
+    window: query.data.window,
+    since,
+    integrations: await overviewTiles(db, workspace.id, since),
+  });
 });

@@ -5,24 +5,84 @@ import { type FormEvent, useState } from 'react';
 import { fetchJson, sendJson } from '@/components/ui/api';
 import { DataTable } from '@/components/ui/DataTable';
 import { FormError } from '@/components/ui/FormError';
+import { TOKEN_SCOPES } from '@/lib/model';
 
 interface TokenView {
   id: string;
   name: string;
   prefix: string;
+  owner: string;
+  scopes: string[];
+  integrations: string[] | null;
+  rateLimits: Record<string, number> | null;
+  quotas: Record<string, number> | null;
   createdAt: string;
   lastUsedAt: string | null;
+  expiresAt: string | null;
+  expired: boolean;
   revokedAt: string | null;
 }
 
+interface Created {
+  token: string;
+  integrations: string[] | null;
+}
+
+const SCOPE_HELP: Record<string, string> = {
+  gateway: 'call integrations through /api/gw',
+  read: 'read the API (viewer)',
+  write: 'change configuration (editor)',
+  admin: 'members and tokens (admin)',
+};
+
+/** "stripe=1000, sendgrid=50" → {stripe: 1000, sendgrid: 50}; the server validates slugs and numbers. */
+function parseCounts(text: string): Record<string, number> | undefined {
+  const entries = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [slug, calls] = part.split('=').map((s) => s.trim());
+      return [slug, Number(calls)] as const;
+    });
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+function tokenRequest(form: HTMLFormElement) {
+  const data = new FormData(form);
+  const text = (name: string) => String(data.get(name) ?? '').trim();
+  const integrations = text('integrations')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    name: text('name'),
+    scopes: data.getAll('scopes').map(String),
+    ...(integrations.length ? { integrations } : {}),
+    ...(text('expiresInDays') ? { expiresInDays: Number(text('expiresInDays')) } : {}),
+    ...(text('rateLimitPerMinute') ? { rateLimitPerMinute: Number(text('rateLimitPerMinute')) } : {}),
+    ...(parseCounts(text('monthlyQuota')) ? { monthlyQuota: parseCounts(text('monthlyQuota')) } : {}),
+  };
+}
+
+const when = (at: string | null, none: string) => (at ? new Date(at).toLocaleString() : none);
+const counts = (map: Record<string, number> | null, unit: string) =>
+  map
+    ? Object.entries(map)
+        .map(([slug, n]) => `${slug === '*' ? 'each' : slug}: ${n}${unit}`)
+        .join(', ')
+    : '–';
+
 export function TokenManager() {
   const queryClient = useQueryClient();
-  const [created, setCreated] = useState<string | null>(null);
+  const [created, setCreated] = useState<Created | null>(null);
+  const [copied, setCopied] = useState(false);
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => fetchJson<{ tokens: TokenView[] }>('/api/tokens') });
   const create = useMutation({
-    mutationFn: (name: string) => sendJson<{ token: string }>('/api/tokens', 'POST', { name }),
-    onSuccess: ({ token }) => {
-      setCreated(token);
+    mutationFn: (body: ReturnType<typeof tokenRequest>) => sendJson<Created>('/api/tokens', 'POST', body),
+    onSuccess: (answer) => {
+      setCreated(answer);
+      setCopied(false);
       void queryClient.invalidateQueries({ queryKey: ['tokens'] });
     },
   });
@@ -34,29 +94,75 @@ export function TokenManager() {
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    create.mutate(String(new FormData(form).get('name') ?? ''), { onSuccess: () => form.reset() });
+    create.mutate(tokenRequest(form), { onSuccess: () => form.reset() });
   }
+
+  const curl =
+    created &&
+    `curl -H "Authorization: Bearer ${created.token}" ${typeof window === 'undefined' ? '' : window.location.origin}/api/gw/${created.integrations?.[0] ?? '<integration>'}/<path>`;
 
   return (
     <div className="panel">
-      <form className="row" onSubmit={submit} aria-label="Create an API token">
-        <label>
-          Token name
-          <input name="name" placeholder="checkout-service" required maxLength={100} />
-        </label>
-        <button type="submit" disabled={create.isPending}>
-          Create token
-        </button>
+      <form className="stack" onSubmit={submit} aria-label="Create an API token">
+        <div className="row">
+          <label>
+            Token name
+            <input name="name" placeholder="checkout-service" required maxLength={100} />
+          </label>
+          <label>
+            Expires in days (empty: never)
+            <input name="expiresInDays" type="number" min={1} max={3650} />
+          </label>
+        </div>
+        <fieldset>
+          <legend>Scopes</legend>
+          {TOKEN_SCOPES.map((scope) => (
+            <label key={scope} className="inline">
+              <input type="checkbox" name="scopes" value={scope} defaultChecked={scope === 'gateway'} /> {scope}{' '}
+              <span className="muted">({SCOPE_HELP[scope]})</span>
+            </label>
+          ))}
+        </fieldset>
+        <div className="row">
+          <label>
+            Integrations (slugs, comma-separated; empty: all)
+            <input name="integrations" placeholder="stripe, sendgrid" />
+          </label>
+          <label>
+            Rate limit per minute, per integration
+            <input name="rateLimitPerMinute" type="number" min={1} />
+          </label>
+          <label>
+            Monthly quota (slug=calls, …)
+            <input name="monthlyQuota" placeholder="stripe=10000" />
+          </label>
+        </div>
+        <div>
+          <button type="submit" disabled={create.isPending}>
+            Create token
+          </button>
+        </div>
       </form>
       <FormError error={create.error} />
       {created && (
-        <p className="notice" role="status">
-          New token (copy it now, it will not be shown again): <code data-testid="new-token">{created}</code>
-        </p>
+        <div className="notice" role="status">
+          <p>
+            New token (copy it now, it will not be shown again): <code data-testid="new-token">{created.token}</code>{' '}
+            <button
+              type="button"
+              onClick={() => void navigator.clipboard?.writeText(created.token).then(() => setCopied(true))}
+            >
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+          </p>
+          <p>
+            Try it: <code className="mono">{curl}</code>
+          </p>
+        </div>
       )}
       <DataTable
         label="API tokens"
-        columns={['Name', 'Token', 'Created', 'Last used', 'State', '']}
+        columns={['Name', 'Token', 'Scopes', 'Integrations', 'Limits', 'Created', 'Last used', 'Expires', 'State', '']}
         rows={tokens.data?.tokens}
         pending={tokens.isPending}
         error={tokens.error}
@@ -64,12 +170,28 @@ export function TokenManager() {
       >
         {(t) => (
           <tr key={t.id}>
-            <td>{t.name}</td>
-            <td className="mono">{t.prefix}…</td>
-            <td>{new Date(t.createdAt).toLocaleString()}</td>
-            <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
             <td>
-              {t.revokedAt ? <span className="status-bad">revoked</span> : <span className="status-ok">active</span>}
+              {t.name}
+              <div className="muted">by {t.owner}</div>
+            </td>
+            <td className="mono">{t.prefix}…</td>
+            <td>{t.scopes.join(', ')}</td>
+            <td>{t.integrations ? t.integrations.join(', ') : 'all'}</td>
+            <td>
+              <div>rate: {counts(t.rateLimits, '/min')}</div>
+              <div>quota: {counts(t.quotas, '/month')}</div>
+            </td>
+            <td>{when(t.createdAt, '')}</td>
+            <td>{when(t.lastUsedAt, 'never')}</td>
+            <td>{when(t.expiresAt, 'never')}</td>
+            <td>
+              {t.revokedAt ? (
+                <span className="status-bad">revoked</span>
+              ) : t.expired ? (
+                <span className="status-bad">expired</span>
+              ) : (
+                <span className="status-ok">active</span>
+              )}
             </td>
             <td>
               {!t.revokedAt && (

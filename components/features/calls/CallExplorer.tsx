@@ -26,7 +26,14 @@ const TEXT_FILTERS = [
 ] as const;
 
 /** The call log, filtered through the URL (so a search can be shared) and paged by cursor. */
-export function CallExplorer({ integrations }: { integrations: { slug: string; name: string }[] }) {
+/** `canReplay`: the viewer's role may replay (operator and up); otherwise no bulk replay is offered. */
+export function CallExplorer({
+  integrations,
+  canReplay = true,
+}: {
+  integrations: { slug: string; name: string }[];
+  canReplay?: boolean;
+}) {
   const {
     params,
     filter,
@@ -84,7 +91,7 @@ export function CallExplorer({ integrations }: { integrations: { slug: string; n
         ))}
         <FilterActions onClear={clear} />
       </form>
-      <BulkReplay params={params} key={`bulk-${filter}`} />
+      {canReplay && <BulkReplay params={params} key={`bulk-${filter}`} />}
       {listState(calls, rows.length, {
         noun: 'call',
         height: 240,

@@ -4,13 +4,14 @@ import { AttemptWaterfall } from '@/components/features/calls/AttemptWaterfall';
 import { ReplayPanel } from '@/components/features/calls/ReplayPanel';
 import { formatMs, formatTime } from '@/components/ui/format';
 import { HeaderList } from '@/components/ui/HeaderList';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { activeTarget, findIntegration } from '@/lib/integrations';
 import { replayCredential, replayDraft } from '@/lib/jobs';
+import { roleAtLeast } from '@/lib/model';
 import { type CallDetail, callDetail, REPLAYS_SHOWN } from '@/lib/queries';
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ ws?: string | string[] }> };
 
 export const metadata = { title: 'Call · Breakwater' };
 
@@ -75,13 +76,15 @@ function Replays({ call }: { call: CallDetail }) {
   );
 }
 
-export default async function CallPage({ params }: Props) {
-  await requireUser();
+export default async function CallPage({ params, searchParams }: Props) {
+  const access = await requireAccess((await searchParams).ws);
   const db = getDb();
-  const call = await callDetail(db, (await params).id);
+  // A call of another workspace is a 404, as one that does not exist.
+  const call = await callDetail(db, access.workspace.id, (await params).id);
   if (!call) notFound();
-  const stored = await findIntegration(db, call.integration.slug);
+  const stored = await findIntegration(db, access.workspace.id, call.integration.slug);
   const integration = stored && activeTarget(stored);
+  const canReplay = roleAtLeast(access.role ?? 'viewer', 'operator');
   const ok = call.outcome === 'success';
   return (
     <>
@@ -189,7 +192,7 @@ export default async function CallPage({ params }: Props) {
       </section>
       <div className="grid-2" style={{ marginBottom: 12, alignItems: 'start' }}>
         <Replays call={call} />
-        {integration && (
+        {integration && canReplay && (
           <ReplayPanel
             callId={call.id}
             draft={replayDraft(call, integration)}

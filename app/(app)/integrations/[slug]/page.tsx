@@ -1,26 +1,29 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { TokenCallers } from '@/components/features/auth/TokenCallers';
 import { BreakerActions } from '@/components/features/integrations/BreakerActions';
 import { EnvironmentSwitch } from '@/components/features/integrations/EnvironmentSwitch';
 import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
 import { chartThresholds } from '@/lib/alerts';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { activeTarget, environmentSwitches, findIntegration } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 import { credentialUsage } from '@/lib/queries';
 
-type Props = { params: Promise<{ slug: string }> };
+type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ ws?: string | string[] }> };
 
 export async function generateMetadata({ params }: Props) {
   return { title: `${(await params).slug} · Breakwater` };
 }
 
-export default async function IntegrationPage({ params }: Props) {
-  await requireUser();
+export default async function IntegrationPage({ params, searchParams }: Props) {
+  const access = await requireAccess((await searchParams).ws);
   const db = getDb();
-  const integration = await findIntegration(db, (await params).slug);
+  const integration = await findIntegration(db, access.workspace.id, (await params).slug);
   if (!integration) notFound();
+  const role = access.role ?? 'viewer';
   const target = activeTarget(integration);
   const [thresholds, usage, switches] = await Promise.all([
     chartThresholds(db, integration.slug),
@@ -35,17 +38,20 @@ export default async function IntegrationPage({ params }: Props) {
         <span className="mono muted">{target.baseUrl}</span>
         <span className="spacer" />
         <Link href={`/explorer?integration=${integration.slug}`}>Calls in the explorer</Link>
-        <Link href={`/settings/integrations/${integration.slug}/edit`}>Settings</Link>
+        {roleAtLeast(role, 'editor') && <Link href={`/settings/integrations/${integration.slug}/edit`}>Settings</Link>}
       </div>
       <div className="panel" style={{ marginBottom: 16 }}>
-        <BreakerActions slug={integration.slug} />
-      </div>
-      <div className="panel" style={{ marginBottom: 16 }}>
-        <EnvironmentSwitch
-          slug={integration.slug}
-          active={integration.activeEnvironment}
-          targets={{ production: integration.baseUrl, sandbox: integration.sandbox?.baseUrl }}
-        />
+        {roleAtLeast(role, 'editor') ? (
+          <EnvironmentSwitch
+            slug={integration.slug}
+            active={integration.activeEnvironment}
+            targets={{ production: integration.baseUrl, sandbox: integration.sandbox?.baseUrl }}
+          />
+        ) : (
+          <p data-testid="active-environment">
+            Environment: <strong>{integration.activeEnvironment}</strong>
+          </p>
+        )}
         {lastSwitch && (
           <p className="muted" data-testid="last-environment-switch">
             Switched from {lastSwitch.fromEnvironment} to {lastSwitch.toEnvironment} by {lastSwitch.actor} at{' '}
@@ -62,7 +68,13 @@ export default async function IntegrationPage({ params }: Props) {
           </p>
         )}
       </div>
+      {roleAtLeast(role, 'operator') && (
+        <div className="panel" style={{ marginBottom: 16 }}>
+          <BreakerActions slug={integration.slug} />
+        </div>
+      )}
       <SyncPanel integration={integration.slug} />
+      <TokenCallers slug={integration.slug} />
       <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
     </>
   );

@@ -1,30 +1,38 @@
 import Link from 'next/link';
 import { DeleteIntegrationButton } from '@/components/features/integrations/DeleteIntegrationButton';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations, toView } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 
 export const metadata = { title: 'Integrations · Settings · Breakwater' };
 
-export default async function IntegrationSettingsPage() {
-  await requireUser();
-  const integrations = (await listIntegrations(getDb())).map((i) => toView(i));
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function IntegrationSettingsPage({ searchParams }: Props) {
+  const access = await requireAccess((await searchParams).ws);
+  const canEdit = roleAtLeast(access.role ?? 'viewer', 'editor');
+  const integrations = (await listIntegrations(getDb(), access.workspace.id)).map((i) => toView(i));
   return (
     <>
       <div className="page-head">
         <h1>Integration settings</h1>
         <span className="spacer" />
         <Link href="/tokens">API tokens</Link>
-        <Link className="button" href="/settings/integrations/new">
-          New integration
-        </Link>
+        {canEdit && (
+          <Link className="button" href="/settings/integrations/new">
+            New integration
+          </Link>
+        )}
       </div>
       {integrations.length === 0 ? (
         <div className="panel empty">
           <p>No integrations yet.</p>
-          <p>
-            <Link href="/settings/integrations/new">Create the first one</Link>
-          </p>
+          {canEdit && (
+            <p>
+              <Link href="/settings/integrations/new">Create the first one</Link>
+            </p>
+          )}
         </div>
       ) : (
         <div className="panel table-wrap">
@@ -74,12 +82,14 @@ export default async function IntegrationSettingsPage() {
                   <td>{i.policy.rateLimit.enabled ? `${i.policy.rateLimit.perMinute}/min` : 'off'}</td>
                   <td>{i.policy.cache.enabled ? `${Math.round(i.policy.cache.ttlMs / 1000)} s` : 'off'}</td>
                   <td>
-                    <div className="row">
-                      <Link href={`/settings/integrations/${i.slug}/edit`} aria-label={`Edit ${i.name}`}>
-                        Edit
-                      </Link>
-                      <DeleteIntegrationButton slug={i.slug} name={i.name} />
-                    </div>
+                    {canEdit && (
+                      <div className="row">
+                        <Link href={`/settings/integrations/${i.slug}/edit`} aria-label={`Edit ${i.name}`}>
+                          Edit
+                        </Link>
+                        <DeleteIntegrationButton slug={i.slug} name={i.name} />
+                      </div>
+                    )}
                   </td>
                 </tr>
               ))}

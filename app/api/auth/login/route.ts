@@ -13,7 +13,13 @@ export async function POST(request: Request) {
   if (isCrossSiteRequest(request)) return jsonError(403, 'cross-origin sign-in refused');
   const body = await parseJsonBody(request, loginSchema);
   if (!body.ok) return body.response;
-  const result = await logIn(getDb(), body.data.username, body.data.password, clientAddress(request));
+  const result = await logIn(
+    getDb(),
+    body.data.username,
+    body.data.password,
+    clientAddress(request),
+    request.headers.get('user-agent'),
+  );
   if (!result.ok && result.reason === 'throttled') {
     return jsonError(
       429,

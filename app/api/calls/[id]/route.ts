@@ -3,7 +3,8 @@ import { callDetail } from '@/lib/queries';
 
 type Context = { params: Promise<{ id: string }> };
 
-export const GET = authed<Context>(async (_request, { params }, { db }) => {
-  const call = await callDetail(db, (await params).id);
+/** One call of the request's workspace; a call of another workspace is a 404. */
+export const GET = authed<Context>(async (_request, { params }, { db, workspace }) => {
+  const call = await callDetail(db, workspace.id, (await params).id);
   return call ? Response.json({ call }) : notFound('call');
 });

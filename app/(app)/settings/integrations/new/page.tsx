@@ -1,13 +1,15 @@
 import Link from 'next/link';
 import { IntegrationForm } from '@/components/features/integrations/IntegrationForm';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { policySchema } from '@/lib/resilience';
 import { integrationFormGroups } from '../fields';
 
 export const metadata = { title: 'New integration · Breakwater' };
 
-export default async function NewIntegrationPage() {
-  await requireUser();
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function NewIntegrationPage({ searchParams }: Props) {
+  await requireAccess((await searchParams).ws, 'editor');
   const defaults = { authScheme: 'none', policy: policySchema.parse({}) };
   return (
     <>

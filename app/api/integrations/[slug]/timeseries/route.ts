@@ -8,10 +8,10 @@ const querySchema = rangeQuerySchema({ environment: z.enum(ENVIRONMENTS).optiona
 
 type Context = { params: Promise<{ slug: string }> };
 
-export const GET = authed<Context>(async (request, { params }, { db }) => {
+export const GET = authed<Context>(async (request, { params }, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  const integration = await findIntegration(db, (await params).slug);
+  const integration = await findIntegration(db, workspace.id, (await params).slug);
   if (!integration) return notFound('integration');
-  return Response.json(await timeseries(db, { integrationId: integration.id, ...query.data }));
+  return Response.json(await timeseries(db, workspace.id, { integrationId: integration.id, ...query.data }));
 });

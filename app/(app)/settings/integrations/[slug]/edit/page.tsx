@@ -3,22 +3,38 @@ import { notFound } from 'next/navigation';
 import { BreakerActions } from '@/components/features/integrations/BreakerActions';
 import { DeleteIntegrationButton } from '@/components/features/integrations/DeleteIntegrationButton';
 import { IntegrationForm } from '@/components/features/integrations/IntegrationForm';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 import { policySchema } from '@/lib/resilience';
 import { integrationFormGroups } from '../../fields';
 
-type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ created?: string; saved?: string }> };
+type Props = {
+  params: Promise<{ slug: string }>;
+  searchParams: Promise<{ created?: string; saved?: string; ws?: string | string[] }>;
+};
 
 export const metadata = { title: 'Edit integration · Breakwater' };
 
 export default async function EditIntegrationPage({ params, searchParams }: Props) {
-  await requireUser();
-  const integration = await findIntegration(getDb(), (await params).slug);
+  const { created, saved, ws } = await searchParams;
+  // Editing is an editor's: the page is a 404 for anyone less, as for another workspace's integration.
+  const access = await requireAccess(ws, 'editor');
+  const integration = await findIntegration(getDb(), access.workspace.id, (await params).slug);
   if (!integration) notFound();
-  const { created, saved } = await searchParams;
-  const { name, slug, baseUrl, authScheme, authHeader, secretEnv, oauth2, policy, bodyCapture } = integration;
+  const {
+    name,
+    slug,
+    baseUrl,
+    authScheme,
+    authHeader,
+    secretEnv,
+    secondarySecretEnv,
+    sandbox,
+    oauth2,
+    policy,
+    bodyCapture,
+  } = integration;
   return (
     <>
       <p>
@@ -40,7 +56,19 @@ export default async function EditIntegrationPage({ params, searchParams }: Prop
       </div>
       <IntegrationForm
         groups={integrationFormGroups()}
-        initial={{ name, slug, baseUrl, authScheme, authHeader, secretEnv, oauth2, policy, bodyCapture }}
+        initial={{
+          name,
+          slug,
+          baseUrl,
+          authScheme,
+          authHeader,
+          secretEnv,
+          secondarySecretEnv,
+          sandbox,
+          oauth2,
+          policy,
+          bodyCapture,
+        }}
         defaults={{ authScheme: 'none', policy: policySchema.parse({}) }}
         slug={slug}
       />

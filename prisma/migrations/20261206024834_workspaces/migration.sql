@@ -1,0 +1,357 @@
+-- CreateTable
+CREATE TABLE "Workspace" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "slug" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "allowedSecrets" TEXT
+);
+
+-- Data: the `default` workspace, which the columns below default to (it holds everything that existed).
+INSERT INTO "Workspace" ("id", "slug", "name") VALUES ('default', 'default', 'Default');
+
+-- CreateTable
+CREATE TABLE "Membership" (
+    "workspaceId" TEXT NOT NULL,
+    "userId" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("workspaceId", "userId"),
+    CONSTRAINT "Membership_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Membership_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Invite" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "secretHash" TEXT NOT NULL,
+    "invitedById" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME NOT NULL,
+    "usedAt" DATETIME,
+    "usedById" TEXT,
+    CONSTRAINT "Invite_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "TokenUsage" (
+    "tokenId" TEXT NOT NULL,
+    "integration" TEXT NOT NULL,
+    "month" TEXT NOT NULL,
+    "calls" INTEGER NOT NULL DEFAULT 0,
+
+    PRIMARY KEY ("tokenId", "integration", "month")
+);
+
+-- CreateTable
+CREATE TABLE "AuditEvent" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "actorType" TEXT NOT NULL,
+    "actorId" TEXT NOT NULL,
+    "actorName" TEXT NOT NULL,
+    "address" TEXT,
+    "action" TEXT NOT NULL,
+    "objectType" TEXT NOT NULL,
+    "objectId" TEXT NOT NULL,
+    "diff" TEXT NOT NULL DEFAULT '{}'
+);
+
+-- RedefineTables
+PRAGMA defer_foreign_keys=ON;
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_AlertChannel" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "name" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "url" TEXT,
+    "secretEnv" TEXT NOT NULL,
+    "enabled" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "AlertChannel_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_AlertChannel" ("createdAt", "enabled", "id", "kind", "name", "secretEnv", "url") SELECT "createdAt", "enabled", "id", "kind", "name", "secretEnv", "url" FROM "AlertChannel";
+DROP TABLE "AlertChannel";
+ALTER TABLE "new_AlertChannel" RENAME TO "AlertChannel";
+CREATE UNIQUE INDEX "AlertChannel_name_key" ON "AlertChannel"("name");
+CREATE INDEX "AlertChannel_workspaceId_idx" ON "AlertChannel"("workspaceId");
+CREATE TABLE "new_AlertNotification" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "ruleId" TEXT NOT NULL,
+    "ruleName" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "at" DATETIME NOT NULL,
+    "summary" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "deliveries" TEXT NOT NULL DEFAULT '[]',
+    CONSTRAINT "AlertNotification_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_AlertNotification" ("at", "deliveries", "id", "payload", "ruleId", "ruleName", "status", "summary") SELECT "at", "deliveries", "id", "payload", "ruleId", "ruleName", "status", "summary" FROM "AlertNotification";
+DROP TABLE "AlertNotification";
+ALTER TABLE "new_AlertNotification" RENAME TO "AlertNotification";
+CREATE INDEX "AlertNotification_at_idx" ON "AlertNotification"("at");
+CREATE INDEX "AlertNotification_workspaceId_idx" ON "AlertNotification"("workspaceId");
+CREATE TABLE "new_AlertRule" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "name" TEXT NOT NULL,
+    "enabled" BOOLEAN NOT NULL DEFAULT true,
+    "config" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "AlertRule_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_AlertRule" ("config", "createdAt", "enabled", "id", "name", "updatedAt") SELECT "config", "createdAt", "enabled", "id", "name", "updatedAt" FROM "AlertRule";
+DROP TABLE "AlertRule";
+ALTER TABLE "new_AlertRule" RENAME TO "AlertRule";
+CREATE UNIQUE INDEX "AlertRule_name_key" ON "AlertRule"("name");
+CREATE INDEX "AlertRule_workspaceId_idx" ON "AlertRule"("workspaceId");
+CREATE TABLE "new_AlertSilence" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "comment" TEXT NOT NULL,
+    "ruleId" TEXT,
+    "integration" TEXT,
+    "matchers" TEXT NOT NULL DEFAULT '[]',
+    "startsAt" DATETIME NOT NULL,
+    "endsAt" DATETIME NOT NULL,
+    "recurrence" TEXT NOT NULL DEFAULT 'none',
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "AlertSilence_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_AlertSilence" ("comment", "createdAt", "endsAt", "id", "integration", "matchers", "recurrence", "ruleId", "startsAt") SELECT "comment", "createdAt", "endsAt", "id", "integration", "matchers", "recurrence", "ruleId", "startsAt" FROM "AlertSilence";
+DROP TABLE "AlertSilence";
+ALTER TABLE "new_AlertSilence" RENAME TO "AlertSilence";
+CREATE INDEX "AlertSilence_workspaceId_idx" ON "AlertSilence"("workspaceId");
+CREATE TABLE "new_ApiToken" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "name" TEXT NOT NULL,
+    "prefix" TEXT NOT NULL,
+    "tokenHash" TEXT NOT NULL,
+    "userId" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastUsedAt" DATETIME,
+    "revokedAt" DATETIME,
+    "scopes" TEXT NOT NULL DEFAULT '["gateway","read","write","admin"]',
+    "integrations" TEXT,
+    "expiresAt" DATETIME,
+    "rateLimits" TEXT,
+    "quotas" TEXT,
+    CONSTRAINT "ApiToken_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "ApiToken_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_ApiToken" ("createdAt", "id", "lastUsedAt", "name", "prefix", "revokedAt", "tokenHash", "userId") SELECT "createdAt", "id", "lastUsedAt", "name", "prefix", "revokedAt", "tokenHash", "userId" FROM "ApiToken";
+DROP TABLE "ApiToken";
+ALTER TABLE "new_ApiToken" RENAME TO "ApiToken";
+CREATE UNIQUE INDEX "ApiToken_tokenHash_key" ON "ApiToken"("tokenHash");
+CREATE INDEX "ApiToken_userId_idx" ON "ApiToken"("userId");
+CREATE INDEX "ApiToken_workspaceId_idx" ON "ApiToken"("workspaceId");
+CREATE TABLE "new_Integration" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "slug" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "baseUrl" TEXT NOT NULL,
+    "authScheme" TEXT NOT NULL DEFAULT 'none',
+    "authHeader" TEXT,
+    "secretEnv" TEXT,
+    "secondarySecretEnv" TEXT,
+    "sandbox" TEXT,
+    "activeEnvironment" TEXT NOT NULL DEFAULT 'production',
+    "oauth2" TEXT,
+    "policy" TEXT NOT NULL DEFAULT '{}',
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    "bodyCapture" TEXT NOT NULL DEFAULT 'redacted',
+    CONSTRAINT "Integration_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_Integration" ("activeEnvironment", "authHeader", "authScheme", "baseUrl", "bodyCapture", "createdAt", "id", "name", "oauth2", "policy", "sandbox", "secondarySecretEnv", "secretEnv", "slug", "updatedAt") SELECT "activeEnvironment", "authHeader", "authScheme", "baseUrl", "bodyCapture", "createdAt", "id", "name", "oauth2", "policy", "sandbox", "secondarySecretEnv", "secretEnv", "slug", "updatedAt" FROM "Integration";
+DROP TABLE "Integration";
+ALTER TABLE "new_Integration" RENAME TO "Integration";
+CREATE INDEX "Integration_workspaceId_idx" ON "Integration"("workspaceId");
+CREATE UNIQUE INDEX "Integration_workspaceId_slug_key" ON "Integration"("workspaceId", "slug");
+CREATE TABLE "new_Job" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "integrationId" TEXT NOT NULL,
+    "integrationSlug" TEXT NOT NULL,
+    "state" TEXT NOT NULL DEFAULT 'queued',
+    "priority" INTEGER NOT NULL DEFAULT 0,
+    "method" TEXT NOT NULL,
+    "path" TEXT NOT NULL,
+    "headers" TEXT NOT NULL DEFAULT '{}',
+    "body" TEXT,
+    "idempotencyKey" TEXT NOT NULL,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "maxAttempts" INTEGER NOT NULL,
+    "runAt" DATETIME NOT NULL,
+    "claimedAt" DATETIME,
+    "leaseUntil" DATETIME,
+    "lastError" TEXT,
+    "lastStatus" INTEGER,
+    "resultBody" TEXT,
+    "lastCallId" TEXT,
+    "attemptLog" TEXT NOT NULL DEFAULT '[]',
+    "source" TEXT NOT NULL DEFAULT 'api',
+    "completionUrl" TEXT,
+    "completionSecretEnv" TEXT,
+    "completionStatus" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "finishedAt" DATETIME,
+    CONSTRAINT "Job_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_Job" ("attemptLog", "attempts", "body", "claimedAt", "completionSecretEnv", "completionStatus", "completionUrl", "createdAt", "finishedAt", "headers", "id", "idempotencyKey", "integrationId", "integrationSlug", "lastCallId", "lastError", "lastStatus", "leaseUntil", "maxAttempts", "method", "path", "priority", "resultBody", "runAt", "source", "state") SELECT "attemptLog", "attempts", "body", "claimedAt", "completionSecretEnv", "completionStatus", "completionUrl", "createdAt", "finishedAt", "headers", "id", "idempotencyKey", "integrationId", "integrationSlug", "lastCallId", "lastError", "lastStatus", "leaseUntil", "maxAttempts", "method", "path", "priority", "resultBody", "runAt", "source", "state" FROM "Job";
+DROP TABLE "Job";
+ALTER TABLE "new_Job" RENAME TO "Job";
+CREATE INDEX "Job_state_runAt_idx" ON "Job"("state", "runAt");
+CREATE INDEX "Job_integrationId_state_idx" ON "Job"("integrationId", "state");
+CREATE INDEX "Job_workspaceId_idx" ON "Job"("workspaceId");
+CREATE TABLE "new_ReplayRun" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "filter" TEXT NOT NULL,
+    "idempotency" TEXT NOT NULL,
+    "concurrency" INTEGER NOT NULL,
+    "state" TEXT NOT NULL DEFAULT 'running',
+    "total" INTEGER NOT NULL,
+    "succeeded" INTEGER NOT NULL DEFAULT 0,
+    "failed" INTEGER NOT NULL DEFAULT 0,
+    "refused" INTEGER NOT NULL DEFAULT 0,
+    "leaseUntil" DATETIME,
+    "resumes" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "finishedAt" DATETIME,
+    CONSTRAINT "ReplayRun_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_ReplayRun" ("concurrency", "createdAt", "failed", "filter", "finishedAt", "id", "idempotency", "leaseUntil", "refused", "resumes", "state", "succeeded", "total") SELECT "concurrency", "createdAt", "failed", "filter", "finishedAt", "id", "idempotency", "leaseUntil", "refused", "resumes", "state", "succeeded", "total" FROM "ReplayRun";
+DROP TABLE "ReplayRun";
+ALTER TABLE "new_ReplayRun" RENAME TO "ReplayRun";
+CREATE INDEX "ReplayRun_state_idx" ON "ReplayRun"("state");
+CREATE INDEX "ReplayRun_workspaceId_idx" ON "ReplayRun"("workspaceId");
+CREATE TABLE "new_Session" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "userId" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME NOT NULL,
+    "lastSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "address" TEXT,
+    "userAgent" TEXT,
+    CONSTRAINT "Session_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_Session" ("createdAt", "expiresAt", "id", "userId") SELECT "createdAt", "expiresAt", "id", "userId" FROM "Session";
+DROP TABLE "Session";
+ALTER TABLE "new_Session" RENAME TO "Session";
+CREATE INDEX "Session_userId_idx" ON "Session"("userId");
+CREATE INDEX "Session_expiresAt_idx" ON "Session"("expiresAt");
+CREATE TABLE "new_Sync" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "slug" TEXT NOT NULL,
+    "integrationId" TEXT NOT NULL,
+    "integrationSlug" TEXT NOT NULL,
+    "path" TEXT NOT NULL,
+    "mode" TEXT NOT NULL DEFAULT 'since',
+    "cursorParam" TEXT NOT NULL DEFAULT 'since',
+    "limitParam" TEXT,
+    "pageSize" INTEGER NOT NULL DEFAULT 100,
+    "maxPages" INTEGER NOT NULL DEFAULT 10,
+    "itemsField" TEXT NOT NULL DEFAULT 'items',
+    "nextField" TEXT NOT NULL DEFAULT 'next',
+    "idField" TEXT NOT NULL DEFAULT 'id',
+    "timeField" TEXT,
+    "intervalSeconds" INTEGER NOT NULL,
+    "sink" TEXT NOT NULL DEFAULT 'events',
+    "sinkUrl" TEXT,
+    "sinkSecretEnv" TEXT,
+    "enabled" BOOLEAN NOT NULL DEFAULT true,
+    "checkpoint" TEXT,
+    "nextRunAt" DATETIME NOT NULL,
+    "leaseUntil" DATETIME,
+    "lastRunAt" DATETIME,
+    "lastSuccessAt" DATETIME,
+    "lastError" TEXT,
+    "lastItemAt" DATETIME,
+    "itemsDelivered" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Sync_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_Sync" ("checkpoint", "createdAt", "cursorParam", "enabled", "id", "idField", "integrationId", "integrationSlug", "intervalSeconds", "itemsDelivered", "itemsField", "lastError", "lastItemAt", "lastRunAt", "lastSuccessAt", "leaseUntil", "limitParam", "maxPages", "mode", "nextField", "nextRunAt", "pageSize", "path", "sink", "sinkSecretEnv", "sinkUrl", "slug", "timeField", "updatedAt") SELECT "checkpoint", "createdAt", "cursorParam", "enabled", "id", "idField", "integrationId", "integrationSlug", "intervalSeconds", "itemsDelivered", "itemsField", "lastError", "lastItemAt", "lastRunAt", "lastSuccessAt", "leaseUntil", "limitParam", "maxPages", "mode", "nextField", "nextRunAt", "pageSize", "path", "sink", "sinkSecretEnv", "sinkUrl", "slug", "timeField", "updatedAt" FROM "Sync";
+DROP TABLE "Sync";
+ALTER TABLE "new_Sync" RENAME TO "Sync";
+CREATE UNIQUE INDEX "Sync_slug_key" ON "Sync"("slug");
+CREATE INDEX "Sync_enabled_nextRunAt_idx" ON "Sync"("enabled", "nextRunAt");
+CREATE INDEX "Sync_workspaceId_idx" ON "Sync"("workspaceId");
+CREATE TABLE "new_User" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "username" TEXT NOT NULL,
+    "passwordHash" TEXT NOT NULL,
+    "isOwner" BOOLEAN NOT NULL DEFAULT false,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+INSERT INTO "new_User" ("createdAt", "id", "passwordHash", "username") SELECT "createdAt", "id", "passwordHash", "username" FROM "User";
+DROP TABLE "User";
+ALTER TABLE "new_User" RENAME TO "User";
+CREATE UNIQUE INDEX "User_username_key" ON "User"("username");
+CREATE TABLE "new_WebhookSource" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'default',
+    "slug" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "integrationId" TEXT NOT NULL,
+    "integrationSlug" TEXT NOT NULL,
+    "forwardPath" TEXT NOT NULL DEFAULT '/',
+    "scheme" TEXT NOT NULL,
+    "secretEnv" TEXT NOT NULL,
+    "previousSecretEnv" TEXT,
+    "options" TEXT NOT NULL DEFAULT '{}',
+    "toleranceSeconds" INTEGER NOT NULL DEFAULT 300,
+    "maxBodyBytes" INTEGER NOT NULL DEFAULT 1048576,
+    "dedupBy" TEXT NOT NULL DEFAULT 'id',
+    "dedupField" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "WebhookSource_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_WebhookSource" ("createdAt", "dedupBy", "dedupField", "forwardPath", "id", "integrationId", "integrationSlug", "maxBodyBytes", "name", "options", "previousSecretEnv", "scheme", "secretEnv", "slug", "toleranceSeconds", "updatedAt") SELECT "createdAt", "dedupBy", "dedupField", "forwardPath", "id", "integrationId", "integrationSlug", "maxBodyBytes", "name", "options", "previousSecretEnv", "scheme", "secretEnv", "slug", "toleranceSeconds", "updatedAt" FROM "WebhookSource";
+DROP TABLE "WebhookSource";
+ALTER TABLE "new_WebhookSource" RENAME TO "WebhookSource";
+CREATE UNIQUE INDEX "WebhookSource_slug_key" ON "WebhookSource"("slug");
+CREATE INDEX "WebhookSource_workspaceId_idx" ON "WebhookSource"("workspaceId");
+PRAGMA foreign_keys=ON;
+PRAGMA defer_foreign_keys=OFF;
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Workspace_slug_key" ON "Workspace"("slug");
+
+-- CreateIndex
+CREATE INDEX "Membership_userId_idx" ON "Membership"("userId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Invite_secretHash_key" ON "Invite"("secretHash");
+
+-- CreateIndex
+CREATE INDEX "Invite_workspaceId_idx" ON "Invite"("workspaceId");
+
+-- CreateIndex
+CREATE INDEX "TokenUsage_month_idx" ON "TokenUsage"("month");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_workspaceId_at_idx" ON "AuditEvent"("workspaceId", "at");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_workspaceId_objectType_objectId_idx" ON "AuditEvent"("workspaceId", "objectType", "objectId");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_at_idx" ON "AuditEvent"("at");
+
+-- Data: every existing user is an admin of `default`, and the first user is the instance owner.
+INSERT INTO "Membership" ("workspaceId", "userId", "role") SELECT 'default', "id", 'admin' FROM "User";
+UPDATE "User" SET "isOwner" = true WHERE "id" = (SELECT "id" FROM "User" ORDER BY "createdAt", "id" LIMIT 1);
