@@ -4,12 +4,14 @@
 // only after its commit. Run twice on one database: one transaction per delivery
 // (BREAKWATER_WEBHOOK_BATCH_MAX=1) and group commit with the defaults. Every delivery is checked stored with
 // its job afterwards. Writes bench/results/webhook-ingest.json.
+
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Webhook } from 'standardwebhooks';
 import { createDb, type Db } from '@/lib/db';
 import { createIntegration, integrationSchema } from '@/lib/integrations';
+import { DEFAULT_WORKSPACE_ID } from '@/lib/model';
 import { ENV_VARIABLES } from '@/lib/server/env';
 import { createSource, flushWebhookCounts, receiveWebhook, sourceSchema } from '@/lib/webhooks';
 import { createMigratedDatabase } from '@/test/support/database';
@@ -88,6 +90,7 @@ async function setUp(db: Db) {
   );
   await createSource(
     db,
+    DEFAULT_WORKSPACE_ID,
     sourceSchema.parse({
       name: 'Bench',
       slug: 'bench',
@@ -107,7 +110,7 @@ async function drive(db: Db, name: string, count: number): Promise<number[]> {
       while (next < count) {
         const input = delivery(name, next++);
         const t0 = performance.now();
-        const answer = await receiveWebhook(db, 'bench', input);
+        const answer = await receiveWebhook(db, 'default', 'bench', input);
         latencies.push(performance.now() - t0);
         if (answer.status !== 200 || answer.body.duplicate)
           throw new Error(`${name}: answered ${answer.status} ${JSON.stringify(answer.body)}`);

@@ -1,6 +1,7 @@
 // `npm run demo`: the product on its embedded default (SQLite) with a fault-injecting upstream and live
 // traffic, so the dashboard has numbers within seconds. Builds, migrates, seeds, starts, and on Ctrl-C
 // stops everything (flushing telemetry).
+
 import { spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { ensureDemoWebhookSource, startWebhookTraffic } from '@/demo/webhooks';
 import { ADMIN_USERNAME, createApiToken, ensureAdmin } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb } from '@/lib/db';
 import { createIntegration, findIntegration, integrationSchema, updateIntegration } from '@/lib/integrations';
+import { DEFAULT_WORKSPACE_ID } from '@/lib/model';
 import { createSync, deleteSync, syncSchema } from '@/lib/syncs';
 
 const DEMO_TOKEN_NAME = 'demo traffic';
@@ -68,9 +70,10 @@ for (const demo of demoIntegrations) {
 const feed = integrationSchema.parse({ name: 'Events feed', slug: 'events-feed', baseUrl: upstream.url });
 if (await findIntegration(db, feed.slug)) await updateIntegration(db, feed.slug, { baseUrl: feed.baseUrl });
 else await createIntegration(db, feed);
-await deleteSync(db, 'demo-events');
+await deleteSync(db, DEFAULT_WORKSPACE_ID, 'demo-events');
 await createSync(
   db,
+  DEFAULT_WORKSPACE_ID,
   syncSchema.parse({
     slug: 'demo-events',
     integration: feed.slug,

@@ -5,6 +5,7 @@ import { type IntegrationConfig, integrationSchema } from './schema';
 
 export interface Integration extends Omit<IntegrationConfig, 'policy'> {
   id: string;
+  workspaceId: string;
   policy: Policy;
   createdAt: Date;
   updatedAt: Date;

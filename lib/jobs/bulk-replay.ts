@@ -12,11 +12,16 @@ import type { BulkReplayInput } from './schema';
 const active = processSingleton('replay-runs', () => new Map<string, AbortController>());
 
 /** The ids of the calls matching the explorer's filter, read with the explorer's own query. */
-async function matchingCallIds(db: Db, filter: CallFilter, limit: number): Promise<{ ids: string[]; more: boolean }> {
+async function matchingCallIds(
+  db: Db,
+  workspaceId: string,
+  filter: CallFilter,
+  limit: number,
+): Promise<{ ids: string[]; more: boolean }> {
   const ids: string[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await searchCalls(db, { ...filter, cursor, limit: 200 });
+    const page = await searchCalls(db, { ...filter, cursor, limit: 200 }, workspaceId);
     for (const call of page.calls) ids.push(call.id);
     if (ids.length >= limit || !page.nextCursor)
       return { ids: ids.slice(0, limit), more: ids.length > limit || !!page.nextCursor };
@@ -55,17 +60,18 @@ export function replayRunConfig(): ClaimLoopConfig {
 }
 
 /**
- * Dry run: how many calls would be replayed. Otherwise stores the run with its calls as items in one
+ * Dry run: how many of the workspace's calls would be replayed. Otherwise stores the run with its calls as items in one
  * transaction and hands it to the runner (this instance's at once, or any instance's at its next look).
  */
-export async function startBulkReplay(db: Db, input: BulkReplayInput) {
-  const { ids, more } = await matchingCallIds(db, input.filter, input.limit);
+export async function startBulkReplay(db: Db, workspaceId: string, input: BulkReplayInput) {
+  const { ids, more } = await matchingCallIds(db, workspaceId, input.filter, input.limit);
   if (input.dryRun) return { dryRun: true as const, count: ids.length, more };
   const id = randomUUID();
   const [run] = await db.$transaction([
     db.replayRun.create({
       data: {
         id,
+        workspaceId,
         filter: JSON.stringify(input.filter),
         idempotency: input.idempotency,
         concurrency: input.concurrency,
@@ -187,19 +193,21 @@ export function startReplayRunner(db: Db): void {
   processSingleton('replay-runner', () => new BulkReplayRunner(db).start());
 }
 
-export async function findReplayRun(db: Db, id: string) {
-  const run = await db.replayRun.findUnique({ where: { id } });
+/** The run, when it is the workspace's (another workspace's is null: a 404). */
+export async function findReplayRun(db: Db, workspaceId: string, id: string) {
+  const run = await db.replayRun.findFirst({ where: { id, workspaceId } });
   return run ? runView(run) : null;
 }
 
 /** Stops starting new replays of a run, on whichever instance runs it (at its next lease renewal). */
-export async function cancelReplayRun(db: Db, id: string) {
+export async function cancelReplayRun(db: Db, workspaceId: string, id: string) {
+  if (!(await findReplayRun(db, workspaceId, id))) return null;
   active.get(id)?.abort();
   await db.replayRun.updateMany({
     where: { id, state: 'running' },
     data: { state: 'cancelled', finishedAt: new Date(), leaseUntil: null },
   });
-  return findReplayRun(db, id);
+  return findReplayRun(db, workspaceId, id);
 }
 
 /** Deletes ended bulk replay runs (with their items) started more than BREAKWATER_RETENTION_JOB_DAYS ago (14). */

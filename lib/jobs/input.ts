@@ -11,16 +11,18 @@ export class UnknownIntegrationError extends DomainError {
 }
 
 /**
- * The integration named by a job or batch, and its paths checked as the gateway would: bad input is
+ * The workspace's integration named by a job or batch, and its paths checked as the gateway would: bad input is
  * refused naming the field (UnknownIntegrationError, UnsafePathError) before anything is stored or sent.
  */
 export async function resolveTarget(
   db: Db,
+  workspaceId: string,
   slug: string,
   paths: { field: string; path: string }[],
 ): Promise<Integration> {
   const integration = await findIntegration(db, slug);
-  if (!integration) throw new UnknownIntegrationError(slug);
+  // Another workspace's integration is as absent as one that does not exist.
+  if (!integration || integration.workspaceId !== workspaceId) throw new UnknownIntegrationError(slug);
   for (const { field, path } of paths) {
     try {
       assertSafePath(integration, path);

@@ -7,7 +7,14 @@ import { replayCredential, replayDraft } from './replay-draft';
 
 function integration(input: Record<string, unknown>): Integration {
   const config = integrationSchema.parse({ slug: 'pay', name: 'Pay', baseUrl: 'https://pay.example/v1', ...input });
-  return { ...config, id: 'i1', policy: parsePolicy(config.policy), createdAt: new Date(0), updatedAt: new Date(0) };
+  return {
+    ...config,
+    id: 'i1',
+    workspaceId: 'default',
+    policy: parsePolicy(config.policy),
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  };
 }
 
 test('a draft is the recorded request relative to the base URL, query apart, without what the server sets', () => {

@@ -9,10 +9,10 @@ export interface FiringAlertRow {
   since: Date;
 }
 
-/** Every firing, unsilenced instance of an enabled rule, oldest first. */
-export async function firingAlertRows(db: Db): Promise<FiringAlertRow[]> {
+/** Every firing, unsilenced instance of an enabled rule (of the workspace's rules when given), oldest first. */
+export async function firingAlertRows(db: Db, workspaceId?: string): Promise<FiringAlertRow[]> {
   const rows = await db.alertInstance.findMany({
-    where: { state: 'firing', silenced: false, rule: { enabled: true } },
+    where: { state: 'firing', silenced: false, rule: { enabled: true, workspaceId } },
     select: { integrationId: true, integrationSlug: true, since: true, rule: { select: { name: true, config: true } } },
     orderBy: { since: 'asc' },
   });

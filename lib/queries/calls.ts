@@ -80,13 +80,16 @@ const ROW_SELECT = {
  * Newest calls first, matching the filter, paginated by keyset on (startedAt, id): stable while new calls
  * arrive, and each page is an index range scan rather than an ever-growing offset.
  */
-export async function searchCalls(db: Db, filter: CallFilter): Promise<CallPage> {
+/** `workspaceId`: only that workspace's integrations' calls (16B's bulk replay; 16A/C may move it first after db). */
+export async function searchCalls(db: Db, filter: CallFilter, workspaceId?: string): Promise<CallPage> {
   const limit = Math.min(filter.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
   const startedAt = { ...(filter.from && { gte: filter.from }), ...(filter.to && { lte: filter.to }) };
   const after = filter.cursor ? decodeCursor(filter.cursor) : null;
   const rows = await db.callLog.findMany({
     where: {
-      ...(filter.integration && { integration: { slug: filter.integration } }),
+      ...((filter.integration || workspaceId) && {
+        integration: { ...(filter.integration && { slug: filter.integration }), ...(workspaceId && { workspaceId }) },
+      }),
       ...(filter.outcome && { outcome: filter.outcome }),
       ...(filter.status !== undefined && { status: filter.status }),
       ...(filter.method && { method: filter.method.toUpperCase() }),

@@ -19,7 +19,7 @@ export default async function IntegrationPage({ params }: Props) {
   const db = getDb();
   const integration = await findIntegration(db, (await params).slug);
   if (!integration) notFound();
-  const thresholds = await chartThresholds(db, integration.slug);
+  const thresholds = await chartThresholds(db, integration.workspaceId, integration.slug);
   return (
     <>
       <div className="page-head">

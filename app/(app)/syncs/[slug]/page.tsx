@@ -3,22 +3,22 @@ import { notFound } from 'next/navigation';
 import { SyncDetail } from '@/components/features/syncs/SyncDetail';
 import { SyncForm } from '@/components/features/syncs/SyncForm';
 import type { SyncWire } from '@/components/features/syncs/SyncStatus';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
 import { findSync, syncView } from '@/lib/syncs';
 import { syncFormDefaults } from '../defaults';
 
-type Props = { params: Promise<{ slug: string }> };
+type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ ws?: string | string[] }> };
 
 export async function generateMetadata({ params }: Props) {
   return { title: `${(await params).slug} · Syncs · Breakwater` };
 }
 
-export default async function SyncPage({ params }: Props) {
-  await requireUser();
+export default async function SyncPage({ params, searchParams }: Props) {
+  const { workspace } = await requireAccess((await searchParams).ws);
   const db = getDb();
-  const row = await findSync(db, (await params).slug);
+  const row = await findSync(db, workspace.id, (await params).slug);
   if (!row) notFound();
   const sync = JSON.parse(JSON.stringify(syncView(row))) as SyncWire;
   const integrations = (await listIntegrations(db)).map((integration) => integration.slug);

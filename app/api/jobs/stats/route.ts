@@ -7,12 +7,13 @@ export const dynamic = 'force-dynamic';
 
 const querySchema = z.object({ integration: z.string().trim().min(1).max(100).optional() });
 
-/** The queue's live depth, counts per state, dead letters and oldest ages; of one integration with ?integration=. */
-export const GET = authed(async (request, _context, { db }) => {
+/** The workspace's queue: live depth, counts per state, dead letters and oldest ages; of one integration with ?integration=. */
+export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
   const slug = query.data.integration;
-  const integration = slug ? await findIntegration(db, slug) : null;
+  const found = slug ? await findIntegration(db, slug) : null;
+  const integration = found?.workspaceId === workspace.id ? found : null;
   if (slug && !integration) return notFound(`integration "${slug}"`);
-  return Response.json(await queueStats(db, { integrationId: integration?.id }));
+  return Response.json(await queueStats(db, workspace.id, { integrationId: integration?.id }));
 });

@@ -3,17 +3,17 @@ import { notFound } from 'next/navigation';
 import { eventStateClass } from '@/components/features/webhooks/WebhookEventState';
 import { WebhookReplayButton } from '@/components/features/webhooks/WebhookReplayButton';
 import { formatTime } from '@/components/ui/format';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { eventDetail } from '@/lib/webhooks';
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ ws?: string | string[] }> };
 
 export const metadata = { title: 'Webhook event · Breakwater' };
 
-export default async function WebhookEventPage({ params }: Props) {
-  await requireUser();
-  const event = await eventDetail(getDb(), (await params).id);
+export default async function WebhookEventPage({ params, searchParams }: Props) {
+  const { workspace } = await requireAccess((await searchParams).ws);
+  const event = await eventDetail(getDb(), workspace.id, (await params).id);
   if (!event) notFound();
   const { job } = event;
   return (

@@ -13,12 +13,13 @@ const querySchema = rangeQuerySchema(
   { maxRangeMs: MAX_RANGE_MS },
 );
 
-/** Sampled queue depth, dead letters and oldest ages over a range, for the charts. */
-export const GET = authed(async (request, _context, { db }) => {
+/** The workspace's sampled queue depth, dead letters and oldest ages over a range, for the charts. */
+export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
   const { from, to, integration: slug } = query.data;
-  const integration = slug ? await findIntegration(db, slug) : null;
+  const found = slug ? await findIntegration(db, slug) : null;
+  const integration = found?.workspaceId === workspace.id ? found : null;
   if (slug && !integration) return notFound(`integration "${slug}"`);
-  return Response.json(await queueSeries(db, { from, to, integrationId: integration?.id }));
+  return Response.json(await queueSeries(db, workspace.id, { from, to, integrationId: integration?.id }));
 });
