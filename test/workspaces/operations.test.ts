@@ -465,6 +465,7 @@ describe('isolation', () => {
     const cases: [string, string][] = [
       ['/syncs/only-b', '<h1>only-b</h1>'],
       [`/webhooks/events/${b.eventId}`, 'Redeliveries'],
+      [`/jobs/${b.jobId}`, '← Jobs'],
     ];
     for (const [path, shown] of cases) {
       const theirs = await page(a.admin, path);
@@ -473,6 +474,30 @@ describe('isolation', () => {
       const own = await page(bEditor, path);
       assert.ok(own.includes(shown), `${path} for B shows it`);
     }
+  });
+});
+
+describe('pages by role', () => {
+  const page = async (member: TestMember, path: string) =>
+    (await fetch(`${server.url}${path}`, { headers: { cookie: member.cookie }, redirect: 'manual' })).text();
+
+  test('pages offer only the controls the role may use', async () => {
+    // a sync's settings form: editors only ("Run now", for operators, renders with the sync's live status)
+    const viewerSync = await page(a.viewer, '/syncs/feed');
+    assert.match(viewerSync, /<h1>feed<\/h1>/);
+    assert.ok(!viewerSync.includes('<h2>Settings</h2>'));
+    const operatorSync = await page(a.operator, '/syncs/feed');
+    assert.ok(!operatorSync.includes('<h2>Settings</h2>'));
+    assert.ok((await page(a.editor, '/syncs/feed')).includes('<h2>Settings</h2>'));
+    // the new-rule page: editors and up
+    assert.match(await page(a.operator, '/alerts/new'), /Not found/);
+    assert.ok((await page(a.editor, '/alerts/new')).includes('<h1>New alert rule</h1>'));
+    // enqueueing a job: operators and up; the integrations offered are the workspace's
+    const viewerJobs = await page(a.viewer, '/jobs');
+    const operatorJobs = await page(a.operator, '/jobs');
+    assert.ok(!viewerJobs.includes('Enqueue a job'));
+    assert.ok(operatorJobs.includes('Enqueue a job'));
+    assert.ok(operatorJobs.includes('app-a') && !operatorJobs.includes('app-b'));
   });
 });
 

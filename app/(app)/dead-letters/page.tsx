@@ -2,15 +2,20 @@ import Link from 'next/link';
 import { DeadLetterList } from '@/components/features/jobs/DeadLetterList';
 import { QueueCharts } from '@/components/features/jobs/QueueCharts';
 import { QueueStatsBar } from '@/components/features/jobs/QueueStats';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 
 export const metadata = { title: 'Dead letters · Breakwater' };
 
-export default async function DeadLettersPage() {
-  await requireUser();
-  const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function DeadLettersPage({ searchParams }: Props) {
+  const { workspace, role } = await requireAccess((await searchParams).ws);
+  const integrations = (await listIntegrations(getDb()))
+    .filter((i) => i.workspaceId === workspace.id)
+    .map(({ slug, name }) => ({ slug, name }));
   return (
     <>
       <div className="page-head">
@@ -22,7 +27,7 @@ export default async function DeadLettersPage() {
         fresh attempts and its original idempotency key, so work that may have happened is not done twice.
       </p>
       <QueueStatsBar />
-      <DeadLetterList integrations={integrations} />
+      <DeadLetterList integrations={integrations} canAct={!!role && roleAtLeast(role, 'operator')} />
       <QueueCharts />
     </>
   );

@@ -3,15 +3,21 @@ import { JobEnqueueForm } from '@/components/features/jobs/JobEnqueueForm';
 import { JobList } from '@/components/features/jobs/JobList';
 import { QueueCharts } from '@/components/features/jobs/QueueCharts';
 import { QueueStatsBar } from '@/components/features/jobs/QueueStats';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 
 export const metadata = { title: 'Jobs · Breakwater' };
 
-export default async function JobsPage() {
-  await requireUser();
-  const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function JobsPage({ searchParams }: Props) {
+  const { workspace, role } = await requireAccess((await searchParams).ws);
+  // the workspace's integrations only (16A may scope listIntegrations itself)
+  const integrations = (await listIntegrations(getDb()))
+    .filter((i) => i.workspaceId === workspace.id)
+    .map(({ slug, name }) => ({ slug, name }));
   return (
     <>
       <div className="page-head">
@@ -25,7 +31,7 @@ export default async function JobsPage() {
       <QueueStatsBar />
       <QueueCharts />
       <JobList integrations={integrations} />
-      <JobEnqueueForm integrations={integrations} />
+      {!!role && roleAtLeast(role, 'operator') && <JobEnqueueForm integrations={integrations} />}
     </>
   );
 }

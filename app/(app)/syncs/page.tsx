@@ -1,15 +1,20 @@
 import { SyncForm } from '@/components/features/syncs/SyncForm';
 import { SyncList } from '@/components/features/syncs/SyncList';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 import { syncFormDefaults } from './defaults';
 
 export const metadata = { title: 'Syncs · Breakwater' };
 
-export default async function SyncsPage() {
-  await requireUser();
-  const integrations = (await listIntegrations(getDb())).map((integration) => integration.slug);
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function SyncsPage({ searchParams }: Props) {
+  const { workspace, role } = await requireAccess((await searchParams).ws);
+  const integrations = (await listIntegrations(getDb()))
+    .filter((i) => i.workspaceId === workspace.id)
+    .map((integration) => integration.slug);
   return (
     <>
       <h1>Syncs</h1>
@@ -21,11 +26,15 @@ export default async function SyncsPage() {
       <section className="panel">
         <SyncList />
       </section>
-      <h2>New sync</h2>
-      {integrations.length === 0 ? (
-        <p className="muted">Create an integration first: a sync polls one.</p>
-      ) : (
-        <SyncForm integrations={integrations} defaults={syncFormDefaults} />
+      {!!role && roleAtLeast(role, 'editor') && (
+        <>
+          <h2>New sync</h2>
+          {integrations.length === 0 ? (
+            <p className="muted">Create an integration first: a sync polls one.</p>
+          ) : (
+            <SyncForm integrations={integrations} defaults={syncFormDefaults} />
+          )}
+        </>
       )}
     </>
   );

@@ -1,12 +1,17 @@
 import { WebhookSources } from '@/components/features/webhooks/WebhookSources';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 
 export const metadata = { title: 'Webhooks · Breakwater' };
 
-export default async function WebhooksPage() {
-  await requireUser();
-  const integrations = (await listIntegrations(getDb())).map(({ slug, name }) => ({ slug, name }));
-  return <WebhookSources integrations={integrations} />;
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function WebhooksPage({ searchParams }: Props) {
+  const { workspace, role } = await requireAccess((await searchParams).ws);
+  const integrations = (await listIntegrations(getDb()))
+    .filter((i) => i.workspaceId === workspace.id)
+    .map(({ slug, name }) => ({ slug, name }));
+  return <WebhookSources integrations={integrations} canEdit={!!role && roleAtLeast(role, 'editor')} />;
 }

@@ -5,6 +5,7 @@ import { WebhookReplayButton } from '@/components/features/webhooks/WebhookRepla
 import { formatTime } from '@/components/ui/format';
 import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
+import { roleAtLeast } from '@/lib/model';
 import { eventDetail } from '@/lib/webhooks';
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ ws?: string | string[] }> };
@@ -12,7 +13,7 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ ws?: str
 export const metadata = { title: 'Webhook event · Breakwater' };
 
 export default async function WebhookEventPage({ params, searchParams }: Props) {
-  const { workspace } = await requireAccess((await searchParams).ws);
+  const { workspace, role } = await requireAccess((await searchParams).ws);
   const event = await eventDetail(getDb(), workspace.id, (await params).id);
   if (!event) notFound();
   const { job } = event;
@@ -72,7 +73,7 @@ export default async function WebhookEventPage({ params, searchParams }: Props) 
           ) : (
             <p className="muted">No forward job yet.</p>
           )}
-          <WebhookReplayButton eventId={event.id} />
+          {!!role && roleAtLeast(role, 'operator') && <WebhookReplayButton eventId={event.id} />}
         </section>
       </div>
       <div className="grid-2" style={{ marginTop: 12 }}>
