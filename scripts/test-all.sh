@@ -38,7 +38,7 @@ fi
 
 step "unit and integration tests (SQLite)" bash -c "scripts/test-unit.sh 2>&1 | tee $logs/sqlite.log; exit \${PIPESTATUS[0]}"
 count_node "$logs/sqlite.log"
-step "server and API tests (PostgreSQL)" bash -c "BREAKWATER_TEST_PROVIDER=postgresql scripts/test-unit.sh test/api.test.ts test/jobs/api.test.ts test/jobs/crash.test.ts test/jobs/queue-alerts.test.ts test/syncs/api.test.ts test/webhooks/api.test.ts test/security/destination.test.ts test/security/input.test.ts test/security/patch.test.ts test/security/redaction.test.ts test/security/secrets.test.ts test/security/sessions.test.ts lib/telemetry/recorder.test.ts lib/telemetry/recorder-call-id.test.ts lib/integrations/request-body.test.ts lib/webhooks/ingest-batch.test.ts test/webhooks/group-commit.test.ts test/webhooks/crash.test.ts 2>&1 | tee $logs/pg.log; exit \${PIPESTATUS[0]}"
+step "server and API tests (PostgreSQL)" bash -c "BREAKWATER_TEST_PROVIDER=postgresql scripts/test-unit.sh test/api.test.ts test/jobs/api.test.ts test/jobs/crash.test.ts test/jobs/queue-alerts.test.ts test/syncs/api.test.ts test/webhooks/api.test.ts test/security/destination.test.ts test/security/input.test.ts test/security/patch.test.ts test/security/redaction.test.ts test/security/secrets.test.ts test/security/sessions.test.ts lib/telemetry/recorder.test.ts lib/telemetry/recorder-call-id.test.ts lib/integrations/request-body.test.ts lib/webhooks/ingest-batch.test.ts test/webhooks/group-commit.test.ts test/webhooks/crash.test.ts test/workspaces/operations.test.ts 2>&1 | tee $logs/pg.log; exit \${PIPESTATUS[0]}"
 count_node "$logs/pg.log"
 
 step "browser tests (Chromium)" env PLAYWRIGHT_JSON_OUTPUT_NAME="$logs/e2e.json" npx playwright test --reporter=list,json
