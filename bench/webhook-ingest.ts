@@ -4,6 +4,7 @@
 // only after its commit. Run twice on one database: one transaction per delivery
 // (BREAKWATER_WEBHOOK_BATCH_MAX=1) and group commit with the defaults. Every delivery is checked stored with
 // its job afterwards. Writes bench/results/webhook-ingest.json.
+
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -90,6 +91,7 @@ async function setUp(db: Db) {
   );
   await createSource(
     db,
+    DEFAULT_WORKSPACE_ID,
     sourceSchema.parse({
       name: 'Bench',
       slug: 'bench',
@@ -109,7 +111,7 @@ async function drive(db: Db, name: string, count: number): Promise<number[]> {
       while (next < count) {
         const input = delivery(name, next++);
         const t0 = performance.now();
-        const answer = await receiveWebhook(db, 'bench', input);
+        const answer = await receiveWebhook(db, 'default', 'bench', input);
         latencies.push(performance.now() - t0);
         if (answer.status !== 200 || answer.body.duplicate)
           throw new Error(`${name}: answered ${answer.status} ${JSON.stringify(answer.body)}`);

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
+import { DEFAULT_WORKSPACE_ID } from '@/lib/model';
 import { webhookHeaders } from '@/lib/standard-webhooks';
 import { createSource, findSource, sourceSchema, updateSource } from '@/lib/webhooks';
 
@@ -10,13 +11,14 @@ export const DEMO_WEBHOOK_SECRET_ENV = 'BREAKWATER_SECRET_DEMO_WEBHOOK';
 /** Creates the source once; the secret is generated for this run and handed to the server in its environment. */
 export async function ensureDemoWebhookSource(db: Db): Promise<string> {
   process.env[DEMO_WEBHOOK_SECRET_ENV] ??= `whsec_${randomBytes(24).toString('base64')}`;
-  const existing = await findSource(db, DEMO_WEBHOOK_SOURCE);
+  const existing = await findSource(db, DEFAULT_WORKSPACE_ID, DEMO_WEBHOOK_SOURCE);
   // A demo database from before secrets had to be exposed names DEMO_WEBHOOK_SECRET, which now verifies nothing.
   if (existing && existing.secretEnv !== DEMO_WEBHOOK_SECRET_ENV)
-    await updateSource(db, DEMO_WEBHOOK_SOURCE, { secretEnv: DEMO_WEBHOOK_SECRET_ENV });
+    await updateSource(db, DEFAULT_WORKSPACE_ID, DEMO_WEBHOOK_SOURCE, { secretEnv: DEMO_WEBHOOK_SECRET_ENV });
   if (!existing)
     await createSource(
       db,
+      DEFAULT_WORKSPACE_ID,
       sourceSchema.parse({
         name: 'Payments events',
         slug: DEMO_WEBHOOK_SOURCE,

@@ -55,7 +55,9 @@ test('a source made in the form receives signed deliveries, counts them, shows t
   await expect(form.getByLabel('Secret environment variable')).toHaveAttribute('aria-invalid', 'true');
   await form.getByLabel('Secret environment variable').fill('BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK');
   await form.getByRole('button', { name: 'Create source' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Senders post to' })).toContainText(`/api/webhooks/${slug}`);
+  await expect(page.getByRole('status').filter({ hasText: 'Senders post to' })).toContainText(
+    `/api/webhooks/default/${slug}`,
+  );
   const panel = page.getByRole('region', { name: `Payments ${run}` });
   await expect(panel.locator('code', { hasText: 'BREAKWATER_SECRET_E2E_INBOUND_WEBHOOK' })).toBeVisible();
   await expect(panel.getByText(E2E.inboundWebhookSecret)).toHaveCount(0);

@@ -1,6 +1,7 @@
 // `npm run demo`: the product on its embedded default (SQLite) with a fault-injecting upstream and live
 // traffic, so the dashboard has numbers within seconds. Builds, migrates, seeds, starts, and on Ctrl-C
 // stops everything (flushing telemetry).
+
 import { spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -71,9 +72,10 @@ const feed = integrationSchema.parse({ name: 'Events feed', slug: 'events-feed',
 if (await findIntegration(db, DEFAULT_WORKSPACE_ID, feed.slug))
   await updateIntegration(db, DEFAULT_WORKSPACE_ID, feed.slug, { baseUrl: feed.baseUrl });
 else await createIntegration(db, DEFAULT_WORKSPACE_ID, feed);
-await deleteSync(db, 'demo-events');
+await deleteSync(db, DEFAULT_WORKSPACE_ID, 'demo-events');
 await createSync(
   db,
+  DEFAULT_WORKSPACE_ID,
   syncSchema.parse({
     slug: 'demo-events',
     integration: feed.slug,

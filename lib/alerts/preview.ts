@@ -23,6 +23,7 @@ export interface Preview {
  */
 export async function previewRule(
   db: Db,
+  workspaceId: string,
   rule: RuleConfig,
   integration: { id: string; slug: string },
   now: Date,
@@ -42,7 +43,7 @@ export async function previewRule(
     }
   } else if (isQueueMetric(rule.metric)) {
     // The sampled queue, one point a minute (its highest sample); a minute nothing sampled is no data.
-    const series = await queueSeries(db, null, {
+    const series = await queueSeries(db, workspaceId, {
       from: new Date(start),
       to: now,
       integrationId: integration.id === ALL_INTEGRATIONS.id ? null : integration.id,
@@ -99,16 +100,17 @@ export async function previewRule(
  */
 export async function previewRuleInScope(
   db: Db,
+  workspaceId: string,
   rule: RuleConfig,
   slug: string | null | undefined,
   now: Date,
 ): Promise<Preview | null> {
   if (isQueueMetric(rule.metric) && !slug && rule.integrations.length === 0)
-    return previewRule(db, rule, ALL_INTEGRATIONS, now);
+    return previewRule(db, workspaceId, rule, ALL_INTEGRATIONS, now);
   const integration = await db.integration.findFirst({
-    where: slug ? { slug } : rule.integrations.length ? { slug: { in: rule.integrations } } : {},
+    where: { workspaceId, ...(slug ? { slug } : rule.integrations.length ? { slug: { in: rule.integrations } } : {}) },
     select: { id: true, slug: true },
     orderBy: { slug: 'asc' },
   });
-  return integration ? previewRule(db, rule, integration, now) : null;
+  return integration ? previewRule(db, workspaceId, rule, integration, now) : null;
 }

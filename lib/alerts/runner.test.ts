@@ -88,12 +88,17 @@ describe('alert evaluation over stored rollups', () => {
       ['Breaker open', 'High error rate', 'Slow p95', 'Slow p99'],
     );
     // ... and they are the thresholds drawn on every integration's charts.
-    assert.deepEqual(await chartThresholds(db, 'any-integration'), { errorRate: 0.05, p95Ms: 1000, p99Ms: 2000 });
+    assert.deepEqual(await chartThresholds(db, 'default', 'any-integration'), {
+      errorRate: 0.05,
+      p95Ms: 1000,
+      p99Ms: 2000,
+    });
   });
 
   test('pending, firing after the for-duration, resolved; transitions keep their values; one message each', async () => {
     await createRule(
       db,
+      'default',
       ruleSchema.parse({
         name: 'Errors',
         metric: 'error_rate',
@@ -119,7 +124,7 @@ describe('alert evaluation over stored rollups', () => {
     assert.equal(sent[0].group.status, 'firing');
     // a 1 min window reads the minute it overlaps before the current one: (20 + 30) / 200
     assert.equal(sent[0].group.alerts[0].annotations.summary, 'payments at 25.0% (limit 5.0%)');
-    assert.deepEqual(await firingAlerts(db), [
+    assert.deepEqual(await firingAlerts(db, 'default'), [
       { integrationSlug: 'payments', ruleName: 'Errors', severity: 'warning', since: new Date(T0 + 2 * MIN + 10_000) },
     ]);
     await evaluateAt(T0 + 2 * MIN + 40_000);
@@ -134,13 +139,13 @@ describe('alert evaluation over stored rollups', () => {
       sent.map((s) => s.group.status),
       ['firing', 'resolved'],
     );
-    const history = await stateHistory(db, {});
+    const history = await stateHistory(db, 'default', {});
     assert.deepEqual(history.map((h) => [h.from, h.to, h.display]).reverse(), [
       ['inactive', 'pending', '10.5%'],
       ['pending', 'firing', '25.0%'],
       ['firing', 'resolved', '0.0%'],
     ]);
-    const notifications = await listNotifications(db);
+    const notifications = await listNotifications(db, 'default');
     assert.equal(notifications.length, 2);
     assert.deepEqual(notifications[0].deliveries, [{ channel: 'ops', ok: true, status: 200 }]);
   });
@@ -152,6 +157,7 @@ describe('alert evaluation over stored rollups', () => {
     await db.integration.create({ data: { slug: 'search', name: 'Search', baseUrl: 'http://127.0.0.1:3' } });
     await createRule(
       db,
+      'default',
       ruleSchema.parse({
         name: 'Slow',
         metric: 'latency_p95',
@@ -175,9 +181,10 @@ describe('alert evaluation over stored rollups', () => {
   test('silenced instances evaluate and show as silenced but send nothing', async () => {
     const rule = await createRule(
       db,
+      'default',
       ruleSchema.parse({ name: 'Errors', metric: 'error_rate', threshold: 5, window: '1m', for: '0s' }),
     );
-    await createSilence(db, {
+    await createSilence(db, 'default', {
       comment: 'deploy',
       ruleId: rule.id,
       integration: null,
@@ -192,17 +199,19 @@ describe('alert evaluation over stored rollups', () => {
     assert.equal(instance.state, 'firing');
     assert.equal(instance.silenced, true);
     assert.equal(sent.length, 0);
-    assert.equal((await listNotifications(db)).length, 0);
-    assert.deepEqual(await firingAlerts(db), []);
+    assert.equal((await listNotifications(db, 'default')).length, 0);
+    assert.deepEqual(await firingAlerts(db, 'default'), []);
   });
 
   test('no data: a window without calls resolves by default and fires with noData alerting', async () => {
     await createRule(
       db,
+      'default',
       ruleSchema.parse({ name: 'Quiet ok', metric: 'error_rate', threshold: 5, window: '1m', for: '0s' }),
     );
     await createRule(
       db,
+      'default',
       ruleSchema.parse({
         name: 'Quiet alerting',
         metric: 'error_rate',
@@ -226,6 +235,7 @@ describe('alert evaluation over stored rollups', () => {
   test('breaker open is read from breaker transitions, half-open included', async () => {
     await createRule(
       db,
+      'default',
       ruleSchema.parse({
         name: 'Breaker',
         metric: 'breaker_open',

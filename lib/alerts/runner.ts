@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { TRIPPED_BREAKER_STATES } from '@/lib/model';
+import { DEFAULT_WORKSPACE_ID, TRIPPED_BREAKER_STATES } from '@/lib/model';
 import {
   type Aggregate,
   alertWindowTotals,
@@ -62,9 +62,10 @@ export const DEFAULT_RULES: RuleInput[] = [
   },
 ];
 
-export async function seedDefaultRules(db: Db): Promise<number> {
-  if ((await db.alertRule.count()) > 0) return 0;
-  for (const rule of DEFAULT_RULES) await createRule(db, ruleSchema.parse(rule));
+/** Seeds the default rules into a workspace that has none. */
+export async function seedDefaultRules(db: Db, workspaceId: string = DEFAULT_WORKSPACE_ID): Promise<number> {
+  if ((await db.alertRule.count({ where: { workspaceId } })) > 0) return 0;
+  for (const rule of DEFAULT_RULES) await createRule(db, workspaceId, ruleSchema.parse(rule));
   return DEFAULT_RULES.length;
 }
 
@@ -89,9 +90,9 @@ async function breakerValues(db: Db, now: Date): Promise<Map<string, number>> {
   return open;
 }
 
-/** The whole queue's stats for ALL_INTEGRATIONS, else the integration's (empty when it has no jobs). */
-function jobsOf(snapshot: QueueSnapshot, integrationId: string) {
-  if (integrationId === ALL_INTEGRATIONS.id) return snapshot.all;
+/** The rule's workspace's whole queue for ALL_INTEGRATIONS, else the integration's (empty when it has no jobs). */
+function jobsOf(snapshot: QueueSnapshot, workspaceId: string, integrationId: string) {
+  if (integrationId === ALL_INTEGRATIONS.id) return snapshot.byWorkspace.get(workspaceId) ?? emptyQueueStats();
   return snapshot.byIntegration.get(integrationId)?.stats ?? emptyQueueStats();
 }
 
@@ -107,8 +108,8 @@ export async function evaluateAlerts(
 ): Promise<EvaluationResult> {
   const at = now.getTime();
   const [rules, integrations, silenceRows, instanceRows, channels] = await Promise.all([
-    listRules(db),
-    db.integration.findMany({ select: { id: true, slug: true } }),
+    listRules(db, undefined),
+    db.integration.findMany({ select: { id: true, slug: true, workspaceId: true } }),
     db.alertSilence.findMany({ where: { startsAt: { lte: now } } }),
     db.alertInstance.findMany(),
     db.alertChannel.findMany({ where: { enabled: true } }),
@@ -120,6 +121,8 @@ export async function evaluateAlerts(
   let breakers: Promise<Map<string, number>> | undefined;
   let queue: Promise<QueueSnapshot> | undefined;
   const groups: AlertGroup[] = [];
+  /** each group's workspace: its rule's; its notification and channels are that workspace's only */
+  const workspaceOf = new Map<string, string>();
   let evaluated = 0;
 
   for (const rule of rules.filter((r) => r.enabled)) {
@@ -138,7 +141,7 @@ export async function evaluateAlerts(
       breakers ??= breakerValues(db, now);
       open = await breakers;
     } else if (isQueueMetric(rule.metric)) {
-      queue ??= queueSnapshot(db, null, now);
+      queue ??= queueSnapshot(db, now);
       jobs = await queue;
     } else {
       // Rules sharing a window and route share one read.
@@ -154,7 +157,12 @@ export async function evaluateAlerts(
     const inScope =
       jobs && rule.integrations.length === 0
         ? [ALL_INTEGRATIONS]
-        : integrations.filter((i) => rule.integrations.length === 0 || rule.integrations.includes(i.slug));
+        : integrations.filter(
+            (i) =>
+              i.workspaceId === rule.workspaceId &&
+              (rule.integrations.length === 0 || rule.integrations.includes(i.slug)),
+          );
+    const ruleSilences = silences.filter((s) => s.workspaceId === rule.workspaceId);
     for (const integration of inScope) {
       const key = `${rule.id}\u0000${integration.id}`;
       keep.add(key);
@@ -172,11 +180,11 @@ export async function evaluateAlerts(
         rule.metric === 'breaker_open'
           ? (open.get(integration.id) ?? 0)
           : isQueueMetric(rule.metric)
-            ? queueValue(rule.metric, jobsOf(jobs!, integration.id))
+            ? queueValue(rule.metric, jobsOf(jobs!, rule.workspaceId, integration.id))
             : windowValue(rule.metric, totals.get(integration.id) ?? emptyAggregate(), spanMs);
       const { next, transition } = evaluate(prev, value, condition, at);
       const labels = labelsOf(rule, integration.slug);
-      const silenced = isSilenced(silences, { ruleId: rule.id, integration: integration.slug, labels }, at);
+      const silenced = isSilenced(ruleSilences, { ruleId: rule.id, integration: integration.slug, labels }, at);
       const message = notificationDue(prev, next, silenced, durationMs(rule.repeatInterval), at);
       if (message === 'firing') next.notifiedAt = at;
       if (message) {
@@ -230,8 +238,10 @@ export async function evaluateAlerts(
     }
     for (const status of ['firing', 'resolved'] as const) {
       if (due[status].length === 0) continue;
+      const id = `msg_${randomUUID().replaceAll('-', '')}`;
+      workspaceOf.set(id, rule.workspaceId);
       groups.push({
-        id: `msg_${randomUUID().replaceAll('-', '')}`,
+        id,
         status,
         at: now,
         rule: {
@@ -258,6 +268,7 @@ export async function evaluateAlerts(
     await db.alertNotification.create({
       data: {
         id: group.id,
+        workspaceId: workspaceOf.get(group.id)!,
         ruleId: group.rule.id,
         ruleName: group.rule.name,
         status: group.status,
@@ -269,8 +280,9 @@ export async function evaluateAlerts(
   }
   const delivered = Promise.all(
     groups.map(async (group) => {
-      if (channels.length === 0) return;
-      const deliveries = await Promise.all(channels.map((channel) => send(channel, group)));
+      const own = channels.filter((channel) => channel.workspaceId === workspaceOf.get(group.id));
+      if (own.length === 0) return;
+      const deliveries = await Promise.all(own.map((channel) => send(channel, group)));
       for (const d of deliveries.filter((d) => !d.ok))
         log.warn({ channel: d.channel, status: d.status, error: d.error }, 'alert notification not delivered');
       await db.alertNotification.update({ where: { id: group.id }, data: { deliveries: JSON.stringify(deliveries) } });
@@ -301,7 +313,7 @@ export function startAlerting(env: NodeJS.ProcessEnv = process.env): void {
     }
   };
   setInterval(tick, intervalMs).unref();
-  void seedDefaultRules(getDb())
+  void seedDefaultRules(getDb(), DEFAULT_WORKSPACE_ID)
     .then((seeded) => seeded && log.info({ seeded }, 'default alert rules created'))
     .catch((error) => log.error({ err: error }, 'seeding default alert rules failed'));
 }

@@ -9,6 +9,7 @@ import { type ChannelConfig, type RuleConfig, ruleSchema, type SilenceConfig } f
 
 export interface Rule extends RuleConfig {
   id: string;
+  workspaceId: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,7 +34,15 @@ export class AlertConflictError extends DomainError {
   }
 }
 
-type RuleRow = { id: string; config: string; createdAt: Date; updatedAt: Date; name: string; enabled: boolean };
+type RuleRow = {
+  id: string;
+  workspaceId: string;
+  config: string;
+  createdAt: Date;
+  updatedAt: Date;
+  name: string;
+  enabled: boolean;
+};
 
 export function ruleFromRow(row: RuleRow): Rule {
   const config = ruleSchema.parse(JSON.parse(row.config));
@@ -42,6 +51,7 @@ export function ruleFromRow(row: RuleRow): Rule {
     name: row.name,
     enabled: row.enabled,
     id: row.id,
+    workspaceId: row.workspaceId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -60,36 +70,41 @@ async function unique<T>(write: Promise<T>, name: string): Promise<T> {
   }
 }
 
-export async function listRules(db: Db): Promise<Rule[]> {
-  return (await db.alertRule.findMany({ orderBy: { name: 'asc' } })).map(ruleFromRow);
+/** The workspace's rules (every workspace's with `workspaceId` undefined: the evaluator). */
+export async function listRules(db: Db, workspaceId: string | undefined): Promise<Rule[]> {
+  return (await db.alertRule.findMany({ where: { workspaceId }, orderBy: { name: 'asc' } })).map(ruleFromRow);
 }
 
-export async function findRule(db: Db, id: string): Promise<Rule | null> {
-  const row = await db.alertRule.findUnique({ where: { id } });
+/** The rule, when it is the workspace's (another workspace's is null: a 404). */
+export async function findRule(db: Db, workspaceId: string, id: string): Promise<Rule | null> {
+  const row = await db.alertRule.findFirst({ where: { id, workspaceId } });
   return row ? ruleFromRow(row) : null;
 }
 
-/** `config` must already be validated with ruleSchema. */
-export async function createRule(db: Db, config: RuleConfig): Promise<Rule> {
-  const data = { name: config.name, enabled: config.enabled, config: JSON.stringify(config) };
+/** `config` must already be validated with ruleSchema. Names are unique per workspace. */
+export async function createRule(db: Db, workspaceId: string, config: RuleConfig): Promise<Rule> {
+  const data = { workspaceId, name: config.name, enabled: config.enabled, config: JSON.stringify(config) };
   return ruleFromRow(await unique(db.alertRule.create({ data }), config.name));
 }
 
 /** Replaces a rule; its instances keep their state (a changed scope is pruned at the next evaluation). */
-export async function updateRule(db: Db, id: string, config: RuleConfig): Promise<Rule | null> {
-  if (!(await db.alertRule.findUnique({ where: { id }, select: { id: true } }))) return null;
+export async function updateRule(db: Db, workspaceId: string, id: string, config: RuleConfig): Promise<Rule | null> {
+  if (!(await findRule(db, workspaceId, id))) return null;
   const data = { name: config.name, enabled: config.enabled, config: JSON.stringify(config) };
   return ruleFromRow(await unique(db.alertRule.update({ where: { id }, data }), config.name));
 }
 
-export async function deleteRule(db: Db, id: string): Promise<boolean> {
-  return (await db.alertRule.deleteMany({ where: { id } })).count > 0;
+export async function deleteRule(db: Db, workspaceId: string, id: string): Promise<boolean> {
+  return (await db.alertRule.deleteMany({ where: { id, workspaceId } })).count > 0;
 }
 
-/** Every instance, with its value shown in its rule's unit. */
+/** Every instance of these rules (the workspace's), with its value shown in its rule's unit. */
 export async function listInstances(db: Db, rules: Rule[]): Promise<InstanceView[]> {
   const metricOf = new Map(rules.map((r) => [r.id, r.metric]));
-  const rows = await db.alertInstance.findMany({ orderBy: { integrationSlug: 'asc' } });
+  const rows = await db.alertInstance.findMany({
+    where: { ruleId: { in: [...metricOf.keys()] } },
+    orderBy: { integrationSlug: 'asc' },
+  });
   return rows.flatMap((row) => {
     const metric = metricOf.get(row.ruleId);
     if (!metric) return [];
@@ -109,10 +124,10 @@ export async function listInstances(db: Db, rules: Rule[]): Promise<InstanceView
   });
 }
 
-/** State changes, newest first, of one rule or of all. */
-export async function stateHistory(db: Db, query: { ruleId?: string; limit?: number }) {
+/** State changes, newest first, of one rule or of all the workspace's. */
+export async function stateHistory(db: Db, workspaceId: string, query: { ruleId?: string; limit?: number }) {
   const rows = await db.alertTransition.findMany({
-    where: query.ruleId ? { instance: { ruleId: query.ruleId } } : {},
+    where: { instance: { rule: { workspaceId }, ...(query.ruleId && { ruleId: query.ruleId }) } },
     include: { instance: { select: { integrationSlug: true, rule: { select: { name: true, config: true } } } } },
     orderBy: [{ at: 'desc' }, { id: 'desc' }],
     take: query.limit ?? 200,
@@ -132,9 +147,9 @@ export async function stateHistory(db: Db, query: { ruleId?: string; limit?: num
   });
 }
 
-/** What the overview tiles show: every firing, unsilenced instance. */
-export async function firingAlerts(db: Db) {
-  return (await firingAlertRows(db, null)).map((row) => ({
+/** What the overview tiles show: every firing, unsilenced instance of the workspace. */
+export async function firingAlerts(db: Db, workspaceId: string) {
+  return (await firingAlertRows(db, workspaceId)).map((row) => ({
     integrationSlug: row.integrationSlug,
     ruleName: row.ruleName,
     severity: ruleSchema.shape.severity.parse(row.severity),
@@ -148,12 +163,13 @@ export async function firingAlerts(db: Db) {
  */
 export async function chartThresholds(
   db: Db,
+  workspaceId: string,
   slug: string,
 ): Promise<{ errorRate?: number; p95Ms?: number; p99Ms?: number }> {
   const out: { errorRate?: number; p95Ms?: number; p99Ms?: number } = {};
   const lowest = (current: number | undefined, value: number) =>
     current === undefined ? value : Math.min(current, value);
-  for (const rule of await listRules(db)) {
+  for (const rule of await listRules(db, workspaceId)) {
     const c = rule;
     if (!c.enabled || c.route || (c.integrations.length > 0 && !c.integrations.includes(slug))) continue;
     if (c.comparator !== '>' && c.comparator !== '>=') continue;
@@ -164,8 +180,8 @@ export async function chartThresholds(
   return out;
 }
 
-export async function listChannels(db: Db) {
-  return db.alertChannel.findMany({ orderBy: { name: 'asc' } });
+export async function listChannels(db: Db, workspaceId: string) {
+  return db.alertChannel.findMany({ where: { workspaceId }, orderBy: { name: 'asc' } });
 }
 
 /** What the API shows of a channel: the variable's name and whether it is set (exposed names only), never its value. */
@@ -174,17 +190,22 @@ export function channelView<C extends { secretEnv: string }>(channel: C, env: No
 }
 
 /** Throws SecretRoleConflictError when the channel's secret verifies an inbound webhook source. */
-export async function createChannel(db: Db, config: ChannelConfig) {
+export async function createChannel(db: Db, workspaceId: string, config: ChannelConfig) {
   await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: config.secretEnv }]);
-  return unique(db.alertChannel.create({ data: { ...config, url: config.url ?? null } }), config.name);
+  return unique(db.alertChannel.create({ data: { ...config, workspaceId, url: config.url ?? null } }), config.name);
 }
 
-export async function deleteChannel(db: Db, id: string): Promise<boolean> {
-  return (await db.alertChannel.deleteMany({ where: { id } })).count > 0;
+export async function findChannel(db: Db, workspaceId: string, id: string) {
+  return db.alertChannel.findFirst({ where: { id, workspaceId } });
+}
+
+export async function deleteChannel(db: Db, workspaceId: string, id: string): Promise<boolean> {
+  return (await db.alertChannel.deleteMany({ where: { id, workspaceId } })).count > 0;
 }
 
 export function silenceFromRow(row: {
   id: string;
+  workspaceId: string;
   comment: string;
   ruleId: string | null;
   integration: string | null;
@@ -201,14 +222,20 @@ export function silenceFromRow(row: {
   };
 }
 
-export async function listSilences(db: Db) {
-  return (await db.alertSilence.findMany({ orderBy: { startsAt: 'desc' } })).map(silenceFromRow);
+export async function listSilences(db: Db, workspaceId: string) {
+  return (await db.alertSilence.findMany({ where: { workspaceId }, orderBy: { startsAt: 'desc' } })).map(
+    silenceFromRow,
+  );
 }
 
-export async function createSilence(db: Db, config: SilenceConfig) {
+/** A silence naming a rule names one of the workspace's (another's is refused as absent). */
+export async function createSilence(db: Db, workspaceId: string, config: SilenceConfig) {
+  if (config.ruleId && !(await findRule(db, workspaceId, config.ruleId)))
+    throw new DomainError(`invalid ruleId: no alert rule "${config.ruleId}"`, 400, 'silence_input', 'ruleId');
   const row = await db.alertSilence.create({
     data: {
       ...config,
+      workspaceId,
       ruleId: config.ruleId ?? null,
       integration: config.integration ?? null,
       matchers: JSON.stringify(config.matchers),
@@ -217,11 +244,16 @@ export async function createSilence(db: Db, config: SilenceConfig) {
   return silenceFromRow(row);
 }
 
-export async function deleteSilence(db: Db, id: string): Promise<boolean> {
-  return (await db.alertSilence.deleteMany({ where: { id } })).count > 0;
+export async function findSilence(db: Db, workspaceId: string, id: string) {
+  const row = await db.alertSilence.findFirst({ where: { id, workspaceId } });
+  return row ? silenceFromRow(row) : null;
 }
 
-export async function listNotifications(db: Db, limit = 100) {
-  const rows = await db.alertNotification.findMany({ orderBy: { at: 'desc' }, take: limit });
+export async function deleteSilence(db: Db, workspaceId: string, id: string): Promise<boolean> {
+  return (await db.alertSilence.deleteMany({ where: { id, workspaceId } })).count > 0;
+}
+
+export async function listNotifications(db: Db, workspaceId: string, limit = 100) {
+  const rows = await db.alertNotification.findMany({ where: { workspaceId }, orderBy: { at: 'desc' }, take: limit });
   return rows.map(({ payload: _payload, deliveries, ...row }) => ({ ...row, deliveries: JSON.parse(deliveries) }));
 }

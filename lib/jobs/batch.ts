@@ -63,6 +63,7 @@ export async function runCallBatch(db: Db, integration: Integration, input: Batc
       await db.job.create({
         data: {
           id: deadLetterId,
+          workspaceId: integration.workspaceId,
           integrationId: integration.id,
           integrationSlug: integration.slug,
           state: 'dead',

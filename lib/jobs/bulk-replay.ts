@@ -60,7 +60,7 @@ export function replayRunConfig(): ClaimLoopConfig {
 }
 
 /**
- * Dry run: how many calls would be replayed. Otherwise stores the run with its calls as items in one
+ * Dry run: how many of the workspace's calls would be replayed. Otherwise stores the run with its calls as items in one
  * transaction and hands it to the runner (this instance's at once, or any instance's at its next look).
  */
 export async function startBulkReplay(db: Db, workspaceId: string, input: BulkReplayInput) {
@@ -194,19 +194,21 @@ export function startReplayRunner(db: Db): void {
   processSingleton('replay-runner', () => new BulkReplayRunner(db).start());
 }
 
-export async function findReplayRun(db: Db, id: string) {
-  const run = await db.replayRun.findUnique({ where: { id } });
+/** The run, when it is the workspace's (another workspace's is null: a 404). */
+export async function findReplayRun(db: Db, workspaceId: string, id: string) {
+  const run = await db.replayRun.findFirst({ where: { id, workspaceId } });
   return run ? runView(run) : null;
 }
 
 /** Stops starting new replays of a run, on whichever instance runs it (at its next lease renewal). */
-export async function cancelReplayRun(db: Db, id: string) {
+export async function cancelReplayRun(db: Db, workspaceId: string, id: string) {
+  if (!(await findReplayRun(db, workspaceId, id))) return null;
   active.get(id)?.abort();
   await db.replayRun.updateMany({
     where: { id, state: 'running' },
     data: { state: 'cancelled', finishedAt: new Date(), leaseUntil: null },
   });
-  return findReplayRun(db, id);
+  return findReplayRun(db, workspaceId, id);
 }
 
 /** Deletes ended bulk replay runs (with their items) started more than BREAKWATER_RETENTION_JOB_DAYS ago (14). */

@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db';
 import { findIntegration, type Integration, UnsafePathError } from '@/lib/integrations';
-import { DEFAULT_WORKSPACE_ID, DomainError } from '@/lib/model';
+import { DomainError } from '@/lib/model';
 import { assertSafePath } from './send';
 
 /** A job or batch that names an integration that does not exist (400, naming the field). */
@@ -11,15 +11,17 @@ export class UnknownIntegrationError extends DomainError {
 }
 
 /**
- * The integration named by a job or batch, and its paths checked as the gateway would: bad input is
+ * The workspace's integration named by a job or batch, and its paths checked as the gateway would: bad input is
  * refused naming the field (UnknownIntegrationError, UnsafePathError) before anything is stored or sent.
  */
 export async function resolveTarget(
   db: Db,
+  workspaceId: string,
   slug: string,
   paths: { field: string; path: string }[],
 ): Promise<Integration> {
-  const integration = await findIntegration(db, DEFAULT_WORKSPACE_ID, slug); // issue 16: its owner passes the request's workspace;
+  // Another workspace's integration is as absent as one that does not exist.
+  const integration = await findIntegration(db, workspaceId, slug);
   if (!integration) throw new UnknownIntegrationError(slug);
   for (const { field, path } of paths) {
     try {

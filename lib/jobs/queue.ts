@@ -64,6 +64,8 @@ export function jobRecord(integration: Integration, input: JobInput, source = 'a
     headers = withHeader(headers, 'content-type', looksLikeJson(input.body) ? 'application/json' : 'text/plain');
   return {
     id: randomUUID(),
+    // the integration's workspace: the job is seen, replayed and counted there only
+    workspaceId: integration.workspaceId,
     integrationId: integration.id,
     integrationSlug: integration.slug,
     priority: input.priority,
@@ -95,14 +97,20 @@ function looksLikeJson(body: string): boolean {
   }
 }
 
-export async function findJob(db: Db, id: string) {
-  const job = await db.job.findUnique({ where: { id } });
+/** The job, when it is the workspace's (another workspace's is null: a 404). */
+export async function findJob(db: Db, workspaceId: string, id: string) {
+  const job = await db.job.findFirst({ where: { id, workspaceId } });
   return job ? jobView(job) : null;
 }
 
-export async function listJobs(db: Db, filter: { state?: string; integration?: string; limit?: number }) {
+export async function listJobs(
+  db: Db,
+  workspaceId: string,
+  filter: { state?: string; integration?: string; limit?: number },
+) {
   const jobs = await db.job.findMany({
     where: {
+      workspaceId,
       ...(filter.state && { state: filter.state }),
       ...(filter.integration && { integrationSlug: filter.integration }),
     },
@@ -112,9 +120,14 @@ export async function listJobs(db: Db, filter: { state?: string; integration?: s
   return jobs.map(jobView);
 }
 
-export async function listDeadLetters(db: Db, filter: { integration?: string; q?: string; limit?: number }) {
+export async function listDeadLetters(
+  db: Db,
+  workspaceId: string,
+  filter: { integration?: string; q?: string; limit?: number },
+) {
   const jobs = await db.job.findMany({
     where: {
+      workspaceId,
       state: 'dead',
       ...(filter.integration && { integrationSlug: filter.integration }),
       ...(filter.q && { OR: [{ path: { contains: filter.q } }, { lastError: { contains: filter.q } }] }),
@@ -129,8 +142,8 @@ export async function listDeadLetters(db: Db, filter: { integration?: string; q?
  * Puts dead letters back in the queue with fresh attempts and the SAME idempotency key: a replay of work
  * that may have had an effect must not have it twice.
  */
-export async function replayDeadLetters(db: Db, ids: string[]): Promise<number> {
-  return changeDeadLetters(db, ids, {
+export async function replayDeadLetters(db: Db, workspaceId: string, ids: string[]): Promise<number> {
+  return changeDeadLetters(db, workspaceId, ids, {
     state: 'queued',
     attempts: 0,
     runAt: new Date(),
@@ -140,23 +153,33 @@ export async function replayDeadLetters(db: Db, ids: string[]): Promise<number> 
   });
 }
 
-export async function discardDeadLetters(db: Db, ids: string[]): Promise<number> {
-  return changeDeadLetters(db, ids, { state: 'discarded' });
+export async function discardDeadLetters(db: Db, workspaceId: string, ids: string[]): Promise<number> {
+  return changeDeadLetters(db, workspaceId, ids, { state: 'discarded' });
 }
 
 /** Moves dead letters on, then tells their sources' listeners (a row that was already there is no change to them). */
-async function changeDeadLetters(db: Db, ids: string[], data: { state: string } & Record<string, unknown>) {
-  const { count } = await db.job.updateMany({ where: { id: { in: ids }, state: 'dead' }, data });
+async function changeDeadLetters(
+  db: Db,
+  workspaceId: string,
+  ids: string[],
+  data: { state: string } & Record<string, unknown>,
+) {
+  // Only the workspace's: an id of another workspace's dead letter changes nothing (and is not counted).
+  const { count } = await db.job.updateMany({ where: { id: { in: ids }, workspaceId, state: 'dead' }, data });
   if (count > 0)
     await announceTransitions(
       db,
-      await db.job.findMany({ where: { id: { in: ids }, state: data.state }, select: TRANSITION_SELECT }),
+      await db.job.findMany({ where: { id: { in: ids }, workspaceId, state: data.state }, select: TRANSITION_SELECT }),
     );
   return count;
 }
 
 /** Ids of the dead letters matching a filter, for bulk replay or discard. */
-export async function deadLetterIds(db: Db, filter: { integration?: string; q?: string; ids?: string[] }) {
+export async function deadLetterIds(
+  db: Db,
+  workspaceId: string,
+  filter: { integration?: string; q?: string; ids?: string[] },
+) {
   if (filter.ids) return filter.ids;
-  return (await listDeadLetters(db, { ...filter, limit: 500 })).map((job) => job.id);
+  return (await listDeadLetters(db, workspaceId, { ...filter, limit: 500 })).map((job) => job.id);
 }

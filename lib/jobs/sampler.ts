@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db';
 import { log } from '@/lib/logging';
-import { queueSnapshot } from '@/lib/queries';
+import { emptyQueueStats, queueSnapshot } from '@/lib/queries';
 import { setting } from '@/lib/server/env';
 
 export interface SamplerOptions {
@@ -54,18 +54,24 @@ export class QueueSampler {
 
   /** One sample of every series, all at the same instant. */
   async sample(now = new Date()): Promise<number> {
-    const snapshot = await queueSnapshot(this.db, null, now);
-    const row = (integrationId: string | null, stats: typeof snapshot.all) => ({
+    const [snapshot, workspaces] = await Promise.all([
+      queueSnapshot(this.db, now),
+      this.db.workspace.findMany({ select: { id: true } }),
+    ]);
+    const row = (workspaceId: string | null, integrationId: string | null, stats: typeof snapshot.all) => ({
       at: now,
+      workspaceId,
       integrationId,
       depth: stats.depth,
       oldestQueuedAgeSeconds: stats.oldestQueuedAgeSeconds,
       deadLetters: stats.deadLetters,
       oldestDeadAgeSeconds: stats.oldestDeadLetterAgeSeconds,
     });
-    const rows = [row(null, snapshot.all)];
-    for (const [id, { stats }] of snapshot.byIntegration)
-      if (stats.depth > 0 || stats.deadLetters > 0) rows.push(row(id, stats));
+    const rows = [row(null, null, snapshot.all)];
+    // Every workspace gets its clock row, even an empty one: its charts read a sampled instant without jobs as zero.
+    for (const { id } of workspaces) rows.push(row(id, null, snapshot.byWorkspace.get(id) ?? emptyQueueStats()));
+    for (const [id, { workspaceId, stats }] of snapshot.byIntegration)
+      if (stats.depth > 0 || stats.deadLetters > 0) rows.push(row(workspaceId, id, stats));
     await this.db.queueSample.createMany({ data: rows });
     return rows.length;
   }

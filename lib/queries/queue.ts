@@ -1,6 +1,5 @@
 import type { Db } from '@/lib/db';
 import { JOB_STATES, type JobState } from '@/lib/model';
-import type { WorkspaceScope } from './scope';
 
 // Read models of the job queue (lib/jobs writes it): live stats for the pages and alerts, and the
 // sampled series for the charts.
@@ -17,8 +16,10 @@ export interface QueueStats {
 
 export interface QueueSnapshot {
   all: QueueStats;
+  /** per workspace id, only workspaces that have jobs */
+  byWorkspace: Map<string, QueueStats>;
   /** per integration id, only integrations that have jobs */
-  byIntegration: Map<string, { slug: string; stats: QueueStats }>;
+  byIntegration: Map<string, { slug: string; workspaceId: string; stats: QueueStats }>;
 }
 
 const WAITING: JobState[] = ['queued', 'running'];
@@ -33,16 +34,16 @@ export function emptyQueueStats(): QueueStats {
   };
 }
 
-/** The stats of the workspace's queue and of each of its integrations, from one grouped read. */
-export async function queueSnapshot(db: Db, workspaceId: WorkspaceScope, now = new Date()): Promise<QueueSnapshot> {
+/** The stats of the whole queue, of each workspace and of each integration, from one grouped read. */
+export async function queueSnapshot(db: Db, now = new Date()): Promise<QueueSnapshot> {
   const groups = await db.job.groupBy({
-    by: ['integrationId', 'integrationSlug', 'state'],
-    where: workspaceId === null ? {} : { workspaceId },
+    by: ['workspaceId', 'integrationId', 'integrationSlug', 'state'],
     _count: { _all: true },
     _min: { createdAt: true },
   });
   const all = emptyQueueStats();
-  const byIntegration = new Map<string, { slug: string; stats: QueueStats }>();
+  const byWorkspace = new Map<string, QueueStats>();
+  const byIntegration = new Map<string, { slug: string; workspaceId: string; stats: QueueStats }>();
   const age = (createdAt: Date | null) =>
     createdAt ? Math.max(0, Math.round((now.getTime() - createdAt.getTime()) / 1000)) : null;
   const older = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
@@ -50,10 +51,15 @@ export async function queueSnapshot(db: Db, workspaceId: WorkspaceScope, now = n
     const state = group.state as JobState;
     let entry = byIntegration.get(group.integrationId);
     if (!entry) {
-      entry = { slug: group.integrationSlug, stats: emptyQueueStats() };
+      entry = { slug: group.integrationSlug, workspaceId: group.workspaceId, stats: emptyQueueStats() };
       byIntegration.set(group.integrationId, entry);
     }
-    for (const stats of [all, entry.stats]) {
+    let workspace = byWorkspace.get(group.workspaceId);
+    if (!workspace) {
+      workspace = emptyQueueStats();
+      byWorkspace.set(group.workspaceId, workspace);
+    }
+    for (const stats of [all, workspace, entry.stats]) {
       stats.byState[state] = (stats.byState[state] ?? 0) + group._count._all;
       if (WAITING.includes(state)) {
         stats.depth += group._count._all;
@@ -65,7 +71,7 @@ export async function queueSnapshot(db: Db, workspaceId: WorkspaceScope, now = n
       }
     }
   }
-  return { all, byIntegration };
+  return { all, byWorkspace, byIntegration };
 }
 
 /** The stats of the workspace's queue, or of one of its integrations. */
@@ -74,9 +80,10 @@ export async function queueStats(
   workspaceId: string,
   filter: { integrationId?: string } = {},
 ): Promise<QueueStats> {
-  const snapshot = await queueSnapshot(db, workspaceId);
-  if (!filter.integrationId) return snapshot.all;
-  return snapshot.byIntegration.get(filter.integrationId)?.stats ?? emptyQueueStats();
+  const snapshot = await queueSnapshot(db);
+  if (!filter.integrationId) return snapshot.byWorkspace.get(workspaceId) ?? emptyQueueStats();
+  const entry = snapshot.byIntegration.get(filter.integrationId);
+  return entry?.workspaceId === workspaceId ? entry.stats : emptyQueueStats();
 }
 
 export interface QueuePoint {
@@ -99,24 +106,16 @@ const STEPS_SECONDS = [15, 60, 300, 900, 3600, 6 * 3600, 86_400];
 const MAX_POINTS = 300;
 
 /**
- * Queue samples over a range, one point per step holding each step's highest value (a short backlog
+ * The workspace's queue samples over a range (the sampler writes a row per workspace each tick), one point per step holding each step's highest value (a short backlog
  * stays visible at any zoom). Steps without a sample are null: nothing was sampling then. An integration's
  * series reads the all-integrations samples as its clock: the sampler writes a row for an integration only
  * while it has waiting or dead jobs, so a sampled moment without its row means zero.
  */
 export async function queueSeries(
   db: Db,
-  workspaceId: WorkspaceScope,
+  workspaceId: string,
   range: { from: Date; to: Date; integrationId?: string | null; stepSeconds?: number },
 ): Promise<QueueSeries> {
-  // Samples carry no workspace yet (issue 16B): an integration's series is shown only within its workspace.
-  if (range.integrationId && workspaceId !== null) {
-    const own = await db.integration.findFirst({
-      where: { id: range.integrationId, workspaceId },
-      select: { id: true },
-    });
-    if (!own) range = { ...range, integrationId: '\u0000none' };
-  }
   const rangeMs = range.to.getTime() - range.from.getTime();
   const stepSeconds =
     range.stepSeconds ??
@@ -126,9 +125,12 @@ export async function queueSeries(
   const start = Math.floor(range.from.getTime() / stepMs) * stepMs;
   const at = { gte: new Date(start), lte: range.to };
   const [clock, own] = await Promise.all([
-    db.queueSample.findMany({ where: { integrationId: null, at }, orderBy: { at: 'asc' } }),
+    db.queueSample.findMany({ where: { workspaceId, integrationId: null, at }, orderBy: { at: 'asc' } }),
     range.integrationId
-      ? db.queueSample.findMany({ where: { integrationId: range.integrationId, at }, orderBy: { at: 'asc' } })
+      ? db.queueSample.findMany({
+          where: { workspaceId, integrationId: range.integrationId, at },
+          orderBy: { at: 'asc' },
+        })
       : Promise.resolve(null),
   ]);
   const rows = own ? zeroFilled(clock, own) : clock;

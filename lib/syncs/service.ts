@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import { findIntegration, type Integration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
-import { applyPatch, DEFAULT_WORKSPACE_ID, DomainError } from '@/lib/model';
+import { applyPatch, DomainError } from '@/lib/model';
 import { assertSecretRole } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
 import { type SyncConfig, syncObject, syncSchema } from './schema';
@@ -114,9 +114,10 @@ function configOf(row: SyncRow): Record<string, unknown> {
  * The integration must exist and the path be one the gateway would send (no other host, no `..`); the
  * sink's secret must not be an inbound source's verification secret.
  */
-async function targetOf(db: Db, config: SyncConfig): Promise<Integration> {
+async function targetOf(db: Db, workspaceId: string, config: SyncConfig): Promise<Integration> {
   await assertSecretRole(db, 'outbound', [{ field: 'sinkSecretEnv', name: config.sinkSecretEnv }]);
-  const integration = await findIntegration(db, DEFAULT_WORKSPACE_ID, config.integration); // issue 16: its owner passes the request's workspace;
+  // another workspace's integration is as absent as one that does not exist
+  const integration = await findIntegration(db, workspaceId, config.integration);
   if (!integration)
     throw new SyncInputError(`invalid integration: no integration "${config.integration}"`, 'integration');
   try {
@@ -137,12 +138,12 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
 }
 
-/** `config` must already be validated with syncSchema. The first run is due at once. */
-export async function createSync(db: Db, config: SyncConfig): Promise<SyncRow> {
-  const integration = await targetOf(db, config);
+/** `config` must already be validated with syncSchema. The first run is due at once. Slugs are unique per workspace. */
+export async function createSync(db: Db, workspaceId: string, config: SyncConfig): Promise<SyncRow> {
+  const integration = await targetOf(db, workspaceId, config);
   try {
     return await db.sync.create({
-      data: { id: randomUUID(), ...columnsOf(config, integration), nextRunAt: new Date() },
+      data: { id: randomUUID(), workspaceId, ...columnsOf(config, integration), nextRunAt: new Date() },
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new SyncConflictError(`a sync with slug "${config.slug}" already exists`);
@@ -150,13 +151,14 @@ export async function createSync(db: Db, config: SyncConfig): Promise<SyncRow> {
   }
 }
 
-export function findSync(db: Db, slug: string): Promise<SyncRow | null> {
-  return db.sync.findUnique({ where: { slug } });
+/** The workspace's sync (another workspace's is null: a 404). */
+export function findSync(db: Db, workspaceId: string, slug: string): Promise<SyncRow | null> {
+  return db.sync.findUnique({ where: { workspaceId_slug: { workspaceId, slug } } });
 }
 
-export function listSyncs(db: Db, filter: { integration?: string } = {}): Promise<SyncRow[]> {
+export function listSyncs(db: Db, workspaceId: string, filter: { integration?: string } = {}): Promise<SyncRow[]> {
   return db.sync.findMany({
-    where: filter.integration ? { integrationSlug: filter.integration } : {},
+    where: { workspaceId, ...(filter.integration && { integrationSlug: filter.integration }) },
     orderBy: { slug: 'asc' },
   });
 }
@@ -167,6 +169,7 @@ export function listSyncs(db: Db, filter: { integration?: string } = {}): Promis
  */
 export async function updateSync(
   db: Db,
+  workspaceId: string,
   slug: string,
   patch: Record<string, unknown>,
 ): Promise<
@@ -174,12 +177,12 @@ export async function updateSync(
   | { ok: false; error: NonNullable<ReturnType<typeof syncSchema.safeParse>['error']> }
   | null
 > {
-  const current = await findSync(db, slug);
+  const current = await findSync(db, workspaceId, slug);
   if (!current) return null;
   const merged = syncSchema.safeParse(applyPatch(syncObject, configOf(current), patch));
   if (!merged.success) return { ok: false, error: merged.error };
   const config = merged.data;
-  const integration = await targetOf(db, config);
+  const integration = await targetOf(db, workspaceId, config);
   const soonest =
     config.enabled && !current.enabled ? new Date() : new Date(Date.now() + config.intervalSeconds * 1000);
   try {
@@ -198,15 +201,15 @@ export async function updateSync(
 }
 
 /** Deletes a sync with its runs and stored items. */
-export async function deleteSync(db: Db, slug: string): Promise<boolean> {
-  const { count } = await db.sync.deleteMany({ where: { slug } });
+export async function deleteSync(db: Db, workspaceId: string, slug: string): Promise<boolean> {
+  const { count } = await db.sync.deleteMany({ where: { workspaceId, slug } });
   return count > 0;
 }
 
 /** Makes the sync due now; the runner picks it up on its next look (at once on this instance). */
-export async function requestRun(db: Db, slug: string): Promise<SyncRow | null> {
-  const { count } = await db.sync.updateMany({ where: { slug }, data: { nextRunAt: new Date() } });
-  return count ? findSync(db, slug) : null;
+export async function requestRun(db: Db, workspaceId: string, slug: string): Promise<SyncRow | null> {
+  const { count } = await db.sync.updateMany({ where: { workspaceId, slug }, data: { nextRunAt: new Date() } });
+  return count ? findSync(db, workspaceId, slug) : null;
 }
 
 export async function listRuns(db: Db, syncId: string, limit: number): Promise<SyncRunView[]> {

@@ -98,10 +98,10 @@ test('replaying or discarding a dead letter is announced to its event at once, w
   await forward('replayed', 'failed', { state: 'dead', attempts: 3, lastError: 'upstream answered 500' });
   await forward('dropped', 'forwarding', { state: 'dead', attempts: 3, lastError: 'upstream answered 500' });
 
-  assert.equal(await replayDeadLetters(db, ['job-replayed']), 1);
+  assert.equal(await replayDeadLetters(db, 'default', ['job-replayed']), 1);
   assert.equal((await stateOf('replayed')).state, 'received', 'a replayed dead letter waits to be forwarded again');
 
-  assert.equal(await discardDeadLetters(db, ['job-dropped']), 1);
+  assert.equal(await discardDeadLetters(db, 'default', ['job-dropped']), 1);
   assert.deepEqual(await stateOf('dropped'), {
     state: 'failed',
     forwardedAt: null,

@@ -174,9 +174,9 @@ export interface EventQuery extends EventFilter {
 export const MAX_EVENTS_PAGE = 200;
 
 /** The explorer's filter as a query, shared by the list and the bulk replay. */
-function whereFilter(filter: EventFilter) {
+function whereFilter(workspaceId: string, filter: EventFilter) {
   return {
-    ...(filter.source && { source: { slug: filter.source } }),
+    source: { workspaceId, ...(filter.source && { slug: filter.source }) },
     ...(filter.state && { state: filter.state }),
     ...((filter.from || filter.to) && {
       receivedAt: { ...(filter.from && { gte: filter.from }), ...(filter.to && { lte: filter.to }) },
@@ -188,12 +188,12 @@ function whereFilter(filter: EventFilter) {
 }
 
 /** Newest first, keyset-paginated on (receivedAt, id). */
-export async function listEvents(db: Db, filter: EventQuery) {
+export async function listEvents(db: Db, workspaceId: string, filter: EventQuery) {
   const after = filter.cursor ? decodeCursor(filter.cursor) : null;
   const limit = Math.min(filter.limit ?? 50, MAX_EVENTS_PAGE);
   const rows = await db.webhookEvent.findMany({
     where: {
-      ...whereFilter(filter),
+      ...whereFilter(workspaceId, filter),
       ...(after && {
         AND: [{ OR: [{ receivedAt: { lt: after.at } }, { receivedAt: after.at, id: { lt: after.id } }] }],
       }),
@@ -220,11 +220,11 @@ export async function listEvents(db: Db, filter: EventQuery) {
 }
 export type EventPage = Awaited<ReturnType<typeof listEvents>>;
 
-/** One event as received (credentials redacted from headers and body) with its forward job. */
-export async function eventDetail(db: Db, id: string) {
-  const event = await db.webhookEvent.findUnique({ where: { id }, include: { source: true } });
+/** One of the workspace's events as received (credentials redacted from headers and body) with its forward job. */
+export async function eventDetail(db: Db, workspaceId: string, id: string) {
+  const event = await db.webhookEvent.findFirst({ where: { id, source: { workspaceId } }, include: { source: true } });
   if (!event) return null;
-  const job = event.jobId ? await findJob(db, event.jobId) : null;
+  const job = event.jobId ? await findJob(db, workspaceId, event.jobId) : null;
   const { headers, text } = storedDelivery(event);
   return {
     id: event.id,
@@ -268,8 +268,8 @@ export class ReplayConflictError extends DomainError {
  * Hookdeck resend it is the same event: same event id and, by default, the same idempotency key, so an
  * application that already processed it is not made to do it twice; `idempotency: "new"` forces it.
  */
-export async function replayEvent(db: Db, id: string, idempotency: 'reuse' | 'new') {
-  const event = await db.webhookEvent.findUnique({ where: { id }, include: { source: true } });
+export async function replayEvent(db: Db, workspaceId: string, id: string, idempotency: 'reuse' | 'new') {
+  const event = await db.webhookEvent.findFirst({ where: { id, source: { workspaceId } }, include: { source: true } });
   if (!event) return null;
   const current = event.jobId ? await db.job.findUnique({ where: { id: event.jobId }, select: { state: true } }) : null;
   if (current && (current.state === 'queued' || current.state === 'running'))
@@ -297,9 +297,9 @@ export async function replayEvent(db: Db, id: string, idempotency: 'reuse' | 'ne
  * sees them in the order they came, as Svix's "recover failed messages" and Hookdeck's bulk retry do. An
  * event whose forward is still in flight is skipped, not queued twice. The dry run counts without queuing.
  */
-export async function replayMatchingEvents(db: Db, input: BulkEventReplayInput) {
+export async function replayMatchingEvents(db: Db, workspaceId: string, input: BulkEventReplayInput) {
   const rows = await db.webhookEvent.findMany({
-    where: whereFilter(input.filter),
+    where: whereFilter(workspaceId, input.filter),
     select: { id: true, jobId: true },
     orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
     take: input.limit + 1,
@@ -314,7 +314,7 @@ export async function replayMatchingEvents(db: Db, input: BulkEventReplayInput) 
   const counts = { matched: chosen.length, more, replayed: 0, inFlight: 0, noDestination: 0 };
   for (const row of chosen) {
     try {
-      if (await replayEvent(db, row.id, input.idempotency)) counts.replayed++;
+      if (await replayEvent(db, workspaceId, row.id, input.idempotency)) counts.replayed++;
     } catch (error) {
       if (!(error instanceof ReplayConflictError)) throw error;
       counts[error.reason === 'in_flight' ? 'inFlight' : 'noDestination']++;

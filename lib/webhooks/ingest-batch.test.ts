@@ -39,6 +39,7 @@ before(async () => {
   );
   await createSource(
     db,
+    'default',
     sourceSchema.parse({
       name: 'Payments',
       slug: 'pay',
@@ -80,8 +81,8 @@ test('two instances receiving the same deliveries at once store each once; the o
   const ids = Array.from({ length: 20 }, (_, i) => `msg_race_${i}`);
   const deliveries = ids.map(delivery);
   const answers = await Promise.all([
-    ...deliveries.map((d) => receiveWebhook(db, 'pay', d())),
-    ...deliveries.map((d) => receiveWebhook(other, 'pay', d())),
+    ...deliveries.map((d) => receiveWebhook(db, 'default', 'pay', d())),
+    ...deliveries.map((d) => receiveWebhook(other, 'default', 'pay', d())),
   ]);
   const events = await db.webhookEvent.findMany({ where: { dedupKey: { in: ids } } });
   assert.equal(events.length, ids.length);
@@ -103,7 +104,7 @@ test('a body over the limit without a Content-Length is refused 413 as it is rea
   const id = 'msg_too_large';
   const body = JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) });
   const at = new Date();
-  const answer = await receiveWebhook(db, 'pay', {
+  const answer = await receiveWebhook(db, 'default', 'pay', {
     headers: {
       'webhook-id': id,
       'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
@@ -121,7 +122,7 @@ test('a batch that cannot be written is answered 503 and leaves nothing half-wri
   await db.$executeRawUnsafe('DROP TABLE "Job"');
   const before = await db.webhookEvent.count();
   const answers = await Promise.all(
-    ['msg_lost_1', 'msg_lost_2'].map((id) => receiveWebhook(db, 'pay', delivery(id)())),
+    ['msg_lost_1', 'msg_lost_2'].map((id) => receiveWebhook(db, 'default', 'pay', delivery(id)())),
   );
   for (const answer of answers) {
     assert.equal(answer.status, 503);

@@ -152,8 +152,11 @@ export class UnknownSourceError extends DomainError {
  * The source a delivery is for and the integration it forwards to (null when that one is gone or was
  * replaced): the only lookups made per delivery, both served from memory (no database read per delivery).
  */
-function deliveryTarget(slug: string): { source: WebhookSource; integration: Integration | null } | null {
-  const source = sourceForWebhook(slug);
+function deliveryTarget(
+  workspaceSlug: string,
+  slug: string,
+): { source: WebhookSource; integration: Integration | null } | null {
+  const source = sourceForWebhook(workspaceSlug, slug);
   if (!source) return null;
   return { source, integration: integrationOfId(source.integrationId) };
 }
@@ -163,10 +166,15 @@ function deliveryTarget(slug: string): { source: WebhookSource; integration: Int
  * with its forward job to the application (group commit, ingest-batch.ts) before answering 200
  * `{id, duplicate}`. Every refusal is counted and answered with its status and `{error, reason}`; nothing
  * is stored or forwarded for it. A delivery that could not be stored is answered 503: the sender retries.
- * Throws UnknownSourceError (404) for a slug no source has.
+ * Throws UnknownSourceError (404) for a slug no source of the workspace (by slug) has.
  */
-export async function receiveWebhook(db: Db, slug: string, delivery: WebhookDelivery): Promise<WebhookAnswer> {
-  const target = deliveryTarget(slug);
+export async function receiveWebhook(
+  db: Db,
+  workspaceSlug: string,
+  slug: string,
+  delivery: WebhookDelivery,
+): Promise<WebhookAnswer> {
+  const target = deliveryTarget(workspaceSlug, slug);
   if (!target) throw new UnknownSourceError(slug);
   const { source, integration } = target;
   const secrets = secretsOf(source);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { bumpConfigVersion, type Db } from '@/lib/db';
 import { findIntegration, UnsafePathError } from '@/lib/integrations';
 import { assertSafePath } from '@/lib/jobs';
-import { applyPatch, DEFAULT_WORKSPACE_ID, DomainError } from '@/lib/model';
+import { applyPatch, DomainError } from '@/lib/model';
 import { assertSecretRole, forgetVerificationSecrets } from '@/lib/secret-roles';
 import { isSecretConfigured } from '@/lib/secrets';
 import { processSingleton } from '@/lib/server/singleton';
@@ -16,10 +16,19 @@ import {
   sourceSchema,
 } from './schema';
 
-export type WebhookSourceRow = NonNullable<Awaited<ReturnType<Db['webhookSource']['findUnique']>>>;
+export type WebhookSourceRow = NonNullable<Awaited<ReturnType<Db['webhookSource']['findUnique']>>> & {
+  /** the workspace's slug, for the endpoint `/api/webhooks/<workspace>/<source>` (read with WITH_WORKSPACE) */
+  workspace?: { slug: string };
+};
+
+/** Reads a source with its workspace's slug. */
+export const WITH_WORKSPACE = { workspace: { select: { slug: true } } } as const;
 
 export interface WebhookSource {
   id: string;
+  workspaceId: string;
+  /** the workspace's slug: deliveries come to /api/webhooks/<workspaceSlug>/<slug> */
+  workspaceSlug: string;
   slug: string;
   name: string;
   integrationId: string;
@@ -49,6 +58,8 @@ export function fromRow(row: WebhookSourceRow): WebhookSource {
   const scheme = row.scheme as Scheme;
   return {
     id: row.id,
+    workspaceId: row.workspaceId,
+    workspaceSlug: row.workspace?.slug ?? row.workspaceId,
     slug: row.slug,
     name: row.name,
     integrationId: row.integrationId,
@@ -69,25 +80,35 @@ export function fromRow(row: WebhookSourceRow): WebhookSource {
 
 /**
  * What the API and UI show: variable names and whether they are set (exposed names only), never a secret;
- * the URL to give the sender.
+ * the URL to give the sender (with its workspace: `/api/webhooks/<workspace>/<source>`; the `default`
+ * workspace's sources also keep answering at the older `/api/webhooks/<source>`).
  */
 export function sourceView(source: WebhookSource, env: NodeJS.ProcessEnv = process.env) {
-  const { integrationId: _, ...rest } = source;
+  const { integrationId: _, workspaceId: __, ...rest } = source;
   return {
     ...rest,
-    endpoint: `/api/webhooks/${source.slug}`,
+    endpoint: `/api/webhooks/${encodeURIComponent(source.workspaceSlug)}/${encodeURIComponent(source.slug)}`,
     secretConfigured: isSecretConfigured(source.secretEnv, env),
     previousSecretConfigured: source.previousSecretEnv ? isSecretConfigured(source.previousSecretEnv, env) : null,
   };
 }
 export type WebhookSourceView = ReturnType<typeof sourceView>;
 
-export async function listSources(db: Db): Promise<WebhookSource[]> {
-  return (await db.webhookSource.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
+export async function listSources(db: Db, workspaceId: string): Promise<WebhookSource[]> {
+  const rows = await db.webhookSource.findMany({
+    where: { workspaceId },
+    include: WITH_WORKSPACE,
+    orderBy: { name: 'asc' },
+  });
+  return rows.map(fromRow);
 }
 
-export async function findSource(db: Db, slug: string): Promise<WebhookSource | null> {
-  const row = await db.webhookSource.findUnique({ where: { slug } });
+/** The workspace's source (another workspace's is null: a 404). */
+export async function findSource(db: Db, workspaceId: string, slug: string): Promise<WebhookSource | null> {
+  const row = await db.webhookSource.findUnique({
+    where: { workspaceId_slug: { workspaceId, slug } },
+    include: WITH_WORKSPACE,
+  });
   return row ? fromRow(row) : null;
 }
 
@@ -95,12 +116,13 @@ export async function findSource(db: Db, slug: string): Promise<WebhookSource | 
  * The integration must exist, the forward path must be one the gateway would send, and the verification
  * secrets must not be ones Breakwater sends or signs with.
  */
-async function toData(db: Db, config: SourceConfig) {
+async function toData(db: Db, workspaceId: string, config: SourceConfig) {
   await assertSecretRole(db, 'verification', [
     { field: 'secretEnv', name: config.secretEnv },
     { field: 'previousSecretEnv', name: config.previousSecretEnv },
   ]);
-  const integration = await findIntegration(db, DEFAULT_WORKSPACE_ID, config.integration); // issue 16: its owner passes the request's workspace;
+  // another workspace's integration is as absent as one that does not exist
+  const integration = await findIntegration(db, workspaceId, config.integration);
   if (!integration) throw new SourceInputError(400, 'integration', `no integration "${config.integration}"`);
   try {
     assertSafePath(integration, config.forwardPath);
@@ -123,11 +145,13 @@ function isUniqueViolation(error: unknown): boolean {
 
 const conflict = (slug: string) => new SourceInputError(409, 'slug', `a webhook source "${slug}" already exists`);
 
-/** `config` must already be validated with sourceSchema. */
-export async function createSource(db: Db, config: SourceConfig): Promise<WebhookSource> {
-  const data = await toData(db, config);
+/** `config` must already be validated with sourceSchema. Slugs are unique per workspace. */
+export async function createSource(db: Db, workspaceId: string, config: SourceConfig): Promise<WebhookSource> {
+  const data = await toData(db, workspaceId, config);
   try {
-    const source = fromRow(await db.webhookSource.create({ data: { id: randomUUID(), ...data } }));
+    const source = fromRow(
+      await db.webhookSource.create({ data: { id: randomUUID(), workspaceId, ...data }, include: WITH_WORKSPACE }),
+    );
     await publishSourceChange(db);
     return source;
   } catch (error) {
@@ -141,6 +165,7 @@ export async function createSource(db: Db, config: SourceConfig): Promise<Webhoo
 /** Applies a validated patch; the merged source is validated as a whole. Null when the source is absent. */
 export async function updateSource(
   db: Db,
+  workspaceId: string,
   slug: string,
   patch: ReturnType<typeof sourcePatchSchema.parse>,
 ): Promise<
@@ -148,16 +173,24 @@ export async function updateSource(
   | { ok: false; error: NonNullable<ReturnType<typeof sourceSchema.safeParse>['error']> }
   | null
 > {
-  const current = await findSource(db, slug);
+  const current = await findSource(db, workspaceId, slug);
   if (!current) return null;
-  const { id: _, createdAt: __, updatedAt: ___, integrationId: ____, ...fields } = current;
+  const {
+    id: _,
+    createdAt: __,
+    updatedAt: ___,
+    integrationId: ____,
+    workspaceId: _w,
+    workspaceSlug: _s,
+    ...fields
+  } = current;
   const merged = sourceSchema.safeParse(
     applyPatch(sourceFields, { ...fields, options: fields.options ?? undefined }, patch),
   );
   if (!merged.success) return { ok: false, error: merged.error };
-  const data = await toData(db, merged.data);
+  const data = await toData(db, workspaceId, merged.data);
   try {
-    const source = fromRow(await db.webhookSource.update({ where: { id: current.id }, data }));
+    const source = fromRow(await db.webhookSource.update({ where: { id: current.id }, data, include: WITH_WORKSPACE }));
     await publishSourceChange(db);
     return { ok: true, source };
   } catch (error) {
@@ -169,14 +202,15 @@ export async function updateSource(
 }
 
 /** Deletes the source with its events and counts (forward jobs already queued still run). */
-export async function deleteSource(db: Db, slug: string): Promise<boolean> {
-  const { count } = await db.webhookSource.deleteMany({ where: { slug } });
+export async function deleteSource(db: Db, workspaceId: string, slug: string): Promise<boolean> {
+  const { count } = await db.webhookSource.deleteMany({ where: { workspaceId, slug } });
   forgetVerificationSecrets();
   if (count > 0) await publishSourceChange(db);
   return count > 0;
 }
 
 interface SourceSnapshot {
+  /** by `<workspace slug>/<source slug>` (slugs hold no "/") */
   bySlug: Map<string, WebhookSource>;
   /** loads run one after another, so a slow older read never replaces a newer one */
   loads: Promise<unknown>;
@@ -189,19 +223,29 @@ const snapshot = processSingleton<SourceSnapshot>('webhook-source-snapshot', () 
   loads: Promise.resolve(),
 }));
 
-/** The source receiving deliveries at `slug`, from memory (loaded at start, refreshed on change). */
-export function sourceForWebhook(slug: string): WebhookSource | null {
-  return snapshot.bySlug.get(slug) ?? null;
+/**
+ * The source receiving deliveries at `/api/webhooks/<workspaceSlug>/<slug>`, from memory (loaded at start,
+ * refreshed on change).
+ */
+export function sourceForWebhook(workspaceSlug: string, slug: string): WebhookSource | null {
+  return snapshot.bySlug.get(`${workspaceSlug}/${slug}`) ?? null;
 }
 
-/** Replaces the in-memory sources with these rows (all of them). */
+/** Replaces the in-memory sources with these rows (all of them, read WITH_WORKSPACE). */
 export function replaceWebhookSourceSnapshot(rows: WebhookSourceRow[]): void {
-  snapshot.bySlug = new Map(rows.map((row) => [row.slug, fromRow(row)]));
+  snapshot.bySlug = new Map(
+    rows.map((row) => {
+      const source = fromRow(row);
+      return [`${source.workspaceSlug}/${source.slug}`, source];
+    }),
+  );
 }
 
 /** Reads every source and replaces the snapshot with them. */
 export function loadWebhookSourceSnapshot(db: Db): Promise<void> {
-  const load = snapshot.loads.then(async () => replaceWebhookSourceSnapshot(await db.webhookSource.findMany()));
+  const load = snapshot.loads.then(async () =>
+    replaceWebhookSourceSnapshot(await db.webhookSource.findMany({ include: WITH_WORKSPACE })),
+  );
   snapshot.loads = load.catch(() => undefined);
   return load;
 }

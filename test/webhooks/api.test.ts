@@ -509,7 +509,7 @@ describe('secret rotation and configuration', () => {
     const list = await h.api('/api/webhook-sources');
     const unsetView = list.body.sources.find((s: { slug: string }) => s.slug === 'unset');
     assert.equal(unsetView.secretConfigured, false);
-    assert.equal(unsetView.endpoint, '/api/webhooks/unset');
+    assert.equal(unsetView.endpoint, '/api/webhooks/default/unset');
   });
 
   test('bad admin input gets 400 naming the field and creates nothing; a taken slug 409', async () => {

@@ -1,14 +1,17 @@
 import { AlertRules } from '@/components/features/alerts/AlertRules';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
+import { roleAtLeast } from '@/lib/model';
 
 export const metadata = { title: 'Alerts · Breakwater' };
 
-export default async function AlertsPage() {
-  await requireUser();
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function AlertsPage({ searchParams }: Props) {
+  const { role } = await requireAccess((await searchParams).ws);
   return (
     <>
       <h1>Alerts</h1>
-      <AlertRules />
+      <AlertRules canEdit={!!role && roleAtLeast(role, 'editor')} />
     </>
   );
 }

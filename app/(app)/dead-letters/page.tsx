@@ -5,14 +5,15 @@ import { QueueStatsBar } from '@/components/features/jobs/QueueStats';
 import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 
 export const metadata = { title: 'Dead letters · Breakwater' };
 
 type Props = { searchParams: Promise<{ ws?: string | string[] }> };
 
 export default async function DeadLettersPage({ searchParams }: Props) {
-  const access = await requireAccess((await searchParams).ws);
-  const integrations = (await listIntegrations(getDb(), access.workspace.id)).map(({ slug, name }) => ({ slug, name }));
+  const { workspace, role } = await requireAccess((await searchParams).ws);
+  const integrations = (await listIntegrations(getDb(), workspace.id)).map(({ slug, name }) => ({ slug, name }));
   return (
     <>
       <div className="page-head">
@@ -24,7 +25,7 @@ export default async function DeadLettersPage({ searchParams }: Props) {
         fresh attempts and its original idempotency key, so work that may have happened is not done twice.
       </p>
       <QueueStatsBar />
-      <DeadLetterList integrations={integrations} />
+      <DeadLetterList integrations={integrations} canAct={!!role && roleAtLeast(role, 'operator')} />
       <QueueCharts />
     </>
   );

@@ -6,14 +6,15 @@ import { QueueStatsBar } from '@/components/features/jobs/QueueStats';
 import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 
 export const metadata = { title: 'Jobs · Breakwater' };
 
 type Props = { searchParams: Promise<{ ws?: string | string[] }> };
 
 export default async function JobsPage({ searchParams }: Props) {
-  const access = await requireAccess((await searchParams).ws);
-  const integrations = (await listIntegrations(getDb(), access.workspace.id)).map(({ slug, name }) => ({ slug, name }));
+  const { workspace, role } = await requireAccess((await searchParams).ws);
+  const integrations = (await listIntegrations(getDb(), workspace.id)).map(({ slug, name }) => ({ slug, name }));
   return (
     <>
       <div className="page-head">
@@ -27,7 +28,7 @@ export default async function JobsPage({ searchParams }: Props) {
       <QueueStatsBar />
       <QueueCharts />
       <JobList integrations={integrations} />
-      <JobEnqueueForm integrations={integrations} />
+      {!!role && roleAtLeast(role, 'operator') && <JobEnqueueForm integrations={integrations} />}
     </>
   );
 }

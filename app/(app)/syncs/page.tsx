@@ -3,6 +3,7 @@ import { SyncList } from '@/components/features/syncs/SyncList';
 import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 import { syncFormDefaults } from './defaults';
 
 export const metadata = { title: 'Syncs · Breakwater' };
@@ -10,8 +11,8 @@ export const metadata = { title: 'Syncs · Breakwater' };
 type Props = { searchParams: Promise<{ ws?: string | string[] }> };
 
 export default async function SyncsPage({ searchParams }: Props) {
-  const access = await requireAccess((await searchParams).ws);
-  const integrations = (await listIntegrations(getDb(), access.workspace.id)).map((integration) => integration.slug);
+  const { workspace, role } = await requireAccess((await searchParams).ws);
+  const integrations = (await listIntegrations(getDb(), workspace.id)).map((integration) => integration.slug);
   return (
     <>
       <h1>Syncs</h1>
@@ -23,11 +24,15 @@ export default async function SyncsPage({ searchParams }: Props) {
       <section className="panel">
         <SyncList />
       </section>
-      <h2>New sync</h2>
-      {integrations.length === 0 ? (
-        <p className="muted">Create an integration first: a sync polls one.</p>
-      ) : (
-        <SyncForm integrations={integrations} defaults={syncFormDefaults} />
+      {!!role && roleAtLeast(role, 'editor') && (
+        <>
+          <h2>New sync</h2>
+          {integrations.length === 0 ? (
+            <p className="muted">Create an integration first: a sync polls one.</p>
+          ) : (
+            <SyncForm integrations={integrations} defaults={syncFormDefaults} />
+          )}
+        </>
       )}
     </>
   );

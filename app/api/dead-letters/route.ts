@@ -10,8 +10,8 @@ const querySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
-export const GET = authed(async (request, _context, { db }) => {
+export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  return Response.json({ deadLetters: await listDeadLetters(db, query.data) });
+  return Response.json({ deadLetters: await listDeadLetters(db, workspace.id, query.data) });
 });

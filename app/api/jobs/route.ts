@@ -6,11 +6,13 @@ import { assertSecretRole } from '@/lib/secret-roles';
 
 export const dynamic = 'force-dynamic';
 
-/** Enqueues a call; answers at once with the job id (the worker runs it). */
-export const POST = authed(async (request, _context, { db }) => {
+/** Enqueues a call to one of the workspace's integrations (operators and up); answers at once with the job id. */
+export const POST = authed({ role: 'operator' }, async (request, _context, { db, workspace }) => {
   const input = await parseJsonBody(request, jobInputSchema, { maxBytes: callRequestMaxBytes() });
   if (!input.ok) return input.response;
-  const integration = await resolveTarget(db, input.data.integration, [{ field: 'path', path: input.data.path }]);
+  const integration = await resolveTarget(db, workspace.id, input.data.integration, [
+    { field: 'path', path: input.data.path },
+  ]);
   const name = input.data.completionWebhook?.secretEnv;
   await assertSecretRole(db, 'outbound', [{ field: 'completionWebhook.secretEnv', name }]);
   const job = await enqueueJob(db, integration, input.data);
@@ -23,8 +25,8 @@ const querySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
-export const GET = authed(async (request, _context, { db }) => {
+export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  return Response.json({ jobs: await listJobs(db, query.data) });
+  return Response.json({ jobs: await listJobs(db, workspace.id, query.data) });
 });

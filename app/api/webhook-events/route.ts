@@ -10,8 +10,8 @@ const querySchema = eventFilterSchema.extend({
 });
 
 /** The events explorer: newest first, filtered, keyset-paginated. */
-export const GET = authed(async (request, _context, { db }) => {
+export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  return Response.json(await listEvents(db, query.data));
+  return Response.json(await listEvents(db, workspace.id, query.data));
 });

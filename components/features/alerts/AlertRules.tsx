@@ -19,7 +19,8 @@ interface NotificationView {
 const LIVE_MS = 2000;
 
 /** The alerts home: every rule with each instance's state, then the in-app notifications and history. */
-export function AlertRules() {
+/** `canEdit`: the viewer's role may delete rules (editor and up); the rule page edits them. */
+export function AlertRules({ canEdit = true }: { canEdit?: boolean } = {}) {
   const queryClient = useQueryClient();
   const rules = useQuery({
     queryKey: ['alert-rules'],
@@ -84,15 +85,17 @@ export function AlertRules() {
                   ))}
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => {
-                      if (window.confirm(`Delete rule "${rule.name}" and its history?`)) remove.mutate(rule.id);
-                    }}
-                  >
-                    Delete
-                  </button>
+                  {canEdit && (
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => {
+                        if (window.confirm(`Delete rule "${rule.name}" and its history?`)) remove.mutate(rule.id);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  )}
                 </td>
               </tr>
             );

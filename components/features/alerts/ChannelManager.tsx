@@ -15,7 +15,8 @@ interface ChannelView {
   secretConfigured: boolean;
 }
 
-export function ChannelManager() {
+/** `canEdit`: the viewer's role may create and delete channels (editor and up). */
+export function ChannelManager({ canEdit = true }: { canEdit?: boolean } = {}) {
   const {
     list: channels,
     create,
@@ -33,43 +34,45 @@ export function ChannelManager() {
 
   return (
     <>
-      <form className="panel" onSubmit={submit} aria-label="New channel" noValidate>
-        <div className="fields">
-          <label>
-            Name
-            <input name="name" placeholder="ops webhook" />
-            <FieldError fields={fields} name="name" />
-          </label>
-          <label>
-            Kind
-            <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
-              <option value="webhook">Webhook (Standard Webhooks signature)</option>
-              <option value="slack">Slack incoming webhook</option>
-            </select>
-          </label>
-          {kind === 'webhook' && (
+      {canEdit && (
+        <form className="panel" onSubmit={submit} aria-label="New channel" noValidate>
+          <div className="fields">
             <label>
-              URL
-              <input name="url" placeholder="https://example.com/hooks/breakwater" />
-              <FieldError fields={fields} name="url" />
+              Name
+              <input name="name" placeholder="ops webhook" />
+              <FieldError fields={fields} name="name" />
             </label>
-          )}
-          <label>
-            {kind === 'webhook' ? 'Variable holding the whsec_ secret' : 'Variable holding the Slack URL'}
-            <input
-              name="secretEnv"
-              placeholder={
-                kind === 'webhook' ? 'BREAKWATER_SECRET_ALERT_WEBHOOK' : 'BREAKWATER_SECRET_SLACK_ALERTS_URL'
-              }
-            />
-            <FieldError fields={fields} name="secretEnv" />
-          </label>
-        </div>
-        <FormError error={create.error} />
-        <button type="submit" style={{ marginTop: 14 }} disabled={create.isPending}>
-          Add channel
-        </button>
-      </form>
+            <label>
+              Kind
+              <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+                <option value="webhook">Webhook (Standard Webhooks signature)</option>
+                <option value="slack">Slack incoming webhook</option>
+              </select>
+            </label>
+            {kind === 'webhook' && (
+              <label>
+                URL
+                <input name="url" placeholder="https://example.com/hooks/breakwater" />
+                <FieldError fields={fields} name="url" />
+              </label>
+            )}
+            <label>
+              {kind === 'webhook' ? 'Variable holding the whsec_ secret' : 'Variable holding the Slack URL'}
+              <input
+                name="secretEnv"
+                placeholder={
+                  kind === 'webhook' ? 'BREAKWATER_SECRET_ALERT_WEBHOOK' : 'BREAKWATER_SECRET_SLACK_ALERTS_URL'
+                }
+              />
+              <FieldError fields={fields} name="secretEnv" />
+            </label>
+          </div>
+          <FormError error={create.error} />
+          <button type="submit" style={{ marginTop: 14 }} disabled={create.isPending}>
+            Add channel
+          </button>
+        </form>
+      )}
       <h2>Channels</h2>
       <section className="panel">
         <DataTable
@@ -91,9 +94,11 @@ export function ChannelManager() {
                 </span>
               </td>
               <td>
-                <button type="button" className="danger" onClick={() => remove.mutate(c.id)}>
-                  Delete
-                </button>
+                {canEdit && (
+                  <button type="button" className="danger" onClick={() => remove.mutate(c.id)}>
+                    Delete
+                  </button>
+                )}
               </td>
             </tr>
           )}

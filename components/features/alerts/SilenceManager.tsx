@@ -23,7 +23,8 @@ interface SilenceView {
 const localInput = (date: Date) =>
   new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
-export function SilenceManager() {
+/** `canAct`: the viewer's role may create and delete silences (operator and up). */
+export function SilenceManager({ canAct = true }: { canAct?: boolean } = {}) {
   const {
     list: silences,
     create,
@@ -59,57 +60,63 @@ export function SilenceManager() {
   const now = new Date();
   return (
     <>
-      <form className="panel" onSubmit={submit} aria-label="New silence" noValidate>
-        <div className="fields">
-          <label>
-            Comment
-            <input name="comment" placeholder="Deploy of payments v42" />
-            <FieldError fields={fields} name="comment" />
-          </label>
-          <label>
-            Rule
-            <select name="ruleId" defaultValue="">
-              <option value="">any rule</option>
-              {rules.data?.rules.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Integration (slug)
-            <input name="integration" placeholder="any integration" />
-            <FieldError fields={fields} name="integration" />
-          </label>
-          <label>
-            Label matchers (name=value, comma separated)
-            <input name="matchers" placeholder="team=billing" />
-            <FieldError fields={fields} name="matchers" />
-          </label>
-          <label>
-            Starts
-            <input type="datetime-local" name="startsAt" defaultValue={localInput(now)} />
-            <FieldError fields={fields} name="startsAt" />
-          </label>
-          <label>
-            Ends
-            <input type="datetime-local" name="endsAt" defaultValue={localInput(new Date(now.getTime() + 3_600_000))} />
-            <FieldError fields={fields} name="endsAt" />
-          </label>
-          <label>
-            Repeats
-            <select name="recurrence" defaultValue="none">
-              <option value="none">once</option>
-              <option value="weekly">every week (maintenance window)</option>
-            </select>
-          </label>
-        </div>
-        <FormError error={create.error} />
-        <button type="submit" style={{ marginTop: 14 }} disabled={create.isPending}>
-          Create silence
-        </button>
-      </form>
+      {canAct && (
+        <form className="panel" onSubmit={submit} aria-label="New silence" noValidate>
+          <div className="fields">
+            <label>
+              Comment
+              <input name="comment" placeholder="Deploy of payments v42" />
+              <FieldError fields={fields} name="comment" />
+            </label>
+            <label>
+              Rule
+              <select name="ruleId" defaultValue="">
+                <option value="">any rule</option>
+                {rules.data?.rules.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Integration (slug)
+              <input name="integration" placeholder="any integration" />
+              <FieldError fields={fields} name="integration" />
+            </label>
+            <label>
+              Label matchers (name=value, comma separated)
+              <input name="matchers" placeholder="team=billing" />
+              <FieldError fields={fields} name="matchers" />
+            </label>
+            <label>
+              Starts
+              <input type="datetime-local" name="startsAt" defaultValue={localInput(now)} />
+              <FieldError fields={fields} name="startsAt" />
+            </label>
+            <label>
+              Ends
+              <input
+                type="datetime-local"
+                name="endsAt"
+                defaultValue={localInput(new Date(now.getTime() + 3_600_000))}
+              />
+              <FieldError fields={fields} name="endsAt" />
+            </label>
+            <label>
+              Repeats
+              <select name="recurrence" defaultValue="none">
+                <option value="none">once</option>
+                <option value="weekly">every week (maintenance window)</option>
+              </select>
+            </label>
+          </div>
+          <FormError error={create.error} />
+          <button type="submit" style={{ marginTop: 14 }} disabled={create.isPending}>
+            Create silence
+          </button>
+        </form>
+      )}
       <h2>Silences</h2>
       <section className="panel">
         <DataTable
@@ -135,9 +142,11 @@ export function SilenceManager() {
               <td>{when(s.endsAt)}</td>
               <td>{s.recurrence === 'weekly' ? 'weekly' : 'once'}</td>
               <td>
-                <button type="button" className="danger" onClick={() => remove.mutate(s.id)}>
-                  Delete
-                </button>
+                {canAct && (
+                  <button type="button" className="danger" onClick={() => remove.mutate(s.id)}>
+                    Delete
+                  </button>
+                )}
               </td>
             </tr>
           )}

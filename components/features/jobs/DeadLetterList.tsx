@@ -56,7 +56,14 @@ async function perform({ verb, target }: Action): Promise<number> {
  * Dead letters: browse and filter, replay (back in the queue with fresh attempts and the same idempotency
  * key) or discard (after a confirmation), one, selected, or all matching.
  */
-export function DeadLetterList({ integrations }: { integrations: { slug: string; name: string }[] }) {
+/** `canAct`: the viewer's role may replay and discard (operator and up); otherwise the list is read-only. */
+export function DeadLetterList({
+  integrations,
+  canAct = true,
+}: {
+  integrations: { slug: string; name: string }[];
+  canAct?: boolean;
+}) {
   const queryClient = useQueryClient();
   const [filter, setFilter] = useState<Filter>({ integration: '', q: '' });
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -118,19 +125,20 @@ export function DeadLetterList({ integrations }: { integrations: { slug: string;
           {list.data ? `${rows.length}${rows.length === 500 ? '+' : ''} matching` : '…'}
           {chosen.length > 0 && `, ${chosen.length} selected`}
         </span>
-        {BULK_ACTIONS.map(({ verb, kind, label, ...action }) => (
-          <button
-            key={label}
-            type="button"
-            className={'primary' in action ? undefined : 'secondary'}
-            disabled={(kind === 'selected' ? chosen.length : rows.length) === 0 || act.isPending}
-            onClick={() =>
-              run({ verb, target: kind === 'selected' ? { kind, ids: chosen } : { kind: 'matching', filter } })
-            }
-          >
-            {label}
-          </button>
-        ))}
+        {canAct &&
+          BULK_ACTIONS.map(({ verb, kind, label, ...action }) => (
+            <button
+              key={label}
+              type="button"
+              className={'primary' in action ? undefined : 'secondary'}
+              disabled={(kind === 'selected' ? chosen.length : rows.length) === 0 || act.isPending}
+              onClick={() =>
+                run({ verb, target: kind === 'selected' ? { kind, ids: chosen } : { kind: 'matching', filter } })
+              }
+            >
+              {label}
+            </button>
+          ))}
         {done && (
           <span className="status-ok" role="status">
             {done}
@@ -199,22 +207,26 @@ export function DeadLetterList({ integrations }: { integrations: { slug: string;
                   <td>
                     <div className="row">
                       <Link href={`/jobs/${encodeURIComponent(job.id)}`}>Inspect</Link>
-                      <button
-                        type="button"
-                        className="secondary"
-                        disabled={act.isPending}
-                        onClick={() => run({ verb: 'replay', target: { kind: 'one', id: job.id } })}
-                      >
-                        Replay
-                      </button>
-                      <button
-                        type="button"
-                        className="secondary"
-                        disabled={act.isPending}
-                        onClick={() => run({ verb: 'discard', target: { kind: 'one', id: job.id } })}
-                      >
-                        Discard
-                      </button>
+                      {canAct && (
+                        <>
+                          <button
+                            type="button"
+                            className="secondary"
+                            disabled={act.isPending}
+                            onClick={() => run({ verb: 'replay', target: { kind: 'one', id: job.id } })}
+                          >
+                            Replay
+                          </button>
+                          <button
+                            type="button"
+                            className="secondary"
+                            disabled={act.isPending}
+                            onClick={() => run({ verb: 'discard', target: { kind: 'one', id: job.id } })}
+                          >
+                            Discard
+                          </button>
+                        </>
+                      )}
                     </div>
                   </td>
                 </tr>

@@ -17,7 +17,8 @@ interface ItemWire {
 }
 
 /** One sync: how it is doing, its recent runs and the items it delivered last, refreshed every 2 s. */
-export function SyncDetail({ slug }: { slug: string }) {
+/** `canRun`: the viewer's role may run the sync now (operator and up). */
+export function SyncDetail({ slug, canRun = true }: { slug: string; canRun?: boolean }) {
   const queryClient = useQueryClient();
   const base = `/api/syncs/${encodeURIComponent(slug)}`;
   const options = { refetchInterval: REFRESH_MS };
@@ -49,9 +50,11 @@ export function SyncDetail({ slug }: { slug: string }) {
       <section className="panel" aria-label="Status">
         <div className="row" style={{ marginBottom: 12 }}>
           <StatusBadge state={s.status} tone={syncStateTone(s.status)} />
-          <button type="button" disabled={!s.enabled || runNow.isPending} onClick={() => runNow.mutate()}>
-            Run now
-          </button>
+          {canRun && (
+            <button type="button" disabled={!s.enabled || runNow.isPending} onClick={() => runNow.mutate()}>
+              Run now
+            </button>
+          )}
           {runNow.error && <span className="field-error">{runNow.error.message}</span>}
         </div>
         <dl className="kv">

@@ -13,7 +13,14 @@ import { eventStateClass } from './WebhookEventState';
 const STATES = ['received', 'forwarding', 'forwarded', 'failed'] as const;
 
 /** Stored webhook events, filtered through the URL (so a search can be shared) and paged by cursor. */
-export function WebhookEventExplorer({ sources }: { sources: { slug: string; name: string }[] }) {
+/** `canReplay`: the viewer's role may replay events (operator and up). */
+export function WebhookEventExplorer({
+  sources,
+  canReplay = true,
+}: {
+  sources: { slug: string; name: string }[];
+  canReplay?: boolean;
+}) {
   const {
     params,
     filter,
@@ -35,7 +42,7 @@ export function WebhookEventExplorer({ sources }: { sources: { slug: string; nam
         </label>
         <FilterActions onClear={clear} />
       </form>
-      <WebhookBulkReplay params={params} key={`bulk-${filter}`} />
+      {canReplay && <WebhookBulkReplay params={params} key={`bulk-${filter}`} />}
       <section className="panel">
         <DataTable
           label="Webhook events"

@@ -119,7 +119,14 @@ function Totals({ counts }: { counts: OutcomeTotals | null }) {
 }
 
 /** The sources with their counts over a chosen range, a chart each, and the create/edit form. */
-export function WebhookSources({ integrations }: { integrations: { slug: string; name: string }[] }) {
+/** `canEdit`: the viewer's role may create and change sources (editor and up). */
+export function WebhookSources({
+  integrations,
+  canEdit = true,
+}: {
+  integrations: { slug: string; name: string }[];
+  canEdit?: boolean;
+}) {
   const queryClient = useQueryClient();
   const [range, setRange] = useState<Range>({ preset: '1h' });
   const [editing, setEditing] = useState<string | 'new' | null>(null);
@@ -144,9 +151,11 @@ export function WebhookSources({ integrations }: { integrations: { slug: string;
         <h1>Inbound webhooks</h1>
         <Link href="/webhooks/events">Events</Link>
         <span className="spacer" />
-        <button type="button" onClick={() => setEditing('new')} disabled={editing === 'new'}>
-          New source
-        </button>
+        {canEdit && (
+          <button type="button" onClick={() => setEditing('new')} disabled={editing === 'new'}>
+            New source
+          </button>
+        )}
       </div>
       {notice && (
         <p className="notice" role="status">
@@ -192,9 +201,11 @@ export function WebhookSources({ integrations }: { integrations: { slug: string;
             )}
             <span className="spacer" />
             <Link href={`/webhooks/events?source=${encodeURIComponent(s.slug)}`}>Events</Link>
-            <button type="button" className="secondary" onClick={() => setEditing(s.slug)}>
-              Edit
-            </button>
+            {canEdit && (
+              <button type="button" className="secondary" onClick={() => setEditing(s.slug)}>
+                Edit
+              </button>
+            )}
           </div>
           <Totals counts={s.counts} />
           <SourceChart slug={s.slug} name={s.name} range={range} />

@@ -1,11 +1,14 @@
 import { RuleForm } from '@/components/features/alerts/RuleForm';
 import { metricChoices } from '@/lib/alerts';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 
 export const metadata = { title: 'New alert rule · Breakwater' };
 
-export default async function NewRulePage() {
-  await requireUser();
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+/** Editors and up (others: not found). */
+export default async function NewRulePage({ searchParams }: Props) {
+  await requireAccess((await searchParams).ws, 'editor');
   return (
     <>
       <h1>New alert rule</h1>

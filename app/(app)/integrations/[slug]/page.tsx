@@ -26,7 +26,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
   const role = access.role ?? 'viewer';
   const target = activeTarget(integration);
   const [thresholds, usage, switches] = await Promise.all([
-    chartThresholds(db, integration.slug),
+    chartThresholds(db, integration.workspaceId, integration.slug),
     target.secondarySecretEnv ? credentialUsage(db, integration.id, target.authScheme !== 'none') : null,
     environmentSwitches(db, integration.id, 1),
   ]);

@@ -6,6 +6,7 @@ import type { SyncWire } from '@/components/features/syncs/SyncStatus';
 import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { listIntegrations } from '@/lib/integrations';
+import { roleAtLeast } from '@/lib/model';
 import { findSync, syncView } from '@/lib/syncs';
 import { syncFormDefaults } from '../defaults';
 
@@ -16,12 +17,12 @@ export async function generateMetadata({ params }: Props) {
 }
 
 export default async function SyncPage({ params, searchParams }: Props) {
-  const access = await requireAccess((await searchParams).ws);
+  const { workspace, role } = await requireAccess((await searchParams).ws);
   const db = getDb();
-  const row = await findSync(db, (await params).slug);
+  const row = await findSync(db, workspace.id, (await params).slug);
   if (!row) notFound();
   const sync = JSON.parse(JSON.stringify(syncView(row))) as SyncWire;
-  const integrations = (await listIntegrations(db, access.workspace.id)).map((integration) => integration.slug);
+  const integrations = (await listIntegrations(db, workspace.id)).map((integration) => integration.slug);
   return (
     <>
       <p>
@@ -32,9 +33,13 @@ export default async function SyncPage({ params, searchParams }: Props) {
         <span className="spacer" />
         <Link href={`/integrations/${sync.integration}`}>{sync.integration} dashboard</Link>
       </div>
-      <SyncDetail slug={sync.slug} />
-      <h2>Settings</h2>
-      <SyncForm key={sync.slug} integrations={integrations} defaults={syncFormDefaults} sync={sync} />
+      <SyncDetail slug={sync.slug} canRun={!!role && roleAtLeast(role, 'operator')} />
+      {!!role && roleAtLeast(role, 'editor') && (
+        <>
+          <h2>Settings</h2>
+          <SyncForm key={sync.slug} integrations={integrations} defaults={syncFormDefaults} sync={sync} />
+        </>
+      )}
     </>
   );
 }

@@ -1,15 +1,18 @@
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { WebhookEventExplorer } from '@/components/features/webhooks/WebhookEventExplorer';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
+import { roleAtLeast } from '@/lib/model';
 import { listSources } from '@/lib/webhooks';
 
 export const metadata = { title: 'Webhook events · Breakwater' };
 
-export default async function WebhookEventsPage() {
-  await requireUser();
-  const sources = (await listSources(getDb())).map(({ slug, name }) => ({ slug, name }));
+type Props = { searchParams: Promise<{ ws?: string | string[] }> };
+
+export default async function WebhookEventsPage({ searchParams }: Props) {
+  const { workspace, role } = await requireAccess((await searchParams).ws);
+  const sources = (await listSources(getDb(), workspace.id)).map(({ slug, name }) => ({ slug, name }));
   return (
     <>
       <p>
@@ -17,7 +20,7 @@ export default async function WebhookEventsPage() {
       </p>
       <h1>Webhook events</h1>
       <Suspense>
-        <WebhookEventExplorer sources={sources} />
+        <WebhookEventExplorer sources={sources} canReplay={!!role && roleAtLeast(role, 'operator')} />
       </Suspense>
     </>
   );

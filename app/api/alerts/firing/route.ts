@@ -1,5 +1,7 @@
 import { firingAlerts } from '@/lib/alerts';
 import { authed } from '@/lib/api';
 
-/** For the overview tiles: every firing, unsilenced alert instance. */
-export const GET = authed(async (_request, _context, { db }) => Response.json({ firing: await firingAlerts(db) }));
+/** For the overview tiles: every firing, unsilenced alert instance of the workspace. */
+export const GET = authed(async (_request, _context, { db, workspace }) =>
+  Response.json({ firing: await firingAlerts(db, workspace.id) }),
+);

@@ -1,6 +1,6 @@
 import { listNotifications } from '@/lib/alerts';
 import { authed } from '@/lib/api';
 
-export const GET = authed(async (_request, _context, { db }) =>
-  Response.json({ notifications: await listNotifications(db) }),
+export const GET = authed(async (_request, _context, { db, workspace }) =>
+  Response.json({ notifications: await listNotifications(db, workspace.id) }),
 );

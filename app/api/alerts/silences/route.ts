@@ -1,10 +1,22 @@
 import { createSilence, listSilences, silenceSchema } from '@/lib/alerts';
 import { authed, parseJsonBody } from '@/lib/api';
+import { recordAudit } from '@/lib/audit';
 
-export const GET = authed(async (_request, _context, { db }) => Response.json({ silences: await listSilences(db) }));
+export const GET = authed(async (_request, _context, { db, workspace }) =>
+  Response.json({ silences: await listSilences(db, workspace.id) }),
+);
 
-export const POST = authed(async (request, _context, { db }) => {
+/** Operators and up. */
+export const POST = authed({ role: 'operator' }, async (request, _context, { db, workspace, actor }) => {
   const body = await parseJsonBody(request, silenceSchema);
   if (!body.ok) return body.response;
-  return Response.json({ silence: await createSilence(db, body.data) }, { status: 201 });
+  const silence = await createSilence(db, workspace.id, body.data);
+  await recordAudit(db, actor, {
+    workspaceId: workspace.id,
+    action: 'silence.create',
+    objectType: 'alertSilence',
+    objectId: silence.id,
+    after: silence,
+  });
+  return Response.json({ silence }, { status: 201 });
 });

@@ -5,8 +5,8 @@ export const dynamic = 'force-dynamic';
 
 type Context = { params: Promise<{ id: string }> };
 
-export const GET = authed<Context>(async (_request, { params }, { db }) => {
+export const GET = authed<Context>(async (_request, { params }, { db, workspace }) => {
   const { id } = await params;
-  const job = await findJob(db, id);
+  const job = await findJob(db, workspace.id, id);
   return job ? Response.json(job) : notFound(`job "${id}"`);
 });

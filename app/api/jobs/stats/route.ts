@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 
 const querySchema = z.object({ integration: z.string().trim().min(1).max(100).optional() });
 
-/** The queue's live depth, counts per state, dead letters and oldest ages; of one integration with ?integration=. */
+/** The workspace's queue: live depth, counts per state, dead letters and oldest ages; of one integration with ?integration=. */
 export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;

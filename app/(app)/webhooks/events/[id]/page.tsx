@@ -3,17 +3,18 @@ import { notFound } from 'next/navigation';
 import { eventStateClass } from '@/components/features/webhooks/WebhookEventState';
 import { WebhookReplayButton } from '@/components/features/webhooks/WebhookReplayButton';
 import { formatTime } from '@/components/ui/format';
-import { requireUser } from '@/lib/auth';
+import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
+import { roleAtLeast } from '@/lib/model';
 import { eventDetail } from '@/lib/webhooks';
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ ws?: string | string[] }> };
 
 export const metadata = { title: 'Webhook event · Breakwater' };
 
-export default async function WebhookEventPage({ params }: Props) {
-  await requireUser();
-  const event = await eventDetail(getDb(), (await params).id);
+export default async function WebhookEventPage({ params, searchParams }: Props) {
+  const { workspace, role } = await requireAccess((await searchParams).ws);
+  const event = await eventDetail(getDb(), workspace.id, (await params).id);
   if (!event) notFound();
   const { job } = event;
   return (
@@ -72,7 +73,7 @@ export default async function WebhookEventPage({ params }: Props) {
           ) : (
             <p className="muted">No forward job yet.</p>
           )}
-          <WebhookReplayButton eventId={event.id} />
+          {!!role && roleAtLeast(role, 'operator') && <WebhookReplayButton eventId={event.id} />}
         </section>
       </div>
       <div className="grid-2" style={{ marginTop: 12 }}>

@@ -13,7 +13,7 @@ const querySchema = rangeQuerySchema(
   { maxRangeMs: MAX_RANGE_MS },
 );
 
-/** Sampled queue depth, dead letters and oldest ages over a range, for the charts. */
+/** The workspace's sampled queue depth, dead letters and oldest ages over a range, for the charts. */
 export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;

@@ -14,10 +14,10 @@ const querySchema = z.object({
 type Context = { params: Promise<{ slug: string }> };
 
 /** Delivered items, newest first by default (`order=asc`: the feed's order); `next` is the cursor of the next page. */
-export const GET = authed<Context>(async (request, { params }, { db }) => {
+export const GET = authed<Context>(async (request, { params }, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  const sync = await findSync(db, (await params).slug);
+  const sync = await findSync(db, workspace.id, (await params).slug);
   if (!sync) return notFound('sync');
   return Response.json(await listItems(db, sync.id, query.data));
 });

@@ -10,10 +10,10 @@ const querySchema = rangeQuerySchema({}, { maxRangeMs: MAX_RANGE_MS });
 type Context = { params: Promise<{ slug: string }> };
 
 /** One source's counts per outcome, per step and in total, over a range. */
-export const GET = authed<Context>(async (request, { params }, { db }) => {
+export const GET = authed<Context>(async (request, { params }, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  const source = await findSource(db, (await params).slug);
+  const source = await findSource(db, workspace.id, (await params).slug);
   if (!source) return notFound('webhook source');
   return Response.json(await countSeries(db, { sourceId: source.id, from: query.data.from, to: query.data.to }));
 });

@@ -1,3 +1,6 @@
+-- AlterTable
+ALTER TABLE "QueueSample" ADD COLUMN "workspaceId" TEXT;
+
 -- CreateTable
 CREATE TABLE "Workspace" (
     "id" TEXT NOT NULL PRIMARY KEY,
@@ -78,8 +81,8 @@ CREATE TABLE "new_AlertChannel" (
 INSERT INTO "new_AlertChannel" ("createdAt", "enabled", "id", "kind", "name", "secretEnv", "url") SELECT "createdAt", "enabled", "id", "kind", "name", "secretEnv", "url" FROM "AlertChannel";
 DROP TABLE "AlertChannel";
 ALTER TABLE "new_AlertChannel" RENAME TO "AlertChannel";
-CREATE UNIQUE INDEX "AlertChannel_name_key" ON "AlertChannel"("name");
 CREATE INDEX "AlertChannel_workspaceId_idx" ON "AlertChannel"("workspaceId");
+CREATE UNIQUE INDEX "AlertChannel_workspaceId_name_key" ON "AlertChannel"("workspaceId", "name");
 CREATE TABLE "new_AlertNotification" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "workspaceId" TEXT NOT NULL DEFAULT 'default',
@@ -110,8 +113,8 @@ CREATE TABLE "new_AlertRule" (
 INSERT INTO "new_AlertRule" ("config", "createdAt", "enabled", "id", "name", "updatedAt") SELECT "config", "createdAt", "enabled", "id", "name", "updatedAt" FROM "AlertRule";
 DROP TABLE "AlertRule";
 ALTER TABLE "new_AlertRule" RENAME TO "AlertRule";
-CREATE UNIQUE INDEX "AlertRule_name_key" ON "AlertRule"("name");
 CREATE INDEX "AlertRule_workspaceId_idx" ON "AlertRule"("workspaceId");
+CREATE UNIQUE INDEX "AlertRule_workspaceId_name_key" ON "AlertRule"("workspaceId", "name");
 CREATE TABLE "new_AlertSilence" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "workspaceId" TEXT NOT NULL DEFAULT 'default',
@@ -286,9 +289,9 @@ CREATE TABLE "new_Sync" (
 INSERT INTO "new_Sync" ("checkpoint", "createdAt", "cursorParam", "enabled", "id", "idField", "integrationId", "integrationSlug", "intervalSeconds", "itemsDelivered", "itemsField", "lastError", "lastItemAt", "lastRunAt", "lastSuccessAt", "leaseUntil", "limitParam", "maxPages", "mode", "nextField", "nextRunAt", "pageSize", "path", "sink", "sinkSecretEnv", "sinkUrl", "slug", "timeField", "updatedAt") SELECT "checkpoint", "createdAt", "cursorParam", "enabled", "id", "idField", "integrationId", "integrationSlug", "intervalSeconds", "itemsDelivered", "itemsField", "lastError", "lastItemAt", "lastRunAt", "lastSuccessAt", "leaseUntil", "limitParam", "maxPages", "mode", "nextField", "nextRunAt", "pageSize", "path", "sink", "sinkSecretEnv", "sinkUrl", "slug", "timeField", "updatedAt" FROM "Sync";
 DROP TABLE "Sync";
 ALTER TABLE "new_Sync" RENAME TO "Sync";
-CREATE UNIQUE INDEX "Sync_slug_key" ON "Sync"("slug");
 CREATE INDEX "Sync_enabled_nextRunAt_idx" ON "Sync"("enabled", "nextRunAt");
 CREATE INDEX "Sync_workspaceId_idx" ON "Sync"("workspaceId");
+CREATE UNIQUE INDEX "Sync_workspaceId_slug_key" ON "Sync"("workspaceId", "slug");
 CREATE TABLE "new_User" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "username" TEXT NOT NULL,
@@ -323,8 +326,8 @@ CREATE TABLE "new_WebhookSource" (
 INSERT INTO "new_WebhookSource" ("createdAt", "dedupBy", "dedupField", "forwardPath", "id", "integrationId", "integrationSlug", "maxBodyBytes", "name", "options", "previousSecretEnv", "scheme", "secretEnv", "slug", "toleranceSeconds", "updatedAt") SELECT "createdAt", "dedupBy", "dedupField", "forwardPath", "id", "integrationId", "integrationSlug", "maxBodyBytes", "name", "options", "previousSecretEnv", "scheme", "secretEnv", "slug", "toleranceSeconds", "updatedAt" FROM "WebhookSource";
 DROP TABLE "WebhookSource";
 ALTER TABLE "new_WebhookSource" RENAME TO "WebhookSource";
-CREATE UNIQUE INDEX "WebhookSource_slug_key" ON "WebhookSource"("slug");
 CREATE INDEX "WebhookSource_workspaceId_idx" ON "WebhookSource"("workspaceId");
+CREATE UNIQUE INDEX "WebhookSource_workspaceId_slug_key" ON "WebhookSource"("workspaceId", "slug");
 PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
 
@@ -351,6 +354,9 @@ CREATE INDEX "AuditEvent_workspaceId_objectType_objectId_idx" ON "AuditEvent"("w
 
 -- CreateIndex
 CREATE INDEX "AuditEvent_at_idx" ON "AuditEvent"("at");
+
+-- CreateIndex
+CREATE INDEX "QueueSample_workspaceId_integrationId_at_idx" ON "QueueSample"("workspaceId", "integrationId", "at");
 
 -- Data: every existing user is an admin of `default`, and the first user is the instance owner.
 INSERT INTO "Membership" ("workspaceId", "userId", "role") SELECT 'default', "id", 'admin' FROM "User";

@@ -1,5 +1,17 @@
 -- DropIndex
+DROP INDEX "AlertChannel_name_key";
+
+-- DropIndex
+DROP INDEX "AlertRule_name_key";
+
+-- DropIndex
 DROP INDEX "Integration_slug_key";
+
+-- DropIndex
+DROP INDEX "Sync_slug_key";
+
+-- DropIndex
+DROP INDEX "WebhookSource_slug_key";
 
 -- AlterTable
 ALTER TABLE "AlertChannel" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
@@ -26,6 +38,9 @@ ALTER TABLE "Integration" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'de
 
 -- AlterTable
 ALTER TABLE "Job" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
+
+-- AlterTable
+ALTER TABLE "QueueSample" ADD COLUMN     "workspaceId" TEXT;
 
 -- AlterTable
 ALTER TABLE "ReplayRun" ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'default';
@@ -138,10 +153,16 @@ CREATE INDEX "AuditEvent_at_idx" ON "AuditEvent"("at");
 CREATE INDEX "AlertChannel_workspaceId_idx" ON "AlertChannel"("workspaceId");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "AlertChannel_workspaceId_name_key" ON "AlertChannel"("workspaceId", "name");
+
+-- CreateIndex
 CREATE INDEX "AlertNotification_workspaceId_idx" ON "AlertNotification"("workspaceId");
 
 -- CreateIndex
 CREATE INDEX "AlertRule_workspaceId_idx" ON "AlertRule"("workspaceId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AlertRule_workspaceId_name_key" ON "AlertRule"("workspaceId", "name");
 
 -- CreateIndex
 CREATE INDEX "AlertSilence_workspaceId_idx" ON "AlertSilence"("workspaceId");
@@ -159,13 +180,22 @@ CREATE UNIQUE INDEX "Integration_workspaceId_slug_key" ON "Integration"("workspa
 CREATE INDEX "Job_workspaceId_idx" ON "Job"("workspaceId");
 
 -- CreateIndex
+CREATE INDEX "QueueSample_workspaceId_integrationId_at_idx" ON "QueueSample"("workspaceId", "integrationId", "at");
+
+-- CreateIndex
 CREATE INDEX "ReplayRun_workspaceId_idx" ON "ReplayRun"("workspaceId");
 
 -- CreateIndex
 CREATE INDEX "Sync_workspaceId_idx" ON "Sync"("workspaceId");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "Sync_workspaceId_slug_key" ON "Sync"("workspaceId", "slug");
+
+-- CreateIndex
 CREATE INDEX "WebhookSource_workspaceId_idx" ON "WebhookSource"("workspaceId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WebhookSource_workspaceId_slug_key" ON "WebhookSource"("workspaceId", "slug");
 
 -- AddForeignKey
 ALTER TABLE "Membership" ADD CONSTRAINT "Membership_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
