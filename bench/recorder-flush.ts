@@ -16,7 +16,9 @@ const ROUNDS = 30;
 const database = await createTestDatabase('sqlite');
 await applyMigrations(database.url);
 const db = createDb(database.url);
-await db.integration.create({ data: { id: 'int_pay', slug: 'payments', name: 'Payments', baseUrl: 'http://x' } });
+await db.integration.create({
+  data: { workspaceId: 'default', id: 'int_pay', slug: 'payments', name: 'Payments', baseUrl: 'http://x' },
+});
 const recorder = new TelemetryRecorder(db, { instance: 'bench-flush' });
 const longest: number[] = [];
 try {

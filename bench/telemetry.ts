@@ -79,7 +79,9 @@ async function drive(send: (i: number) => Promise<unknown>, durationMs: number):
 }
 
 async function integration(id: string): Promise<void> {
-  await db.integration.create({ data: { id, slug: id, name: id, baseUrl: 'http://127.0.0.1:1' } });
+  await db.integration.create({
+    data: { workspaceId: 'default', id, slug: id, name: id, baseUrl: 'http://127.0.0.1:1' },
+  });
 }
 
 const retryFast = { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 2 };

@@ -27,7 +27,12 @@ async function seed(db: Db): Promise<void> {
   const firstMinute = Math.floor(now / 60_000) * 60_000 - (MINUTES - 1) * 60_000;
   for (let i = 0; i < INTEGRATIONS; i++) {
     const integration = await db.integration.create({
-      data: { slug: `bench-${i}`, name: `Bench integration ${i}`, baseUrl: `http://127.0.0.1:9/bench-${i}` },
+      data: {
+        workspaceId: 'default',
+        slug: `bench-${i}`,
+        name: `Bench integration ${i}`,
+        baseUrl: `http://127.0.0.1:9/bench-${i}`,
+      },
     });
     const hourly = new Map<string, { count: number; histogram: LatencyHistogram; bucketStart: Date }>();
     const rows = [];

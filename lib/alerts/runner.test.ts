@@ -71,10 +71,18 @@ beforeEach(async () => {
   await db.alertNotification.deleteMany();
   await db.integration.deleteMany();
   integrationId = (
-    await db.integration.create({ data: { slug: 'payments', name: 'Payments', baseUrl: 'http://127.0.0.1:1' } })
+    await db.integration.create({
+      data: { workspaceId: 'default', slug: 'payments', name: 'Payments', baseUrl: 'http://127.0.0.1:1' },
+    })
   ).id;
   await db.alertChannel.create({
-    data: { name: 'ops', kind: 'webhook', url: 'http://127.0.0.1:1/hook', secretEnv: 'BREAKWATER_SECRET_OPS_HOOK' },
+    data: {
+      workspaceId: 'default',
+      name: 'ops',
+      kind: 'webhook',
+      url: 'http://127.0.0.1:1/hook',
+      secretEnv: 'BREAKWATER_SECRET_OPS_HOOK',
+    },
   });
 });
 
@@ -152,9 +160,11 @@ describe('alert evaluation over stored rollups', () => {
 
   test('one instance per integration in scope, one grouped message per rule', async () => {
     const other = await db.integration.create({
-      data: { slug: 'email', name: 'Email', baseUrl: 'http://127.0.0.1:2' },
+      data: { workspaceId: 'default', slug: 'email', name: 'Email', baseUrl: 'http://127.0.0.1:2' },
     });
-    await db.integration.create({ data: { slug: 'search', name: 'Search', baseUrl: 'http://127.0.0.1:3' } });
+    await db.integration.create({
+      data: { workspaceId: 'default', slug: 'search', name: 'Search', baseUrl: 'http://127.0.0.1:3' },
+    });
     await createRule(
       db,
       'default',

@@ -86,7 +86,7 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
       const db = createDb(database.url);
       try {
         const created = await db.integration.create({
-          data: { slug: 'payments', name: 'Payments', baseUrl: 'https://payments.example' },
+          data: { workspaceId: 'default', slug: 'payments', name: 'Payments', baseUrl: 'https://payments.example' },
         });
         const read = await db.integration.findUniqueOrThrow({
           where: { workspaceId_slug: { workspaceId: 'default', slug: 'payments' } },

@@ -24,6 +24,7 @@ before(async () => {
   raw = new Database(database.url.slice('file:'.length), { readonly: true });
   await db.webhookSource.create({
     data: {
+      workspaceId: 'default',
       id: sourceId,
       slug: 'pay',
       name: 'Payments',
@@ -45,6 +46,7 @@ after(async () => {
 /** A forward job as lib/jobs' jobRecord makes one: some columns null, the rest left to their defaults. */
 const job = () => ({
   id: randomUUID(),
+  workspaceId: 'default',
   integrationId: randomUUID(),
   integrationSlug: 'app',
   priority: 3,

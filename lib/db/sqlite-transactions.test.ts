@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { createDb, type Db } from './client';
 import { applyMigrations } from './migrate';
 
-const integration = (slug: string) => ({ slug, name: slug, baseUrl: 'http://127.0.0.1:9/' });
+const integration = (slug: string) => ({ workspaceId: 'default', slug, name: slug, baseUrl: 'http://127.0.0.1:9/' });
 
 let database: TestDatabase;
 let db: Db;

@@ -22,6 +22,7 @@ test('a policy stored before the bounds keeps its valid sections; an out-of-boun
   // at save time), next to a valid retry section.
   await db.integration.create({
     data: {
+      workspaceId: 'default',
       name: 'Legacy',
       slug: 'legacy',
       baseUrl: 'https://api.legacy.example',
@@ -38,7 +39,12 @@ test('a policy stored before the bounds keeps its valid sections; an out-of-boun
 
 test("the rows recording Breakwater's own deliveries cannot be changed or deleted through the API", async () => {
   await db.integration.create({
-    data: { name: 'Alert notifications', slug: 'breakwater.alerts', baseUrl: 'https://alerts.breakwater.invalid' },
+    data: {
+      workspaceId: 'default',
+      name: 'Alert notifications',
+      slug: 'breakwater.alerts',
+      baseUrl: 'https://alerts.breakwater.invalid',
+    },
   });
   const refusedWith409 = (error: unknown) => isDomainError(error) && error.status === 409 && error.field === 'slug';
   await assert.rejects(updateIntegration(db, 'default', 'breakwater.alerts', { name: 'mine now' }), refusedWith409);

@@ -14,8 +14,12 @@ const AT = new Date(now - 10 * 60_000);
 
 before(async () => {
   ({ database, db } = await createMigratedDatabase());
-  await db.integration.create({ data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' } });
-  await db.integration.create({ data: { id: 'int_b', slug: 'b', name: 'B', baseUrl: 'http://b' } });
+  await db.integration.create({
+    data: { workspaceId: 'default', id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' },
+  });
+  await db.integration.create({
+    data: { workspaceId: 'default', id: 'int_b', slug: 'b', name: 'B', baseUrl: 'http://b' },
+  });
   // 25 calls, several sharing a start time, so pages must break ties on id.
   for (let i = 0; i < 25; i++) {
     await db.callLog.create({
@@ -222,9 +226,15 @@ test('overviewTiles: rate-limit usage is over the limit of the stored policy', a
 
 test('overviewTiles: a firing, unsilenced alert is on its tile and makes a quiet integration trouble', async () => {
   const rule = await db.alertRule.create({
-    data: { name: 'Slow p99 on a', config: JSON.stringify({ severity: 'critical', metric: 'latency_p99' }) },
+    data: {
+      workspaceId: 'default',
+      name: 'Slow p99 on a',
+      config: JSON.stringify({ severity: 'critical', metric: 'latency_p99' }),
+    },
   });
-  const muted = await db.alertRule.create({ data: { name: 'Muted', config: JSON.stringify({ severity: 'info' }) } });
+  const muted = await db.alertRule.create({
+    data: { workspaceId: 'default', name: 'Muted', config: JSON.stringify({ severity: 'info' }) },
+  });
   const instance = {
     integrationId: 'int_a',
     integrationSlug: 'a',

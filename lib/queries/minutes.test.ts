@@ -32,7 +32,9 @@ const total = (entries: { aggregate: { requests: number } }[]) => entries.reduce
 
 before(async () => {
   ({ database, db } = await createMigratedDatabase());
-  await db.integration.create({ data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' } });
+  await db.integration.create({
+    data: { workspaceId: 'default', id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' },
+  });
   await db.metricRollup.createMany({ data: Array.from({ length: 60 }, (_, m) => row(m, 1 + (m % 7))) });
 });
 

@@ -44,11 +44,25 @@ function exactQuantile(values: number[], q: number): number {
 before(async () => {
   ({ database, db } = await createMigratedDatabase());
   await db.integration.create({
-    data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a', policy: '{"rateLimit":{"perMinute":100}}' },
+    data: {
+      workspaceId: 'default',
+      id: 'int_a',
+      slug: 'a',
+      name: 'A',
+      baseUrl: 'http://a',
+      policy: '{"rateLimit":{"perMinute":100}}',
+    },
   });
   // Rate limit off: a policy without one gets the schema's default limit, as the client enforces it.
   await db.integration.create({
-    data: { id: 'int_b', slug: 'b', name: 'B', baseUrl: 'http://b', policy: '{"rateLimit":{"enabled":false}}' },
+    data: {
+      workspaceId: 'default',
+      id: 'int_b',
+      slug: 'b',
+      name: 'B',
+      baseUrl: 'http://b',
+      policy: '{"rateLimit":{"enabled":false}}',
+    },
   });
   const recorder = new TelemetryRecorder(db, { instance: 'i1', successesKeptPerSecond: 0 });
   let i = 0;

@@ -25,6 +25,7 @@ test('finished jobs, old queue samples and bulk replay runs, old sync items and 
   const job = (id: string, state: string, finishedDaysAgo: number | null) =>
     db.job.create({
       data: {
+        workspaceId: 'default',
         id,
         integrationId: 'i1',
         integrationSlug: 'pay',
@@ -52,6 +53,7 @@ test('finished jobs, old queue samples and bulk replay runs, old sync items and 
 
   const sync = await db.sync.create({
     data: {
+      workspaceId: 'default',
       id: 's1',
       slug: 'feed',
       integrationId: 'i1',
@@ -77,6 +79,7 @@ test('finished jobs, old queue samples and bulk replay runs, old sync items and 
 
   const source = await db.webhookSource.create({
     data: {
+      workspaceId: 'default',
       id: 'w1',
       slug: 'stripe',
       name: 'Stripe',
@@ -112,6 +115,7 @@ test('finished jobs, old queue samples and bulk replay runs, old sync items and 
   const run = (id: string, state: string, startedDaysAgo: number) =>
     db.replayRun.create({
       data: {
+        workspaceId: 'default',
         id,
         filter: '{}',
         idempotency: 'reuse',

@@ -42,7 +42,9 @@ function call(requestId: string, callId: string | undefined, attempts: number): 
 
 before(async () => {
   ({ database, db } = await createMigratedDatabase());
-  await db.integration.create({ data: { id: 'int_pay', slug: 'payments', name: 'Payments', baseUrl: 'http://x' } });
+  await db.integration.create({
+    data: { workspaceId: 'default', id: 'int_pay', slug: 'payments', name: 'Payments', baseUrl: 'http://x' },
+  });
 });
 
 after(async () => {

@@ -17,7 +17,9 @@ before(async () => {
   database = await createTestDatabase('sqlite');
   await applyMigrations(database.url);
   db = createDb(database.url);
-  await db.integration.create({ data: { id: 'int_pay', slug: 'payments', name: 'Payments', baseUrl: 'http://x' } });
+  await db.integration.create({
+    data: { workspaceId: 'default', id: 'int_pay', slug: 'payments', name: 'Payments', baseUrl: 'http://x' },
+  });
 });
 
 after(async () => {

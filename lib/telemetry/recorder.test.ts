@@ -22,7 +22,9 @@ before(async () => {
   database = await createTestDatabase('sqlite');
   await applyMigrations(database.url);
   db = createDb(database.url);
-  await db.integration.create({ data: { id: 'int_pay', slug: 'payments', name: 'Payments', baseUrl: 'http://x' } });
+  await db.integration.create({
+    data: { workspaceId: 'default', id: 'int_pay', slug: 'payments', name: 'Payments', baseUrl: 'http://x' },
+  });
 });
 
 after(async () => {
@@ -80,8 +82,12 @@ test('deleting an integration while another one fails loses none of the other on
     await db.$disconnect();
     await own.drop();
   });
-  await db.integration.create({ data: { id: 'int_gone', slug: 'gone', name: 'Gone', baseUrl: 'http://x' } });
-  await db.integration.create({ data: { id: 'int_keep', slug: 'keep', name: 'Keep', baseUrl: 'http://x' } });
+  await db.integration.create({
+    data: { workspaceId: 'default', id: 'int_gone', slug: 'gone', name: 'Gone', baseUrl: 'http://x' },
+  });
+  await db.integration.create({
+    data: { workspaceId: 'default', id: 'int_keep', slug: 'keep', name: 'Keep', baseUrl: 'http://x' },
+  });
   const recorder = new TelemetryRecorder(db, { instance: 'test-delete' });
   recorder.record('int_gone', call(0));
   await recorder.flush();

@@ -36,7 +36,9 @@ async function rollup(bucketStart: Date, bucketSeconds: number, count: number, v
 
 before(async () => {
   ({ database, db } = await createMigratedDatabase());
-  await db.integration.create({ data: { id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' } });
+  await db.integration.create({
+    data: { workspaceId: 'default', id: 'int_a', slug: 'a', name: 'A', baseUrl: 'http://a' },
+  });
 });
 
 after(async () => {

@@ -16,6 +16,7 @@ before(async () => {
   ({ database, db } = await createMigratedDatabase('sqlite'));
   await db.webhookSource.create({
     data: {
+      workspaceId: 'default',
       id: 'src',
       slug: 'pay',
       name: 'Payments',
@@ -36,6 +37,7 @@ async function forward(id: string, eventState: string, job: { state: string; att
   const done = ['done', 'dead', 'discarded'].includes(job.state);
   await db.job.create({
     data: {
+      workspaceId: 'default',
       id: `job-${id}`,
       integrationId: 'i1',
       integrationSlug: 'app',

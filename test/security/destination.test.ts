@@ -133,7 +133,13 @@ describe('a server without BREAKWATER_OUTBOUND_ALLOW', () => {
   test('an integration stored before the policy, at a name resolving to loopback, is refused at call time: 403, nothing arrives', async () => {
     // As an integration saved by an earlier version would be: `localhost` is looked up when the call is made.
     await db.integration.create({
-      data: { slug: 'legacy', name: 'Legacy', baseUrl: `http://localhost:${trap.port}`, policy: '{}' },
+      data: {
+        workspaceId: 'default',
+        slug: 'legacy',
+        name: 'Legacy',
+        baseUrl: `http://localhost:${trap.port}`,
+        policy: '{}',
+      },
     });
     await bumpConfigVersion(db);
     const response = await servedGatewayCall('legacy');
@@ -152,7 +158,9 @@ describe('a server without BREAKWATER_OUTBOUND_ALLOW', () => {
       ['open-port', trap.port],
       ['closed-port', spare.port],
     ] as const) {
-      await db.integration.create({ data: { slug, name: slug, baseUrl: `http://127.0.0.1:${port}`, policy: '{}' } });
+      await db.integration.create({
+        data: { workspaceId: 'default', slug, name: slug, baseUrl: `http://127.0.0.1:${port}`, policy: '{}' },
+      });
       await bumpConfigVersion(db);
       const response = await servedGatewayCall(slug);
       answers.push({ status: response.status, error: (await response.json()).error });

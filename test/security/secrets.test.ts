@@ -103,7 +103,15 @@ async function counts() {
  */
 async function storedIntegration(slug: string, baseUrl: string, secretEnv: string) {
   await db.integration.create({
-    data: { slug, name: slug, baseUrl, authScheme: 'bearer', secretEnv, policy: JSON.stringify(PASS_THROUGH_POLICY) },
+    data: {
+      workspaceId: 'default',
+      slug,
+      name: slug,
+      baseUrl,
+      authScheme: 'bearer',
+      secretEnv,
+      policy: JSON.stringify(PASS_THROUGH_POLICY),
+    },
   });
   await bumpConfigVersion(db);
   await eventually(`the gateway to serve ${slug}`, async () =>
@@ -263,10 +271,11 @@ describe('only exposed secret names', () => {
     await storedIntegration('probe-aws', upstream.url, 'AWS_SECRET_ACCESS_KEY');
     await storedIntegration('probe-none', upstream.url, 'NOT_SET_ANYWHERE_42');
     await db.alertChannel.create({
-      data: { name: 'probe', kind: 'webhook', url: `${attacker.url}/h`, secretEnv: 'HOME' },
+      data: { workspaceId: 'default', name: 'probe', kind: 'webhook', url: `${attacker.url}/h`, secretEnv: 'HOME' },
     });
     await db.webhookSource.create({
       data: {
+        workspaceId: 'default',
         id: randomUUID(),
         slug: 'probe',
         name: 'probe',
@@ -421,6 +430,7 @@ describe('verification secrets never sign or authenticate outbound', () => {
     const jobId = randomUUID();
     await db.job.create({
       data: {
+        workspaceId: 'default',
         id: jobId,
         integrationId: app.id,
         integrationSlug: 'app',

@@ -24,7 +24,13 @@ before(async () => {
   database = await migratedDatabase();
   process.env.DATABASE_URL = database.url;
   await database.db.integration.create({
-    data: { id: INTEGRATION_ID, slug: 'payments', name: 'Payments', baseUrl: 'http://127.0.0.1' },
+    data: {
+      workspaceId: 'default',
+      id: INTEGRATION_ID,
+      slug: 'payments',
+      name: 'Payments',
+      baseUrl: 'http://127.0.0.1',
+    },
   });
   upstream = await startTestUpstream();
 });
