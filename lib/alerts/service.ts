@@ -191,7 +191,7 @@ export function channelView<C extends { secretEnv: string }>(channel: C, env: No
 
 /** Throws SecretRoleConflictError when the channel's secret verifies an inbound webhook source. */
 export async function createChannel(db: Db, workspaceId: string, config: ChannelConfig) {
-  await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: config.secretEnv }]);
+  await assertSecretRole(db, 'outbound', [{ field: 'secretEnv', name: config.secretEnv }], workspaceId);
   return unique(db.alertChannel.create({ data: { ...config, workspaceId, url: config.url ?? null } }), config.name);
 }
 

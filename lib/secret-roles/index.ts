@@ -32,15 +32,23 @@ export class SecretRoleRefusedError extends SecretUnavailableError {
   }
 }
 
-async function verificationUse(db: Db, name: string): Promise<string | null> {
-  const source = await db.webhookSource.findFirst({
-    where: { OR: [{ secretEnv: name }, { previousSecretEnv: name }] },
-    select: { slug: true },
-  });
-  return source ? `the verification secret of webhook source "${source.slug}"` : null;
+/** A use of a secret name: what it is to a reader of the same workspace, and the workspace it is in. */
+interface SecretUse {
+  label: string;
+  workspaceId: string;
 }
 
-async function outboundUse(db: Db, name: string): Promise<string | null> {
+async function verificationUse(db: Db, name: string): Promise<SecretUse | null> {
+  const source = await db.webhookSource.findFirst({
+    where: { OR: [{ secretEnv: name }, { previousSecretEnv: name }] },
+    select: { slug: true, workspaceId: true },
+  });
+  return (
+    source && { label: `the verification secret of webhook source "${source.slug}"`, workspaceId: source.workspaceId }
+  );
+}
+
+async function outboundUse(db: Db, name: string): Promise<SecretUse | null> {
   const [integration, channel, sync, job] = await Promise.all([
     // the sandbox target and the OAuth2 settings are JSON: the names appear there as quoted strings
     db.integration.findFirst({
@@ -52,16 +60,17 @@ async function outboundUse(db: Db, name: string): Promise<string | null> {
           { oauth2: { contains: JSON.stringify(name) } },
         ],
       },
-      select: { slug: true },
+      select: { slug: true, workspaceId: true },
     }),
-    db.alertChannel.findFirst({ where: { secretEnv: name }, select: { name: true } }),
-    db.sync.findFirst({ where: { sinkSecretEnv: name }, select: { slug: true } }),
-    db.job.findFirst({ where: { completionSecretEnv: name }, select: { id: true } }),
+    db.alertChannel.findFirst({ where: { secretEnv: name }, select: { name: true, workspaceId: true } }),
+    db.sync.findFirst({ where: { sinkSecretEnv: name }, select: { slug: true, workspaceId: true } }),
+    db.job.findFirst({ where: { completionSecretEnv: name }, select: { id: true, workspaceId: true } }),
   ]);
-  if (integration) return `the credential of integration "${integration.slug}"`;
-  if (channel) return `the secret of alert channel "${channel.name}"`;
-  if (sync) return `the signing secret of sync "${sync.slug}"`;
-  if (job) return `the completion webhook secret of job ${job.id}`;
+  if (integration)
+    return { label: `the credential of integration "${integration.slug}"`, workspaceId: integration.workspaceId };
+  if (channel) return { label: `the secret of alert channel "${channel.name}"`, workspaceId: channel.workspaceId };
+  if (sync) return { label: `the signing secret of sync "${sync.slug}"`, workspaceId: sync.workspaceId };
+  if (job) return { label: `the completion webhook secret of job ${job.id}`, workspaceId: job.workspaceId };
   return null;
 }
 
@@ -124,8 +133,17 @@ export async function assertSecretRole(
   if (workspaceId !== undefined) await assertWorkspaceSecrets(db, workspaceId, names);
   for (const { field, name } of names) {
     if (!name) continue;
-    const usedAs = role === 'outbound' ? await verificationUse(db, name) : await outboundUse(db, name);
-    if (usedAs) throw new SecretRoleConflictError(field, name, usedAs);
+    const use = role === 'outbound' ? await verificationUse(db, name) : await outboundUse(db, name);
+    if (!use) continue;
+    // A secret's role is the instance's (it is one environment variable), but another workspace's objects are
+    // not named to this one.
+    const usedAs =
+      workspaceId === undefined || use.workspaceId === workspaceId
+        ? use.label
+        : role === 'outbound'
+          ? 'a webhook verification secret in another workspace'
+          : 'an outbound credential in another workspace';
+    throw new SecretRoleConflictError(field, name, usedAs);
   }
 }
 

@@ -115,7 +115,7 @@ function configOf(row: SyncRow): Record<string, unknown> {
  * sink's secret must not be an inbound source's verification secret.
  */
 async function targetOf(db: Db, workspaceId: string, config: SyncConfig): Promise<Integration> {
-  await assertSecretRole(db, 'outbound', [{ field: 'sinkSecretEnv', name: config.sinkSecretEnv }]);
+  await assertSecretRole(db, 'outbound', [{ field: 'sinkSecretEnv', name: config.sinkSecretEnv }], workspaceId);
   // another workspace's integration is as absent as one that does not exist
   const integration = await findIntegration(db, workspaceId, config.integration);
   if (!integration)

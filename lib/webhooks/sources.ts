@@ -117,10 +117,15 @@ export async function findSource(db: Db, workspaceId: string, slug: string): Pro
  * secrets must not be ones Breakwater sends or signs with.
  */
 async function toData(db: Db, workspaceId: string, config: SourceConfig) {
-  await assertSecretRole(db, 'verification', [
-    { field: 'secretEnv', name: config.secretEnv },
-    { field: 'previousSecretEnv', name: config.previousSecretEnv },
-  ]);
+  await assertSecretRole(
+    db,
+    'verification',
+    [
+      { field: 'secretEnv', name: config.secretEnv },
+      { field: 'previousSecretEnv', name: config.previousSecretEnv },
+    ],
+    workspaceId,
+  );
   // another workspace's integration is as absent as one that does not exist
   const integration = await findIntegration(db, workspaceId, config.integration);
   if (!integration) throw new SourceInputError(400, 'integration', `no integration "${config.integration}"`);

@@ -14,7 +14,7 @@ export const POST = authed({ role: 'operator' }, async (request, _context, { db,
     { field: 'path', path: input.data.path },
   ]);
   const name = input.data.completionWebhook?.secretEnv;
-  await assertSecretRole(db, 'outbound', [{ field: 'completionWebhook.secretEnv', name }]);
+  await assertSecretRole(db, 'outbound', [{ field: 'completionWebhook.secretEnv', name }], workspace.id);
   const job = await enqueueJob(db, integration, input.data);
   return Response.json({ id: job.id, state: job.state, idempotencyKey: job.idempotencyKey }, { status: 202 });
 });
