@@ -177,7 +177,11 @@ test('a switch is recorded and calls after it go to the sandbox, labelled; rollu
   const callsOf = (environment: string) =>
     text
       .split('\n')
-      .filter((line) => line.startsWith(`breakwater_calls_total{integration="payments",environment="${environment}",`))
+      .filter((line) =>
+        line.startsWith(
+          `breakwater_calls_total{workspace="default",integration="payments",environment="${environment}",`,
+        ),
+      )
       .reduce((n, line) => n + Number(line.split(' ').at(-1)), 0);
   assert.equal(callsOf('production'), 4);
   assert.equal(callsOf('sandbox'), 3);
