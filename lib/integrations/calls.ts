@@ -141,6 +141,7 @@ export async function forwardCall(
   const send = (
     credential: Record<string, string> = {},
     reauthorize: ResilientRequest['reauthorize'] = secondaryCredential(integration, env),
+    servedBy?: string,
   ) =>
     clientFor(integration).request({
       method: req.method,
@@ -157,7 +158,7 @@ export async function forwardCall(
       traceparent: req.traceparent,
       tracestate: req.tracestate,
       callerKey: req.callerKey,
-      tags: req.tags,
+      tags: servedBy ? { ...req.tags, credential: servedBy } : req.tags,
       reauthorize,
     });
   try {

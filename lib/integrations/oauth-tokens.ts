@@ -4,6 +4,8 @@ import { processSingleton } from '@/lib/server/singleton';
 export interface IssuedToken {
   value: string;
   expiresAt: number;
+  /** which client credential got it: the primary, or the secondary during a rotation */
+  credential: 'primary' | 'secondary';
 }
 
 interface Entry {
@@ -36,7 +38,7 @@ export class TokenCache {
     id: string,
     configKey: string,
     skewMs: number,
-    fetchToken: () => Promise<{ value: string; expiresInMs: number }>,
+    fetchToken: () => Promise<{ value: string; expiresInMs: number; credential: IssuedToken['credential'] }>,
   ): Promise<IssuedToken> {
     let entry = this.entries.get(id);
     if (!entry || entry.configKey !== configKey) {
@@ -46,8 +48,8 @@ export class TokenCache {
     if (entry.token && this.now() < entry.token.expiresAt - skewMs) return entry.token;
     if (entry.inFlight) return entry.inFlight;
     const current = entry;
-    const request = fetchToken().then(({ value, expiresInMs }) => {
-      const token = { value, expiresAt: this.now() + expiresInMs };
+    const request = fetchToken().then(({ value, expiresInMs, credential }) => {
+      const token = { value, expiresAt: this.now() + expiresInMs, credential };
       if (this.entries.get(id) === current) current.token = token;
       current.recent = [value, ...current.recent.filter((v) => v !== value)].slice(0, RECENT_TOKENS);
       return token;

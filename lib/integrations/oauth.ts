@@ -5,7 +5,7 @@ import type { Reauthorization, ResilientResponse } from '@/lib/resilience';
 import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
 import { tokenClientFor } from './clients';
-import { oauth2Tokens } from './oauth-tokens';
+import { type IssuedToken, oauth2Tokens } from './oauth-tokens';
 import { plainHttpAllowed } from './outbound';
 import type { Integration } from './rows';
 import type { OAuth2Config } from './schema';
@@ -133,8 +133,16 @@ function signingKey(
   return key;
 }
 
-async function clientAuthentication(config: OAuth2Config, env: NodeJS.ProcessEnv): Promise<oauth.ClientAuth> {
-  const variable = (config.clientAuth === 'private_key_jwt' ? config.privateKeyEnv : config.clientSecretEnv) ?? '';
+/** The variable holding the client's credential: its secret, or its private key for private_key_jwt. */
+function credentialVariable(config: OAuth2Config): string {
+  return (config.clientAuth === 'private_key_jwt' ? config.privateKeyEnv : config.clientSecretEnv) ?? '';
+}
+
+async function clientAuthentication(
+  config: OAuth2Config,
+  variable: string,
+  env: NodeJS.ProcessEnv,
+): Promise<oauth.ClientAuth> {
   // Pinned to the token endpoint's origin: that is where the secret (or a signature made with it) goes.
   const secret = readSecret(variable, { origin: config.tokenUrl }, env);
   await assertOutboundSecret(variable);
@@ -170,9 +178,10 @@ function tokenFetch(integration: Integration, tokenUrl: string) {
   };
 }
 
-async function requestToken(
+async function requestTokenWith(
   integration: Integration,
   config: OAuth2Config,
+  variable: string,
   env: NodeJS.ProcessEnv,
 ): Promise<{ value: string; expiresInMs: number }> {
   // The assertion's audience (private_key_jwt) is the token endpoint URL, which RFC 7523 allows.
@@ -183,7 +192,7 @@ async function requestToken(
   if (config.audience) parameters.set('audience', config.audience);
   if (config.resource) parameters.set('resource', config.resource);
   try {
-    const auth = await clientAuthentication(config, env);
+    const auth = await clientAuthentication(config, variable, env);
     const response = await oauth.clientCredentialsGrantRequest(server, client, auth, parameters, {
       [oauth.customFetch]: tokenFetch(integration, config.tokenUrl),
       [oauth.allowInsecureRequests]: plainHttpAllowed(new URL(config.tokenUrl), env),
@@ -196,21 +205,46 @@ async function requestToken(
   }
 }
 
+/**
+ * A token from the endpoint with the primary client credential; during a rotation (`secondarySecretEnv`
+ * set: the next client secret, or private key for private_key_jwt), a refusal of the primary as
+ * `invalid_client` is asked once more with the secondary, so the provider can switch keys at any moment.
+ */
+async function requestToken(
+  integration: Integration,
+  config: OAuth2Config,
+  env: NodeJS.ProcessEnv,
+): Promise<{ value: string; expiresInMs: number; credential: 'primary' | 'secondary' }> {
+  try {
+    return { ...(await requestTokenWith(integration, config, credentialVariable(config), env)), credential: 'primary' };
+  } catch (error) {
+    const secondary = integration.secondarySecretEnv;
+    if (!secondary || !(error instanceof OAuth2TokenError) || error.reason !== 'invalid_client') throw error;
+    return { ...(await requestTokenWith(integration, config, secondary, env)), credential: 'secondary' };
+  }
+}
+
 /** The integration's access token: cached, refreshed `refreshSkewSeconds` before it expires, one request at a time. */
 export async function oauth2AccessToken(
   integration: Integration,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
+  return (await oauth2Token(integration, env)).value;
+}
+
+/** The token with the client credential that got it (the secondary, during a rotation). */
+async function oauth2Token(integration: Integration, env: NodeJS.ProcessEnv): Promise<IssuedToken> {
   const config = integration.oauth2;
   if (!config)
     throw new OAuth2TokenError(`integration "${integration.slug}" has no OAuth2 settings`, 503, 'not_configured');
   const token = await oauth2Tokens().token(
     integration.id,
-    JSON.stringify(config),
+    // a changed secondary (a rotation step) is a changed configuration: the next call asks for a token again
+    JSON.stringify([config, integration.secondarySecretEnv ?? null]),
     config.refreshSkewSeconds * 1000,
     () => requestToken(integration, config, env),
   );
-  return token.value;
+  return token;
 }
 
 function discard(response: ResilientResponse): void {
@@ -229,11 +263,13 @@ export async function sendWithOAuth2(
   send: (
     headers: Record<string, string>,
     reauthorize: () => Promise<Reauthorization | undefined>,
+    servedBy?: string,
   ) => Promise<ResilientResponse>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ResilientResponse> {
   const tokens = oauth2Tokens();
-  let token = await oauth2AccessToken(integration, env);
+  const issued = await oauth2Token(integration, env);
+  let token = issued.value;
   let refreshed = false;
   let failure: unknown;
   const reauthorize = async (): Promise<Reauthorization | undefined> => {
@@ -247,7 +283,12 @@ export async function sendWithOAuth2(
     }
     return { headers: { authorization: `Bearer ${token}` }, tags: FRESH_TOKEN };
   };
-  const response = await send({ authorization: `Bearer ${token}` }, reauthorize);
+  // A token the secondary client credential got labels the call `secondary`, as a static secondary does.
+  const response = await send(
+    { authorization: `Bearer ${token}` },
+    reauthorize,
+    issued.credential === 'secondary' ? 'secondary' : undefined,
+  );
   if (failure !== undefined && response.status === 401) {
     discard(response);
     throw failure;

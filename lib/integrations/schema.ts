@@ -95,13 +95,6 @@ function checkOAuth2(value: TargetConfig, ctx: z.RefinementCtx, at: PropertyKey[
     ctx.addIssue({ code: 'custom', path: [...at, 'oauth2'], message: 'is required for auth scheme "oauth2"' });
     return;
   }
-  if (value.secondarySecretEnv) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [...at, 'secondarySecretEnv'],
-      message: 'is not used with auth scheme "oauth2" (a 401 fetches a fresh token instead)',
-    });
-  }
   const keyField = oauth2.clientAuth === 'private_key_jwt' ? 'privateKeyEnv' : 'clientSecretEnv';
   const name = oauth2[keyField];
   if (!name) {
@@ -113,6 +106,17 @@ function checkOAuth2(value: TargetConfig, ctx: z.RefinementCtx, at: PropertyKey[
     return;
   }
   checkSecretPin(ctx, name, oauth2.tokenUrl, [...at, 'oauth2', 'tokenUrl']);
+  // With OAuth2 the secondary is the client's next secret (or private key): asked when the token endpoint
+  // refuses the primary, so it goes to the token endpoint too.
+  if (value.secondarySecretEnv) {
+    if (value.secondarySecretEnv === name)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'secondarySecretEnv'],
+        message: `must differ from oauth2.${keyField}`,
+      });
+    checkSecretPin(ctx, value.secondarySecretEnv, oauth2.tokenUrl, [...at, 'oauth2', 'tokenUrl']);
+  }
 }
 
 function checkAuth(value: TargetConfig, ctx: z.RefinementCtx, at: PropertyKey[] = []): void {

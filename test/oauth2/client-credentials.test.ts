@@ -193,6 +193,50 @@ test('private_key_jwt is accepted by the server: ES256 and RS256 PEM keys, an Ed
   }
 });
 
+test('rotating the client secret: with the old one refused, the secondary gets the token and no call fails', async () => {
+  // The provider has already switched to the new secret; the integration still names the old one as its
+  // primary and the new one as its secondary (step 2 of a rotation).
+  process.env.BREAKWATER_SECRET_OAUTH_OLD = `revoked-${tag}`;
+  const integration = await createIntegration(
+    getDb(),
+    'default',
+    integrationSchema.parse({
+      name: 'rotating',
+      slug: 'rotating',
+      baseUrl: upstream.url,
+      authScheme: 'oauth2',
+      oauth2: {
+        tokenUrl: authServer.tokenUrl,
+        scopes: [SCOPE],
+        clientId: 'basic-client',
+        clientSecretEnv: 'BREAKWATER_SECRET_OAUTH_OLD',
+      },
+      secondarySecretEnv: 'BREAKWATER_SECRET_OAUTH_CLIENT',
+      policy: { retry: { maxRetries: 0 }, rateLimit: { enabled: false }, cache: { enabled: false } },
+    }),
+  );
+  const granted = grants('basic-client');
+  const answers = await Promise.all(Array.from({ length: 10 }, () => call(integration)));
+  assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+  assert.equal(grants('basic-client'), granted + 1, 'one token, got with the secondary, for the ten calls');
+  await getRecorder().flush();
+  const rows = await getDb().callLog.findMany({
+    where: { integrationId: integration.id, route: { not: TOKEN_ROUTE } },
+    select: { credential: true },
+  });
+  assert.equal(rows.length, 10, 'every call the secondary served is kept, so the operator sees it');
+  const tokenCalls = await getDb().callLog.findMany({
+    where: { integrationId: integration.id, route: TOKEN_ROUTE },
+    select: { status: true },
+  });
+  assert.deepEqual(
+    tokenCalls.map((c) => c.status).sort(),
+    [200, 401],
+    'the token endpoint refused the old secret once, then issued with the new one',
+  );
+  assert.deepEqual(new Set(rows.map((r) => r.credential)), new Set(['secondary']));
+});
+
 test('a wrong client secret is a typed error naming the token endpoint, not the secret', async () => {
   process.env.BREAKWATER_SECRET_OAUTH_WRONG = `wrong-${tag}`;
   const integration = await oauthIntegration('wrong', {

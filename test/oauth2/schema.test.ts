@@ -78,7 +78,7 @@ test('the token cache: one request for concurrent callers, a failure not cached,
     requests += 1;
     await new Promise((resolve) => setImmediate(resolve));
     if (fail) throw new Error('token endpoint down');
-    return { value: `token-${requests}`, expiresInMs: 120_000 };
+    return { value: `token-${requests}`, expiresInMs: 120_000, credential: 'primary' as const };
   };
   const tokens = await Promise.all(Array.from({ length: 20 }, () => cache.token('i1', 'k', 30_000, fetchToken)));
   assert.equal(requests, 1);
@@ -124,9 +124,9 @@ test('OAuth2 is part of a target: the sandbox can be oauth2, its issues named sa
     issues({ oauth2, sandbox: { ...sandbox, oauth2: undefined } })['sandbox.oauth2'],
     /is required for auth scheme "oauth2"/,
   );
-  // One reauthorization per call: with oauth2 it is a fresh token, so a secondary secret has no use.
+  // With oauth2 the secondary is the client's next secret (asked when the token endpoint refuses the primary).
   assert.match(
-    issues({ oauth2, secondarySecretEnv: 'BREAKWATER_SECRET_SCHEMA_PINNED' }).secondarySecretEnv,
-    /is not used with auth scheme "oauth2"/,
+    issues({ oauth2, secondarySecretEnv: oauth2.clientSecretEnv }).secondarySecretEnv,
+    /must differ from oauth2.clientSecretEnv/,
   );
 });
