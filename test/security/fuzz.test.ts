@@ -35,6 +35,7 @@ const NEXT_ROUTES: Record<string, RouteMethod[]> = {
   'alerts/rules': [m('GET'), m('POST', 'json')],
   'alerts/silences/[id]': [m('DELETE')],
   'alerts/silences': [m('GET'), m('POST', 'json')],
+  audit: [m('GET')],
   'auth/login': [m('POST', 'json', 'none')],
   // Signing out with the cookie would end the fuzzer's session: it is fuzzed with the API token.
   'auth/logout': [m('POST', 'none', 'token')],
@@ -48,15 +49,28 @@ const NEXT_ROUTES: Record<string, RouteMethod[]> = {
   'dead-letters/replay': [m('POST', 'json')],
   'dead-letters': [m('GET')],
   health: [m('GET', 'none', 'none')],
+  'integrations/[slug]/callers': [m('GET')],
+  'integrations/[slug]/environment': [m('POST', 'json')],
   'integrations/[slug]/breaker': [m('GET'), m('POST', 'json')],
   'integrations/[slug]': [m('GET'), m('PATCH', 'json'), m('DELETE')],
   'integrations/[slug]/timeseries': [m('GET')],
   integrations: [m('GET'), m('POST', 'json')],
+  // An invitation's secret is its credential: fuzzed without a session.
+  'invites/[token]': [m('GET', 'none', 'none'), m('POST', 'json', 'none')],
   'jobs/[id]': [m('GET')],
   jobs: [m('GET'), m('POST', 'json')],
   'jobs/stats': [m('GET')],
   'jobs/stats/series': [m('GET')],
   me: [m('GET')],
+  'me/password': [m('POST', 'json')],
+  // Signing out the other sessions leaves the fuzzer's own.
+  'me/sessions': [m('GET'), m('DELETE')],
+  'me/sessions/[id]': [m('DELETE')],
+  'me/workspace': [m('GET'), m('POST', 'json')],
+  'members/[userId]': [m('PATCH', 'json'), m('DELETE')],
+  'members/invites/[id]': [m('DELETE')],
+  'members/invites': [m('POST', 'json')],
+  members: [m('GET')],
   metrics: [m('GET')],
   overview: [m('GET')],
   'replay/bulk/[id]/cancel': [m('POST')],
@@ -76,6 +90,8 @@ const NEXT_ROUTES: Record<string, RouteMethod[]> = {
   'webhook-sources/[slug]/counts': [m('GET')],
   'webhook-sources/[slug]': [m('GET'), m('PATCH', 'json'), m('DELETE')],
   'webhook-sources': [m('GET'), m('POST', 'json')],
+  'workspaces/settings': [m('GET'), m('PUT', 'json')],
+  workspaces: [m('GET'), m('POST', 'json')],
 };
 
 // The data plane (dataplane/, served by server.ts on node:http): fuzzed like the rest, not on disk under app/api.
@@ -84,6 +100,7 @@ const DATA_PLANE_ROUTES: Record<string, RouteMethod[]> = {
     m(method, 'raw', 'token'),
   ),
   'webhooks/[source]': [m('POST', 'raw', 'none')],
+  'webhooks/[workspace]/[source]': [m('POST', 'raw', 'none')],
 };
 const ROUTES: Record<string, RouteMethod[]> = { ...NEXT_ROUTES, ...DATA_PLANE_ROUTES };
 
