@@ -184,7 +184,7 @@ describe('credentials are checked against the store', () => {
     const second = (await (await login('192.0.2.12', 'admin', TEST_ADMIN_PASSWORD)).headers.get('set-cookie'))!.split(
       ';',
     )[0];
-    const page = () => fetch(`${server.url}/tokens`, { headers: { cookie: second }, redirect: 'manual' });
+    const page = () => fetch(`${server.url}/tokens?ws=default`, { headers: { cookie: second }, redirect: 'manual' });
     assert.equal((await page()).status, 200);
     // Another instance (or an operator) deletes the session: this process notices within its cache's bound.
     await db.session.deleteMany({});
@@ -202,9 +202,15 @@ describe('credentials are checked against the store', () => {
     const session = (await (await login('192.0.2.13', 'admin', TEST_ADMIN_PASSWORD)).headers.get('set-cookie'))!.split(
       ';',
     )[0];
-    assert.equal((await fetch(`${server.url}/`, { headers: { cookie: session }, redirect: 'manual' })).status, 200);
+    assert.equal(
+      (await fetch(`${server.url}/?ws=default`, { headers: { cookie: session }, redirect: 'manual' })).status,
+      200,
+    );
     assert.equal((await post('/api/auth/logout', { cookie: session, origin: server.url })).status, 200);
-    assert.equal((await fetch(`${server.url}/`, { headers: { cookie: session }, redirect: 'manual' })).status, 307);
+    assert.equal(
+      (await fetch(`${server.url}/?ws=default`, { headers: { cookie: session }, redirect: 'manual' })).status,
+      307,
+    );
     assert.equal((await fetch(`${server.url}/api/me`, { headers: { cookie: session } })).status, 401);
   });
 
