@@ -65,3 +65,21 @@ test('last uses are written in one batch, not per call, and kept for the next ba
   assert.ok((await stored()).lastUsedAt instanceof Date, 'the use kept from the failed batch is written');
   assert.equal(await flushTokenUse(db), 0, 'nothing left to write');
 });
+
+test('a batch of last uses writes the time of each use, and a token deleted since its use does not fail the batch', async () => {
+  const kept = await createApiToken(db, userId, 'default', { name: 'kept' });
+  const gone = await createApiToken(db, userId, 'default', { name: 'gone' });
+  const usedFrom = Date.now();
+  tokenOwnerForGateway(kept.token);
+  tokenOwnerForGateway(gone.token);
+  const usedUntil = Date.now();
+  await db.apiToken.delete({ where: { id: gone.view.id } });
+  assert.equal(await flushTokenUse(db), 2);
+  const { lastUsedAt } = await db.apiToken.findUniqueOrThrow({
+    where: { id: kept.view.id },
+    select: { lastUsedAt: true },
+  });
+  assert.ok(lastUsedAt instanceof Date);
+  assert.ok(lastUsedAt.getTime() >= usedFrom && lastUsedAt.getTime() <= usedUntil, 'the time of the use');
+  assert.equal(await db.apiToken.count({ where: { id: gone.view.id } }), 0, 'the deleted token is not written back');
+});

@@ -1,4 +1,4 @@
-import { bumpConfigVersion, type Db } from '@/lib/db';
+import { bumpConfigVersion, type Db, sqliteWriterFor } from '@/lib/db';
 import { TOKEN_SCOPES, type TokenScope } from '@/lib/model';
 import { processSingleton } from '@/lib/server/singleton';
 import { randomSecret, sha256 } from './secrets';
@@ -326,9 +326,17 @@ export async function flushTokenUse(db: Db): Promise<number> {
   const batch = [...lastUses];
   lastUses.clear();
   try {
-    await db.$transaction(
-      batch.map(([id, at]) => db.apiToken.updateMany({ where: { id }, data: { lastUsedAt: new Date(at) } })),
-    );
+    // On SQLite, the writer thread commits them off the event loop (Prisma's transaction ran its statements
+    // and the file's sync on it, stalling the calls under way).
+    const writer = sqliteWriterFor(db);
+    if (writer)
+      await writer.write([
+        { update: 'ApiToken', key: ['id'], rows: batch.map(([id, at]) => ({ id, lastUsedAt: new Date(at) })) },
+      ]);
+    else
+      await db.$transaction(
+        batch.map(([id, at]) => db.apiToken.updateMany({ where: { id }, data: { lastUsedAt: new Date(at) } })),
+      );
     return batch.length;
   } catch (error) {
     for (const [id, at] of batch) if (!lastUses.has(id)) lastUses.set(id, at);

@@ -4,6 +4,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
+import { closeConfigVersionReader } from './config-version';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { closeSqliteBulkWriter, rememberSqliteFile } from './sqlite-bulk';
@@ -58,6 +59,7 @@ export function createDb(url: string = databaseUrl(), options: DbOptions = {}): 
     const disconnect = db.$disconnect.bind(db);
     db.$disconnect = async () => {
       closeSqliteBulkWriter(db);
+      closeConfigVersionReader(db);
       await closeSqliteWriter(db);
       await disconnect();
     };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createMigratedDatabase, type TestDatabase } from '@/test/support/database';
-import type { Db } from './client';
+import { createDb, type Db } from './client';
 import { bumpConfigVersion, readConfigVersion } from './config-version';
 
 let database: TestDatabase;
@@ -24,4 +24,21 @@ test('the config version starts at 0 and every bump, even concurrent first ones,
     [1, 2, 3, 4, 5, 6, 7, 8],
   );
   assert.equal(await readConfigVersion(db), 8);
+});
+
+test('a version bumped by another connection is read at once, and an uncommitted bump is not', async () => {
+  const before = await readConfigVersion(db);
+  const other = createDb(database.url);
+  try {
+    await bumpConfigVersion(other);
+    assert.equal(await readConfigVersion(db), before + 1);
+    // An open write transaction on another connection: the read sees the last committed version.
+    await other.$transaction(async (tx) => {
+      await tx.configVersion.update({ where: { id: 1 }, data: { version: { increment: 1 } } });
+      assert.equal(await readConfigVersion(db), before + 1);
+    });
+    assert.equal(await readConfigVersion(db), before + 2);
+  } finally {
+    await other.$disconnect();
+  }
 });

@@ -9,7 +9,9 @@ import { enterTransactionGate } from './sqlite-transactions';
 export type SqliteWrite =
   | { insert: string; rows: readonly SqliteRow[] }
   /** INSERT ... ON CONFLICT (conflict) DO UPDATE SET every other column of the row */
-  | { upsert: string; conflict: readonly string[]; rows: readonly SqliteRow[] };
+  | { upsert: string; conflict: readonly string[]; rows: readonly SqliteRow[] }
+  /** UPDATE ... SET every other column of the row WHERE the `key` columns equal the row's; no match, no change */
+  | { update: string; key: readonly string[]; rows: readonly SqliteRow[] };
 
 /** A write the database refused; `code` is Prisma's for the same fault (P2003 foreign key, P2002 unique). */
 export class SqliteWriteError extends Error {
@@ -49,8 +51,15 @@ function statement(sql) {
   return s;
 }
 const value = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
+function applyUpdate(write) {
+  const columns = Object.keys(write.rows[0]);
+  const set = columns.filter((c) => !write.key.includes(c));
+  const update = statement('UPDATE ' + quoted(write.update) + ' SET ' + set.map((c) => quoted(c) + ' = ?').join(', ') + ' WHERE ' + write.key.map((c) => quoted(c) + ' = ?').join(' AND '));
+  for (const row of write.rows) update.run([...set, ...write.key].map((c) => value(row[c] ?? null)));
+}
 function apply(write) {
   if (write.rows.length === 0) return;
+  if (write.update) return applyUpdate(write);
   const columns = Object.keys(write.rows[0]);
   const table = write.insert ?? write.upsert;
   let sql = 'INSERT INTO ' + quoted(table) + ' (' + columns.map(quoted).join(', ') + ') VALUES (' + columns.map(() => '?').join(', ') + ')';
