@@ -19,7 +19,15 @@ import type { CallSummary } from '@/lib/resilience';
 
 const MAX_WRITE_TRIES = 3;
 /** MetricRollup's unique key (the upsert's conflict target on SQLite) */
-const ROLLUP_KEY = ['bucketStart', 'bucketSeconds', 'integrationId', 'route', 'outcomeClass', 'instance', 'environment'];
+const ROLLUP_KEY = [
+  'bucketStart',
+  'bucketSeconds',
+  'integrationId',
+  'route',
+  'outcomeClass',
+  'instance',
+  'environment',
+];
 /** Prisma errors that blame a row (foreign key, unique), not the database being unavailable. */
 const ROW_FAULT_CODES = new Set(['P2003', 'P2002', 'P2025']);
 
