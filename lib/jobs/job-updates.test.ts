@@ -99,3 +99,61 @@ test('outcomes recorded together are all written, then announced to the source i
   assert.equal(heard.length, 1);
   assert.equal(await db.job.count({ where: { id: { in: jobs.map((job) => job.id) }, state: 'done' } }), 19);
 });
+
+test('a source follows only the jobs whose outcome applied (on SQLite in the outcomes transaction)', async () => {
+  const jobs = await enqueue(3, 'followed-test');
+  await updateJobs(
+    db,
+    jobs.map((job) => ({
+      guard: { id: job.id, state: 'queued', attempts: 0 },
+      data: { state: 'running', attempts: 1 },
+    })),
+  );
+  const followedAfterCommit: string[] = [];
+  onJobTransition(
+    'followed-test',
+    // PostgreSQL: told after the commit, it writes the same.
+    async (listenerDb, transitions) => {
+      const ids = transitions.map((transition) => transition.id);
+      await listenerDb.job.updateMany({ where: { id: { in: ids } }, data: { resultBody: 'followed' } });
+      followedAfterCommit.push(...ids);
+    },
+    (_db, transitions) => ({
+      statements: transitions.map((transition) => [
+        {
+          sql: 'UPDATE "Job" SET "resultBody" = ? WHERE "id" = ? RETURNING "id"',
+          rows: [['followed', transition.id]],
+          returning: true,
+        },
+      ]),
+      afterCommit: (results) => {
+        for (const [result] of results)
+          for (const rows of result.returned ?? []) for (const row of rows) followedAfterCommit.push(String(row.id));
+      },
+    }),
+  );
+  const finishes = new FinishBatcher(db);
+  const finishedAt = new Date();
+  const applied = await Promise.all(
+    jobs.map((job, i) =>
+      finishes.record(
+        // The second one's guard is stale: its follow-up must not run either.
+        { id: job.id, state: 'running', attempts: i === 1 ? 2 : 1 },
+        { state: 'done', finishedAt },
+        { id: job.id, source: 'followed-test', state: 'done', attempts: 1, finishedAt, lastError: null },
+      ),
+    ),
+  );
+  assert.deepEqual(applied, [true, false, true]);
+  const stored = await db.job.findMany({ where: { id: { in: jobs.map((job) => job.id) } } });
+  const byId = new Map(stored.map((job) => [job.id, job]));
+  assert.deepEqual(
+    jobs.map((job) => [byId.get(job.id)?.state, byId.get(job.id)?.resultBody]),
+    [
+      ['done', 'followed'],
+      ['running', null],
+      ['done', 'followed'],
+    ],
+  );
+  assert.deepEqual(followedAfterCommit.sort(), [jobs[0].id, jobs[2].id].sort());
+});
