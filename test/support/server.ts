@@ -99,13 +99,22 @@ export async function callApi(
   path: string,
   init: { method?: string; body?: unknown } = {},
 ): Promise<ApiAnswer> {
-  const response = await fetch(`${server.url}${path}`, {
-    method: init.method ?? 'GET',
-    // Origin: cookie-authenticated writes must come from Breakwater's own origin (CSRF).
-    headers: { cookie, origin: server.url, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
-    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-    // A request the server never answers fails the test instead of hanging the suite.
-    signal: AbortSignal.timeout(60_000),
+  const method = init.method ?? 'GET';
+  const send = () =>
+    fetch(`${server.url}${path}`, {
+      method,
+      // Origin: cookie-authenticated writes must come from Breakwater's own origin (CSRF).
+      headers: { cookie, origin: server.url, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
+      body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+      // A request the server never answers fails the test instead of hanging the suite.
+      signal: AbortSignal.timeout(60_000),
+    });
+  // A GET on a kept-alive connection the server closed as it was reused is sent again once, as browsers do
+  // (RFC 9112 9.3.1: an idempotent request may be retried when its connection closed before any answer).
+  const response = await send().catch((error: unknown) => {
+    const code = ((error as Error).cause as { code?: string } | undefined)?.code;
+    if (method === 'GET' && code === 'UND_ERR_SOCKET') return send();
+    throw error;
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
