@@ -27,10 +27,11 @@ after(async () => {
 });
 
 const INSERT_JOB =
-  'INSERT INTO "Job" ("id", "integrationId", "integrationSlug", "method", "path", "idempotencyKey", "maxAttempts", "runAt") ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("id") DO UPDATE SET "priority" = "priority" + 1 RETURNING "id", "priority"';
+  'INSERT INTO "Job" ("id", "workspaceId", "integrationId", "integrationSlug", "method", "path", "idempotencyKey", "maxAttempts", "runAt") ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("id") DO UPDATE SET "priority" = "priority" + 1 RETURNING "id", "priority"';
 const jobParams = (id: string) => [
   id,
+  'default',
   randomUUID(),
   'app',
   'POST',
