@@ -96,7 +96,10 @@ export async function proxy(request: NextRequest) {
   // Every page URL names its workspace, so a copied link opens the same one: a page asked for without it
   // is redirected to the remembered choice (the switcher's cookie, if still a member) or the first one.
   const ws = request.nextUrl.searchParams.get(WORKSPACE_PARAM);
-  if (user && !ws) {
+  // Not for the app's own client-side navigations (RSC fetches, prefetches): a redirect there would cost a
+  // round trip per link; they render the remembered workspace, as the page they come from does.
+  const clientNavigation = request.headers.has('rsc') || request.headers.has('next-router-prefetch');
+  if (user && !ws && !clientNavigation) {
     const caller = { user, via: 'session' as const };
     const remembered = request.cookies.get(WORKSPACE_COOKIE)?.value;
     const access =

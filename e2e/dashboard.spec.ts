@@ -156,7 +156,10 @@ test('a failing upstream turns its tile red and its breaker timeline shows OPEN'
   // Compare overlays the previous period; dragging across a chart zooms every chart into that range.
   await page.getByLabel('Compare with the previous period').check();
   await expect(page.getByRole('region', { name: 'Error rate' })).toContainText('previous period');
-  const plot = await page.getByRole('region', { name: 'Latency' }).getByRole('application').boundingBox();
+  // The drag happens where the chart is on screen: bring it into view first (the page is taller than the window).
+  const latency = page.getByRole('region', { name: 'Latency' }).getByRole('application');
+  await latency.scrollIntoViewIfNeeded();
+  const plot = await latency.boundingBox();
   await page.mouse.move(plot!.x + plot!.width * 0.3, plot!.y + plot!.height / 2);
   await page.mouse.down();
   await page.mouse.move(plot!.x + plot!.width * 0.9, plot!.y + plot!.height / 2, { steps: 8 });

@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
+import { useWorkspace, workspaceHref } from '@/components/shell/Workspace';
 import { ApiError, fetchJson, sendJson, type Wire } from '@/components/ui/api';
 import { BulkPanel, pickFilter } from '@/components/ui/BulkPanel';
 import { RadioGroup } from '@/components/ui/RadioGroup';
@@ -43,6 +44,7 @@ function replaysHref(run: Run) {
 }
 
 function Progress({ run, onCancel, cancelling }: { run: Run; onCancel: () => void; cancelling: boolean }) {
+  const workspace = useWorkspace();
   const running = run.state === 'running';
   return (
     <div className="bulk-progress">
@@ -62,7 +64,7 @@ function Progress({ run, onCancel, cancelling }: { run: Run; onCancel: () => voi
             Cancel
           </button>
         ) : (
-          <Link href={replaysHref(run)}>Show the replays in the explorer</Link>
+          <Link href={workspaceHref(replaysHref(run), workspace?.current.slug)}>Show the replays in the explorer</Link>
         )}
       </div>
     </div>
