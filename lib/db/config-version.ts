@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { processSingleton } from '@/lib/server/singleton';
-// The client's type, from the generated client: client.ts imports this file (it closes the reader).
-import type { PrismaClient as Db } from './generated/sqlite/client';
+import type { Db } from './client';
 import { sqliteFileOf } from './sqlite-bulk';
 
 const ROW_ID = 1;

@@ -1,5 +1,4 @@
-import type { SqliteColumnValue } from './sqlite-bulk';
-import { type SqliteStatement, sqliteWriterFor } from './sqlite-writer';
+import { type SqliteBulkTransaction, type SqliteColumnValue, sqliteBulkWriterFor } from './sqlite-bulk';
 
 /** One optimistic update: `data` is written only if the row still matches every value of `where`. */
 export interface GuardedUpdate {
@@ -11,29 +10,28 @@ export interface GuardedUpdate {
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
- * SQLite: many guarded updates of one table in one IMMEDIATE transaction of the client's writer thread (one
- * commit, one sync, off the event loop, instead of one per row through Prisma's connection); says for each
- * whether it changed a row. A `where` value of null matches NULL. Null on PostgreSQL, where the caller
- * batches them with Prisma's `$transaction([...updateMany])`. Values are stored as Prisma's adapter stores
- * them (sqliteValue).
+ * SQLite: many guarded updates of one table in one IMMEDIATE transaction of the bulk writer (one commit, one
+ * sync, instead of one per row through Prisma's connection); says for each whether it changed a row. A
+ * `where` value of null matches NULL. Null on PostgreSQL, where the caller batches them with Prisma's
+ * `$transaction([...updateMany])`. Values are stored as Prisma's adapter stores them (sqliteValue).
  */
 export async function sqliteGuardedUpdates(
   db: object,
   table: string,
   updates: readonly GuardedUpdate[],
 ): Promise<boolean[] | null> {
-  const writer = sqliteWriterFor(db);
-  if (!writer) return null;
+  const bulk = sqliteBulkWriterFor(db);
+  if (!bulk) return null;
   if (updates.length === 0) return [];
-  const results = await writer.run(guardedUpdateStatements(table, updates));
-  return results.map(({ changes }) => changes[0] === 1);
+  return bulk.write((tx) => guardedUpdatesIn(tx, table, updates));
 }
 
-/**
- * The same updates as writer-thread statements, one per update in the same order (statement i changed a row
- * iff update i applied), to run with other statements that must commit with them (see `onlyIfChanged`).
- */
-export function guardedUpdateStatements(table: string, updates: readonly GuardedUpdate[]): SqliteStatement[] {
+/** The same updates inside a bulk transaction already open (with other writes that must commit with them). */
+export function guardedUpdatesIn(
+  tx: SqliteBulkTransaction,
+  table: string,
+  updates: readonly GuardedUpdate[],
+): boolean[] {
   return updates.map(({ where, data }) => {
     const set = Object.keys(data).filter((column) => data[column] !== undefined);
     const guards = Object.entries(where);
@@ -44,6 +42,6 @@ export function guardedUpdateStatements(table: string, updates: readonly Guarded
       ...set.map((column) => data[column] as SqliteColumnValue),
       ...guards.flatMap(([, value]) => (value === null ? [] : [value])),
     ];
-    return { sql, rows: [params] };
+    return tx.run(sql, ...params) === 1;
   });
 }

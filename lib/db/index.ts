@@ -3,7 +3,7 @@ export { createDb, databaseUrl, getDb, providerOf, sqlitePath } from './client';
 export { bumpConfigVersion, readConfigVersion } from './config-version';
 export { DenseHistogram } from './dense-histogram';
 export type { Prisma } from './generated/sqlite/client';
-export { type GuardedUpdate, guardedUpdateStatements, sqliteGuardedUpdates } from './guarded-updates';
+export { type GuardedUpdate, guardedUpdatesIn, sqliteGuardedUpdates } from './guarded-updates';
 export { LatencyHistogram, RELATIVE_ACCURACY, type SerializedHistogram } from './histogram';
 export {
   type AppliedMigration,
@@ -34,8 +34,6 @@ export {
 } from './sqlite-bulk';
 export {
   closeSqliteWriter,
-  type SqliteStatement,
-  type SqliteStatementResult,
   type SqliteWrite,
   SqliteWriteError,
   type SqliteWriterOptions,

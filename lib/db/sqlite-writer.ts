@@ -13,25 +13,6 @@ export type SqliteWrite =
   /** UPDATE ... SET every other column of the row WHERE the `key` columns equal the row's; no match, no change */
   | { update: string; key: readonly string[]; rows: readonly SqliteRow[] };
 
-/**
- * One SQL statement of a writer transaction, run once per entry of `rows` (its parameters, in order). Its
- * result says how many rows each run changed, or, with `returning`, the rows each run returned. With
- * `onlyIfChanged` (the index of an earlier statement of the same transaction) it runs only if that one
- * changed a row, e.g. the follow-up of a guarded update that applied.
- */
-export interface SqliteStatement {
-  sql: string;
-  rows: readonly (readonly SqliteColumnValue[])[];
-  returning?: true;
-  onlyIfChanged?: number;
-}
-
-/** What one SqliteStatement did: `changes[i]` of its run i (rows returned, with `returning`), `returned[i]`. */
-export interface SqliteStatementResult {
-  changes: number[];
-  returned?: Record<string, unknown>[][];
-}
-
 /** A write the database refused; `code` is Prisma's for the same fault (P2003 foreign key, P2002 unique). */
 export class SqliteWriteError extends Error {
   constructor(
@@ -43,8 +24,6 @@ export class SqliteWriteError extends Error {
     this.name = 'SqliteWriteError';
   }
 }
-
-const STATEMENT_BUSY_TIMEOUT_MS = 5000;
 
 const PRISMA_CODES: Record<string, string> = {
   SQLITE_CONSTRAINT_FOREIGNKEY: 'P2003',
@@ -64,7 +43,6 @@ const db = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
 db.pragma('journal_mode = PERSIST');
 db.pragma('journal_size_limit = ' + workerData.journalSizeLimit);
 db.pragma('foreign_keys = ON');
-let busyTimeout = workerData.busyTimeoutMs;
 const statements = new Map();
 const quoted = (name) => '"' + String(name).replaceAll('"', '""') + '"';
 function statement(sql) {
@@ -92,37 +70,12 @@ function apply(write) {
   const insert = statement(sql);
   for (const row of write.rows) insert.run(columns.map((c) => value(row[c] ?? null)));
 }
-function execute(statements) {
-  const results = [];
-  for (const s of statements) {
-    const result = { changes: [] };
-    const gate = s.onlyIfChanged === undefined ? undefined : results[s.onlyIfChanged];
-    if (gate && !gate.changes.some((n) => n > 0)) { results.push(result); continue; }
-    const prepared = statement(s.sql);
-    if (s.returning) result.returned = [];
-    for (const params of s.rows) {
-      const values = params.map(value);
-      if (s.returning) {
-        const rows = prepared.all(values);
-        result.returned.push(rows);
-        result.changes.push(rows.length);
-      } else result.changes.push(prepared.run(values).changes);
-    }
-    results.push(result);
-  }
-  return results;
-}
-const transaction = db.transaction((writes, statements) => {
-  for (const w of writes ?? []) apply(w);
-  return statements ? execute(statements) : undefined;
-});
+const transaction = db.transaction((writes) => { for (const w of writes) apply(w); });
 parentPort.on('message', (message) => {
   if (message.crash) throw new Error('crash requested');
   try {
-    const timeout = message.busyTimeoutMs ?? workerData.busyTimeoutMs;
-    if (timeout !== busyTimeout) { db.pragma('busy_timeout = ' + timeout); busyTimeout = timeout; }
-    const results = transaction.immediate(message.writes, message.statements);
-    parentPort.postMessage({ id: message.id, results });
+    transaction.immediate(message.writes);
+    parentPort.postMessage({ id: message.id });
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: { message: String(error && error.message), code: error && error.code } });
   }
@@ -142,7 +95,7 @@ function driverPath(): string {
 }
 
 interface Waiting {
-  resolve: (results: SqliteStatementResult[] | undefined) => void;
+  resolve: () => void;
   reject: (error: Error) => void;
 }
 
@@ -161,7 +114,7 @@ export interface SqliteWriterOptions {
 export class SqliteWriterThread {
   private thread?: Worker;
   private readonly waiting = new Map<number, Waiting>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new Set<Promise<void>>();
   private nextId = 1;
   private closed = false;
   /** threads started after one died */
@@ -175,28 +128,10 @@ export class SqliteWriterThread {
 
   /** Runs `writes` in one transaction in the thread; rejects with a SqliteWriteError if it was rolled back. */
   async write(writes: readonly SqliteWrite[]): Promise<void> {
-    await this.send({ writes: writes.map((w) => ({ ...w, rows: w.rows.map(plainRow) })) });
-  }
-
-  /**
-   * Runs `statements` in order in one IMMEDIATE transaction in the thread and resolves with what each did
-   * once it is committed; rejects with a SqliteWriteError if it was rolled back (nothing of it is written).
-   * Its wait for a lock another process holds is `busyTimeoutMs`, by default 5 s as on Prisma's connection
-   * (the thread's own, for `write`, is shorter: telemetry can drop a flush, a webhook or a job cannot).
-   */
-  async run(
-    statements: readonly SqliteStatement[],
-    options: { busyTimeoutMs?: number } = {},
-  ): Promise<SqliteStatementResult[]> {
-    const results = await this.send({
-      busyTimeoutMs: options.busyTimeoutMs ?? STATEMENT_BUSY_TIMEOUT_MS,
-      statements: statements.map((s) => ({ ...s, rows: s.rows.map((params) => params.map(sqliteValue)) })),
-    });
-    return results ?? [];
-  }
-
-  private async send(message: object): Promise<SqliteStatementResult[] | undefined> {
     if (this.closed) throw new Error('the SQLite writer is closed');
+    const message = {
+      writes: writes.map((w) => ({ ...w, rows: w.rows.map(plainRow) })),
+    };
     // The thread's transaction holds this process's gate of the file, as a Prisma transaction does: it never
     // waits for a lock of this process, and this process's queries wait for its commit asynchronously (on
     // the thread's lock they would wait in SQLite's busy handler, which sleeps on the event loop).
@@ -209,7 +144,7 @@ export class SqliteWriterThread {
       throw error;
     }
     const id = this.nextId++;
-    const written = new Promise<SqliteStatementResult[] | undefined>((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       if (this.waiting.size === 0) thread.ref();
       this.waiting.set(id, { resolve, reject });
       thread.postMessage({ id, ...message });
@@ -253,20 +188,17 @@ export class SqliteWriterThread {
     // Idle, it does not keep the process alive; with writes under way it does (a SIGTERM flush waits for it).
     thread.unref();
     let failure: Error | undefined;
-    thread.on(
-      'message',
-      (reply: { id: number; results?: SqliteStatementResult[]; error?: { message: string; code?: string } }) => {
-        const waiting = this.waiting.get(reply.id);
-        if (!waiting) return;
-        this.waiting.delete(reply.id);
-        if (this.waiting.size === 0) thread.unref();
-        if (!reply.error) waiting.resolve(reply.results);
-        else {
-          const code = reply.error.code;
-          waiting.reject(new SqliteWriteError(reply.error.message, code, code ? PRISMA_CODES[code] : undefined));
-        }
-      },
-    );
+    thread.on('message', (reply: { id: number; error?: { message: string; code?: string } }) => {
+      const waiting = this.waiting.get(reply.id);
+      if (!waiting) return;
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) thread.unref();
+      if (!reply.error) waiting.resolve();
+      else {
+        const code = reply.error.code;
+        waiting.reject(new SqliteWriteError(reply.error.message, code, code ? PRISMA_CODES[code] : undefined));
+      }
+    });
     thread.on('error', (error) => {
       failure = error;
     });

@@ -1,4 +1,4 @@
-import { type Db, type GuardedUpdate, guardedUpdateStatements, sqliteGuardedUpdates, sqliteWriterFor } from '@/lib/db';
+import { type Db, type GuardedUpdate, guardedUpdatesIn, sqliteBulkWriterFor, sqliteGuardedUpdates } from '@/lib/db';
 import { announceTransitions, followInTransaction, type JobTransition } from './transitions';
 
 /** A job as its claimer read it: an update applies only while the job is still in this state and attempt. */
@@ -12,7 +12,7 @@ type JobData = GuardedUpdate['data'];
 
 /**
  * Guarded updates of many jobs in one transaction (one commit for a whole claim or a tick's outcomes, not one
- * per job): SQLite through lib/db's writer thread (the commit off the event loop), PostgreSQL through one Prisma batch transaction. Says for
+ * per job): SQLite through lib/db's bulk writer, PostgreSQL through one Prisma batch transaction. Says for
  * each whether it applied (false: another worker or a person changed the job since it was read).
  */
 export async function updateJobs(db: Db, updates: readonly { guard: JobGuard; data: JobData }[]): Promise<boolean[]> {
@@ -82,32 +82,35 @@ export class FinishBatcher {
 
   /**
    * The batch's outcomes in one transaction, its transitions announced after the commit. On SQLite the
-   * listeners that can (webhook events) write in that same writer-thread transaction, each job's follow-up
-   * only if its update applied: one commit for both, off the event loop.
+   * listeners that can (webhook events) write inside that same transaction: one commit for both.
    */
   private async write(batch: Finish[]): Promise<boolean[]> {
-    const writer = sqliteWriterFor(this.db);
+    const bulk = sqliteBulkWriterFor(this.db);
     let announce: (JobTransition & { source: string })[];
     let applied: boolean[];
-    if (writer) {
-      const updates = guardedUpdateStatements(
-        'Job',
-        batch.map(({ guard, data }) => ({ where: { ...guard }, data })),
-      );
-      // Statement i is job i's update: its follow-ups are gated on it.
-      const followed = followInTransaction(
-        this.db,
-        batch.map((finish, gate) => ({ ...finish.transition, gate })),
-      );
-      const results = await writer.run([...updates, ...followed.statements]);
-      applied = results.slice(0, updates.length).map(({ changes }) => changes[0] === 1);
-      followed.afterCommit(results.slice(updates.length));
-      announce = followed.unfollowed.filter((job) => applied[job.gate]).map(({ gate: _gate, ...job }) => job);
+    if (bulk) {
+      let afterCommit = () => {};
+      applied = await bulk.write((tx) => {
+        const done = guardedUpdatesIn(
+          tx,
+          'Job',
+          batch.map(({ guard, data }) => ({ where: { ...guard }, data })),
+        );
+        const followed = followInTransaction(
+          this.db,
+          tx,
+          batch.filter((_, i) => done[i]).map((finish) => finish.transition),
+        );
+        afterCommit = followed.afterCommit;
+        announce = followed.unfollowed;
+        return done;
+      });
+      afterCommit();
     } else {
       applied = await updateJobs(this.db, batch);
       announce = batch.filter((_, i) => applied[i]).map((finish) => finish.transition);
     }
-    await announceTransitions(this.db, announce);
+    await announceTransitions(this.db, announce!);
     return applied;
   }
 }

@@ -1,4 +1,4 @@
-import type { Db, SqliteStatement, SqliteStatementResult } from '@/lib/db';
+import type { Db, SqliteBulkTransaction } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { processSingleton } from '@/lib/server/singleton';
 
@@ -23,15 +23,10 @@ export const TRANSITION_SELECT = {
 
 type Listener = (db: Db, transitions: JobTransition[]) => Promise<void>;
 /**
- * SQLite: the listener's writes as statements of the writer-thread transaction that records the transitions,
- * so both commit at once (one sync instead of two): `statements[i]` follow `transitions[i]` and run only if
- * that job's update applied. `afterCommit` gets their results (`results[i]`, empty runs where skipped) once
- * the transaction committed (to count, say).
+ * SQLite: the listener's writes made inside the bulk transaction that records the transitions, so both commit
+ * at once (one sync instead of two); returns what to do once that transaction committed (counting, say).
  */
-export type SqliteFollower = (
-  db: Db,
-  transitions: JobTransition[],
-) => { statements: SqliteStatement[][]; afterCommit(results: SqliteStatementResult[][]): void };
+export type SqliteFollower = (db: Db, tx: SqliteBulkTransaction, transitions: JobTransition[]) => () => void;
 
 // On globalThis: Next bundles a module once per route, and the worker must see what the server registered.
 const listeners = processSingleton('job-listeners', () => new Map<string, Listener>());
@@ -48,52 +43,31 @@ export function onJobTransition(source: string, listener: Listener, sqliteFollow
 }
 
 /**
- * The statements of the followers of the sources that have one, for the writer-thread transaction that
- * records the jobs' updates: a job's follow-up runs only if the statement at its `gate` (its guarded update)
- * changed a row (its index in that transaction, whose update statements come before these). Returns
- * the jobs whose source has none (to announce after the commit, if applied) and what to run once the
- * transaction committed, with the results of these statements.
+ * Runs, inside an open SQLite bulk transaction, the followers of the sources that have one; returns the jobs
+ * whose source has none (to announce after the commit) and what to run once the transaction committed.
  */
-export function followInTransaction<T extends JobTransition & { source: string; gate: number }>(
+export function followInTransaction(
   db: Db,
-  jobs: T[],
-): {
-  statements: SqliteStatement[];
-  unfollowed: T[];
-  afterCommit: (results: SqliteStatementResult[]) => void;
-} {
-  const bySource = new Map<string, T[]>();
-  const unfollowed: T[] = [];
+  tx: SqliteBulkTransaction,
+  jobs: (JobTransition & { source: string })[],
+): { unfollowed: (JobTransition & { source: string })[]; afterCommit: () => void } {
+  const bySource = new Map<string, JobTransition[]>();
+  const unfollowed: (JobTransition & { source: string })[] = [];
   for (const job of jobs) {
     if (!sqliteFollowers.has(job.source)) {
       unfollowed.push(job);
       continue;
     }
-    const list = bySource.get(job.source) ?? [];
-    list.push(job);
-    bySource.set(job.source, list);
+    const { source, ...transition } = job;
+    const list = bySource.get(source) ?? [];
+    list.push(transition);
+    bySource.set(source, list);
   }
-  const statements: SqliteStatement[] = [];
-  const effects: { counts: number[][]; afterCommit: (results: SqliteStatementResult[][]) => void }[] = [];
-  for (const [source, list] of bySource) {
-    const followed = sqliteFollowers.get(source)!(
-      db,
-      list.map(({ source: _source, gate: _gate, ...transition }) => transition),
-    );
-    // Where each transition's statements land among the returned ones.
-    const counts = list.map((job, i) => {
-      const own = followed.statements[i] ?? [];
-      const at = own.map((_, k) => statements.length + k);
-      statements.push(...own.map((statement) => ({ ...statement, onlyIfChanged: job.gate })));
-      return at;
-    });
-    effects.push({ counts, afterCommit: followed.afterCommit });
-  }
+  const effects = [...bySource].map(([source, transitions]) => sqliteFollowers.get(source)!(db, tx, transitions));
   return {
-    statements,
     unfollowed,
-    afterCommit: (results) => {
-      for (const { counts, afterCommit } of effects) afterCommit(counts.map((at) => at.map((k) => results[k])));
+    afterCommit: () => {
+      for (const effect of effects) effect();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Db, type SqliteStatement, type SqliteStatementResult, sqliteGuardedUpdates } from '@/lib/db';
+import { type Db, type SqliteBulkTransaction, sqliteGuardedUpdates } from '@/lib/db';
 import { findIntegration } from '@/lib/integrations';
 import { enqueueJob, findJob, type JobTransition, onJobTransition, TRANSITION_SELECT } from '@/lib/jobs';
 import { log } from '@/lib/logging';
@@ -85,50 +85,42 @@ async function followForwardJobs(db: Db, jobs: JobTransition[]): Promise<void> {
 }
 
 /**
- * SQLite: the same as followForwardJobs in the writer-thread transaction that records the jobs' outcomes (one
- * commit for both): each event of a job moved to the job's state unless it is there already, which also makes
- * a transition counted once; the counts are added once that transaction committed.
+ * SQLite: the same as followForwardJobs inside the transaction that records the jobs' outcomes (one commit
+ * for both): each event of a job moved to the job's state unless it is there already, which also makes a
+ * transition counted once; the counts are added once that transaction committed.
  */
-function followForwardJobsInSqlite(
-  db: Db,
-  jobs: JobTransition[],
-): { statements: SqliteStatement[][]; afterCommit(results: SqliteStatementResult[][]): void } {
-  const statements = jobs.map((job): SqliteStatement[] => {
+function followForwardJobsInSqlite(db: Db, tx: SqliteBulkTransaction, jobs: JobTransition[]): () => void {
+  const counted: { sourceId: string; state: 'forwarded' | 'failed'; at: Date }[] = [];
+  for (const job of jobs) {
     const next = stateOfJob(job, 'received');
-    if (next === 'forwarded')
-      return [
-        {
-          sql: 'UPDATE "WebhookEvent" SET "state" = ?, "forwardedAt" = ?, "lastError" = NULL WHERE "jobId" = ? AND "state" <> ? RETURNING "sourceId"',
-          rows: [[next, job.finishedAt, job.id, next]],
-          returning: true,
-        },
-      ];
-    if (next === 'failed')
-      return [
-        {
-          sql: 'UPDATE "WebhookEvent" SET "state" = ?, "lastError" = ? WHERE "jobId" = ? AND "state" <> ? RETURNING "sourceId"',
-          rows: [[next, job.lastError, job.id, next]],
-          returning: true,
-        },
-      ];
-    return [
-      {
-        sql: 'UPDATE "WebhookEvent" SET "state" = ? WHERE "jobId" = ? AND "state" <> ?',
-        rows: [[next, job.id, next]],
-      },
-    ];
-  });
-  return {
-    statements,
-    afterCommit: (results) => {
-      jobs.forEach((job, i) => {
-        const next = stateOfJob(job, 'received');
-        if (next !== 'forwarded' && next !== 'failed') return;
-        for (const rows of results[i]?.[0]?.returned ?? [])
-          for (const { sourceId } of rows as { sourceId: string }[])
-            countOutcome(db, sourceId, next, job.finishedAt ?? new Date());
-      });
-    },
+    const rows =
+      next === 'forwarded'
+        ? tx.all<{ sourceId: string }>(
+            'UPDATE "WebhookEvent" SET "state" = ?, "forwardedAt" = ?, "lastError" = NULL WHERE "jobId" = ? AND "state" <> ? RETURNING "sourceId"',
+            next,
+            job.finishedAt,
+            job.id,
+            next,
+          )
+        : next === 'failed'
+          ? tx.all<{ sourceId: string }>(
+              'UPDATE "WebhookEvent" SET "state" = ?, "lastError" = ? WHERE "jobId" = ? AND "state" <> ? RETURNING "sourceId"',
+              next,
+              job.lastError,
+              job.id,
+              next,
+            )
+          : tx.all<{ sourceId: string }>(
+              'UPDATE "WebhookEvent" SET "state" = ? WHERE "jobId" = ? AND "state" <> ? RETURNING "sourceId"',
+              next,
+              job.id,
+              next,
+            );
+    if (next === 'forwarded' || next === 'failed')
+      for (const { sourceId } of rows) counted.push({ sourceId, state: next, at: job.finishedAt ?? new Date() });
+  }
+  return () => {
+    for (const { sourceId, state, at } of counted) countOutcome(db, sourceId, state, at);
   };
 }
 

@@ -1,4 +1,4 @@
-import { type Db, type SqliteColumnValue, type SqliteWriterThread, sqliteWriterFor } from '@/lib/db';
+import { type Db, type SqliteBulkTransaction, sqliteBulkWriterFor } from '@/lib/db';
 import type { JobRecord } from '@/lib/jobs';
 import { log } from '@/lib/logging';
 import { setting } from '@/lib/server/env';
@@ -71,43 +71,40 @@ function eventRow(delivery: AcceptedDelivery, duplicates: number) {
   };
 }
 
-const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 /**
- * SQLite: the same rows as writeWithPrisma writes (the jobs' `createdAt` default, now, made explicit), in one
- * IMMEDIATE transaction of the writer thread, so its commit never holds the event loop. Each key's event is
- * upserted on (sourceId, dedupKey): a new key's row is inserted with the batch's repeats counted, a stored
- * one gets its `duplicates` raised by the whole group, and either way the stored id comes back. Its job is
- * inserted only where the event with the proposed id exists (a new key). The transaction holds the write
- * lock from its start, so another instance cannot slip in between. Returns the events stored before.
+ * SQLite: the same rows as writeWithPrisma writes (the jobs' `createdAt` default, now, made explicit), with
+ * prepared statements in one IMMEDIATE transaction. That transaction holds the write lock from its start,
+ * so the check for stored keys cannot race another instance.
  */
-async function writeWithThread(writer: SqliteWriterThread, groups: Waiting[][]): Promise<Map<string, string>> {
-  const createdAt = new Date();
-  const events = groups.map((group) => eventRow(group[0].delivery, group.length - 1));
-  const jobs = groups.map((group) => ({ ...group[0].delivery.job, createdAt }) as Record<string, SqliteColumnValue>);
-  const eventColumns = Object.keys(events[0]) as (keyof (typeof events)[number])[];
-  const jobColumns = Object.keys(jobs[0]);
-  const [upserted] = await writer.run([
-    {
-      sql:
-        `INSERT INTO "WebhookEvent" (${eventColumns.map(quoted).join(', ')}) VALUES (${eventColumns.map(() => '?').join(', ')}) ` +
-        'ON CONFLICT ("sourceId", "dedupKey") DO UPDATE SET "duplicates" = "duplicates" + excluded."duplicates" + 1 RETURNING "id"',
-      rows: events.map((event) => eventColumns.map((column) => event[column] ?? null)),
-      returning: true,
-    },
-    {
-      sql:
-        `INSERT INTO "Job" (${jobColumns.map(quoted).join(', ')}) SELECT ${jobColumns.map(() => '?').join(', ')} ` +
-        'WHERE EXISTS (SELECT 1 FROM "WebhookEvent" WHERE "id" = ?)',
-      rows: jobs.map((job, i) => [...jobColumns.map((column) => job[column] ?? null), events[i].id]),
-    },
-  ]);
+function writeWithBulk(tx: SqliteBulkTransaction, groups: Waiting[][]): Map<string, string> {
   const stored = new Map<string, string>();
-  const returned = upserted.returned ?? [];
-  groups.forEach((group, i) => {
-    const [row] = returned[i] as { id: string }[];
-    if (row.id !== events[i].id) stored.set(keyOf(group[0].delivery), row.id);
-  });
+  for (const [{ delivery }] of groups) {
+    const [row] = tx.all<{ id: string }>(
+      'SELECT "id" FROM "WebhookEvent" WHERE "sourceId" = ? AND "dedupKey" = ?',
+      delivery.sourceId,
+      delivery.dedupKey,
+    );
+    if (row) stored.set(keyOf(delivery), row.id);
+  }
+  const fresh = groups.filter((group) => !stored.has(keyOf(group[0].delivery)));
+  const createdAt = new Date();
+  tx.insert(
+    'WebhookEvent',
+    fresh.map((group) => eventRow(group[0].delivery, group.length - 1)),
+  );
+  tx.insert(
+    'Job',
+    fresh.map((group) => ({ ...group[0].delivery.job, createdAt })),
+  );
+  for (const group of groups) {
+    if (!stored.has(keyOf(group[0].delivery))) continue;
+    tx.run(
+      'UPDATE "WebhookEvent" SET "duplicates" = "duplicates" + ? WHERE "sourceId" = ? AND "dedupKey" = ?',
+      group.length,
+      group[0].delivery.sourceId,
+      group[0].delivery.dedupKey,
+    );
+  }
   return stored;
 }
 
@@ -171,8 +168,8 @@ export class IngestBatcher {
     }
     const all = [...groups.values()];
     try {
-      const writer = sqliteWriterFor(this.db);
-      const stored = writer ? await writeWithThread(writer, all) : await this.writeWithPrisma(all);
+      const bulk = sqliteBulkWriterFor(this.db);
+      const stored = bulk ? await bulk.write((tx) => writeWithBulk(tx, all)) : await this.writeWithPrisma(all);
       const fresh = all.filter((group) => !stored.has(keyOf(group[0].delivery)));
       const repeats = all.filter((group) => stored.has(keyOf(group[0].delivery)));
       for (const group of fresh) {
