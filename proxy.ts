@@ -98,7 +98,11 @@ export async function proxy(request: NextRequest) {
   const ws = request.nextUrl.searchParams.get(WORKSPACE_PARAM);
   // Not for the app's own client-side navigations (RSC fetches, prefetches): a redirect there would cost a
   // round trip per link; they render the remembered workspace, as the page they come from does.
-  const clientNavigation = request.headers.has('rsc') || request.headers.has('next-router-prefetch');
+  const clientNavigation =
+    request.headers.has('rsc') ||
+    request.headers.has('next-router-prefetch') ||
+    request.headers.has('next-router-state-tree') ||
+    new URL(request.url).searchParams.has('_rsc');
   if (user && !ws && !clientNavigation) {
     const caller = { user, via: 'session' as const };
     const remembered = request.cookies.get(WORKSPACE_COOKIE)?.value;

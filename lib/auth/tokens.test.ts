@@ -67,8 +67,8 @@ test('last uses are written in one batch, not per call, and kept for the next ba
 });
 
 test('a batch of last uses writes the time of each use, and a token deleted since its use does not fail the batch', async () => {
-  const kept = await createApiToken(db, userId, 'default', { name: 'kept' });
-  const gone = await createApiToken(db, userId, 'default', { name: 'gone' });
+  const kept = await createApiToken(db, userId, 'default', { name: 'kept', scopes: TOKEN_SCOPES });
+  const gone = await createApiToken(db, userId, 'default', { name: 'gone', scopes: TOKEN_SCOPES });
   const usedFrom = Date.now();
   tokenOwnerForGateway(kept.token);
   tokenOwnerForGateway(gone.token);

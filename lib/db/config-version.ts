@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { processSingleton } from '@/lib/server/singleton';
-import type { Db } from './client';
+// The client's type, from the generated client: client.ts imports this file (it closes the reader).
+import type { PrismaClient as Db } from './generated/sqlite/client';
 import { sqliteFileOf } from './sqlite-bulk';
 
 const ROW_ID = 1;
