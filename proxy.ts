@@ -1,6 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import {
-  accessFor,
   authenticate,
   isSecureRequest,
   sessionToken,
@@ -93,27 +92,7 @@ export async function proxy(request: NextRequest) {
     if (pathname !== '/') login.searchParams.set('next', pathname + search);
     return withHeaders(NextResponse.redirect(login), headers);
   }
-  // Every page URL names its workspace, so a copied link opens the same one: a page asked for without it
-  // is redirected to the remembered choice (the switcher's cookie, if still a member) or the first one.
   const ws = request.nextUrl.searchParams.get(WORKSPACE_PARAM);
-  // Not for the app's own client-side navigations (RSC fetches, prefetches): a redirect there would cost a
-  // round trip per link; they render the remembered workspace, as the page they come from does.
-  const clientNavigation =
-    request.headers.has('rsc') ||
-    request.headers.has('next-router-prefetch') ||
-    request.headers.has('next-router-state-tree') ||
-    new URL(request.url).searchParams.has('_rsc');
-  if (user && !ws && !clientNavigation) {
-    const caller = { user, via: 'session' as const };
-    const remembered = request.cookies.get(WORKSPACE_COOKIE)?.value;
-    const access =
-      (remembered && (await accessFor(getDb(), caller, remembered))) || (await accessFor(getDb(), caller, undefined));
-    if (access) {
-      const target = request.nextUrl.clone();
-      target.searchParams.set(WORKSPACE_PARAM, access.workspace.slug);
-      return withHeaders(NextResponse.redirect(target), headers);
-    }
-  }
   // Next reads the nonce from the request's CSP header and puts it on the scripts it renders. The layout
   // reads the page's workspace from a header only this proxy sets (a client's own is replaced).
   const forwarded = new Headers(request.headers);
