@@ -94,17 +94,26 @@ before(async () => {
   );
   // Calls after the first scrape, so that rates see them happen.
   await until('the first scrape', async () => ((await query('up')).some((r) => r.value === 1) ? true : undefined));
-  for (let i = 0; i < CALLS; i++) {
-    for (const [slug, path] of [
-      ['good', 'v1/ok'],
-      ['bad', 'fail'],
-    ]) {
-      const answer = await fetch(`${server.url}/api/gw/${slug}/${path}`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      await answer.arrayBuffer();
+  const send = async (calls: number) => {
+    for (let i = 0; i < calls; i++) {
+      for (const [slug, path] of [
+        ['good', 'v1/ok'],
+        ['bad', 'fail'],
+      ]) {
+        const answer = await fetch(`${server.url}/api/gw/${slug}/${path}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        await answer.arrayBuffer();
+      }
     }
-  }
+  };
+  // Half, then the rest once Prometheus has scraped the series: a counter's first sample is its start, so
+  // rates need calls on both sides of a scrape.
+  await send(CALLS / 2);
+  await until('the call counters scraped', async () =>
+    (await query('breakwater_calls_total')).length >= 2 ? true : undefined,
+  );
+  await send(CALLS / 2);
 });
 
 after(async () => {
