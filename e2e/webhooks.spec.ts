@@ -42,8 +42,12 @@ test('a source made in the form receives signed deliveries, counts them, shows t
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks' }).click();
   await expect(page.getByRole('heading', { name: 'Inbound webhooks' })).toBeVisible();
-  await page.getByRole('button', { name: 'New source' }).click();
   const form = page.getByRole('form', { name: 'New webhook source' });
+  // A click before the page hydrated does nothing: click until the form opens.
+  await expect(async () => {
+    await page.getByRole('button', { name: 'New source' }).click();
+    await expect(form).toBeVisible({ timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
   await form.getByLabel('Name', { exact: true }).fill(`Payments ${run}`);
   await form.getByLabel('Slug').fill(slug);
   await form.getByLabel('Secret environment variable').fill('e2e inbound secret');
