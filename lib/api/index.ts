@@ -11,5 +11,5 @@ export {
   unstorablePathResponse,
   validationError,
 } from './errors';
-export { type Authed, authed } from './route';
+export { type Authed, authed, failureResponse } from './route';
 export { type SignedIn, signedIn } from './signed-in';

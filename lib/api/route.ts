@@ -35,7 +35,7 @@ export interface RouteNeeds {
   role?: Role;
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The workspace a request names explicitly: `?ws=`, else the header. */
 function namedWorkspace(request: Request): string | undefined {
@@ -98,10 +98,18 @@ export function authed<Ctx>(first: RouteNeeds | Handler<Ctx>, second?: Handler<C
           : { type: 'user', id: caller.user.id, name: caller.user.username, address: clientAddress(request) },
       });
     } catch (error) {
-      if (isDomainError(error)) return domainErrorResponse(error);
-      const requestId = randomUUID();
-      log.error({ err: error, requestId, path: new URL(request.url).pathname }, 'route failed');
-      return jsonError(500, `internal error (request id ${requestId})`, {}, { 'x-request-id': requestId });
+      return failureResponse(error, new URL(request.url).pathname);
     }
   };
+}
+
+/**
+ * The answer to a handler's failure: a DomainError with its status and field, anything else a JSON 500 that
+ * names a request id (logged with the error), never the message or a stack. Every route wrapper uses it.
+ */
+export function failureResponse(error: unknown, path: string): Response {
+  if (isDomainError(error)) return domainErrorResponse(error);
+  const requestId = randomUUID();
+  log.error({ err: error, requestId, path }, 'route failed');
+  return jsonError(500, `internal error (request id ${requestId})`, {}, { 'x-request-id': requestId });
 }

@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { authenticate, type Caller, clientAddress, isSameOriginRequest } from '@/lib/auth';
 import { type Db, getDb } from '@/lib/db';
-import { log } from '@/lib/logging';
-import { isDomainError } from '@/lib/model';
-import { domainErrorResponse, jsonError, unauthorized, unstorablePathResponse } from './errors';
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+import { jsonError, unauthorized, unstorablePathResponse } from './errors';
+import { failureResponse, SAFE_METHODS } from './route';
 
 export interface SignedIn {
   caller: Caller;
@@ -37,10 +33,7 @@ export function signedIn<Ctx>(
       }
       return await handler(request, context, { caller, db, address: clientAddress(request) });
     } catch (error) {
-      if (isDomainError(error)) return domainErrorResponse(error);
-      const requestId = randomUUID();
-      log.error({ err: error, requestId, path: new URL(request.url).pathname }, 'route failed');
-      return jsonError(500, `internal error (request id ${requestId})`, {}, { 'x-request-id': requestId });
+      return failureResponse(error, new URL(request.url).pathname);
     }
   };
 }

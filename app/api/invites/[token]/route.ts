@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { domainErrorResponse, jsonError, parseJsonBody } from '@/lib/api';
+import { failureResponse, jsonError, parseJsonBody } from '@/lib/api';
 import { recordAudit } from '@/lib/audit';
 import {
   acceptInvite,
@@ -14,8 +13,6 @@ import {
   wantsSecureCookie,
 } from '@/lib/auth';
 import { getDb } from '@/lib/db';
-import { log } from '@/lib/logging';
-import { isDomainError } from '@/lib/model';
 
 type Ctx = { params: Promise<{ token: string }> };
 
@@ -23,10 +20,8 @@ async function answering(work: () => Promise<Response>): Promise<Response> {
   try {
     return await work();
   } catch (error) {
-    if (isDomainError(error)) return domainErrorResponse(error);
-    const requestId = randomUUID();
-    log.error({ err: error, requestId, path: '/api/invites/…' }, 'route failed');
-    return jsonError(500, `internal error (request id ${requestId})`, {}, { 'x-request-id': requestId });
+    // the path without the invitation's secret
+    return failureResponse(error, '/api/invites/…');
   }
 }
 
