@@ -35,6 +35,7 @@ export {
 } from './queue';
 export { type Aggregate, addAggregate, type BucketAggregate, emptyAggregate, readAggregates } from './rollups';
 export { integrationIn, type WorkspaceScope } from './scope';
+export { callerNames, usageCounts } from './usage';
 export {
   type BreakerInterval,
   breakerIntervals,

@@ -1,0 +1,21 @@
+export {
+  type CostedCount,
+  minorDigits,
+  minorOf,
+  monthOf,
+  type PriceVersion,
+  priceMonth,
+  type UsageCount,
+  versionAt,
+} from './cost';
+export {
+  type ChargebackRow,
+  type CostLine,
+  chargebackCsv,
+  chargebackRows,
+  type IntegrationUsage,
+  integrationUsage,
+  projectedCounts,
+} from './report';
+export { microsOf, type PriceInput, type PriceRules, priceInputSchema, priceRulesSchema, priceText } from './schema';
+export { BadMonthError, chargeback, listPrices, monthNamed, type PriceView, setPrice, usageReport } from './service';
