@@ -8,6 +8,7 @@ export {
   type UsageCount,
   versionAt,
 } from './cost';
+export { monthToDateCosts } from './costs';
 export {
   type ChargebackRow,
   type CostLine,
