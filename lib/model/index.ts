@@ -14,6 +14,8 @@ export { DomainError, type FieldIssue, isDomainError } from './errors';
 export { ERROR_RATE_THRESHOLDS, errorRateTone, type Health, healthOf } from './health';
 export { FINISHED_JOB_STATES, JOB_STATES, type JobState } from './jobs';
 export { type CallOutcome, ERROR_OUTCOMES, errorsIn, OUTCOMES, outcomeTone } from './outcomes';
+export { applyPatch, type Patch, patchOf } from './patch';
+export { instantSchema, rangeQuerySchema } from './time';
 export {
   ATTEMPT_KINDS,
   type AttemptKind,
@@ -22,8 +24,6 @@ export {
   USAGE_OUTCOMES,
   type UsageOutcome,
 } from './usage';
-export { applyPatch, type Patch, patchOf } from './patch';
-export { instantSchema, rangeQuerySchema } from './time';
 export {
   DEFAULT_OVERVIEW_WINDOW,
   OVERVIEW_WINDOWS,

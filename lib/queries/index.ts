@@ -35,7 +35,6 @@ export {
 } from './queue';
 export { type Aggregate, addAggregate, type BucketAggregate, emptyAggregate, readAggregates } from './rollups';
 export { integrationIn, type WorkspaceScope } from './scope';
-export { callerNames, usageCounts } from './usage';
 export {
   type BreakerInterval,
   breakerIntervals,
@@ -45,3 +44,4 @@ export {
   type TimeseriesPoint,
   timeseries,
 } from './timeseries';
+export { callerNames, usageCounts } from './usage';

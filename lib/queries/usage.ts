@@ -2,13 +2,7 @@ import type { Db } from '@/lib/db';
 import { integrationIn, type WorkspaceScope } from './scope';
 
 /** UsageRollup counts in [from, to), summed over instances, for the scope's integrations (or one of them). */
-export async function usageCounts(
-  db: Db,
-  workspaceId: WorkspaceScope,
-  from: Date,
-  to: Date,
-  integrationId?: string,
-) {
+export async function usageCounts(db: Db, workspaceId: WorkspaceScope, from: Date, to: Date, integrationId?: string) {
   const groups = await db.usageRollup.groupBy({
     by: ['bucketStart', 'integrationId', 'route', 'outcomeClass', 'caller', 'attemptKind', 'environment'],
     where: {

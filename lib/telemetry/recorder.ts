@@ -16,7 +16,7 @@ import {
 } from '@/lib/db';
 import { type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
-import { USAGE_ROLLUP_KEY, type UsageRow, UsageRollups, usageRowOf } from './usage-rollups';
+import { USAGE_ROLLUP_KEY, UsageRollups, type UsageRow, usageRowOf } from './usage-rollups';
 
 const MAX_WRITE_TRIES = 3;
 /** MetricRollup's unique key (the upsert's conflict target on SQLite) */

@@ -56,13 +56,22 @@ export class UsageRollups {
     const bucketMs = HOUR_SECONDS * 1000;
     const bucketStart = Math.floor(s.startedAt / bucketMs) * bucketMs;
     if (s.attempts.length === 0) {
-      if (s.cache === 'hit' || s.cache === 'stale') this.add(bucketStart, integrationId, s.route, 'cached', caller, 'first', environment);
+      if (s.cache === 'hit' || s.cache === 'stale')
+        this.add(bucketStart, integrationId, s.route, 'cached', caller, 'first', environment);
       else if (s.outcome !== 'cancelled')
         this.add(bucketStart, integrationId, s.route, 'short_circuited', caller, 'first', environment);
       return;
     }
     for (const attempt of s.attempts)
-      this.add(bucketStart, integrationId, s.route, attemptOutcome(attempt), caller, attemptKind(attempt, replay), environment);
+      this.add(
+        bucketStart,
+        integrationId,
+        s.route,
+        attemptOutcome(attempt),
+        caller,
+        attemptKind(attempt, replay),
+        environment,
+      );
   }
 
   private add(
@@ -77,7 +86,17 @@ export class UsageRollups {
     const key = `${bucketStart}\u0000${integrationId}\u0000${route}\u0000${outcomeClass}\u0000${caller}\u0000${attemptKind}\u0000${environment}`;
     let row = this.rows.get(key);
     if (!row) {
-      row = { bucketStart: new Date(bucketStart), integrationId, route, outcomeClass, caller, attemptKind, environment, attempts: 0, dirty: true };
+      row = {
+        bucketStart: new Date(bucketStart),
+        integrationId,
+        route,
+        outcomeClass,
+        caller,
+        attemptKind,
+        environment,
+        attempts: 0,
+        dirty: true,
+      };
       this.rows.set(key, row);
     }
     row.attempts++;

@@ -65,7 +65,10 @@ describe('prices', () => {
         { fromAttempt: 5, perCall: '1' },
       ],
     });
-    assert.deepEqual(tiers.error?.issues.map((i) => i.path.join('.')), ['tiers.1.fromAttempt']);
+    assert.deepEqual(
+      tiers.error?.issues.map((i) => i.path.join('.')),
+      ['tiers.1.fromAttempt'],
+    );
   });
 });
 
@@ -110,10 +113,19 @@ describe('cost of a month', () => {
     assert.equal(report.costMinor, 1000); // 1,000 attempts at 1 cent; the cache and the breaker are free
     assert.equal(report.retryCostMinor, 100);
     assert.equal(report.retryShare, 0.1);
-    assert.deepEqual(report.saved, { cachedCalls: 300, cachedMinor: 300, shortCircuitedCalls: 50, shortCircuitedMinor: 50 });
+    assert.deepEqual(report.saved, {
+      cachedCalls: 300,
+      cachedMinor: 300,
+      shortCircuitedCalls: 50,
+      shortCircuitedMinor: 50,
+    });
 
     const priced = [
-      version('2026-03-01', { perCall: '0.01', outcomes: { cached: '0.001', server_error: '0' }, routes: [{ route: '/v1/other', perCall: '1' }] }),
+      version('2026-03-01', {
+        perCall: '0.01',
+        outcomes: { cached: '0.001', server_error: '0' },
+        routes: [{ route: '/v1/other', perCall: '1' }],
+      }),
     ];
     // 900 × 1 cent + retries free (server errors are not billed) + 300 hits × 0.1 cent
     assert.equal(integrationUsage(INTEGRATION, rows, priced, new Date(MARCH + HOUR)).costMinor, 900 + 30);
@@ -126,7 +138,10 @@ describe('cost of a month', () => {
     const now = new Date(MARCH + elapsedHours * HOUR);
     const report = integrationUsage(INTEGRATION, rows, versions, now);
     const straightLine = (report.costMinor * (31 * 24)) / elapsedHours;
-    assert.ok(Math.abs(report.forecastMinor - straightLine) / straightLine < 0.01, `${report.forecastMinor} vs ${straightLine}`);
+    assert.ok(
+      Math.abs(report.forecastMinor - straightLine) / straightLine < 0.01,
+      `${report.forecastMinor} vs ${straightLine}`,
+    );
     assert.ok(projectedCounts(rows, now).length > 0);
   });
 
@@ -144,7 +159,10 @@ describe('cost of a month', () => {
       ],
     );
     const report = integrationUsage(INTEGRATION, rows, versions, new Date(MARCH + 48 * HOUR));
-    assert.equal(lines.reduce((n, l) => n + l.costMinor, 0), report.costMinor);
+    assert.equal(
+      lines.reduce((n, l) => n + l.costMinor, 0),
+      report.costMinor,
+    );
     const csv = chargebackCsv(lines);
     assert.equal(csv.split('\r\n')[0], 'day,integration,caller,callerName,attempts,billable,costMinor,currency');
     assert.equal(csv.split('\r\n')[2], '2026-03-01,payments,tok-a,"billing, ""main""",240,240,480,EUR');

@@ -128,18 +128,37 @@ export function integrationUsage(
     attempts: sum(costed, (r) => r.attempts),
     billable,
     costMinor: minorOf(costMicros, money),
-    forecastMinor: minorOf(sum(forecast, (r) => r.costMicros), money),
+    forecastMinor: minorOf(
+      sum(forecast, (r) => r.costMicros),
+      money,
+    ),
     quota: included > 0 ? { included, used: billable, ratio: billable / included } : null,
     retryCostMinor: minorOf(retryMicros, money),
     retryShare: costMicros > 0 ? retryMicros / costMicros : 0,
     saved: {
       cachedCalls: sum(cached, (r) => r.attempts),
-      cachedMinor: minorOf(sum(cached, (r) => r.savedMicros), money),
+      cachedMinor: minorOf(
+        sum(cached, (r) => r.savedMicros),
+        money,
+      ),
       shortCircuitedCalls: sum(shortCircuited, (r) => r.attempts),
-      shortCircuitedMinor: minorOf(sum(shortCircuited, (r) => r.savedMicros), money),
+      shortCircuitedMinor: minorOf(
+        sum(shortCircuited, (r) => r.savedMicros),
+        money,
+      ),
     },
-    byRoute: linesBy(costed, (r) => r.route, (k) => k, money),
-    byOutcome: linesBy(costed, (r) => r.outcomeClass, (k) => k, money),
+    byRoute: linesBy(
+      costed,
+      (r) => r.route,
+      (k) => k,
+      money,
+    ),
+    byOutcome: linesBy(
+      costed,
+      (r) => r.outcomeClass,
+      (k) => k,
+      money,
+    ),
     byCaller: linesBy(costed, (r) => r.caller, callerLabel, money),
   };
 }
@@ -195,5 +214,6 @@ export function chargebackCsv(rows: readonly ChargebackRow[]): string {
     if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+  const lines = [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
 }

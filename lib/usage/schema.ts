@@ -26,27 +26,35 @@ export function priceText(micros: number): string {
   return fraction ? `${whole}.${fraction}` : String(whole);
 }
 
-const price = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const micros = microsOf(String(value));
-    if (micros === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'must be a price per call such as 0.002 (up to 6 decimals, zero or more)' });
-      return z.NEVER;
-    }
-    return micros;
-  });
+const price = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const micros = microsOf(String(value));
+  if (micros === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a price per call such as 0.002 (up to 6 decimals, zero or more)',
+    });
+    return z.NEVER;
+  }
+  return micros;
+});
 
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day: YYYY-MM-DD (UTC)')
-  .refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text), 'must be a real day');
+  .refine(
+    (text) =>
+      !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text),
+    'must be a real day',
+  );
 
 const currency = z
   .string()
   .trim()
   .toUpperCase()
-  .refine((code) => /^[A-Z]{3}$/.test(code) && Intl.supportedValuesOf('currency').includes(code), 'must be an ISO 4217 currency code such as USD or EUR');
+  .refine(
+    (code) => /^[A-Z]{3}$/.test(code) && Intl.supportedValuesOf('currency').includes(code),
+    'must be an ISO 4217 currency code such as USD or EUR',
+  );
 
 const routeTemplate = z.string().trim().min(1, 'must name a route template such as /v1/charges/{id}').max(512);
 
@@ -56,21 +64,38 @@ export const priceRulesSchema = z
     /** every billable attempt, unless a route or outcome price applies */
     perCall: price,
     /** attempts of these route templates cost this instead of perCall (and its tiers) */
-    routes: z.array(z.object({ route: routeTemplate, perCall: price })).max(200).default([]),
+    routes: z
+      .array(z.object({ route: routeTemplate, perCall: price }))
+      .max(200)
+      .default([]),
     /** attempts answered with this outcome class cost this (cached and short_circuited are free when absent) */
     outcomes: z.partialRecord(z.enum(USAGE_OUTCOMES), price).default({}),
     /** billable attempts free each calendar month (UTC) before any price applies */
-    includedMonthly: z.coerce.number().int('must be a whole number').min(0, 'must be zero or more').max(1e12).default(0),
+    includedMonthly: z.coerce
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be zero or more')
+      .max(1e12)
+      .default(0),
     /** volume prices replacing perCall from the nth billable attempt beyond the included quota */
     tiers: z
-      .array(z.object({ fromAttempt: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more'), perCall: price }))
+      .array(
+        z.object({
+          fromAttempt: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more'),
+          perCall: price,
+        }),
+      )
       .max(20)
       .default([]),
   })
   .superRefine((rules, ctx) => {
     rules.tiers.forEach((tier, i) => {
       if (i > 0 && tier.fromAttempt <= rules.tiers[i - 1]!.fromAttempt)
-        ctx.addIssue({ code: 'custom', path: ['tiers', i, 'fromAttempt'], message: 'must be above the previous tier’s' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tiers', i, 'fromAttempt'],
+          message: 'must be above the previous tier’s',
+        });
     });
     const seen = new Set<string>();
     rules.routes.forEach((r, i) => {

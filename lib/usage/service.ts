@@ -1,8 +1,14 @@
 import type { Db } from '@/lib/db';
 import { DomainError } from '@/lib/model';
 import { callerNames, usageCounts, type WorkspaceScope } from '@/lib/queries';
-import { type ChargebackRow, chargebackRows, type IntegrationRef, type IntegrationUsage, integrationUsage } from './report';
 import { monthOf, type PriceVersion } from './cost';
+import {
+  type ChargebackRow,
+  chargebackRows,
+  type IntegrationRef,
+  type IntegrationUsage,
+  integrationUsage,
+} from './report';
 import { type PriceInput, priceRulesSchema, priceText } from './schema';
 
 /** A price version as the API and the form show it: amounts as the decimal text they were typed as. */
@@ -36,10 +42,21 @@ export function monthNamed(text: string | null | undefined, now: Date): { start:
 }
 
 function versionOf(row: { integrationId: string; effectiveFrom: Date; currency: string; rules: string }): PriceVersion {
-  return { integrationId: row.integrationId, effectiveFrom: row.effectiveFrom, currency: row.currency, rules: priceRulesSchema.parse(JSON.parse(row.rules)) };
+  return {
+    integrationId: row.integrationId,
+    effectiveFrom: row.effectiveFrom,
+    currency: row.currency,
+    rules: priceRulesSchema.parse(JSON.parse(row.rules)),
+  };
 }
 
-function viewOf(row: { effectiveFrom: Date; currency: string; rules: string; createdBy: string; createdAt: Date }): PriceView {
+function viewOf(row: {
+  effectiveFrom: Date;
+  currency: string;
+  rules: string;
+  createdBy: string;
+  createdAt: Date;
+}): PriceView {
   const rules = priceRulesSchema.parse(JSON.parse(row.rules));
   return {
     effectiveFrom: row.effectiveFrom.toISOString().slice(0, 10),
@@ -79,7 +96,10 @@ async function integrationOf(db: Db, workspaceId: string, slug: string) {
 export async function listPrices(db: Db, workspaceId: string, slug: string): Promise<PriceView[] | null> {
   const integration = await integrationOf(db, workspaceId, slug);
   if (!integration) return null;
-  const rows = await db.usagePrice.findMany({ where: { integrationId: integration.id }, orderBy: { effectiveFrom: 'asc' } });
+  const rows = await db.usagePrice.findMany({
+    where: { integrationId: integration.id },
+    orderBy: { effectiveFrom: 'asc' },
+  });
   return rows.map(viewOf);
 }
 
@@ -124,7 +144,13 @@ async function monthData(db: Db, workspaceId: WorkspaceScope, month: { start: Da
     select: { id: true, slug: true, name: true },
     orderBy: { slug: 'asc' },
   });
-  const counts = await usageCounts(db, workspaceId, month.start, month.end, slug ? integrations[0]?.id ?? '-' : undefined);
+  const counts = await usageCounts(
+    db,
+    workspaceId,
+    month.start,
+    month.end,
+    slug ? (integrations[0]?.id ?? '-') : undefined,
+  );
   const versions = await versionsByIntegration(db, workspaceId);
   const names = await callerNames(db, workspaceId, [...new Set(counts.map((c) => c.caller))]);
   const label = (caller: string) => names.get(caller) ?? caller;
@@ -149,7 +175,14 @@ export async function usageReport(
 }
 
 /** The month's chargeback lines (per integration, caller and UTC day) of the workspace. */
-export async function chargeback(db: Db, workspaceId: string, now: Date, month?: string | null): Promise<ChargebackRow[]> {
+export async function chargeback(
+  db: Db,
+  workspaceId: string,
+  now: Date,
+  month?: string | null,
+): Promise<ChargebackRow[]> {
   const data = await monthData(db, workspaceId, monthNamed(month, now));
-  return data.integrations.flatMap((i) => chargebackRows(i, data.countsOf(i.id), data.versions.get(i.id) ?? [], data.label));
+  return data.integrations.flatMap((i) =>
+    chargebackRows(i, data.countsOf(i.id), data.versions.get(i.id) ?? [], data.label),
+  );
 }

@@ -10,7 +10,12 @@ function Lines({ title, lines, currency }: { title: string; lines: CostLine[]; c
   return (
     <div>
       <h3>{title}</h3>
-      <DataTable label={`Cost by ${title.toLowerCase()}`} columns={[title, 'Attempts', 'Cost']} rows={lines} empty="Nothing yet.">
+      <DataTable
+        label={`Cost by ${title.toLowerCase()}`}
+        columns={[title, 'Attempts', 'Cost']}
+        rows={lines}
+        empty="Nothing yet."
+      >
         {(line) => (
           <tr key={line.key}>
             <td className="mono">{line.label}</td>
@@ -49,8 +54,8 @@ export function CostPanel({ slug }: { slug: string }) {
             </span>
           </p>
           <p className="muted">
-            The cache saved {formatCount(u.saved.cachedCalls)} calls ({formatMoney(u.saved.cachedMinor, u.currency)}); the
-            breaker, bulkhead and limiter kept {formatCount(u.saved.shortCircuitedCalls)} calls from the upstream (
+            The cache saved {formatCount(u.saved.cachedCalls)} calls ({formatMoney(u.saved.cachedMinor, u.currency)});
+            the breaker, bulkhead and limiter kept {formatCount(u.saved.shortCircuitedCalls)} calls from the upstream (
             {formatMoney(u.saved.shortCircuitedMinor, u.currency)}).
           </p>
           <div className="usage-lines">

@@ -49,7 +49,8 @@ export function PriceForm({ slug, canEdit }: { slug: string; canEdit: boolean })
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? '').trim();
     const outcomes: Record<string, string> = {};
-    for (const outcome of PRICED_OUTCOMES) if (text(`outcome-${outcome}`)) outcomes[outcome] = text(`outcome-${outcome}`);
+    for (const outcome of PRICED_OUTCOMES)
+      if (text(`outcome-${outcome}`)) outcomes[outcome] = text(`outcome-${outcome}`);
     save.mutate({
       effectiveFrom: text('effectiveFrom'),
       currency: text('currency'),
@@ -89,13 +90,24 @@ export function PriceForm({ slug, canEdit }: { slug: string; canEdit: boolean })
       {canEdit && open && (
         <form className="form" onSubmit={submit} noValidate aria-label="Set a price">
           <div className="fields">
-            <Field id="price-effective" name="effectiveFrom" label="Applies from (UTC day)" error={err('effectiveFrom')}>
+            <Field
+              id="price-effective"
+              name="effectiveFrom"
+              label="Applies from (UTC day)"
+              error={err('effectiveFrom')}
+            >
               {(props) => <input {...props} type="date" defaultValue={new Date().toISOString().slice(0, 10)} />}
             </Field>
             <Field id="price-currency" name="currency" label="Currency" error={err('currency')}>
               {(props) => <input {...props} defaultValue={latest?.currency ?? 'USD'} maxLength={3} />}
             </Field>
-            <Field id="price-per-call" name="perCall" label="Price per attempt" error={err('rules.perCall')} hint="e.g. 0.002">
+            <Field
+              id="price-per-call"
+              name="perCall"
+              label="Price per attempt"
+              error={err('rules.perCall')}
+              hint="e.g. 0.002"
+            >
               {(props) => <input {...props} inputMode="decimal" defaultValue={latest?.rules.perCall ?? ''} />}
             </Field>
             <Field
@@ -108,7 +120,9 @@ export function PriceForm({ slug, canEdit }: { slug: string; canEdit: boolean })
             </Field>
           </div>
           <fieldset>
-            <legend>Price by outcome (blank: the route’s or per-attempt price; cached and short-circuited: free)</legend>
+            <legend>
+              Price by outcome (blank: the route’s or per-attempt price; cached and short-circuited: free)
+            </legend>
             <div className="fields">
               {PRICED_OUTCOMES.map((outcome) => (
                 <Field
@@ -118,7 +132,9 @@ export function PriceForm({ slug, canEdit }: { slug: string; canEdit: boolean })
                   label={outcome.replace('_', ' ')}
                   error={err(`rules.outcomes.${outcome}`)}
                 >
-                  {(props) => <input {...props} inputMode="decimal" defaultValue={latest?.rules.outcomes[outcome] ?? ''} />}
+                  {(props) => (
+                    <input {...props} inputMode="decimal" defaultValue={latest?.rules.outcomes[outcome] ?? ''} />
+                  )}
                 </Field>
               ))}
             </div>
@@ -131,7 +147,11 @@ export function PriceForm({ slug, canEdit }: { slug: string; canEdit: boolean })
             hint="one per line: /v1/charges/{id} 0.01"
           >
             {(props) => (
-              <textarea {...props} rows={3} defaultValue={latest?.rules.routes.map((r) => `${r.route} ${r.perCall}`).join('\n')} />
+              <textarea
+                {...props}
+                rows={3}
+                defaultValue={latest?.rules.routes.map((r) => `${r.route} ${r.perCall}`).join('\n')}
+              />
             )}
           </Field>
           <Field
@@ -142,7 +162,11 @@ export function PriceForm({ slug, canEdit }: { slug: string; canEdit: boolean })
             hint="one per line: from the nth attempt, its price (100001 0.001)"
           >
             {(props) => (
-              <textarea {...props} rows={3} defaultValue={latest?.rules.tiers.map((t) => `${t.fromAttempt} ${t.perCall}`).join('\n')} />
+              <textarea
+                {...props}
+                rows={3}
+                defaultValue={latest?.rules.tiers.map((t) => `${t.fromAttempt} ${t.perCall}`).join('\n')}
+              />
             )}
           </Field>
           <FormError error={save.error} />

@@ -56,7 +56,15 @@ export function UsageOverview({ initialMonth, workspace }: { initialMonth: strin
       </dl>
       <DataTable
         label="Usage and cost per integration"
-        columns={['Integration', 'Attempts', 'Cost', 'Forecast', 'Included quota', 'Retries cost', 'Saved by cache / breaker']}
+        columns={[
+          'Integration',
+          'Attempts',
+          'Cost',
+          'Forecast',
+          'Included quota',
+          'Retries cost',
+          'Saved by cache / breaker',
+        ]}
         rows={usage.data?.integrations}
         pending={usage.isPending}
         error={usage.error}

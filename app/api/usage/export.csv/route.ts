@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { authed, parseQuery } from '@/lib/api';
 import { chargeback, chargebackCsv, monthNamed } from '@/lib/usage';
 
-const querySchema = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional() });
+const querySchema = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM')
+    .optional(),
+});
 
 /** Chargeback: a month's attempts and cost per integration, caller and UTC day, as CSV. A viewer's. */
 export const GET = authed(async (request, _context, { db, workspace }) => {
