@@ -1,3 +1,4 @@
+export { type BudgetValues, budgetSeries, budgetValues, budgetValuesOf } from './alerts';
 export {
   type CostedCount,
   minorDigits,

@@ -124,7 +124,7 @@ export async function setPrice(
 }
 
 /** Every price version of the scope's integrations, by integration id, oldest first. */
-async function versionsByIntegration(db: Db, workspaceId: WorkspaceScope): Promise<Map<string, PriceVersion[]>> {
+export async function versionsByIntegration(db: Db, workspaceId: WorkspaceScope): Promise<Map<string, PriceVersion[]>> {
   const rows = await db.usagePrice.findMany({
     where: workspaceId === null ? {} : { integration: { workspaceId } },
     orderBy: { effectiveFrom: 'asc' },
