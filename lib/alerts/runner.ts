@@ -71,6 +71,38 @@ export const DEFAULT_RULES: RuleInput[] = [
   },
 ];
 
+/**
+ * Budget rules the rule form offers as a start (not seeded: a budget is the workspace's own figure). Amounts
+ * are in each integration's price currency.
+ */
+export const BUDGET_RULES: RuleInput[] = [
+  {
+    name: 'Monthly budget',
+    metric: 'cost_month_to_date',
+    threshold: 100,
+    window: '1m',
+    for: '0s',
+    annotations: { summary: '{{integration}}: {{value}} spent this month, above the budget of {{threshold}}' },
+  },
+  {
+    name: 'Forecast over budget',
+    metric: 'cost_forecast_month',
+    threshold: 100,
+    window: '1m',
+    for: '1h',
+    annotations: { summary: '{{integration}}: forecast {{value}} this month, above the budget of {{threshold}}' },
+  },
+  {
+    name: 'Included quota nearly used',
+    metric: 'quota_used_ratio',
+    comparator: '>=',
+    threshold: 0.8,
+    window: '1m',
+    for: '0s',
+    annotations: { summary: '{{integration}}: {{value}} of the included monthly quota used' },
+  },
+];
+
 /** Seeds the default rules into a workspace that has none. */
 export async function seedDefaultRules(db: Db, workspaceId: string = DEFAULT_WORKSPACE_ID): Promise<number> {
   if ((await db.alertRule.count({ where: { workspaceId } })) > 0) return 0;
