@@ -38,7 +38,8 @@ export function attemptOutcome(attempt: AttemptInfo): UsageOutcome {
   return 'success';
 }
 
-function attemptKind(attempt: AttemptInfo, replay: boolean): AttemptKind {
+/** Why the attempt was made: a hedge, a retry, or the call's first (a replay's first is the replay). */
+export function attemptKind(attempt: AttemptInfo, replay: boolean): AttemptKind {
   if (attempt.hedged) return 'hedge';
   if (attempt.number > 1) return 'retry';
   return replay ? 'replay' : 'first';

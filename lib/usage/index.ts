@@ -10,6 +10,7 @@ export {
   versionAt,
 } from './cost';
 export { monthToDateCosts } from './costs';
+export { usageMetricsText } from './prometheus';
 export {
   type ChargebackRow,
   type CostLine,
