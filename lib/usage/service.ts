@@ -10,6 +10,7 @@ import {
   integrationUsage,
 } from './report';
 import { type PriceInput, priceRulesSchema, priceText } from './schema';
+import { forgetTileCosts } from './tile-costs';
 
 /** A price version as the API and the form show it: amounts as the decimal text they were typed as. */
 export interface PriceView {
@@ -120,6 +121,7 @@ export async function setPrice(
     create: { integrationId: integration.id, effectiveFrom, ...values },
     update: { ...values, createdAt: new Date() },
   });
+  forgetTileCosts(workspaceId);
   return viewOf(row);
 }
 
