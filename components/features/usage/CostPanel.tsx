@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { fetchJson } from '@/components/ui/api';
 import { DataTable } from '@/components/ui/DataTable';
 import { formatCount, formatMoney, formatPercent } from '@/components/ui/format';
-import type { CostLine, IntegrationUsage } from './types';
+import type { CostLine, IntegrationUsage } from '@/lib/usage';
 
 function Lines({ title, lines, currency }: { title: string; lines: CostLine[]; currency: string }) {
   return (

@@ -2,10 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiError, fetchJson, sendJson } from '@/components/ui/api';
+import { ApiError, fetchJson, sendJson, type Wire } from '@/components/ui/api';
 import { Field } from '@/components/ui/Field';
 import { FormError } from '@/components/ui/FormError';
-import { PRICED_OUTCOMES, type PriceView } from './types';
+import { USAGE_OUTCOMES } from '@/lib/model';
+import type { PriceView } from '@/lib/usage';
 
 /** "route price" or "fromAttempt price" per line, as the API's arrays (the API validates each part). */
 function pairs(text: string): [string, string][] {
@@ -32,11 +33,11 @@ function errorUnder(error: unknown, field: string): string | undefined {
 export function PriceForm({ slug, canEdit }: { slug: string; canEdit: boolean }) {
   const queryClient = useQueryClient();
   const url = `/api/integrations/${encodeURIComponent(slug)}/prices`;
-  const prices = useQuery({ queryKey: ['prices', slug], queryFn: () => fetchJson<{ prices: PriceView[] }>(url) });
+  const prices = useQuery({ queryKey: ['prices', slug], queryFn: () => fetchJson<{ prices: Wire<PriceView>[] }>(url) });
   const latest = prices.data?.prices.at(-1);
   const [open, setOpen] = useState(false);
   const save = useMutation({
-    mutationFn: (body: unknown) => sendJson<{ price: PriceView }>(url, 'PUT', body),
+    mutationFn: (body: unknown) => sendJson<{ price: Wire<PriceView> }>(url, 'PUT', body),
     onSuccess: () => {
       setOpen(false);
       void queryClient.invalidateQueries({ queryKey: ['prices', slug] });
@@ -49,7 +50,7 @@ export function PriceForm({ slug, canEdit }: { slug: string; canEdit: boolean })
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? '').trim();
     const outcomes: Record<string, string> = {};
-    for (const outcome of PRICED_OUTCOMES)
+    for (const outcome of USAGE_OUTCOMES)
       if (text(`outcome-${outcome}`)) outcomes[outcome] = text(`outcome-${outcome}`);
     save.mutate({
       effectiveFrom: text('effectiveFrom'),
@@ -124,7 +125,7 @@ export function PriceForm({ slug, canEdit }: { slug: string; canEdit: boolean })
               Price by outcome (blank: the route’s or per-attempt price; cached and short-circuited: free)
             </legend>
             <div className="fields">
-              {PRICED_OUTCOMES.map((outcome) => (
+              {USAGE_OUTCOMES.map((outcome) => (
                 <Field
                   key={outcome}
                   id={`price-outcome-${outcome}`}

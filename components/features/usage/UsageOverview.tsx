@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { fetchJson } from '@/components/ui/api';
 import { DataTable } from '@/components/ui/DataTable';
 import { formatCount, formatMoney, formatPercent } from '@/components/ui/format';
-import type { IntegrationUsage } from './types';
+import type { IntegrationUsage } from '@/lib/usage';
 
 const money = (minor: number, currency: string | null) => (currency ? formatMoney(minor, currency) : '–');
 
