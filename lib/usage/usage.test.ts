@@ -4,6 +4,7 @@ import { evaluateAlerts, ruleSchema } from '@/lib/alerts';
 import { createRule } from '@/lib/alerts/service';
 import { applyMigrations, createDb, type Db } from '@/lib/db';
 import { TelemetryRecorder } from '@/lib/telemetry/recorder';
+import { applyRetention, DEFAULT_RETENTION } from '@/lib/telemetry/retention';
 import { failedCall } from '@/test/support/calls';
 import { createTestDatabase, type TestDatabase } from '@/test/support/database';
 import { chargeback, chargebackCsv, priceInputSchema, setPrice, usageReport } from './index';
@@ -126,5 +127,28 @@ describe('usage and cost over stored rollups', () => {
     const instance = await db.alertInstance.findFirstOrThrow({ where: { integrationId: 'int_pay' } });
     assert.equal(instance.state, 'firing');
     assert.equal(instance.value, 9);
+  });
+
+  test('retention keeps usage in whole months as long as the hourly rollups', async () => {
+    const row = (bucketStart: string) => ({
+      bucketStart: new Date(bucketStart),
+      integrationId: 'int_pay',
+      route: '/old',
+      outcomeClass: 'success',
+      caller: 'tok_a',
+      attemptKind: 'first',
+      environment: 'production',
+      instance: 'retention',
+      attempts: 1,
+    });
+    // 90 days before 2026-06-15 is 2026-03-17: March is kept whole, February goes.
+    await db.usageRollup.createMany({ data: [row('2026-02-28T23:00:00Z'), row('2026-03-01T00:00:00Z')] });
+    const result = await applyRetention(db, DEFAULT_RETENTION, new Date('2026-06-15T00:00:00Z'));
+    assert.equal(result.usageRowsDeleted, 1);
+    const left = await db.usageRollup.findMany({ where: { instance: 'retention' } });
+    assert.deepEqual(
+      left.map((r) => r.bucketStart.toISOString()),
+      ['2026-03-01T00:00:00.000Z'],
+    );
   });
 });
