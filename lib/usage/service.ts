@@ -146,17 +146,18 @@ async function monthData(db: Db, workspaceId: WorkspaceScope, month: { start: Da
     select: { id: true, slug: true, name: true },
     orderBy: { slug: 'asc' },
   });
-  const counts = await usageCounts(
-    db,
-    workspaceId,
-    month.start,
-    month.end,
-    slug ? (integrations[0]?.id ?? '-') : undefined,
-  );
+  const one = slug ? integrations[0] : undefined;
+  const counts = slug && !one ? [] : await usageCounts(db, workspaceId, month.start, month.end, one?.id);
   const versions = await versionsByIntegration(db, workspaceId);
   const names = await callerNames(db, workspaceId, [...new Set(counts.map((c) => c.caller))]);
   const label = (caller: string) => names.get(caller) ?? caller;
-  const countsOf = (id: string) => counts.filter((c) => c.integrationId === id);
+  const byIntegration = new Map<string, typeof counts>();
+  for (const c of counts) {
+    const list = byIntegration.get(c.integrationId) ?? [];
+    list.push(c);
+    byIntegration.set(c.integrationId, list);
+  }
+  const countsOf = (id: string) => byIntegration.get(id) ?? [];
   return { integrations, versions, label, countsOf };
 }
 
