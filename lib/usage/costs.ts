@@ -11,14 +11,14 @@ const TILE_COSTS_TTL_MS = 30_000;
 
 /** Month-to-date cost by integration id, for the overview tiles: only integrations with a price. */
 export function monthToDateCosts(db: Db, workspaceId: string, now: Date): Promise<TileCosts> {
-  const kept = tileCosts.get(workspaceId);
+  const kept = tileCosts().get(workspaceId);
   if (kept && now.getTime() - kept.at < TILE_COSTS_TTL_MS && kept.at <= now.getTime()) return kept.costs;
   const costs = usageReport(db, workspaceId, now).then((report) =>
     Object.fromEntries(
       report.flatMap((u) => (u.currency ? [[u.integrationId, { costMinor: u.costMinor, currency: u.currency }]] : [])),
     ),
   );
-  costs.catch(() => tileCosts.delete(workspaceId));
-  tileCosts.set(workspaceId, { at: now.getTime(), costs });
+  costs.catch(() => tileCosts().delete(workspaceId));
+  tileCosts().set(workspaceId, { at: now.getTime(), costs });
   return costs;
 }
