@@ -58,4 +58,12 @@ test('set a price through the form and see the cost on the tile and the usage pa
   const row = page.getByTestId(`usage-${slug}`);
   await expect(row.getByTestId('usage-cost')).toHaveText('$1.00');
   await expect(row).toContainText('E2E usage');
+
+  // A budget is offered as a starting point in the rule form.
+  await page.goto('/alerts/new');
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Monthly budget' }).click();
+    await expect(page.locator('select[name="metric"]')).toHaveValue('cost_month_to_date', { timeout: 1000 });
+  }).toPass();
+  await expect(page.locator('input[name="name"]')).toHaveValue('Monthly budget');
 });

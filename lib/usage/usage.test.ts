@@ -83,6 +83,19 @@ describe('usage and cost over stored rollups', () => {
     assert.ok(rows.every((r) => r.bucketStart.getTime() === HOUR.getTime()));
   });
 
+  test('a usage row whose integration was deleted is dropped without holding back the others', async () => {
+    const recorder = new TelemetryRecorder(db, { instance: 'usage-fk', rollupGiveUpMs: 0 });
+    recorder.record('int_gone', ok(1), { caller: 'tok_b' });
+    recorder.record('int_pay', ok(2), { caller: 'tok_b' });
+    await recorder.flush();
+    const rows = await db.usageRollup.findMany({ where: { instance: 'usage-fk' } });
+    assert.deepEqual(
+      rows.map((r) => [r.integrationId, r.caller, r.attempts]),
+      [['int_pay', 'tok_b', 1]],
+    );
+    await db.usageRollup.deleteMany({ where: { instance: 'usage-fk' } });
+  });
+
   test('priced: retries and the cache as configured; the CSV adds up to the API; a budget rule fires', async () => {
     const input = priceInputSchema.parse({
       effectiveFrom: `${MONTH}-01`,
