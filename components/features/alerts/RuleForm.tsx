@@ -93,9 +93,15 @@ export function RuleForm({
 
   const { summary, ...otherAnnotations } = defaults?.annotations ?? {};
   return (
-    <>
+    <form
+      key={preset?.name}
+      onSubmit={submit}
+      aria-label={rule ? 'Edit alert rule' : 'New alert rule'}
+      noValidate
+      className="panel"
+    >
       {!rule && presets.length > 0 && (
-        <div className="row" style={{ marginBottom: 12 }}>
+        <div className="row" style={{ marginBottom: 14 }}>
           <span className="muted">Start from:</span>
           {presets.map((p) => (
             <button key={p.name} type="button" className="secondary" onClick={() => setPreset(p)}>
@@ -104,172 +110,164 @@ export function RuleForm({
           ))}
         </div>
       )}
-      <form
-        key={preset?.name}
-        onSubmit={submit}
-        aria-label={rule ? 'Edit alert rule' : 'New alert rule'}
-        noValidate
-        className="panel"
+      <div
+        style={{
+          display: 'grid',
+          gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+          gap: 14,
+          alignItems: 'start',
+        }}
       >
-        <div
-          style={{
-            display: 'grid',
-            gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
-            gap: 14,
-            alignItems: 'start',
-          }}
-        >
-          <label>
-            Name
-            <input name="name" defaultValue={defaults?.name} required maxLength={100} />
-            <FieldError fields={fields} name="name" />
-          </label>
-          <label>
-            Metric
-            <select name="metric" defaultValue={defaults?.metric ?? 'error_rate'}>
-              {metrics.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-            <FieldError fields={fields} name="metric" />
-          </label>
-          <label>
-            Comparator
-            <select name="comparator" defaultValue={defaults?.comparator ?? '>'}>
-              {['>', '>=', '<', '<='].map((c) => (
-                <option key={c}>{c}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Threshold
-            <input name="threshold" inputMode="decimal" defaultValue={defaults?.threshold ?? 5} />
-            <FieldError fields={fields} name="threshold" />
-          </label>
-          <label>
-            Window
-            <input name="window" defaultValue={defaults?.window ?? '5m'} placeholder="5m" />
-            <FieldError fields={fields} name="window" />
-          </label>
-          <label>
-            For (pending before firing)
-            <input name="for" defaultValue={defaults?.for ?? '1m'} placeholder="1m" />
-            <FieldError fields={fields} name="for" />
-          </label>
-          <label>
-            Keep firing for
-            <input name="keepFiringFor" defaultValue={defaults?.keepFiringFor ?? '0s'} placeholder="0s" />
-            <FieldError fields={fields} name="keepFiringFor" />
-          </label>
-          <label>
-            Severity
-            <select name="severity" defaultValue={defaults?.severity ?? 'warning'}>
-              {['critical', 'warning', 'info'].map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            When there is no data
-            <select name="noData" defaultValue={defaults?.noData ?? 'ok'}>
-              <option value="ok">treat as OK</option>
-              <option value="alerting">treat as alerting</option>
-              <option value="keep_last">keep the last state</option>
-            </select>
-          </label>
-          <label>
-            Repeat interval
-            <input name="repeatInterval" defaultValue={defaults?.repeatInterval ?? '4h'} placeholder="4h" />
-            <FieldError fields={fields} name="repeatInterval" />
-          </label>
-          <label>
-            Route (optional)
-            <input name="route" defaultValue={defaults?.route ?? ''} placeholder="/v1/charges" />
-            <FieldError fields={fields} name="route" />
-          </label>
-          <label className="inline" style={{ alignSelf: 'end' }}>
-            <input type="checkbox" name="enabled" defaultChecked={defaults?.enabled ?? true} /> Enabled
-          </label>
-        </div>
-        <fieldset style={{ border: 0, padding: 0, margin: '14px 0' }}>
-          <legend className="muted">Integrations (none ticked: all, including future ones)</legend>
-          <div className="row">
-            {integrations.data?.integrations.map((i) => (
-              <label key={i.slug} className="inline">
-                <input
-                  type="checkbox"
-                  name="integrations"
-                  value={i.slug}
-                  defaultChecked={defaults?.integrations?.includes(i.slug)}
-                />
-                {i.name}
-              </label>
+        <label>
+          Name
+          <input name="name" defaultValue={defaults?.name} required maxLength={100} />
+          <FieldError fields={fields} name="name" />
+        </label>
+        <label>
+          Metric
+          <select name="metric" defaultValue={defaults?.metric ?? 'error_rate'}>
+            {metrics.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
             ))}
-          </div>
-          <FieldError fields={fields} name="integrations" />
-        </fieldset>
-        <div
-          style={{
-            display: 'grid',
-            gridTemplateColumns: 'repeat(auto-fill, minmax(320px, 1fr))',
-            gap: 14,
-            alignItems: 'start',
+          </select>
+          <FieldError fields={fields} name="metric" />
+        </label>
+        <label>
+          Comparator
+          <select name="comparator" defaultValue={defaults?.comparator ?? '>'}>
+            {['>', '>=', '<', '<='].map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Threshold
+          <input name="threshold" inputMode="decimal" defaultValue={defaults?.threshold ?? 5} />
+          <FieldError fields={fields} name="threshold" />
+        </label>
+        <label>
+          Window
+          <input name="window" defaultValue={defaults?.window ?? '5m'} placeholder="5m" />
+          <FieldError fields={fields} name="window" />
+        </label>
+        <label>
+          For (pending before firing)
+          <input name="for" defaultValue={defaults?.for ?? '1m'} placeholder="1m" />
+          <FieldError fields={fields} name="for" />
+        </label>
+        <label>
+          Keep firing for
+          <input name="keepFiringFor" defaultValue={defaults?.keepFiringFor ?? '0s'} placeholder="0s" />
+          <FieldError fields={fields} name="keepFiringFor" />
+        </label>
+        <label>
+          Severity
+          <select name="severity" defaultValue={defaults?.severity ?? 'warning'}>
+            {['critical', 'warning', 'info'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          When there is no data
+          <select name="noData" defaultValue={defaults?.noData ?? 'ok'}>
+            <option value="ok">treat as OK</option>
+            <option value="alerting">treat as alerting</option>
+            <option value="keep_last">keep the last state</option>
+          </select>
+        </label>
+        <label>
+          Repeat interval
+          <input name="repeatInterval" defaultValue={defaults?.repeatInterval ?? '4h'} placeholder="4h" />
+          <FieldError fields={fields} name="repeatInterval" />
+        </label>
+        <label>
+          Route (optional)
+          <input name="route" defaultValue={defaults?.route ?? ''} placeholder="/v1/charges" />
+          <FieldError fields={fields} name="route" />
+        </label>
+        <label className="inline" style={{ alignSelf: 'end' }}>
+          <input type="checkbox" name="enabled" defaultChecked={defaults?.enabled ?? true} /> Enabled
+        </label>
+      </div>
+      <fieldset style={{ border: 0, padding: 0, margin: '14px 0' }}>
+        <legend className="muted">Integrations (none ticked: all, including future ones)</legend>
+        <div className="row">
+          {integrations.data?.integrations.map((i) => (
+            <label key={i.slug} className="inline">
+              <input
+                type="checkbox"
+                name="integrations"
+                value={i.slug}
+                defaultChecked={defaults?.integrations?.includes(i.slug)}
+              />
+              {i.name}
+            </label>
+          ))}
+        </div>
+        <FieldError fields={fields} name="integrations" />
+      </fieldset>
+      <div
+        style={{
+          display: 'grid',
+          gridTemplateColumns: 'repeat(auto-fill, minmax(320px, 1fr))',
+          gap: 14,
+          alignItems: 'start',
+        }}
+      >
+        <label>
+          Summary ({'{{value}}'}, {'{{threshold}}'}, {'{{integration}}'})
+          <input
+            name="summary"
+            defaultValue={summary ?? '{{integration}}: value {{value}} crossed {{threshold}}'}
+            maxLength={2000}
+          />
+          <FieldError fields={fields} name="annotations" />
+        </label>
+        <label>
+          Labels (name=value per line)
+          <textarea name="labels" rows={2} defaultValue={lines(defaults?.labels ?? {})} />
+          <FieldError fields={fields} name="labels" />
+        </label>
+        <label>
+          Other annotations (name=value per line)
+          <textarea name="annotations" rows={2} defaultValue={lines(otherAnnotations)} />
+        </label>
+      </div>
+      {save.error && (
+        <p className="alert" role="alert">
+          {save.error.message}
+        </p>
+      )}
+      {preview.error && (
+        <p className="alert" role="alert">
+          Preview: {preview.error.message}
+        </p>
+      )}
+      <div className="row" style={{ marginTop: 14 }}>
+        <button type="submit" disabled={save.isPending}>
+          {rule ? 'Save rule' : 'Create rule'}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={preview.isPending}
+          onClick={(event) => {
+            setFields({});
+            preview.mutate(ruleOf(event.currentTarget.form!));
           }}
         >
-          <label>
-            Summary ({'{{value}}'}, {'{{threshold}}'}, {'{{integration}}'})
-            <input
-              name="summary"
-              defaultValue={summary ?? '{{integration}}: value {{value}} crossed {{threshold}}'}
-              maxLength={2000}
-            />
-            <FieldError fields={fields} name="annotations" />
-          </label>
-          <label>
-            Labels (name=value per line)
-            <textarea name="labels" rows={2} defaultValue={lines(defaults?.labels ?? {})} />
-            <FieldError fields={fields} name="labels" />
-          </label>
-          <label>
-            Other annotations (name=value per line)
-            <textarea name="annotations" rows={2} defaultValue={lines(otherAnnotations)} />
-          </label>
+          Preview last 24 h
+        </button>
+      </div>
+      {preview.data && (
+        <div style={{ marginTop: 14 }}>
+          <RulePreview preview={preview.data.preview} />
         </div>
-        {save.error && (
-          <p className="alert" role="alert">
-            {save.error.message}
-          </p>
-        )}
-        {preview.error && (
-          <p className="alert" role="alert">
-            Preview: {preview.error.message}
-          </p>
-        )}
-        <div className="row" style={{ marginTop: 14 }}>
-          <button type="submit" disabled={save.isPending}>
-            {rule ? 'Save rule' : 'Create rule'}
-          </button>
-          <button
-            type="button"
-            className="secondary"
-            disabled={preview.isPending}
-            onClick={(event) => {
-              setFields({});
-              preview.mutate(ruleOf(event.currentTarget.form!));
-            }}
-          >
-            Preview last 24 h
-          </button>
-        </div>
-        {preview.data && (
-          <div style={{ marginTop: 14 }}>
-            <RulePreview preview={preview.data.preview} />
-          </div>
-        )}
-      </form>
-    </>
+      )}
+    </form>
   );
 }
 
