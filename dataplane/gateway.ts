@@ -158,6 +158,8 @@ async function forward(
     traceparent: exchange.trace.traceparent,
     tracestate: exchange.trace.tracestate,
     callerKey: owner.tokenId,
+    // usage and cost are counted per caller (lib/usage)
+    tags: { caller: owner.tokenId },
   });
   if (exchange.callerGone) {
     response.stream?.destroy();

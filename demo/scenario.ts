@@ -17,6 +17,13 @@ export interface DemoIntegration {
   routes: DemoRoute[];
   /** How this integration's upstream misbehaves, as `PUT /__control/faults` bodies (routes include basePath). */
   faults: FaultSpecInput[];
+  /** What the provider charges (lib/usage's price rules: amounts per attempt as decimal text), so the Usage page has figures */
+  price?: {
+    currency: string;
+    perCall: string;
+    includedMonthly?: number;
+    routes?: { route: string; perCall: string }[];
+  };
 }
 
 /**
@@ -26,6 +33,7 @@ export interface DemoIntegration {
 export const demoIntegrations: DemoIntegration[] = [
   {
     slug: 'payments',
+    price: { currency: 'USD', perCall: '0.002', routes: [{ route: '/v1/charges', perCall: '0.01' }] },
     name: 'Payments (Stripe-like)',
     basePath: '/payments',
     routes: [
@@ -45,6 +53,7 @@ export const demoIntegrations: DemoIntegration[] = [
   },
   {
     slug: 'email',
+    price: { currency: 'USD', perCall: '0.0008', includedMonthly: 100_000 },
     name: 'E-mail (SendGrid-like)',
     basePath: '/email',
     routes: [
@@ -63,6 +72,7 @@ export const demoIntegrations: DemoIntegration[] = [
   },
   {
     slug: 'identity',
+    price: { currency: 'EUR', perCall: '0.05' },
     name: 'Identity checks (Onfido-like)',
     basePath: '/identity',
     routes: [
@@ -81,6 +91,7 @@ export const demoIntegrations: DemoIntegration[] = [
   },
   {
     slug: 'crm',
+    price: { currency: 'USD', perCall: '0.001', includedMonthly: 250_000 },
     name: 'CRM (HubSpot-like), flaky',
     basePath: '/crm',
     routes: [

@@ -14,6 +14,7 @@ import { applyMigrations, databaseUrl, getDb } from '@/lib/db';
 import { createIntegration, findIntegration, integrationSchema, updateIntegration } from '@/lib/integrations';
 import { DEFAULT_WORKSPACE_ID, TOKEN_SCOPES } from '@/lib/model';
 import { createSync, deleteSync, syncSchema } from '@/lib/syncs';
+import { listPrices, priceInputSchema, setPrice } from '@/lib/usage';
 
 const DEMO_TOKEN_NAME = 'demo traffic';
 const { values } = parseArgs({
@@ -64,6 +65,18 @@ for (const demo of demoIntegrations) {
   if (await findIntegration(db, DEFAULT_WORKSPACE_ID, demo.slug))
     await updateIntegration(db, DEFAULT_WORKSPACE_ID, demo.slug, { baseUrl: config.baseUrl });
   else await createIntegration(db, DEFAULT_WORKSPACE_ID, config);
+  // A price from the month's first day (so the Usage page has figures at once), unless one was set already.
+  if (demo.price && (await listPrices(db, DEFAULT_WORKSPACE_ID, demo.slug))?.length === 0) {
+    const { currency, ...rules } = demo.price;
+    const effectiveFrom = `${new Date().toISOString().slice(0, 7)}-01`;
+    await setPrice(
+      db,
+      DEFAULT_WORKSPACE_ID,
+      demo.slug,
+      priceInputSchema.parse({ effectiveFrom, currency, rules }),
+      'demo',
+    );
+  }
 }
 
 // A polling sync on the upstream's /events feed (two new events a second), stored as events. The feed starts

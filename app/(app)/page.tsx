@@ -3,6 +3,7 @@ import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { DEFAULT_OVERVIEW_WINDOW, WINDOW_MS } from '@/lib/model';
 import { overviewTiles } from '@/lib/queries';
+import { monthToDateCosts } from '@/lib/usage';
 
 export const metadata = { title: 'Overview · Breakwater' };
 
@@ -18,6 +19,7 @@ export default async function OverviewPage({ searchParams }: Props) {
     since: since.toISOString(),
     renderedAt: new Date(now).toISOString(),
     integrations: await overviewTiles(getDb(), access.workspace.id, since),
+    costs: await monthToDateCosts(getDb(), access.workspace.id, new Date(now)),
   };
   return (
     <>

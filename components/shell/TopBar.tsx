@@ -11,6 +11,7 @@ const LINKS: { href: string; label: string; role: Role }[] = [
   { href: '/', label: 'Overview', role: 'viewer' },
   { href: '/explorer', label: 'Explorer', role: 'viewer' },
   { href: '/alerts', label: 'Alerts', role: 'viewer' },
+  { href: '/usage', label: 'Usage', role: 'viewer' },
   { href: '/jobs', label: 'Jobs', role: 'viewer' },
   { href: '/dead-letters', label: 'Dead letters', role: 'viewer' },
   { href: '/syncs', label: 'Syncs', role: 'viewer' },

@@ -37,3 +37,10 @@ export function tickFormatter(spanMs: number): (at: number) => string {
     return date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
   };
 }
+
+/** An amount in integer minor units (cents) of an ISO 4217 currency, e.g. 12345 USD → "$123.45". */
+export function formatMoney(minor: number, currency: string): string {
+  const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** digits);
+}

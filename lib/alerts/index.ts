@@ -10,7 +10,7 @@ export {
   metricChoices,
 } from './metrics';
 export { type Preview, previewRule, previewRuleInScope } from './preview';
-export { DEFAULT_RULES, evaluateAlerts, seedDefaultRules, startAlerting } from './runner';
+export { BUDGET_RULES, DEFAULT_RULES, evaluateAlerts, seedDefaultRules, startAlerting } from './runner';
 export {
   CHANNEL_KINDS,
   type ChannelConfig,

@@ -5,7 +5,15 @@ import type { Aggregate, QueueStats } from '@/lib/queries';
  * What a threshold is measured in. It decides which thresholds are valid and how values are shown:
  * percentages are 0..100, counts whole numbers, ages seconds, the breaker state 0 (closed) or 1 (open).
  */
-export type MetricKind = 'percent' | 'ms' | 'perSecond' | 'count' | 'ratio' | 'state' | 'seconds';
+export type MetricKind = 'percent' | 'ms' | 'perSecond' | 'count' | 'ratio' | 'state' | 'seconds' | 'money' | 'quota';
+
+/** What usage metrics read: an integration's month so far (lib/usage), amounts in its currency's major unit. */
+export interface UsageValues {
+  costMonthToDate: number;
+  costForecastMonth: number;
+  /** billable attempts over the included quota (1 = used up); null without a quota */
+  quotaUsedRatio: number | null;
+}
 
 /** What queue metrics read: the live stats, or one sampled point of them (preview). */
 export type QueueValues = Pick<
@@ -20,6 +28,8 @@ export interface MetricDefinition {
   measure?: (totals: Aggregate, windowMs: number) => number | null;
   /** the job queue's value now (the window does not apply): see runner */
   queue?: (stats: QueueValues) => number;
+  /** the month's usage and cost so far (the window does not apply): see runner; null when not priced */
+  usage?: (values: UsageValues) => number | null;
 }
 
 const quantile = (q: number) => (t: Aggregate) => (t.requests ? t.histogram.quantile(q) : null);
@@ -68,6 +78,10 @@ export const METRICS = {
     kind: 'seconds',
     queue: (s) => s.oldestDeadLetterAgeSeconds ?? 0,
   },
+  // Budgets: read from the usage rollups priced by lib/usage (see runner), in the integration's currency.
+  cost_month_to_date: { label: 'Cost this month', kind: 'money', usage: (u) => u.costMonthToDate },
+  cost_forecast_month: { label: 'Forecast cost this month', kind: 'money', usage: (u) => u.costForecastMonth },
+  quota_used_ratio: { label: 'Included quota used', kind: 'quota', usage: (u) => u.quotaUsedRatio },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;
@@ -80,6 +94,8 @@ type MetricsWith<Field extends string> = {
 export type RollupMetric = MetricsWith<'measure'>;
 /** Metrics read live from the job queue. */
 export type QueueMetric = MetricsWith<'queue'>;
+/** Metrics read from the month's priced usage. */
+export type UsageMetric = MetricsWith<'usage'>;
 
 /**
  * The instance of a queue rule scoped to every integration: it watches the whole queue. Its slug is not a
@@ -89,6 +105,15 @@ export const ALL_INTEGRATIONS = { id: '*', slug: 'all integrations' } as const;
 
 export function isQueueMetric(metric: MetricName): metric is QueueMetric {
   return 'queue' in METRICS[metric];
+}
+
+export function isUsageMetric(metric: MetricName): metric is UsageMetric {
+  return 'usage' in METRICS[metric];
+}
+
+/** The value of a usage metric; null (no data) when the integration has no price. */
+export function usageValue(metric: UsageMetric, values: UsageValues | undefined): number | null {
+  return values ? METRICS[metric].usage(values) : null;
 }
 
 /** The value of a queue metric from the queue's live stats. */
@@ -109,6 +134,8 @@ const UNITS: Record<MetricKind, string> = {
   ratio: '',
   state: '1 = open',
   seconds: 's',
+  money: 'in the price’s currency',
+  quota: '1 = used up',
 };
 
 /** The metrics as a rule form offers them: each name with its label and unit, e.g. "Latency p95 (ms)". */
@@ -133,6 +160,8 @@ export function formatValue(metric: MetricName, value: number | null): string {
     case 'seconds':
       return formatSeconds(value);
     case 'ratio':
+    case 'money':
+    case 'quota':
       return value.toFixed(2);
     default:
       return String(Math.round(value));

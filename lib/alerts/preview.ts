@@ -1,9 +1,10 @@
 import type { Db } from '@/lib/db';
 import { TRIPPED_BREAKER_STATES } from '@/lib/model';
 import { addAggregate, alertMinuteTotals, breakerChanges, emptyAggregate, minuteOf, queueSeries } from '@/lib/queries';
+import { budgetSeries } from '@/lib/usage';
 import { durationMs } from './duration';
 import { evaluate, initialState } from './evaluator';
-import { ALL_INTEGRATIONS, isQueueMetric, queueValue, windowValue } from './metrics';
+import { ALL_INTEGRATIONS, isQueueMetric, isUsageMetric, queueValue, usageValue, windowValue } from './metrics';
 import type { RuleConfig } from './schema';
 
 const MINUTE_MS = 60_000;
@@ -57,6 +58,14 @@ export async function previewRule(
             ? null
             : queueValue(rule.metric, { ...point, depth: point.depth, deadLetters: point.deadLetters ?? 0 }),
       });
+  } else if (isUsageMetric(rule.metric)) {
+    const points: Date[] = [];
+    for (let at = start; at <= end; at += MINUTE_MS) points.push(new Date(at));
+    const series = await budgetSeries(db, workspaceId, integration.id, points);
+    const metric = rule.metric;
+    points.forEach((at, i) => {
+      values.push({ at: at.getTime(), value: usageValue(metric, series[i]) });
+    });
   } else {
     const minutes =
       (

@@ -14,11 +14,20 @@ import {
 } from '@/lib/queries';
 import { setting } from '@/lib/server/env';
 import { processSingleton } from '@/lib/server/singleton';
+import { budgetValues } from '@/lib/usage';
 import { type Channel, type Delivery, deliverChecked } from './delivery';
 import { durationMs } from './duration';
 import { evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
 import { type AlertGroup, type AlertOfGroup, groupSummary, renderAnnotation, webhookPayload } from './messages';
-import { ALL_INTEGRATIONS, isQueueMetric, queueValue, windowValue } from './metrics';
+import {
+  ALL_INTEGRATIONS,
+  isQueueMetric,
+  isUsageMetric,
+  queueValue,
+  type UsageValues,
+  usageValue,
+  windowValue,
+} from './metrics';
 import { type RuleInput, ruleSchema } from './schema';
 import { createRule, listRules, type Rule, silenceFromRow } from './service';
 import { isSilenced } from './silences';
@@ -59,6 +68,38 @@ export const DEFAULT_RULES: RuleInput[] = [
     for: '1m',
     severity: 'critical',
     annotations: { summary: '{{integration}}: circuit breaker open for more than a minute' },
+  },
+];
+
+/**
+ * Budget rules the rule form offers as a start (not seeded: a budget is the workspace's own figure). Amounts
+ * are in each integration's price currency.
+ */
+export const BUDGET_RULES: RuleInput[] = [
+  {
+    name: 'Monthly budget',
+    metric: 'cost_month_to_date',
+    threshold: 100,
+    window: '1m',
+    for: '0s',
+    annotations: { summary: '{{integration}}: {{value}} spent this month, above the budget of {{threshold}}' },
+  },
+  {
+    name: 'Forecast over budget',
+    metric: 'cost_forecast_month',
+    threshold: 100,
+    window: '1m',
+    for: '1h',
+    annotations: { summary: '{{integration}}: forecast {{value}} this month, above the budget of {{threshold}}' },
+  },
+  {
+    name: 'Included quota nearly used',
+    metric: 'quota_used_ratio',
+    comparator: '>=',
+    threshold: 0.8,
+    window: '1m',
+    for: '0s',
+    annotations: { summary: '{{integration}}: {{value}} of the included monthly quota used' },
   },
 ];
 
@@ -120,6 +161,7 @@ export async function evaluateAlerts(
   const totalsByWindow = new Map<string, Promise<Map<string, Aggregate>>>();
   let breakers: Promise<Map<string, number>> | undefined;
   let queue: Promise<QueueSnapshot> | undefined;
+  let budgets: Promise<Map<string, UsageValues>> | undefined;
   const groups: AlertGroup[] = [];
   /** each group's workspace: its rule's; its notification and channels are that workspace's only */
   const workspaceOf = new Map<string, string>();
@@ -137,12 +179,16 @@ export async function evaluateAlerts(
     let open = new Map<string, number>();
     let totals = new Map<string, Aggregate>();
     let jobs: QueueSnapshot | undefined;
+    let usage = new Map<string, UsageValues>();
     if (rule.metric === 'breaker_open') {
       breakers ??= breakerValues(db, now);
       open = await breakers;
     } else if (isQueueMetric(rule.metric)) {
       queue ??= queueSnapshot(db, now);
       jobs = await queue;
+    } else if (isUsageMetric(rule.metric)) {
+      budgets ??= budgetValues(db, now);
+      usage = await budgets;
     } else {
       // Rules sharing a window and route share one read.
       const key = `${windowMs}\u0000${rule.route ?? ''}`;
@@ -181,7 +227,9 @@ export async function evaluateAlerts(
           ? (open.get(integration.id) ?? 0)
           : isQueueMetric(rule.metric)
             ? queueValue(rule.metric, jobsOf(jobs!, rule.workspaceId, integration.id))
-            : windowValue(rule.metric, totals.get(integration.id) ?? emptyAggregate(), spanMs);
+            : isUsageMetric(rule.metric)
+              ? usageValue(rule.metric, usage.get(integration.id))
+              : windowValue(rule.metric, totals.get(integration.id) ?? emptyAggregate(), spanMs);
       const { next, transition } = evaluate(prev, value, condition, at);
       const labels = labelsOf(rule, integration.slug);
       const silenced = isSilenced(ruleSilences, { ruleId: rule.id, integration: integration.slug, labels }, at);

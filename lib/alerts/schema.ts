@@ -3,7 +3,7 @@ import { refuseOutboundUrl } from '@/lib/integrations';
 import { instantSchema } from '@/lib/model';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { parseDuration } from './duration';
-import { isQueueMetric, METRIC_NAMES, METRICS, type MetricKind } from './metrics';
+import { isQueueMetric, isUsageMetric, METRIC_NAMES, METRICS, type MetricKind } from './metrics';
 
 // One schema per alert object. They validate what the API, the form and the seeds send, and are the only
 // place defaults are written down.
@@ -32,6 +32,8 @@ const THRESHOLD_RULES: Record<MetricKind, { check: (n: number) => boolean; messa
   ratio: { check: (n) => n >= 0, message: 'is retries per call: zero or more' },
   state: { check: (n) => n === 0 || n === 1, message: 'is a breaker state: 0 (closed) or 1 (open)' },
   seconds: { check: (n) => n >= 0, message: 'is an age in seconds: zero or more' },
+  money: { check: (n) => n >= 0, message: 'is an amount in the price’s currency: zero or more' },
+  quota: { check: (n) => n >= 0, message: 'is a share of the included quota (1 = used up): zero or more' },
 };
 
 /** Rollups are minute buckets: a shorter window would read a partial minute and nothing else. */
@@ -72,6 +74,8 @@ export const ruleSchema = z
       ctx.addIssue({ code: 'custom', path: ['route'], message: 'breakers are per integration, not per route' });
     if (isQueueMetric(rule.metric) && rule.route)
       ctx.addIssue({ code: 'custom', path: ['route'], message: 'job queues are per integration, not per route' });
+    if (isUsageMetric(rule.metric) && rule.route)
+      ctx.addIssue({ code: 'custom', path: ['route'], message: 'budgets are per integration, not per route' });
     const repeat = parseDuration(rule.repeatInterval);
     if (repeat !== null && repeat < MIN_WINDOW_MS)
       ctx.addIssue({ code: 'custom', path: ['repeatInterval'], message: 'must be at least 1m' });

@@ -4,7 +4,7 @@ import { type Integration, redactionOf } from '@/lib/integrations';
 import { redactBody, redactText } from '@/lib/redaction';
 import { runBatch } from '@/lib/resilience';
 import type { BatchInput } from './schema';
-import { headerValue, idempotencyHeader, sendStored, withHeader } from './send';
+import { BATCH_CALLER, headerValue, idempotencyHeader, sendStored, withHeader } from './send';
 
 const RESULT_BODY_CAP = 4096;
 
@@ -36,7 +36,7 @@ export async function runCallBatch(db: Db, integration: Integration, input: Batc
       const callId = randomUUID();
       let response: Awaited<ReturnType<typeof sendStored>>;
       try {
-        response = await sendStored(integration, item, callId);
+        response = await sendStored(integration, item, callId, undefined, BATCH_CALLER);
       } catch (error) {
         throw new ItemFailed(
           error instanceof Error ? error.message : String(error),

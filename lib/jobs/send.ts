@@ -42,6 +42,10 @@ export function relativeToBase(baseUrl: string, recordedPath: string): string {
   return recordedPath;
 }
 
+/** Usage and cost count calls by caller: these name the background ones (tags of sendStored). */
+export const JOB_CALLER: Readonly<Record<string, string>> = { caller: 'job' };
+export const BATCH_CALLER: Readonly<Record<string, string>> = { caller: 'batch' };
+
 /**
  * Sends a stored request through the integration's one resilient client, exactly as the gateway does:
  * same limits, breaker and telemetry, credentials injected by `forwardCall` from the integration's variable.

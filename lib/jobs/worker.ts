@@ -11,7 +11,7 @@ import { backoffAfter, jobConfig } from './config';
 import { FinishBatcher, updateJobs } from './job-updates';
 import { type AttemptRecord, jobView } from './queue';
 import { QueueSampler } from './sampler';
-import { sendStored } from './send';
+import { JOB_CALLER, sendStored } from './send';
 import { announceTransitions, type JobTransition } from './transitions';
 
 type JobRow = NonNullable<Awaited<ReturnType<Db['job']['findUnique']>>>;
@@ -146,6 +146,8 @@ export class JobWorker extends ClaimLoop<JobRow> {
         integration,
         { method: job.method, path: job.path, headers: JSON.parse(job.headers), body: job.body },
         callId,
+        undefined,
+        JOB_CALLER,
       );
       // Stored and shown: redacted like the call log (an upstream may echo the credential back).
       const body = redactBody(response.body, redactionOf(integration), RESULT_BODY_CAP) ?? '';

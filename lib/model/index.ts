@@ -17,6 +17,14 @@ export { type CallOutcome, ERROR_OUTCOMES, errorsIn, OUTCOMES, outcomeTone } fro
 export { applyPatch, type Patch, patchOf } from './patch';
 export { instantSchema, rangeQuerySchema } from './time';
 export {
+  ATTEMPT_KINDS,
+  type AttemptKind,
+  FREE_USAGE_OUTCOMES,
+  INTERNAL_CALLERS,
+  USAGE_OUTCOMES,
+  type UsageOutcome,
+} from './usage';
+export {
   DEFAULT_OVERVIEW_WINDOW,
   OVERVIEW_WINDOWS,
   type OverviewWindow,

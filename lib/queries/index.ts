@@ -44,3 +44,4 @@ export {
   type TimeseriesPoint,
   timeseries,
 } from './timeseries';
+export { callerNames, usageCounts } from './usage';

@@ -12,6 +12,9 @@ import { type Page, type PageItem, parsePage } from './page';
 import type { SyncRow } from './service';
 import { deliverPage } from './sink';
 
+/** Usage and cost count a sync's pages under this caller. */
+const SYNC_CALLER: Readonly<Record<string, string>> = { caller: 'sync' };
+
 /** The lease moved on (another instance took the sync over) or the checkpoint was changed by an update. */
 class LeaseLostError extends Error {
   constructor() {
@@ -173,6 +176,7 @@ export class SyncRunner extends ClaimLoop<SyncRow> {
       },
       randomUUID(),
       AbortSignal.timeout(leaseMs / 2),
+      SYNC_CALLER,
     );
     if (response.status < 200 || response.status >= 300) throw new Error(`the upstream answered ${response.status}`);
     // Items are the feed's own data, kept as sent, except the integration's key should the upstream echo it.

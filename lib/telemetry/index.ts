@@ -12,7 +12,7 @@ export { type GatewayTrace, gatewayTrace, recordGatewaySpan } from './gateway-tr
 export { attachTelemetry, type ListenerOptions } from './listener';
 export { type ConfigFreshness, DURATION_BOUNDARIES_S, MetricsRegistry } from './metrics';
 export { type GatewaySpanRequest, otlpSignals, startOtel } from './otel';
-export { renderPrometheus } from './prometheus';
+export { prometheusFamily, renderPrometheus } from './prometheus';
 export { type CallDetail, type RecorderOptions, type RecorderStats, TelemetryRecorder } from './recorder';
 export { applyRetention, type RetentionOptions, type RetentionResult, retentionFromEnv } from './retention';
 export { getRecorder, type TelemetryState, telemetryState } from './state';

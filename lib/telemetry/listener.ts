@@ -70,6 +70,7 @@ function callListener(
         replayOfId: s.tags?.replayOfId,
         environment: options.environment,
         credential: s.tags?.credential ?? options.credential?.(),
+        caller: s.tags?.caller,
       });
       metrics.recordCall(s);
       state.otel?.spans?.record(s.integration, s, target, rules, workspace);

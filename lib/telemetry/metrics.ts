@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { BreakerState, CallSummary } from '@/lib/resilience';
+import { attemptKind, attemptOutcome } from './usage-rollups';
 
 /** OTel semantic-convention boundaries (seconds) for `http.client.request.duration`. */
 export const DURATION_BOUNDARIES_S = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -39,6 +40,12 @@ export interface AttemptSeries {
   histogram: DurationHistogram;
 }
 
+/** Attempts that reached the upstream, as usage and cost count them (UsageRollup's classes). */
+export interface BillableSeries {
+  labels: Record<string, string>;
+  attempts: number;
+}
+
 export interface CallSeries {
   attributes: Attributes;
   labels: Record<string, string>;
@@ -63,6 +70,7 @@ export interface Target {
 export class IntegrationMetrics {
   readonly attempts = new Map<string, AttemptSeries>();
   readonly calls = new Map<string, CallSeries>();
+  readonly billable = new Map<string, BillableSeries>();
   retries = 0;
   rateLimitWaits = 0;
   rateLimitWaitSeconds = 0;
@@ -141,12 +149,36 @@ export class IntegrationMetrics {
         this.attempts.set(key, series);
       }
       series.histogram.record(a.durationMs / 1000);
+      this.countBillable(environment, s, a);
     }
     const remaining = s.responseHeaders?.['x-ratelimit-remaining'];
     if (remaining !== undefined) {
       const value = Number(remaining);
       if (Number.isFinite(value)) this.upstreamRemaining = value;
     }
+  }
+
+  private countBillable(environment: string, s: CallSummary, a: CallSummary['attempts'][number]): void {
+    const caller = s.tags?.caller ?? (s.tags?.replayOfId ? 'replay' : 'internal');
+    const kind = attemptKind(a, s.tags?.replayOfId !== undefined);
+    const outcome = attemptOutcome(a);
+    const key = `${environment}\u0000${caller}\u0000${kind}\u0000${outcome}`;
+    let series = this.billable.get(key);
+    if (!series) {
+      series = {
+        labels: {
+          workspace: this.workspace,
+          integration: this.integration,
+          environment,
+          caller,
+          attempt_kind: kind,
+          outcome,
+        },
+        attempts: 0,
+      };
+      this.billable.set(key, series);
+    }
+    series.attempts++;
   }
 
   recordTransition(from: BreakerState, to: BreakerState): void {

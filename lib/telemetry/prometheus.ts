@@ -54,6 +54,18 @@ class Exposition {
   }
 }
 
+/** One metric family as Prometheus text, for series read elsewhere (lib/usage's cost); empty without samples. */
+export function prometheusFamily(
+  name: string,
+  type: 'counter' | 'gauge',
+  help: string,
+  samples: [Labels, number][],
+): string {
+  const out = new Exposition();
+  out.family(name, type, help, samples);
+  return samples.length ? out.toString() : '';
+}
+
 /**
  * Prometheus text exposition (format 0.0.4) of this process's metrics. Names are the Prometheus forms of
  * the OTel names (dots to underscores, unit and `_total` suffixes); attempts are grouped by status class.
@@ -69,6 +81,7 @@ export function renderPrometheus(
   const shown = [...registry.integrations.values()].filter((m) => !only || m.workspace === only.workspace);
   const durations = new Map<string, [Labels, DurationHistogram]>();
   const calls: [Labels, number][] = [];
+  const billable: [Labels, number][] = [];
   const perIntegration = (pick: (m: import('./metrics').IntegrationMetrics) => number): [Labels, number][] =>
     shown.map((m) => [{ workspace: m.workspace, integration: m.integration }, pick(m)]);
   const cache: [Labels, number][] = [];
@@ -86,6 +99,7 @@ export function renderPrometheus(
       entry[1].add(series.histogram);
     }
     for (const series of m.calls.values()) calls.push([series.labels, series.calls]);
+    for (const series of m.billable.values()) billable.push([series.labels, series.attempts]);
     const { workspace, integration } = m;
     cache.push([{ workspace, integration, result: 'hit' }, m.cacheHits]);
     cache.push([{ workspace, integration, result: 'miss' }, m.cacheMisses]);
@@ -104,6 +118,12 @@ export function renderPrometheus(
     [...durations.values()],
   );
   out.family('breakwater_calls_total', 'counter', 'Logical calls through the resilient client, by outcome.', calls);
+  out.family(
+    'breakwater_billable_attempts_total',
+    'counter',
+    'Attempts that reached the upstream (what it bills), by caller, attempt kind and answer class.',
+    billable,
+  );
   out.family(
     'resilience_retries_total',
     'counter',

@@ -16,6 +16,7 @@ import {
 } from '@/lib/db';
 import { type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 import type { CallSummary } from '@/lib/resilience';
+import { USAGE_ROLLUP_KEY, UsageRollups, type UsageRow, usageRowOf } from './usage-rollups';
 
 const MAX_WRITE_TRIES = 3;
 /** MetricRollup's unique key (the upsert's conflict target on SQLite) */
@@ -61,6 +62,8 @@ export interface CallDetail {
   environment?: string;
   /** which credential served the call: primary | secondary | fresh_token (OAuth2, after a 401); none without a credential */
   credential?: string;
+  /** who made the call, for usage and cost: the API token's id, or a label (replay, job, sync, batch, internal) */
+  caller?: string;
 }
 
 /** A rollup row being counted: every call is counted in a minute row and in an hour row (HOUR_SECONDS). */
@@ -74,6 +77,7 @@ interface RollupState extends Omit<RollupKey, 'instance'>, RollupCounters {
 /** What one write puts in one transaction. */
 interface Batch {
   rollups?: RollupState[];
+  usage?: UsageRow[];
   events?: Prisma.BreakerEventCreateManyInput[];
   calls?: PendingCall[];
 }
@@ -104,6 +108,8 @@ export class TelemetryRecorder {
   readonly instance: string;
   private readonly opts: Required<Omit<RecorderOptions, 'instance'>>;
   private readonly rollups = new Map<string, RollupState>();
+  /** billable attempts per hour (UsageRollup), written with the rollups */
+  private readonly usage = new UsageRollups();
   private pending: PendingCall[] = [];
   private pendingBreakerEvents: Prisma.BreakerEventCreateManyInput[] = [];
   private readonly keptThisSecond = new Map<string, { second: number; kept: number }>();
@@ -158,6 +164,13 @@ export class TelemetryRecorder {
   record(integrationId: string, summary: CallSummary, detail: CallDetail = {}): void {
     this.stats.recordedCalls++;
     this.addToRollup(integrationId, summary, detail);
+    this.usage.count(
+      integrationId,
+      summary,
+      detail.caller ?? (detail.replayOfId ? 'replay' : 'internal'),
+      detail.environment ?? 'production',
+      detail.replayOfId !== undefined,
+    );
     const reason = this.keepReason(integrationId, summary, detail);
     if (!reason) return;
     if (this.pending.length >= this.opts.maxPendingCalls) {
@@ -321,11 +334,13 @@ export class TelemetryRecorder {
     const together = await this.writeTogether();
     // When rollups (the part that must not be lost) cannot be written, the rest waits for the next round.
     if (together === 'row_fault' && (await this.writeRollups())) {
+      await this.writeUsage();
       await this.writeBreakerEvents();
       await this.writeCalls();
     }
     this.stats.pendingCalls = this.pending.length;
     this.evictClosedBuckets();
+    this.usage.evictClosed(Date.now());
     if (this.stats.failedFlushes === failuresBefore) {
       this.consecutiveFailures = 0;
       this.nextFlushAt = 0;
@@ -347,13 +362,15 @@ export class TelemetryRecorder {
     const dirty = [...this.rollups].filter(([, r]) => r.dirty);
     const events = this.pendingBreakerEvents;
     const calls = this.pending;
-    if (dirty.length === 0 && events.length === 0 && calls.length === 0) return 'written';
+    const usage = this.usage.takeDirty();
+    if (dirty.length === 0 && usage.length === 0 && events.length === 0 && calls.length === 0) return 'written';
     for (const [, r] of dirty) r.dirty = false;
     this.pendingBreakerEvents = [];
     this.pending = [];
     try {
-      await this.write({ rollups: dirty.map(([, r]) => r), events, calls });
+      await this.write({ rollups: dirty.map(([, r]) => r), usage: usage.map(([, r]) => r), events, calls });
       for (const [, r] of dirty) r.failingSince = undefined;
+      for (const [, r] of usage) r.failingSince = undefined;
       return 'written';
     } catch (error) {
       // Rolled back: put everything back (calls recorded meanwhile stay behind the older ones).
@@ -361,10 +378,12 @@ export class TelemetryRecorder {
       this.pending = [...calls, ...this.pending];
       if (isRowFault(error)) {
         for (const [, r] of dirty) r.dirty = true;
+        for (const [, r] of usage) r.dirty = true;
         return 'row_fault';
       }
       this.noteFailure(error);
       this.keepUnwrittenRollups(dirty, Date.now());
+      this.usage.keepUnwritten(usage, Date.now(), this.opts.rollupGiveUpMs);
       return 'unavailable';
     }
   }
@@ -424,6 +443,24 @@ export class TelemetryRecorder {
   private dropRollup(key: string, r: RollupState): void {
     this.rollups.delete(key);
     if (r.bucketSeconds === this.opts.bucketSeconds) this.stats.droppedRollups += r.count;
+  }
+
+  /** After a row fault: usage rows one by one, a row whose integration was deleted dropped, the rest kept. */
+  private async writeUsage(): Promise<void> {
+    const unwritten: [string, UsageRow][] = [];
+    for (const entry of this.usage.takeDirty()) {
+      try {
+        await this.write({ usage: [entry[1]] });
+        entry[1].failingSince = undefined;
+      } catch (error) {
+        if (isRowFault(error)) this.usage.rows.delete(entry[0]);
+        else {
+          this.noteFailure(error);
+          unwritten.push(entry);
+        }
+      }
+    }
+    this.usage.keepUnwritten(unwritten, Date.now(), this.opts.rollupGiveUpMs);
   }
 
   private async writeBreakerEvents(): Promise<void> {
@@ -487,7 +524,7 @@ export class TelemetryRecorder {
    * on the main thread every statement and the commit's sync would hold every request); the promise resolves
    * once it is committed. On PostgreSQL, Prisma's batch transaction (an async driver).
    */
-  private write({ rollups = [], events = [], calls = [] }: Batch): Promise<unknown> {
+  private write({ rollups = [], usage = [], events = [], calls = [] }: Batch): Promise<unknown> {
     if (this.sqlite) {
       const writes: SqliteWrite[] = [];
       if (rollups.length > 0)
@@ -495,6 +532,12 @@ export class TelemetryRecorder {
           upsert: 'MetricRollup',
           conflict: ROLLUP_KEY,
           rows: rollups.map((r) => ({ ...this.rollupRow(r) })),
+        });
+      if (usage.length > 0)
+        writes.push({
+          upsert: 'UsageRollup',
+          conflict: USAGE_ROLLUP_KEY,
+          rows: usage.map((r) => usageRowOf(r, this.instance)),
         });
       if (events.length > 0) writes.push({ insert: 'BreakerEvent', rows: events as SqliteRow[] });
       if (calls.length > 0) {
@@ -505,6 +548,7 @@ export class TelemetryRecorder {
       return this.sqlite.write(writes);
     }
     const writes: Prisma.PrismaPromise<unknown>[] = rollups.map((r) => this.upsertRollup(r));
+    for (const r of usage) writes.push(this.upsertUsage(r));
     if (events.length > 0) writes.push(this.db.breakerEvent.createMany({ data: events }));
     if (calls.length > 0)
       writes.push(
@@ -565,6 +609,15 @@ export class TelemetryRecorder {
       where: { bucketStart_bucketSeconds_integrationId_route_outcomeClass_instance_environment: key },
       create: { ...key, ...values },
       update: values,
+    });
+  }
+
+  private upsertUsage(r: UsageRow) {
+    const { attempts, ...key } = usageRowOf(r, this.instance);
+    return this.db.usageRollup.upsert({
+      where: { bucketStart_integrationId_route_outcomeClass_caller_attemptKind_environment_instance: key },
+      create: { ...key, attempts },
+      update: { attempts },
     });
   }
 

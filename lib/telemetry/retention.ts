@@ -47,6 +47,7 @@ export interface RetentionResult {
   hourlyRowsDeleted: number;
   callsDeleted: number;
   breakerEventsDeleted: number;
+  usageRowsDeleted: number;
 }
 
 type MinuteRow = Awaited<ReturnType<Db['metricRollup']['findMany']>>[number];
@@ -153,6 +154,7 @@ export async function applyRetention(
     hourlyRowsDeleted: 0,
     callsDeleted: 0,
     breakerEventsDeleted: 0,
+    usageRowsDeleted: 0,
   };
   const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
   await downsample(db, ago(options.minuteRollupDays), result);
@@ -166,6 +168,14 @@ export async function applyRetention(
   result.callsDeleted = (await db.callLog.deleteMany({ where: oldCalls })).count;
   result.breakerEventsDeleted = (
     await db.breakerEvent.deleteMany({ where: { at: { lt: ago(options.breakerEventDays) } } })
+  ).count;
+  // Usage (billable attempts) is kept as long as hourly rollups, in whole UTC months: a month's cost and
+  // chargeback export are never computed from part of it.
+  const usageFrom = ago(options.hourlyRollupDays);
+  result.usageRowsDeleted = (
+    await db.usageRollup.deleteMany({
+      where: { bucketStart: { lt: new Date(Date.UTC(usageFrom.getUTCFullYear(), usageFrom.getUTCMonth(), 1)) } },
+    })
   ).count;
   return result;
 }

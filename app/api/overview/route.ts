@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authed, parseQuery } from '@/lib/api';
 import { DEFAULT_OVERVIEW_WINDOW, OVERVIEW_WINDOWS, WINDOW_MS } from '@/lib/model';
 import { overviewTiles } from '@/lib/queries';
+import { monthToDateCosts } from '@/lib/usage';
 
 const querySchema = z.object({ window: z.enum(OVERVIEW_WINDOWS).default(DEFAULT_OVERVIEW_WINDOW) });
 
@@ -14,5 +15,6 @@ export const GET = authed(async (request, _context, { db, workspace }) => {
     window: query.data.window,
     since,
     integrations: await overviewTiles(db, workspace.id, since),
+    costs: await monthToDateCosts(db, workspace.id, new Date()),
   });
 });

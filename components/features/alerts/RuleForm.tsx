@@ -47,9 +47,25 @@ function ruleOf(form: HTMLFormElement): Record<string, unknown> {
   };
 }
 
-/** `metrics`: [name, label with unit] from lib/alerts' metricChoices, passed down by the page. */
-export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string, string][] }) {
+/** A rule a new one can start from (lib/alerts' BUDGET_RULES): the form is filled with it. */
+export type RulePreset = Partial<RuleView> & { name: string };
+
+/**
+ * `metrics`: [name, label with unit] from lib/alerts' metricChoices, passed down by the page; `presets`: rules a
+ * new one may start from.
+ */
+export function RuleForm({
+  rule,
+  metrics,
+  presets = [],
+}: {
+  rule?: RuleView;
+  metrics: [string, string][];
+  presets?: RulePreset[];
+}) {
   const router = useRouter();
+  const [preset, setPreset] = useState<RulePreset>();
+  const defaults: Partial<RuleView> | undefined = rule ?? preset;
   const [fields, setFields] = useState<Record<string, string>>({});
   const integrations = useQuery({
     queryKey: ['integrations'],
@@ -75,9 +91,25 @@ export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string,
     save.mutate(ruleOf(event.currentTarget));
   }
 
-  const { summary, ...otherAnnotations } = rule?.annotations ?? {};
+  const { summary, ...otherAnnotations } = defaults?.annotations ?? {};
   return (
-    <form onSubmit={submit} aria-label={rule ? 'Edit alert rule' : 'New alert rule'} noValidate className="panel">
+    <form
+      key={preset?.name}
+      onSubmit={submit}
+      aria-label={rule ? 'Edit alert rule' : 'New alert rule'}
+      noValidate
+      className="panel"
+    >
+      {!rule && presets.length > 0 && (
+        <div className="row" style={{ marginBottom: 14 }}>
+          <span className="muted">Start from:</span>
+          {presets.map((p) => (
+            <button key={p.name} type="button" className="secondary" onClick={() => setPreset(p)}>
+              {p.name}
+            </button>
+          ))}
+        </div>
+      )}
       <div
         style={{
           display: 'grid',
@@ -88,12 +120,12 @@ export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string,
       >
         <label>
           Name
-          <input name="name" defaultValue={rule?.name} required maxLength={100} />
+          <input name="name" defaultValue={defaults?.name} required maxLength={100} />
           <FieldError fields={fields} name="name" />
         </label>
         <label>
           Metric
-          <select name="metric" defaultValue={rule?.metric ?? 'error_rate'}>
+          <select name="metric" defaultValue={defaults?.metric ?? 'error_rate'}>
             {metrics.map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
@@ -104,7 +136,7 @@ export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string,
         </label>
         <label>
           Comparator
-          <select name="comparator" defaultValue={rule?.comparator ?? '>'}>
+          <select name="comparator" defaultValue={defaults?.comparator ?? '>'}>
             {['>', '>=', '<', '<='].map((c) => (
               <option key={c}>{c}</option>
             ))}
@@ -112,27 +144,27 @@ export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string,
         </label>
         <label>
           Threshold
-          <input name="threshold" inputMode="decimal" defaultValue={rule?.threshold ?? 5} />
+          <input name="threshold" inputMode="decimal" defaultValue={defaults?.threshold ?? 5} />
           <FieldError fields={fields} name="threshold" />
         </label>
         <label>
           Window
-          <input name="window" defaultValue={rule?.window ?? '5m'} placeholder="5m" />
+          <input name="window" defaultValue={defaults?.window ?? '5m'} placeholder="5m" />
           <FieldError fields={fields} name="window" />
         </label>
         <label>
           For (pending before firing)
-          <input name="for" defaultValue={rule?.for ?? '1m'} placeholder="1m" />
+          <input name="for" defaultValue={defaults?.for ?? '1m'} placeholder="1m" />
           <FieldError fields={fields} name="for" />
         </label>
         <label>
           Keep firing for
-          <input name="keepFiringFor" defaultValue={rule?.keepFiringFor ?? '0s'} placeholder="0s" />
+          <input name="keepFiringFor" defaultValue={defaults?.keepFiringFor ?? '0s'} placeholder="0s" />
           <FieldError fields={fields} name="keepFiringFor" />
         </label>
         <label>
           Severity
-          <select name="severity" defaultValue={rule?.severity ?? 'warning'}>
+          <select name="severity" defaultValue={defaults?.severity ?? 'warning'}>
             {['critical', 'warning', 'info'].map((s) => (
               <option key={s}>{s}</option>
             ))}
@@ -140,7 +172,7 @@ export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string,
         </label>
         <label>
           When there is no data
-          <select name="noData" defaultValue={rule?.noData ?? 'ok'}>
+          <select name="noData" defaultValue={defaults?.noData ?? 'ok'}>
             <option value="ok">treat as OK</option>
             <option value="alerting">treat as alerting</option>
             <option value="keep_last">keep the last state</option>
@@ -148,16 +180,16 @@ export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string,
         </label>
         <label>
           Repeat interval
-          <input name="repeatInterval" defaultValue={rule?.repeatInterval ?? '4h'} placeholder="4h" />
+          <input name="repeatInterval" defaultValue={defaults?.repeatInterval ?? '4h'} placeholder="4h" />
           <FieldError fields={fields} name="repeatInterval" />
         </label>
         <label>
           Route (optional)
-          <input name="route" defaultValue={rule?.route ?? ''} placeholder="/v1/charges" />
+          <input name="route" defaultValue={defaults?.route ?? ''} placeholder="/v1/charges" />
           <FieldError fields={fields} name="route" />
         </label>
         <label className="inline" style={{ alignSelf: 'end' }}>
-          <input type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} /> Enabled
+          <input type="checkbox" name="enabled" defaultChecked={defaults?.enabled ?? true} /> Enabled
         </label>
       </div>
       <fieldset style={{ border: 0, padding: 0, margin: '14px 0' }}>
@@ -169,7 +201,7 @@ export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string,
                 type="checkbox"
                 name="integrations"
                 value={i.slug}
-                defaultChecked={rule?.integrations.includes(i.slug)}
+                defaultChecked={defaults?.integrations?.includes(i.slug)}
               />
               {i.name}
             </label>
@@ -196,7 +228,7 @@ export function RuleForm({ rule, metrics }: { rule?: RuleView; metrics: [string,
         </label>
         <label>
           Labels (name=value per line)
-          <textarea name="labels" rows={2} defaultValue={lines(rule?.labels ?? {})} />
+          <textarea name="labels" rows={2} defaultValue={lines(defaults?.labels ?? {})} />
           <FieldError fields={fields} name="labels" />
         </label>
         <label>

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Sparkline } from '@/components/charts/Sparkline';
 import type { Wire } from '@/components/ui/api';
-import { formatCount, formatMs, formatPercent, formatRate } from '@/components/ui/format';
+import { formatCount, formatMoney, formatMs, formatPercent, formatRate } from '@/components/ui/format';
 import { Stat } from '@/components/ui/Stat';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { errorRateTone } from '@/lib/model';
@@ -10,8 +10,22 @@ import type { OverviewTile } from '@/lib/queries';
 const TONE = { ok: 'ok', warn: 'warn', bad: 'bad', idle: 'muted' } as const;
 const HEALTH_LABEL = { ok: 'healthy', warn: 'degraded', bad: 'failing', idle: 'no recent traffic' } as const;
 
+/** What the integration cost this month so far, in minor units of its price's currency. */
+export interface TileCost {
+  costMinor: number;
+  currency: string;
+}
+
 /** One integration at a glance, Hystrix-style; fixed size so a refresh never moves the grid. */
-export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile>; windowLabel: string }) {
+export function IntegrationTile({
+  tile,
+  windowLabel,
+  cost,
+}: {
+  tile: Wire<OverviewTile>;
+  windowLabel: string;
+  cost?: TileCost;
+}) {
   const { breaker } = tile;
   const breakerDetail =
     breaker.tripped > 0
@@ -67,6 +81,9 @@ export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile
           tone={alerts?.length ? 'bad' : undefined}
         />
       </dl>
+      <p className="tile-cost muted" data-testid="cost-mtd">
+        Cost this month: {cost ? formatMoney(cost.costMinor, cost.currency) : 'no price set'}
+      </p>
     </article>
   );
 }

@@ -6,7 +6,7 @@ import { fetchJson, type Wire } from '@/components/ui/api';
 import { formatTime } from '@/components/ui/format';
 import { DEFAULT_OVERVIEW_WINDOW, type Health, OVERVIEW_WINDOWS, type OverviewWindow } from '@/lib/model';
 import type { OverviewTile } from '@/lib/queries';
-import { IntegrationTile } from './IntegrationTile';
+import { IntegrationTile, type TileCost } from './IntegrationTile';
 
 export interface Overview {
   window: OverviewWindow;
@@ -14,6 +14,8 @@ export interface Overview {
   /** when the server computed it (initial data only) */
   renderedAt?: string;
   integrations: Wire<OverviewTile>[];
+  /** cost this month by integration id (lib/usage), for those with a price */
+  costs?: Record<string, TileCost>;
 }
 
 const SKELETONS = ['s1', 's2', 's3', 's4', 's5', 's6'];
@@ -117,7 +119,7 @@ export function OverviewGrid({ initial }: { initial?: Overview }) {
       ) : (
         <section className="tiles" aria-label={`Integrations, last ${window}`}>
           {tiles?.map((tile) => (
-            <IntegrationTile key={tile.id} tile={tile} windowLabel={window} />
+            <IntegrationTile key={tile.id} tile={tile} windowLabel={window} cost={overview.data?.costs?.[tile.id]} />
           ))}
         </section>
       )}

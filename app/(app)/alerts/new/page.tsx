@@ -1,5 +1,5 @@
 import { RuleForm } from '@/components/features/alerts/RuleForm';
-import { metricChoices } from '@/lib/alerts';
+import { BUDGET_RULES, metricChoices } from '@/lib/alerts';
 import { requireAccess } from '@/lib/auth';
 
 export const metadata = { title: 'New alert rule · Breakwater' };
@@ -12,7 +12,7 @@ export default async function NewRulePage({ searchParams }: Props) {
   return (
     <>
       <h1>New alert rule</h1>
-      <RuleForm metrics={metricChoices()} />
+      <RuleForm metrics={metricChoices()} presets={BUDGET_RULES} />
     </>
   );
 }

@@ -5,6 +5,8 @@ import { BreakerActions } from '@/components/features/integrations/BreakerAction
 import { EnvironmentSwitch } from '@/components/features/integrations/EnvironmentSwitch';
 import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
+import { CostPanel } from '@/components/features/usage/CostPanel';
+import { PriceForm } from '@/components/features/usage/PriceForm';
 import { chartThresholds } from '@/lib/alerts';
 import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
@@ -75,6 +77,8 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
       )}
       <SyncPanel integration={integration.slug} />
       <TokenCallers slug={integration.slug} />
+      <CostPanel slug={integration.slug} />
+      <PriceForm slug={integration.slug} canEdit={roleAtLeast(role, 'editor')} />
       <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
     </>
   );

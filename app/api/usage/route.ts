@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { authed, parseQuery } from '@/lib/api';
+import { usageReport } from '@/lib/usage';
+
+const querySchema = z.object({ month: z.string().optional() });
+
+/** Every integration's usage and cost of a month (default: this one, with a forecast to its end). */
+export const GET = authed(async (request, _context, { db, workspace }) => {
+  const query = parseQuery(request, querySchema);
+  if (!query.ok) return query.response;
+  return Response.json({ integrations: await usageReport(db, workspace.id, new Date(), query.data.month) });
+});
