@@ -11,6 +11,7 @@ export { OAuth2RejectedError, OAuth2TokenError, oauth2AccessToken, TOKEN_ROUTE }
 export { oauth2Tokens, TokenCache } from './oauth-tokens';
 export { outboundPolicy, plainHttpAllowed, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
+export { OTHER_ROUTE, RouteCap, routeOf, templateRoute } from './routes';
 export { redactionOf, secretsOf } from './redaction';
 export {
   type GatewayBody,
