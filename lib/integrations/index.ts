@@ -11,7 +11,6 @@ export { OAuth2RejectedError, OAuth2TokenError, oauth2AccessToken, TOKEN_ROUTE }
 export { oauth2Tokens, TokenCache } from './oauth-tokens';
 export { outboundPolicy, plainHttpAllowed, refuseOutboundUrl } from './outbound';
 export { routeTemplate, UnsafePathError, upstreamPath } from './paths';
-export { OTHER_ROUTE, RouteCap, routeOf, templateRoute } from './routes';
 export { redactionOf, secretsOf } from './redaction';
 export {
   type GatewayBody,
@@ -29,6 +28,7 @@ export {
   MAX_BODY_BYTES,
   responseHeaders,
 } from './responses';
+export { OTHER_ROUTE, RouteCap, routeOf, templateRoute } from './routes';
 export { activeTarget, type Integration, type IntegrationRow } from './rows';
 export {
   AUTH_SCHEMES,

@@ -43,10 +43,13 @@ test('past the cap, new routes count as other while known ones keep their names'
   assert.equal(cap.label('/d'), OTHER_ROUTE);
 });
 
-test("routeOf caps per integration, keeps the template for cache rules, and restarts when the cap changes", () => {
+test('routeOf caps per integration, keeps the template for cache rules, and restarts when the cap changes', () => {
   const policy = { templates: [], maxRoutes: 1 };
   assert.deepEqual(routeOf('int-a', policy, ['users', '1']), { route: '/users/:id', label: '/users/:id' });
   assert.deepEqual(routeOf('int-a', policy, ['orders']), { route: '/orders', label: OTHER_ROUTE });
   assert.deepEqual(routeOf('int-b', policy, ['orders']), { route: '/orders', label: '/orders' });
-  assert.deepEqual(routeOf('int-a', { templates: [], maxRoutes: 2 }, ['orders']), { route: '/orders', label: '/orders' });
+  assert.deepEqual(routeOf('int-a', { templates: [], maxRoutes: 2 }, ['orders']), {
+    route: '/orders',
+    label: '/orders',
+  });
 });
