@@ -45,6 +45,7 @@ export {
   queueStats,
 } from './queue';
 export { type Aggregate, addAggregate, type BucketAggregate, emptyAggregate, readAggregates } from './rollups';
+export { type RouteRow, routeTable } from './routes';
 export { integrationIn, type WorkspaceScope } from './scope';
 export {
   type BreakerInterval,

@@ -4,6 +4,7 @@ import { TokenCallers } from '@/components/features/auth/TokenCallers';
 import { BreakerActions } from '@/components/features/integrations/BreakerActions';
 import { EnvironmentSwitch } from '@/components/features/integrations/EnvironmentSwitch';
 import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
+import { RouteTable } from '@/components/features/integrations/RouteTable';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
 import { chartThresholds } from '@/lib/alerts';
 import { requireAccess } from '@/lib/auth';
@@ -76,6 +77,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
       <SyncPanel integration={integration.slug} />
       <TokenCallers slug={integration.slug} />
       <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
+      <RouteTable slug={integration.slug} />
     </>
   );
 }
