@@ -2,9 +2,9 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { AnySelect, byName, FilterActions, listState, TimeRangeInputs } from '@/components/filters/ListParts';
+import { useUrlFilter } from '@/components/filters/useUrlFilter';
 import { fetchJson, type Wire } from '@/components/ui/api';
 import { formatCount, formatTime } from '@/components/ui/format';
 import { outcomeTone } from '@/lib/model';
@@ -25,28 +25,13 @@ function explorerHref(issue: Wire<Issue>, ws: string | null): string {
  * hour unless a range is given. Each issue reads as a sentence and links to its calls.
  */
 export function IssueList({ integrations }: { integrations: { slug: string; name: string }[] }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
+  const { params, filter, search, clear, get } = useUrlFilter();
   const [live, setLive] = useState(false);
-  const filter = params.toString();
   const issues = useQuery({
     queryKey: ['issues', filter],
     queryFn: () => fetchJson<{ issues: Wire<Issue>[] }>(`/api/issues?${filter}`),
     refetchInterval: live ? LIVE_TAIL_MS : undefined,
   });
-  function search(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const query = new URLSearchParams();
-    const ws = params.get('ws');
-    if (ws) query.set('ws', ws);
-    for (const [name, value] of new FormData(event.currentTarget)) {
-      const text = String(value).trim();
-      if (text) query.set(name, name === 'from' || name === 'to' ? new Date(text).toISOString() : text);
-    }
-    router.replace(`${pathname}?${query}`);
-  }
-  const clear = () => router.replace(params.get('ws') ? `${pathname}?ws=${params.get('ws')}` : pathname);
   const rows = issues.data?.issues ?? [];
   return (
     <>
@@ -54,7 +39,7 @@ export function IssueList({ integrations }: { integrations: { slug: string; name
         <AnySelect
           label="Integration"
           name="integration"
-          defaultValue={params.get('integration') ?? ''}
+          defaultValue={get('integration')}
           choices={byName(integrations)}
         />
         <TimeRangeInputs params={params} />
