@@ -107,7 +107,7 @@ export function CallExplorer({
         <FilterActions onClear={clear} />
       </form>
       <p className="toolbar">
-        <label>
+        <label className="inline">
           <input type="checkbox" checked={live} onChange={(event) => setLive(event.target.checked)} /> Live tail (every{' '}
           {LIVE_TAIL_MS / 1000} s)
         </label>{' '}

@@ -46,7 +46,7 @@ export function IssueList({ integrations }: { integrations: { slug: string; name
         <FilterActions onClear={clear} />
       </form>
       <p className="toolbar">
-        <label>
+        <label className="inline">
           <input type="checkbox" checked={live} onChange={(event) => setLive(event.target.checked)} /> Live (every{' '}
           {LIVE_TAIL_MS / 1000} s)
         </label>
@@ -79,9 +79,9 @@ export function IssueList({ integrations }: { integrations: { slug: string; name
                   <td className="num">
                     <Link
                       href={explorerHref(issue, params.get('ws'))}
-                      title={`${issue.integration.slug}, ${issue.outcome.replace('_', ' ')}, ${issue.count} calls since ${formatTime(issue.firstSeen)}, ${issue.cause}`}
+                      title={`${issue.integration.slug}, ${issue.outcome.replace('_', ' ')}, ${issue.count} ${issue.count === 1 ? 'call' : 'calls'} since ${formatTime(issue.firstSeen)}, ${issue.cause}`}
                     >
-                      {formatCount(issue.count)} calls
+                      {formatCount(issue.count)} {issue.count === 1 ? 'call' : 'calls'}
                     </Link>
                   </td>
                   <td className="mono">{formatTime(issue.firstSeen, true)}</td>
