@@ -81,8 +81,13 @@ test('"any attempt 5xx" lists the calls whose attempts got a 500, even those tha
 
 test('the Issues endpoint groups the outage into a few lines, naming what opened the breaker', async () => {
   const { body } = await api('/api/issues?integration=crm');
-  const lines = body.issues.map((i: { outcome: string; route: string; cause: string }) => `${i.outcome} ${i.route} ${i.cause}`);
-  assert.ok(lines.includes('circuit_open /v1/contacts/:id after 3 consecutive failures (last attempt: HTTP 500)'), lines.join('\n'));
+  const lines = body.issues.map(
+    (i: { outcome: string; route: string; cause: string }) => `${i.outcome} ${i.route} ${i.cause}`,
+  );
+  assert.ok(
+    lines.includes('circuit_open /v1/contacts/:id after 3 consecutive failures (last attempt: HTTP 500)'),
+    lines.join('\n'),
+  );
   assert.ok(lines.includes('server_error /v1/contacts/:id HTTP 500'), lines.join('\n'));
   const total = body.issues.reduce((n: number, i: { count: number }) => n + i.count, 0);
   assert.equal(total, CALLS);
