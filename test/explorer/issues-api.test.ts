@@ -11,6 +11,7 @@ let database: TestDatabase;
 let server: BreakwaterServer;
 let upstream: DemoUpstream;
 let cookie: string;
+let token: string;
 const CALLS = 12;
 
 const api = (path: string) => callApi(server, cookie, path);
@@ -20,7 +21,7 @@ before(async () => {
   upstream = await startDemoUpstream({ eventsPerSec: 0 });
   server = await startBreakwater(database.url);
   cookie = await signIn(server);
-  const token = (await callApi(server, cookie, '/api/tokens', { method: 'POST', body: { name: 'issues' } })).body.token;
+  token = (await callApi(server, cookie, '/api/tokens', { method: 'POST', body: { name: 'issues' } })).body.token;
   const created = await callApi(server, cookie, '/api/integrations', {
     method: 'POST',
     body: {
@@ -115,4 +116,14 @@ test('the route table counts the outage on one templated route, the upstream fai
   assert.equal(route.upstreamErrorRate, 1);
   assert.ok(route.rejections > 0);
   assert.equal((await api('/api/integrations/nope/routes')).status, 404);
+});
+
+test('/api/metrics has one route series for the twelve contact paths', async () => {
+  const text = await eventually('the call counter', async () => {
+    const body = await (
+      await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
+    return body.includes('route="/v1/contacts/:id"') ? body : undefined;
+  });
+  assert.doesNotMatch(text, /\/v1\/contacts\/p\d/);
 });
