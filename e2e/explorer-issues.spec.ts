@@ -9,7 +9,7 @@ import { clearFaults, newToken, setFault, signIn } from './support';
 test('mid-outage, the attempt filter and the Issues view find the failing calls and say why', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const caller = await request.newContext({ baseURL: E2E.baseURL });
   try {
     await signIn(page);
@@ -73,6 +73,19 @@ test('mid-outage, the attempt filter and the Issues view find the failing calls 
     await shortCircuits.getByRole('link').click();
     await expect(page).toHaveURL(/\/explorer\?.*outcome=circuit_open/);
     await expect(calls.getByRole('row')).toHaveCount(count + 1, { timeout: 15_000 });
+
+    // The integration page's route table: the twelve contact paths are one route, each call failed for
+    // its caller, and the row opens the explorer on that route.
+    await page.goto('/integrations/e2e-issues');
+    const routes = page.getByRole('table', { name: 'Routes' });
+    const contacts = routes.getByRole('row').filter({ hasText: '/v1/contacts/:id' });
+    await expect(contacts).toHaveCount(1, { timeout: 15_000 });
+    await expect(contacts.getByRole('cell').nth(1)).toHaveText('12', { timeout: 15_000 });
+    await expect(contacts.getByRole('cell').nth(2)).toHaveText('100.0%');
+    await page.screenshot({ path: testInfo.outputPath('route-table.png'), fullPage: true });
+    await contacts.getByRole('link').click();
+    await expect(page).toHaveURL(/\/explorer\?integration=e2e-issues&route=%2Fv1%2Fcontacts%2F%3Aid/);
+    await expect(calls.getByRole('row')).toHaveCount(13, { timeout: 15_000 });
   } finally {
     await caller.dispose();
     await clearFaults();

@@ -46,14 +46,15 @@ export function RouteTable({ slug }: { slug: string }) {
       <div className="row">
         <h2 id="routes-title">Routes</h2>
         <span className="spacer" />
-        <fieldset className="range-picker plain">
-          <legend className="sr-only">Route table range</legend>
-          {WINDOWS.map((name) => (
-            <button key={name} type="button" aria-pressed={span === name} onClick={() => setSpan(name)}>
-              {name}
-            </button>
-          ))}
-        </fieldset>
+        {/* A select, not the charts' range buttons: one page, one set of "1h" buttons. */}
+        <label className="inline">
+          Over the last
+          <select value={span} onChange={(event) => setSpan(event.target.value as WindowName)}>
+            {WINDOWS.map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
       </div>
       {listState(routes, rows.length, {
         noun: 'route',
