@@ -133,6 +133,12 @@ test('a rule made in the form fires with a signed webhook when the upstream fail
     const payload = JSON.parse(firing.body);
     expect(payload.data.alerts[0]).toMatchObject({ integration: 'e2e-alerts', status: 'firing' });
     expect(payload.data.alerts[0].annotations.summary).toMatch(/^e2e-alerts error rate \d+\.\d% above 50\.0%$/);
+    // The message carries the value, the threshold in units and the window, and links to look further.
+    expect(payload.data.summary).toMatch(
+      /^\[FIRING\] E2E upstream errors \(warning\): e2e-alerts \d+\.\d%; error rate > 50\.0% over 1m$/,
+    );
+    expect(payload.data.alerts[0].links.integration).toBe('/integrations/e2e-alerts');
+    expect(payload.data.alerts[0].links.explorer).toMatch(/^\/explorer\?integration=e2e-alerts&from=.+&to=.+/);
     expect(receiverVerifies(E2E.alertWebhookSecret, firing.headers, firing.body, firing.receivedAtS)).toBe(true);
     // The receiver must refuse what it did not get from Breakwater as sent.
     const tampered = firing.body.replace('"firing"', '"resolved"');
@@ -143,6 +149,17 @@ test('a rule made in the form fires with a signed webhook when the upstream fail
 
     await expect(instance.locator('[data-state]')).toHaveText('firing', { timeout: 15_000 });
     await page.screenshot({ path: testInfo.outputPath('alerts-firing.png'), fullPage: true });
+    // Firing only: the rule stays, with its instance linking to the integration; quiet rules are left out.
+    await page.getByRole('button', { name: /^Firing \(\d+\)$/ }).click();
+    await expect(page).toHaveURL(/state=firing/);
+    await expect(instance.getByRole('link', { name: 'e2e-alerts' })).toHaveAttribute(
+      'href',
+      '/integrations/e2e-alerts',
+    );
+    await expect(page.getByTestId('rule-Slow p99')).toHaveCount(0);
+    await page.screenshot({ path: testInfo.outputPath('alerts-firing-only.png'), fullPage: true });
+    await page.getByRole('button', { name: 'All rules' }).click();
+    await expect(page.getByTestId('rule-Slow p99')).toBeVisible();
 
     await fetch(`${E2E.upstreamURL}/__control/faults`, { method: 'DELETE' });
     await expect.poll(() => forRule('resolved').length, { timeout: 180_000 }).toBeGreaterThan(0);

@@ -18,29 +18,13 @@ export function toLocal(instant: string | number | null): string {
 }
 
 /**
- * A list filtered through the URL (so a search can be shared) and paged by cursor: the filter form's
- * submit handler writes the URL, and the pages are read from `endpoint` with the URL's query.
+ * A filter form kept in the URL (so a search can be shared): its submit handler writes the form's fields
+ * to the URL (instants as ISO), `clear` empties it; the workspace always stays.
  */
-export function useUrlFilteredPages<Page extends { nextCursor?: string | null }>(
-  key: string,
-  endpoint: string,
-  options: { refetchInterval?: number } = {},
-) {
+export function useUrlFilter() {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  const filter = params.toString();
-  const pages = useInfiniteQuery({
-    queryKey: [key, filter],
-    queryFn: ({ pageParam }) => {
-      const query = new URLSearchParams(params);
-      if (pageParam) query.set('cursor', pageParam);
-      return fetchJson<Page>(`${endpoint}?${query}`);
-    },
-    initialPageParam: '',
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    refetchInterval: options.refetchInterval,
-  });
   function search(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const query = new URLSearchParams();
@@ -54,5 +38,29 @@ export function useUrlFilteredPages<Page extends { nextCursor?: string | null }>
     router.replace(`${pathname}?${query}`);
   }
   const clear = () => router.replace(params.get('ws') ? `${pathname}?ws=${params.get('ws')}` : pathname);
-  return { params, filter, pages, search, clear, get: (name: string) => params.get(name) ?? '' };
+  return { params, filter: params.toString(), search, clear, get: (name: string) => params.get(name) ?? '' };
+}
+
+/**
+ * A list filtered through the URL (useUrlFilter) and paged by cursor: the pages are read from `endpoint`
+ * with the URL's query.
+ */
+export function useUrlFilteredPages<Page extends { nextCursor?: string | null }>(
+  key: string,
+  endpoint: string,
+  options: { refetchInterval?: number } = {},
+) {
+  const url = useUrlFilter();
+  const pages = useInfiniteQuery({
+    queryKey: [key, url.filter],
+    queryFn: ({ pageParam }) => {
+      const query = new URLSearchParams(url.params);
+      if (pageParam) query.set('cursor', pageParam);
+      return fetchJson<Page>(`${endpoint}?${query}`);
+    },
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: options.refetchInterval,
+  });
+  return { ...url, pages };
 }

@@ -32,6 +32,7 @@ const group: AlertGroup = {
     metric: 'error_rate',
     comparator: '>',
     threshold: 5,
+    window: '5m',
   },
   alerts: [
     {
@@ -41,6 +42,10 @@ const group: AlertGroup = {
       since: new Date('2026-11-26T09:59:00Z'),
       labels: { alertname: 'High error rate', integration: 'payments', severity: 'critical' },
       annotations: { summary: 'payments: error rate 12.5% above 5.0%' },
+      links: {
+        integration: 'https://bw.example.com/integrations/payments',
+        explorer: 'https://bw.example.com/explorer?integration=payments',
+      },
     },
   ],
 };
@@ -105,7 +110,10 @@ test('a Slack channel posts mrkdwn text to the URL held by its variable', async 
   const result = await deliver(channel, group, { BREAKWATER_SECRET_SLACK_URL: `${url}/services/T0/B0/xyz` });
   assert.equal(result.ok, true);
   assert.equal(received[0].path, '/services/T0/B0/xyz');
-  assert.match(JSON.parse(received[0].body).text, /\[FIRING\] High error rate \(critical\): payments/);
+  const text: string = JSON.parse(received[0].body).text;
+  assert.match(text, /\[FIRING\] High error rate \(critical\): payments 12\.5%; error rate > 5\.0% over 5m/);
+  assert.match(text, /<https:\/\/bw\.example\.com\/integrations\/payments\|integration>/);
+  assert.match(text, /<https:\/\/bw\.example\.com\/explorer\?integration=payments\|calls>/);
 });
 
 test('an unset variable or a secret that is not whsec_ base64 is reported, not thrown', async () => {

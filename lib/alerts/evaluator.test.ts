@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { durationMs } from './duration';
 import { type Condition, evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
+import { DEFAULT_RULES } from './runner';
 
 const T0 = 1_700_000_000_000;
 const S = 1000;
@@ -131,5 +133,35 @@ describe('notifications owed by an evaluation', () => {
       episode([9, 9, 2], (i) => i < 2),
       ['-', '-', '-'],
     );
+  });
+});
+
+describe('the default rules are quiet on designed behaviour', () => {
+  const p99 = DEFAULT_RULES.find((rule) => rule.name === 'Slow p99')!;
+  const defaults: Partial<Condition> = {
+    threshold: p99.threshold,
+    forMs: durationMs(p99.for!),
+    keepFiringForMs: durationMs(p99.keepFiringFor!),
+  };
+  const firings = (states: string[]) => states.filter((s, i) => s === 'firing' && states[i - 1] !== 'firing').length;
+
+  test('a p99 above its threshold 2 minutes in every 3 fired three times in 9 minutes; the default never fires', () => {
+    const flapping = Array.from({ length: 18 }, (_, i) => (i % 6 < 4 ? 2500 : 1500));
+    const before = run({ threshold: 2000, forMs: 60 * S, keepFiringForMs: 0 }, flapping);
+    assert.equal(firings(before.states), 3);
+    assert.equal(firings(run(defaults, flapping).states), 0);
+  });
+
+  test('once firing, a short dip below the threshold keeps it firing (keep-firing-for 5m), a long one resolves it', () => {
+    const dip = [...Array(12).fill(2500), 1500, 2500, 2500];
+    assert.deepEqual(run(defaults, dip).states.slice(10), ['firing', 'firing', 'firing', 'firing', 'firing']);
+    assert.deepEqual(run({ ...defaults, keepFiringForMs: 0 }, dip).states.slice(10, 13), [
+      'firing',
+      'firing',
+      'resolved',
+    ]);
+    const recovered = run(defaults, [...Array(12).fill(2500), ...Array(10).fill(1500)]).states;
+    assert.equal(recovered.at(-2), 'firing', 'still firing 4.5 minutes after the last breach');
+    assert.equal(recovered.at(-1), 'resolved', 'resolved 5 minutes after the last breach');
   });
 });

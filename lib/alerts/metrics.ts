@@ -138,6 +138,11 @@ const UNITS: Record<MetricKind, string> = {
   quota: '1 = used up',
 };
 
+/** The unit a metric's values are in: %, ms, /s, count, s ('' for retries per call). */
+export function metricUnit(metric: MetricName): string {
+  return UNITS[METRICS[metric].kind];
+}
+
 /** The metrics as a rule form offers them: each name with its label and unit, e.g. "Latency p95 (ms)". */
 export function metricChoices(): [MetricName, string][] {
   return METRIC_NAMES.map((name) => {

@@ -4,16 +4,31 @@ import { addAggregate, alertMinuteTotals, breakerChanges, emptyAggregate, minute
 import { budgetSeries } from '@/lib/usage';
 import { durationMs } from './duration';
 import { evaluate, initialState } from './evaluator';
-import { ALL_INTEGRATIONS, isQueueMetric, isUsageMetric, queueValue, usageValue, windowValue } from './metrics';
+import {
+  ALL_INTEGRATIONS,
+  isQueueMetric,
+  isUsageMetric,
+  metricUnit,
+  queueValue,
+  usageValue,
+  windowValue,
+} from './metrics';
 import type { RuleConfig } from './schema';
 
 const MINUTE_MS = 60_000;
 export const PREVIEW_RANGE_MS = 86_400_000;
 
+/** At most this many integrations are previewed at once; a rule over more shows the first by slug. */
+export const PREVIEW_MAX_INTEGRATIONS = 12;
+
 export interface Preview {
   integration: string;
   threshold: number;
+  /** the metric's unit as the form labels it: %, ms, /s, ... (empty for a plain ratio) */
+  unit: string;
   points: { at: number; value: number | null }[];
+  /** when the replayed rule would have been pending or firing (`to` is the end of the range while it lasts) */
+  spans: { from: number; to: number; state: 'pending' | 'firing' }[];
   /** how many times the rule would have started firing over the range */
   firedCount: number;
 }
@@ -95,17 +110,32 @@ export async function previewRule(
   };
   let state = initialState(start);
   let firedCount = 0;
+  const spans: Preview['spans'] = [];
   for (const point of values) {
     const step = evaluate(state, point.value, condition, point.at);
-    if (step.transition?.to === 'firing') firedCount++;
+    if (step.transition) {
+      const open = spans.at(-1);
+      if (open && open.to === end) open.to = point.at;
+      const to = step.transition.to;
+      if (to === 'pending' || to === 'firing') spans.push({ from: point.at, to: end, state: to });
+      if (to === 'firing') firedCount++;
+    }
     state = step.next;
   }
-  return { integration: integration.slug, threshold: rule.threshold, points: values, firedCount };
+  return {
+    integration: integration.slug,
+    threshold: rule.threshold,
+    unit: metricUnit(rule.metric),
+    points: values,
+    spans,
+    firedCount,
+  };
 }
 
 /**
- * The preview for the named integration, or for the first one in the rule's scope (the whole queue for a
- * queue rule over every integration); null when the scope holds no integration.
+ * Previews for the named integration, or for every one in the rule's scope (the first
+ * PREVIEW_MAX_INTEGRATIONS by slug; the whole queue for a queue rule over every integration); empty when
+ * the scope holds no integration.
  */
 export async function previewRuleInScope(
   db: Db,
@@ -113,13 +143,14 @@ export async function previewRuleInScope(
   rule: RuleConfig,
   slug: string | null | undefined,
   now: Date,
-): Promise<Preview | null> {
+): Promise<Preview[]> {
   if (isQueueMetric(rule.metric) && !slug && rule.integrations.length === 0)
-    return previewRule(db, workspaceId, rule, ALL_INTEGRATIONS, now);
-  const integration = await db.integration.findFirst({
+    return [await previewRule(db, workspaceId, rule, ALL_INTEGRATIONS, now)];
+  const integrations = await db.integration.findMany({
     where: { workspaceId, ...(slug ? { slug } : rule.integrations.length ? { slug: { in: rule.integrations } } : {}) },
     select: { id: true, slug: true },
     orderBy: { slug: 'asc' },
+    take: PREVIEW_MAX_INTEGRATIONS,
   });
-  return integration ? previewRule(db, workspaceId, rule, integration, now) : null;
+  return Promise.all(integrations.map((integration) => previewRule(db, workspaceId, rule, integration, now)));
 }

@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { applyMigrations, createDb, type Db, LatencyHistogram } from '@/lib/db';
 import type { Channel } from './delivery';
 import type { AlertGroup } from './messages';
+import { previewRuleInScope } from './preview';
 import { DEFAULT_RULES, evaluateAlerts, seedDefaultRules } from './runner';
 import { ruleSchema } from './schema';
 import { chartThresholds, createRule, createSilence, firingAlerts, listNotifications, stateHistory } from './service';
@@ -87,6 +88,33 @@ beforeEach(async () => {
 });
 
 describe('alert evaluation over stored rollups', () => {
+  test('the preview covers every integration in scope, in units, with the spans it would have been pending and firing', async () => {
+    await db.integration.create({
+      data: { workspaceId: 'default', slug: 'geo', name: 'Geo', baseUrl: 'http://127.0.0.1:1' },
+    });
+    const now = Math.floor(Date.now() / MIN) * MIN;
+    for (let m = 10; m >= 1; m--) await rollup(now - m * MIN, 100, m <= 6 && m >= 3 ? 50 : 0);
+    const rule = ruleSchema.parse({ name: 'Errors', metric: 'error_rate', threshold: 5, window: '1m', for: '2m' });
+    const previews = await previewRuleInScope(db, 'default', rule, null, new Date(now));
+    assert.deepEqual(
+      previews.map((p) => [p.integration, p.unit, p.firedCount]),
+      [
+        ['geo', '%', 0],
+        ['payments', '%', 1],
+      ],
+    );
+    const payments = previews[1];
+    // Each point reads the minute before it: 50% from now-5m to now-2m, pending 2 minutes, then firing.
+    assert.deepEqual(
+      payments.spans.map((span) => [span.state, (span.from - now) / MIN, (span.to - now) / MIN]),
+      [
+        ['pending', -5, -3],
+        ['firing', -3, -1],
+      ],
+    );
+    assert.deepEqual(previews[0].spans, []);
+  });
+
   test('seeds the four default rules once', async () => {
     assert.equal(await seedDefaultRules(db), DEFAULT_RULES.length);
     assert.equal(await seedDefaultRules(db), 0);
@@ -132,6 +160,13 @@ describe('alert evaluation over stored rollups', () => {
     assert.equal(sent[0].group.status, 'firing');
     // a 1 min window reads the minute it overlaps before the current one: (20 + 30) / 200
     assert.equal(sent[0].group.alerts[0].annotations.summary, 'payments at 25.0% (limit 5.0%)');
+    // Links cover the episode: from the window before it went pending to now.
+    const explorer = new URL(sent[0].group.alerts[0].links!.explorer, 'http://bw');
+    assert.equal(sent[0].group.alerts[0].links!.integration, '/integrations/payments');
+    assert.equal(explorer.searchParams.get('integration'), 'payments');
+    assert.equal(explorer.searchParams.get('from'), new Date(T0 + 10_000).toISOString());
+    assert.equal(explorer.searchParams.get('to'), new Date(T0 + 2 * MIN + 10_000).toISOString());
+    assert.equal(sent[0].group.rule.window, '1m');
     assert.deepEqual(await firingAlerts(db, 'default'), [
       { integrationSlug: 'payments', ruleName: 'Errors', severity: 'warning', since: new Date(T0 + 2 * MIN + 10_000) },
     ]);

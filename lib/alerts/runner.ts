@@ -18,7 +18,14 @@ import { budgetValues } from '@/lib/usage';
 import { type Channel, type Delivery, deliverChecked } from './delivery';
 import { durationMs } from './duration';
 import { evaluate, type InstanceState, initialState, notificationDue } from './evaluator';
-import { type AlertGroup, type AlertOfGroup, groupSummary, renderAnnotation, webhookPayload } from './messages';
+import {
+  type AlertGroup,
+  type AlertOfGroup,
+  alertLinks,
+  groupSummary,
+  renderAnnotation,
+  webhookPayload,
+} from './messages';
 import {
   ALL_INTEGRATIONS,
   isQueueMetric,
@@ -32,7 +39,10 @@ import { type RuleInput, ruleSchema } from './schema';
 import { createRule, listRules, type Rule, silenceFromRow } from './service';
 import { isSilenced } from './silences';
 
-/** Defaults from the field, seeded when no rule exists. */
+/**
+ * Defaults from the field, seeded when no rule exists. Each keeps firing 5 minutes after its condition last
+ * held (Prometheus' keep_firing_for), so a value flapping around the threshold is one episode, not five.
+ */
 export const DEFAULT_RULES: RuleInput[] = [
   {
     name: 'High error rate',
@@ -40,6 +50,7 @@ export const DEFAULT_RULES: RuleInput[] = [
     threshold: 5,
     window: '5m',
     for: '1m',
+    keepFiringFor: '5m',
     severity: 'critical',
     annotations: { summary: '{{integration}}: error rate {{value}} above {{threshold}} over 5 minutes' },
   },
@@ -49,6 +60,7 @@ export const DEFAULT_RULES: RuleInput[] = [
     threshold: 1000,
     window: '5m',
     for: '1m',
+    keepFiringFor: '5m',
     annotations: { summary: '{{integration}}: p95 latency {{value}} above {{threshold}}' },
   },
   {
@@ -56,7 +68,9 @@ export const DEFAULT_RULES: RuleInput[] = [
     metric: 'latency_p99',
     threshold: 2000,
     window: '5m',
-    for: '1m',
+    // p99 of a short window swings with a handful of slow calls: ask for it to hold longer.
+    for: '5m',
+    keepFiringFor: '5m',
     annotations: { summary: '{{integration}}: p99 latency {{value}} above {{threshold}}' },
   },
   {
@@ -66,6 +80,7 @@ export const DEFAULT_RULES: RuleInput[] = [
     threshold: 1,
     window: '1m',
     for: '1m',
+    keepFiringFor: '5m',
     severity: 'critical',
     annotations: { summary: '{{integration}}: circuit breaker open for more than a minute' },
   },
@@ -148,6 +163,7 @@ export async function evaluateAlerts(
   send: Deliver = (channel, group) => deliverChecked(db, channel, group),
 ): Promise<EvaluationResult> {
   const at = now.getTime();
+  const publicUrl = setting('BREAKWATER_PUBLIC_URL');
   const [rules, integrations, silenceRows, instanceRows, channels] = await Promise.all([
     listRules(db, undefined),
     db.integration.findMany({ select: { id: true, slug: true, workspaceId: true } }),
@@ -254,6 +270,10 @@ export async function evaluateAlerts(
           since: new Date(next.since),
           labels,
           annotations,
+          // From the window that began the episode (pending for `for`, then firing) to now.
+          ...(integration !== ALL_INTEGRATIONS && {
+            links: alertLinks(publicUrl, integration.slug, new Date(next.since - condition.forMs - windowMs), now),
+          }),
         });
       }
       if (message === 'resolved') next.notifiedAt = null;
@@ -299,6 +319,7 @@ export async function evaluateAlerts(
           metric: rule.metric,
           comparator: rule.comparator,
           threshold: rule.threshold,
+          window: rule.window,
         },
         alerts: due[status],
       });

@@ -5,7 +5,8 @@ import { assertOutboundSecret } from '@/lib/secret-roles';
 import { readSecret } from '@/lib/secrets';
 import { clientFor } from './clients';
 import { sendWithOAuth2 } from './oauth';
-import { routeTemplate, upstreamPath } from './paths';
+import { upstreamPath } from './paths';
+import { routeOf } from './routes';
 import { activeTarget, type Integration } from './rows';
 
 // Never forwarded upstream: hop-by-hop headers, the caller's own Breakwater credentials, and headers the
@@ -130,6 +131,7 @@ export async function forwardCall(
 ): Promise<ResilientResponse> {
   const integration = activeTarget(stored);
   const path = upstreamPath(integration.baseUrl, req.segments, req.search);
+  const { route, label } = routeOf(stored.id, integration.policy.routes, req.segments);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     const lower = name.toLowerCase();
@@ -146,7 +148,8 @@ export async function forwardCall(
     clientFor(integration).request({
       method: req.method,
       path,
-      route: routeTemplate(req.segments),
+      route,
+      routeLabel: label,
       headers: { ...headers, ...credential },
       body: req.body,
       bodyLength: req.bodyLength,

@@ -57,6 +57,7 @@ test('an alert notification is in the call log and the rollups', async () => {
       metric: 'error_rate' as const,
       comparator: '>',
       threshold: 5,
+      window: '5m',
     },
     alerts: [],
   };

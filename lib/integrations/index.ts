@@ -28,6 +28,7 @@ export {
   MAX_BODY_BYTES,
   responseHeaders,
 } from './responses';
+export { OTHER_ROUTE, RouteCap, routeOf, templateRoute } from './routes';
 export { activeTarget, type Integration, type IntegrationRow } from './rows';
 export {
   AUTH_SCHEMES,

@@ -34,10 +34,22 @@ export function upstreamPath(baseUrl: string, segments: readonly string[], searc
   return `${prefix}/${encoded.join('/')}${query}`;
 }
 
-const ID_LIKE =
-  /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[A-Za-z0-9_-]{20,})$/i;
+// Numeric ids, UUIDs, hex hashes, long opaque tokens, and any token that mixes letters and digits (`p17`,
+// `ch_3Nf8abc`, `2024-05-01`): like Datadog's URL quantization, a segment holding a digit is a value, not a
+// name, unless it is an API version (`v1`, `v2beta1`, `v1.2`). A name with a digit (`oauth2`) is kept by a
+// template of the integration's own.
+const OPAQUE = /^([0-9a-f]{16,}|[A-Za-z0-9_-]{20,})$/i;
+const VERSION = /^v\d+(\.\d+)*([a-z]+\d*)?$/i;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-/** A route template for telemetry: ids become `:id`, so metrics are per route, not per resource. */
+function segmentTemplate(segment: string): string {
+  if (EMAIL.test(segment)) return ':email';
+  if (VERSION.test(segment)) return segment;
+  if (/\d/.test(segment) || OPAQUE.test(segment)) return ':id';
+  return segment;
+}
+
+/** The default route template for telemetry: ids become `:id`, so metrics are per route, not per resource. */
 export function routeTemplate(segments: readonly string[]): string {
-  return `/${segments.map((s) => (ID_LIKE.test(s) || (/\d/.test(s) && /^[A-Za-z]+_[A-Za-z0-9]+$/.test(s)) ? ':id' : s)).join('/')}`;
+  return `/${segments.map(segmentTemplate).join('/')}`;
 }

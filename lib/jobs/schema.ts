@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { refuseOutboundUrl } from '@/lib/integrations';
 import { ENVIRONMENTS, instantSchema } from '@/lib/model';
+import { ATTEMPT_FAILURES } from '@/lib/queries';
 import { headersRecordSchema } from '@/lib/resilience';
 import { checkSecretPin, secretNameSchema } from '@/lib/secrets';
 import { jobConfig } from './config';
@@ -101,6 +102,7 @@ export const callFilterSchema = z.object({
   replayOf: filterText,
   replays: z.enum(['only', 'exclude']).optional(),
   environment: z.enum(ENVIRONMENTS).optional(),
+  attempt: z.enum(ATTEMPT_FAILURES).optional(),
 });
 
 export const bulkReplayInputSchema = z.object({

@@ -1,6 +1,20 @@
 import type { Db } from '@/lib/db';
 import { decodeCursor, encodeCursor } from './cursor';
 
+/**
+ * What an attempt went through, mid-incident: a call ends `circuit_open` or `fallback` once its retries
+ * are spent, yet its attempts show what the upstream answered.
+ */
+export const ATTEMPT_FAILURES = ['5xx', '4xx', 'timeout'] as const;
+export type AttemptFailure = (typeof ATTEMPT_FAILURES)[number];
+
+const ATTEMPT_WHERE = {
+  '5xx': { status: { gte: 500, lte: 599 } },
+  '4xx': { status: { gte: 400, lte: 499 } },
+  // Per-attempt and overall timeouts (`timeout_attempt`, `timeout_overall`) and connect timeouts.
+  timeout: { errorType: { contains: 'timeout' } },
+} as const;
+
 /** What the explorer can filter the call log on; every field is optional and they combine with AND. */
 export interface CallFilter {
   /** integration slug */
@@ -23,6 +37,8 @@ export interface CallFilter {
   environment?: string;
   /** `only`: replays alone; `exclude`: original calls alone */
   replays?: 'only' | 'exclude';
+  /** calls with at least one attempt that got a 5xx, a 4xx, or timed out (whatever the call's outcome) */
+  attempt?: AttemptFailure;
   /** opaque, from a previous page's nextCursor */
   cursor?: string;
   limit?: number;
@@ -52,6 +68,8 @@ export interface CallRow {
   environment: string;
   /** primary | secondary: the credential that served it (rotation); null without a credential */
   credential: string | null;
+  /** answered without the upstream: from the cache, or short-circuited by the open breaker */
+  servedBy: 'cache' | 'breaker' | null;
 }
 
 export interface CallPage {
@@ -107,6 +125,7 @@ export async function searchCalls(db: Db, workspaceId: string, filter: CallFilte
       ...(filter.replays && { replayOfId: filter.replays === 'only' ? { not: null } : null }),
       // Narrower than `replays`, so it wins when both are given.
       ...(filter.replayOf && { replayOfId: filter.replayOf }),
+      ...(filter.attempt && { attempts: { some: ATTEMPT_WHERE[filter.attempt] } }),
       AND: [
         filter.requestId ? { OR: [{ id: filter.requestId }, { requestId: filter.requestId }] } : {},
         after ? { OR: [{ startedAt: { lt: after.at } }, { startedAt: after.at, id: { lt: after.id } }] } : {},
@@ -118,7 +137,7 @@ export async function searchCalls(db: Db, workspaceId: string, filter: CallFilte
   });
   const page = rows.slice(0, limit);
   return {
-    calls: page,
+    calls: page.map((row) => ({ ...row, servedBy: servedBy(row) })),
     nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].startedAt, page[page.length - 1].id) : null,
   };
 }
@@ -165,6 +184,12 @@ const CACHEABLE_METHODS = new Set(['GET', 'HEAD']);
 /** Outcomes in which no attempt was made because a policy refused the call before it went upstream. */
 const REFUSED = new Set(['circuit_open', 'rate_limited', 'bulkhead_rejected', 'cancelled', 'timeout']);
 
+function servedBy(call: { outcome: string; attemptCount: number }): CallRow['servedBy'] {
+  if (call.attemptCount > 0) return null;
+  if (call.outcome === 'circuit_open') return 'breaker';
+  return REFUSED.has(call.outcome) ? null : 'cache';
+}
+
 function parseHeaders(text: string): Record<string, string> {
   try {
     return JSON.parse(text);
@@ -193,7 +218,7 @@ function describeDecisions(
   const breaker =
     call.outcome === 'circuit_open' ? `rejected: circuit ${state}` : `admitted; breaker state at the time: ${state}`;
   const cache =
-    call.attemptCount === 0 && !REFUSED.has(call.outcome)
+    servedBy(call) === 'cache'
       ? 'answered from cache, no upstream call'
       : CACHEABLE_METHODS.has(call.method.toUpperCase())
         ? 'not answered from cache: went upstream'
@@ -276,6 +301,7 @@ export async function callDetail(db: Db, workspaceId: string, idOrRequestId: str
   const { integrationId: _, ...rest } = call;
   return {
     ...rest,
+    servedBy: servedBy(call),
     requestHeaders: parseHeaders(call.requestHeaders),
     responseHeaders: parseHeaders(call.responseHeaders),
     replays,

@@ -7,6 +7,8 @@ export {
 } from './alert-metrics';
 export { type FiringAlertRow, firingAlertRows } from './alerts';
 export {
+  ATTEMPT_FAILURES,
+  type AttemptFailure,
   type CallAttemptView,
   type CallDetail,
   type CallFilter,
@@ -22,6 +24,15 @@ export {
 } from './calls';
 export { CREDENTIAL_WINDOW_MS, type CredentialUsage, credentialUsage } from './credentials';
 export { BadCursorError, decodeCursor, encodeCursor } from './cursor';
+export {
+  type BreakerOpening,
+  type Issue,
+  type IssueGroup,
+  type IssueQuery,
+  issueCause,
+  listIssues,
+  mergeGroups,
+} from './issues';
 export { type OverviewTile, overviewTiles } from './overview';
 export {
   emptyQueueStats,
@@ -34,6 +45,7 @@ export {
   queueStats,
 } from './queue';
 export { type Aggregate, addAggregate, type BucketAggregate, emptyAggregate, readAggregates } from './rollups';
+export { type RouteRow, routeTable } from './routes';
 export { integrationIn, type WorkspaceScope } from './scope';
 export {
   type BreakerInterval,

@@ -70,6 +70,22 @@ test('every call ends with one call.end summary, cache hits included', async () 
   await client.close();
 });
 
+test('a route label names the call in telemetry while cache rules still match its route', async () => {
+  const { client, summaries } = clientWith({ cache: { neverCacheRoutes: ['/users/*'] } });
+  for (let i = 0; i < 2; i++)
+    await client.request({ method: 'GET', path: '/users/7', route: '/users/:id', routeLabel: 'other' });
+  assert.deepEqual(
+    summaries.map((s) => [s.route, s.cache]),
+    [
+      ['other', 'bypass'],
+      ['other', 'bypass'],
+    ],
+  );
+  await client.request({ method: 'GET', path: '/orders/7', route: '/orders/:id', routeLabel: 'other' });
+  await client.request({ method: 'GET', path: '/orders/7', route: '/orders/:id', routeLabel: 'other' });
+  assert.equal(summaries.at(-1)!.cache, 'hit');
+});
+
 test("a caller's own x-request-id header is kept as the call's request id", async () => {
   const { client } = clientWith({ cache: { enabled: false } });
   const response = await client.request({ method: 'GET', path: '/a', headers: { 'X-Request-Id': 'caller-7' } });

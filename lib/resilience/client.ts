@@ -71,6 +71,8 @@ export interface ResilientRequest {
   path: string;
   /** Route template for telemetry and cache rules; defaults to the path without its query. */
   route?: string;
+  /** The route telemetry reports when it differs from `route` (a cardinality cap folds rare routes into `other`). */
+  routeLabel?: string;
   headers?: Record<string, string>;
   /**
    * Bytes are buffered and may be sent again (retries, hedging). A stream is sent once, in one attempt that
@@ -341,7 +343,8 @@ export class ResilientClient {
     const queryAt = req.path.indexOf('?');
     ctx.method = method;
     ctx.path = req.path;
-    ctx.route = req.route ?? (queryAt < 0 ? req.path : req.path.slice(0, queryAt));
+    const route = req.route ?? (queryAt < 0 ? req.path : req.path.slice(0, queryAt));
+    ctx.route = req.routeLabel ?? route;
     ctx.requestId = req.requestId ?? incomingRequestId ?? randomUUID();
     ctx.callId = req.callId ?? ctx.requestId;
     ctx.startedAt = this.clock.now();
@@ -356,7 +359,7 @@ export class ResilientClient {
     ctx.idempotencyKey = ensureIdempotencyKey(method, headers, policy.idempotency);
     ctx.repeatable = isMethodRetryable(method, ctx.idempotencyKey);
     ctx.requestHeaders = headers;
-    if (this.cache.appliesTo(method, ctx.route, cacheControl)) ctx.cacheKey = this.cacheKey(method, req.path, headers);
+    if (this.cache.appliesTo(method, route, cacheControl)) ctx.cacheKey = this.cacheKey(method, req.path, headers);
     let body = req.body;
     if (isBodyStream(body)) {
       // One attempt only: the stream cannot be read twice (Envoy's retry buffer overflow).

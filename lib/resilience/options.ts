@@ -154,6 +154,29 @@ const hedgingSchema = z
   })
   .prefault({});
 
+/** `/users/:id/orders`, `/files/*`: literal segments, `:name` for one segment, a final `*` for the rest. */
+const routeTemplateSchema = z
+  .string()
+  .trim()
+  .max(300)
+  .regex(
+    /^(\/(:[A-Za-z_][A-Za-z0-9_]*|[^/:*\s]+))*(\/\*)?$/,
+    'a route template is /segments where a segment is literal, :name (one segment) or a final * (the rest)',
+  )
+  .refine((value) => value.startsWith('/') && value.length > 1, 'must start with / and name at least one segment');
+
+/**
+ * How calls are named in telemetry (read by lib/integrations, stored with the policy): the first matching
+ * template names a call, else the default templater does; past `maxRoutes` distinct routes, new ones count as
+ * `other`, so one noisy path cannot grow the rollups, /api/metrics and OTLP without bound.
+ */
+const routesSchema = z
+  .object({
+    templates: z.array(routeTemplateSchema).max(100).default([]),
+    maxRoutes: z.number().int().min(1).max(10_000).default(200),
+  })
+  .prefault({});
+
 export const policySchema = z.object({
   timeout: timeoutSchema,
   retry: retrySchema,
@@ -164,6 +187,7 @@ export const policySchema = z.object({
   idempotency: idempotencySchema,
   fallback: fallbackSchema,
   hedging: hedgingSchema,
+  routes: routesSchema,
   /** Response headers holding the upstream's own request id, first match wins. */
   trackingHeaders: z
     .array(headerNameSchema.toLowerCase())

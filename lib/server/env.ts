@@ -87,6 +87,16 @@ export const ENV_VARIABLES = {
   BREAKWATER_AUDIT_RETENTION_DAYS: v(positive(365), '365'),
   BREAKWATER_RETENTION_INTERVAL_MS: v(positive(10 * 60_000), '600000'),
   BREAKWATER_OUTBOUND_ALLOW: v(text, 'none: only public addresses'),
+  BREAKWATER_PUBLIC_URL: v(
+    z.preprocess(
+      unset,
+      z
+        .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://breakwater.example.com' })
+        .transform((value) => value.replace(/\/+$/, ''))
+        .optional(),
+    ),
+    'none: links in notifications are paths',
+  ),
   BREAKWATER_TRUST_PROXY: v(
     z.preprocess(
       unset,

@@ -151,9 +151,11 @@ describe('queue metrics', () => {
       body: { rule: { name: 'p', metric: 'dead_letters', threshold: 0, window: '1m', for: '0s' } },
     });
     assert.equal(preview.status, 200, JSON.stringify(preview.body));
-    assert.equal(preview.body.preview.integration, 'all integrations');
-    assert.ok(preview.body.preview.points.some((p: { value: number | null }) => (p.value ?? 0) >= 1));
-    assert.ok(preview.body.preview.firedCount >= 1);
+    const [queue] = preview.body.previews;
+    assert.equal(queue.integration, 'all integrations');
+    assert.ok(queue.points.some((p: { value: number | null }) => (p.value ?? 0) >= 1));
+    assert.ok(queue.firedCount >= 1);
+    assert.equal(queue.spans.filter((s: { state: string }) => s.state === 'firing').length, queue.firedCount);
   });
 
   test('bad input gets 400 naming the field and saves nothing', async () => {

@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { AlertRules } from '@/components/features/alerts/AlertRules';
 import { requireAccess } from '@/lib/auth';
 import { roleAtLeast } from '@/lib/model';
@@ -11,7 +12,9 @@ export default async function AlertsPage({ searchParams }: Props) {
   return (
     <>
       <h1>Alerts</h1>
-      <AlertRules canEdit={!!role && roleAtLeast(role, 'editor')} />
+      <Suspense>
+        <AlertRules canEdit={!!role && roleAtLeast(role, 'editor')} />
+      </Suspense>
     </>
   );
 }

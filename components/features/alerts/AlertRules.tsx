@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { fetchJson } from '@/components/ui/api';
 import { DataTable } from '@/components/ui/DataTable';
 import { StatusBadge } from '@/components/ui/StatusBadge';
@@ -17,11 +18,34 @@ interface NotificationView {
 }
 
 const LIVE_MS = 2000;
+/** The states the list can be narrowed to (`?state=`): what needs a look now. */
+const STATE_FILTERS = ['firing', 'pending'] as const;
+type StateFilter = (typeof STATE_FILTERS)[number];
+
+/** Narrows the page to rules with an instance in the state, through the URL so the view can be shared. */
+function useStateFilter(): [StateFilter | null, (state: StateFilter | null) => void] {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const value = params.get('state');
+  const state = STATE_FILTERS.find((s) => s === value) ?? null;
+  const set = (next: StateFilter | null) => {
+    const query = new URLSearchParams(params);
+    if (next) query.set('state', next);
+    else query.delete('state');
+    router.replace(query.size ? `${pathname}?${query}` : pathname);
+  };
+  return [state, set];
+}
+
+/** How a whole-queue instance names its scope (lib/alerts ALL_INTEGRATIONS): not an integration page. */
+const ALL_INTEGRATIONS = 'all integrations';
 
 /** The alerts home: every rule with each instance's state, then the in-app notifications and history. */
 /** `canEdit`: the viewer's role may delete rules (editor and up); the rule page edits them. */
 export function AlertRules({ canEdit = true }: { canEdit?: boolean } = {}) {
   const queryClient = useQueryClient();
+  const [stateFilter, setStateFilter] = useStateFilter();
   const rules = useQuery({
     queryKey: ['alert-rules'],
     queryFn: () => fetchJson<{ rules: RuleView[]; instances: InstanceView[] }>('/api/alerts/rules'),
@@ -42,19 +66,35 @@ export function AlertRules({ canEdit = true }: { canEdit?: boolean } = {}) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['alert-rules'] }),
   });
 
+  const shownInstances = (ruleId: string) =>
+    rules.data?.instances.filter((i) => i.ruleId === ruleId && (!stateFilter || i.state === stateFilter)) ?? [];
+  const shownRules = rules.data?.rules.filter((rule) => !stateFilter || shownInstances(rule.id).length > 0);
+
   return (
     <>
+      <fieldset className="range-picker plain" style={{ marginBottom: 12 }}>
+        <legend className="sr-only">Show</legend>
+        <button type="button" aria-pressed={stateFilter === null} onClick={() => setStateFilter(null)}>
+          All rules
+        </button>
+        {STATE_FILTERS.map((state) => (
+          <button key={state} type="button" aria-pressed={stateFilter === state} onClick={() => setStateFilter(state)}>
+            {state === 'firing' ? 'Firing' : 'Pending'} (
+            {rules.data?.instances.filter((i) => i.state === state).length ?? 0})
+          </button>
+        ))}
+      </fieldset>
       <section className="panel">
         <DataTable
           label="Alert rules"
           columns={['Rule', 'Condition', 'Severity', 'Instances', '']}
-          rows={rules.data?.rules}
+          rows={shownRules}
           pending={rules.isPending}
           error={rules.error}
-          empty="No rules yet."
+          empty={stateFilter ? `No rule is ${stateFilter}.` : 'No rules yet.'}
         >
           {(rule) => {
-            const instances = rules.data?.instances.filter((i) => i.ruleId === rule.id) ?? [];
+            const instances = shownInstances(rule.id);
             return (
               <tr key={rule.id} data-testid={`rule-${rule.name}`}>
                 <td>
@@ -63,6 +103,7 @@ export function AlertRules({ canEdit = true }: { canEdit?: boolean } = {}) {
                 </td>
                 <td className="mono">
                   {rule.metric} {rule.comparator} {rule.threshold} over {rule.window} for {rule.for}
+                  {rule.keepFiringFor !== '0s' && `, keep firing ${rule.keepFiringFor}`}
                 </td>
                 <td>{rule.severity}</td>
                 <td style={{ whiteSpace: 'normal' }}>
@@ -74,7 +115,11 @@ export function AlertRules({ canEdit = true }: { canEdit?: boolean } = {}) {
                       title={`since ${when(i.since)}`}
                       style={{ marginRight: 12, display: 'inline-block' }}
                     >
-                      {i.integrationSlug}{' '}
+                      {i.integrationSlug === ALL_INTEGRATIONS ? (
+                        i.integrationSlug
+                      ) : (
+                        <Link href={`/integrations/${encodeURIComponent(i.integrationSlug)}`}>{i.integrationSlug}</Link>
+                      )}{' '}
                       <StatusBadge
                         state={i.state}
                         tone={stateClass(i.state)}

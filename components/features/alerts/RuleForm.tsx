@@ -6,7 +6,7 @@ import { type FormEvent, useState } from 'react';
 import { ApiError, fetchJson, sendJson } from '@/components/ui/api';
 import { FieldError } from '@/components/ui/FieldError';
 import type { RuleView } from './api';
-import { type PreviewData, RulePreview } from './RulePreview';
+import { type PreviewData, RulePreviews } from './RulePreview';
 
 function pairs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -81,7 +81,7 @@ export function RuleForm({
   });
   const preview = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
-      sendJson<{ preview: PreviewData }>('/api/alerts/preview', 'POST', { rule: body }),
+      sendJson<{ previews: PreviewData[] }>('/api/alerts/preview', 'POST', { rule: body }),
     onError: (error) => setFields(error instanceof ApiError ? prefixless(error.fields) : {}),
   });
 
@@ -264,7 +264,7 @@ export function RuleForm({
       </div>
       {preview.data && (
         <div style={{ marginTop: 14 }}>
-          <RulePreview preview={preview.data.preview} />
+          <RulePreviews previews={preview.data.previews} />
         </div>
       )}
     </form>

@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useState } from 'react';
 import {
   AnySelect,
   byName,
@@ -25,6 +26,18 @@ const TEXT_FILTERS = [
   { name: 'replayOf', label: 'Replay of', placeholder: "the original's request id" },
 ] as const;
 
+const ATTEMPT_CHOICES = [
+  { value: '5xx', label: 'Any attempt 5xx' },
+  { value: '4xx', label: 'Any attempt 4xx' },
+  { value: 'timeout', label: 'Any attempt timed out' },
+];
+/** How often the live tail reads the newest calls again. */
+const LIVE_TAIL_MS = 2000;
+const SERVED_BY = {
+  cache: { label: 'cache', title: 'answered from the cache: no upstream call' },
+  breaker: { label: 'short-circuit', title: 'refused by the open breaker: no upstream call' },
+} as const;
+
 /** The call log, filtered through the URL (so a search can be shared) and paged by cursor. */
 /** `canReplay`: the viewer's role may replay (operator and up); otherwise no bulk replay is offered. */
 export function CallExplorer({
@@ -34,6 +47,7 @@ export function CallExplorer({
   integrations: { slug: string; name: string }[];
   canReplay?: boolean;
 }) {
+  const [live, setLive] = useState(false);
   const {
     params,
     filter,
@@ -41,7 +55,7 @@ export function CallExplorer({
     search,
     clear,
     get,
-  } = useUrlFilteredPages<Wire<CallPage>>('calls', '/api/calls');
+  } = useUrlFilteredPages<Wire<CallPage>>('calls', '/api/calls', { refetchInterval: live ? LIVE_TAIL_MS : undefined });
   const rows = calls.data?.pages.flatMap((p) => p.calls) ?? [];
   return (
     <>
@@ -64,6 +78,7 @@ export function CallExplorer({
           defaultValue={get('outcome')}
           choices={OUTCOMES.map((o) => ({ value: o.key, label: o.label }))}
         />
+        <AnySelect label="Attempts" name="attempt" defaultValue={get('attempt')} choices={ATTEMPT_CHOICES} />
         <label>
           Status
           <input name="status" type="number" min={100} max={599} defaultValue={get('status')} placeholder="503" />
@@ -91,6 +106,15 @@ export function CallExplorer({
         ))}
         <FilterActions onClear={clear} />
       </form>
+      <p className="toolbar">
+        <label className="inline">
+          <input type="checkbox" checked={live} onChange={(event) => setLive(event.target.checked)} /> Live tail (every{' '}
+          {LIVE_TAIL_MS / 1000} s)
+        </label>{' '}
+        <Link href={`/explorer/issues${params.get('ws') ? `?ws=${params.get('ws')}` : ''}`}>
+          Issues: failures grouped
+        </Link>
+      </p>
       {canReplay && <BulkReplay params={params} key={`bulk-${filter}`} />}
       {listState(calls, rows.length, {
         noun: 'call',
@@ -131,7 +155,10 @@ export function CallExplorer({
                     {c.route}
                   </td>
                   <td className="num">{c.status ?? '–'}</td>
-                  <td className={`status-${outcomeTone(c.outcome)}`}>{c.outcome.replace('_', ' ')}</td>
+                  <td className={`status-${outcomeTone(c.outcome)}`}>
+                    {c.outcome.replace('_', ' ')}
+                    <ServedBy servedBy={c.servedBy} />
+                  </td>
                   <td className="num">{formatMs(c.durationMs)}</td>
                   <td className="num">{c.attemptCount}</td>
                   <td className="mono">
@@ -152,6 +179,18 @@ export function CallExplorer({
           <LoadOlder shown={rows.length} noun="calls" pages={calls} />
         </div>
       )}
+    </>
+  );
+}
+
+function ServedBy({ servedBy }: { servedBy: keyof typeof SERVED_BY | null }) {
+  if (!servedBy) return null;
+  return (
+    <>
+      {' '}
+      <span className="badge" title={SERVED_BY[servedBy].title}>
+        {SERVED_BY[servedBy].label}
+      </span>
     </>
   );
 }

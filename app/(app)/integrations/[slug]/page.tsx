@@ -4,6 +4,7 @@ import { TokenCallers } from '@/components/features/auth/TokenCallers';
 import { BreakerActions } from '@/components/features/integrations/BreakerActions';
 import { EnvironmentSwitch } from '@/components/features/integrations/EnvironmentSwitch';
 import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
+import { RouteTable } from '@/components/features/integrations/RouteTable';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
 import { CostPanel } from '@/components/features/usage/CostPanel';
 import { PriceForm } from '@/components/features/usage/PriceForm';
@@ -80,6 +81,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
       <CostPanel slug={integration.slug} />
       <PriceForm slug={integration.slug} canEdit={roleAtLeast(role, 'editor')} />
       <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
+      <RouteTable slug={integration.slug} />
     </>
   );
 }

@@ -63,6 +63,9 @@ const HINTS: Record<string, string> = {
   'policy.fallback.headers': 'JSON object of header names to values',
   'policy.rateLimit.maxWaitMs': '0 rejects at once when no token is left.',
   'policy.cache.staleIfErrorMs': '0 disables serving stale entries when the upstream fails.',
+  'policy.routes.templates':
+    'Comma-separated, first match wins: /users/:id/orders, /files/*. Other paths get the default (ids, hashes, e-mails and tokens with digits become :id).',
+  'policy.routes.maxRoutes': 'Distinct routes kept in metrics; later new ones are counted as "other".',
 };
 
 function labelOf(key: string): string {
