@@ -3,8 +3,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { fetchJson, sendJson } from '@/components/ui/api';
+import { CopyButton } from '@/components/ui/CopyButton';
 import { DataTable } from '@/components/ui/DataTable';
 import { FormError } from '@/components/ui/FormError';
+import { formatTime } from '@/components/ui/format';
 import { TOKEN_SCOPES } from '@/lib/model';
 
 interface TokenView {
@@ -65,7 +67,7 @@ function tokenRequest(form: HTMLFormElement) {
   };
 }
 
-const when = (at: string | null, none: string) => (at ? new Date(at).toLocaleString() : none);
+const when = (at: string | null, none: string) => (at ? formatTime(at, true) : none);
 const counts = (map: Record<string, number> | null, unit: string) =>
   map
     ? Object.entries(map)
@@ -76,13 +78,17 @@ const counts = (map: Record<string, number> | null, unit: string) =>
 export function TokenManager() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<Created | null>(null);
-  const [copied, setCopied] = useState(false);
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => fetchJson<{ tokens: TokenView[] }>('/api/tokens') });
+  // The curl line names a real integration the token may call, so it runs as pasted.
+  const integrations = useQuery({
+    queryKey: ['integrations'],
+    queryFn: () => fetchJson<{ integrations: { slug: string }[] }>('/api/integrations'),
+    enabled: created !== null,
+  });
   const create = useMutation({
     mutationFn: (body: ReturnType<typeof tokenRequest>) => sendJson<Created>('/api/tokens', 'POST', body),
     onSuccess: (answer) => {
       setCreated(answer);
-      setCopied(false);
       void queryClient.invalidateQueries({ queryKey: ['tokens'] });
     },
   });
@@ -97,9 +103,10 @@ export function TokenManager() {
     create.mutate(tokenRequest(form), { onSuccess: () => form.reset() });
   }
 
+  const slug = created?.integrations?.[0] ?? integrations.data?.integrations[0]?.slug ?? '<integration>';
   const curl =
     created &&
-    `curl -H "Authorization: Bearer ${created.token}" ${typeof window === 'undefined' ? '' : window.location.origin}/api/gw/${created.integrations?.[0] ?? '<integration>'}/<path>`;
+    `curl -i -H 'Authorization: Bearer ${created.token}' '${typeof window === 'undefined' ? '' : window.location.origin}/api/gw/${encodeURIComponent(slug)}/'`;
 
   return (
     <div className="panel">
@@ -147,17 +154,21 @@ export function TokenManager() {
       {created && (
         <div className="notice" role="status">
           <p>
-            New token (copy it now, it will not be shown again): <code data-testid="new-token">{created.token}</code>{' '}
-            <button
-              type="button"
-              onClick={() => void navigator.clipboard?.writeText(created.token).then(() => setCopied(true))}
-            >
-              {copied ? 'Copied' : 'Copy'}
-            </button>
+            New token (copy it now, it will not be shown again):{' '}
+            <code id="new-token" data-testid="new-token">
+              {created.token}
+            </code>{' '}
+            <CopyButton text={created.token} targetId="new-token" label="Copy token" />
           </p>
-          <p>
-            Try it: <code className="mono">{curl}</code>
-          </p>
+          {curl && (
+            <p>
+              Try it (a GET of the integration's base path):{' '}
+              <code id="new-token-curl" className="mono" data-testid="new-token-curl">
+                {curl}
+              </code>{' '}
+              <CopyButton text={curl} targetId="new-token-curl" label="Copy curl line" />
+            </p>
+          )}
         </div>
       )}
       <DataTable

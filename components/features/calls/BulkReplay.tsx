@@ -2,10 +2,11 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { useWorkspace, workspaceHref } from '@/components/shell/Workspace';
 import { ApiError, fetchJson, sendJson, type Wire } from '@/components/ui/api';
 import { BulkPanel, pickFilter } from '@/components/ui/BulkPanel';
+import { ConfirmDialog } from '@/components/ui/ConfirmDialog';
 import { RadioGroup } from '@/components/ui/RadioGroup';
 import type { findReplayRun, startBulkReplay } from '@/lib/jobs';
 
@@ -80,6 +81,7 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
   const [concurrency, setConcurrency] = useState('5');
   const [idempotency, setIdempotency] = useState<'reuse' | 'new'>('reuse');
   const [runId, setRunId] = useState<string | null>(null);
+  const confirm = useRef<HTMLDialogElement>(null);
   const filter = pickFilter(params, FILTERS);
   const filterKey = JSON.stringify(filter);
   const preview = useQuery({
@@ -110,9 +112,10 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
   });
   const fields = start.error instanceof ApiError ? start.error.fields : {};
 
+  // Many calls go out at once: the count and the key choice are confirmed before any is sent.
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    start.mutate();
+    confirm.current?.showModal();
   }
   function close() {
     setOpen(false);
@@ -187,6 +190,17 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
           <button type="submit" disabled={!count || count.count === 0 || start.isPending} style={{ marginTop: 12 }}>
             {count ? `Replay ${count.count} ${count.count === 1 ? 'call' : 'calls'}` : 'Replay'}
           </button>
+          <ConfirmDialog
+            dialogRef={confirm}
+            title={count ? `Replay ${count.count} ${count.count === 1 ? 'call' : 'calls'}?` : null}
+            confirmLabel="Start the replay"
+            onConfirm={() => start.mutate()}
+          >
+            {`They are sent again to their upstreams, ${concurrency} at a time, `}
+            {idempotency === 'new'
+              ? 'each with a new idempotency key: any that took effect the first time can take effect again.'
+              : "each with its original's idempotency key, so an upstream that honours keys applies none twice."}
+          </ConfirmDialog>
         </form>
       )}
     </BulkPanel>

@@ -5,6 +5,7 @@ import { BreakerActions } from '@/components/features/integrations/BreakerAction
 import { EnvironmentSwitch } from '@/components/features/integrations/EnvironmentSwitch';
 import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
+import { formatTime } from '@/components/ui/format';
 import { chartThresholds } from '@/lib/alerts';
 import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
@@ -55,7 +56,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
         {lastSwitch && (
           <p className="muted" data-testid="last-environment-switch">
             Switched from {lastSwitch.fromEnvironment} to {lastSwitch.toEnvironment} by {lastSwitch.actor} at{' '}
-            {lastSwitch.at.toISOString()}
+            {formatTime(lastSwitch.at, true)}
           </p>
         )}
         {usage && (
@@ -63,7 +64,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
             Credentials (primary {target.secretEnv}, secondary {target.secondarySecretEnv}): served by primary:{' '}
             {usage.primary}, secondary: {usage.secondary} in the last 24 h;{' '}
             {usage.lastSecondaryAt
-              ? `last secondary use at ${usage.lastSecondaryAt.toISOString()}`
+              ? `last secondary use at ${formatTime(usage.lastSecondaryAt, true)}`
               : 'the secondary was never used'}
           </p>
         )}
