@@ -75,15 +75,32 @@ const counts = (map: Record<string, number> | null, unit: string) =>
         .join(', ')
     : '–';
 
+/** A logged call's upstream path as the gateway takes it: relative to the integration's base URL, no leading slash. */
+function relativePath(path: string | undefined, baseUrl: string | undefined): string {
+  if (!path || !baseUrl) return '<path>';
+  const base = new URL(baseUrl).pathname.replace(/\/$/, '');
+  return (path.startsWith(`${base}/`) ? path.slice(base.length) : path).replace(/^\//, '');
+}
+
 export function TokenManager() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<Created | null>(null);
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => fetchJson<{ tokens: TokenView[] }>('/api/tokens') });
-  // The curl line names a real integration the token may call, so it runs as pasted.
+  // The curl line names a real integration the token may call and a path it was last called with (a GET
+  // from the call log), so it runs as pasted; with no such call yet, the path is left for the reader.
   const integrations = useQuery({
     queryKey: ['integrations'],
-    queryFn: () => fetchJson<{ integrations: { slug: string }[] }>('/api/integrations'),
+    queryFn: () => fetchJson<{ integrations: { slug: string; baseUrl: string }[] }>('/api/integrations'),
     enabled: created !== null,
+  });
+  const slug = created?.integrations?.[0] ?? integrations.data?.integrations[0]?.slug;
+  const lastGet = useQuery({
+    queryKey: ['last-get', slug],
+    queryFn: () =>
+      fetchJson<{ calls: { path: string }[] }>(
+        `/api/calls?${new URLSearchParams({ integration: slug ?? '', method: 'GET', limit: '1' })}`,
+      ),
+    enabled: slug !== undefined,
   });
   const create = useMutation({
     mutationFn: (body: ReturnType<typeof tokenRequest>) => sendJson<Created>('/api/tokens', 'POST', body),
@@ -103,10 +120,13 @@ export function TokenManager() {
     create.mutate(tokenRequest(form), { onSuccess: () => form.reset() });
   }
 
-  const slug = created?.integrations?.[0] ?? integrations.data?.integrations[0]?.slug ?? '<integration>';
+  const path = relativePath(
+    lastGet.data?.calls[0]?.path,
+    integrations.data?.integrations.find((i) => i.slug === slug)?.baseUrl,
+  );
   const curl =
     created &&
-    `curl -i -H 'Authorization: Bearer ${created.token}' '${typeof window === 'undefined' ? '' : window.location.origin}/api/gw/${encodeURIComponent(slug)}/'`;
+    `curl -i -H 'Authorization: Bearer ${created.token}' '${typeof window === 'undefined' ? '' : window.location.origin}/api/gw/${slug ? encodeURIComponent(slug) : '<integration>'}/${path}'`;
 
   return (
     <div className="panel">
@@ -162,7 +182,7 @@ export function TokenManager() {
           </p>
           {curl && (
             <p>
-              Try it (a GET of the integration's base path):{' '}
+              Try it:{' '}
               <code id="new-token-curl" className="mono" data-testid="new-token-curl">
                 {curl}
               </code>{' '}
