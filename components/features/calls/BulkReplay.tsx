@@ -137,59 +137,62 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
           <p className="muted">Starting…</p>
         )
       ) : (
-        <form onSubmit={submit} aria-label="Bulk replay" noValidate>
-          <p role="status" aria-live="polite" data-testid="bulk-preview">
-            {preview.isPending
-              ? 'Counting the matching calls…'
-              : preview.isError
-                ? `Could not count the matching calls: ${preview.error.message}`
-                : count &&
-                  (count.more
-                    ? `More than ${count.count} calls match: only the newest ${count.count} will be replayed.`
-                    : `${count.count} ${count.count === 1 ? 'call matches' : 'calls match'} the explorer's filter.`)}
-          </p>
-          <div className="row" style={{ alignItems: 'start' }}>
-            <label htmlFor="bulk-concurrency">
-              Concurrency
-              <input
-                id="bulk-concurrency"
-                type="number"
-                min={1}
-                max={20}
-                value={concurrency}
-                onChange={(e) => setConcurrency(e.target.value)}
-                aria-invalid={fields.concurrency ? true : undefined}
-                aria-describedby={fields.concurrency ? 'bulk-concurrency-error' : 'bulk-concurrency-hint'}
-                style={{ width: 90 }}
-              />
-              <span id="bulk-concurrency-hint" className="muted" style={{ fontSize: 12 }}>
-                1 to 20 replays at once
-              </span>
-              {fields.concurrency && (
-                <span id="bulk-concurrency-error" className="field-error">
-                  {fields.concurrency}
-                </span>
-              )}
-            </label>
-            <RadioGroup
-              legend="Idempotency key"
-              name="bulk-idempotency"
-              value={idempotency}
-              options={[
-                { value: 'reuse', label: "Reuse each original's key (no double effect)" },
-                { value: 'new', label: 'New keys' },
-              ]}
-              onChange={setIdempotency}
-            />
-          </div>
-          {start.error && !fields.concurrency && (
-            <p className="alert" role="alert">
-              Could not start: {start.error.message}
+        <>
+          <form onSubmit={submit} aria-label="Bulk replay" noValidate>
+            <p role="status" aria-live="polite" data-testid="bulk-preview">
+              {preview.isPending
+                ? 'Counting the matching calls…'
+                : preview.isError
+                  ? `Could not count the matching calls: ${preview.error.message}`
+                  : count &&
+                    (count.more
+                      ? `More than ${count.count} calls match: only the newest ${count.count} will be replayed.`
+                      : `${count.count} ${count.count === 1 ? 'call matches' : 'calls match'} the explorer's filter.`)}
             </p>
-          )}
-          <button type="submit" disabled={!count || count.count === 0 || start.isPending} style={{ marginTop: 12 }}>
-            {count ? `Replay ${count.count} ${count.count === 1 ? 'call' : 'calls'}` : 'Replay'}
-          </button>
+            <div className="row" style={{ alignItems: 'start' }}>
+              <label htmlFor="bulk-concurrency">
+                Concurrency
+                <input
+                  id="bulk-concurrency"
+                  type="number"
+                  min={1}
+                  max={20}
+                  value={concurrency}
+                  onChange={(e) => setConcurrency(e.target.value)}
+                  aria-invalid={fields.concurrency ? true : undefined}
+                  aria-describedby={fields.concurrency ? 'bulk-concurrency-error' : 'bulk-concurrency-hint'}
+                  style={{ width: 90 }}
+                />
+                <span id="bulk-concurrency-hint" className="muted" style={{ fontSize: 12 }}>
+                  1 to 20 replays at once
+                </span>
+                {fields.concurrency && (
+                  <span id="bulk-concurrency-error" className="field-error">
+                    {fields.concurrency}
+                  </span>
+                )}
+              </label>
+              <RadioGroup
+                legend="Idempotency key"
+                name="bulk-idempotency"
+                value={idempotency}
+                options={[
+                  { value: 'reuse', label: "Reuse each original's key (no double effect)" },
+                  { value: 'new', label: 'New keys' },
+                ]}
+                onChange={setIdempotency}
+              />
+            </div>
+            {start.error && !fields.concurrency && (
+              <p className="alert" role="alert">
+                Could not start: {start.error.message}
+              </p>
+            )}
+            <button type="submit" disabled={!count || count.count === 0 || start.isPending} style={{ marginTop: 12 }}>
+              {count ? `Replay ${count.count} ${count.count === 1 ? 'call' : 'calls'}` : 'Replay'}
+            </button>
+          </form>
+          {/* Outside the form: its own form (method="dialog") must not be nested in this one. */}
           <ConfirmDialog
             dialogRef={confirm}
             title={count ? `Replay ${count.count} ${count.count === 1 ? 'call' : 'calls'}?` : null}
@@ -201,7 +204,7 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
               ? 'each with a new idempotency key: any that took effect the first time can take effect again.'
               : "each with its original's idempotency key, so an upstream that honours keys applies none twice."}
           </ConfirmDialog>
-        </form>
+        </>
       )}
     </BulkPanel>
   );
