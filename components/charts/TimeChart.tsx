@@ -215,7 +215,13 @@ export function TimeChart(props: TimeChartProps) {
               x={a.at}
               stroke={TONE[a.tone]}
               strokeDasharray="3 3"
-              label={{ value: a.label, fill: TONE[a.tone], fontSize: 9, position: 'insideTopLeft' }}
+              // Written on the side with room: recent events sit at the right edge, where text would be cut.
+              label={{
+                value: a.label,
+                fill: TONE[a.tone],
+                fontSize: 9,
+                position: a.at > (from + to) / 2 ? 'insideTopRight' : 'insideTopLeft',
+              }}
             />
           ))}
           {drag && drag.start !== drag.end && (
