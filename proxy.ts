@@ -1,7 +1,9 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import {
+  accessFor,
   authenticate,
   isSecureRequest,
+  type SessionUser,
   sessionToken,
   userForSession,
   WORKSPACE_COOKIE,
@@ -9,6 +11,7 @@ import {
   WORKSPACE_PARAM,
 } from '@/lib/auth';
 import { getDb } from '@/lib/db';
+import { findIntegration } from '@/lib/integrations';
 
 // Reachable without a session: the login page and call, health, and an invitation link (its page and call). Everything else needs a session (pages)
 // or a session or API token (API), verified here against the store (cached for a few seconds), and again by
@@ -61,6 +64,29 @@ function withHeaders(response: NextResponse, headers: Record<string, string>): N
   return response;
 }
 
+const INTEGRATION_PAGE = /^\/integrations\/([^/]+)$/;
+
+/**
+ * Whether a signed-in user's integration page names an integration that is not there (in the workspace the
+ * page would show, chosen as requireAccess chooses it). The (app) pages stream behind loading.tsx, so the
+ * page's own notFound() can only show the not-found page under a 200 that is already sent (vercel/next.js
+ * #76474): the status is decided here, before the stream starts.
+ */
+async function isMissingIntegration(request: NextRequest, user: SessionUser): Promise<boolean> {
+  const slug = INTEGRATION_PAGE.exec(request.nextUrl.pathname)?.[1];
+  if (!slug) return false;
+  const db = getDb();
+  const caller = { user, via: 'session' as const };
+  const named = request.nextUrl.searchParams.get(WORKSPACE_PARAM) || undefined;
+  const remembered = request.cookies.get(WORKSPACE_COOKIE)?.value;
+  const access = named
+    ? await accessFor(db, caller, named)
+    : (remembered && (await accessFor(db, caller, remembered))) || (await accessFor(db, caller, undefined));
+  // No workspace at all: the page itself sends the user to /account.
+  if (!access) return named !== undefined;
+  return (await findIntegration(db, access.workspace.id, decodeURIComponent(slug))) === null;
+}
+
 export async function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const isApi = pathname.startsWith('/api/');
@@ -99,6 +125,12 @@ export async function proxy(request: NextRequest) {
   forwarded.set('content-security-policy', headers['content-security-policy']);
   forwarded.delete(WORKSPACE_HEADER);
   if (ws) forwarded.set(WORKSPACE_HEADER, ws);
+  // An address that cannot exist is answered by the root not-found page (Next gives an unmatched path 404).
+  if (user && (await isMissingIntegration(request, user)))
+    return withHeaders(
+      NextResponse.rewrite(new URL('/_not-found', request.url), { request: { headers: forwarded }, status: 404 }),
+      headers,
+    );
   const response = withHeaders(NextResponse.next({ request: { headers: forwarded } }), headers);
   // The workspace last opened is remembered, for links that do not name one.
   if (user && ws && request.cookies.get(WORKSPACE_COOKIE)?.value !== ws && /^[a-z0-9][a-z0-9-]{0,62}$/.test(ws)) {

@@ -27,13 +27,28 @@ const EMPTY_BODY = Buffer.alloc(0);
  */
 function admitCaller(headers: IncomingHttpHeaders, slug: string, requestId: string) {
   const token = bearerTokenOf(headers.authorization);
+  // Two different fixes for the caller, so two answers (and RFC 6750's challenge, which says the same to a client).
   if (!token)
     return {
-      refused: gatewayError(401, 'authentication required: no token; send Authorization: Bearer <token>', requestId),
+      refused: gatewayError(
+        401,
+        'authentication required: no token; send Authorization: Bearer <token> (create one under API tokens)',
+        requestId,
+        {},
+        { 'www-authenticate': 'Bearer realm="breakwater"' },
+      ),
     };
   const owner = tokenOwnerForGateway(token);
   if (!owner)
-    return { refused: gatewayError(401, 'authentication required: invalid, expired or revoked token', requestId) };
+    return {
+      refused: gatewayError(
+        401,
+        'authentication required: invalid or revoked token (unknown, expired or revoked); create a new one under API tokens',
+        requestId,
+        {},
+        { 'www-authenticate': 'Bearer realm="breakwater", error="invalid_token"' },
+      ),
+    };
   if (!owner.scopes.includes('gateway'))
     return { refused: gatewayError(403, 'token lacks the gateway scope', requestId) };
   // Looked up in the token's own workspace: another workspace's integration is as missing as none.

@@ -128,6 +128,9 @@ test('failed calls found in the explorer are bulk-replayed once the upstream rec
   await expect(bulk.getByRole('radio', { name: "Reuse each original's key (no double effect)" })).toBeChecked();
   await page.screenshot({ path: testInfo.outputPath('bulk-preview.png'), fullPage: true });
   await bulk.getByRole('button', { name: 'Replay 4 calls' }).click();
+  const confirmBulk = page.getByRole('dialog', { name: 'Replay 4 calls?' });
+  await expect(confirmBulk).toContainText("each with its original's idempotency key");
+  await confirmBulk.getByRole('button', { name: 'Start the replay' }).click();
   await expect(bulk.getByRole('status')).toHaveText('4 of 4 done · 4 succeeded · 0 failed · 0 refused · done');
   await page.screenshot({ path: testInfo.outputPath('bulk-done.png'), fullPage: true });
   await secret.check();
@@ -250,6 +253,13 @@ test('edit and replay: the dry run shows the edited request with the key redacte
   await secret.check();
 
   await panel.getByRole('button', { name: 'Send replay' }).click();
+  // A new key can repeat the effect: nothing is sent until that is confirmed.
+  const confirmNewKey = page.getByRole('dialog', { name: 'Send the replay with a new idempotency key?' });
+  await confirmNewKey.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirmNewKey).toBeHidden();
+  expect(await db.callLog.count({ where: { replayOfId: original.id } })).toBe(0);
+  await panel.getByRole('button', { name: 'Send replay' }).click();
+  await confirmNewKey.getByRole('button', { name: 'Send with a new key' }).click();
   await expect(panel.getByTestId('replay-result')).toHaveText('200 · success');
   // The credential reached the upstream from the server's variable; the page only ever showed its name.
   const sent = await upstreamControl('last-request');
@@ -333,12 +343,14 @@ test('a bulk replay is cancelled part-way from the explorer; a concurrency out o
   const runsBefore = await db.replayRun.count();
   await bulk.getByLabel('Concurrency').fill('25');
   await bulk.getByRole('button', { name: 'Replay 6 calls' }).click();
+  await page.getByRole('dialog', { name: 'Replay 6 calls?' }).getByRole('button', { name: 'Start the replay' }).click();
   await expect(bulk.getByLabel('Concurrency')).toHaveAttribute('aria-invalid', 'true');
   await expect(bulk.getByLabel('Concurrency')).toHaveAccessibleDescription(/20/);
   expect(await db.replayRun.count()).toBe(runsBefore);
 
   await bulk.getByLabel('Concurrency').fill('1');
   await bulk.getByRole('button', { name: 'Replay 6 calls' }).click();
+  await page.getByRole('dialog', { name: 'Replay 6 calls?' }).getByRole('button', { name: 'Start the replay' }).click();
   await expect(bulk.getByRole('status')).toContainText('of 6 done');
   await bulk.getByRole('button', { name: 'Cancel' }).click();
   await expect(bulk.getByRole('status')).toHaveText(/ · cancelled$/);

@@ -27,7 +27,7 @@ test('a token with a quota: made in the browser, shown once, its calls on the in
   const value = (await page.getByTestId('new-token').textContent()) ?? '';
   expect(value).toMatch(/^bw_/);
   await expect(
-    page.getByText(`curl -H "Authorization: Bearer ${value}" ${E2E.baseURL}/api/gw/${slug}/<path>`),
+    page.getByText(`curl -i -H 'Authorization: Bearer ${value}' '${E2E.baseURL}/api/gw/${slug}/<path>'`),
   ).toBeVisible();
   const row = page.getByRole('row', { name: new RegExp(`quota ${run}`) });
   await expect(row).toContainText('gateway');

@@ -167,6 +167,10 @@ test('events that failed while the application was down are found in the explore
   await page.getByRole('button', { name: 'Replay matching events' }).click();
   await expect(page.getByTestId('event-bulk-preview')).toHaveText('3 events match the filter.');
   await page.getByRole('button', { name: 'Replay 3 events' }).click();
+  await page
+    .getByRole('dialog', { name: 'Replay 3 events?' })
+    .getByRole('button', { name: 'Queue the replays' })
+    .click();
   await expect(page.getByTestId('event-bulk-result')).toContainText('Queued 3 replays');
   await page.screenshot({ path: testInfo.outputPath('webhook-bulk-replay.png'), fullPage: true });
 

@@ -1,8 +1,9 @@
-import { headers } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import type { ReactNode } from 'react';
 import { Providers } from '@/components/shell/Providers';
 import { TelemetryHealth } from '@/components/shell/TelemetryHealth';
 import { TopBar } from '@/components/shell/TopBar';
+import { THEME_COOKIE, themeOf } from '@/components/shell/theme';
 import { WorkspaceProvider } from '@/components/shell/Workspace';
 import { membershipsOf, requireAccess, requireUser, WORKSPACE_HEADER } from '@/lib/auth';
 import { getDb } from '@/lib/db';
@@ -25,9 +26,12 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <Providers>
       <WorkspaceProvider value={workspace}>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         <div className="shell">
-          <TopBar username={user.username} />
-          <main>
+          <TopBar username={user.username} theme={themeOf((await cookies()).get(THEME_COOKIE)?.value)} />
+          <main id="main" tabIndex={-1}>
             <TelemetryHealth {...getRecorder().stats} />
             {children}
           </main>

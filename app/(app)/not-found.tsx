@@ -1,15 +1,7 @@
-import Link from 'next/link';
+import { NotFoundPage } from '@/components/shell/NotFoundPage';
 
 export default function NotFound() {
   return (
-    <div className="panel empty">
-      <h1>Not found</h1>
-      <p className="muted">
-        No integration or call by that name: it may have been deleted, or the call log has aged out.
-      </p>
-      <p>
-        <Link href="/">Back to the overview</Link>
-      </p>
-    </div>
+    <NotFoundPage detail="No integration, call or job by that name in this workspace: it may have been deleted, belong to another workspace, or have aged out of the call log." />
   );
 }

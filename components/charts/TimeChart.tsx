@@ -14,7 +14,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { formatTime, tickFormatter } from '@/components/ui/format';
+import { formatTime, tickFormatter, timeZoneOf } from '@/components/ui/format';
+import { niceTicks, timeTicks } from './ticks';
 
 export type ChartRow = { at: number } & Record<string, number | null>;
 
@@ -34,6 +35,14 @@ export interface Threshold {
   label: string;
 }
 
+/** Something that happened at one instant, drawn as a vertical line on every chart of the page. */
+export interface Annotation {
+  at: number;
+  /** short: it is written beside the line ("breaker open", "alert firing: Slow p95") */
+  label: string;
+  tone: 'bad' | 'warn' | 'ok';
+}
+
 interface TimeChartProps {
   title: string;
   data: ChartRow[];
@@ -41,9 +50,14 @@ interface TimeChartProps {
   from: number;
   to: number;
   format: (value: number) => string;
+  /** what the left axis counts, written along it ("ms", "calls/s", "% of calls") */
+  unit: string;
   formatRight?: (value: number) => string;
+  rightUnit?: string;
   /** alert thresholds drawn as horizontal lines on the left axis */
   thresholds?: Threshold[];
+  /** alert transitions and breaker events in the range */
+  annotations?: Annotation[];
   onZoom?: (from: number, to: number) => void;
   /** the left axis reaches at least this high, so a flat or empty series does not get a made-up scale */
   minYMax?: number;
@@ -54,16 +68,23 @@ interface TimeChartProps {
 }
 
 const AXIS = { stroke: 'var(--border)', tick: { fill: 'var(--muted)', fontSize: 11 } };
+const AXIS_LABEL = { fill: 'var(--muted)', fontSize: 11 };
+/** Both y axes always take this room (an absent right axis too), so every chart's plot has one width and time lines up. */
+const LEFT_AXIS_WIDTH = 64;
+const RIGHT_AXIS_WIDTH = 52;
+const TONE = { bad: 'var(--bad)', warn: 'var(--warn)', ok: 'var(--ok)' } as const;
 
 /**
- * A time chart of the dashboard's one style. Dragging across it selects a range to zoom into; charts
- * share a sync id so their tooltips follow each other.
+ * A time chart of the dashboard's one style: straight segments between measured points (no smoothing
+ * that invents peaks), round ticks, axes that say their unit. Dragging across it selects a range to zoom
+ * into; charts share a sync id by time, so one crosshair and tooltip follow the pointer across a page.
  */
 export function TimeChart(props: TimeChartProps) {
-  const { data, series, from, to, format, formatRight, thresholds = [], onZoom } = props;
+  const { data, series, from, to, format, formatRight, thresholds = [], annotations = [], onZoom } = props;
   const [drag, setDrag] = useState<{ start: number; end: number } | null>(null);
   const titleId = `chart-${props.title.replace(/\W+/g, '-').toLowerCase()}`;
   const label = (v: unknown) => (typeof v === 'number' ? v : null);
+  const leftTicks = niceTicks(leftMax(data, series, props.minYMax ?? 0), 4, props.wholeNumbers);
   return (
     <section className={`chart-panel${props.wide ? ' chart-wide' : ''}`} aria-labelledby={titleId}>
       <h2 id={titleId}>{props.title}</h2>
@@ -77,7 +98,8 @@ export function TimeChart(props: TimeChartProps) {
           style={{ width: '100%', height: '100%' }}
           data={data}
           syncId="integration"
-          margin={{ top: 4, right: formatRight ? 0 : 8, bottom: 0, left: 0 }}
+          syncMethod="value"
+          margin={{ top: 14, right: formatRight ? 0 : RIGHT_AXIS_WIDTH, bottom: 0, left: 0 }}
           onMouseDown={(state) => {
             const at = label(state.activeLabel);
             if (onZoom && at !== null) setDrag({ start: at, end: at });
@@ -99,22 +121,46 @@ export function TimeChart(props: TimeChartProps) {
             type="number"
             scale="time"
             domain={[from, to]}
+            ticks={timeTicks(from, to, 6, -new Date(to).getTimezoneOffset())}
             tickFormatter={tickFormatter(to - from)}
-            minTickGap={40}
+            height={34}
+            label={{ value: `time (${timeZoneOf(new Date(to))})`, position: 'insideBottomRight', ...AXIS_LABEL }}
             {...AXIS}
           />
           <YAxis
             yAxisId="left"
-            width={56}
-            allowDecimals={!props.wholeNumbers}
+            width={LEFT_AXIS_WIDTH}
+            ticks={leftTicks}
+            domain={[0, leftTicks[leftTicks.length - 1]]}
             tickFormatter={format}
-            domain={[0, (max: number) => Math.max(Number.isFinite(max) ? max : 0, props.minYMax ?? 0)]}
+            label={{
+              value: props.unit,
+              angle: -90,
+              position: 'insideLeft',
+              ...AXIS_LABEL,
+              style: { textAnchor: 'middle' },
+            }}
             {...AXIS}
           />
           {formatRight && (
-            <YAxis yAxisId="right" orientation="right" width={44} tickFormatter={formatRight} {...AXIS} />
+            <YAxis
+              yAxisId="right"
+              orientation="right"
+              width={RIGHT_AXIS_WIDTH}
+              allowDecimals={false}
+              tickFormatter={formatRight}
+              label={{
+                value: props.rightUnit,
+                angle: 90,
+                position: 'insideRight',
+                ...AXIS_LABEL,
+                style: { textAnchor: 'middle' },
+              }}
+              {...AXIS}
+            />
           )}
           <Tooltip
+            cursor={{ stroke: 'var(--muted)', strokeWidth: 1 }}
             labelFormatter={(at) => formatTime(Number(at), to - from > 86_400_000)}
             formatter={(value, name, item) => {
               const s = series.find((x) => x.key === item.dataKey);
@@ -136,12 +182,14 @@ export function TimeChart(props: TimeChartProps) {
             };
             if (s.kind === 'bar') return <Bar key={s.key} {...common} fill={s.color} />;
             if (s.kind === 'area')
-              return <Area key={s.key} {...common} type="monotone" fill={s.color} fillOpacity={0.35} strokeWidth={1} />;
+              return (
+                <Area key={s.key} {...common} type="stepAfter" fill={s.color} fillOpacity={0.35} strokeWidth={1} />
+              );
             return (
               <Line
                 key={s.key}
                 {...common}
-                type="monotone"
+                type="linear"
                 // Dots only when points are few: a lone step between empty ones would otherwise draw nothing.
                 dot={data.length <= 90 ? { r: 1.5, strokeWidth: 0, fill: s.color } : false}
                 strokeWidth={1.5}
@@ -160,6 +208,22 @@ export function TimeChart(props: TimeChartProps) {
               label={{ value: t.label, fill: 'var(--bad)', fontSize: 10, position: 'insideTopRight' }}
             />
           ))}
+          {annotations.map((a) => (
+            <ReferenceLine
+              key={`${a.at}-${a.label}`}
+              yAxisId="left"
+              x={a.at}
+              stroke={TONE[a.tone]}
+              strokeDasharray="3 3"
+              // Written on the side with room: recent events sit at the right edge, where text would be cut.
+              label={{
+                value: a.label,
+                fill: TONE[a.tone],
+                fontSize: 9,
+                position: a.at > (from + to) / 2 ? 'insideTopRight' : 'insideTopLeft',
+              }}
+            />
+          ))}
           {drag && drag.start !== drag.end && (
             <ReferenceArea yAxisId="left" x1={drag.start} x2={drag.end} fill="var(--accent)" fillOpacity={0.15} />
           )}
@@ -167,4 +231,24 @@ export function TimeChart(props: TimeChartProps) {
       </div>
     </section>
   );
+}
+
+/**
+ * The highest value on the left axis: its series, stacked ones summed per row. Thresholds far above the
+ * data are left out (drawing them would flatten the lines they watch).
+ */
+function leftMax(data: ChartRow[], series: Series[], floor: number): number {
+  let max = floor;
+  const left = series.filter((s) => (s.axis ?? 'left') === 'left');
+  for (const row of data) {
+    const stacks = new Map<string, number>();
+    for (const s of left) {
+      const v = row[s.key];
+      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+      if (s.stackId) stacks.set(s.stackId, (stacks.get(s.stackId) ?? 0) + v);
+      else max = Math.max(max, v);
+    }
+    for (const total of stacks.values()) max = Math.max(max, total);
+  }
+  return max;
 }

@@ -2,16 +2,10 @@
 
 import { type FormEvent, useState } from 'react';
 import { WINDOW_MS, type WindowName } from '@/lib/model';
+import { type Range, resolveRange } from './range';
 import { toLocal } from './useUrlFilter';
 
-/** A preset follows "now" (live); a custom range (typed, or dragged on a chart) is fixed. */
-export type Range = { preset: WindowName } | { preset: 'custom'; from: number; to: number };
-
-export function resolveRange(range: Range, now = Date.now()): { from: number; to: number } {
-  return range.preset === 'custom'
-    ? { from: range.from, to: range.to }
-    : { from: now - WINDOW_MS[range.preset], to: now };
-}
+export { type Range, resolveRange } from './range';
 
 export function TimeRangePicker({ range, onChange }: { range: Range; onChange: (range: Range) => void }) {
   const [editing, setEditing] = useState(false);

@@ -3,6 +3,8 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { type Role, roleAtLeast } from '@/lib/model';
+import { ThemeToggle } from './ThemeToggle';
+import type { Theme } from './theme';
 import { useWorkspace, workspaceHref } from './Workspace';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher';
 
@@ -27,7 +29,7 @@ function isCurrent(pathname: string, href: string): boolean {
   return href === '/' ? pathname === '/' || pathname.startsWith('/integrations/') : pathname.startsWith(href);
 }
 
-export function TopBar({ username }: { username: string }) {
+export function TopBar({ username, theme }: { username: string; theme: Theme }) {
   const pathname = usePathname();
   const workspace = useWorkspace();
   // In no workspace, only the account page is left.
@@ -59,6 +61,7 @@ export function TopBar({ username }: { username: string }) {
         {username}
         {workspace && <span className="role-badge">{workspace.current.role}</span>}
       </span>
+      <ThemeToggle initial={theme} />
       <button type="button" className="secondary" onClick={signOut}>
         Sign out
       </button>

@@ -2,7 +2,7 @@
 export function Stat({ label, value, testId, tone }: { label: string; value: string; testId?: string; tone?: string }) {
   return (
     <div className="stat">
-      <dt>{label}</dt>
+      <dt title={label}>{label}</dt>
       <dd data-testid={testId} className={tone ? `status-${tone}` : undefined}>
         {value}
       </dd>

@@ -23,17 +23,34 @@ export function formatCount(n: number): string {
   return n < 10_000 ? String(n) : compact.format(n);
 }
 
-export function formatTime(iso: string | number, withDate = false): string {
-  const date = new Date(iso);
-  const time = date.toLocaleTimeString('en-GB', { hour12: false });
+const zoneName = new Intl.DateTimeFormat('en-GB', { timeZoneName: 'short' });
+
+/** The viewer's time zone as people write it ("UTC", "CET", "GMT-5") at that instant (summer time moves it). */
+export function timeZoneOf(at: Date): string {
+  return zoneName.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
+}
+
+/**
+ * The dashboard's one timestamp format: 24-hour local time with its zone, and the ISO date in front when
+ * asked ("2026-12-06 05:12:03 UTC"), so a screenshot or a pasted line says which instant it was.
+ */
+export function formatTime(at: string | number | Date, withDate = false): string {
+  const date = new Date(at);
+  const time = `${date.toLocaleTimeString('en-GB', { hour12: false })} ${timeZoneOf(date)}`;
   return withDate ? `${date.toLocaleDateString('en-CA')} ${time}` : time;
 }
 
-/** A tick label for a chart spanning `spanMs`: times within a day, dates beyond. */
+/** A calendar day in the same style ("2026-12-06"), for dates without a time (a quota's reset, a join). */
+export function formatDay(at: string | number | Date): string {
+  return new Date(at).toLocaleDateString('en-CA');
+}
+
+/** A tick label for a chart spanning `spanMs`: seconds when zoomed below a few minutes, times within a day, dates beyond. */
 export function tickFormatter(spanMs: number): (at: number) => string {
   return (at) => {
     const date = new Date(at);
     if (spanMs > 2 * 86_400_000) return date.toLocaleDateString('en-CA', { month: '2-digit', day: '2-digit' });
+    if (spanMs <= 5 * 60_000) return date.toLocaleTimeString('en-GB', { hour12: false });
     return date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/lib/db';
 import type { Integration } from '@/lib/integrations';
+import { decodeCursor, encodeCursor } from '@/lib/queries';
 import { redactHeaders, redactText } from '@/lib/redaction';
 import { jobConfig } from './config';
 import type { JobInput } from './schema';
@@ -103,21 +104,27 @@ export async function findJob(db: Db, workspaceId: string, id: string) {
   return job ? jobView(job) : null;
 }
 
+/** The workspace's jobs, newest first, a page at a time: `nextCursor` (null on the last page) asks for older ones. */
 export async function listJobs(
   db: Db,
   workspaceId: string,
-  filter: { state?: string; integration?: string; limit?: number },
+  filter: { state?: string; integration?: string; limit?: number; cursor?: string },
 ) {
-  const jobs = await db.job.findMany({
+  const limit = Math.min(filter.limit ?? 50, 500);
+  const after = filter.cursor ? decodeCursor(filter.cursor) : null;
+  const rows = await db.job.findMany({
     where: {
       workspaceId,
       ...(filter.state && { state: filter.state }),
       ...(filter.integration && { integrationSlug: filter.integration }),
+      ...(after && { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }),
     },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: Math.min(filter.limit ?? 50, 500),
+    take: limit + 1,
   });
-  return jobs.map(jobView);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { jobs: page.map(jobView), nextCursor: rows.length > limit ? encodeCursor(last.createdAt, last.id) : null };
 }
 
 export async function listDeadLetters(

@@ -5,7 +5,13 @@ export {
   breakerChanges,
   minuteOf,
 } from './alert-metrics';
-export { type FiringAlertRow, firingAlertRows } from './alerts';
+export {
+  type ChartAnnotation,
+  chartAnnotations,
+  type FiringAlertRow,
+  firingAlertRows,
+  MAX_ANNOTATIONS,
+} from './alerts';
 export {
   ATTEMPT_FAILURES,
   type AttemptFailure,

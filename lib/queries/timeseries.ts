@@ -3,7 +3,8 @@ import { errorsIn } from '@/lib/model';
 import { rateLimitPerMinute } from './policy';
 import { type Aggregate, addAggregate, emptyAggregate, readAggregates } from './rollups';
 
-export const MIN_RANGE_MS = 15 * 60_000;
+/** Five one-minute points (the finest rollups): a zoom into an incident still draws a line. */
+export const MIN_RANGE_MS = 5 * 60_000;
 export const MAX_RANGE_MS = 30 * 86_400_000;
 /** Steps a chart may use; the smallest that keeps a range within MAX_POINTS is chosen. */
 const STEPS_SECONDS = [60, 300, 900, 3600, 6 * 3600, 86_400];
@@ -72,7 +73,7 @@ export interface Timeseries extends Step {
  * The dashboard's time series for one integration (or all, without `integrationId`) over [from, to]:
  * per step, request rate by outcome, error rate, p50/p95/p99 from merged histograms, cache hit ratio,
  * rate-limit waits/rejections and usage, retries per call; plus breaker state intervals per instance.
- * The range is clamped to 15 min..30 d.
+ * The range is clamped to 5 min..30 d.
  */
 export async function timeseries(
   db: Db,

@@ -216,6 +216,31 @@ describe('the gateway on node:http', () => {
     }
   });
 
+  test('a 401 tells a missing token from an invalid or revoked one, in its message and its challenge', async () => {
+    const missing = await fetch(`${h.server.url}/api/gw/up/ok`);
+    assert.equal(missing.status, 401);
+    assert.match((await missing.json()).error, /no token; send Authorization: Bearer <token>/);
+    assert.equal(missing.headers.get('www-authenticate'), 'Bearer realm="breakwater"');
+
+    const wrongScheme = await raw(h, 'GET', '/api/gw/up/ok', { authorization: 'Basic dXNlcjpwYXNz' });
+    assert.match(JSON.parse(wrongScheme.text).error, /no token/);
+
+    const cookie = await signIn(h.server);
+    const created = await callApi(h.server, cookie, '/api/tokens', { method: 'POST', body: { name: 'to revoke' } });
+    assert.equal(created.status, 201);
+    const withToken = { authorization: `Bearer ${created.body.token}` };
+    assert.equal((await raw(h, 'GET', '/api/gw/up/ok', withToken)).status, 200);
+    const revoke = await callApi(h.server, cookie, `/api/tokens/${created.body.id}`, { method: 'DELETE' });
+    assert.equal(revoke.status, 204);
+    for (const headers of [withToken, { authorization: 'Bearer bw_not-a-token' }]) {
+      const refused = await raw(h, 'GET', '/api/gw/up/ok', headers);
+      assert.equal(refused.status, 401);
+      assert.match(JSON.parse(refused.text).error, /invalid or revoked token/);
+      assert.doesNotMatch(JSON.parse(refused.text).error, /no token/);
+      assert.equal(refused.headers['www-authenticate'], 'Bearer realm="breakwater", error="invalid_token"');
+    }
+  });
+
   test('a caller that hangs up mid-call closes the upstream connection', async () => {
     let upstreamClosed!: () => void;
     const closed = new Promise<void>((resolve) => {

@@ -280,6 +280,37 @@ describe('durable jobs and dead letters', () => {
     assert.equal((await h.api(`/api/jobs/${permanent.body.id}`)).body.state, 'discarded');
   });
 
+  test('the job list pages newest first: every job once, in order, then no cursor; a forged cursor is a 400', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const created = await h.api('/api/jobs', {
+        method: 'POST',
+        body: { integration: 'demo', method: 'GET', path: `/paging/${i}` },
+      });
+      assert.equal(created.status, 202, JSON.stringify(created.body));
+      ids.push(created.body.id);
+    }
+    const all = (await h.api('/api/jobs?limit=500')).body.jobs.map((j: { id: string }) => j.id);
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 50; page++) {
+      const answer = await h.api(`/api/jobs?limit=2${cursor && `&cursor=${encodeURIComponent(cursor)}`}`);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.ok(answer.body.jobs.length <= 2);
+      seen.push(...answer.body.jobs.map((j: { id: string }) => j.id));
+      if (!answer.body.nextCursor) break;
+      cursor = answer.body.nextCursor;
+    }
+    assert.deepEqual(seen, all, 'the pages together are the whole list, in its order, none twice');
+    for (const id of ids) assert.ok(seen.includes(id));
+    // Newest first: the last job enqueued comes before the first.
+    assert.ok(seen.indexOf(ids[4]) < seen.indexOf(ids[0]));
+
+    const forged = await h.api('/api/jobs?cursor=bm90LWEtY3Vyc29y');
+    assert.equal(forged.status, 400);
+    assert.equal(forged.body.field, 'cursor');
+  });
+
   test('bad input gets 400 naming the field and enqueues nothing', async () => {
     const before = await db.job.count();
     const cases: [unknown, string][] = [

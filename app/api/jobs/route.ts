@@ -23,10 +23,11 @@ const querySchema = z.object({
   state: z.enum(JOB_STATES).optional(),
   integration: z.string().trim().min(1).max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().max(200).optional(),
 });
 
 export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
-  return Response.json({ jobs: await listJobs(db, workspace.id, query.data) });
+  return Response.json(await listJobs(db, workspace.id, query.data));
 });

@@ -4,6 +4,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { fetchJson } from '@/components/ui/api';
 import { DataTable } from '@/components/ui/DataTable';
+import { formatTime } from '@/components/ui/format';
 
 interface AuditEvent {
   id: string;
@@ -94,7 +95,7 @@ export function AuditLog({ ws }: { ws: string }) {
       >
         {(e) => (
           <tr key={e.id}>
-            <td>{new Date(e.at).toLocaleString()}</td>
+            <td>{formatTime(e.at, true)}</td>
             <td>
               {e.actor.name}
               {e.actor.type === 'token' && <span className="muted"> (token)</span>}

@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { fetchJson } from '@/components/ui/api';
 import { DataTable } from '@/components/ui/DataTable';
+import { formatDay, formatTime } from '@/components/ui/format';
 
 interface Caller {
   tokenId: string;
@@ -45,10 +46,10 @@ export function TokenCallers({ slug }: { slug: string }) {
             <td>
               {c.monthlyQuota === null
                 ? 'none'
-                : `${c.monthlyQuota} (${Math.max(0, c.monthlyQuota - c.callsThisMonth)} left, resets ${new Date(c.quotaResetsAt).toLocaleDateString()})`}
+                : `${c.monthlyQuota} (${Math.max(0, c.monthlyQuota - c.callsThisMonth)} left, resets ${formatDay(c.quotaResetsAt)})`}
             </td>
             <td>{c.rateLimitPerMinute === null ? 'none' : `${c.rateLimitPerMinute}/min`}</td>
-            <td>{c.lastUsedAt ? new Date(c.lastUsedAt).toLocaleString() : 'never'}</td>
+            <td>{c.lastUsedAt ? formatTime(c.lastUsedAt, true) : 'never'}</td>
           </tr>
         )}
       </DataTable>

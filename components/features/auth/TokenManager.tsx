@@ -3,8 +3,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { fetchJson, sendJson } from '@/components/ui/api';
+import { CopyButton } from '@/components/ui/CopyButton';
 import { DataTable } from '@/components/ui/DataTable';
 import { FormError } from '@/components/ui/FormError';
+import { formatTime } from '@/components/ui/format';
 import { TOKEN_SCOPES } from '@/lib/model';
 
 interface TokenView {
@@ -65,7 +67,7 @@ function tokenRequest(form: HTMLFormElement) {
   };
 }
 
-const when = (at: string | null, none: string) => (at ? new Date(at).toLocaleString() : none);
+const when = (at: string | null, none: string) => (at ? formatTime(at, true) : none);
 const counts = (map: Record<string, number> | null, unit: string) =>
   map
     ? Object.entries(map)
@@ -73,16 +75,37 @@ const counts = (map: Record<string, number> | null, unit: string) =>
         .join(', ')
     : '–';
 
+/** A logged call's upstream path as the gateway takes it: relative to the integration's base URL, no leading slash. */
+function relativePath(path: string | undefined, baseUrl: string | undefined): string {
+  if (!path || !baseUrl) return '<path>';
+  const base = new URL(baseUrl).pathname.replace(/\/$/, '');
+  return (path.startsWith(`${base}/`) ? path.slice(base.length) : path).replace(/^\//, '');
+}
+
 export function TokenManager() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<Created | null>(null);
-  const [copied, setCopied] = useState(false);
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => fetchJson<{ tokens: TokenView[] }>('/api/tokens') });
+  // The curl line names a real integration the token may call and a path it was last called with (a GET
+  // from the call log), so it runs as pasted; with no such call yet, the path is left for the reader.
+  const integrations = useQuery({
+    queryKey: ['integrations'],
+    queryFn: () => fetchJson<{ integrations: { slug: string; baseUrl: string }[] }>('/api/integrations'),
+    enabled: created !== null,
+  });
+  const slug = created?.integrations?.[0] ?? integrations.data?.integrations[0]?.slug;
+  const lastGet = useQuery({
+    queryKey: ['last-get', slug],
+    queryFn: () =>
+      fetchJson<{ calls: { path: string }[] }>(
+        `/api/calls?${new URLSearchParams({ integration: slug ?? '', method: 'GET', limit: '1' })}`,
+      ),
+    enabled: slug !== undefined,
+  });
   const create = useMutation({
     mutationFn: (body: ReturnType<typeof tokenRequest>) => sendJson<Created>('/api/tokens', 'POST', body),
     onSuccess: (answer) => {
       setCreated(answer);
-      setCopied(false);
       void queryClient.invalidateQueries({ queryKey: ['tokens'] });
     },
   });
@@ -97,9 +120,13 @@ export function TokenManager() {
     create.mutate(tokenRequest(form), { onSuccess: () => form.reset() });
   }
 
+  const path = relativePath(
+    lastGet.data?.calls[0]?.path,
+    integrations.data?.integrations.find((i) => i.slug === slug)?.baseUrl,
+  );
   const curl =
     created &&
-    `curl -H "Authorization: Bearer ${created.token}" ${typeof window === 'undefined' ? '' : window.location.origin}/api/gw/${created.integrations?.[0] ?? '<integration>'}/<path>`;
+    `curl -i -H 'Authorization: Bearer ${created.token}' '${typeof window === 'undefined' ? '' : window.location.origin}/api/gw/${slug ? encodeURIComponent(slug) : '<integration>'}/${path}'`;
 
   return (
     <div className="panel">
@@ -147,17 +174,21 @@ export function TokenManager() {
       {created && (
         <div className="notice" role="status">
           <p>
-            New token (copy it now, it will not be shown again): <code data-testid="new-token">{created.token}</code>{' '}
-            <button
-              type="button"
-              onClick={() => void navigator.clipboard?.writeText(created.token).then(() => setCopied(true))}
-            >
-              {copied ? 'Copied' : 'Copy'}
-            </button>
+            New token (copy it now, it will not be shown again):{' '}
+            <code id="new-token" data-testid="new-token">
+              {created.token}
+            </code>{' '}
+            <CopyButton text={created.token} targetId="new-token" label="Copy token" />
           </p>
-          <p>
-            Try it: <code className="mono">{curl}</code>
-          </p>
+          {curl && (
+            <p>
+              Try it:{' '}
+              <code id="new-token-curl" className="mono" data-testid="new-token-curl">
+                {curl}
+              </code>{' '}
+              <CopyButton text={curl} targetId="new-token-curl" label="Copy curl line" />
+            </p>
+          )}
         </div>
       )}
       <DataTable

@@ -2,10 +2,11 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { useWorkspace, workspaceHref } from '@/components/shell/Workspace';
 import { ApiError, fetchJson, sendJson, type Wire } from '@/components/ui/api';
 import { BulkPanel, pickFilter } from '@/components/ui/BulkPanel';
+import { ConfirmDialog } from '@/components/ui/ConfirmDialog';
 import { RadioGroup } from '@/components/ui/RadioGroup';
 import type { findReplayRun, startBulkReplay } from '@/lib/jobs';
 
@@ -80,6 +81,7 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
   const [concurrency, setConcurrency] = useState('5');
   const [idempotency, setIdempotency] = useState<'reuse' | 'new'>('reuse');
   const [runId, setRunId] = useState<string | null>(null);
+  const confirm = useRef<HTMLDialogElement>(null);
   const filter = pickFilter(params, FILTERS);
   const filterKey = JSON.stringify(filter);
   const preview = useQuery({
@@ -110,9 +112,10 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
   });
   const fields = start.error instanceof ApiError ? start.error.fields : {};
 
+  // Many calls go out at once: the count and the key choice are confirmed before any is sent.
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    start.mutate();
+    confirm.current?.showModal();
   }
   function close() {
     setOpen(false);
@@ -134,60 +137,74 @@ export function BulkReplay({ params }: { params: Iterable<[string, string]> }) {
           <p className="muted">Starting…</p>
         )
       ) : (
-        <form onSubmit={submit} aria-label="Bulk replay" noValidate>
-          <p role="status" aria-live="polite" data-testid="bulk-preview">
-            {preview.isPending
-              ? 'Counting the matching calls…'
-              : preview.isError
-                ? `Could not count the matching calls: ${preview.error.message}`
-                : count &&
-                  (count.more
-                    ? `More than ${count.count} calls match: only the newest ${count.count} will be replayed.`
-                    : `${count.count} ${count.count === 1 ? 'call matches' : 'calls match'} the explorer's filter.`)}
-          </p>
-          <div className="row" style={{ alignItems: 'start' }}>
-            <label htmlFor="bulk-concurrency">
-              Concurrency
-              <input
-                id="bulk-concurrency"
-                type="number"
-                min={1}
-                max={20}
-                value={concurrency}
-                onChange={(e) => setConcurrency(e.target.value)}
-                aria-invalid={fields.concurrency ? true : undefined}
-                aria-describedby={fields.concurrency ? 'bulk-concurrency-error' : 'bulk-concurrency-hint'}
-                style={{ width: 90 }}
-              />
-              <span id="bulk-concurrency-hint" className="muted" style={{ fontSize: 12 }}>
-                1 to 20 replays at once
-              </span>
-              {fields.concurrency && (
-                <span id="bulk-concurrency-error" className="field-error">
-                  {fields.concurrency}
-                </span>
-              )}
-            </label>
-            <RadioGroup
-              legend="Idempotency key"
-              name="bulk-idempotency"
-              value={idempotency}
-              options={[
-                { value: 'reuse', label: "Reuse each original's key (no double effect)" },
-                { value: 'new', label: 'New keys' },
-              ]}
-              onChange={setIdempotency}
-            />
-          </div>
-          {start.error && !fields.concurrency && (
-            <p className="alert" role="alert">
-              Could not start: {start.error.message}
+        <>
+          <form onSubmit={submit} aria-label="Bulk replay" noValidate>
+            <p role="status" aria-live="polite" data-testid="bulk-preview">
+              {preview.isPending
+                ? 'Counting the matching calls…'
+                : preview.isError
+                  ? `Could not count the matching calls: ${preview.error.message}`
+                  : count &&
+                    (count.more
+                      ? `More than ${count.count} calls match: only the newest ${count.count} will be replayed.`
+                      : `${count.count} ${count.count === 1 ? 'call matches' : 'calls match'} the explorer's filter.`)}
             </p>
-          )}
-          <button type="submit" disabled={!count || count.count === 0 || start.isPending} style={{ marginTop: 12 }}>
-            {count ? `Replay ${count.count} ${count.count === 1 ? 'call' : 'calls'}` : 'Replay'}
-          </button>
-        </form>
+            <div className="row" style={{ alignItems: 'start' }}>
+              <label htmlFor="bulk-concurrency">
+                Concurrency
+                <input
+                  id="bulk-concurrency"
+                  type="number"
+                  min={1}
+                  max={20}
+                  value={concurrency}
+                  onChange={(e) => setConcurrency(e.target.value)}
+                  aria-invalid={fields.concurrency ? true : undefined}
+                  aria-describedby={fields.concurrency ? 'bulk-concurrency-error' : 'bulk-concurrency-hint'}
+                  style={{ width: 90 }}
+                />
+                <span id="bulk-concurrency-hint" className="muted" style={{ fontSize: 12 }}>
+                  1 to 20 replays at once
+                </span>
+                {fields.concurrency && (
+                  <span id="bulk-concurrency-error" className="field-error">
+                    {fields.concurrency}
+                  </span>
+                )}
+              </label>
+              <RadioGroup
+                legend="Idempotency key"
+                name="bulk-idempotency"
+                value={idempotency}
+                options={[
+                  { value: 'reuse', label: "Reuse each original's key (no double effect)" },
+                  { value: 'new', label: 'New keys' },
+                ]}
+                onChange={setIdempotency}
+              />
+            </div>
+            {start.error && !fields.concurrency && (
+              <p className="alert" role="alert">
+                Could not start: {start.error.message}
+              </p>
+            )}
+            <button type="submit" disabled={!count || count.count === 0 || start.isPending} style={{ marginTop: 12 }}>
+              {count ? `Replay ${count.count} ${count.count === 1 ? 'call' : 'calls'}` : 'Replay'}
+            </button>
+          </form>
+          {/* Outside the form: its own form (method="dialog") must not be nested in this one. */}
+          <ConfirmDialog
+            dialogRef={confirm}
+            title={count ? `Replay ${count.count} ${count.count === 1 ? 'call' : 'calls'}?` : null}
+            confirmLabel="Start the replay"
+            onConfirm={() => start.mutate()}
+          >
+            {`They are sent again to their upstreams, ${concurrency} at a time, `}
+            {idempotency === 'new'
+              ? 'each with a new idempotency key: any that took effect the first time can take effect again.'
+              : "each with its original's idempotency key, so an upstream that honours keys applies none twice."}
+          </ConfirmDialog>
+        </>
       )}
     </BulkPanel>
   );

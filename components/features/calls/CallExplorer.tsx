@@ -139,9 +139,11 @@ export function CallExplorer({
             </thead>
             <tbody>
               {rows.map((c) => (
-                <tr key={c.id} className="clickable">
+                // The request id's link covers the whole row (CSS): a click anywhere opens the call, even when
+                // the table scrolls sideways at 1024 px and that column is out of view.
+                <tr key={c.id} className="clickable row-link">
                   <td className="mono">{formatTime(c.startedAt, true)}</td>
-                  <td>
+                  <td title={c.integration.name}>
                     {c.integration.name}
                     {c.environment === 'sandbox' && (
                       <>
@@ -151,7 +153,7 @@ export function CallExplorer({
                     )}
                   </td>
                   <td className="mono">{c.method}</td>
-                  <td className="mono" title={c.path}>
+                  <td className="mono" title={c.route === c.path ? c.path : `${c.route}\n${c.path}`}>
                     {c.route}
                   </td>
                   <td className="num">{c.status ?? '–'}</td>
@@ -162,7 +164,13 @@ export function CallExplorer({
                   <td className="num">{formatMs(c.durationMs)}</td>
                   <td className="num">{c.attemptCount}</td>
                   <td className="mono">
-                    <Link href={`/explorer/${encodeURIComponent(c.id)}`}>{c.requestId ?? c.id}</Link>
+                    <Link
+                      className="row-link-target"
+                      href={`/explorer/${encodeURIComponent(c.id)}`}
+                      title={c.requestId ?? c.id}
+                    >
+                      {c.requestId ?? c.id}
+                    </Link>
                     {c.replayOfId && (
                       <>
                         {' '}

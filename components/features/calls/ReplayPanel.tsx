@@ -3,8 +3,9 @@
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { ApiError, sendJson } from '@/components/ui/api';
+import { ConfirmDialog } from '@/components/ui/ConfirmDialog';
 import { HeaderList } from '@/components/ui/HeaderList';
 import { RadioGroup } from '@/components/ui/RadioGroup';
 import type { ReplayDraft, replayCall } from '@/lib/jobs';
@@ -54,6 +55,7 @@ export function ReplayPanel({
   const [mode, setMode] = useState<Mode>('as-recorded');
   const [idempotency, setIdempotency] = useState<Idempotency>('reuse');
   const [draft, setDraft] = useState(recorded);
+  const confirmNewKey = useRef<HTMLDialogElement>(null);
   const replay = useMutation({
     mutationFn: (dryRun: boolean) =>
       sendJson<ReplayAnswer>(`/api/calls/${encodeURIComponent(callId)}/replay`, 'POST', {
@@ -141,7 +143,12 @@ export function ReplayPanel({
           <button type="submit" className="secondary" disabled={replay.isPending}>
             Dry run
           </button>
-          <button type="button" onClick={() => replay.mutate(false)} disabled={replay.isPending}>
+          <button
+            type="button"
+            // A new key lets the upstream apply the request again: asked once more, never silently.
+            onClick={() => (idempotency === 'new' ? confirmNewKey.current?.showModal() : replay.mutate(false))}
+            disabled={replay.isPending}
+          >
             {replay.isPending ? 'Working…' : 'Send replay'}
           </button>
           {mode === 'edited' && (
@@ -156,6 +163,15 @@ export function ReplayPanel({
           )}
         </div>
       </form>
+      <ConfirmDialog
+        dialogRef={confirmNewKey}
+        title="Send the replay with a new idempotency key?"
+        confirmLabel="Send with a new key"
+        onConfirm={() => replay.mutate(false)}
+      >
+        The upstream will see a request it has never seen: if the original took effect (a charge, an e-mail), this one
+        can take effect a second time. Reusing the original's key cannot.
+      </ConfirmDialog>
       <div aria-live="polite">
         {error && !shownBesideFields && (
           <div className="alert replay-outcome" role="alert">

@@ -2,12 +2,13 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { type ChartRow, type Series, type Threshold, TimeChart } from '@/components/charts/TimeChart';
-import { type Range, resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
+import { type Annotation, type ChartRow, type Series, type Threshold, TimeChart } from '@/components/charts/TimeChart';
+import { resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
+import { useUrlRange } from '@/components/filters/useUrlRange';
 import { fetchJson, type Wire } from '@/components/ui/api';
 import { formatMs, formatPercent, formatTime } from '@/components/ui/format';
 import { ENVIRONMENTS, type Environment, OUTCOMES } from '@/lib/model';
-import type { Timeseries } from '@/lib/queries';
+import type { ChartAnnotation, Timeseries } from '@/lib/queries';
 import { BreakerTimeline } from './BreakerTimeline';
 
 /** Alert thresholds to draw on the charts they watch; the alerts engine passes its firing rules' values. */
@@ -26,6 +27,18 @@ function load(slug: string, from: number, to: number, environment: EnvironmentFi
   const query = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
   if (environment !== 'all') query.set('environment', environment);
   return fetchJson<SeriesData>(`/api/integrations/${encodeURIComponent(slug)}/timeseries?${query}`);
+}
+
+function loadAnnotations(slug: string, from: number, to: number): Promise<{ annotations: Wire<ChartAnnotation>[] }> {
+  const query = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+  return fetchJson(`/api/integrations/${encodeURIComponent(slug)}/annotations?${query}`);
+}
+
+/** An alert or breaker change as a line on the charts: red when trouble starts, green when it ends. */
+function toAnnotation(a: Wire<ChartAnnotation>): Annotation {
+  const tone = a.state === 'firing' || a.state === 'open' ? 'bad' : a.state === 'half-open' ? 'warn' : 'ok';
+  const label = a.kind === 'alert' ? `${a.subject} ${a.state}` : `breaker ${a.state}`;
+  return { at: Date.parse(a.at), label, tone };
 }
 
 /** One row per step; `prev_*` hold the previous period's value at the same offset, for comparison. */
@@ -56,13 +69,14 @@ function toRows(series: SeriesData, previous: SeriesData | undefined): ChartRow[
 }
 
 const perSec = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(v >= 1 ? 1 : 2));
-const pct = (v: number) => `${Math.round(v * 100)}%`;
+// Ticks can be 1.25% apart: rounding to whole percents would print two ticks the same.
+const pct = (v: number) => `${Number((v * 100).toFixed(2))}%`;
 const count = (v: number) => String(Math.round(v));
 const SKELETONS = ['latency', 'rate', 'errors', 'cache', 'limit', 'retries'];
 const PREV = { color: 'var(--muted)', dashed: true } as const;
 
 export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; thresholds?: ChartThresholds }) {
-  const [range, setRange] = useState<Range>({ preset: '1h' });
+  const [range, setRange] = useUrlRange('1h');
   const [compare, setCompare] = useState(false);
   const [environment, setEnvironment] = useState<EnvironmentFilter>('all');
   const live = range.preset !== 'custom';
@@ -86,6 +100,16 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
     refetchInterval: live ? 60_000 : false,
     placeholderData: keepPreviousData,
   });
+  const marks = useQuery({
+    queryKey: ['annotations', slug, ...key],
+    queryFn: () => {
+      const { from, to } = resolveRange(range);
+      return loadAnnotations(slug, from, to);
+    },
+    refetchInterval: live ? 5000 : false,
+    placeholderData: keepPreviousData,
+  });
+  const annotations = (marks.data?.annotations ?? []).map(toAnnotation);
   const zoom = (from: number, to: number) => setRange({ preset: 'custom', from, to });
   const series = current.data;
   const rows = series ? toRows(series, compare ? previous.data : undefined) : [];
@@ -101,7 +125,7 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
     latencyThresholds.push({ value: thresholds.p95Ms, label: `p95 alert ${formatMs(thresholds.p95Ms)}` });
   if (thresholds.p99Ms)
     latencyThresholds.push({ value: thresholds.p99Ms, label: `p99 alert ${formatMs(thresholds.p99Ms)}` });
-  const common = { data: rows, from, to, onZoom: zoom, empty };
+  const common = { data: rows, from, to, onZoom: zoom, empty, annotations };
   return (
     <>
       <div className="toolbar">
@@ -155,6 +179,7 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
               title="Latency"
               {...common}
               format={(v) => formatMs(v)}
+              unit="latency"
               minYMax={10}
               thresholds={latencyThresholds}
               series={[
@@ -167,6 +192,7 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
               title="Request rate by outcome (per second)"
               {...common}
               format={perSec}
+              unit="calls/s"
               minYMax={1}
               series={[
                 ...outcomes.map((o) => ({
@@ -183,6 +209,7 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
               title="Error rate"
               {...common}
               format={pct}
+              unit="% of calls"
               minYMax={0.05}
               thresholds={
                 thresholds.errorRate
@@ -199,6 +226,7 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
               title="Cache hit ratio"
               {...common}
               format={pct}
+              unit="% of cacheable"
               minYMax={1}
               series={withPrev(
                 { key: 'cacheHitRatio', label: 'hit ratio', color: 'var(--chart-6)' },
@@ -210,8 +238,10 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
               title={`Rate-limit usage${series.rateLimitPerMinute ? ` (quota ${series.rateLimitPerMinute}/min)` : ' (no limit)'}`}
               {...common}
               format={pct}
+              unit="% of quota"
               minYMax={0.1}
               formatRight={count}
+              rightUnit="calls"
               series={[
                 ...withPrev(
                   { key: 'rateLimitUsage', label: 'used of quota', color: 'var(--chart-1)' },
@@ -233,6 +263,7 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
               title="Retries per call"
               {...common}
               format={(v) => v.toFixed(2)}
+              unit="retries/call"
               minYMax={1}
               series={withPrev(
                 { key: 'retriesPerCall', label: 'retries per call', color: 'var(--chart-5)' },

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { ApiError, type FieldIssue, sendJson } from '@/components/ui/api';
+import { formatTime } from '@/components/ui/format';
 
 export interface FieldSpec {
   /** dotted path in the API body, as the API names it in field errors */
@@ -144,7 +145,7 @@ export function IntegrationForm({ groups, initial, defaults, slug }: Props) {
         router.push(`/settings/integrations/${integration.slug}/edit?${slug ? 'saved' : 'created'}=1`);
         return;
       }
-      setSaved(`Saved at ${new Date().toLocaleTimeString('en-GB', { hour12: false })}; it applies to the next call.`);
+      setSaved(`Saved at ${formatTime(Date.now())}; it applies to the next call.`);
       router.refresh();
     } catch (error) {
       const issues = error instanceof ApiError ? error.issues : [];

@@ -43,7 +43,9 @@ export function IntegrationTile({
       <header className="tile-head">
         <span className={`dot ${tile.health}`} role="img" aria-label={HEALTH_LABEL[tile.health]} />
         <h2 id={`tile-${tile.slug}`} className="tile-name">
-          <Link href={`/integrations/${tile.slug}`}>{tile.name}</Link>
+          <Link href={`/integrations/${tile.slug}`} title={tile.name}>
+            {tile.name}
+          </Link>
         </h2>
         {breaker.instances > 1 && breaker.tripped > 0 && (
           <span className="muted mono" title={breakerDetail}>

@@ -1,9 +1,9 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { AnySelect, byName, listState } from '@/components/filters/ListParts';
+import { AnySelect, byName, LoadOlder, listState } from '@/components/filters/ListParts';
 import { fetchJson, type Wire } from '@/components/ui/api';
 import { formatTime } from '@/components/ui/format';
 import { StatusBadge } from '@/components/ui/StatusBadge';
@@ -24,17 +24,25 @@ const STATE_TONE: Record<string, string> = {
 /** The badge tone of a job state. */
 export const jobStateTone = (state: string) => STATE_TONE[state] ?? '';
 
-/** The newest jobs, filtered by state and integration, refreshed every few seconds. */
+const PAGE_SIZE = 100;
+
+/** The newest jobs, filtered by state and integration, refreshed every few seconds; older ones a page at a time. */
 export function JobList({ integrations }: { integrations: { slug: string; name: string }[] }) {
   const [state, setState] = useState('');
   const [integration, setIntegration] = useState('');
-  const jobs = useQuery({
+  const jobs = useInfiniteQuery({
     queryKey: ['jobs', state, integration],
-    queryFn: () => fetchJson<{ jobs: Job[] }>(`/api/jobs?${new URLSearchParams({ state, integration, limit: '100' })}`),
+    queryFn: ({ pageParam }) => {
+      const query = new URLSearchParams({ state, integration, limit: String(PAGE_SIZE) });
+      if (pageParam) query.set('cursor', pageParam);
+      return fetchJson<{ jobs: Job[]; nextCursor: string | null }>(`/api/jobs?${query}`);
+    },
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: QUEUE_REFRESH_MS,
     placeholderData: keepPreviousData,
   });
-  const rows = jobs.data?.jobs ?? [];
+  const rows = jobs.data?.pages.flatMap((p) => p.jobs) ?? [];
   return (
     <section aria-label="Jobs">
       <fieldset className="panel filters" style={{ marginInline: 0 }}>
@@ -69,9 +77,12 @@ export function JobList({ integrations }: { integrations: { slug: string; name: 
               {rows.map((job) => (
                 <tr key={job.id} className="clickable" data-testid={`job-${job.id}`}>
                   <td className="mono">{formatTime(job.createdAt, true)}</td>
-                  <td>{job.integration}</td>
+                  <td title={job.integration}>{job.integration}</td>
                   <td className="mono">
-                    <Link href={`/jobs/${encodeURIComponent(job.id)}`}>
+                    <Link
+                      href={`/jobs/${encodeURIComponent(job.id)}`}
+                      title={`${job.request.method} ${job.request.path}`}
+                    >
                       {job.request.method} {job.request.path}
                     </Link>
                   </td>
@@ -87,7 +98,7 @@ export function JobList({ integrations }: { integrations: { slug: string; name: 
               ))}
             </tbody>
           </table>
-          <p className="muted">{rows.length === 100 ? 'The newest 100 jobs.' : `${rows.length} jobs.`}</p>
+          <LoadOlder shown={rows.length} noun="jobs" pages={jobs} />
         </div>
       )}
     </section>

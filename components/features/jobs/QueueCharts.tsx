@@ -1,9 +1,9 @@
 'use client';
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import { type ChartRow, TimeChart } from '@/components/charts/TimeChart';
-import { type Range, resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
+import { resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
+import { useUrlRange } from '@/components/filters/useUrlRange';
 import { fetchJson, type Wire } from '@/components/ui/api';
 import type { QueueSeries } from '@/lib/queries';
 import { formatAge } from './QueueStats';
@@ -30,7 +30,7 @@ const CHARTS = [
  * oldest dead letter's age. Samples are taken every BREAKWATER_QUEUE_SAMPLE_MS by the job worker.
  */
 export function QueueCharts({ integration }: { integration?: string }) {
-  const [range, setRange] = useState<Range>({ preset: '1h' });
+  const [range, setRange] = useUrlRange('1h');
   const live = range.preset !== 'custom';
   const series = useQuery({
     queryKey: ['queue-series', integration ?? '', ...(live ? [range.preset] : [range.from, range.to])],
@@ -81,6 +81,8 @@ export function QueueCharts({ integration }: { integration?: string }) {
               title={title}
               {...common}
               format={count}
+              unit="jobs"
+              rightUnit="age"
               minYMax={1}
               wholeNumbers
               formatRight={(v) => formatAge(v)}

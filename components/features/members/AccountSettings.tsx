@@ -5,6 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { fetchJson, sendJson } from '@/components/ui/api';
 import { DataTable } from '@/components/ui/DataTable';
 import { FormError } from '@/components/ui/FormError';
+import { formatTime } from '@/components/ui/format';
 
 interface SessionView {
   id: string;
@@ -94,8 +95,8 @@ export function AccountSettings() {
             <tr key={s.id}>
               <td>{s.userAgent ?? 'unknown'}</td>
               <td className="mono">{s.address ?? 'unknown'}</td>
-              <td>{new Date(s.createdAt).toLocaleString()}</td>
-              <td>{s.current ? 'this session' : new Date(s.lastSeenAt).toLocaleString()}</td>
+              <td>{formatTime(s.createdAt, true)}</td>
+              <td>{s.current ? 'this session' : formatTime(s.lastSeenAt, true)}</td>
               <td>
                 {!s.current && (
                   <button type="button" className="danger" onClick={() => revoke.mutate(s.id)}>

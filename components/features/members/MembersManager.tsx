@@ -5,6 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { fetchJson, sendJson } from '@/components/ui/api';
 import { DataTable } from '@/components/ui/DataTable';
 import { FormError } from '@/components/ui/FormError';
+import { formatDay, formatTime } from '@/components/ui/format';
 import { ROLES } from '@/lib/model';
 
 interface Member {
@@ -89,7 +90,7 @@ export function MembersManager({ ws, selfId }: { ws: string; selfId: string }) {
                   ))}
                 </select>
               </td>
-              <td>{new Date(m.since).toLocaleDateString()}</td>
+              <td>{formatDay(m.since)}</td>
               <td>
                 {m.userId !== selfId && (
                   <button
@@ -149,8 +150,8 @@ export function MembersManager({ ws, selfId }: { ws: string; selfId: string }) {
           {(i) => (
             <tr key={i.id}>
               <td>{i.role}</td>
-              <td>{new Date(i.createdAt).toLocaleString()}</td>
-              <td>{new Date(i.expiresAt).toLocaleString()}</td>
+              <td>{formatTime(i.createdAt, true)}</td>
+              <td>{formatTime(i.expiresAt, true)}</td>
               <td>
                 <button type="button" className="danger" onClick={() => withdraw.mutate(i.id)}>
                   Withdraw

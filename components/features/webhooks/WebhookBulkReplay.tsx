@@ -1,9 +1,10 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { sendJson, type Wire } from '@/components/ui/api';
 import { BulkPanel, pickFilter } from '@/components/ui/BulkPanel';
+import { ConfirmDialog } from '@/components/ui/ConfirmDialog';
 import { RadioGroup } from '@/components/ui/RadioGroup';
 import type { replayMatchingEvents } from '@/lib/webhooks';
 
@@ -29,6 +30,7 @@ export function WebhookBulkReplay({ params }: { params: Iterable<[string, string
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [idempotency, setIdempotency] = useState<'reuse' | 'new'>('reuse');
+  const confirm = useRef<HTMLDialogElement>(null);
   const filter = pickFilter(params, FILTERS);
   const filterKey = JSON.stringify(filter);
   const replay = useMutation({
@@ -42,9 +44,10 @@ export function WebhookBulkReplay({ params }: { params: Iterable<[string, string
     staleTime: 0,
   });
 
+  // Every matching event is forwarded again: the count and the key choice are confirmed first.
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    replay.mutate();
+    confirm.current?.showModal();
   }
   function close() {
     setOpen(false);
@@ -95,6 +98,16 @@ export function WebhookBulkReplay({ params }: { params: Iterable<[string, string
           </button>
         </form>
       )}
+      <ConfirmDialog
+        dialogRef={confirm}
+        title={count?.dryRun ? `Replay ${events(count.replayable)}?` : null}
+        confirmLabel="Queue the replays"
+        onConfirm={() => replay.mutate()}
+      >
+        {idempotency === 'new'
+          ? 'Each is forwarded again with a new idempotency key: the application treats it as new work.'
+          : 'Each is forwarded again with its own idempotency key, so an application that honours keys does nothing twice.'}
+      </ConfirmDialog>
     </BulkPanel>
   );
 }

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { type ChartRow, type Series, TimeChart } from '@/components/charts/TimeChart';
 import { type Range, resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
+import { useUrlRange } from '@/components/filters/useUrlRange';
 import { fetchJson, type Wire } from '@/components/ui/api';
 import { FormError } from '@/components/ui/FormError';
 import { formatCount } from '@/components/ui/format';
@@ -49,7 +50,17 @@ function query(range: Range): string {
   return new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() }).toString();
 }
 
-function SourceChart({ slug, name, range }: { slug: string; name: string; range: Range }) {
+function SourceChart({
+  slug,
+  name,
+  range,
+  onZoom,
+}: {
+  slug: string;
+  name: string;
+  range: Range;
+  onZoom: (range: Range) => void;
+}) {
   const live = range.preset !== 'custom';
   const series = useQuery({
     queryKey: ['webhook-counts', slug, live ? range.preset : `${range.from}-${range.to}`],
@@ -74,7 +85,9 @@ function SourceChart({ slug, name, range }: { slug: string; name: string; range:
       from={from}
       to={to}
       format={(v) => String(Math.round(v))}
+      unit="deliveries"
       minYMax={1}
+      onZoom={(f, t) => onZoom({ preset: 'custom', from: f, to: t })}
       wholeNumbers
       empty={rows.every((r) => !r.received && !r.rejected && !r.duplicate)}
     />
@@ -128,7 +141,7 @@ export function WebhookSources({
   canEdit?: boolean;
 }) {
   const queryClient = useQueryClient();
-  const [range, setRange] = useState<Range>({ preset: '1h' });
+  const [range, setRange] = useUrlRange('1h');
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const live = range.preset !== 'custom';
@@ -208,7 +221,7 @@ export function WebhookSources({
             )}
           </div>
           <Totals counts={s.counts} />
-          <SourceChart slug={s.slug} name={s.name} range={range} />
+          <SourceChart slug={s.slug} name={s.name} range={range} onZoom={setRange} />
         </section>
       ))}
     </>

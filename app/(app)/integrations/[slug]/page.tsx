@@ -8,6 +8,7 @@ import { RouteTable } from '@/components/features/integrations/RouteTable';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
 import { CostPanel } from '@/components/features/usage/CostPanel';
 import { PriceForm } from '@/components/features/usage/PriceForm';
+import { formatTime } from '@/components/ui/format';
 import { chartThresholds } from '@/lib/alerts';
 import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
@@ -58,7 +59,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
         {lastSwitch && (
           <p className="muted" data-testid="last-environment-switch">
             Switched from {lastSwitch.fromEnvironment} to {lastSwitch.toEnvironment} by {lastSwitch.actor} at{' '}
-            {lastSwitch.at.toISOString()}
+            {formatTime(lastSwitch.at, true)}
           </p>
         )}
         {usage && (
@@ -66,7 +67,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
             Credentials (primary {target.secretEnv}, secondary {target.secondarySecretEnv}): served by primary:{' '}
             {usage.primary}, secondary: {usage.secondary} in the last 24 h;{' '}
             {usage.lastSecondaryAt
-              ? `last secondary use at ${usage.lastSecondaryAt.toISOString()}`
+              ? `last secondary use at ${formatTime(usage.lastSecondaryAt, true)}`
               : 'the secondary was never used'}
           </p>
         )}
