@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CircuitOpenError, type PolicyInput, RateLimitedError, ResilientClient } from '@/lib/resilience';
 import { MetricsRegistry, renderPrometheus } from '@/lib/telemetry';
+import { MemoryIdempotencyStore } from './idempotency';
 import { SharedState } from './state';
 
 // Two SharedState objects in one process are two instances: each has its own connections and instance id,
@@ -281,4 +282,36 @@ test('a message published by one instance reaches the other', async () => {
     await sleep(20);
   }
   assert.equal(heard[0], 'v2');
+});
+
+test('an idempotency key claimed on one instance is in flight, then replayed, on the other', async () => {
+  const [a, b] = [instance(), instance()];
+  await Promise.all([a.redis.ready(), b.redis.ready()]);
+  assert.deepEqual(await a.idempotency.claim('int:tok', 'k1', 'fp', 10_000), { kind: 'claimed' });
+  assert.deepEqual(await b.idempotency.claim('int:tok', 'k1', 'fp', 10_000), { kind: 'in-flight' });
+  assert.deepEqual(await b.idempotency.claim('int:tok', 'k1', 'other', 10_000), { kind: 'mismatch' });
+  const answer = { status: 201, headers: { 'x-a': '1' }, body: Buffer.from('made'), bodyOmitted: false };
+  await a.idempotency.complete('int:tok', 'k1', 'fp', answer, 60_000);
+  assert.deepEqual(await b.idempotency.claim('int:tok', 'k1', 'fp', 10_000), { kind: 'replay', answer });
+  // Another caller's key of the same name is its own.
+  assert.deepEqual(await b.idempotency.claim('int:other', 'k1', 'fp', 10_000), { kind: 'claimed' });
+  await b.idempotency.release('int:other', 'k1');
+  assert.deepEqual(await a.idempotency.claim('int:other', 'k1', 'fp', 10_000), { kind: 'claimed' });
+});
+
+test('without Redis, idempotency records live in memory, bounded', async () => {
+  const store = new MemoryIdempotencyStore(2);
+  assert.equal((await store.claim('s', 'k1', 'fp', 10_000)).kind, 'claimed');
+  assert.equal((await store.claim('s', 'k1', 'fp', 10_000)).kind, 'in-flight');
+  await store.complete(
+    's',
+    'k1',
+    'fp',
+    { status: 200, headers: {}, body: Buffer.from('x'), bodyOmitted: false },
+    60_000,
+  );
+  assert.equal((await store.claim('s', 'k1', 'fp', 10_000)).kind, 'replay');
+  await store.claim('s', 'k2', 'fp', 10_000);
+  await store.claim('s', 'k3', 'fp', 10_000);
+  assert.equal((await store.claim('s', 'k1', 'fp', 10_000)).kind, 'claimed', 'the oldest record made room');
 });

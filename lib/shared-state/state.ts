@@ -2,6 +2,7 @@ import { setting } from '@/lib/server/env';
 import { existingSingleton, processSingleton } from '@/lib/server/singleton';
 import { SharedBreakers } from './breakers';
 import { RedisCacheStore } from './cache-store';
+import { type IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore } from './idempotency';
 import { RedisRateLimitStore } from './rate-limit-store';
 import { SharedRedis, type SharedRedisOptions } from './redis';
 
@@ -9,10 +10,12 @@ import { SharedRedis, type SharedRedisOptions } from './redis';
 export class SharedState {
   readonly redis: SharedRedis;
   readonly breakers: SharedBreakers;
+  readonly idempotency: RedisIdempotencyStore;
 
   constructor(options: SharedRedisOptions) {
     this.redis = new SharedRedis(options);
     this.breakers = new SharedBreakers(this.redis);
+    this.idempotency = new RedisIdempotencyStore(this.redis);
   }
 
   /** The rate-limit buckets of one integration environment (`namespace`). */
@@ -43,6 +46,11 @@ export function sharedState(): SharedState | null {
       prefix: setting('BREAKWATER_REDIS_PREFIX'),
     });
   });
+}
+
+/** Where the gateway keeps answers to requests with an Idempotency-Key: Redis when set, else this process. */
+export function idempotencyStore(): IdempotencyStore {
+  return processSingleton('idempotency-store', () => sharedState()?.idempotency ?? new MemoryIdempotencyStore());
 }
 
 /** At shutdown: closes the connections if they were opened. */
