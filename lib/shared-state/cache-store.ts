@@ -1,19 +1,15 @@
 import { type CachedResponse, type CacheStore, MemoryCacheStore } from '@/lib/resilience';
+import { pack, unpack } from './record';
 import type { SharedRedis } from './redis';
 
-/** Entry layout: 4-byte length of the JSON metadata, the metadata, then the body bytes. */
 function encode(entry: CachedResponse): Buffer {
   const { body, ...meta } = entry;
-  const json = Buffer.from(JSON.stringify(meta));
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(json.length);
-  return Buffer.concat([length, json, body]);
+  return pack(meta, body);
 }
 
 function decode(bytes: Buffer): CachedResponse {
-  const length = bytes.readUInt32BE(0);
-  const meta = JSON.parse(bytes.subarray(4, 4 + length).toString()) as Omit<CachedResponse, 'body'>;
-  return { ...meta, body: Buffer.from(bytes.subarray(4 + length)) };
+  const { meta, body } = unpack<Omit<CachedResponse, 'body'>>(bytes);
+  return { ...meta, body };
 }
 
 const FILL_POLL_MS = 25;

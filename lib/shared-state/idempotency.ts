@@ -1,3 +1,4 @@
+import { pack, unpack } from './record';
 import type { SharedRedis } from './redis';
 
 /** The first answer to a request with an Idempotency-Key, as it is sent again to a repeat. */
@@ -78,37 +79,26 @@ function judge(record: { fingerprint: string; answer?: IdempotentAnswer }, finge
   return record.answer ? { kind: 'replay', answer: record.answer } : { kind: 'in-flight' };
 }
 
-/** Record layout: JSON metadata length (4 bytes), metadata {fingerprint, status?, headers?, bodyOmitted?}, body. */
+interface RecordMeta {
+  fingerprint: string;
+  status?: number;
+  headers?: Record<string, string>;
+  bodyOmitted?: boolean;
+}
+
+/** A claim holds only the fingerprint; a completed record the answer too. */
 function encode(fingerprint: string, answer?: IdempotentAnswer): Buffer {
-  const meta = Buffer.from(
-    JSON.stringify(
-      answer
-        ? { fingerprint, status: answer.status, headers: answer.headers, bodyOmitted: answer.bodyOmitted }
-        : { fingerprint },
-    ),
-  );
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(meta.length);
-  return Buffer.concat([length, meta, answer?.body ?? Buffer.alloc(0)]);
+  if (!answer) return pack({ fingerprint } satisfies RecordMeta);
+  const { status, headers, bodyOmitted, body } = answer;
+  return pack({ fingerprint, status, headers, bodyOmitted } satisfies RecordMeta, body);
 }
 
 function decode(bytes: Buffer): { fingerprint: string; answer?: IdempotentAnswer } {
-  const length = bytes.readUInt32BE(0);
-  const meta = JSON.parse(bytes.subarray(4, 4 + length).toString()) as {
-    fingerprint: string;
-    status?: number;
-    headers?: Record<string, string>;
-    bodyOmitted?: boolean;
-  };
+  const { meta, body } = unpack<RecordMeta>(bytes);
   if (meta.status === undefined) return { fingerprint: meta.fingerprint };
   return {
     fingerprint: meta.fingerprint,
-    answer: {
-      status: meta.status,
-      headers: meta.headers ?? {},
-      body: Buffer.from(bytes.subarray(4 + length)),
-      bodyOmitted: meta.bodyOmitted === true,
-    },
+    answer: { status: meta.status, headers: meta.headers ?? {}, body, bodyOmitted: meta.bodyOmitted === true },
   };
 }
 
