@@ -33,6 +33,7 @@ export class SharedRedis {
   readonly instanceId: string;
   private subscriber: Redis | undefined;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly subscriptions: Promise<void>[] = [];
   private state: SharedRedisHealth = { degraded: false, fallbacks: 0 };
 
   constructor(options: SharedRedisOptions) {
@@ -122,16 +123,22 @@ export class SharedRedis {
     if (!set) {
       set = new Set();
       this.listeners.set(name, set);
-      void this.subscriberConnection()
+      const subscribing = this.subscriberConnection()
         .subscribe(name)
-        .catch(() => {
-          // Not connected yet: ioredis subscribes every channel again when it (re)connects.
-        });
+        .then(() => undefined);
+      // Not connected yet: ioredis subscribes every channel again when it (re)connects.
+      subscribing.catch(() => {});
+      this.subscriptions.push(subscribing);
     }
     set.add(listener);
     return () => {
       set.delete(listener);
     };
+  }
+
+  /** Resolves once every channel subscribed so far is listened to (messages published before are not heard). */
+  async listening(): Promise<void> {
+    await Promise.all(this.subscriptions);
   }
 
   /** Closes both connections. */

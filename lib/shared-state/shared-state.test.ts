@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CircuitOpenError, type PolicyInput, RateLimitedError, ResilientClient } from '@/lib/resilience';
@@ -62,6 +62,11 @@ function clientOn(state: SharedState, namespace: string, policy: PolicyInput = {
   return client;
 }
 
+/** Both instances hear each other's breaker messages (a message published before is not heard). */
+async function listening(...instances: SharedState[]): Promise<void> {
+  await Promise.all(instances.map((state) => state.redis.listening()));
+}
+
 /** Waits (bounded by the test's timeout) until `check` holds: propagation is asynchronous. */
 async function eventually(check: () => boolean): Promise<void> {
   while (!check()) await sleep(10);
@@ -103,7 +108,7 @@ test('a breaker opened by failures on one instance rejects on the other; isolate
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const policy = { breaker: { consecutiveFailures: 3, openMs: 60_000 } };
   const [clientA, clientB] = [clientOn(a, 'breaker', policy), clientOn(b, 'breaker', policy)];
-  await eventually(() => a.redis.client.status === 'ready');
+  await listening(a, b);
   handler = (_req, res) => {
     res.writeHead(503);
     res.end();
@@ -130,7 +135,7 @@ test('a breaker attached later starts from the state the cluster stored', async 
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const clientA = clientOn(a, 'late');
   clientA.breaker.isolate();
-  await sleep(50);
+  while (!(await a.redis.client.exists(`${prefix}breaker:late`))) await sleep(10);
   const clientB = clientOn(b, 'late');
   await eventually(() => clientB.breaker.state === 'isolated');
   clientA.breaker.reset();
@@ -141,21 +146,26 @@ test('half-open: one probe for the whole cluster; its success closes every insta
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const policy = { breaker: { consecutiveFailures: 1, openMs: 100 } };
   const [clientA, clientB] = [clientOn(a, 'probe', policy), clientOn(b, 'probe', policy)];
+  await listening(a, b);
   handler = (_req, res) => {
     res.writeHead(500);
     res.end();
   };
   await clientA.request({ method: 'GET', path: '/fail' });
-  await eventually(() => clientB.breaker.state === 'open');
+  // Open for 100 ms only: B may already be half-open when first looked at.
+  await eventually(() => clientB.breaker.state !== 'closed');
   await eventually(() => clientA.breaker.state === 'half-open' && clientB.breaker.state === 'half-open');
   let release = () => {};
   const held = new Promise<void>((resolve) => {
     release = resolve;
   });
-  handler = (_req, res) => void held.then(() => res.end('ok'));
+  let probing = false;
+  handler = (_req, res) => {
+    probing = true;
+    void held.then(() => res.end('ok'));
+  };
   const probe = clientA.request({ method: 'GET', path: '/probe' });
-  await eventually(() => upstreamCalls > 0 && clientA.breaker.state === 'half-open');
-  await sleep(20);
+  await eventually(() => probing);
   const callsDuringProbe = upstreamCalls;
   await assert.rejects(clientB.request({ method: 'GET', path: '/second-probe' }), CircuitOpenError);
   assert.equal(upstreamCalls, callsDuringProbe);
@@ -169,14 +179,16 @@ test("a breaker of scope 'local' neither tells nor follows the cluster", async (
   const [a, b] = [instance(), instance()];
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const local = { breaker: { consecutiveFailures: 1, scope: 'local' as const } };
-  const [clientA, clientB] = [clientOn(a, 'local', local), clientOn(b, 'local')];
+  // A cluster-scoped breaker on A's instance shows when B's transitions have arrived there.
+  const [clientA, clientB, witness] = [clientOn(a, 'local', local), clientOn(b, 'local'), clientOn(a, 'local')];
+  await listening(a, b);
   clientA.breaker.isolate();
+  assert.equal(witness.breaker.state, 'closed', 'the local one told nobody');
   clientB.breaker.isolate();
-  await sleep(100);
-  assert.equal(clientA.breaker.state, 'isolated', 'the local one ignored the other instance');
+  await eventually(() => witness.breaker.state === 'isolated');
   clientB.breaker.reset();
-  await sleep(100);
-  assert.equal(clientA.breaker.state, 'isolated');
+  await eventually(() => witness.breaker.state === 'closed');
+  assert.equal(clientA.breaker.state, 'isolated', 'the local one ignored the other instance');
 });
 
 test('a GET cached by one instance is a hit on the other; invalidation by pattern empties it for both', async () => {
@@ -211,8 +223,14 @@ test('concurrent identical misses on two instances reach the upstream once', asy
   const [clientA, clientB] = [clientOn(a, 'fill'), clientOn(b, 'fill')];
   const first = clientA.request({ method: 'GET', path: '/slow' });
   await eventually(() => seen === 1);
+  let missed = false;
+  clientB.events.on('cache.miss', () => {
+    missed = true;
+  });
   const second = clientB.request({ method: 'GET', path: '/slow' });
-  await sleep(60);
+  // B's miss asks for the fill lock at once; held by A, B then waits for A's entry.
+  await eventually(() => missed);
+  await sleep(50);
   release();
   const [one, two] = await Promise.all([first, second]);
   assert.equal(seen, 1);
@@ -271,17 +289,73 @@ test('with Redis unreachable calls succeed on local state, and the degradation s
   assert.match(text, /^breakwater_redis_fallbacks_total \d+$/m);
 });
 
+/** A TCP relay to the real Redis that can hold its answers back: Redis as seen through a congested link. */
+async function stallableRedis(): Promise<{ url: string; stall(on: boolean): void; close(): void }> {
+  const target = new URL(REDIS_URL);
+  let stalled = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const relay = createNetServer((inbound) => {
+    const outbound = connect(Number(target.port || 6379), target.hostname);
+    sockets.add(inbound).add(outbound);
+    inbound.on('data', (chunk) => outbound.write(chunk));
+    outbound.on('data', (chunk) => {
+      if (stalled) held.push(() => inbound.write(chunk));
+      else inbound.write(chunk);
+    });
+    for (const socket of [inbound, outbound]) socket.on('error', () => {}).on('close', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+    stall: (on) => {
+      stalled = on;
+      if (!on) for (const write of held.splice(0)) write();
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      relay.close();
+    },
+  };
+}
+
+test('a Redis slower than the timeout: calls go on locally, then sharing comes back by itself', async () => {
+  const link = await stallableRedis();
+  const slow = instance(link.url);
+  const peer = instance();
+  await Promise.all([slow.redis.ready(), peer.redis.ready()]);
+  handler = (_req, res) => res.end('ok');
+  const [client, peerClient] = [clientOn(slow, 'slow'), clientOn(peer, 'slow')];
+  assert.equal((await client.request({ method: 'GET', path: '/warm' })).status, 200);
+  assert.equal(slow.redis.health.degraded, false);
+
+  link.stall(true);
+  const during = await client.request({ method: 'GET', path: '/during' });
+  assert.equal(during.status, 200);
+  assert.equal(during.cache, 'miss', 'answered from the upstream, the shared cache out of reach');
+  assert.equal(slow.redis.health.degraded, true);
+
+  link.stall(false);
+  // The late answers reach commands that already timed out; the connection itself is still good.
+  await eventually(() => {
+    void client.request({ method: 'GET', path: '/warm' });
+    return !slow.redis.health.degraded;
+  });
+  await peerClient.request({ method: 'GET', path: '/after' });
+  const after = await client.request({ method: 'GET', path: '/after' });
+  assert.equal(after.cache, 'hit', 'the shared cache is in use again');
+  link.close();
+});
+
 test('a message published by one instance reaches the other', async () => {
   const [a, b] = [instance(), instance()];
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const heard: string[] = [];
   b.redis.subscribe('config', (message) => heard.push(message));
-  // The subscription is made on a connection of its own; publish until it is in place.
-  while (heard.length === 0) {
-    await a.redis.publish('config', 'v2');
-    await sleep(20);
-  }
-  assert.equal(heard[0], 'v2');
+  await b.redis.listening();
+  await a.redis.publish('config', 'v2');
+  await eventually(() => heard.length > 0);
+  assert.deepEqual(heard, ['v2']);
 });
 
 test('an idempotency key claimed on one instance is in flight, then replayed, on the other', async () => {
