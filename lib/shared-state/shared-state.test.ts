@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { CircuitOpenError, type PolicyInput, RateLimitedError, ResilientClient } from '@/lib/resilience';
 import { MetricsRegistry, renderPrometheus } from '@/lib/telemetry';
 import { MemoryIdempotencyStore } from './idempotency';
@@ -18,8 +19,9 @@ const prefix = `bw-test-${randomUUID()}:`;
 const states: SharedState[] = [];
 const clients: ResilientClient[] = [];
 
-function instance(url = REDIS_URL): SharedState {
-  const state = new SharedState({ url, timeoutMs: 200, prefix });
+/** A generous timeout: on a loaded machine a short one would fall back where a test expects sharing. */
+function instance(url = REDIS_URL, timeoutMs = 2000): SharedState {
+  const state = new SharedState({ url, timeoutMs, prefix });
   states.push(state);
   return state;
 }
@@ -42,10 +44,11 @@ before(async () => {
 after(async () => {
   await Promise.all(clients.map((client) => client.close()));
   upstream.close();
-  const cleaner = states[0].redis.client;
+  await Promise.all(states.map((state) => state.close()));
+  const cleaner = new Redis(REDIS_URL);
   const keys = await cleaner.keys(`${prefix}*`);
   if (keys.length > 0) await cleaner.del(...keys);
-  await Promise.all(states.map((state) => state.close()));
+  cleaner.disconnect();
 });
 
 /** A client of integration `namespace` on `state`, sharing what a registry client shares. */
@@ -321,7 +324,8 @@ async function stallableRedis(): Promise<{ url: string; stall(on: boolean): void
 
 test('a Redis slower than the timeout: calls go on locally, then sharing comes back by itself', async () => {
   const link = await stallableRedis();
-  const slow = instance(link.url);
+  // Held back answers never come while stalled: any timeout expires, this one keeps the test short.
+  const slow = instance(link.url, 500);
   const peer = instance();
   await Promise.all([slow.redis.ready(), peer.redis.ready()]);
   handler = (_req, res) => res.end('ok');
