@@ -149,8 +149,13 @@ export class SharedRedis {
 
   private subscriberConnection(): Redis {
     if (!this.subscriber) {
-      // Subscriptions made while disconnected are queued and replayed on connect (autoResubscribe).
-      this.subscriber = this.client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
+      // Subscriptions wait for a connection however long it takes (ioredis replays them once connected);
+      // the retry limit of commands would otherwise drop one made during an outage for good.
+      this.subscriber = this.client.duplicate({
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        commandTimeout: undefined,
+      });
       this.subscriber.on('error', () => {});
       this.subscriber.on('message', (channel: string, message: string) => {
         for (const listener of this.listeners.get(channel) ?? []) {

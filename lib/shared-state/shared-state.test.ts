@@ -260,11 +260,17 @@ test('the cache keeps at most maxEntries per integration in Redis, oldest out fi
   assert.equal(await a.redis.client.zcard(`${prefix}cache-index:bounded`), 2);
 });
 
-test('with Redis unreachable calls succeed on local state, and the degradation shows in the metrics', async () => {
+/** A port nothing listens on (a server opened and closed on it). */
+async function closedPort(): Promise<number> {
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise<void>((resolve) => closed.close(() => resolve()));
+  return port;
+}
+
+test('with Redis unreachable calls succeed on local state, and the degradation shows in the metrics', async () => {
+  const port = await closedPort();
   const down = instance(`redis://127.0.0.1:${port}`);
   handler = (_req, res) => res.end('ok');
   const client = clientOn(down, 'outage', {
@@ -293,7 +299,7 @@ test('with Redis unreachable calls succeed on local state, and the degradation s
 });
 
 /** A TCP relay to the real Redis that can hold its answers back: Redis as seen through a congested link. */
-async function stallableRedis(): Promise<{ url: string; stall(on: boolean): void; close(): void }> {
+async function stallableRedis(port = 0): Promise<{ url: string; stall(on: boolean): void; close(): void }> {
   const target = new URL(REDIS_URL);
   let stalled = false;
   const held: (() => void)[] = [];
@@ -308,7 +314,7 @@ async function stallableRedis(): Promise<{ url: string; stall(on: boolean): void
     });
     for (const socket of [inbound, outbound]) socket.on('error', () => {}).on('close', () => socket.destroy());
   });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
   return {
     url: `redis://127.0.0.1:${(relay.address() as AddressInfo).port}`,
     stall: (on) => {
@@ -360,6 +366,27 @@ test('a message published by one instance reaches the other', async () => {
   await a.redis.publish('config', 'v2');
   await eventually(() => heard.length > 0);
   assert.deepEqual(heard, ['v2']);
+});
+
+test('an instance that started while Redis was down hears the others once Redis is back', async () => {
+  const port = await closedPort();
+  const late = instance(`redis://127.0.0.1:${port}`);
+  const heard: string[] = [];
+  late.redis.subscribe('config', (message) => heard.push(message));
+  assert.equal((await late.rateLimitStore('down').acquire('k', { ratePerMs: 1, burst: 1 }, 0, 0)).granted, true);
+  assert.equal(late.redis.health.degraded, true);
+  // Both connections (commands, subscriptions) have been refused at least once before Redis comes.
+  await eventually(() => late.redis.client.status === 'reconnecting');
+  await sleep(300);
+  const link = await stallableRedis(port);
+  await late.redis.ready(30_000);
+  await late.redis.listening();
+  const peer = instance();
+  await peer.redis.ready();
+  await peer.redis.publish('config', 'after the outage');
+  await eventually(() => heard.length > 0);
+  assert.deepEqual(heard, ['after the outage']);
+  link.close();
 });
 
 test('an idempotency key claimed on one instance is in flight, then replayed, on the other', async () => {
