@@ -92,6 +92,23 @@ test('two instances together grant the configured rate, within 5%, however calls
   assert.equal(a.redis.health.fallbacks + b.redis.health.fallbacks, 0);
 });
 
+test('a caller and its integration take their tokens together: one refused, neither is spent', async () => {
+  const [a, b] = [instance(), instance()];
+  await Promise.all([a.redis.ready(), b.redis.ready()]);
+  const [storeA, storeB] = [a.rateLimitStore('pair'), b.rateLimitStore('pair')];
+  const bucket = { ratePerMs: 1 / 1000, burst: 1 };
+  const t = 1_700_000_000_000;
+  assert.deepEqual(await storeA.acquirePair('pair:caller:1', 'pair', bucket, 0, t), { granted: true, waitMs: 0 });
+  // The integration's one token is gone: caller 2 is refused by it, and keeps its own token.
+  const refused = await storeB.acquirePair('pair:caller:2', 'pair', bucket, 0, t);
+  assert.deepEqual(refused, { granted: false, waitMs: 1000, refusedBy: 'pair' });
+  assert.deepEqual(await storeB.acquire('pair:caller:2', bucket, 0, t), { granted: true, waitMs: 0 });
+  // Caller 1's own bucket is empty: refused by it, the integration's refilled token stays.
+  const callerEmpty = await storeA.acquirePair('pair:caller:1', 'pair', bucket, 0, t + 500);
+  assert.equal(callerEmpty.refusedBy, 'pair:caller:1');
+  assert.equal((await storeB.acquirePair('pair:caller:3', 'pair', bucket, 0, t + 1000)).granted, true);
+});
+
 test("a 429 one instance saw makes the other instance's calls wait for the upstream's reset", async () => {
   const [a, b] = [instance(), instance()];
   await Promise.all([a.redis.ready(), b.redis.ready()]);
