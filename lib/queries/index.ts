@@ -22,6 +22,7 @@ export {
 } from './calls';
 export { CREDENTIAL_WINDOW_MS, type CredentialUsage, credentialUsage } from './credentials';
 export { BadCursorError, decodeCursor, encodeCursor } from './cursor';
+export { type InstanceRow, listInstances } from './instances';
 export { type OverviewTile, overviewTiles } from './overview';
 export {
   emptyQueueStats,

@@ -3,9 +3,10 @@ import { ensureAdmin, recordPeerAddresses } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
 import { outboundPolicy } from '@/lib/integrations';
 import { log } from '@/lib/logging';
-import { flushTelemetry, startTelemetry } from '@/lib/telemetry';
+import { flushTelemetry, getRecorder, startTelemetry } from '@/lib/telemetry';
 import { loadDataPlaneConfig, stopDataPlaneConfig } from './config';
 import { validateEnv } from './env';
+import { startHeartbeat } from './instances';
 import { processSingleton } from './singleton';
 
 type ShutdownStep = () => Promise<void>;
@@ -38,7 +39,8 @@ export function startServerServices(): Promise<void> {
     // The gateway and inbound webhooks serve integrations, tokens and sources from memory: loaded before
     // the first request, then kept current by a poll of the config version.
     await loadDataPlaneConfig();
-    startAlerting();
+    const stopAlerting = startAlerting(getRecorder().instance);
+    startHeartbeat();
     // Webhook events follow their forward jobs' announcements: listening starts before the worker does; the
     // catch-up pass over unsettled events runs beside the worker instead of delaying it.
     void import('@/lib/webhooks')
@@ -56,6 +58,7 @@ export function startServerServices(): Promise<void> {
           .then(() => {
             log.info({ signal }, 'flushing telemetry before exit');
             return Promise.all([
+              stopAlerting(),
               flushTelemetry(),
               stopDataPlaneConfig(),
               import('@/lib/webhooks').then((webhooks) => webhooks.flushWebhookCounts()),
