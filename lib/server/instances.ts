@@ -46,6 +46,8 @@ export function startHeartbeat(): void {
     const seconds = Math.max((now.getTime() - last.at) / 1000, 0.001);
     const data = {
       version: VERSION,
+      // a restart under the same BREAKWATER_INSTANCE_ID shows its new start
+      startedAt: state.startedAt,
       heartbeatAt: now,
       callsPerSecond: Math.round(((stats.recordedCalls - last.calls) / seconds) * 10) / 10,
       recorderDrops: stats.droppedCallLogRows + stats.droppedRollups + stats.droppedBreakerEvents,
@@ -55,7 +57,7 @@ export function startHeartbeat(): void {
     try {
       await db.serviceInstance.upsert({
         where: { id: recorder.instance },
-        create: { id: recorder.instance, startedAt: state.startedAt, ...data },
+        create: { id: recorder.instance, ...data },
         update: data,
       });
       await db.serviceInstance.deleteMany({
