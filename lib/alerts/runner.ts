@@ -321,15 +321,16 @@ export async function evaluateAlerts(
 /**
  * Server start: evaluates every BREAKWATER_ALERT_EVAL_INTERVAL_MS (30 s by
  * default) off the request path, on one instance of a cluster only: the one holding the evaluator lease
- * (`holder` is this instance's id), which first seeds the default rules into a workspace that has none. The lease is renewed every third of the interval and lasts two thirds, so
- * when its holder dies another instance takes it and evaluates within one interval. A slow evaluation skips
+ * (`holder` is this instance's id), which first seeds the default rules into a workspace that has none. The
+ * lease is renewed every quarter of the interval and lasts half of it, so when its holder dies another instance
+ * takes it (and evaluates at once) within three quarters of an interval. A slow evaluation skips
  * ticks rather than overlapping. Idempotent; the returned function gives the lease up (at shutdown).
  */
 export function startAlerting(holder: string, env: NodeJS.ProcessEnv = process.env): () => Promise<void> {
   const alerting = processSingleton('alerting', () => ({ stop: undefined as (() => Promise<void>) | undefined }));
   if (alerting.stop) return alerting.stop;
   const intervalMs = setting('BREAKWATER_ALERT_EVAL_INTERVAL_MS', env);
-  const renewEveryMs = Math.max(1, Math.floor(intervalMs / 3));
+  const renewEveryMs = Math.max(1, Math.floor(intervalMs / 4));
   const ttlMs = 2 * renewEveryMs;
   const db = getDb();
   let lease: HeldLease | null = null;
@@ -363,7 +364,7 @@ export function startAlerting(holder: string, env: NodeJS.ProcessEnv = process.e
       if (held && held.token !== lease?.token) log.info({ token: held.token }, 'this instance evaluates alerts now');
       if (!held && lease) log.info('another instance evaluates alerts now');
       lease = held;
-      // Due a little early rather than a whole renewal late: the ticks are a third of the interval apart.
+      // Due a little early rather than a whole renewal late: the ticks are a quarter of the interval apart.
       if (held && !evaluating && Date.now() - lastEvaluationAt >= intervalMs - renewEveryMs / 2) void evaluate(held);
     } catch (error) {
       log.error({ err: error }, 'alert evaluator lease check failed; it runs again shortly');

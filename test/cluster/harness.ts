@@ -116,7 +116,7 @@ export class AlertReceiver {
   }
 
   count(status: 'firing' | 'resolved'): number {
-    return this.received.filter((payload) => payload.status === status).length;
+    return this.received.filter((payload) => payload.type === `alert.${status}`).length;
   }
 
   close(): Promise<void> {
