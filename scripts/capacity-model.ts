@@ -182,7 +182,7 @@ function table(loads: Load[]): string {
   ].join('\n');
 }
 
-if (import.meta.main ?? process.argv[1]?.endsWith('capacity-model.ts')) {
+function main(): void {
   const { values } = parseArgs({
     options: {
       instances: { type: 'string' },
@@ -225,3 +225,5 @@ if (import.meta.main ?? process.argv[1]?.endsWith('capacity-model.ts')) {
     console.log(`wrote ${file}`);
   }
 }
+
+main();

@@ -15,6 +15,7 @@ const receiver = new AlertReceiver();
 let db: Db;
 const IDS = ['cluster-1', 'cluster-2', 'cluster-3'];
 const RATE_PER_MINUTE = 600;
+const RULE = 'Jobs dead-lettered';
 const BURST = 10;
 const LOAD_SECONDS = 60;
 const results = {
@@ -213,7 +214,7 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
     const rule = await cluster.api('/api/alerts/rules', {
       method: 'POST',
       body: {
-        name: 'Jobs dead-lettered',
+        name: RULE,
         metric: 'dead_letters',
         comparator: '>',
         threshold: 0,
@@ -230,7 +231,7 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
       body: { integration: 'jobs', method: 'POST', path: '/refused' },
     });
     assert.equal(refused.status, 202, JSON.stringify(refused.body));
-    await eventually('the firing notification', () => (receiver.count('firing') > 0 ? true : undefined));
+    await eventually('the firing notification', () => (receiver.count(RULE, 'firing') > 0 ? true : undefined));
 
     // Load through nginx: gateway calls, and durable jobs whose upstream is slow enough to be mid-call.
     await cluster.setFault({ route: '/jobs/load/*', mode: 'ok', latencyMs: { kind: 'uniform', min: 100, max: 300 } });
@@ -355,10 +356,10 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
 
     // Alerts: the new evaluator resolves the rule once the dead letter is discarded; one message per transition.
     assert.equal((await cluster.api(`/api/dead-letters/${refused.body.id}`, { method: 'DELETE' })).status, 200);
-    await eventually('the resolved notification', () => (receiver.count('resolved') > 0 ? true : undefined));
+    await eventually('the resolved notification', () => (receiver.count(RULE, 'resolved') > 0 ? true : undefined));
     await sleep(2 * ALERT_INTERVAL_MS);
-    results.duplicateNotifications = receiver.count('firing') - 1 + (receiver.count('resolved') - 1);
-    assert.deepEqual([receiver.count('firing'), receiver.count('resolved')], [1, 1]);
+    results.duplicateNotifications = receiver.count(RULE, 'firing') - 1 + (receiver.count(RULE, 'resolved') - 1);
+    assert.deepEqual([receiver.count(RULE, 'firing'), receiver.count(RULE, 'resolved')], [1, 1]);
     assert.ok(
       results.evaluatorFailoverMs <= ALERT_INTERVAL_MS,
       `a new evaluator after ${results.evaluatorFailoverMs} ms (interval ${ALERT_INTERVAL_MS} ms)`,

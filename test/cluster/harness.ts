@@ -115,8 +115,10 @@ export class AlertReceiver {
     this.url = `http://127.0.0.1:${address.port}/hook`;
   }
 
-  count(status: 'firing' | 'resolved'): number {
-    return this.received.filter((payload) => payload.type === `alert.${status}`).length;
+  /** Notifications of one rule with that status received (a channel's retry counts again). */
+  count(rule: string, status: 'firing' | 'resolved'): number {
+    return this.received.filter((payload) => payload.type === `alert.${status}` && payload.data.rule.name === rule)
+      .length;
   }
 
   close(): Promise<void> {
