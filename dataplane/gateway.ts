@@ -14,8 +14,16 @@ import {
   integrationForGateway,
   responseHeaders,
 } from '@/lib/integrations';
+import type { ResilientResponse } from '@/lib/resilience';
 import { type GatewayTrace, gatewayTrace, recordGatewaySpan } from '@/lib/telemetry';
 import { discardUnreadBody, GATEWAY_PREFIX, type RawTarget, sendJson } from './http';
+import {
+  claimIdempotencyKey,
+  completeIdempotentCall,
+  type IdempotentCall,
+  idempotencyKeyOf,
+  releaseIdempotentCall,
+} from './idempotency';
 
 const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
 const GATEWAY_ROUTE = '/api/gw/{integration}/{path}';
@@ -118,6 +126,26 @@ export async function handleGateway(req: IncomingMessage, res: ServerResponse, t
     });
 }
 
+/**
+ * The upstream's answer to a request holding an Idempotency-Key is kept for its repeats (even if this
+ * caller has gone: the effect happened); no answer (refused, timed out, failed) frees the key.
+ */
+async function answeredOnce(call: Promise<ResilientResponse>, idempotent: IdempotentCall): Promise<ResilientResponse> {
+  let response: ResilientResponse;
+  try {
+    response = await call;
+  } catch (error) {
+    await releaseIdempotentCall(idempotent);
+    throw error;
+  }
+  await completeIdempotentCall(idempotent, {
+    status: response.status,
+    headers: responseHeaders(response),
+    body: response.body,
+  });
+  return response;
+}
+
 /** Sends the upstream's answer itself, or returns the error answer to send instead. */
 async function forward(
   req: IncomingMessage,
@@ -142,13 +170,33 @@ async function forward(
   if ('refused' in admitted) return admitted.refused;
   const { owner, integration } = admitted;
   const body = await gatewayRequestBody(req);
-  const response = await forwardCall(integration, {
+  // Nothing is looked up for a request without the header (nearly all of them).
+  const idempotencyKey = idempotencyKeyOf(method, req.headers);
+  let idempotent: IdempotentCall | undefined;
+  if (idempotencyKey !== undefined) {
+    const claimed = await claimIdempotencyKey(
+      idempotencyKey,
+      { integrationId: integration.id, tokenId: owner.tokenId, method, path: `${pathname}${search}`, body },
+      integration.policy.timeout.overallMs,
+      requestId,
+    );
+    if ('send' in claimed) {
+      if ('stream' in body) discardUnreadBody(req);
+      if (!('bodyOmitted' in claimed.send)) return claimed.send;
+      res.writeHead(claimed.send.status, claimed.send.headers);
+      res.end(claimed.send.body);
+      return undefined;
+    }
+    idempotent = claimed.call;
+  }
+  const call = forwardCall(integration, {
     method,
     segments,
     search,
     headers: req.headers,
     ...('stream' in body ? { body: body.stream, bodyLength: body.length } : { body: body.body }),
-    streamResponse: true,
+    // An answer that may be replayed is kept whole.
+    streamResponse: idempotent === undefined,
     onCancel: (cancel) => {
       if (exchange.callerGone) cancel();
       else exchange.cancelCall = cancel;
@@ -159,6 +207,7 @@ async function forward(
     tracestate: exchange.trace.tracestate,
     callerKey: owner.tokenId,
   });
+  const response = idempotent === undefined ? await call : await answeredOnce(call, idempotent);
   if (exchange.callerGone) {
     response.stream?.destroy();
     return undefined;

@@ -10,6 +10,24 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
 }
 
+type BumpListener = (version: number) => void;
+
+const bumpListeners = () => processSingleton('config-bump-listeners', () => new Set<BumpListener>());
+
+/**
+ * Calls `listener` with the new version after every bump this process makes: lib/server publishes it to
+ * the other instances (Redis), so they reload at once instead of at their next poll.
+ */
+export function onConfigBumped(listener: BumpListener): () => void {
+  bumpListeners().add(listener);
+  return () => bumpListeners().delete(listener);
+}
+
+function announce(version: number): number {
+  for (const listener of bumpListeners()) listener(version);
+  return version;
+}
+
 /**
  * Marks a change to what the data plane serves from memory (integrations, tokens, webhook sources): one
  * atomic increment of the one-row ConfigVersion, creating it when absent. Call it after the change has
@@ -24,11 +42,11 @@ export async function bumpConfigVersion(db: Db): Promise<number> {
       select: { version: true },
     });
   try {
-    return (await bump()).version;
+    return announce((await bump()).version);
   } catch (error) {
     // Two first bumps raced to create the row: the loser's retry increments it.
     if (!isUniqueViolation(error)) throw error;
-    return (await bump()).version;
+    return announce((await bump()).version);
   }
 }
 

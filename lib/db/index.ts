@@ -1,6 +1,6 @@
 export type { Db, DbOptions, Provider } from './client';
 export { createDb, databaseUrl, getDb, providerOf, sqlitePath } from './client';
-export { bumpConfigVersion, readConfigVersion } from './config-version';
+export { bumpConfigVersion, onConfigBumped, readConfigVersion } from './config-version';
 export { DenseHistogram } from './dense-histogram';
 export type { Prisma } from './generated/sqlite/client';
 export { type GuardedUpdate, guardedUpdatesIn, sqliteGuardedUpdates } from './guarded-updates';

@@ -2,6 +2,7 @@ import { getDb } from '@/lib/db';
 import { DEFAULT_WORKSPACE_ID } from '@/lib/model';
 import { type PolicyInput, ResilientClient, type ResilientResponse } from '@/lib/resilience';
 import { processSingleton } from '@/lib/server/singleton';
+import { sharedState } from '@/lib/shared-state';
 import { attachTelemetry } from '@/lib/telemetry';
 import { outboundPolicy } from './outbound';
 import { redactionOf } from './redaction';
@@ -23,6 +24,7 @@ interface IntegrationEntry {
   version: number;
   /** the latest configuration, read by the telemetry listener (its secret may have changed) */
   integration: Integration;
+  /** stops telemetry and, with shared state, the breaker's sharing */
   detach: () => void;
 }
 
@@ -57,20 +59,31 @@ export function clientFor(stored: Integration): ResilientClient {
     existing.detach();
     void existing.client.close();
   }
+  const environment = integration.activeEnvironment;
+  // With Redis, buckets, cache and breaker are the cluster's, per integration and environment: slugs repeat
+  // across workspaces, ids do not.
+  const shared = sharedState();
+  const namespace = `${integration.id}:${environment}`;
   const client = new ResilientClient({
     name: integration.slug,
     origin,
     policy: integration.policy,
     destinationPolicy: outboundPolicy(),
+    rateLimitStore: shared?.rateLimitStore(namespace),
+    cacheStore: shared?.cacheStore(namespace, integration.policy.cache.maxEntries),
   });
-  const environment = integration.activeEnvironment;
   const entry = { client, origin, slug: integration.slug, environment, version, integration } as IntegrationEntry;
-  entry.detach = attachTelemetry(client.events, integration.id, () => redactionOf(entry.integration), {
+  const detachTelemetry = attachTelemetry(client.events, integration.id, () => redactionOf(entry.integration), {
     origin,
     environment,
     workspace: workspaceSlugOf(integration.workspaceId),
     credential: () => (entry.integration.authScheme === 'none' ? undefined : 'primary'),
   });
+  const stopSharing = shared?.breakers.attach(namespace, client.breaker);
+  entry.detach = () => {
+    detachTelemetry();
+    stopSharing?.();
+  };
   clients.set(integration.id, entry);
   return client;
 }

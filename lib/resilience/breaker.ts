@@ -7,6 +7,25 @@ import { isBreakerFailure } from './retryable.ts';
 
 type BreakerOptions = Policy['breaker'];
 
+/** A transition another instance should follow: its new state, why, and (open) until when. */
+export interface BreakerChange {
+  state: BreakerState;
+  reason: string;
+  /** Epoch ms an open breaker admits a probe again; 0 for other states. */
+  openUntil: number;
+}
+
+/**
+ * What a breaker shares with the other instances of a cluster (lib/shared-state implements it over Redis).
+ * Used only while the breaker's scope is `cluster`.
+ */
+export interface BreakerSync {
+  /** Tells the other instances of a transition made here (open, closed, isolated; half-open is local). */
+  publish(change: BreakerChange): void;
+  /** Whether one of the cluster's `probes` half-open probes of the open period ending at `openUntil` is this one. */
+  claimProbe(openUntil: number, probes: number, ttlMs: number): Promise<boolean>;
+}
+
 /** Outcomes over the last N calls (count window) or the last T ms in one-second buckets (time window). */
 class OutcomeWindow {
   private failures: Uint32Array;
@@ -69,6 +88,7 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
   private probesInFlight = 0;
   private probeSuccesses = 0;
   private window: OutcomeWindow;
+  private sync: BreakerSync | undefined;
 
   constructor(options: BreakerOptions, env: PolicyEnv) {
     super(options, env);
@@ -111,8 +131,31 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
     this.transition('closed', 'reset manually');
   }
 
+  /** Shares this breaker's transitions and probes through `sync` (undefined: stop sharing). */
+  shareWith(sync: BreakerSync | undefined): void {
+    this.sync = sync;
+  }
+
+  private get shared(): BreakerSync | undefined {
+    return this.options.scope === 'cluster' ? this.sync : undefined;
+  }
+
+  /**
+   * Follows a transition made on another instance, without publishing it again. Its event says where it
+   * came from, so this instance's metrics and breaker history show the state it now enforces.
+   */
+  follow(change: BreakerChange): void {
+    if (this.shared === undefined) return;
+    if (change.state === this.currentState && change.state !== 'open') return;
+    if (change.state === 'open') this.openUntil = change.openUntil;
+    if (change.state === 'closed') this.consecutiveFailures = 0;
+    this.transition(change.state, `${change.reason} (on another instance)`, false);
+  }
+
   async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
-    const isProbe = this.admit();
+    let isProbe = this.admit();
+    const shared = isProbe ? this.shared : undefined;
+    if (shared !== undefined) isProbe = await this.claimClusterProbe(shared);
     const startedAt = this.options.slowCallMs === null ? 0 : this.env.clock.now();
     let outcome: unknown;
     let threw = false;
@@ -151,6 +194,16 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
     );
   }
 
+  /** A half-open probe admitted here goes only if the cluster has a probe left for this open period. */
+  private async claimClusterProbe(sync: BreakerSync): Promise<boolean> {
+    const claimed = await sync.claimProbe(this.openUntil, this.options.halfOpenProbes, this.options.openMs);
+    if (claimed) return true;
+    this.probesInFlight--;
+    if (this.options.dryRun) return false;
+    // Another instance's probe decides within its call's time; asking again in a second is soon enough.
+    throw new CircuitOpenError(1000, false);
+  }
+
   private record(failed: boolean, isProbe: boolean): void {
     if (this.currentState === 'half-open') {
       // Only probes judge recovery; calls admitted before the breaker opened say nothing new.
@@ -184,7 +237,7 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
     this.transition('open', reason);
   }
 
-  private transition(to: BreakerState, reason: string): void {
+  private transition(to: BreakerState, reason: string, publish = true): void {
     const from = this.currentState;
     this.currentState = to;
     this.probeSuccesses = 0;
@@ -201,6 +254,9 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
         reason,
         at: this.env.clock.now(),
       });
+      // Half-open follows from openUntil on every instance by itself; the others are told.
+      if (publish && to !== 'half-open')
+        this.shared?.publish({ state: to, reason, openUntil: to === 'open' ? this.openUntil : 0 });
     }
   }
 }

@@ -20,6 +20,15 @@ export interface CacheStore {
   delete(key: string): void | Promise<void>;
   /** Deletes every key the pattern matches; returns how many. */
   deleteMatching(pattern: RegExp): number | Promise<number>;
+  /** Applies a new entry bound (a changed policy). */
+  resize?(maxEntries: number): void;
+  /**
+   * A store shared by several instances: whether this caller should fetch `key` (it takes a lock for
+   * `lockMs`) or wait for the entry another instance is fetching (`awaitFill`; undefined when none came).
+   */
+  claimFill?(key: string, lockMs: number): Promise<boolean>;
+  releaseFill?(key: string): Promise<void>;
+  awaitFill?(key: string, waitMs: number): Promise<CachedResponse | undefined>;
 }
 
 /** LRU by insertion order of a Map: a read re-inserts the key, the oldest key is evicted first. */
@@ -30,6 +39,10 @@ export class MemoryCacheStore implements CacheStore {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  resize(maxEntries: number): void {
+    this.maxEntries = maxEntries;
   }
 
   get(key: string): CachedResponse | undefined {
@@ -101,6 +114,9 @@ function ownBytes(body: Buffer): Buffer {
   return body.buffer.byteLength > body.length * 2 ? Buffer.from(body) : body;
 }
 
+/** How long a miss waits for another instance fetching the same key (and how long that one's lock lasts). */
+const CLUSTER_FILL_WAIT_MS = 2000;
+
 const refusesStorage = /(?:^|,)\s*(?:no-store|no-cache|private)\b/i;
 
 /**
@@ -124,7 +140,7 @@ export class ResponseCache extends PolicyBase<Policy['cache']> {
   override configure(options: Policy['cache']): void {
     super.configure(options);
     this.neverCache = options.neverCacheRoutes.map(globToRegExp);
-    if (this.store instanceof MemoryCacheStore) this.store.maxEntries = options.maxEntries;
+    this.store.resize?.(options.maxEntries);
   }
 
   /** Whether this request may be served from / stored in the cache. */
@@ -171,13 +187,43 @@ export class ResponseCache extends PolicyBase<Policy['cache']> {
     if (this.wants('cache.miss')) {
       this.emitForCall(ctx, { type: 'cache.miss', key });
     }
-    const upstream = this.fetchAndStore(next, ctx, key, entry);
+    const upstream =
+      this.store.claimFill === undefined
+        ? this.fetchAndStore(next, ctx, key, entry)
+        : this.fetchOnceInCluster(next, ctx, key, entry);
     this.inflight.set(key, upstream);
     try {
       return (await upstream) as T;
     } finally {
       this.inflight.delete(key);
     }
+  }
+
+  /**
+   * A shared store's miss: the instance that takes the fill lock fetches; the others wait a bounded time
+   * for its entry (a hit) and fetch for themselves if none comes (the filler failed, or is too slow).
+   */
+  private async fetchOnceInCluster<T>(
+    next: (ctx: CallContext) => Promise<T>,
+    ctx: CallContext,
+    key: string,
+    previous: CachedResponse | undefined,
+  ): Promise<T> {
+    const store = this.store as Required<CacheStore>;
+    if (await store.claimFill(key, CLUSTER_FILL_WAIT_MS)) {
+      try {
+        return await this.fetchAndStore(next, ctx, key, previous);
+      } finally {
+        await store.releaseFill(key);
+      }
+    }
+    const filled = await store.awaitFill(key, CLUSTER_FILL_WAIT_MS);
+    if (filled) {
+      ctx.cache = 'hit';
+      this.emitHit(ctx, key, true);
+      return { status: filled.status, headers: filled.headers, body: filled.body } as T;
+    }
+    return this.fetchAndStore(next, ctx, key, previous);
   }
 
   private async fetchAndStore<T>(

@@ -1,5 +1,5 @@
 export { type BatchItemResult, type BatchOptions, runBatch } from './batch.ts';
-export { CircuitBreaker } from './breaker.ts';
+export { type BreakerChange, type BreakerSync, CircuitBreaker } from './breaker.ts';
 export { Bulkhead } from './bulkhead.ts';
 export { type CachedResponse, type CacheStore, MemoryCacheStore, ResponseCache } from './cache.ts';
 export {
@@ -54,7 +54,14 @@ export { type FallbackCause, type FallbackHandler, FallbackPolicy } from './fall
 export { headerNameSchema, headersRecordSchema, headerValueSchema } from './headers.ts';
 export { defaultPolicy, type Policy, type PolicyInput, parsePolicy, policySchema } from './options.ts';
 export { Pipeline, PolicyBase, type PolicyEnv, policyEnv, type ResiliencePolicy, wrap } from './policy.ts';
-export { MemoryRateLimitStore, RateLimiter, type RateLimitStore, type TokenBucketConfig } from './rate-limit.ts';
+export {
+  type Acquisition,
+  MemoryRateLimitStore,
+  RateLimiter,
+  type RateLimitStore,
+  type TokenBucketConfig,
+  type UpstreamLimitObservation,
+} from './rate-limit.ts';
 export { RetryPolicy } from './retry.ts';
 export { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
 export { RetryBudget } from './retry-budget.ts';

@@ -90,6 +90,11 @@ const breakerSchema = z
     dryRun: z.boolean().default(false),
     /** Statuses that count as failures for the breaker (5xx by default; 4xx are the caller's fault). */
     failureStatuses: statuses.default([500, 502, 503, 504, 429, 408]),
+    /**
+     * With shared state (Redis): `cluster` shares transitions and half-open probes with every instance,
+     * `local` keeps this instance's breaker to itself. Without shared state every breaker is local.
+     */
+    scope: z.enum(['cluster', 'local']).default('cluster'),
   })
   .prefault({});
 

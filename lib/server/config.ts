@@ -1,7 +1,8 @@
 import { flushTokenUsage, flushTokenUse, loadTokenSnapshot, loadTokenUsage } from '@/lib/auth';
-import { type Db, getDb, readConfigVersion } from '@/lib/db';
+import { type Db, getDb, onConfigBumped, readConfigVersion } from '@/lib/db';
 import { loadIntegrationSnapshot } from '@/lib/integrations';
 import { log } from '@/lib/logging';
+import { sharedState } from '@/lib/shared-state';
 import { reportConfigFreshness } from '@/lib/telemetry';
 import { loadWebhookSourceSnapshot } from '@/lib/webhooks';
 import { setting } from './env';
@@ -30,6 +31,10 @@ interface ConfigState {
   tokenUse?: NodeJS.Timeout;
   /** the token call counts' batches are failing: warned once */
   usageFailing?: boolean;
+  /** the check under way, so a published change and the poll never reload twice at once */
+  checking?: Promise<void>;
+  /** stops publishing and hearing config changes over Redis */
+  stopSharing?: () => void;
 }
 
 const state = processSingleton<ConfigState>('data-plane-config', () => ({
@@ -50,8 +55,17 @@ async function reload(db: Db): Promise<void> {
   state.version = version;
 }
 
-/** One poll: reload when another instance changed the version. A failure keeps the last snapshot. */
+/** One check at a time: a caller arriving during one waits for it, then checks again. */
 async function refresh(db: Db): Promise<void> {
+  while (state.checking) await state.checking;
+  state.checking = check(db).finally(() => {
+    state.checking = undefined;
+  });
+  await state.checking;
+}
+
+/** One poll: reload when another instance changed the version. A failure keeps the last snapshot. */
+async function check(db: Db): Promise<void> {
   try {
     const version = await readConfigVersion(db);
     if (version !== state.version) await reload(db);
@@ -115,6 +129,32 @@ export async function loadDataPlaneConfig(): Promise<void> {
   };
   state.tokenUse = setInterval(() => void writeTokenUse(db), TOKEN_USE_FLUSH_MS).unref();
   schedulePoll();
+  state.stopSharing = shareConfigChanges(db);
+}
+
+const CONFIG_CHANNEL = 'config';
+
+/**
+ * With Redis: every bump made here is published, and a bump published by another instance triggers the
+ * same check the poll makes, so a change is served everywhere within a round trip rather than a poll
+ * period. The poll stays as the fallback (a missed message, Redis down).
+ */
+function shareConfigChanges(db: Db): (() => void) | undefined {
+  const shared = sharedState();
+  if (!shared) return undefined;
+  const { redis } = shared;
+  const stopPublishing = onConfigBumped((version) => {
+    void redis.publish(CONFIG_CHANNEL, JSON.stringify({ instance: redis.instanceId, version }));
+  });
+  const stopHearing = redis.subscribe(CONFIG_CHANNEL, (text) => {
+    const { instance, version } = JSON.parse(text) as { instance?: unknown; version?: unknown };
+    if (instance === redis.instanceId || typeof version !== 'number' || version === state.version) return;
+    void refresh(db);
+  });
+  return () => {
+    stopPublishing();
+    stopHearing();
+  };
 }
 
 /** At shutdown: stops polling and writes the remembered token uses. */
@@ -122,5 +162,7 @@ export async function stopDataPlaneConfig(): Promise<void> {
   clearTimeout(state.poll);
   clearInterval(state.tokenUse);
   state.poll = state.tokenUse = undefined;
+  state.stopSharing?.();
+  state.stopSharing = undefined;
   await writeTokenUse(getDb());
 }

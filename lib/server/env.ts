@@ -125,6 +125,19 @@ export const ENV_VARIABLES = {
   BREAKWATER_HEARTBEAT_MS: v(positive(5000), '5000'),
   BREAKWATER_ALERT_EVAL_INTERVAL_MS: v(positive(30_000), '30000'),
   BREAKWATER_MIGRATE_DEBUG: v(text, 'off'),
+  REDIS_URL: v(
+    z.preprocess(
+      unset,
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+        .optional(),
+    ),
+    'none: every instance keeps its own state',
+  ),
+  BREAKWATER_REDIS_TIMEOUT_MS: v(positive(100), '100'),
+  BREAKWATER_REDIS_PREFIX: v(z.preprocess(unset, z.string().max(64).default('breakwater:')), '`breakwater:`'),
+  BREAKWATER_IDEMPOTENCY_RETENTION_MS: v(positive(24 * 3_600_000), '86400000 (24 h)'),
 } satisfies Record<string, Variable>;
 
 export type SettingName = keyof typeof ENV_VARIABLES;

@@ -3,10 +3,11 @@ import { ensureAdmin, recordPeerAddresses } from '@/lib/auth';
 import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
 import { outboundPolicy } from '@/lib/integrations';
 import { log } from '@/lib/logging';
-import { flushTelemetry, getRecorder, startTelemetry } from '@/lib/telemetry';
+import { closeSharedState, sharedState } from '@/lib/shared-state';
+import { flushTelemetry, getRecorder, reportSharedStateHealth, startTelemetry } from '@/lib/telemetry';
 import { loadDataPlaneConfig, stopDataPlaneConfig } from './config';
 import { validateEnv } from './env';
-import { startHeartbeat } from './instances';
+import { reportSharedStateDegraded, startHeartbeat } from './instances';
 import { processSingleton } from './singleton';
 
 type ShutdownStep = () => Promise<void>;
@@ -36,6 +37,14 @@ export function startServerServices(): Promise<void> {
     );
     await ensureAdmin(getDb());
     startTelemetry();
+    const shared = sharedState();
+    if (shared) {
+      reportSharedStateHealth(() => shared.redis.health);
+      reportSharedStateDegraded(() => shared.redis.health.degraded);
+      // Calls made before it connects use local state (and count as fallbacks); the start does not wait long.
+      await shared.redis.ready(2000).catch((error) => log.warn({ err: error }, 'Redis not reachable at start'));
+      log.info({ prefix: shared.redis.prefix }, 'sharing rate limits, breakers, cache and replays through Redis');
+    }
     // The gateway and inbound webhooks serve integrations, tokens and sources from memory: loaded before
     // the first request, then kept current by a poll of the config version.
     await loadDataPlaneConfig();
@@ -60,7 +69,7 @@ export function startServerServices(): Promise<void> {
             return Promise.all([
               stopAlerting(),
               flushTelemetry(),
-              stopDataPlaneConfig(),
+              stopDataPlaneConfig().then(closeSharedState),
               import('@/lib/webhooks').then((webhooks) => webhooks.flushWebhookCounts()),
             ]);
           })

@@ -1,7 +1,7 @@
 import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { existingSingleton } from '@/lib/server/singleton';
-import type { ConfigFreshness } from './metrics';
+import type { ConfigFreshness, SharedStateHealth } from './metrics';
 import { startOtel } from './otel';
 import { renderPrometheus } from './prometheus';
 import { retentionFromEnv, scheduleRetention } from './retention';
@@ -10,7 +10,7 @@ import { existingRecorder, getRecorder, type TelemetryState, telemetryState } fr
 export { REDACTED, type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 export { type GatewayTrace, gatewayTrace, recordGatewaySpan } from './gateway-trace';
 export { attachTelemetry, type ListenerOptions } from './listener';
-export { type ConfigFreshness, DURATION_BOUNDARIES_S, MetricsRegistry } from './metrics';
+export { type ConfigFreshness, DURATION_BOUNDARIES_S, MetricsRegistry, type SharedStateHealth } from './metrics';
 export { type GatewaySpanRequest, otlpSignals, startOtel } from './otel';
 export { renderPrometheus } from './prometheus';
 export { type CallDetail, type RecorderOptions, type RecorderStats, TelemetryRecorder } from './recorder';
@@ -36,12 +36,23 @@ export function startTelemetry(): void {
 /** Prometheus text of this process's metrics of one workspace (by slug), for GET /api/metrics. */
 export function metricsText(workspace: string): string {
   const state = telemetryState();
-  return renderPrometheus(state.registry, getRecorder().stats, state.configFreshness?.(), { workspace });
+  return renderPrometheus(
+    state.registry,
+    getRecorder().stats,
+    state.configFreshness?.(),
+    { workspace },
+    state.sharedStateHealth?.(),
+  );
 }
 
 /** Where /api/metrics reads the data plane's configuration freshness from (lib/server/config.ts). */
 export function reportConfigFreshness(read: () => ConfigFreshness): void {
   telemetryState().configFreshness = read;
+}
+
+/** Where /api/metrics reads the Redis link's health from (lib/server/start.ts, when REDIS_URL is set). */
+export function reportSharedStateHealth(read: () => SharedStateHealth): void {
+  telemetryState().sharedStateHealth = read;
 }
 
 /** Flushes what is buffered (rollups, call log, spans, metrics); called on SIGTERM so nothing is lost. */

@@ -189,6 +189,14 @@ export class IntegrationMetrics {
 
 /** Counters the recorder keeps about itself (read at collection time, never on the call path). */
 /** The data plane's in-memory configuration, as /api/metrics shows it. */
+/** The shared-state (Redis) link, when REDIS_URL is set. */
+export interface SharedStateHealth {
+  /** calls are on this instance's local state now (Redis failed or was slow) */
+  degraded: boolean;
+  /** Redis operations answered from local state instead, since start */
+  fallbacks: number;
+}
+
 export interface ConfigFreshness {
   /** version checks or reloads that failed (the last snapshot was served meanwhile) */
   refreshFailures: number;

@@ -5,6 +5,7 @@ import {
   DURATION_BOUNDARIES_S,
   DurationHistogram,
   type MetricsRegistry,
+  type SharedStateHealth,
 } from './metrics';
 
 type Labels = Record<string, string>;
@@ -63,6 +64,7 @@ export function renderPrometheus(
   drops: DropStats,
   config?: ConfigFreshness,
   only?: { workspace: string },
+  sharedState?: SharedStateHealth,
 ): string {
   const out = new Exposition();
   // A scrape is about one workspace: another's series are not shown (the process-wide ones are).
@@ -169,6 +171,20 @@ export function renderPrometheus(
       'gauge',
       "Seconds since the data plane's in-memory configuration was last confirmed current.",
       [[{}, config.ageSeconds]],
+    );
+  }
+  if (sharedState) {
+    out.family(
+      'breakwater_redis_degraded',
+      'gauge',
+      '1 while Redis fails or is slow and this instance runs on its local state (limits, breakers, cache, replays).',
+      [[{}, sharedState.degraded ? 1 : 0]],
+    );
+    out.family(
+      'breakwater_redis_fallbacks_total',
+      'counter',
+      'Redis operations answered from local state instead (Redis failed or was slower than its timeout).',
+      [[{}, sharedState.fallbacks]],
     );
   }
   return out.toString();

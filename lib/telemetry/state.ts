@@ -1,7 +1,7 @@
 import { createDb, databaseUrl } from '@/lib/db';
 import { setting } from '@/lib/server/env';
 import { existingSingleton, processSingleton } from '@/lib/server/singleton';
-import { type ConfigFreshness, MetricsRegistry } from './metrics';
+import { type ConfigFreshness, MetricsRegistry, type SharedStateHealth } from './metrics';
 import type { OtelHandle } from './otel';
 import { TelemetryRecorder } from './recorder';
 
@@ -12,6 +12,7 @@ export interface TelemetryState {
   stopRetention?: () => void;
   /** set by lib/server/config.ts: how fresh the data plane's in-memory configuration is */
   configFreshness?: () => ConfigFreshness;
+  sharedStateHealth?: () => SharedStateHealth;
 }
 
 export function telemetryState(): TelemetryState {

@@ -7,8 +7,9 @@ const actionSchema = z.object({ action: z.enum(['isolate', 'reset', 'dry-run-on'
 
 type Context = { params: Promise<{ slug: string }> };
 
-// Breakers live per instance: isolate and reset act on the instance that serves this request. Dry-run is
-// policy, stored, and so reaches every instance.
+// Isolate and reset act on the instance that serves this request and, with Redis (REDIS_URL) and the
+// breaker's scope `cluster`, are published to every other instance. Dry-run is policy, stored, and so
+// reaches every instance.
 export const GET = authed<Context>(async (_request, { params }, { db, workspace }) => {
   const integration = await findIntegration(db, workspace.id, (await params).slug);
   if (!integration) return notFound('integration');

@@ -1,0 +1,71 @@
+import {
+  type Acquisition,
+  MemoryRateLimitStore,
+  type RateLimitStore,
+  type TokenBucketConfig,
+  type UpstreamLimitObservation,
+} from '@/lib/resilience';
+import type { SharedRedis } from './redis';
+
+/**
+ * Token buckets in Redis, shared by every instance: N instances together let through the configured
+ * rate, and what one learns from an upstream's X-RateLimit-* headers or a 429 slows the others too.
+ * Keys are `<prefix>rl:<namespace>:<bucket key>` (the namespace is the integration and environment, so
+ * two workspaces' `crm` never share a bucket). While Redis is unavailable each instance uses a bucket of
+ * its own (the whole limit per instance), as without Redis.
+ */
+export class RedisRateLimitStore implements RateLimitStore {
+  private readonly local = new MemoryRateLimitStore();
+
+  constructor(
+    private readonly redis: SharedRedis,
+    private readonly namespace: string,
+  ) {}
+
+  acquire(key: string, config: TokenBucketConfig, maxWaitMs: number, now: number): Promise<Acquisition> {
+    return this.redis.run(
+      'rate limit',
+      async (client) => {
+        const [granted, waitMs] = (await this.redis.script(
+          client,
+          'bwBucket',
+          [this.key(key)],
+          ['acquire', config.ratePerMs, config.burst, now, maxWaitMs],
+        )) as [number, string];
+        return { granted: granted === 1, waitMs: Number(waitMs) };
+      },
+      () => this.local.acquire(key, config, maxWaitMs, now),
+    );
+  }
+
+  refund(key: string, config: TokenBucketConfig, now: number): Promise<void> {
+    return this.redis.run(
+      'rate limit refund',
+      async (client) => {
+        await this.redis.script(client, 'bwBucket', [this.key(key)], ['refund', config.ratePerMs, config.burst, now]);
+      },
+      () => this.local.refund(key, config, now),
+    );
+  }
+
+  observe(key: string, observation: UpstreamLimitObservation, config: TokenBucketConfig, now: number): Promise<void> {
+    // Sent as a duration: the script adds it to the bucket's own time.
+    const blockedFor = observation.blockedUntil === undefined ? '' : Math.max(0, observation.blockedUntil - now);
+    return this.redis.run(
+      'rate limit observe',
+      async (client) => {
+        await this.redis.script(
+          client,
+          'bwBucket',
+          [this.key(key)],
+          ['observe', config.ratePerMs, config.burst, now, observation.remaining ?? '', blockedFor],
+        );
+      },
+      () => this.local.observe(key, observation, config, now),
+    );
+  }
+
+  private key(bucket: string): string {
+    return this.redis.key('rl', this.namespace, bucket);
+  }
+}
