@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { listInstances } from '@/lib/queries';
@@ -10,7 +12,14 @@ export const STALE_AFTER_HEARTBEATS = 3;
 /** Stopped instances stay listed this long, then disappear from the page (their row is deleted). */
 const KEEP_STOPPED_MS = 60 * 60_000;
 
-const VERSION = process.env.npm_package_version ?? '0.1.0';
+/** The package's version, as the server was started from its directory (`npm start`, server.ts). */
+function appVersion(): string {
+  try {
+    return JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 interface HeartbeatState {
   timer?: NodeJS.Timeout;
@@ -39,13 +48,14 @@ export function startHeartbeat(): void {
   const db = getDb();
   const recorder = getRecorder();
   const everyMs = setting('BREAKWATER_HEARTBEAT_MS');
+  const version = appVersion();
   let last = { at: Date.now(), calls: recorder.stats.recordedCalls };
   const beat = async () => {
     const now = new Date();
     const { stats } = recorder;
     const seconds = Math.max((now.getTime() - last.at) / 1000, 0.001);
     const data = {
-      version: VERSION,
+      version,
       // a restart under the same BREAKWATER_INSTANCE_ID shows its new start
       startedAt: state.startedAt,
       heartbeatAt: now,
