@@ -330,7 +330,8 @@ export function startAlerting(holder: string, env: NodeJS.ProcessEnv = process.e
   const alerting = processSingleton('alerting', () => ({ stop: undefined as (() => Promise<void>) | undefined }));
   if (alerting.stop) return alerting.stop;
   const intervalMs = setting('BREAKWATER_ALERT_EVAL_INTERVAL_MS', env);
-  const renewEveryMs = Math.max(1, Math.floor(intervalMs / 4));
+  // At least 250 ms: a lease shorter than an event-loop stall would change hands for nothing.
+  const renewEveryMs = Math.max(250, Math.floor(intervalMs / 4));
   const ttlMs = 2 * renewEveryMs;
   const db = getDb();
   let lease: HeldLease | null = null;
