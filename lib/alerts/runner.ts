@@ -322,9 +322,9 @@ export async function evaluateAlerts(
  * Server start: evaluates every BREAKWATER_ALERT_EVAL_INTERVAL_MS (30 s by
  * default) off the request path, on one instance of a cluster only: the one holding the evaluator lease
  * (`holder` is this instance's id), which first seeds the default rules into a workspace that has none. The
- * lease is renewed every quarter of the interval and lasts half of it, so when its holder dies another instance
- * takes it (and evaluates at once) within three quarters of an interval. A slow evaluation skips
- * ticks rather than overlapping. Idempotent; the returned function gives the lease up (at shutdown).
+ * lease is renewed every quarter of the interval (250 ms at least) and lasts twice that, so when its holder
+ * dies another instance takes it (and evaluates at once) within three quarters of an interval. A slow
+ * evaluation skips ticks rather than overlapping. Idempotent; the returned function gives the lease up (at shutdown).
  */
 export function startAlerting(holder: string, env: NodeJS.ProcessEnv = process.env): () => Promise<void> {
   const alerting = processSingleton('alerting', () => ({ stop: undefined as (() => Promise<void>) | undefined }));
