@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createDb, type Db } from '@/lib/db';
+import { callApi } from '../support/server';
 import { ALERT_INTERVAL_MS, AlertReceiver, Cluster, closedPort, eventually, PORTS, REDIS_URL, sleep } from './harness';
 
 // `npm run test:cluster`: three instances of the production build on one PostgreSQL database and one Redis,
@@ -16,6 +17,8 @@ let db: Db;
 const IDS = ['cluster-1', 'cluster-2', 'cluster-3'];
 const RATE_PER_MINUTE = 600;
 const RULE = 'Jobs dead-lettered';
+const REPLAYED_CALLS = 60;
+const REPLAY_CONCURRENCY = 2;
 const BURST = 10;
 const LOAD_SECONDS = 60;
 const results = {
@@ -58,6 +61,7 @@ before(async () => {
   await cluster.createIntegration('payments', PASS_THROUGH);
   await cluster.createIntegration('work', PASS_THROUGH);
   await cluster.createIntegration('jobs', PASS_THROUGH);
+  await cluster.createIntegration('replays', PASS_THROUGH);
 });
 
 after(async () => {
@@ -235,6 +239,35 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
     assert.equal(refused.status, 202, JSON.stringify(refused.body));
     await eventually('the firing notification', () => (receiver.count(RULE, 'firing') > 0 ? true : undefined));
 
+    // A bulk replay of failed calls, run by the evaluator's instance (the one about to be killed), slowly
+    // enough to be part-way when it dies.
+    await everywhere('replays');
+    await cluster.setFault({ route: '/replays/resume/*', mode: 'fail', failStatus: 500 });
+    for (let i = 0; i < REPLAYED_CALLS; i++) {
+      const failed = await cluster.gateway('replays', `/resume/${i}`, { method: 'POST', body: '{}' });
+      await failed.arrayBuffer();
+      assert.equal(failed.status, 500);
+    }
+    const filter = { integration: 'replays', route: '/resume', outcome: 'server_error' };
+    await eventually('the failed calls in the call log', async () => {
+      const { body } = await cluster.api('/api/replay/bulk', { method: 'POST', body: { filter, dryRun: true } });
+      return body.count === REPLAYED_CALLS ? true : undefined;
+    });
+    await cluster.setFault({
+      route: '/replays/resume/*',
+      mode: 'ok',
+      latencyMs: { kind: 'uniform', min: 300, max: 500 },
+    });
+    const lease = await db.lease.findUniqueOrThrow({ where: { name: 'alert-evaluator' } });
+    const leader = lease.holder;
+    assert.ok(cluster.instances.has(leader), `the evaluator ${leader} is one of the instances`);
+    const replay = await callApi(cluster.instance(leader).server, cluster.cookie, '/api/replay/bulk', {
+      method: 'POST',
+      body: { filter, idempotency: 'new', concurrency: REPLAY_CONCURRENCY },
+    });
+    assert.equal(replay.status, 202, JSON.stringify(replay.body));
+    const runId = replay.body.run.id;
+
     // Load through nginx: gateway calls, and durable jobs whose upstream is slow enough to be mid-call.
     await cluster.setFault({ route: '/jobs/load/*', mode: 'ok', latencyMs: { kind: 'uniform', min: 100, max: 300 } });
     let loading = true;
@@ -273,9 +306,13 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
       answers.length > 300 && jobIds.length > 30 ? true : undefined,
     );
 
-    const lease = await db.lease.findUniqueOrThrow({ where: { name: 'alert-evaluator' } });
-    const leader = lease.holder;
-    assert.ok(cluster.instances.has(leader), `the evaluator ${leader} is one of the instances`);
+    assert.equal(
+      (await db.lease.findUniqueOrThrow({ where: { name: 'alert-evaluator' } })).token,
+      lease.token,
+      'the evaluator did not change',
+    );
+    const before = await db.replayRun.findUniqueOrThrow({ where: { id: runId } });
+    assert.equal(before.state, 'running', 'the replay is part-way when its instance dies');
     const killedPort = cluster.instance(leader).port;
     const killedAt = Date.now();
     await cluster.stopInstance(leader, 'SIGKILL');
@@ -321,6 +358,23 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
       assert.ok(count >= 1 && count <= job.attempts, `job ${job.id}: ${count} requests for ${job.attempts} attempts`);
     }
 
+    // The bulk replay: resumed by a survivor once its lease expired; every call replayed once, and only the
+    // items in flight at the kill sent again (under the same derived key, see test/jobs/crash.test.ts).
+    const run = await eventually('the replay to finish on a survivor', async () => {
+      const { body } = await cluster.api(`/api/replay/bulk/${runId}`);
+      return body.state === 'done' ? body : undefined;
+    });
+    assert.deepEqual([run.total, run.succeeded, run.failed, run.refused], [REPLAYED_CALLS, REPLAYED_CALLS, 0, 0]);
+    assert.ok(run.resumes >= 1, 'another instance took the run over');
+    const byRoute = (await cluster.control('stats')).byRoute;
+    const sentAgain = Array.from({ length: REPLAYED_CALLS }, (_, i) => byRoute[`/replays/resume/${i}`] - 2);
+    assert.ok(
+      sentAgain.every((n) => n >= 0),
+      'every call replayed',
+    );
+    const replayItemsSentTwice = sentAgain.reduce((sum, n) => sum + n, 0);
+    assert.ok(replayItemsSentTwice <= REPLAY_CONCURRENCY, `${replayItemsSentTwice} replays sent again`);
+
     // Calls: what the dashboard counts equals what the survivors answered; the killed instance's calls are
     // counted up to its last flush (BREAKWATER_FLUSH_INTERVAL_MS, 100 ms here) before the SIGKILL.
     const servedBy = new Map(cluster.nginx.accessLog().map((line) => [line.requestId, line.upstream]));
@@ -350,6 +404,9 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
       jobsAcknowledged: jobIds.length,
       jobsSentTwice: jobs.filter((job) => (effects.byKey[job.idempotencyKey] ?? 0) > 1).length,
       killedAnsweredInLastFlushInterval: unflushedAtKill,
+      replayItems: REPLAYED_CALLS,
+      replayResumes: run.resumes,
+      replayItemsSentTwice,
     };
     assert.equal(await recorded(survivors), survivorsAnswered, 'every call a survivor answered is counted');
     assert.ok(
