@@ -40,7 +40,9 @@ export default async function InstancesPage({ searchParams }: { searchParams: Pr
             <td>{utc(instance.heartbeatAt)}</td>
             <td className="num">{instance.callsPerSecond}</td>
             <td className="num">{instance.recorderDrops}</td>
-            <td>{instance.redisDegraded ? <strong className="status-bad">degraded: local state</strong> : 'not degraded'}</td>
+            <td>
+              {instance.redisDegraded ? <strong className="status-bad">degraded: local state</strong> : 'not degraded'}
+            </td>
           </tr>
         )}
       </DataTable>
