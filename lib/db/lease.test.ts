@@ -42,6 +42,16 @@ test('of instances racing for an expired lease exactly one wins', async () => {
   assert.equal(fresh.filter((r) => r !== null).length, 1, 'a lease nobody held yet is created once');
 });
 
+test('a holder whose lease lapsed with no one taking it keeps its token: its evaluation in progress stands', async () => {
+  const a = await acquireLease(db, 'lapsed', 'a', 1000, at(0));
+  assert.equal(await confirmLease(db, a!, 1000, at(5000)), true, 'no other holder wrote since');
+  assert.deepEqual(await acquireLease(db, 'lapsed', 'a', 1000, at(9000)), a);
+  const b = await acquireLease(db, 'lapsed', 'b', 1000, at(20_000));
+  assert.equal(b!.token, 2);
+  assert.equal(await confirmLease(db, a!, 1000, at(20_001)), false);
+  assert.equal(await acquireLease(db, 'lapsed', 'a', 1000, at(20_002)), null, "b's lease holds");
+});
+
 test('a released lease is taken at once by another instance', async () => {
   const a = await acquireLease(db, 'released', 'a', 60_000, at(0));
   await releaseLease(db, a!);

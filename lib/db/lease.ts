@@ -34,10 +34,10 @@ export async function acquireLease(
       throw error;
     }
   }
-  const mine = row.holder === holder && row.expiresAt > now;
+  const mine = row.holder === holder;
   if (!mine && row.expiresAt > now) return null;
-  // A new holder (or this one after its own lease lapsed: something else may have run meanwhile) fences off
-  // the previous one with a new token.
+  // A new holder fences off the previous one with a new token. The same holder keeps its token even after its
+  // lease lapsed: any other holder since would have written its own name, so nothing ran in between.
   const token = mine ? row.token : row.token + 1;
   const { count } = await db.lease.updateMany({
     where: { name, token: row.token, holder: row.holder },
@@ -47,12 +47,12 @@ export async function acquireLease(
 }
 
 /**
- * True while `lease` is still this holder's (same token, not expired at `now`), extending it by `ttlMs`:
- * the fence a holder passes just before each write it must not make twice.
+ * True while `lease` is still this holder's (the same token: no other instance took it, even if it lapsed),
+ * extending it by `ttlMs`: the fence a holder passes just before each write it must not make twice.
  */
 export async function confirmLease(db: Db, lease: HeldLease, ttlMs: number, now: Date = new Date()): Promise<boolean> {
   const { count } = await db.lease.updateMany({
-    where: { name: lease.name, holder: lease.holder, token: lease.token, expiresAt: { gt: now } },
+    where: { name: lease.name, holder: lease.holder, token: lease.token },
     data: { expiresAt: new Date(now.getTime() + ttlMs) },
   });
   return count === 1;
