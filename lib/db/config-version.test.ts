@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createMigratedDatabase, type TestDatabase } from '@/test/support/database';
 import { createDb, type Db } from './client';
-import { bumpConfigVersion, readConfigVersion } from './config-version';
+import { bumpConfigVersion, onConfigBumped, readConfigVersion } from './config-version';
 
 let database: TestDatabase;
 let db: Db;
@@ -41,4 +41,14 @@ test('a version bumped by another connection is read at once, and an uncommitted
   } finally {
     await other.$disconnect();
   }
+});
+
+test('each bump this process makes is announced with its version, until the listener is removed', async () => {
+  const heard: number[] = [];
+  const stop = onConfigBumped((version) => heard.push(version));
+  const version = await bumpConfigVersion(db);
+  assert.deepEqual(heard, [version]);
+  stop();
+  await bumpConfigVersion(db);
+  assert.deepEqual(heard, [version]);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CircuitBreaker } from './breaker.ts';
+import { type BreakerChange, type BreakerSync, CircuitBreaker } from './breaker.ts';
 import { FakeClock } from './clock.ts';
 import { CallContext } from './context.ts';
 import { CircuitOpenError, NetworkError } from './errors.ts';
@@ -193,5 +193,63 @@ test('new settings keep the current state', async () => {
   const { circuit, fail } = setup({ consecutiveFailures: 1 });
   await fail();
   circuit.configure(parsePolicy({ breaker: { consecutiveFailures: 10, openMs: 5000 } }).breaker);
+  assert.equal(circuit.state, 'open');
+});
+
+/** A BreakerSync that records what it is told and grants probes as the test says. */
+function recordingSync(grantProbe: boolean) {
+  const published: BreakerChange[] = [];
+  const claims: [number, number][] = [];
+  const sync: BreakerSync = {
+    publish: (change) => published.push(change),
+    claimProbe: async (openUntil, probes) => {
+      claims.push([openUntil, probes]);
+      return grantProbe;
+    },
+  };
+  return { sync, published, claims };
+}
+
+test('a shared breaker publishes open, closed and isolated, never half-open, and follows what others publish', async () => {
+  const { clock, circuit, fail, succeed, transitions } = setup({ consecutiveFailures: 1, openMs: 1000 });
+  const { sync, published, claims } = recordingSync(true);
+  circuit.shareWith(sync);
+  await fail();
+  assert.deepEqual(published, [{ state: 'open', reason: '1 consecutive failures', openUntil: clock.now() + 1000 }]);
+  await clock.advance(1000);
+  await succeed();
+  assert.deepEqual(claims, [[clock.now(), 1]], 'the probe of the open period was claimed from the cluster');
+  assert.deepEqual(
+    published.map((p) => p.state),
+    ['open', 'closed'],
+  );
+  circuit.reset();
+  assert.deepEqual(published.at(-1), { state: 'closed', reason: 'reset manually', openUntil: 0 });
+
+  circuit.follow({ state: 'isolated', reason: 'isolated manually', openUntil: 0 });
+  assert.equal(circuit.state, 'isolated');
+  assert.equal(transitions.at(-1)?.reason, 'isolated manually (on another instance)');
+  assert.equal(published.length, 3, 'a followed transition is not published again');
+  await assert.rejects(succeed(), CircuitOpenError);
+});
+
+test('a half-open probe the cluster gave to another instance is refused here', async () => {
+  const { clock, circuit, fail, succeed } = setup({ consecutiveFailures: 1, openMs: 1000 });
+  circuit.shareWith(recordingSync(false).sync);
+  await fail();
+  await clock.advance(1000);
+  assert.equal(circuit.state, 'half-open');
+  await assert.rejects(succeed(), CircuitOpenError);
+  assert.equal(circuit.state, 'half-open', 'still waiting for the other instance’s probe');
+});
+
+test("scope 'local' ignores an attached sync both ways", async () => {
+  const { circuit, fail } = setup({ consecutiveFailures: 1, scope: 'local' });
+  const { sync, published } = recordingSync(true);
+  circuit.shareWith(sync);
+  await fail();
+  assert.equal(circuit.state, 'open');
+  assert.deepEqual(published, []);
+  circuit.follow({ state: 'closed', reason: 'probes succeeded', openUntil: 0 });
   assert.equal(circuit.state, 'open');
 });

@@ -117,7 +117,7 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
 
   /** Opens until `reset()`: for planned maintenance or a known bad upstream. */
   isolate(): void {
-    this.transition('isolated', 'isolated manually');
+    this.manual('isolated', 'isolated manually');
   }
 
   /** Opens now for the configured open duration, then probes as usual. */
@@ -128,7 +128,14 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
   reset(): void {
     this.consecutiveFailures = 0;
     this.window = new OutcomeWindow(this.options.window);
-    this.transition('closed', 'reset manually');
+    this.manual('closed', 'reset manually');
+  }
+
+  /** An operator's isolate or reset reaches the cluster even when this instance was already there. */
+  private manual(to: 'isolated' | 'closed', reason: string): void {
+    const unchanged = this.currentState === to;
+    this.transition(to, reason);
+    if (unchanged) this.shared?.publish({ state: to, reason, openUntil: 0 });
   }
 
   /** Shares this breaker's transitions and probes through `sync` (undefined: stop sharing). */

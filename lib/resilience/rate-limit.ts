@@ -32,6 +32,17 @@ export interface UpstreamLimitObservation {
  */
 export interface RateLimitStore {
   acquire(key: string, config: TokenBucketConfig, maxWaitMs: number, now: number): Acquisition | Promise<Acquisition>;
+  /**
+   * A caller's bucket and the integration's in one step (a shared store: one round trip instead of two):
+   * both give a token or neither does; `refusedBy` names the bucket that refused.
+   */
+  acquirePair?(
+    callerKey: string,
+    integrationKey: string,
+    config: TokenBucketConfig,
+    maxWaitMs: number,
+    now: number,
+  ): Promise<Acquisition & { refusedBy?: string }>;
   refund(key: string, config: TokenBucketConfig, now: number): void | Promise<void>;
   observe(
     key: string,
@@ -129,6 +140,17 @@ export class RateLimiter extends PolicyBase<Policy['rateLimit']> {
     if (!this.options.enabled) return next(ctx);
     const integrationKey = this.env.name;
     const callerKey = ctx.callerKey === undefined ? undefined : `${this.env.name}:caller:${ctx.callerKey}`;
+    if (callerKey !== undefined && this.store.acquirePair !== undefined) {
+      const both = await this.store.acquirePair(
+        callerKey,
+        integrationKey,
+        this.bucket,
+        this.options.maxWaitMs,
+        this.env.clock.now(),
+      );
+      if (!both.granted) throw this.reject(ctx, both.refusedBy ?? integrationKey, both.waitMs);
+      return this.proceed(next, ctx, integrationKey, both.waitMs);
+    }
     let waitMs = 0;
     if (callerKey !== undefined) {
       const caller = await this.store.acquire(callerKey, this.bucket, this.options.maxWaitMs, this.env.clock.now());
@@ -143,6 +165,16 @@ export class RateLimiter extends PolicyBase<Policy['rateLimit']> {
       throw this.reject(ctx, integrationKey, shared.waitMs);
     }
     if (shared.waitMs > waitMs) waitMs = shared.waitMs;
+    return this.proceed(next, ctx, integrationKey, waitMs);
+  }
+
+  /** Waits for the reserved token, if it must, makes the call and learns from its answer. */
+  private async proceed<T>(
+    next: (ctx: CallContext) => Promise<T>,
+    ctx: CallContext,
+    integrationKey: string,
+    waitMs: number,
+  ): Promise<T> {
     if (waitMs > 0) {
       ctx.rateLimited = true;
       ctx.rateLimitWaitMs += waitMs;

@@ -38,6 +38,49 @@ export class RedisRateLimitStore implements RateLimitStore {
     );
   }
 
+  acquirePair(
+    callerKey: string,
+    integrationKey: string,
+    config: TokenBucketConfig,
+    maxWaitMs: number,
+    now: number,
+  ): Promise<Acquisition & { refusedBy?: string }> {
+    return this.redis.run(
+      'rate limit',
+      async (client) => {
+        const [granted, waitMs, refusedBy] = (await this.redis.script(
+          client,
+          'bwBucketPair',
+          [this.key(callerKey), this.key(integrationKey)],
+          [config.ratePerMs, config.burst, now, maxWaitMs],
+        )) as [number, string, number];
+        const acquisition = { granted: granted === 1, waitMs: Number(waitMs) };
+        return refusedBy === 0
+          ? acquisition
+          : { ...acquisition, refusedBy: refusedBy === 1 ? callerKey : integrationKey };
+      },
+      () => this.localPair(callerKey, integrationKey, config, maxWaitMs, now),
+    );
+  }
+
+  /** The pair on this instance's own buckets, as the limiter takes them from a store without acquirePair. */
+  private localPair(
+    callerKey: string,
+    integrationKey: string,
+    config: TokenBucketConfig,
+    maxWaitMs: number,
+    now: number,
+  ): Acquisition & { refusedBy?: string } {
+    const caller = this.local.acquire(callerKey, config, maxWaitMs, now);
+    if (!caller.granted) return { ...caller, refusedBy: callerKey };
+    const shared = this.local.acquire(integrationKey, config, maxWaitMs, now);
+    if (!shared.granted) {
+      this.local.refund(callerKey, config, now);
+      return { ...shared, refusedBy: integrationKey };
+    }
+    return { granted: true, waitMs: Math.max(caller.waitMs, shared.waitMs) };
+  }
+
   refund(key: string, config: TokenBucketConfig, now: number): Promise<void> {
     return this.redis.run(
       'rate limit refund',

@@ -33,6 +33,7 @@ export class SharedRedis {
   readonly instanceId: string;
   private subscriber: Redis | undefined;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly subscriptions: Promise<void>[] = [];
   private state: SharedRedisHealth = { degraded: false, fallbacks: 0 };
 
   constructor(options: SharedRedisOptions) {
@@ -122,16 +123,22 @@ export class SharedRedis {
     if (!set) {
       set = new Set();
       this.listeners.set(name, set);
-      void this.subscriberConnection()
+      const subscribing = this.subscriberConnection()
         .subscribe(name)
-        .catch(() => {
-          // Not connected yet: ioredis subscribes every channel again when it (re)connects.
-        });
+        .then(() => undefined);
+      // Not connected yet: ioredis subscribes every channel again when it (re)connects.
+      subscribing.catch(() => {});
+      this.subscriptions.push(subscribing);
     }
     set.add(listener);
     return () => {
       set.delete(listener);
     };
+  }
+
+  /** Resolves once every channel subscribed so far is listened to (messages published before are not heard). */
+  async listening(): Promise<void> {
+    await Promise.all(this.subscriptions);
   }
 
   /** Closes both connections. */
@@ -142,8 +149,13 @@ export class SharedRedis {
 
   private subscriberConnection(): Redis {
     if (!this.subscriber) {
-      // Subscriptions made while disconnected are queued and replayed on connect (autoResubscribe).
-      this.subscriber = this.client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
+      // Subscriptions wait for a connection however long it takes (ioredis replays them once connected);
+      // the retry limit of commands would otherwise drop one made during an outage for good.
+      this.subscriber = this.client.duplicate({
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        commandTimeout: undefined,
+      });
       this.subscriber.on('error', () => {});
       this.subscriber.on('message', (channel: string, message: string) => {
         for (const listener of this.listeners.get(channel) ?? []) {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { CircuitOpenError, type PolicyInput, RateLimitedError, ResilientClient } from '@/lib/resilience';
 import { MetricsRegistry, renderPrometheus } from '@/lib/telemetry';
 import { MemoryIdempotencyStore } from './idempotency';
@@ -18,8 +19,9 @@ const prefix = `bw-test-${randomUUID()}:`;
 const states: SharedState[] = [];
 const clients: ResilientClient[] = [];
 
-function instance(url = REDIS_URL): SharedState {
-  const state = new SharedState({ url, timeoutMs: 200, prefix });
+/** A generous timeout: on a loaded machine a short one would fall back where a test expects sharing. */
+function instance(url = REDIS_URL, timeoutMs = 2000): SharedState {
+  const state = new SharedState({ url, timeoutMs, prefix });
   states.push(state);
   return state;
 }
@@ -42,10 +44,11 @@ before(async () => {
 after(async () => {
   await Promise.all(clients.map((client) => client.close()));
   upstream.close();
-  const cleaner = states[0].redis.client;
+  await Promise.all(states.map((state) => state.close()));
+  const cleaner = new Redis(REDIS_URL);
   const keys = await cleaner.keys(`${prefix}*`);
   if (keys.length > 0) await cleaner.del(...keys);
-  await Promise.all(states.map((state) => state.close()));
+  cleaner.disconnect();
 });
 
 /** A client of integration `namespace` on `state`, sharing what a registry client shares. */
@@ -60,6 +63,11 @@ function clientOn(state: SharedState, namespace: string, policy: PolicyInput = {
   state.breakers.attach(namespace, client.breaker);
   clients.push(client);
   return client;
+}
+
+/** Both instances hear each other's breaker messages (a message published before is not heard). */
+async function listening(...instances: SharedState[]): Promise<void> {
+  await Promise.all(instances.map((state) => state.redis.listening()));
 }
 
 /** Waits (bounded by the test's timeout) until `check` holds: propagation is asynchronous. */
@@ -84,6 +92,23 @@ test('two instances together grant the configured rate, within 5%, however calls
   assert.equal(a.redis.health.fallbacks + b.redis.health.fallbacks, 0);
 });
 
+test('a caller and its integration take their tokens together: one refused, neither is spent', async () => {
+  const [a, b] = [instance(), instance()];
+  await Promise.all([a.redis.ready(), b.redis.ready()]);
+  const [storeA, storeB] = [a.rateLimitStore('pair'), b.rateLimitStore('pair')];
+  const bucket = { ratePerMs: 1 / 1000, burst: 1 };
+  const t = 1_700_000_000_000;
+  assert.deepEqual(await storeA.acquirePair('pair:caller:1', 'pair', bucket, 0, t), { granted: true, waitMs: 0 });
+  // The integration's one token is gone: caller 2 is refused by it, and keeps its own token.
+  const refused = await storeB.acquirePair('pair:caller:2', 'pair', bucket, 0, t);
+  assert.deepEqual(refused, { granted: false, waitMs: 1000, refusedBy: 'pair' });
+  assert.deepEqual(await storeB.acquire('pair:caller:2', bucket, 0, t), { granted: true, waitMs: 0 });
+  // Caller 1's own bucket is empty: refused by it, the integration's refilled token stays.
+  const callerEmpty = await storeA.acquirePair('pair:caller:1', 'pair', bucket, 0, t + 500);
+  assert.equal(callerEmpty.refusedBy, 'pair:caller:1');
+  assert.equal((await storeB.acquirePair('pair:caller:3', 'pair', bucket, 0, t + 1000)).granted, true);
+});
+
 test("a 429 one instance saw makes the other instance's calls wait for the upstream's reset", async () => {
   const [a, b] = [instance(), instance()];
   await Promise.all([a.redis.ready(), b.redis.ready()]);
@@ -103,7 +128,7 @@ test('a breaker opened by failures on one instance rejects on the other; isolate
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const policy = { breaker: { consecutiveFailures: 3, openMs: 60_000 } };
   const [clientA, clientB] = [clientOn(a, 'breaker', policy), clientOn(b, 'breaker', policy)];
-  await eventually(() => a.redis.client.status === 'ready');
+  await listening(a, b);
   handler = (_req, res) => {
     res.writeHead(503);
     res.end();
@@ -130,7 +155,7 @@ test('a breaker attached later starts from the state the cluster stored', async 
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const clientA = clientOn(a, 'late');
   clientA.breaker.isolate();
-  await sleep(50);
+  while (!(await a.redis.client.exists(`${prefix}breaker:late`))) await sleep(10);
   const clientB = clientOn(b, 'late');
   await eventually(() => clientB.breaker.state === 'isolated');
   clientA.breaker.reset();
@@ -141,21 +166,26 @@ test('half-open: one probe for the whole cluster; its success closes every insta
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const policy = { breaker: { consecutiveFailures: 1, openMs: 100 } };
   const [clientA, clientB] = [clientOn(a, 'probe', policy), clientOn(b, 'probe', policy)];
+  await listening(a, b);
   handler = (_req, res) => {
     res.writeHead(500);
     res.end();
   };
   await clientA.request({ method: 'GET', path: '/fail' });
-  await eventually(() => clientB.breaker.state === 'open');
+  // Open for 100 ms only: B may already be half-open when first looked at.
+  await eventually(() => clientB.breaker.state !== 'closed');
   await eventually(() => clientA.breaker.state === 'half-open' && clientB.breaker.state === 'half-open');
   let release = () => {};
   const held = new Promise<void>((resolve) => {
     release = resolve;
   });
-  handler = (_req, res) => void held.then(() => res.end('ok'));
+  let probing = false;
+  handler = (_req, res) => {
+    probing = true;
+    void held.then(() => res.end('ok'));
+  };
   const probe = clientA.request({ method: 'GET', path: '/probe' });
-  await eventually(() => upstreamCalls > 0 && clientA.breaker.state === 'half-open');
-  await sleep(20);
+  await eventually(() => probing);
   const callsDuringProbe = upstreamCalls;
   await assert.rejects(clientB.request({ method: 'GET', path: '/second-probe' }), CircuitOpenError);
   assert.equal(upstreamCalls, callsDuringProbe);
@@ -169,14 +199,16 @@ test("a breaker of scope 'local' neither tells nor follows the cluster", async (
   const [a, b] = [instance(), instance()];
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const local = { breaker: { consecutiveFailures: 1, scope: 'local' as const } };
-  const [clientA, clientB] = [clientOn(a, 'local', local), clientOn(b, 'local')];
+  // A cluster-scoped breaker on A's instance shows when B's transitions have arrived there.
+  const [clientA, clientB, witness] = [clientOn(a, 'local', local), clientOn(b, 'local'), clientOn(a, 'local')];
+  await listening(a, b);
   clientA.breaker.isolate();
+  assert.equal(witness.breaker.state, 'closed', 'the local one told nobody');
   clientB.breaker.isolate();
-  await sleep(100);
-  assert.equal(clientA.breaker.state, 'isolated', 'the local one ignored the other instance');
+  await eventually(() => witness.breaker.state === 'isolated');
   clientB.breaker.reset();
-  await sleep(100);
-  assert.equal(clientA.breaker.state, 'isolated');
+  await eventually(() => witness.breaker.state === 'closed');
+  assert.equal(clientA.breaker.state, 'isolated', 'the local one ignored the other instance');
 });
 
 test('a GET cached by one instance is a hit on the other; invalidation by pattern empties it for both', async () => {
@@ -211,8 +243,14 @@ test('concurrent identical misses on two instances reach the upstream once', asy
   const [clientA, clientB] = [clientOn(a, 'fill'), clientOn(b, 'fill')];
   const first = clientA.request({ method: 'GET', path: '/slow' });
   await eventually(() => seen === 1);
+  let missed = false;
+  clientB.events.on('cache.miss', () => {
+    missed = true;
+  });
   const second = clientB.request({ method: 'GET', path: '/slow' });
-  await sleep(60);
+  // B's miss asks for the fill lock at once; held by A, B then waits for A's entry.
+  await eventually(() => missed);
+  await sleep(50);
   release();
   const [one, two] = await Promise.all([first, second]);
   assert.equal(seen, 1);
@@ -239,11 +277,17 @@ test('the cache keeps at most maxEntries per integration in Redis, oldest out fi
   assert.equal(await a.redis.client.zcard(`${prefix}cache-index:bounded`), 2);
 });
 
-test('with Redis unreachable calls succeed on local state, and the degradation shows in the metrics', async () => {
+/** A port nothing listens on (a server opened and closed on it). */
+async function closedPort(): Promise<number> {
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise<void>((resolve) => closed.close(() => resolve()));
+  return port;
+}
+
+test('with Redis unreachable calls succeed on local state, and the degradation shows in the metrics', async () => {
+  const port = await closedPort();
   const down = instance(`redis://127.0.0.1:${port}`);
   handler = (_req, res) => res.end('ok');
   const client = clientOn(down, 'outage', {
@@ -271,17 +315,95 @@ test('with Redis unreachable calls succeed on local state, and the degradation s
   assert.match(text, /^breakwater_redis_fallbacks_total \d+$/m);
 });
 
+/** A TCP relay to the real Redis that can hold its answers back: Redis as seen through a congested link. */
+async function stallableRedis(port = 0): Promise<{ url: string; stall(on: boolean): void; close(): void }> {
+  const target = new URL(REDIS_URL);
+  let stalled = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const relay = createNetServer((inbound) => {
+    const outbound = connect(Number(target.port || 6379), target.hostname);
+    sockets.add(inbound).add(outbound);
+    inbound.on('data', (chunk) => outbound.write(chunk));
+    outbound.on('data', (chunk) => {
+      if (stalled) held.push(() => inbound.write(chunk));
+      else inbound.write(chunk);
+    });
+    for (const socket of [inbound, outbound]) socket.on('error', () => {}).on('close', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+    stall: (on) => {
+      stalled = on;
+      if (!on) for (const write of held.splice(0)) write();
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      relay.close();
+    },
+  };
+}
+
+test('a Redis slower than the timeout: calls go on locally, then sharing comes back by itself', async () => {
+  const link = await stallableRedis();
+  // Held back answers never come while stalled: any timeout expires, this one keeps the test short.
+  const slow = instance(link.url, 500);
+  const peer = instance();
+  await Promise.all([slow.redis.ready(), peer.redis.ready()]);
+  handler = (_req, res) => res.end('ok');
+  const [client, peerClient] = [clientOn(slow, 'slow'), clientOn(peer, 'slow')];
+  assert.equal((await client.request({ method: 'GET', path: '/warm' })).status, 200);
+  assert.equal(slow.redis.health.degraded, false);
+
+  link.stall(true);
+  const during = await client.request({ method: 'GET', path: '/during' });
+  assert.equal(during.status, 200);
+  assert.equal(during.cache, 'miss', 'answered from the upstream, the shared cache out of reach');
+  assert.equal(slow.redis.health.degraded, true);
+
+  link.stall(false);
+  // The late answers reach commands that already timed out; the connection itself is still good.
+  await eventually(() => {
+    void client.request({ method: 'GET', path: '/warm' });
+    return !slow.redis.health.degraded;
+  });
+  await peerClient.request({ method: 'GET', path: '/after' });
+  const after = await client.request({ method: 'GET', path: '/after' });
+  assert.equal(after.cache, 'hit', 'the shared cache is in use again');
+  link.close();
+});
+
 test('a message published by one instance reaches the other', async () => {
   const [a, b] = [instance(), instance()];
   await Promise.all([a.redis.ready(), b.redis.ready()]);
   const heard: string[] = [];
   b.redis.subscribe('config', (message) => heard.push(message));
-  // The subscription is made on a connection of its own; publish until it is in place.
-  while (heard.length === 0) {
-    await a.redis.publish('config', 'v2');
-    await sleep(20);
-  }
-  assert.equal(heard[0], 'v2');
+  await b.redis.listening();
+  await a.redis.publish('config', 'v2');
+  await eventually(() => heard.length > 0);
+  assert.deepEqual(heard, ['v2']);
+});
+
+test('an instance that started while Redis was down hears the others once Redis is back', async () => {
+  const port = await closedPort();
+  const late = instance(`redis://127.0.0.1:${port}`);
+  const heard: string[] = [];
+  late.redis.subscribe('config', (message) => heard.push(message));
+  assert.equal((await late.rateLimitStore('down').acquire('k', { ratePerMs: 1, burst: 1 }, 0, 0)).granted, true);
+  assert.equal(late.redis.health.degraded, true);
+  // Both connections (commands, subscriptions) have been refused at least once before Redis comes.
+  await eventually(() => late.redis.client.status === 'reconnecting');
+  await sleep(300);
+  const link = await stallableRedis(port);
+  await late.redis.ready(30_000);
+  await late.redis.listening();
+  const peer = instance();
+  await peer.redis.ready();
+  await peer.redis.publish('config', 'after the outage');
+  await eventually(() => heard.length > 0);
+  assert.deepEqual(heard, ['after the outage']);
+  link.close();
 });
 
 test('an idempotency key claimed on one instance is in flight, then replayed, on the other', async () => {
