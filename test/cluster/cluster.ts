@@ -3,9 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Webhook } from 'standardwebhooks';
 import { createDb, type Db } from '@/lib/db';
 import { callApi } from '../support/server';
-import { ALERT_INTERVAL_MS, AlertReceiver, Cluster, closedPort, eventually, PORTS, REDIS_URL, sleep } from './harness';
+import {
+  ALERT_INTERVAL_MS,
+  AlertReceiver,
+  Cluster,
+  closedPort,
+  eventually,
+  INBOUND_SECRET,
+  PORTS,
+  REDIS_URL,
+  sleep,
+} from './harness';
 
 // `npm run test:cluster`: three instances of the production build on one PostgreSQL database and one Redis,
 // behind nginx (round robin, deploy/nginx/breakwater.conf), calling the demo upstream. What the issue asks
@@ -62,6 +73,18 @@ before(async () => {
   await cluster.createIntegration('work', PASS_THROUGH);
   await cluster.createIntegration('jobs', PASS_THROUGH);
   await cluster.createIntegration('replays', PASS_THROUGH);
+  const source = await cluster.api('/api/webhook-sources', {
+    method: 'POST',
+    body: {
+      name: 'Inbound',
+      slug: 'inbound',
+      integration: 'jobs',
+      forwardPath: '/hooks/inbound',
+      scheme: 'standard',
+      secretEnv: 'BREAKWATER_SECRET_CLUSTER_INBOUND',
+    },
+  });
+  assert.equal(source.status, 201, JSON.stringify(source.body));
 });
 
 after(async () => {
@@ -301,9 +324,35 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
         if (created?.status === 202) jobIds.push(created.body.id);
       }
     };
-    const loops = [...Array.from({ length: 6 }, callLoop), ...Array.from({ length: 2 }, jobLoop)];
+    // Inbound webhooks: each delivery acknowledged (200) is stored with a forward job to the `jobs` integration.
+    const signer = new Webhook(INBOUND_SECRET);
+    const deliveries: string[] = [];
+    const webhookLoop = async () => {
+      while (loading) {
+        const id = `msg_${randomUUID()}`;
+        const body = JSON.stringify({ type: 'order.paid', id });
+        const at = new Date();
+        const response = await fetch(`${cluster.nginx.url}/api/webhooks/inbound`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': id,
+            'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+            'webhook-signature': signer.sign(id, at, body),
+          },
+          body,
+        }).catch(() => undefined);
+        if (response?.status === 200) deliveries.push((await response.json()).id);
+        else await response?.arrayBuffer();
+      }
+    };
+    const loops = [
+      ...Array.from({ length: 6 }, callLoop),
+      ...Array.from({ length: 2 }, jobLoop),
+      ...Array.from({ length: 2 }, webhookLoop),
+    ];
     await eventually('load on every instance', async () =>
-      answers.length > 300 && jobIds.length > 30 ? true : undefined,
+      answers.length > 300 && jobIds.length > 30 && deliveries.length > 30 ? true : undefined,
     );
 
     assert.equal(
@@ -346,12 +395,17 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
 
     // Jobs: every acknowledged one done by the survivors; a job sent twice only after its lease expired with
     // the killed instance, and then under its own idempotency key.
-    const jobs = await eventually('every acknowledged job to finish', async () => {
-      const rows = await db.job.findMany({ where: { id: { in: jobIds } } });
-      return rows.every((job) => job.state === 'done') ? rows : undefined;
+    const events = await db.webhookEvent.findMany({ where: { id: { in: deliveries } } });
+    assert.equal(events.length, deliveries.length, 'every acknowledged webhook delivery stored');
+    const forwardIds = events.map((event) => event.jobId!);
+    assert.ok(forwardIds.every(Boolean), 'every stored delivery has its forward job');
+    const acknowledged = [...jobIds, ...forwardIds];
+    const jobs = await eventually('every acknowledged job and forward to finish', async () => {
+      const rows = await db.job.findMany({ where: { id: { in: acknowledged } } });
+      return rows.length === acknowledged.length && rows.every((job) => job.state === 'done') ? rows : undefined;
     });
-    results.lostJobs = jobIds.length - jobs.length;
-    assert.equal(jobs.length, jobIds.length, 'no acknowledged job lost');
+    results.lostJobs = acknowledged.length - jobs.length;
+    assert.equal(jobs.length, acknowledged.length, 'no acknowledged job lost');
     const effects = await cluster.control('effects');
     for (const job of jobs) {
       const count = effects.byKey[job.idempotencyKey] ?? 0;
@@ -402,7 +456,8 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
       answeredByKilled: byKilled.length,
       dashboardCount: dashboard,
       jobsAcknowledged: jobIds.length,
-      jobsSentTwice: jobs.filter((job) => (effects.byKey[job.idempotencyKey] ?? 0) > 1).length,
+      webhookDeliveriesAcknowledged: deliveries.length,
+      jobsAndForwardsSentTwice: jobs.filter((job) => (effects.byKey[job.idempotencyKey] ?? 0) > 1).length,
       killedAnsweredInLastFlushInterval: unflushedAtKill,
       replayItems: REPLAYED_CALLS,
       replayResumes: run.resumes,

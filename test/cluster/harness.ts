@@ -21,6 +21,8 @@ export const PORTS = {
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ALERT_INTERVAL_MS = 4000;
 export const HOOK_SECRET = `whsec_${Buffer.from('cluster-test-alert-signing-key-01').toString('base64')}`;
+/** What inbound webhook senders sign with (Standard Webhooks). */
+export const INBOUND_SECRET = `whsec_${Buffer.from('cluster-test-inbound-signing-key').toString('base64')}`;
 
 /** nginx from Debian, unprivileged: the deploy configuration with the test's ports, everything under `dir`. */
 export class Nginx {
@@ -159,6 +161,7 @@ export class Cluster {
       BREAKWATER_REPLAY_LEASE_MS: '2000',
       BREAKWATER_REPLAY_POLL_MS: '200',
       BREAKWATER_SECRET_CLUSTER_HOOK: HOOK_SECRET,
+      BREAKWATER_SECRET_CLUSTER_INBOUND: INBOUND_SECRET,
     };
   }
 
