@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { createDb, type Db } from '@/lib/db';
-import { callApi } from '../support/server';
 import {
   ALERT_INTERVAL_MS,
   AlertReceiver,
@@ -232,7 +231,7 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
     assert.equal(effects, 1);
   });
 
-  test('SIGKILL of the alert evaluator mid-load: one notification per transition, a new evaluator within one interval, no call or job lost', async () => {
+  test('SIGKILL mid-load (no call, job, webhook or replay item lost), then of the alert evaluator (a new one within one interval, one notification per transition)', async () => {
     await everywhere('work');
     await everywhere('jobs');
     const channel = await cluster.api('/api/alerts/channels', {
@@ -262,8 +261,7 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
     assert.equal(refused.status, 202, JSON.stringify(refused.body));
     await eventually('the firing notification', () => (receiver.count(RULE, 'firing') > 0 ? true : undefined));
 
-    // A bulk replay of failed calls, run by the evaluator's instance (the one about to be killed), slowly
-    // enough to be part-way when it dies.
+    // A bulk replay of failed calls, slowly enough to be part-way when the instance running it is killed.
     await everywhere('replays');
     await cluster.setFault({ route: '/replays/resume/*', mode: 'fail', failStatus: 500 });
     for (let i = 0; i < REPLAYED_CALLS; i++) {
@@ -281,10 +279,7 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
       mode: 'ok',
       latencyMs: { kind: 'uniform', min: 300, max: 500 },
     });
-    const lease = await db.lease.findUniqueOrThrow({ where: { name: 'alert-evaluator' } });
-    const leader = lease.holder;
-    assert.ok(cluster.instances.has(leader), `the evaluator ${leader} is one of the instances`);
-    const replay = await callApi(cluster.instance(leader).server, cluster.cookie, '/api/replay/bulk', {
+    const replay = await cluster.api('/api/replay/bulk', {
       method: 'POST',
       body: { filter, idempotency: 'new', concurrency: REPLAY_CONCURRENCY },
     });
@@ -355,26 +350,25 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
       answers.length > 300 && jobIds.length > 30 && deliveries.length > 30 ? true : undefined,
     );
 
-    assert.equal(
-      (await db.lease.findUniqueOrThrow({ where: { name: 'alert-evaluator' } })).token,
-      lease.token,
-      'the evaluator did not change',
-    );
+    // The instance running the replay: the one whose rollups hold the replays' successful calls.
+    const victim = await eventually('the instance running the replay', async () => {
+      const rows = await db.metricRollup.groupBy({
+        by: ['instance'],
+        where: {
+          bucketSeconds: 60,
+          outcomeClass: 'success',
+          integration: { slug: 'replays' },
+          NOT: { route: { contains: '__probe__' } },
+        },
+      });
+      return rows.length === 1 ? rows[0].instance : undefined;
+    });
+    assert.ok(cluster.instances.has(victim), `the replay runs on ${victim}, one of the instances`);
     const before = await db.replayRun.findUniqueOrThrow({ where: { id: runId } });
     assert.equal(before.state, 'running', 'the replay is part-way when its instance dies');
-    const killedPort = cluster.instance(leader).port;
+    const killedPort = cluster.instance(victim).port;
     const killedAt = Date.now();
-    await cluster.stopInstance(leader, 'SIGKILL');
-    const next = await eventually(
-      'another instance to take the evaluator lease',
-      async () => {
-        const row = await db.lease.findUniqueOrThrow({ where: { name: 'alert-evaluator' } });
-        return row.token > lease.token ? { ...row, at: Date.now() } : undefined;
-      },
-      30_000,
-    );
-    results.evaluatorFailoverMs = next.at - killedAt;
-    assert.notEqual(next.holder, leader);
+    await cluster.stopInstance(victim, 'SIGKILL');
     await sleep(2000);
     loading = false;
     await Promise.all(loops);
@@ -382,7 +376,7 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
     // The instances page marks the killed one once it missed three heartbeats.
     const listed = await eventually('the killed instance marked stopped', async () => {
       const { body } = await cluster.api('/api/instances');
-      const killed = body.instances.find((i: { id: string }) => i.id === leader);
+      const killed = body.instances.find((i: { id: string }) => i.id === victim);
       return killed?.stale ? body.instances : undefined;
     });
     assert.deepEqual(
@@ -390,7 +384,7 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
         .filter((i: { stale: boolean }) => !i.stale)
         .map((i: { id: string }) => i.id)
         .sort(),
-      IDS.filter((id) => id !== leader),
+      IDS.filter((id) => id !== victim),
     );
 
     // Jobs: every acknowledged one done by the survivors; a job sent twice only after its lease expired with
@@ -442,7 +436,7 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
           where: { instance: { in: instances }, bucketSeconds: 60, integration: { slug: 'work' } },
         })
       )._sum.count ?? 0;
-    const survivors = IDS.filter((id) => id !== leader);
+    const survivors = IDS.filter((id) => id !== victim);
     const survivorsAnswered = bySurvivors + probesOf('work', survivors);
     await eventually('the survivors to flush what they answered', async () =>
       (await recorded(survivors)) === survivorsAnswered ? true : undefined,
@@ -469,7 +463,24 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
       `${results.lostCalls} calls answered but not counted; the killed instance answered ${unflushedAtKill} in its last flush interval`,
     );
 
-    // Alerts: the new evaluator resolves the rule once the dead letter is discarded; one message per transition.
+    // The evaluator: SIGKILL whichever survivor holds the lease now; the last instance takes it within one
+    // interval, resolves the rule once the dead letter is discarded, and each transition is notified once.
+    const lease = await eventually('a live evaluator', async () => {
+      const row = await db.lease.findUniqueOrThrow({ where: { name: 'alert-evaluator' } });
+      return cluster.instances.has(row.holder) ? row : undefined;
+    });
+    const evaluatorKilledAt = Date.now();
+    await cluster.stopInstance(lease.holder, 'SIGKILL');
+    const next = await eventually(
+      'another instance to take the evaluator lease',
+      async () => {
+        const row = await db.lease.findUniqueOrThrow({ where: { name: 'alert-evaluator' } });
+        return row.token > lease.token ? { ...row, at: Date.now() } : undefined;
+      },
+      30_000,
+    );
+    results.evaluatorFailoverMs = next.at - evaluatorKilledAt;
+    assert.ok(cluster.instances.has(next.holder), `the new evaluator ${next.holder} is running`);
     assert.equal((await cluster.api(`/api/dead-letters/${refused.body.id}`, { method: 'DELETE' })).status, 200);
     await eventually('the resolved notification', () => (receiver.count(RULE, 'resolved') > 0 ? true : undefined));
     await sleep(2 * ALERT_INTERVAL_MS);
