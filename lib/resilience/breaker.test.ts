@@ -253,3 +253,15 @@ test("scope 'local' ignores an attached sync both ways", async () => {
   circuit.follow({ state: 'closed', reason: 'probes succeeded', openUntil: 0 });
   assert.equal(circuit.state, 'open');
 });
+
+test('an open period heard twice from the cluster is one transition; a later one is another', async () => {
+  const { clock, circuit, transitions } = setup();
+  circuit.shareWith(recordingSync(true).sync);
+  const change = { state: 'open' as const, reason: '5 consecutive failures', openUntil: clock.now() + 30_000 };
+  circuit.follow(change);
+  circuit.follow(change);
+  assert.equal(transitions.length, 1);
+  assert.equal(circuit.retryAfterMs, 30_000);
+  circuit.follow({ ...change, openUntil: change.openUntil + 1000 });
+  assert.equal(transitions.length, 2);
+});

@@ -153,7 +153,8 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
    */
   follow(change: BreakerChange): void {
     if (this.shared === undefined) return;
-    if (change.state === this.currentState && change.state !== 'open') return;
+    // Heard twice (the stored state read at attach, then its message): followed once.
+    if (change.state === this.currentState && (change.state !== 'open' || change.openUntil === this.openUntil)) return;
     if (change.state === 'open') this.openUntil = change.openUntil;
     if (change.state === 'closed') this.consecutiveFailures = 0;
     this.transition(change.state, `${change.reason} (on another instance)`, false);

@@ -21,10 +21,14 @@ export interface SharedRedisHealth {
 
 type Listener = (message: string) => void;
 
+/** After a failed or slow command, how long calls use local state before one tries Redis again. */
+const RETRY_REDIS_AFTER_MS = 1000;
+
 /**
  * The process's connection to Redis, and the rule every shared store follows: a command that fails or
  * takes longer than `timeoutMs` never fails the call; the store answers from local state instead. The
  * first fallback after a success logs a warning, the first success after fallbacks logs the recovery.
+ * While degraded, commands are not even tried for a second after each failure.
  * Commands are not queued while disconnected (they fall back at once); the connection retries forever.
  */
 export class SharedRedis {
@@ -35,6 +39,8 @@ export class SharedRedis {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly subscriptions: Promise<void>[] = [];
   private state: SharedRedisHealth = { degraded: false, fallbacks: 0 };
+  /** while degraded, when a command may try Redis again */
+  private retryAt = 0;
 
   constructor(options: SharedRedisOptions) {
     this.prefix = options.prefix;
@@ -82,6 +88,12 @@ export class SharedRedis {
    * names the operation in the warning.
    */
   async run<T>(what: string, command: (redis: Redis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+    // A slow Redis would cost every call the whole timeout, several times: after a failure calls go
+    // straight to local state for a while, then one tries Redis again.
+    if (this.state.degraded && Date.now() < this.retryAt) {
+      this.state.fallbacks++;
+      return fallback();
+    }
     let result: T;
     try {
       result = await command(this.client);
@@ -172,6 +184,7 @@ export class SharedRedis {
 
   private fellBack(what: string, error: unknown): void {
     this.state.fallbacks++;
+    this.retryAt = Date.now() + RETRY_REDIS_AFTER_MS;
     if (this.state.degraded) return;
     this.state.degraded = true;
     log.warn(

@@ -174,4 +174,13 @@ describe('two instances sharing Redis', () => {
       return answer.status === 201 ? true : undefined;
     });
   });
+
+  test('each instance shows on /api/metrics that it shares through Redis, not degraded', async () => {
+    for (const server of [a, b]) {
+      const metrics = await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      const text = await metrics.text();
+      assert.match(text, /^breakwater_redis_degraded 0$/m);
+      assert.match(text, /^breakwater_redis_fallbacks_total \d+$/m);
+    }
+  });
 });
