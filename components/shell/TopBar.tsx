@@ -18,6 +18,7 @@ const LINKS: { href: string; label: string; role: Role }[] = [
   { href: '/dead-letters', label: 'Dead letters', role: 'viewer' },
   { href: '/syncs', label: 'Syncs', role: 'viewer' },
   { href: '/webhooks', label: 'Webhooks', role: 'viewer' },
+  { href: '/instances', label: 'Instances', role: 'viewer' },
   { href: '/settings/integrations', label: 'Settings', role: 'editor' },
   { href: '/tokens', label: 'API tokens', role: 'admin' },
   { href: '/members', label: 'Members', role: 'admin' },

@@ -7,7 +7,7 @@ import { applyMigrations, createDb, type Db, LatencyHistogram } from '@/lib/db';
 import type { Channel } from './delivery';
 import type { AlertGroup } from './messages';
 import { previewRuleInScope } from './preview';
-import { DEFAULT_RULES, evaluateAlerts, seedDefaultRules } from './runner';
+import { DEFAULT_RULES, evaluateAlerts, LeaseLostError, seedDefaultRules } from './runner';
 import { ruleSchema } from './schema';
 import { chartThresholds, createRule, createSilence, firingAlerts, listNotifications, stateHistory } from './service';
 
@@ -113,6 +113,28 @@ describe('alert evaluation over stored rollups', () => {
       ],
     );
     assert.deepEqual(previews[0].spans, []);
+  });
+
+  test('an evaluator that lost its lease writes no transition and sends nothing; the holder notifies once', async () => {
+    await createRule(
+      db,
+      'default',
+      ruleSchema.parse({ name: 'Errors', metric: 'error_rate', threshold: 5, window: '1m', for: '0s' }),
+    );
+    await rollup(T0, 100, 50);
+    const stale = evaluateAlerts(db, new Date(T0 + 30_000), send, async () => false);
+    await assert.rejects(stale, LeaseLostError);
+    assert.equal(await db.alertTransition.count(), 0);
+    assert.equal(await db.alertNotification.count(), 0);
+    assert.equal(sent.length, 0);
+    await (await evaluateAlerts(db, new Date(T0 + 31_000), send, async () => true)).delivered;
+    await (await evaluateAlerts(db, new Date(T0 + 32_000), send, async () => true)).delivered;
+    assert.equal(await instanceState(), 'firing');
+    assert.deepEqual(
+      (await listNotifications(db, 'default')).map((n) => n.status),
+      ['firing'],
+    );
+    assert.equal(sent.length, 1);
   });
 
   test('seeds the four default rules once', async () => {

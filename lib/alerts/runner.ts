@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Db, getDb } from '@/lib/db';
+import { acquireLease, confirmLease, type Db, getDb, type HeldLease, releaseLease } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { DEFAULT_WORKSPACE_ID, TRIPPED_BREAKER_STATES } from '@/lib/model';
 import {
@@ -134,6 +134,19 @@ export interface EvaluationResult {
 
 export type Deliver = (channel: Channel, group: AlertGroup) => Promise<Delivery>;
 
+/** Resolves true while this evaluator still holds the lease (and extends it); false stops its writes. */
+export type Fence = () => Promise<boolean>;
+
+/** Thrown when the evaluator lost its lease mid-evaluation: the new holder evaluates instead. */
+export class LeaseLostError extends Error {
+  constructor() {
+    super('the alert evaluator lease passed to another instance; this evaluation stops before writing');
+  }
+}
+
+/** The name of the lease row the evaluating instance holds. */
+export const EVALUATOR_LEASE = 'alert-evaluator';
+
 function labelsOf(rule: Rule, integration: string): Record<string, string> {
   return { ...rule.labels, alertname: rule.name, integration, severity: rule.severity };
 }
@@ -161,9 +174,15 @@ export async function evaluateAlerts(
   db: Db,
   now: Date,
   send: Deliver = (channel, group) => deliverChecked(db, channel, group),
+  fence?: Fence,
 ): Promise<EvaluationResult> {
   const at = now.getTime();
   const publicUrl = setting('BREAKWATER_PUBLIC_URL');
+  // Checked before the states are written and before the notifications: one notification per transition even
+  // when a paused holder wakes up after another instance took the lease.
+  const fenced = async () => {
+    if (fence && !(await fence())) throw new LeaseLostError();
+  };
   const [rules, integrations, silenceRows, instanceRows, channels] = await Promise.all([
     listRules(db, undefined),
     db.integration.findMany({ select: { id: true, slug: true, workspaceId: true } }),
@@ -182,6 +201,7 @@ export async function evaluateAlerts(
   /** each group's workspace: its rule's; its notification and channels are that workspace's only */
   const workspaceOf = new Map<string, string>();
   let evaluated = 0;
+  const writes: (() => Promise<void>)[] = [];
 
   for (const rule of rules.filter((r) => r.enabled)) {
     const windowMs = durationMs(rule.window);
@@ -287,21 +307,25 @@ export async function evaluateAlerts(
         evaluatedAt: now,
         notifiedAt: next.notifiedAt === null ? null : new Date(next.notifiedAt),
       };
-      const saved = await db.alertInstance.upsert({
-        where: { ruleId_integrationId: { ruleId: rule.id, integrationId: integration.id } },
-        create: { ruleId: rule.id, integrationId: integration.id, ...data },
-        update: data,
-      });
-      if (transition)
-        await db.alertTransition.create({
-          data: {
-            instanceId: saved.id,
-            at: new Date(transition.at),
-            fromState: transition.from,
-            toState: transition.to,
-            value: transition.value,
-          },
+      // Written after every rule is read, behind the fence: a state written by an evaluator that lost its lease
+      // would make the holder see the transition as already notified.
+      writes.push(async () => {
+        const saved = await db.alertInstance.upsert({
+          where: { ruleId_integrationId: { ruleId: rule.id, integrationId: integration.id } },
+          create: { ruleId: rule.id, integrationId: integration.id, ...data },
+          update: data,
         });
+        if (transition)
+          await db.alertTransition.create({
+            data: {
+              instanceId: saved.id,
+              at: new Date(transition.at),
+              fromState: transition.from,
+              toState: transition.to,
+              value: transition.value,
+            },
+          });
+      });
       evaluated++;
     }
     for (const status of ['firing', 'resolved'] as const) {
@@ -331,8 +355,11 @@ export async function evaluateAlerts(
   const stale = instanceRows
     .filter((row) => enabled.has(row.ruleId) && !keep.has(`${row.ruleId}\u0000${row.integrationId}`))
     .map((row) => row.id);
+  await fenced();
+  for (const write of writes) await write();
   if (stale.length) await db.alertInstance.deleteMany({ where: { id: { in: stale } } });
 
+  if (groups.length) await fenced();
   for (const group of groups) {
     await db.alertNotification.create({
       data: {
@@ -361,28 +388,66 @@ export async function evaluateAlerts(
 }
 
 /**
- * Server start: seeds the default rules, then evaluates every BREAKWATER_ALERT_EVAL_INTERVAL_MS (30 s by
- * default) off the request path. A slow evaluation skips ticks rather than overlapping. Idempotent.
+ * Server start: evaluates every BREAKWATER_ALERT_EVAL_INTERVAL_MS (30 s by
+ * default) off the request path, on one instance of a cluster only: the one holding the evaluator lease
+ * (`holder` is this instance's id), which first seeds the default rules into a workspace that has none. The
+ * lease is renewed every quarter of the interval (250 ms at least) and lasts twice that, so when its holder
+ * dies another instance takes it (and evaluates at once) within three quarters of an interval. A slow
+ * evaluation skips ticks rather than overlapping. Idempotent; the returned function gives the lease up (at shutdown).
  */
-export function startAlerting(env: NodeJS.ProcessEnv = process.env): void {
-  const alerting = processSingleton('alerting', () => ({ started: false }));
-  if (alerting.started) return;
-  alerting.started = true;
+export function startAlerting(holder: string, env: NodeJS.ProcessEnv = process.env): () => Promise<void> {
+  const alerting = processSingleton('alerting', () => ({ stop: undefined as (() => Promise<void>) | undefined }));
+  if (alerting.stop) return alerting.stop;
   const intervalMs = setting('BREAKWATER_ALERT_EVAL_INTERVAL_MS', env);
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
+  // At least 250 ms: a lease shorter than an event-loop stall would change hands for nothing.
+  const renewEveryMs = Math.max(250, Math.floor(intervalMs / 4));
+  const ttlMs = 2 * renewEveryMs;
+  const db = getDb();
+  let lease: HeldLease | null = null;
+  let renewing = false;
+  let evaluating = false;
+  let lastEvaluationAt = 0;
+  let seeded = false;
+  const evaluate = async (held: HeldLease) => {
+    evaluating = true;
+    lastEvaluationAt = Date.now();
     try {
-      await evaluateAlerts(getDb(), new Date());
+      // Seeded by the lease holder only: instances starting together would each see no rule and seed them all.
+      if (!seeded) {
+        const created = await seedDefaultRules(db, DEFAULT_WORKSPACE_ID);
+        seeded = true;
+        if (created) log.info({ seeded: created }, 'default alert rules created');
+      }
+      await evaluateAlerts(db, new Date(), undefined, () => confirmLease(db, held, ttlMs));
     } catch (error) {
-      log.error({ err: error }, 'alert evaluation failed; it runs again at the next interval');
+      if (error instanceof LeaseLostError) log.warn(error.message);
+      else log.error({ err: error }, 'alert evaluation failed; it runs again at the next interval');
     } finally {
-      running = false;
+      evaluating = false;
     }
   };
-  setInterval(tick, intervalMs).unref();
-  void seedDefaultRules(getDb(), DEFAULT_WORKSPACE_ID)
-    .then((seeded) => seeded && log.info({ seeded }, 'default alert rules created'))
-    .catch((error) => log.error({ err: error }, 'seeding default alert rules failed'));
+  const tick = async () => {
+    if (renewing) return;
+    renewing = true;
+    try {
+      const held = await acquireLease(db, EVALUATOR_LEASE, holder, ttlMs);
+      if (held && held.token !== lease?.token) log.info({ token: held.token }, 'this instance evaluates alerts now');
+      if (!held && lease) log.info('another instance evaluates alerts now');
+      lease = held;
+      // Due a little early rather than a whole renewal late: the ticks are a quarter of the interval apart.
+      if (held && !evaluating && Date.now() - lastEvaluationAt >= intervalMs - renewEveryMs / 2) void evaluate(held);
+    } catch (error) {
+      log.error({ err: error }, 'alert evaluator lease check failed; it runs again shortly');
+    } finally {
+      renewing = false;
+    }
+  };
+  const timer = setInterval(tick, renewEveryMs);
+  timer.unref();
+  void tick();
+  alerting.stop = async () => {
+    clearInterval(timer);
+    if (lease) await releaseLease(db, lease).catch((error) => log.warn({ err: error }, 'releasing the lease failed'));
+  };
+  return alerting.stop;
 }

@@ -5,6 +5,7 @@ export { DenseHistogram } from './dense-histogram';
 export type { Prisma } from './generated/sqlite/client';
 export { type GuardedUpdate, guardedUpdatesIn, sqliteGuardedUpdates } from './guarded-updates';
 export { LatencyHistogram, RELATIVE_ACCURACY, type SerializedHistogram } from './histogram';
+export { acquireLease, confirmLease, type HeldLease, releaseLease } from './lease';
 export {
   type AppliedMigration,
   appliedMigrations,

@@ -39,6 +39,7 @@ export {
   listIssues,
   mergeGroups,
 } from './issues';
+export { type InstanceRow, listInstances } from './instances';
 export { type OverviewTile, overviewTiles } from './overview';
 export {
   emptyQueueStats,

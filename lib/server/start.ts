@@ -4,9 +4,10 @@ import { applyMigrations, databaseUrl, getDb, providerOf } from '@/lib/db';
 import { outboundPolicy } from '@/lib/integrations';
 import { log } from '@/lib/logging';
 import { closeSharedState, sharedState } from '@/lib/shared-state';
-import { flushTelemetry, reportSharedStateHealth, startTelemetry } from '@/lib/telemetry';
+import { flushTelemetry, getRecorder, reportSharedStateHealth, startTelemetry } from '@/lib/telemetry';
 import { loadDataPlaneConfig, stopDataPlaneConfig } from './config';
 import { validateEnv } from './env';
+import { reportSharedStateDegraded, startHeartbeat } from './instances';
 import { processSingleton } from './singleton';
 
 type ShutdownStep = () => Promise<void>;
@@ -39,6 +40,7 @@ export function startServerServices(): Promise<void> {
     const shared = sharedState();
     if (shared) {
       reportSharedStateHealth(() => shared.redis.health);
+      reportSharedStateDegraded(() => shared.redis.health.degraded);
       // Calls made before it connects use local state (and count as fallbacks); the start does not wait long.
       await shared.redis.ready(2000).catch((error) => log.warn({ err: error }, 'Redis not reachable at start'));
       log.info({ prefix: shared.redis.prefix }, 'sharing rate limits, breakers, cache and replays through Redis');
@@ -46,7 +48,8 @@ export function startServerServices(): Promise<void> {
     // The gateway and inbound webhooks serve integrations, tokens and sources from memory: loaded before
     // the first request, then kept current by a poll of the config version.
     await loadDataPlaneConfig();
-    startAlerting();
+    const stopAlerting = startAlerting(getRecorder().instance);
+    startHeartbeat();
     // Webhook events follow their forward jobs' announcements: listening starts before the worker does; the
     // catch-up pass over unsettled events runs beside the worker instead of delaying it.
     void import('@/lib/webhooks')
@@ -64,6 +67,7 @@ export function startServerServices(): Promise<void> {
           .then(() => {
             log.info({ signal }, 'flushing telemetry before exit');
             return Promise.all([
+              stopAlerting(),
               flushTelemetry(),
               stopDataPlaneConfig().then(closeSharedState),
               import('@/lib/webhooks').then((webhooks) => webhooks.flushWebhookCounts()),

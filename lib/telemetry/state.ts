@@ -29,6 +29,8 @@ export function getRecorder(): TelemetryRecorder {
       successesKeptPerSecond: setting('BREAKWATER_SUCCESSES_KEPT_PER_SECOND'),
       slowCallMs: setting('BREAKWATER_SLOW_CALL_MS'),
       maxPendingCalls: setting('BREAKWATER_MAX_PENDING_CALLS'),
+      // the instance's name in rollups, breaker events, heartbeats and the alert evaluator lease
+      instance: setting('BREAKWATER_INSTANCE_ID') || undefined,
     }).start(),
   );
 }

@@ -127,7 +127,7 @@ after(async () => {
 test('promtool accepts the scrape configuration and the rules, and the rules pass their unit tests', () => {
   const config = promtool('check', 'config', 'prometheus.yml');
   assert.equal(config.status, 0, config.stdout + config.stderr);
-  assert.match(config.stdout, /12 rules found/);
+  assert.match(config.stdout, /14 rules found/);
   const rules = promtool('test', 'rules', 'rules.test.yml');
   assert.equal(rules.status, 0, rules.stdout + rules.stderr);
   assert.match(rules.stdout, /SUCCESS/);

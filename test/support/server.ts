@@ -14,15 +14,19 @@ export interface BreakwaterServer {
 export const TEST_ADMIN_PASSWORD = 'test-admin-password-123';
 const root = join(import.meta.dirname, '..', '..');
 
-/** Runs the production server (server.ts on the build) against a database, as `npm start` does, on a free port. */
+/**
+ * Runs the production server (server.ts on the build) against a database, as `npm start` does, on a free port
+ * (or `port`: the cluster test's load balancer names its instances' ports).
+ */
 export async function startBreakwater(
   databaseUrl: string,
   env: Record<string, string> = {},
+  { port: fixedPort }: { port?: number } = {},
 ): Promise<BreakwaterServer> {
   const distDir = process.env.BREAKWATER_DIST_DIR || '.next';
   if (!existsSync(join(root, distDir, 'BUILD_ID')))
     throw new Error(`no production build in ${distDir}: run \`npm run build\` first`);
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     process.execPath,
