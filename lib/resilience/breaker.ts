@@ -113,6 +113,7 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
 
   async run<T>(next: (ctx: CallContext) => Promise<T>, ctx: CallContext): Promise<T> {
     const isProbe = this.admit();
+    if (isProbe) ctx.breakerProbe = true;
     const startedAt = this.options.slowCallMs === null ? 0 : this.env.clock.now();
     let outcome: unknown;
     let threw = false;

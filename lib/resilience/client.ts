@@ -596,6 +596,7 @@ export class ResilientClient {
       summary.requestBodyBytes = ctx.requestBodyCopy.bytesSent;
     } else if (ctx.request.body !== undefined) summary.requestBody = ctx.request.body as Uint8Array | string;
     if (ctx.tags !== undefined) summary.tags = ctx.tags;
+    if (ctx.breakerProbe) summary.breakerProbe = true;
     if (result) {
       summary.status = result.status;
       summary.responseHeaders = result.headers;

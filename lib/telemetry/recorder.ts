@@ -9,13 +9,14 @@ import {
   type Prisma,
   type RollupCounters,
   type RollupKey,
+  type RollupRow,
   type SqliteRow,
   type SqliteWrite,
   type SqliteWriterThread,
   sqliteWriterFor,
 } from '@/lib/db';
 import { type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
-import type { CallSummary } from '@/lib/resilience';
+import type { AttemptInfo, CallSummary } from '@/lib/resilience';
 
 const MAX_WRITE_TRIES = 3;
 /** MetricRollup's unique key (the upsert's conflict target on SQLite) */
@@ -30,6 +31,15 @@ const ROLLUP_KEY = [
 ];
 /** Prisma errors that blame a row (foreign key, unique), not the database being unavailable. */
 const ROW_FAULT_CODES = new Set(['P2003', 'P2002', 'P2025']);
+
+/**
+ * An attempt the upstream failed: no answer (network, timeout), a 5xx, or a 429 refusing it. An attempt
+ * cancelled by the caller or by its winning hedge was not the upstream's failure.
+ */
+function isUpstreamFailure(attempt: AttemptInfo): boolean {
+  if (attempt.status === undefined) return attempt.errorType !== 'cancelled';
+  return attempt.status >= 500 || attempt.status === 429;
+}
 
 function isRowFault(error: unknown): boolean {
   return ROW_FAULT_CODES.has((error as { code?: string } | undefined)?.code ?? '');
@@ -66,6 +76,8 @@ export interface CallDetail {
 /** A rollup row being counted: every call is counted in a minute row and in an hour row (HOUR_SECONDS). */
 interface RollupState extends Omit<RollupKey, 'instance'>, RollupCounters {
   histogram: LatencyHistogram;
+  /** the upstream's latency, one value per attempt sent */
+  attemptHistogram: LatencyHistogram;
   dirty: boolean;
   /** when its writes started failing; cleared by a successful write */
   failingSince?: number;
@@ -230,6 +242,7 @@ export class TelemetryRecorder {
         environment,
         ...emptyRollupCounters(),
         histogram: new LatencyHistogram(),
+        attemptHistogram: new LatencyHistogram(),
         dirty: true,
       };
       this.rollups.set(key, state);
@@ -244,6 +257,16 @@ export class TelemetryRecorder {
     state.latencySumMs += s.durationMs;
     state.latencyMaxMs = Math.max(state.latencyMaxMs, s.durationMs);
     state.histogram.record(s.durationMs);
+    for (const attempt of s.attempts) {
+      state.attempts++;
+      if (isUpstreamFailure(attempt)) state.attemptErrors++;
+      state.attemptHistogram.record(attempt.durationMs);
+    }
+    // Refused by the open breaker before any attempt: a retry cut short by it sent attempts, counted above.
+    if (s.outcome === 'circuit_open' && s.attempts.length === 0) state.shortCircuits++;
+    if (s.cache === 'stale') state.staleServed++;
+    if (s.outcome === 'fallback') state.fallbacks++;
+    if (s.breakerProbe) state.probes++;
     state.dirty = true;
   }
 
@@ -535,7 +558,7 @@ export class TelemetryRecorder {
   }
 
   /** A rollup row with its key: absolute values, so writing it again never counts twice. */
-  private rollupRow(r: RollupState): RollupKey & RollupCounters & { latencyHist: string } {
+  private rollupRow(r: RollupState): RollupRow {
     return {
       bucketStart: r.bucketStart,
       bucketSeconds: r.bucketSeconds,
@@ -553,7 +576,14 @@ export class TelemetryRecorder {
       latencySumMs: r.latencySumMs,
       latencyMaxMs: r.latencyMaxMs,
       secondaryCredential: r.secondaryCredential,
+      attempts: r.attempts,
+      attemptErrors: r.attemptErrors,
+      shortCircuits: r.shortCircuits,
+      staleServed: r.staleServed,
+      fallbacks: r.fallbacks,
+      probes: r.probes,
       latencyHist: JSON.stringify(r.histogram),
+      attemptHist: JSON.stringify(r.attemptHistogram),
     };
   }
 
