@@ -84,9 +84,14 @@ const RANK: Record<Health, number> = { bad: 0, warn: 1, ok: 2, idle: 3 };
 /**
  * One tile per integration over [since, now]: totals, percentiles, cache and limiter use, a request-rate
  * sparkline, recent health and breaker state from the stored transitions (all instances). Sorted by
- * trouble (health), then volume.
+ * trouble (health), then volume. `only` reads one integration's tile (the integration page's KPI strip).
  */
-export async function overviewTiles(db: Db, workspaceId: string, since: Date): Promise<OverviewTile[]> {
+export async function overviewTiles(
+  db: Db,
+  workspaceId: string,
+  since: Date,
+  only?: { slug: string },
+): Promise<OverviewTile[]> {
   const to = new Date();
   const windowMs = to.getTime() - since.getTime();
   const resolution = resolutionFor(windowMs);
@@ -94,7 +99,7 @@ export async function overviewTiles(db: Db, workspaceId: string, since: Date): P
   const recentFrom = new Date(Math.floor((to.getTime() - RECENT_WINDOW_MS) / MINUTE_MS) * MINUTE_MS);
   const [integrations, buckets, recent, transitions, firing, logged] = await Promise.all([
     db.integration.findMany({
-      where: { workspaceId },
+      where: { workspaceId, ...(only && { slug: only.slug }) },
       select: { id: true, slug: true, name: true, baseUrl: true, policy: true },
     }),
     resolution === MINUTE_SECONDS

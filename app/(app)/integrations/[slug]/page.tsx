@@ -4,6 +4,7 @@ import { TokenCallers } from '@/components/features/auth/TokenCallers';
 import { BreakerActions } from '@/components/features/integrations/BreakerActions';
 import { EnvironmentSwitch } from '@/components/features/integrations/EnvironmentSwitch';
 import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
+import { KpiStrip } from '@/components/features/integrations/KpiStrip';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
 import { chartThresholds } from '@/lib/alerts';
 import { requireAccess } from '@/lib/auth';
@@ -40,6 +41,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
         <Link href={`/explorer?integration=${integration.slug}`}>Calls in the explorer</Link>
         {roleAtLeast(role, 'editor') && <Link href={`/settings/integrations/${integration.slug}/edit`}>Settings</Link>}
       </div>
+      <KpiStrip slug={integration.slug} />
       <div className="panel" style={{ marginBottom: 16 }}>
         {roleAtLeast(role, 'editor') ? (
           <EnvironmentSwitch
@@ -68,14 +70,15 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
           </p>
         )}
       </div>
+      <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
       {roleAtLeast(role, 'operator') && (
-        <div className="panel" style={{ marginBottom: 16 }}>
+        <details className="panel menu" style={{ margin: '16px 0' }} data-testid="breaker-menu">
+          <summary>Breaker actions</summary>
           <BreakerActions slug={integration.slug} />
-        </div>
+        </details>
       )}
       <SyncPanel integration={integration.slug} />
       <TokenCallers slug={integration.slug} />
-      <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
     </>
   );
 }
