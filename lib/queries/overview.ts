@@ -209,8 +209,9 @@ export async function overviewTiles(
         openMs: breakerOpenMs(integration.policy),
       },
       firingAlerts,
-      // A firing alert is trouble even when the last five minutes look fine (a p99 rule, say).
-      health: firingAlerts.length > 0 && (health === 'ok' || health === 'idle') ? 'warn' : health,
+      // The colour says now; a firing alert is shown beside it (its rule may look back 5 min or keep
+      // firing after recovery), so a recovered integration turns green within a minute.
+      health,
     };
   });
   return tiles.sort(
