@@ -47,8 +47,15 @@ export interface OverviewTile {
   served: { shortCircuits: number; fromCache: number; stale: number; fallbacks: number; probes: number };
   /** cache hits / cacheable calls, null when nothing was cacheable */
   cacheHitRatio: number | null;
-  /** calls per minute over the configured limit per minute, 0..1+; null without a limit */
+  /**
+   * The busiest minute of the window (tokens taken: calls less cache hits and rejections) over the
+   * configured limit per minute, 0..1+; null without a limit. Windows read from hourly rollups have no
+   * minutes past the live hour: their busiest hour's average minute stands in (`rateLimitPeakOf`).
+   */
   rateLimitUsage: number | null;
+  rateLimitPeakPerMinute: number;
+  rateLimitPeakOf: 'minute' | 'hour';
+  /** calls the limiter refused in the window: shown beside the usage, which cannot tell a learned quota */
   rateLimitRejections: number;
   /** requests per second, oldest first, SPARK_POINTS evenly spaced steps over the window */
   sparkline: number[];
@@ -124,6 +131,8 @@ export async function overviewTiles(
   const sparkStepMs = Math.max(resolution * 1000, (to.getTime() - start) / SPARK_POINTS);
   const sparkPoints = Math.ceil((to.getTime() - start) / sparkStepMs);
   const totals = new Map<string, Aggregate>();
+  const peaks = new Map<string, number>();
+  const liveHour = Math.floor(to.getTime() / (HOUR_SECONDS * 1000)) * HOUR_SECONDS * 1000;
   const sparks = new Map<string, number[]>();
   // Rollups are read for every workspace (their parsed buckets are cached and shared); only this one's count.
   const own = new Set(integrations.map((i) => i.id));
@@ -136,6 +145,11 @@ export async function overviewTiles(
       sparks.set(b.integrationId, new Array(sparkPoints).fill(0));
     }
     addAggregate(acc, b.aggregate);
+    // An hourly read holds the live hour as minutes; the hours before it are whole hours.
+    const bucketMinutes = resolution === HOUR_SECONDS && b.bucketStart < liveHour ? 60 : 1;
+    const { requests, cacheHits, staleServed, rateLimitRejections } = b.aggregate;
+    const tokens = requests - (cacheHits - staleServed) - rateLimitRejections;
+    peaks.set(b.integrationId, Math.max(peaks.get(b.integrationId) ?? 0, tokens / bucketMinutes));
     const spark = sparks.get(b.integrationId)!;
     const index = Math.min(sparkPoints - 1, Math.max(0, Math.floor((b.bucketStart - start) / sparkStepMs)));
     spark[index] += b.aggregate.requests / (sparkStepMs / 1000);
@@ -152,7 +166,6 @@ export async function overviewTiles(
     const errors = errorsIn(acc.byOutcome);
     const cacheable = acc.cacheHits + acc.cacheMisses;
     const perMinute = rateLimitPerMinute(integration.policy);
-    const minutes = windowMs / 60_000;
     const r = recentFigures(
       recentBuckets.get(integration.id) ?? [],
       logged.get(integration.id) ?? { errors: 0, firstCallAt: null },
@@ -192,7 +205,9 @@ export async function overviewTiles(
         probes: acc.probes,
       },
       cacheHitRatio: cacheable ? acc.cacheHits / cacheable : null,
-      rateLimitUsage: perMinute ? acc.requests / (perMinute * minutes) : null,
+      rateLimitUsage: perMinute ? (peaks.get(integration.id) ?? 0) / perMinute : null,
+      rateLimitPeakPerMinute: peaks.get(integration.id) ?? 0,
+      rateLimitPeakOf: resolution === HOUR_SECONDS ? 'hour' : 'minute',
       rateLimitRejections: acc.rateLimitRejections,
       sparkline: sparks.get(integration.id) ?? new Array(sparkPoints).fill(0),
       recentErrorRate: r.errorRate,

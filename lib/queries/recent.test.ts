@@ -180,3 +180,30 @@ test('tiles: rate over the seconds covered, health back to ok once the errors ar
   assert.equal(back.health, 'ok');
   assert.ok(back.errorRate! > 0.5, 'the range still tells the outage');
 });
+
+test('tiles: rate-limit usage is the busiest minute over the limit, rejections and cache hits spending no token', async () => {
+  await db.integration.create({
+    data: {
+      workspaceId: 'default',
+      id: 'int_burst',
+      slug: 'burst',
+      name: 'burst',
+      baseUrl: 'http://burst',
+      policy: '{"rateLimit":{"perMinute":100}}',
+    },
+  });
+  const recorder = new TelemetryRecorder(db, { instance: 'overview-peak' });
+  const burstMinute = Math.floor(Date.now() / MIN) * MIN - 3 * MIN;
+  // 90 calls that took a token in one minute, 30 cache hits and 5 refusals beside them; 10 calls in another.
+  for (let i = 0; i < 90; i++) recorder.record('int_burst', call(burstMinute + i * 100, {}, [{ status: 200 }]));
+  for (let i = 0; i < 30; i++) recorder.record('int_burst', call(burstMinute + i * 100, { cache: 'hit' }, []));
+  for (let i = 0; i < 5; i++)
+    recorder.record('int_burst', call(burstMinute + i * 100, { outcome: 'rate_limited', status: undefined }, []));
+  for (let i = 0; i < 10; i++) recorder.record('int_burst', call(burstMinute - 5 * MIN + i, {}, [{ status: 200 }]));
+  await recorder.stop();
+  const tile = (await overviewTiles(db, 'default', new Date(Date.now() - 15 * MIN))).find((t) => t.slug === 'burst')!;
+  assert.equal(tile.rateLimitPeakPerMinute, 90);
+  assert.equal(tile.rateLimitUsage, 0.9, 'an average over the 15 minutes would read 7 %');
+  assert.equal(tile.rateLimitPeakOf, 'minute');
+  assert.equal(tile.rateLimitRejections, 5);
+});

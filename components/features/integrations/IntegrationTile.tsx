@@ -86,7 +86,12 @@ export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile
           tone={errorRateTone(tile.errorRate)}
         />
         <Stat label="Cache hit" value={formatPercent(tile.cacheHitRatio)} testId="cache-hit" />
-        <Stat label="Rate limit" value={formatPercent(tile.rateLimitUsage)} testId="rate-limit" />
+        <Stat
+          label={`Limit, peak ${tile.rateLimitPeakOf}`}
+          value={`${formatPercent(tile.rateLimitUsage)}${tile.rateLimitRejections ? ` · ${formatCount(tile.rateLimitRejections)} rej.` : ''}`}
+          testId="rate-limit"
+          tone={tile.rateLimitRejections > 0 ? 'warn' : undefined}
+        />
         <Stat label="p50" value={formatMs(tile.p50Ms)} testId="p50" />
         <Stat label="p95" value={formatMs(tile.p95Ms)} testId="p95" />
         <Stat label="p99" value={formatMs(tile.p99Ms)} testId="p99" />
