@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Db } from '@/lib/db';
 import type { AttemptInfo, CallSummary } from '@/lib/resilience';
 import { TelemetryRecorder } from '@/lib/telemetry';
+import { failedCall } from '@/test/support/calls';
 import { createMigratedDatabase, type TestDatabase } from '@/test/support/database';
 import { overviewTiles } from './overview';
 import { recentFigures } from './recent';
@@ -58,33 +59,20 @@ describe('recentFigures: the rolling minute', () => {
 let database: TestDatabase;
 let db: Db;
 
+/** A call of `crm` at `at` (a success unless `over` says otherwise) with these attempts. */
 function call(at: number, over: Partial<CallSummary>, attempts: Partial<AttemptInfo>[]): CallSummary {
-  return {
-    integration: 'crm',
-    requestId: `r-${at}-${Math.random()}`,
-    method: 'GET',
+  const base = failedCall(0);
+  return failedCall(0, {
     route: '/contacts',
     path: '/contacts',
     startedAt: at,
     durationMs: 1,
     outcome: 'success',
     status: 200,
-    attempts: attempts.map((a, i) => ({
-      number: i + 1,
-      startedAt: at,
-      durationMs: 1,
-      delayBeforeMs: 0,
-      spanId: 'b7ad6b7169203331',
-      ...a,
-    })),
+    attempts: attempts.map((a, i) => ({ ...base.attempts[0], number: i + 1, startedAt: at, durationMs: 1, ...a })),
     retries: Math.max(0, attempts.length - 1),
-    cache: 'bypass',
-    rateLimitWaitMs: 0,
-    rateLimited: false,
-    trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', flags: '01' },
-    requestHeaders: {},
     ...over,
-  };
+  });
 }
 
 before(async () => {

@@ -3,23 +3,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { fetchJson, type Wire } from '@/components/ui/api';
 import { formatCount, formatMs, formatPercent, formatRate } from '@/components/ui/format';
+import { Stat } from '@/components/ui/Stat';
 import { errorRateTone } from '@/lib/model';
 import type { OverviewTile } from '@/lib/queries';
 import { BreakerBadge } from './BreakerBadge';
 
 /** The range the strip's counts cover; its headline figures are the last minute's. */
 const WINDOW = '15m';
-
-function Kpi({ label, value, testId, tone }: { label: string; value: React.ReactNode; testId: string; tone?: string }) {
-  return (
-    <div className="kpi">
-      <dt>{label}</dt>
-      <dd data-testid={testId} className={tone ? `status-${tone}` : undefined}>
-        {value}
-      </dd>
-    </div>
-  );
-}
 
 /**
  * An integration's state now, first on its page: request rate, the callers' and the upstream's error %,
@@ -50,30 +40,30 @@ export function KpiStrip({ slug }: { slug: string }) {
   return (
     <section className="kpi-strip" aria-label="Now" data-testid="kpi-strip" data-health={tile.health}>
       <dl className="kpis">
-        <Kpi label={`Rate (last ${seconds} s)`} value={formatRate(tile.recentRatePerSec)} testId="kpi-rate" />
-        <Kpi
+        <Stat label={`Rate (last ${seconds} s)`} value={formatRate(tile.recentRatePerSec)} testId="kpi-rate" />
+        <Stat
           label="Caller errors 1 min"
           value={formatPercent(tile.recentErrorRate)}
           testId="kpi-caller-errors"
           tone={errorRateTone(tile.recentErrorRate)}
         />
-        <Kpi
+        <Stat
           label="Upstream errors 1 min"
           value={formatPercent(upstreamErrors)}
           testId="kpi-upstream-errors"
           tone={errorRateTone(upstreamErrors)}
         />
-        <Kpi
+        <Stat
           label="p95 caller / upstream 15 min"
           value={`${formatMs(tile.p95Ms)} / ${formatMs(tile.upstream.p95Ms)}`}
           testId="kpi-p95"
         />
-        <Kpi
+        <Stat
           label="Breaker"
           value={<BreakerBadge state={tile.breaker.state} since={tile.breaker.since} openMs={tile.breaker.openMs} />}
           testId="kpi-breaker"
         />
-        <Kpi
+        <Stat
           label="Firing alerts"
           value={alerts.length ? alerts.map((a) => a.name).join(', ') : 'none'}
           testId="kpi-alerts"
