@@ -116,6 +116,14 @@ test('tiles: upstream figures per attempt beside the callers, short circuits and
       'int_geo',
       call(now - 13_000 + i, { cache: 'stale', durationMs: 30 }, [{ status: 503, durationMs: 30 }]),
     );
+  // A hedged call: the losing attempt was cut by the winner, which is no failure of the upstream's.
+  recorder.record(
+    'int_geo',
+    call(now - 12_000, { cache: 'miss', durationMs: 200 }, [
+      { status: undefined, errorType: 'hedge_lost', durationMs: 200 },
+      { status: 200, durationMs: 200, hedged: true },
+    ]),
+  );
   await recorder.stop();
 
   const tiles = new Map((await overviewTiles(db, 'default', new Date(now - 15 * MIN))).map((t) => [t.slug, t]));
@@ -134,10 +142,10 @@ test('tiles: upstream figures per attempt beside the callers, short circuits and
   assert.ok(crm.p50Ms! < 1, 'the callers mostly got a fast refusal');
 
   const geo = tiles.get('geo')!;
-  assert.deepEqual([geo.served.fromCache, geo.served.stale, geo.upstream.attempts], [90, 5, 15]);
+  assert.deepEqual([geo.served.fromCache, geo.served.stale, geo.upstream.attempts], [90, 5, 17]);
   assert.ok(geo.upstream.p50Ms! >= 150, `upstream p50 ${geo.upstream.p50Ms} is not diluted by cache hits`);
   assert.ok(geo.p50Ms! < 1, 'most callers were answered by the cache at once');
-  assert.equal(geo.upstream.successRate?.toFixed(3), (10 / 15).toFixed(3));
+  assert.equal(geo.upstream.successRate?.toFixed(3), (12 / 17).toFixed(3), 'the 503s are the only failures');
 });
 
 test('tiles: rate over the seconds covered, health back to ok once the errors are a minute old', async () => {

@@ -37,7 +37,7 @@ const ROW_FAULT_CODES = new Set(['P2003', 'P2002', 'P2025']);
  * cancelled by the caller or by its winning hedge was not the upstream's failure.
  */
 function isUpstreamFailure(attempt: AttemptInfo): boolean {
-  if (attempt.status === undefined) return attempt.errorType !== 'cancelled';
+  if (attempt.status === undefined) return attempt.errorType !== 'cancelled' && attempt.errorType !== 'hedge_lost';
   return attempt.status >= 500 || attempt.status === 429;
 }
 
