@@ -40,12 +40,15 @@ const count = async (page: Page, testId: string) =>
 test('a total outage of one integration, as the screens tell it', async ({ page }) => {
   await signIn(page);
   // Items are never cached (each call reaches the upstream); contacts are, for as long as the test runs.
+  // Limits well above the traffic: what fails here is the upstream, never the limiter.
+  const rateLimit = { perMinute: 6000, burst: 1000 };
   await createIntegration(page, CRM, {
+    rateLimit,
     retry: { maxRetries: 0 },
     breaker: { mode: 'consecutive', consecutiveFailures: 5, openMs: 5000 },
     cache: { neverCacheRoutes: ['/v1/items/*'] },
   });
-  await createIntegration(page, GEO, { cache: { enabled: false } });
+  await createIntegration(page, GEO, { rateLimit, cache: { enabled: false } });
   const token = await newToken(page, 'e2e incident');
   const gw = (path: string) =>
     page.request.get(`/api/gw/${CRM}${path}`, { headers: { authorization: `Bearer ${token}` } });

@@ -61,16 +61,23 @@ export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile
           tone={errorTone}
         />
         <Stat
-          label="Upstream ok 1 min"
+          label="Upstr. ok 1m"
           value={formatPercent(tile.recentUpstreamSuccessRate)}
           testId="upstream-success"
           tone={upstreamTone}
         />
         <Stat
-          label={`Short-circ. ${windowLabel}`}
+          label="Short-circ."
           value={formatCount(tile.served.shortCircuits)}
           testId="short-circuits"
           tone={tile.recentShortCircuits > 0 ? 'bad' : undefined}
+        />
+        <Stat label={`Calls ${windowLabel}`} value={formatCount(tile.requests)} testId="requests" />
+        <Stat
+          label={`Err ${windowLabel}`}
+          value={formatPercent(tile.errorRate)}
+          testId="error-rate"
+          tone={errorRateTone(tile.errorRate)}
         />
         <Stat
           label="Alerts"
@@ -78,24 +85,17 @@ export function IntegrationTile({ tile, windowLabel }: { tile: Wire<OverviewTile
           testId="alerts"
           tone={alerts?.length ? 'bad' : undefined}
         />
-        <Stat label={`Calls ${windowLabel}`} value={formatCount(tile.requests)} testId="requests" />
-        <Stat
-          label={`Errors ${windowLabel}`}
-          value={formatPercent(tile.errorRate)}
-          testId="error-rate"
-          tone={errorRateTone(tile.errorRate)}
-        />
-        <Stat label="Cache hit" value={formatPercent(tile.cacheHitRatio)} testId="cache-hit" />
-        <Stat
-          label={`Limit, peak ${tile.rateLimitPeakOf}`}
-          value={`${formatPercent(tile.rateLimitUsage)}${tile.rateLimitRejections ? ` · ${formatCount(tile.rateLimitRejections)} rej.` : ''}`}
-          testId="rate-limit"
-          tone={tile.rateLimitRejections > 0 ? 'warn' : undefined}
-        />
         <Stat label="p50" value={formatMs(tile.p50Ms)} testId="p50" />
         <Stat label="p95" value={formatMs(tile.p95Ms)} testId="p95" />
         <Stat label="p99" value={formatMs(tile.p99Ms)} testId="p99" />
         <Stat label="Upstream p95" value={formatMs(tile.upstream.p95Ms)} testId="upstream-p95" />
+        <Stat label="Cache hit" value={formatPercent(tile.cacheHitRatio)} testId="cache-hit" />
+        <Stat
+          label={`Limit, peak ${tile.rateLimitPeakOf === 'minute' ? 'min' : 'h'}`}
+          value={formatPercent(tile.rateLimitUsage)}
+          testId="rate-limit"
+          tone={tile.rateLimitRejections > 0 ? 'warn' : undefined}
+        />
       </dl>
     </article>
   );

@@ -64,6 +64,16 @@ export function KpiStrip({ slug }: { slug: string }) {
           testId="kpi-breaker"
         />
         <Stat
+          label={`Rate limit, peak ${tile.rateLimitPeakOf} 15 min`}
+          value={
+            tile.rateLimitUsage === null
+              ? 'no limit'
+              : `${formatPercent(tile.rateLimitUsage)} of limit, ${formatCount(tile.rateLimitRejections)} rejected`
+          }
+          testId="kpi-rate-limit"
+          tone={tile.rateLimitRejections > 0 ? 'warn' : undefined}
+        />
+        <Stat
           label="Firing alerts"
           value={alerts.length ? alerts.map((a) => a.name).join(', ') : 'none'}
           testId="kpi-alerts"
