@@ -30,6 +30,7 @@ async function shoot(page: Page, phase: string) {
   await page.screenshot({ path: `${SHOTS}/overview-${phase}.png`, fullPage: true });
   await page.goto(`/integrations/${CRM}`);
   await expect(page.getByTestId('kpi-strip')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Latency' })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/integration-${phase}.png`, fullPage: true });
   await page.goto('/');
 }
