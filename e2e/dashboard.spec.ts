@@ -148,7 +148,7 @@ test('a failing upstream turns its tile red and its breaker timeline shows OPEN'
   await page.screenshot({ path: testInfo.outputPath('integration.png'), fullPage: true });
 
   // A manual reset, from the breaker menu and confirmed in a dialog, closes it and the timeline records it.
-  await page.getByText('Breaker actions').click();
+  await page.locator('summary', { hasText: 'Breaker actions' }).click();
   await page.getByRole('button', { name: 'Reset' }).click();
   await page.getByRole('dialog', { name: 'Reset the breaker?' }).getByRole('button', { name: 'Reset' }).click();
   await expect(page.getByTestId('live-breaker-state')).toHaveText('CLOSED');
