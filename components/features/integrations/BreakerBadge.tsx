@@ -21,7 +21,10 @@ export function breakerLabel(state: string, since: string | null, openMs: number
   if (state === 'half-open') return `${elapsed}, probing`;
   if (state !== 'open') return elapsed;
   const nextProbe = openedAt + openMs - now;
-  return nextProbe > 0 ? `${elapsed}, next probe in ${formatElapsed(nextProbe)}` : `${elapsed}, probe due`;
+  // Counted down in whole seconds rounded up, so it never reads "in 0 s" before the probe is due.
+  return nextProbe > 0
+    ? `${elapsed}, next probe in ${formatElapsed(Math.ceil(nextProbe / 1000) * 1000)}`
+    : `${elapsed}, probe due`;
 }
 
 /**
