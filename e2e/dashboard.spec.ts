@@ -135,7 +135,8 @@ test('a failing upstream turns its tile red and its breaker timeline shows OPEN'
 
   await expect(tile).toHaveAttribute('data-health', 'bad');
   await expect(tile).toHaveCSS('border-left-color', 'rgb(248, 81, 73)');
-  await expect(tile.getByTestId('breaker-state')).toHaveText('OPEN');
+  // The badge counts how long it has been open and when it probes next, without a hover.
+  await expect(tile.getByTestId('breaker-state')).toHaveText(/^OPEN \d+ s, next probe in \dm\d\ds$/);
   await page.screenshot({ path: testInfo.outputPath('overview-failing.png'), fullPage: true });
 
   await tile.getByRole('link', { name: 'E2E dash-flaky' }).click();
@@ -146,7 +147,8 @@ test('a failing upstream turns its tile red and its breaker timeline shows OPEN'
   await expect(page.getByRole('region', { name: 'Latency' })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('integration.png'), fullPage: true });
 
-  // A manual reset, confirmed in a dialog, closes it and the timeline records it.
+  // A manual reset, from the breaker menu and confirmed in a dialog, closes it and the timeline records it.
+  await page.locator('summary', { hasText: 'Breaker actions' }).click();
   await page.getByRole('button', { name: 'Reset' }).click();
   await page.getByRole('dialog', { name: 'Reset the breaker?' }).getByRole('button', { name: 'Reset' }).click();
   await expect(page.getByTestId('live-breaker-state')).toHaveText('CLOSED');

@@ -32,10 +32,24 @@ export interface RollupCounters {
   latencyMaxMs: number;
   /** calls served by the secondary credential after the primary got a 401 (rotation) */
   secondaryCredential: number;
+  /** attempts sent upstream, and those that failed (5xx, 429, network, timeout): the upstream's own record */
+  attempts: number;
+  attemptErrors: number;
+  /** calls refused by an open breaker without an attempt sent for them (outcome circuit_open) */
+  shortCircuits: number;
+  /** calls answered by an expired cache entry because the upstream (or the breaker) failed them */
+  staleServed: number;
+  /** calls answered by a fallback (outcome fallback) */
+  fallbacks: number;
+  /** calls the breaker admitted as half-open probes */
+  probes: number;
 }
 
-/** A stored row: its key, its counters and the latency histogram as JSON (SerializedHistogram). */
-export type RollupRow = RollupKey & RollupCounters & { latencyHist: string };
+/**
+ * A stored row: its key, its counters and two latency histograms as JSON (SerializedHistogram): the
+ * callers' (every call, cache answers and short circuits included) and the upstream's (per attempt).
+ */
+export type RollupRow = RollupKey & RollupCounters & { latencyHist: string; attemptHist: string };
 
 export function emptyRollupCounters(): RollupCounters {
   return {
@@ -48,6 +62,12 @@ export function emptyRollupCounters(): RollupCounters {
     latencySumMs: 0,
     latencyMaxMs: 0,
     secondaryCredential: 0,
+    attempts: 0,
+    attemptErrors: 0,
+    shortCircuits: 0,
+    staleServed: 0,
+    fallbacks: 0,
+    probes: 0,
   };
 }
 
@@ -62,4 +82,10 @@ export function addRollupCounters(into: RollupCounters, from: RollupCounters): v
   into.latencySumMs += from.latencySumMs;
   into.latencyMaxMs = Math.max(into.latencyMaxMs, from.latencyMaxMs);
   into.secondaryCredential += from.secondaryCredential;
+  into.attempts += from.attempts;
+  into.attemptErrors += from.attemptErrors;
+  into.shortCircuits += from.shortCircuits;
+  into.staleServed += from.staleServed;
+  into.fallbacks += from.fallbacks;
+  into.probes += from.probes;
 }

@@ -2,11 +2,18 @@ import { type Db, HOUR_SECONDS, MINUTE_SECONDS } from '@/lib/db';
 import { errorsIn, type Health, healthOf, TRIPPED_BREAKER_STATES } from '@/lib/model';
 import { firingAlertRows } from './alerts';
 import { readMinuteAggregates } from './minutes';
-import { rateLimitPerMinute } from './policy';
-import { type Aggregate, addAggregate, emptyAggregate, readAggregates, resolutionFor } from './rollups';
+import { breakerOpenMs, rateLimitPerMinute } from './policy';
+import { loggedInWindow, RECENT_WINDOW_MS, recentFigures } from './recent';
+import {
+  type Aggregate,
+  addAggregate,
+  type BucketAggregate,
+  emptyAggregate,
+  readAggregates,
+  resolutionFor,
+} from './rollups';
 
-/** Health is judged on recent traffic, as the default alert rule does (error rate over 5 min). */
-const RECENT_MS = 5 * 60_000;
+const MINUTE_MS = MINUTE_SECONDS * 1000;
 /** Sparkline points per tile: enough to show a shape, few enough to stay small over the wire. */
 const SPARK_POINTS = 30;
 
@@ -24,19 +31,56 @@ export interface OverviewTile {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
+  /**
+   * What the upstream did over the window, per attempt: attempts sent, the share it answered well (not a
+   * 5xx, 429, network error or timeout) and their latency. Cache answers and short circuits send no
+   * attempt, so they neither dilute nor flatter these (the callers' p50/p95/p99 above include them).
+   */
+  upstream: {
+    attempts: number;
+    successRate: number | null;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+  };
+  /** calls over the window answered without the upstream, or admitted as the breaker's probes */
+  served: { shortCircuits: number; fromCache: number; stale: number; fallbacks: number; probes: number };
   /** cache hits / cacheable calls, null when nothing was cacheable */
   cacheHitRatio: number | null;
-  /** calls per minute over the configured limit per minute, 0..1+; null without a limit */
+  /**
+   * The busiest minute of the window (tokens taken: calls less cache hits and rejections) over the
+   * configured limit per minute, 0..1+; null without a limit. Windows read from hourly rollups have no
+   * minutes past the live hour: their busiest hour's average minute stands in (`rateLimitPeakOf`).
+   */
   rateLimitUsage: number | null;
+  rateLimitPeakPerMinute: number;
+  rateLimitPeakOf: 'minute' | 'hour';
+  /** calls the limiter refused in the window: shown beside the usage, which cannot tell a learned quota */
   rateLimitRejections: number;
   /** requests per second, oldest first, SPARK_POINTS evenly spaced steps over the window */
   sparkline: number[];
-  /** error rate over the last 5 minutes, which the health colour is judged on */
+  /** error rate over the last minute (RECENT_WINDOW_MS), which the health colour is judged on */
   recentErrorRate: number | null;
-  /** requests per second over the last 5 minutes */
+  /** upstream success (per attempt) over the last minute */
+  recentUpstreamSuccessRate: number | null;
+  recentShortCircuits: number;
+  /** requests per second over the last minute, divided by the seconds it covers */
   recentRatePerSec: number;
-  /** the last stored state per instance whose breaker ever moved; instances never tripped are closed */
-  breaker: { state: string; instances: number; tripped: number; reason: string | null };
+  /** the seconds the last-minute figures cover (less than 60 while traffic is younger) */
+  recentWindowSeconds: number;
+  /**
+   * The last stored state per instance whose breaker ever moved; instances never tripped are closed.
+   * `since`: when the shown state began (ISO); `openMs`: the policy's open duration, after which a probe
+   * is admitted, so a page can count both live.
+   */
+  breaker: {
+    state: string;
+    instances: number;
+    tripped: number;
+    reason: string | null;
+    since: string | null;
+    openMs: number;
+  };
   health: Health;
   /** Firing, unsilenced alert instances of the integration (lib/queries/alerts.ts). */
   firingAlerts?: { name: string; severity?: string }[];
@@ -47,30 +91,37 @@ const RANK: Record<Health, number> = { bad: 0, warn: 1, ok: 2, idle: 3 };
 /**
  * One tile per integration over [since, now]: totals, percentiles, cache and limiter use, a request-rate
  * sparkline, recent health and breaker state from the stored transitions (all instances). Sorted by
- * trouble (health), then volume.
+ * trouble (health), then volume. `only` reads one integration's tile (the integration page's KPI strip).
  */
-export async function overviewTiles(db: Db, workspaceId: string, since: Date): Promise<OverviewTile[]> {
+export async function overviewTiles(
+  db: Db,
+  workspaceId: string,
+  since: Date,
+  only?: { slug: string },
+): Promise<OverviewTile[]> {
   const to = new Date();
   const windowMs = to.getTime() - since.getTime();
   const resolution = resolutionFor(windowMs);
-  const recentFrom = new Date(to.getTime() - RECENT_MS);
-  const [integrations, buckets, recent, transitions, firing] = await Promise.all([
+  // Minute buckets overlapping the rolling window: the one straddling its start counts pro rata.
+  const recentFrom = new Date(Math.floor((to.getTime() - RECENT_WINDOW_MS) / MINUTE_MS) * MINUTE_MS);
+  const [integrations, buckets, recent, transitions, firing, logged] = await Promise.all([
     db.integration.findMany({
-      where: { workspaceId },
+      where: { workspaceId, ...(only && { slug: only.slug }) },
       select: { id: true, slug: true, name: true, baseUrl: true, policy: true },
     }),
     resolution === MINUTE_SECONDS
       ? readMinuteAggregates(db, { from: since, to })
       : readAggregates(db, { from: since, to }, resolution),
-    // A window read from minute rollups already holds the last 5 minutes; only an hourly one needs them read.
+    // A window read from minute rollups already holds the last minutes; only an hourly one needs them read.
     resolution === MINUTE_SECONDS && since <= recentFrom ? null : readMinuteAggregates(db, { from: recentFrom, to }),
     db.breakerEvent.findMany({
       where: { integration: { workspaceId } },
-      select: { integrationId: true, instance: true, toState: true, reason: true },
+      select: { integrationId: true, instance: true, toState: true, reason: true, at: true },
       orderBy: { at: 'desc' },
       distinct: ['integrationId', 'instance'],
     }),
     firingAlertRows(db, workspaceId),
+    loggedInWindow(db, new Date(to.getTime() - RECENT_WINDOW_MS), to),
   ]);
   // Hourly reads start at the top of since's hour; the sparkline spans what was read.
   const start =
@@ -80,6 +131,8 @@ export async function overviewTiles(db: Db, workspaceId: string, since: Date): P
   const sparkStepMs = Math.max(resolution * 1000, (to.getTime() - start) / SPARK_POINTS);
   const sparkPoints = Math.ceil((to.getTime() - start) / sparkStepMs);
   const totals = new Map<string, Aggregate>();
+  const peaks = new Map<string, number>();
+  const liveHour = Math.floor(to.getTime() / (HOUR_SECONDS * 1000)) * HOUR_SECONDS * 1000;
   const sparks = new Map<string, number[]>();
   // Rollups are read for every workspace (their parsed buckets are cached and shared); only this one's count.
   const own = new Set(integrations.map((i) => i.id));
@@ -92,33 +145,40 @@ export async function overviewTiles(db: Db, workspaceId: string, since: Date): P
       sparks.set(b.integrationId, new Array(sparkPoints).fill(0));
     }
     addAggregate(acc, b.aggregate);
+    // An hourly read holds the live hour as minutes; the hours before it are whole hours.
+    const bucketMinutes = resolution === HOUR_SECONDS && b.bucketStart < liveHour ? 60 : 1;
+    const { requests, cacheHits, staleServed, rateLimitRejections } = b.aggregate;
+    const tokens = requests - (cacheHits - staleServed) - rateLimitRejections;
+    peaks.set(b.integrationId, Math.max(peaks.get(b.integrationId) ?? 0, tokens / bucketMinutes));
     const spark = sparks.get(b.integrationId)!;
     const index = Math.min(sparkPoints - 1, Math.max(0, Math.floor((b.bucketStart - start) / sparkStepMs)));
     spark[index] += b.aggregate.requests / (sparkStepMs / 1000);
   }
-  const recentByIntegration = new Map<string, { requests: number; errors: number }>();
+  const recentBuckets = new Map<string, BucketAggregate[]>();
   for (const b of recent ?? buckets.filter((x) => x.bucketStart >= recentFrom.getTime())) {
     if (!own.has(b.integrationId)) continue;
-    const r = recentByIntegration.get(b.integrationId) ?? { requests: 0, errors: 0 };
-    r.requests += b.aggregate.requests;
-    r.errors += errorsIn(b.aggregate.byOutcome);
-    recentByIntegration.set(b.integrationId, r);
+    const list = recentBuckets.get(b.integrationId) ?? [];
+    list.push(b);
+    recentBuckets.set(b.integrationId, list);
   }
   const tiles = integrations.map((integration): OverviewTile => {
     const acc = totals.get(integration.id) ?? emptyAggregate();
     const errors = errorsIn(acc.byOutcome);
     const cacheable = acc.cacheHits + acc.cacheMisses;
     const perMinute = rateLimitPerMinute(integration.policy);
-    const minutes = windowMs / 60_000;
-    const r = recentByIntegration.get(integration.id);
-    const recentErrorRate = r?.requests ? r.errors / r.requests : null;
+    const r = recentFigures(
+      recentBuckets.get(integration.id) ?? [],
+      logged.get(integration.id) ?? { errors: 0, firstCallAt: null },
+      to.getTime(),
+    );
     const states = transitions.filter((t) => t.integrationId === integration.id);
     const trippedStates = states.filter((t) => TRIPPED_BREAKER_STATES.has(t.toState));
     const worst = trippedStates.find((t) => t.toState !== 'half-open') ?? trippedStates[0];
     const firingAlerts = firing
       .filter((f) => f.integrationId === integration.id)
       .map((f) => ({ name: f.ruleName, severity: f.severity }));
-    const health = healthOf(recentErrorRate, trippedStates.length > 0);
+    const health = healthOf(r.errorRate, trippedStates.length > 0);
+    const shown = worst ?? states[0];
     return {
       id: integration.id,
       slug: integration.slug,
@@ -130,21 +190,43 @@ export async function overviewTiles(db: Db, workspaceId: string, since: Date): P
       p50Ms: acc.histogram.quantile(0.5),
       p95Ms: acc.histogram.quantile(0.95),
       p99Ms: acc.histogram.quantile(0.99),
+      upstream: {
+        attempts: acc.attempts,
+        successRate: acc.attempts ? 1 - acc.attemptErrors / acc.attempts : null,
+        p50Ms: acc.attemptHistogram.quantile(0.5),
+        p95Ms: acc.attemptHistogram.quantile(0.95),
+        p99Ms: acc.attemptHistogram.quantile(0.99),
+      },
+      served: {
+        shortCircuits: acc.shortCircuits,
+        fromCache: acc.cacheHits - acc.staleServed,
+        stale: acc.staleServed,
+        fallbacks: acc.fallbacks,
+        probes: acc.probes,
+      },
       cacheHitRatio: cacheable ? acc.cacheHits / cacheable : null,
-      rateLimitUsage: perMinute ? acc.requests / (perMinute * minutes) : null,
+      rateLimitUsage: perMinute ? (peaks.get(integration.id) ?? 0) / perMinute : null,
+      rateLimitPeakPerMinute: peaks.get(integration.id) ?? 0,
+      rateLimitPeakOf: resolution === HOUR_SECONDS ? 'hour' : 'minute',
       rateLimitRejections: acc.rateLimitRejections,
       sparkline: sparks.get(integration.id) ?? new Array(sparkPoints).fill(0),
-      recentErrorRate,
-      recentRatePerSec: (r?.requests ?? 0) / (RECENT_MS / 1000),
+      recentErrorRate: r.errorRate,
+      recentUpstreamSuccessRate: r.upstreamSuccessRate,
+      recentShortCircuits: r.shortCircuits,
+      recentRatePerSec: r.ratePerSec,
+      recentWindowSeconds: r.coveredSeconds,
       breaker: {
         state: worst?.toState ?? 'closed',
         instances: states.length,
         tripped: trippedStates.length,
         reason: worst?.reason ?? null,
+        since: shown ? shown.at.toISOString() : null,
+        openMs: breakerOpenMs(integration.policy),
       },
       firingAlerts,
-      // A firing alert is trouble even when the last five minutes look fine (a p99 rule, say).
-      health: firingAlerts.length > 0 && (health === 'ok' || health === 'idle') ? 'warn' : health,
+      // The colour says now; a firing alert is shown beside it (its rule may look back 5 min or keep
+      // firing after recovery), so a recovered integration turns green within a minute.
+      health,
     };
   });
   return tiles.sort(

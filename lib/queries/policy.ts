@@ -6,12 +6,25 @@ import { policySchema } from '@/lib/resilience';
  * JSON is unreadable. Only the rate limit is parsed: a policy stored under older bounds still has one.
  */
 export function rateLimitPerMinute(storedPolicy: string): number | null {
-  let stored: unknown;
-  try {
-    stored = JSON.parse(storedPolicy);
-  } catch {
-    return null;
-  }
-  const rateLimit = policySchema.shape.rateLimit.safeParse((stored as { rateLimit?: unknown } | null)?.rateLimit);
+  const section = storedSection(storedPolicy, 'rateLimit');
+  if (section === UNREADABLE) return null;
+  const rateLimit = policySchema.shape.rateLimit.safeParse(section);
   return rateLimit.success && rateLimit.data.enabled ? rateLimit.data.perMinute : null;
+}
+
+/** How long the integration's breaker stays open before it admits a probe (the schema's default if unreadable). */
+export function breakerOpenMs(storedPolicy: string): number {
+  const section = storedSection(storedPolicy, 'breaker');
+  const breaker = policySchema.shape.breaker.safeParse(section === UNREADABLE ? undefined : section);
+  return (breaker.success ? breaker.data : policySchema.shape.breaker.parse(undefined)).openMs;
+}
+
+const UNREADABLE = Symbol('unreadable policy');
+
+function storedSection(storedPolicy: string, section: string): unknown {
+  try {
+    return (JSON.parse(storedPolicy) as Record<string, unknown> | null)?.[section];
+  } catch {
+    return UNREADABLE;
+  }
 }

@@ -16,7 +16,16 @@ export interface Aggregate {
   cacheMisses: number;
   rateLimitWaits: number;
   rateLimitRejections: number;
+  /** the callers' latency: every call, cache answers and short circuits included */
   histogram: DenseHistogram;
+  /** what the upstream did: attempts sent, those it failed, and their latency */
+  attempts: number;
+  attemptErrors: number;
+  attemptHistogram: DenseHistogram;
+  shortCircuits: number;
+  staleServed: number;
+  fallbacks: number;
+  probes: number;
 }
 
 export function emptyAggregate(): Aggregate {
@@ -29,6 +38,13 @@ export function emptyAggregate(): Aggregate {
     rateLimitWaits: 0,
     rateLimitRejections: 0,
     histogram: new DenseHistogram(),
+    attempts: 0,
+    attemptErrors: 0,
+    attemptHistogram: new DenseHistogram(),
+    shortCircuits: 0,
+    staleServed: 0,
+    fallbacks: 0,
+    probes: 0,
   };
 }
 
@@ -42,6 +58,13 @@ export function addAggregate(into: Aggregate, from: Aggregate): void {
   into.rateLimitWaits += from.rateLimitWaits;
   into.rateLimitRejections += from.rateLimitRejections;
   into.histogram.add(from.histogram);
+  into.attempts += from.attempts;
+  into.attemptErrors += from.attemptErrors;
+  into.attemptHistogram.add(from.attemptHistogram);
+  into.shortCircuits += from.shortCircuits;
+  into.staleServed += from.staleServed;
+  into.fallbacks += from.fallbacks;
+  into.probes += from.probes;
 }
 
 /** The counters of a stored row that an aggregate keeps. */
@@ -55,6 +78,13 @@ export type AggregatedRow = Pick<
   | 'rateLimitWaits'
   | 'rateLimitRejections'
   | 'latencyHist'
+  | 'attempts'
+  | 'attemptErrors'
+  | 'attemptHist'
+  | 'shortCircuits'
+  | 'staleServed'
+  | 'fallbacks'
+  | 'probes'
 >;
 
 /** Counts a stored rollup row into an aggregate. */
@@ -67,6 +97,13 @@ export function addRow(into: Aggregate, r: AggregatedRow): void {
   into.rateLimitWaits += r.rateLimitWaits;
   into.rateLimitRejections += r.rateLimitRejections;
   into.histogram.addSerialized(JSON.parse(r.latencyHist));
+  into.attempts += r.attempts;
+  into.attemptErrors += r.attemptErrors;
+  into.attemptHistogram.addSerialized(JSON.parse(r.attemptHist));
+  into.shortCircuits += r.shortCircuits;
+  into.staleServed += r.staleServed;
+  into.fallbacks += r.fallbacks;
+  into.probes += r.probes;
 }
 
 /** Windows up to this long are read from minute rollups; longer ones from hourly rollups. */
@@ -96,6 +133,13 @@ export const ROLLUP_SELECT = {
   rateLimitWaits: true,
   rateLimitRejections: true,
   latencyHist: true,
+  attempts: true,
+  attemptErrors: true,
+  attemptHist: true,
+  shortCircuits: true,
+  staleServed: true,
+  fallbacks: true,
+  probes: true,
 } as const;
 
 type Row = Pick<RollupRow, keyof typeof ROLLUP_SELECT>;

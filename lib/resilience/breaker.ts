@@ -164,6 +164,7 @@ export class CircuitBreaker extends PolicyBase<BreakerOptions> {
     let isProbe = this.admit();
     const shared = isProbe ? this.shared : undefined;
     if (shared !== undefined) isProbe = await this.claimClusterProbe(shared);
+    if (isProbe) ctx.breakerProbe = true;
     const startedAt = this.options.slowCallMs === null ? 0 : this.env.clock.now();
     let outcome: unknown;
     let threw = false;

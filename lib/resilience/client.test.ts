@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ResilientClient } from './client.ts';
 import {
   BulkheadRejectedError,
   CancelledError,
+  CircuitOpenError,
   NetworkError,
   RateLimitedError,
   type ResilienceError,
@@ -17,7 +19,10 @@ import type { PolicyInput } from './options.ts';
 // The client as a whole against a small local server whose answers are decided per path.
 
 let origin = '';
+/** Requests the server received, by path: what the upstream saw. */
+const received = new Map<string, number>();
 const server = createServer((req, res) => {
+  received.set(req.url ?? '', (received.get(req.url ?? '') ?? 0) + 1);
   if (req.url?.startsWith('/reset')) {
     // Answers nothing and drops the connection once the second caller has joined the first.
     setTimeout(() => req.socket.destroy(), 50);
@@ -211,5 +216,54 @@ test('callers sharing one failed cache miss each get an error that tells their o
     [follower.requestId, follower.summary.requestId, follower.attempts.length, follower.errorType],
     ['follower', 'follower', 0, leader.errorType],
   );
+  await client.close();
+});
+
+// The cache sits before the limiter and the breaker (fallback → cache → rate limit → … → breaker).
+
+test('fresh cache hits spend no rate-limit token: the bucket still has one for an uncached call', async () => {
+  const { client, summaries } = clientWith({ rateLimit: { perMinute: 1, burst: 2 } });
+  assert.equal((await client.request({ method: 'GET', path: '/tokens/cached' })).cache, 'miss');
+  for (let i = 0; i < 5; i++) {
+    const hit = await client.request({ method: 'GET', path: '/tokens/cached' });
+    assert.deepEqual([hit.status, hit.cache], [200, 'hit']);
+  }
+  assert.equal((await client.request({ method: 'GET', path: '/tokens/other' })).status, 200);
+  await assert.rejects(client.request({ method: 'GET', path: '/tokens/third' }), RateLimitedError);
+  assert.equal(received.get('/tokens/cached'), 1);
+  assert.ok(summaries.slice(1, 6).every((s) => s.cache === 'hit' && !s.rateLimited && s.outcome === 'success'));
+  await client.close();
+});
+
+test('a fresh cache hit is served while the breaker is open; an uncached call is short-circuited', async () => {
+  const { client } = clientWith();
+  await client.request({ method: 'GET', path: '/open/cached' });
+  client.breaker.forceOpen();
+  const hit = await client.request({ method: 'GET', path: '/open/cached' });
+  assert.deepEqual([hit.status, hit.cache, hit.attempts.length], [200, 'hit', 0]);
+  await assert.rejects(client.request({ method: 'GET', path: '/open/uncached' }), CircuitOpenError);
+  assert.equal(received.get('/open/uncached'), undefined, 'the open breaker sent nothing upstream');
+  await client.close();
+});
+
+test('stale-if-error answers from the cache while the breaker is open', async () => {
+  const { client, summaries } = clientWith({ cache: { ttlMs: 1, staleIfErrorMs: 60_000 } });
+  const fresh = await client.request({ method: 'GET', path: '/open/stale' });
+  await sleep(5);
+  client.breaker.forceOpen();
+  const stale = await client.request({ method: 'GET', path: '/open/stale' });
+  assert.deepEqual([stale.status, stale.cache], [200, 'stale']);
+  assert.deepEqual(stale.body, fresh.body);
+  assert.equal(received.get('/open/stale'), 1, 'the expired entry was not refreshed through the open breaker');
+  assert.equal(summaries.at(-1)?.cache, 'stale');
+  await client.close();
+});
+
+test('an expired entry with no stale-if-error is not served while the breaker is open', async () => {
+  const { client } = clientWith({ cache: { ttlMs: 1 } });
+  await client.request({ method: 'GET', path: '/open/expired' });
+  await sleep(5);
+  client.breaker.forceOpen();
+  await assert.rejects(client.request({ method: 'GET', path: '/open/expired' }), CircuitOpenError);
   await client.close();
 });

@@ -193,7 +193,7 @@ function outcomeOfStatus(status: number): CallOutcome {
 
 /**
  * The resilient HTTP client of one integration. Each call runs
- * fallback → rate limit → overall deadline → retry → breaker → bulkhead → cache → attempt (undici),
+ * fallback → cache → rate limit → overall deadline → retry → breaker → bulkhead → attempt (undici),
  * resolves with any HTTP status and rejects only with a typed ResilienceError.
  */
 export class ResilientClient {
@@ -256,7 +256,9 @@ export class ResilientClient {
     this.fallback = new FallbackPolicy(policy.fallback, env, cacheStore, options.fallback);
     const core = [this.rateLimiter, this.deadline, this.retry, this.breaker, this.bulkhead];
     this.pipeline = new Pipeline(core);
-    this.httpPipeline = new Pipeline([this.fallback, ...core, this.cache]);
+    // The cache outside the limiter and the breaker: a fresh hit spends no token and is served whatever the
+    // breaker says, and stale-if-error answers the breaker's and the limiter's refusals too.
+    this.httpPipeline = new Pipeline([this.fallback, this.cache, ...core]);
     this.ownsDispatcher = options.dispatcher === undefined;
     if (options.dispatcher && options.destinationPolicy)
       throw new Error('a destination policy is enforced by the Pool the client builds: pass no dispatcher with it');
@@ -597,6 +599,7 @@ export class ResilientClient {
       summary.requestBodyBytes = ctx.requestBodyCopy.bytesSent;
     } else if (ctx.request.body !== undefined) summary.requestBody = ctx.request.body as Uint8Array | string;
     if (ctx.tags !== undefined) summary.tags = ctx.tags;
+    if (ctx.breakerProbe) summary.breakerProbe = true;
     if (result) {
       summary.status = result.status;
       summary.responseHeaders = result.headers;

@@ -29,6 +29,8 @@ export class CallContext implements AbortHooks {
   cacheKey: string | undefined;
   rateLimitWaitMs = 0;
   rateLimited = false;
+  /** The breaker admitted an attempt of this call as a half-open probe. */
+  breakerProbe = false;
   /** Set when a policy replaced the upstream's answer (fallback). */
   outcomeOverride: CallOutcome | undefined;
   /** Rate-limit key of the caller, limited in addition to the integration as a whole. */

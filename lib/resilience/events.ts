@@ -47,6 +47,8 @@ export interface CallSummary {
   cache: CacheStatus;
   rateLimitWaitMs: number;
   rateLimited: boolean;
+  /** An attempt of this call was the breaker's half-open probe. */
+  breakerProbe?: boolean;
   upstreamRequestId?: string;
   /** The call's trace: its span id is the logical call's; each attempt's span is its child. */
   trace: TraceContext;

@@ -80,6 +80,14 @@ export class IntegrationMetrics {
   cacheStale = 0;
   bulkheadRejections = 0;
   breakerRejections = 0;
+  /** calls answered by a fallback, and calls admitted as the breaker's half-open probes */
+  fallbacks = 0;
+  breakerProbes = 0;
+  /**
+   * What callers waited, per call (cache answers and short circuits included), beside the attempts'
+   * durations above, which are the upstream's own: the two are never mixed.
+   */
+  readonly callDuration = new DurationHistogram();
   readonly breakerTransitions = new Map<string, number>();
   breakerState: BreakerState = 'closed';
   /** the upstream's last X-RateLimit-Remaining, when it sends one */
@@ -136,7 +144,12 @@ export class IntegrationMetrics {
       case 'circuit_open':
         this.breakerRejections++;
         break;
+      case 'fallback':
+        this.fallbacks++;
+        break;
     }
+    if (s.breakerProbe) this.breakerProbes++;
+    this.callDuration.record(s.durationMs / 1000);
     if (s.cache === 'hit') this.cacheHits++;
     else if (s.cache === 'miss') this.cacheMisses++;
     else if (s.cache === 'stale') this.cacheStale++;

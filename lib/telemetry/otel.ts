@@ -178,6 +178,30 @@ function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = D
       dataPointType: DataPointType.HISTOGRAM,
       dataPoints: durations,
     },
+    {
+      descriptor: {
+        name: 'breakwater.call.duration',
+        unit: 's',
+        description: 'What callers waited per logical call, cache answers and short circuits included.',
+        valueType: ValueType.DOUBLE,
+      },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: all
+        .filter((m) => m.callDuration.count > 0)
+        .map((m) =>
+          point(
+            { 'breakwater.workspace': m.workspace, 'breakwater.integration': m.integration },
+            {
+              buckets: { boundaries: DURATION_BOUNDARIES_S, counts: [...m.callDuration.counts] },
+              sum: m.callDuration.sum,
+              count: m.callDuration.count,
+              min: m.callDuration.min,
+              max: m.callDuration.max,
+            },
+          ),
+        ),
+    },
     sum(
       'breakwater.calls',
       '{call}',
@@ -234,6 +258,18 @@ function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = D
       '{call}',
       'Calls an open breaker rejected.',
       per((m) => m.breakerRejections),
+    ),
+    sum(
+      'resilience.breaker.probes',
+      '{call}',
+      'Calls admitted as half-open probes.',
+      per((m) => m.breakerProbes),
+    ),
+    sum(
+      'resilience.fallbacks',
+      '{call}',
+      'Calls answered by a fallback.',
+      per((m) => m.fallbacks),
     ),
     sum(
       'resilience.breaker.transitions',

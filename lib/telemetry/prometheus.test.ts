@@ -121,3 +121,48 @@ test('url.full keeps no query values and no configured secret', () => {
     'https://api.example.com:443/v1/keys/[redacted]/charges?token=REDACTED&limit=REDACTED',
   );
 });
+
+test("callers' durations apart from the upstream's attempts; probes, fallbacks and short circuits counted", () => {
+  const registry = new MetricsRegistry();
+  const m = registry.forIntegration('crm');
+  // Two calls that reached the upstream (400 ms each), 8 short circuits and a cache hit in no time.
+  m.recordCall(
+    summary({ integration: 'crm', durationMs: 400, attempts: [{ ...summary().attempts[0], durationMs: 400 }] }),
+  );
+  m.recordCall(
+    summary({
+      integration: 'crm',
+      durationMs: 400,
+      breakerProbe: true,
+      attempts: [{ ...summary().attempts[0], durationMs: 400 }],
+    }),
+  );
+  for (let i = 0; i < 8; i++)
+    m.recordCall(
+      summary({ integration: 'crm', durationMs: 0, outcome: 'circuit_open', status: undefined, attempts: [] }),
+    );
+  m.recordCall(summary({ integration: 'crm', durationMs: 0, cache: 'hit', attempts: [] }));
+  m.recordCall(summary({ integration: 'crm', durationMs: 1, outcome: 'fallback', attempts: [] }));
+  const text = renderPrometheus(registry, { droppedCallLogRows: 0, droppedRollups: 0, failedFlushes: 0 });
+  const value = (line: string) =>
+    Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(line))
+        ?.split(' ')
+        .pop(),
+    );
+  assert.equal(value('breakwater_call_duration_seconds_count{workspace="default",integration="crm"}'), 12);
+  assert.equal(value('breakwater_call_duration_seconds_bucket{workspace="default",integration="crm",le="0.005"}'), 10);
+  assert.equal(
+    value(
+      'http_client_request_duration_seconds_bucket{workspace="default",integration="crm",environment="production",route="/cards/:id",method="GET",status_class="2xx",outcome="success",le="0.005"}',
+    ),
+    0,
+    'the upstream histogram holds only the two 400 ms attempts',
+  );
+  assert.equal(value('resilience_breaker_rejections_total{workspace="default",integration="crm"}'), 8);
+  assert.equal(value('resilience_breaker_probes_total{workspace="default",integration="crm"}'), 1);
+  assert.equal(value('resilience_fallbacks_total{workspace="default",integration="crm"}'), 1);
+  assert.equal(promtool(text).status, 0);
+});

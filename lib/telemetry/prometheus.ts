@@ -120,6 +120,11 @@ export function renderPrometheus(
     [...durations.values()],
   );
   out.family('breakwater_calls_total', 'counter', 'Logical calls through the resilient client, by outcome.', calls);
+  out.histogram(
+    'breakwater_call_duration_seconds',
+    'What callers waited per logical call, cache answers and short circuits included (attempts: http_client_request_duration_seconds).',
+    shown.map((m) => [{ workspace: m.workspace, integration: m.integration }, m.callDuration]),
+  );
   out.family(
     'breakwater_billable_attempts_total',
     'counter',
@@ -162,6 +167,18 @@ export function renderPrometheus(
     'counter',
     'Calls rejected by an open circuit breaker.',
     perIntegration((m) => m.breakerRejections),
+  );
+  out.family(
+    'resilience_breaker_probes_total',
+    'counter',
+    'Calls admitted as half-open probes by the circuit breaker.',
+    perIntegration((m) => m.breakerProbes),
+  );
+  out.family(
+    'resilience_fallbacks_total',
+    'counter',
+    'Calls answered by a fallback.',
+    perIntegration((m) => m.fallbacks),
   );
   out.family('resilience_breaker_transitions_total', 'counter', 'Circuit breaker state transitions.', transitions);
   out.family('resilience_breaker_state', 'gauge', 'Circuit breaker state (1 for the current state).', states);

@@ -9,13 +9,14 @@ import {
   type Prisma,
   type RollupCounters,
   type RollupKey,
+  type RollupRow,
   type SqliteRow,
   type SqliteWrite,
   type SqliteWriterThread,
   sqliteWriterFor,
 } from '@/lib/db';
 import { type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
-import type { CallSummary } from '@/lib/resilience';
+import type { AttemptInfo, CallSummary } from '@/lib/resilience';
 import { USAGE_ROLLUP_KEY, UsageRollups, type UsageRow, usageRowOf } from './usage-rollups';
 
 const MAX_WRITE_TRIES = 3;
@@ -31,6 +32,15 @@ const ROLLUP_KEY = [
 ];
 /** Prisma errors that blame a row (foreign key, unique), not the database being unavailable. */
 const ROW_FAULT_CODES = new Set(['P2003', 'P2002', 'P2025']);
+
+/**
+ * An attempt the upstream failed: no answer (network, timeout), a 5xx, or a 429 refusing it. An attempt
+ * cancelled by the caller or by its winning hedge was not the upstream's failure.
+ */
+function isUpstreamFailure(attempt: AttemptInfo): boolean {
+  if (attempt.status === undefined) return attempt.errorType !== 'cancelled' && attempt.errorType !== 'hedge_lost';
+  return attempt.status >= 500 || attempt.status === 429;
+}
 
 function isRowFault(error: unknown): boolean {
   return ROW_FAULT_CODES.has((error as { code?: string } | undefined)?.code ?? '');
@@ -69,6 +79,8 @@ export interface CallDetail {
 /** A rollup row being counted: every call is counted in a minute row and in an hour row (HOUR_SECONDS). */
 interface RollupState extends Omit<RollupKey, 'instance'>, RollupCounters {
   histogram: LatencyHistogram;
+  /** the upstream's latency, one value per attempt sent */
+  attemptHistogram: LatencyHistogram;
   dirty: boolean;
   /** when its writes started failing; cleared by a successful write */
   failingSince?: number;
@@ -243,6 +255,7 @@ export class TelemetryRecorder {
         environment,
         ...emptyRollupCounters(),
         histogram: new LatencyHistogram(),
+        attemptHistogram: new LatencyHistogram(),
         dirty: true,
       };
       this.rollups.set(key, state);
@@ -257,6 +270,16 @@ export class TelemetryRecorder {
     state.latencySumMs += s.durationMs;
     state.latencyMaxMs = Math.max(state.latencyMaxMs, s.durationMs);
     state.histogram.record(s.durationMs);
+    for (const attempt of s.attempts) {
+      state.attempts++;
+      if (isUpstreamFailure(attempt)) state.attemptErrors++;
+      state.attemptHistogram.record(attempt.durationMs);
+    }
+    // Refused by the open breaker before any attempt: a retry cut short by it sent attempts, counted above.
+    if (s.outcome === 'circuit_open' && s.attempts.length === 0) state.shortCircuits++;
+    if (s.cache === 'stale') state.staleServed++;
+    if (s.outcome === 'fallback') state.fallbacks++;
+    if (s.breakerProbe) state.probes++;
     state.dirty = true;
   }
 
@@ -579,7 +602,7 @@ export class TelemetryRecorder {
   }
 
   /** A rollup row with its key: absolute values, so writing it again never counts twice. */
-  private rollupRow(r: RollupState): RollupKey & RollupCounters & { latencyHist: string } {
+  private rollupRow(r: RollupState): RollupRow {
     return {
       bucketStart: r.bucketStart,
       bucketSeconds: r.bucketSeconds,
@@ -597,7 +620,14 @@ export class TelemetryRecorder {
       latencySumMs: r.latencySumMs,
       latencyMaxMs: r.latencyMaxMs,
       secondaryCredential: r.secondaryCredential,
+      attempts: r.attempts,
+      attemptErrors: r.attemptErrors,
+      shortCircuits: r.shortCircuits,
+      staleServed: r.staleServed,
+      fallbacks: r.fallbacks,
+      probes: r.probes,
       latencyHist: JSON.stringify(r.histogram),
+      attemptHist: JSON.stringify(r.attemptHistogram),
     };
   }
 

@@ -57,14 +57,18 @@ interface HourGroup {
   rows: MinuteRow[];
 }
 
-function mergeRows(rows: (RollupCounters & { latencyHist: string })[]): RollupCounters & { latencyHist: string } {
+type StoredCounters = RollupCounters & { latencyHist: string; attemptHist: string };
+
+function mergeRows(rows: StoredCounters[]): StoredCounters {
   const histogram = new LatencyHistogram();
+  const attemptHistogram = new LatencyHistogram();
   const merged = emptyRollupCounters();
   for (const r of rows) {
     addRollupCounters(merged, r);
     histogram.merge(JSON.parse(r.latencyHist));
+    attemptHistogram.merge(JSON.parse(r.attemptHist));
   }
-  return { ...merged, latencyHist: JSON.stringify(histogram) };
+  return { ...merged, latencyHist: JSON.stringify(histogram), attemptHist: JSON.stringify(attemptHistogram) };
 }
 
 /**

@@ -4,9 +4,13 @@ import { DEFAULT_OVERVIEW_WINDOW, OVERVIEW_WINDOWS, WINDOW_MS } from '@/lib/mode
 import { overviewTiles } from '@/lib/queries';
 import { monthToDateCosts } from '@/lib/usage';
 
-const querySchema = z.object({ window: z.enum(OVERVIEW_WINDOWS).default(DEFAULT_OVERVIEW_WINDOW) });
+const querySchema = z.object({
+  window: z.enum(OVERVIEW_WINDOWS).default(DEFAULT_OVERVIEW_WINDOW),
+  /** one integration's tile only (its slug), for the integration page's KPI strip */
+  integration: z.string().min(1).max(100).optional(),
+});
 
-/** One tile per integration of the request's workspace. */
+/** One tile per integration of the request's workspace (or of the one named). */
 export const GET = authed(async (request, _context, { db, workspace }) => {
   const query = parseQuery(request, querySchema);
   if (!query.ok) return query.response;
@@ -14,7 +18,12 @@ export const GET = authed(async (request, _context, { db, workspace }) => {
   return Response.json({
     window: query.data.window,
     since,
-    integrations: await overviewTiles(db, workspace.id, since),
+    integrations: await overviewTiles(
+      db,
+      workspace.id,
+      since,
+      query.data.integration === undefined ? undefined : { slug: query.data.integration },
+    ),
     costs: await monthToDateCosts(db, workspace.id, new Date()),
   });
 });

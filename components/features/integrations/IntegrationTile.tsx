@@ -3,9 +3,9 @@ import { Sparkline } from '@/components/charts/Sparkline';
 import type { Wire } from '@/components/ui/api';
 import { formatCount, formatMoney, formatMs, formatPercent, formatRate } from '@/components/ui/format';
 import { Stat } from '@/components/ui/Stat';
-import { StatusBadge } from '@/components/ui/StatusBadge';
 import { errorRateTone } from '@/lib/model';
 import type { OverviewTile } from '@/lib/queries';
+import { BreakerBadge } from './BreakerBadge';
 
 const TONE = { ok: 'ok', warn: 'warn', bad: 'bad', idle: 'muted' } as const;
 const HEALTH_LABEL = { ok: 'healthy', warn: 'degraded', bad: 'failing', idle: 'no recent traffic' } as const;
@@ -31,7 +31,11 @@ export function IntegrationTile({
     breaker.tripped > 0
       ? `${breaker.state} on ${breaker.tripped} of ${breaker.instances} instance${breaker.instances === 1 ? '' : 's'}${breaker.reason ? `: ${breaker.reason}` : ''}`
       : 'closed on every instance';
-  const errorTone = errorRateTone(tile.errorRate);
+  const errorTone = errorRateTone(tile.recentErrorRate);
+  const upstreamTone = errorRateTone(
+    tile.recentUpstreamSuccessRate === null ? null : 1 - tile.recentUpstreamSuccessRate,
+  );
+  const recentLabel = `last ${Math.round(tile.recentWindowSeconds)} s`;
   const alerts = tile.firingAlerts;
   return (
     <article
@@ -53,12 +57,7 @@ export function IntegrationTile({
           </span>
         )}
         <span data-testid="breaker-state">
-          <StatusBadge
-            state={breaker.state}
-            tone={`breaker-${breaker.state}`}
-            label={breaker.state.toUpperCase()}
-            title={breakerDetail}
-          />
+          <BreakerBadge state={breaker.state} since={breaker.since} openMs={breaker.openMs} title={breakerDetail} />
         </span>
       </header>
       <p className="tile-sub mono muted" title={tile.baseUrl}>
@@ -66,21 +65,52 @@ export function IntegrationTile({
       </p>
       <div className="tile-spark" aria-hidden="true">
         <Sparkline values={tile.sparkline} tone={TONE[tile.health]} />
-        <span className="tile-rate mono">{formatRate(tile.recentRatePerSec)}</span>
+        <span className="tile-rate mono" title={`over the ${recentLabel}`}>
+          {formatRate(tile.recentRatePerSec)}
+        </span>
       </div>
       <dl className="tile-stats">
+        <Stat
+          label="Errors 1 min"
+          value={formatPercent(tile.recentErrorRate)}
+          testId="recent-error-rate"
+          tone={errorTone}
+        />
+        <Stat
+          label="Upstr. ok 1m"
+          value={formatPercent(tile.recentUpstreamSuccessRate)}
+          testId="upstream-success"
+          tone={upstreamTone}
+        />
+        <Stat
+          label="Short-circ."
+          value={formatCount(tile.served.shortCircuits)}
+          testId="short-circuits"
+          tone={tile.recentShortCircuits > 0 ? 'bad' : undefined}
+        />
         <Stat label={`Calls ${windowLabel}`} value={formatCount(tile.requests)} testId="requests" />
-        <Stat label="Errors" value={formatPercent(tile.errorRate)} testId="error-rate" tone={errorTone} />
-        <Stat label="Cache hit" value={formatPercent(tile.cacheHitRatio)} testId="cache-hit" />
-        <Stat label="Rate limit" value={formatPercent(tile.rateLimitUsage)} testId="rate-limit" />
-        <Stat label="p50" value={formatMs(tile.p50Ms)} testId="p50" />
-        <Stat label="p95" value={formatMs(tile.p95Ms)} testId="p95" />
-        <Stat label="p99" value={formatMs(tile.p99Ms)} testId="p99" />
+        <Stat
+          label={`Err ${windowLabel}`}
+          value={formatPercent(tile.errorRate)}
+          testId="error-rate"
+          tone={errorRateTone(tile.errorRate)}
+        />
         <Stat
           label="Alerts"
           value={alerts ? String(alerts.length) : '–'}
           testId="alerts"
           tone={alerts?.length ? 'bad' : undefined}
+        />
+        <Stat label="p50" value={formatMs(tile.p50Ms)} testId="p50" />
+        <Stat label="p95" value={formatMs(tile.p95Ms)} testId="p95" />
+        <Stat label="p99" value={formatMs(tile.p99Ms)} testId="p99" />
+        <Stat label="Upstream p95" value={formatMs(tile.upstream.p95Ms)} testId="upstream-p95" />
+        <Stat label="Cache hit" value={formatPercent(tile.cacheHitRatio)} testId="cache-hit" />
+        <Stat
+          label={`Limit, peak ${tile.rateLimitPeakOf === 'minute' ? 'min' : 'h'}`}
+          value={formatPercent(tile.rateLimitUsage)}
+          testId="rate-limit"
+          tone={tile.rateLimitRejections > 0 ? 'warn' : undefined}
         />
       </dl>
       <p className="tile-cost muted" data-testid="cost-mtd">

@@ -39,7 +39,8 @@ export function SyncList({ integration }: { integration?: string }) {
   if (syncs.error) return <p className="alert">{syncs.error.message}</p>;
   if (!syncs.data) return <p className="muted">Loading syncs…</p>;
   if (syncs.data.syncs.length === 0)
-    return <p className="muted">{integration ? 'No sync polls this integration.' : 'No syncs yet.'}</p>;
+    // An integration's panel (SyncPanel) says it has none itself, in one line.
+    return <p className="muted">No syncs yet.</p>;
   return (
     <>
       {actionError && (

@@ -4,6 +4,7 @@ import { TokenCallers } from '@/components/features/auth/TokenCallers';
 import { BreakerActions } from '@/components/features/integrations/BreakerActions';
 import { EnvironmentSwitch } from '@/components/features/integrations/EnvironmentSwitch';
 import { IntegrationDashboard } from '@/components/features/integrations/IntegrationDashboard';
+import { KpiStrip } from '@/components/features/integrations/KpiStrip';
 import { RouteTable } from '@/components/features/integrations/RouteTable';
 import { SyncPanel } from '@/components/features/syncs/SyncPanel';
 import { CostPanel } from '@/components/features/usage/CostPanel';
@@ -44,6 +45,7 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
         <Link href={`/explorer?integration=${integration.slug}`}>Calls in the explorer</Link>
         {roleAtLeast(role, 'editor') && <Link href={`/settings/integrations/${integration.slug}/edit`}>Settings</Link>}
       </div>
+      <KpiStrip slug={integration.slug} />
       <div className="panel" style={{ marginBottom: 16 }}>
         {roleAtLeast(role, 'editor') ? (
           <EnvironmentSwitch
@@ -72,17 +74,18 @@ export default async function IntegrationPage({ params, searchParams }: Props) {
           </p>
         )}
       </div>
+      <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
+      <RouteTable slug={integration.slug} />
       {roleAtLeast(role, 'operator') && (
-        <div className="panel" style={{ marginBottom: 16 }}>
+        <details className="panel menu" style={{ margin: '16px 0' }} data-testid="breaker-menu">
+          <summary>Breaker actions</summary>
           <BreakerActions slug={integration.slug} />
-        </div>
+        </details>
       )}
       <SyncPanel integration={integration.slug} />
       <TokenCallers slug={integration.slug} />
       <CostPanel slug={integration.slug} />
       <PriceForm slug={integration.slug} canEdit={roleAtLeast(role, 'editor')} />
-      <IntegrationDashboard slug={integration.slug} thresholds={thresholds} />
-      <RouteTable slug={integration.slug} />
     </>
   );
 }
