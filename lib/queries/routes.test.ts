@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Db } from '@/lib/db';
 import { OTHER_ROUTE, routeOf } from '@/lib/integrations';
-import type { CallSummary } from '@/lib/resilience';
+import type { AttemptInfo, CallSummary } from '@/lib/resilience';
 import { TelemetryRecorder } from '@/lib/telemetry';
 import { createMigratedDatabase, type TestDatabase } from '@/test/support/database';
 import { routeTable } from './routes';
@@ -12,6 +12,16 @@ let database: TestDatabase;
 let db: Db;
 const MIN = 60_000;
 const now = Math.floor(Date.now() / MIN) * MIN - MIN + 10_000;
+
+/** An attempt the upstream answered in 40 ms: a call's own duration (100 ms and more) also counts its backoff. */
+const attempt = (number: number, status: number): AttemptInfo => ({
+  number,
+  startedAt: now,
+  durationMs: 40,
+  status,
+  delayBeforeMs: 0,
+  spanId: '00f067aa0ba902b7',
+});
 
 function summary(
   i: number,
@@ -29,7 +39,9 @@ function summary(
     durationMs: outcome === 'circuit_open' || outcome === 'rate_limited' ? 0.1 : 100 + i,
     outcome,
     status: outcome === 'success' ? 200 : outcome === 'server_error' ? 500 : undefined,
-    attempts: [],
+    // Cache hits and refusals send nothing; other calls one attempt unless told.
+    attempts:
+      outcome === 'success' || outcome === 'server_error' ? [attempt(1, outcome === 'success' ? 200 : 500)] : [],
     retries: 0,
     cache: 'miss',
     rateLimitWaitMs: 0,
@@ -52,11 +64,14 @@ before(async () => {
   // 100 cells of one resource: one route, not a hundred.
   for (let cell = 0; cell < 100; cell++)
     recorder.record('int_geo', summary(i++, label(`/geo/v1/uxcount/p${cell}`), 'success'));
-  // /orders/...: 4 answered upstream (one with 3 retries), 2 from the cache, 2 upstream 500s, a short-circuit
-  // and a rate-limit rejection.
+  // /orders/...: 4 answered upstream (one after 3 retried 500s), 2 from the cache, 2 upstream 500s, a
+  // short-circuit and a rate-limit rejection.
   const orders = label('/orders/7/lines');
-  for (let k = 0; k < 4; k++) recorder.record('int_geo', summary(i++, orders, 'success', { retries: k === 0 ? 3 : 0 }));
-  for (let k = 0; k < 2; k++) recorder.record('int_geo', summary(i++, orders, 'success', { cache: 'hit' }));
+  const retried = [attempt(1, 500), attempt(2, 500), attempt(3, 500), attempt(4, 200)];
+  recorder.record('int_geo', summary(i++, orders, 'success', { retries: 3, attempts: retried }));
+  for (let k = 0; k < 3; k++) recorder.record('int_geo', summary(i++, orders, 'success'));
+  for (let k = 0; k < 2; k++)
+    recorder.record('int_geo', summary(i++, orders, 'success', { cache: 'hit', durationMs: 0.1, attempts: [] }));
   for (let k = 0; k < 2; k++) recorder.record('int_geo', summary(i++, orders, 'server_error'));
   recorder.record('int_geo', summary(i++, orders, 'circuit_open'));
   recorder.record('int_geo', summary(i++, orders, 'rate_limited'));
@@ -86,7 +101,13 @@ test('calls per route: templated, capped, busiest first, caller and upstream fig
   );
   const orders = rows[1];
   assert.equal(orders.callerErrorRate, 0.4, '2 server errors, a short-circuit and a rejection of 10 calls');
-  assert.equal(orders.upstreamErrorRate, 2 / 6, '2 failures of the 6 calls that reached the upstream');
+  // Per attempt: the retried call's three 500s count, cache hits and refusals sent nothing (per call it read 2/6).
+  assert.equal(orders.upstreamErrorRate, 5 / 9, '5 failed attempts of the 9 sent');
+  // The attempts' own latency, not the calls' (which add backoff and range from 100 ms up).
+  assert.ok(
+    orders.upstreamP95Ms !== null && orders.upstreamP95Ms >= 35 && orders.upstreamP95Ms <= 45,
+    `${orders.upstreamP95Ms}`,
+  );
   assert.equal(orders.rejections, 2);
   assert.equal(orders.retriesPerCall, 0.3);
   assert.equal(rows[0].callerErrorRate, 0);

@@ -12,12 +12,11 @@ export interface RouteRow {
   /** share (0..1) of calls that failed as their callers saw it (ERROR_OUTCOMES), null without calls */
   callerErrorRate: number | null;
   /**
-   * share (0..1) of calls that reached the upstream and failed there (5xx, timeout, network), of those that reached it:
-   * short-circuits, limiter and bulkhead rejections and cache hits left out. Per call, not per attempt, until
-   * rollups count attempts.
+   * share (0..1) of attempts sent to the upstream that failed there (5xx, 429, timeout, network): a retried call
+   * counts each attempt, cache hits and short-circuits sent none. Null without attempts.
    */
   upstreamErrorRate: number | null;
-  /** p95 (ms) of calls that reached the upstream (short-circuit and rejection rows left out; cache hits still in) */
+  /** p95 (ms) of the attempts sent to the upstream (cache hits and short-circuits sent none) */
   upstreamP95Ms: number | null;
   retriesPerCall: number | null;
   /** calls refused before the upstream: open breaker, rate limiter, full bulkhead */
@@ -25,7 +24,6 @@ export interface RouteRow {
 }
 
 const REFUSED = ['circuit_open', 'rate_limited', 'bulkhead_rejected'];
-const UPSTREAM_FAILURES = ['server_error', 'timeout', 'network'];
 /** A route table is for reading: the busiest routes; the cardinality cap keeps the rest small anyway. */
 const MAX_ROWS = 500;
 
@@ -33,8 +31,9 @@ interface Tally {
   byOutcome: Record<string, number>;
   calls: number;
   retries: number;
-  cacheHits: number;
-  upstream: DenseHistogram;
+  attempts: number;
+  attemptErrors: number;
+  attemptHistogram: DenseHistogram;
 }
 
 const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null);
@@ -51,34 +50,41 @@ export async function routeTable(db: Db, integrationId: string, range: { from: D
       outcomeClass: true,
       count: true,
       retries: true,
-      cacheHits: true,
-      latencyHist: true,
+      attempts: true,
+      attemptErrors: true,
+      attemptHist: true,
     },
   });
   const byRoute = new Map<string, Tally>();
   for (const r of rows) {
     let tally = byRoute.get(r.route);
     if (!tally) {
-      tally = { byOutcome: {}, calls: 0, retries: 0, cacheHits: 0, upstream: new DenseHistogram() };
+      tally = {
+        byOutcome: {},
+        calls: 0,
+        retries: 0,
+        attempts: 0,
+        attemptErrors: 0,
+        attemptHistogram: new DenseHistogram(),
+      };
       byRoute.set(r.route, tally);
     }
     tally.calls += r.count;
     tally.byOutcome[r.outcomeClass] = (tally.byOutcome[r.outcomeClass] ?? 0) + r.count;
     tally.retries += r.retries;
-    tally.cacheHits += r.cacheHits;
-    if (!REFUSED.includes(r.outcomeClass)) tally.upstream.addSerialized(JSON.parse(r.latencyHist));
+    tally.attempts += r.attempts;
+    tally.attemptErrors += r.attemptErrors;
+    tally.attemptHistogram.addSerialized(JSON.parse(r.attemptHist));
   }
   return [...byRoute.entries()]
     .map(([route, t]) => {
       const refused = REFUSED.reduce((n, outcome) => n + (t.byOutcome[outcome] ?? 0), 0);
-      const reached = t.calls - refused - t.cacheHits;
-      const failed = UPSTREAM_FAILURES.reduce((n, outcome) => n + (t.byOutcome[outcome] ?? 0), 0);
       return {
         route,
         calls: t.calls,
         callerErrorRate: ratio(errorsIn(t.byOutcome), t.calls),
-        upstreamErrorRate: ratio(failed, reached),
-        upstreamP95Ms: t.upstream.quantile(0.95),
+        upstreamErrorRate: ratio(t.attemptErrors, t.attempts),
+        upstreamP95Ms: t.attemptHistogram.quantile(0.95),
         retriesPerCall: ratio(t.retries, t.calls),
         rejections: refused,
       };

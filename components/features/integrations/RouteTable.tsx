@@ -72,11 +72,11 @@ export function RouteTable({ slug }: { slug: string }) {
                 </th>
                 <th
                   className="num"
-                  title="Calls that reached the upstream and failed there (5xx, timeout, network), of those that reached it"
+                  title="Attempts sent to the upstream that failed there (5xx, 429, timeout, network); cache hits and short-circuits send none"
                 >
                   Upstream errors
                 </th>
-                <th className="num" title="p95 of calls that reached the upstream">
+                <th className="num" title="p95 of the attempts sent to the upstream">
                   Upstream p95
                 </th>
                 <th className="num">Retries / call</th>
