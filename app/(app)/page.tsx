@@ -3,6 +3,7 @@ import { requireAccess } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { DEFAULT_OVERVIEW_WINDOW, WINDOW_MS } from '@/lib/model';
 import { overviewTiles } from '@/lib/queries';
+import { announcedRateLimits } from '@/lib/telemetry';
 import { monthToDateCosts } from '@/lib/usage';
 
 export const metadata = { title: 'Overview · Breakwater' };
@@ -18,7 +19,13 @@ export default async function OverviewPage({ searchParams }: Props) {
     window: DEFAULT_OVERVIEW_WINDOW,
     since: since.toISOString(),
     renderedAt: new Date(now).toISOString(),
-    integrations: await overviewTiles(getDb(), access.workspace.id, since),
+    integrations: await overviewTiles(
+      getDb(),
+      access.workspace.id,
+      since,
+      undefined,
+      announcedRateLimits(access.workspace.slug),
+    ),
     costs: await monthToDateCosts(getDb(), access.workspace.id, new Date(now)),
   };
   return (

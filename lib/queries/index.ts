@@ -30,6 +30,7 @@ export {
 } from './calls';
 export { CREDENTIAL_WINDOW_MS, type CredentialUsage, credentialUsage } from './credentials';
 export { BadCursorError, decodeCursor, encodeCursor } from './cursor';
+export { type InstanceRow, listInstances } from './instances';
 export {
   type BreakerOpening,
   type Issue,
@@ -39,7 +40,6 @@ export {
   listIssues,
   mergeGroups,
 } from './issues';
-export { type InstanceRow, listInstances } from './instances';
 export { type OverviewTile, overviewTiles } from './overview';
 export {
   emptyQueueStats,

@@ -49,10 +49,16 @@ export interface OverviewTile {
   cacheHitRatio: number | null;
   /**
    * The busiest minute of the window (tokens taken: calls less cache hits and rejections) over the
-   * configured limit per minute, 0..1+; null without a limit. Windows read from hourly rollups have no
+   * effective limit per minute, 0..1+; null without a limit. Windows read from hourly rollups have no
    * minutes past the live hour: their busiest hour's average minute stands in (`rateLimitPeakOf`).
    */
   rateLimitUsage: number | null;
+  /**
+   * The effective limit (calls per minute): the lower of the configured one and the one the upstream last
+   * announced to this instance; `rateLimitLimitOf` says which. Null when neither is known.
+   */
+  rateLimitPerMinute: number | null;
+  rateLimitLimitOf: 'configured' | 'announced' | null;
   rateLimitPeakPerMinute: number;
   rateLimitPeakOf: 'minute' | 'hour';
   /** calls the limiter refused in the window: shown beside the usage, which cannot tell a learned quota */
@@ -98,6 +104,8 @@ export async function overviewTiles(
   workspaceId: string,
   since: Date,
   only?: { slug: string },
+  /** the limits (calls per minute, by integration slug) upstreams announced (lib/telemetry announcedRateLimits) */
+  announced: ReadonlyMap<string, number> = new Map(),
 ): Promise<OverviewTile[]> {
   const to = new Date();
   const windowMs = to.getTime() - since.getTime();
@@ -165,7 +173,7 @@ export async function overviewTiles(
     const acc = totals.get(integration.id) ?? emptyAggregate();
     const errors = errorsIn(acc.byOutcome);
     const cacheable = acc.cacheHits + acc.cacheMisses;
-    const perMinute = rateLimitPerMinute(integration.policy);
+    const limit = effectiveLimit(rateLimitPerMinute(integration.policy), announced.get(integration.slug));
     const r = recentFigures(
       recentBuckets.get(integration.id) ?? [],
       logged.get(integration.id) ?? { errors: 0, firstCallAt: null },
@@ -205,7 +213,9 @@ export async function overviewTiles(
         probes: acc.probes,
       },
       cacheHitRatio: cacheable ? acc.cacheHits / cacheable : null,
-      rateLimitUsage: perMinute ? (peaks.get(integration.id) ?? 0) / perMinute : null,
+      rateLimitUsage: limit.perMinute ? (peaks.get(integration.id) ?? 0) / limit.perMinute : null,
+      rateLimitPerMinute: limit.perMinute,
+      rateLimitLimitOf: limit.of,
       rateLimitPeakPerMinute: peaks.get(integration.id) ?? 0,
       rateLimitPeakOf: resolution === HOUR_SECONDS ? 'hour' : 'minute',
       rateLimitRejections: acc.rateLimitRejections,
@@ -232,4 +242,14 @@ export async function overviewTiles(
   return tiles.sort(
     (a, b) => RANK[a.health] - RANK[b.health] || b.requests - a.requests || a.name.localeCompare(b.name),
   );
+}
+
+/** The lower of the configured limit and the announced one: the one the calls actually meet. */
+function effectiveLimit(
+  configured: number | null,
+  announced: number | undefined,
+): { perMinute: number | null; of: OverviewTile['rateLimitLimitOf'] } {
+  if (announced !== undefined && (configured === null || announced < configured))
+    return { perMinute: announced, of: 'announced' };
+  return configured === null ? { perMinute: null, of: null } : { perMinute: configured, of: 'configured' };
 }

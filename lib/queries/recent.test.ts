@@ -203,3 +203,23 @@ test('tiles: rate-limit usage is the busiest minute over the limit, rejections a
   assert.equal(tile.rateLimitPeakOf, 'minute');
   assert.equal(tile.rateLimitRejections, 5);
 });
+
+test('tiles: usage is against the lower of the configured limit and the one the upstream announced', async () => {
+  const since = new Date(Date.now() - 15 * MIN);
+  const configured = (await overviewTiles(db, 'default', since)).find((t) => t.slug === 'burst')!;
+  assert.deepEqual([configured.rateLimitPerMinute, configured.rateLimitLimitOf], [100, 'configured']);
+  // The upstream says 60 a minute: the 90-call minute went past what it allows, with 5 rejections beside it.
+  const lower = (await overviewTiles(db, 'default', since, undefined, new Map([['burst', 60]]))).find(
+    (t) => t.slug === 'burst',
+  )!;
+  assert.deepEqual([lower.rateLimitPerMinute, lower.rateLimitLimitOf, lower.rateLimitUsage], [60, 'announced', 1.5]);
+  assert.equal(lower.rateLimitRejections, 5);
+  // An announced limit above the configured one changes nothing: the limiter refuses first.
+  const higher = (await overviewTiles(db, 'default', since, undefined, new Map([['burst', 1000]]))).find(
+    (t) => t.slug === 'burst',
+  )!;
+  assert.deepEqual(
+    [higher.rateLimitPerMinute, higher.rateLimitLimitOf, higher.rateLimitUsage],
+    [100, 'configured', 0.9],
+  );
+});

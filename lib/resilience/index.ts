@@ -63,7 +63,7 @@ export {
   type UpstreamLimitObservation,
 } from './rate-limit.ts';
 export { RetryPolicy } from './retry.ts';
-export { parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
+export { parseAnnouncedLimit, parseRateLimitReset, parseRetryAfter } from './retry-after.ts';
 export { RetryBudget } from './retry-budget.ts';
 export { isMethodRetryable, isRetryableError, isRetryableResult } from './retryable.ts';
 export { DEFAULT_BODY_COPY_BYTES, ResponseBodyStream } from './streaming.ts';

@@ -7,6 +7,7 @@ import { EventBus, type EventOf } from './events.ts';
 import { type PolicyInput, parsePolicy } from './options.ts';
 import { policyEnv } from './policy.ts';
 import { MemoryRateLimitStore, RateLimiter } from './rate-limit.ts';
+import { parseAnnouncedLimit } from './retry-after.ts';
 
 function setup(rateLimit: PolicyInput['rateLimit'] = {}) {
   const clock = new FakeClock();
@@ -111,4 +112,15 @@ test('learning can be switched off', async () => {
   const { call } = setup({ perMinute: 6000, burst: 100, learnFromUpstream: false });
   await call(undefined, { status: 429, headers: { 'retry-after': '2' } });
   await call();
+});
+
+test('the announced limit is read per minute from RateLimit-Policy, RateLimit-Limit or X-RateLimit-Limit', () => {
+  assert.equal(parseAnnouncedLimit({ 'x-ratelimit-limit': '100' }), 100, 'no window said: a minute');
+  assert.equal(parseAnnouncedLimit({ 'ratelimit-limit': '100, 100;w=60' }), 100);
+  assert.equal(parseAnnouncedLimit({ 'ratelimit-policy': '10;w=1' }), 600, 'per second scales up to the minute');
+  // A longer window may be spent within one minute; of several policies the tightest minute counts.
+  assert.equal(parseAnnouncedLimit({ 'ratelimit-policy': '"burst";q=50;w=10, "day";q=200;w=86400' }), 200);
+  assert.equal(parseAnnouncedLimit({ 'ratelimit-policy': '"burst";q=5;w=10, "day";q=200;w=86400' }), 30);
+  assert.equal(parseAnnouncedLimit({ 'x-ratelimit-limit': '0', 'retry-after': '3' }), undefined);
+  assert.equal(parseAnnouncedLimit({ 'x-ratelimit-remaining': '4' }), undefined);
 });

@@ -45,6 +45,18 @@ export function metricsText(workspace: string): string {
   );
 }
 
+/**
+ * The limits (calls per minute, by integration slug) the upstreams of a workspace (by slug) last announced to
+ * this process: the overview sets them against the configured ones.
+ */
+export function announcedRateLimits(workspace: string): Map<string, number> {
+  const limits = new Map<string, number>();
+  for (const m of telemetryState().registry.integrations.values())
+    if (m.workspace === workspace && m.upstreamLimitPerMinute !== undefined)
+      limits.set(m.integration, m.upstreamLimitPerMinute);
+  return limits;
+}
+
 /** Where /api/metrics reads the data plane's configuration freshness from (lib/server/config.ts). */
 export function reportConfigFreshness(read: () => ConfigFreshness): void {
   telemetryState().configFreshness = read;

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { BreakerState, CallSummary } from '@/lib/resilience';
+import { type BreakerState, type CallSummary, parseAnnouncedLimit } from '@/lib/resilience';
 import { attemptKind, attemptOutcome } from './usage-rollups';
 
 /** OTel semantic-convention boundaries (seconds) for `http.client.request.duration`. */
@@ -92,6 +92,8 @@ export class IntegrationMetrics {
   breakerState: BreakerState = 'closed';
   /** the upstream's last X-RateLimit-Remaining, when it sends one */
   upstreamRemaining?: number;
+  /** the limit (calls per minute) the upstream last announced (parseAnnouncedLimit), when it announces one */
+  upstreamLimitPerMinute?: number;
   target?: Target;
   /**
    * The environment the integration's current client calls (set when a client is attached): call and
@@ -168,6 +170,10 @@ export class IntegrationMetrics {
     if (remaining !== undefined) {
       const value = Number(remaining);
       if (Number.isFinite(value)) this.upstreamRemaining = value;
+    }
+    if (s.responseHeaders) {
+      const announced = parseAnnouncedLimit(s.responseHeaders);
+      if (announced !== undefined) this.upstreamLimitPerMinute = announced;
     }
   }
 

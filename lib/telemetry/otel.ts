@@ -319,6 +319,17 @@ function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = D
           m.upstreamRemaining!,
         ]),
     ),
+    gauge(
+      'resilience.upstream.quota.limit',
+      '{request}/min',
+      'The limit the upstream last announced (RateLimit-Policy, RateLimit-Limit or X-RateLimit-Limit), per minute.',
+      all
+        .filter((m) => m.upstreamLimitPerMinute !== undefined)
+        .map((m) => [
+          { 'breakwater.workspace': m.workspace, 'breakwater.integration': m.integration },
+          m.upstreamLimitPerMinute!,
+        ]),
+    ),
     sum('breakwater.telemetry.dropped', '{item}', 'Telemetry dropped instead of slowing calls.', [
       [{ 'breakwater.telemetry.kind': 'call_log' }, drops.droppedCallLogRows],
       [{ 'breakwater.telemetry.kind': 'rollup_calls' }, drops.droppedRollups],

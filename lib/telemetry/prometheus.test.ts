@@ -166,3 +166,18 @@ test("callers' durations apart from the upstream's attempts; probes, fallbacks a
   assert.equal(value('resilience_fallbacks_total{workspace="default",integration="crm"}'), 1);
   assert.equal(promtool(text).status, 0);
 });
+
+test('the limit an upstream announces is kept per minute and exported beside its remaining quota', () => {
+  const registry = new MetricsRegistry();
+  const m = registry.forIntegration('mail');
+  m.recordCall(summary({ responseHeaders: { 'x-ratelimit-limit': '120', 'x-ratelimit-remaining': '80' } }));
+  assert.equal(m.upstreamLimitPerMinute, 120);
+  // The draft's policy names its window: 10 per 10 s is 60 a minute, and it wins over the bare header.
+  m.recordCall(summary({ responseHeaders: { 'x-ratelimit-limit': '120', 'ratelimit-policy': '10;w=10' } }));
+  assert.equal(m.upstreamLimitPerMinute, 60);
+  // An answer without the headers (a cache hit, a short circuit) leaves the last announcement standing.
+  m.recordCall(summary({ outcome: 'circuit_open', attempts: [], status: undefined }));
+  const text = renderPrometheus(registry, { droppedCallLogRows: 0, droppedRollups: 0, failedFlushes: 0 });
+  assert.match(text, /^resilience_upstream_quota_limit_per_minute\{workspace="default",integration="mail"\} 60$/m);
+  assert.equal(promtool(text).status, 0);
+});

@@ -90,6 +90,7 @@ export function renderPrometheus(
   const transitions: [Labels, number][] = [];
   const states: [Labels, number][] = [];
   const remaining: [Labels, number][] = [];
+  const announcedLimits: [Labels, number][] = [];
   for (const m of shown) {
     for (const series of m.attempts.values()) {
       const key = JSON.stringify(series.labels);
@@ -113,6 +114,8 @@ export function renderPrometheus(
     for (const state of BREAKER_STATES)
       states.push([{ workspace, integration, state }, m.breakerState === state ? 1 : 0]);
     if (m.upstreamRemaining !== undefined) remaining.push([{ workspace, integration }, m.upstreamRemaining]);
+    if (m.upstreamLimitPerMinute !== undefined)
+      announcedLimits.push([{ workspace, integration }, m.upstreamLimitPerMinute]);
   }
   out.histogram(
     'http_client_request_duration_seconds',
@@ -187,6 +190,12 @@ export function renderPrometheus(
     'gauge',
     "The upstream's last reported X-RateLimit-Remaining.",
     remaining,
+  );
+  out.family(
+    'resilience_upstream_quota_limit_per_minute',
+    'gauge',
+    'The limit the upstream last announced (RateLimit-Policy, RateLimit-Limit or X-RateLimit-Limit), per minute.',
+    announcedLimits,
   );
   out.family('breakwater_telemetry_dropped_total', 'counter', 'Telemetry dropped instead of slowing calls, by kind.', [
     [{ kind: 'call_log' }, drops.droppedCallLogRows],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authed, parseQuery } from '@/lib/api';
 import { DEFAULT_OVERVIEW_WINDOW, OVERVIEW_WINDOWS, WINDOW_MS } from '@/lib/model';
 import { overviewTiles } from '@/lib/queries';
+import { announcedRateLimits } from '@/lib/telemetry';
 import { monthToDateCosts } from '@/lib/usage';
 
 const querySchema = z.object({
@@ -23,6 +24,7 @@ export const GET = authed(async (request, _context, { db, workspace }) => {
       workspace.id,
       since,
       query.data.integration === undefined ? undefined : { slug: query.data.integration },
+      announcedRateLimits(workspace.slug),
     ),
     costs: await monthToDateCosts(db, workspace.id, new Date()),
   });

@@ -107,8 +107,12 @@ export function IntegrationTile({
         <Stat label="Upstream p95" value={formatMs(tile.upstream.p95Ms)} testId="upstream-p95" />
         <Stat label="Cache hit" value={formatPercent(tile.cacheHitRatio)} testId="cache-hit" />
         <Stat
-          label={`Limit, peak ${tile.rateLimitPeakOf === 'minute' ? 'min' : 'h'}`}
-          value={formatPercent(tile.rateLimitUsage)}
+          label={`${tile.rateLimitLimitOf === 'announced' ? 'Announced limit' : 'Limit'}, peak ${tile.rateLimitPeakOf === 'minute' ? 'min' : 'h'}`}
+          value={
+            tile.rateLimitRejections > 0
+              ? `${formatPercent(tile.rateLimitUsage)}, ${formatCount(tile.rateLimitRejections)} rejected`
+              : formatPercent(tile.rateLimitUsage)
+          }
           testId="rate-limit"
           tone={tile.rateLimitRejections > 0 ? 'warn' : undefined}
         />

@@ -68,7 +68,7 @@ export function KpiStrip({ slug }: { slug: string }) {
           value={
             tile.rateLimitUsage === null
               ? 'no limit'
-              : `${formatPercent(tile.rateLimitUsage)} of limit, ${formatCount(tile.rateLimitRejections)} rejected`
+              : `${formatPercent(tile.rateLimitUsage)} of ${formatCount(tile.rateLimitPerMinute ?? 0)}/min${tile.rateLimitLimitOf === 'announced' ? ' (announced by the upstream)' : ''}, ${formatCount(tile.rateLimitRejections)} rejected`
           }
           testId="kpi-rate-limit"
           tone={tile.rateLimitRejections > 0 ? 'warn' : undefined}
