@@ -82,6 +82,17 @@ test('mid-outage, the attempt filter and the Issues view find the failing calls 
     await expect(contacts).toHaveCount(1, { timeout: 15_000 });
     await expect(contacts.getByRole('cell').nth(1)).toHaveText('12', { timeout: 15_000 });
     await expect(contacts.getByRole('cell').nth(2)).toHaveText('100.0%');
+    // Charts without data for the range collapse to a line each: caching and the rate limit are off here.
+    await expect(page.getByRole('img', { name: 'Latency chart' })).toBeVisible({ timeout: 15_000 });
+    const collapsed = page.getByTestId('collapsed-charts');
+    await expect(collapsed.getByRole('region', { name: 'Cache hit ratio' })).toHaveText(
+      /Cache hit ratio\s*No cacheable call in this range\./,
+    );
+    await expect(collapsed.getByRole('region', { name: 'Rate-limit usage (no limit)' })).toContainText(
+      'No rate limit, and no call waited or was rejected in this range.',
+    );
+    await expect(page.getByRole('img', { name: /^Cache hit ratio chart/ })).toHaveCount(0);
+    await expect(collapsed.getByRole('region', { name: 'Error rate' })).toHaveCount(0);
     await page.screenshot({ path: testInfo.outputPath('route-table.png'), fullPage: true });
     await contacts.getByRole('link').click();
     await expect(page).toHaveURL(/\/explorer\?integration=e2e-issues&route=%2Fv1%2Fcontacts%2F%3Aid/);

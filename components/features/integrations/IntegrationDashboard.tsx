@@ -1,7 +1,7 @@
 'use client';
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { type ComponentProps, type ReactElement, type ReactNode, useState } from 'react';
 import { type Annotation, type ChartRow, type Series, type Threshold, TimeChart } from '@/components/charts/TimeChart';
 import { resolveRange, TimeRangePicker } from '@/components/filters/TimeRangePicker';
 import { useUrlRange } from '@/components/filters/useUrlRange';
@@ -74,6 +74,57 @@ const pct = (v: number) => `${Number((v * 100).toFixed(2))}%`;
 const count = (v: number) => String(Math.round(v));
 const SKELETONS = ['latency', 'rate', 'errors', 'cache', 'limit', 'retries'];
 const PREV = { color: 'var(--muted)', dashed: true } as const;
+
+type ChartProps = ComponentProps<typeof TimeChart>;
+
+/**
+ * Whether a chart has anything to draw: a line's value (0 % errors is worth a line), a count (area, bar) only
+ * above zero, so a range without calls, cacheable calls or a limit has none.
+ */
+function hasData({ data, series }: ChartProps): boolean {
+  return data.some((row) =>
+    series.some((s) => {
+      const value = row[s.key];
+      return typeof value === 'number' && (s.kind === 'area' || s.kind === 'bar' ? value > 0 : true);
+    }),
+  );
+}
+
+/** The charts with data in the grid; those without collapse to a line each below it, saying why. */
+function ChartsOrNotes({
+  charts,
+  children,
+}: {
+  charts: { props: ChartProps; note: string }[];
+  /** drawn in the grid after the charts (the breaker timeline) */
+  children: ReactNode;
+}): ReactElement {
+  const drawn = charts.filter((chart) => hasData(chart.props));
+  const collapsed = charts.filter((chart) => !hasData(chart.props));
+  return (
+    <>
+      <div className="charts">
+        {drawn.map(({ props }) => (
+          <TimeChart key={props.title} {...props} />
+        ))}
+        {children}
+      </div>
+      {collapsed.length > 0 && (
+        <div className="chart-notes" data-testid="collapsed-charts">
+          {collapsed.map(({ props, note }) => {
+            const id = `empty-${props.title.replace(/\W+/g, '-').toLowerCase()}`;
+            return (
+              <section key={props.title} className="chart-note" aria-labelledby={id}>
+                <h2 id={id}>{props.title}</h2>
+                <span className="muted">{note}</span>
+              </section>
+            );
+          })}
+        </div>
+      )}
+    </>
+  );
+}
 
 export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; thresholds?: ChartThresholds }) {
   const [range, setRange] = useUrlRange('1h');
@@ -171,108 +222,131 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
         </div>
       ) : series ? (
         <>
-          {empty && (
-            <p className="panel muted">No calls in this range. Drag on a chart to zoom, or pick a longer range.</p>
-          )}
-          <div className="charts">
-            <TimeChart
-              title="Latency"
-              {...common}
-              format={(v) => formatMs(v)}
-              unit="latency"
-              minYMax={10}
-              thresholds={latencyThresholds}
-              series={[
-                { key: 'p50', label: 'p50', color: 'var(--chart-2)' },
-                ...withPrev({ key: 'p95', label: 'p95', color: 'var(--chart-3)' }, 'prev_p95', 'p95, previous period'),
-                { key: 'p99', label: 'p99', color: 'var(--chart-4)' },
-              ]}
-            />
-            <TimeChart
-              title="Request rate by outcome (per second)"
-              {...common}
-              format={perSec}
-              unit="calls/s"
-              minYMax={1}
-              series={[
-                ...outcomes.map((o) => ({
-                  key: o.key,
-                  label: o.label,
-                  color: o.color,
-                  kind: 'area' as const,
-                  stackId: 'outcome',
-                })),
-                ...(compare ? [{ key: 'prev_rate', label: 'total, previous period', ...PREV }] : []),
-              ]}
-            />
-            <TimeChart
-              title="Error rate"
-              {...common}
-              format={pct}
-              unit="% of calls"
-              minYMax={0.05}
-              thresholds={
-                thresholds.errorRate
-                  ? [{ value: thresholds.errorRate, label: `alert ${formatPercent(thresholds.errorRate)}` }]
-                  : []
-              }
-              series={withPrev(
-                { key: 'errorRate', label: 'error rate', color: 'var(--chart-4)' },
-                'prev_errorRate',
-                'previous period',
-              )}
-            />
-            <TimeChart
-              title="Cache hit ratio"
-              {...common}
-              format={pct}
-              unit="% of cacheable"
-              minYMax={1}
-              series={withPrev(
-                { key: 'cacheHitRatio', label: 'hit ratio', color: 'var(--chart-6)' },
-                'prev_cacheHitRatio',
-                'previous period',
-              )}
-            />
-            <TimeChart
-              title={`Rate-limit usage${series.rateLimitPerMinute ? ` (quota ${series.rateLimitPerMinute}/min)` : ' (no limit)'}`}
-              {...common}
-              format={pct}
-              unit="% of quota"
-              minYMax={0.1}
-              formatRight={count}
-              rightUnit="calls"
-              series={[
-                ...withPrev(
-                  { key: 'rateLimitUsage', label: 'used of quota', color: 'var(--chart-1)' },
-                  'prev_rateLimitUsage',
-                  'used, previous period',
-                ),
-                { key: 'rateLimitWaits', label: 'waits', color: 'var(--chart-3)', kind: 'bar', axis: 'right' },
-                {
-                  key: 'rateLimitRejections',
-                  label: 'rejections',
-                  color: 'var(--chart-4)',
-                  kind: 'bar',
-                  axis: 'right',
+          {empty && <p className="panel muted">No calls in this range: pick a longer one.</p>}
+          <ChartsOrNotes
+            charts={[
+              {
+                note: 'No call in this range.',
+                props: {
+                  title: 'Latency',
+                  ...common,
+                  format: (v) => formatMs(v),
+                  unit: 'latency',
+                  minYMax: 10,
+                  thresholds: latencyThresholds,
+                  series: [
+                    { key: 'p50', label: 'p50', color: 'var(--chart-2)' },
+                    ...withPrev(
+                      { key: 'p95', label: 'p95', color: 'var(--chart-3)' },
+                      'prev_p95',
+                      'p95, previous period',
+                    ),
+                    { key: 'p99', label: 'p99', color: 'var(--chart-4)' },
+                  ],
                 },
-              ]}
-              thresholds={series.rateLimitPerMinute ? [{ value: 1, label: 'quota' }] : []}
-            />
-            <TimeChart
-              title="Retries per call"
-              {...common}
-              format={(v) => v.toFixed(2)}
-              unit="retries/call"
-              minYMax={1}
-              series={withPrev(
-                { key: 'retriesPerCall', label: 'retries per call', color: 'var(--chart-5)' },
-                'prev_retriesPerCall',
-                'previous period',
-              )}
-            />
+              },
+              {
+                note: 'No call in this range.',
+                props: {
+                  title: 'Request rate by outcome (per second)',
+                  ...common,
+                  format: perSec,
+                  unit: 'calls/s',
+                  minYMax: 1,
+                  series: [
+                    ...outcomes.map((o) => ({
+                      key: o.key,
+                      label: o.label,
+                      color: o.color,
+                      kind: 'area' as const,
+                      stackId: 'outcome',
+                    })),
+                    ...(compare ? [{ key: 'prev_rate', label: 'total, previous period', ...PREV }] : []),
+                  ],
+                },
+              },
+              {
+                note: 'No call in this range.',
+                props: {
+                  title: 'Error rate',
+                  ...common,
+                  format: pct,
+                  unit: '% of calls',
+                  minYMax: 0.05,
+                  thresholds: thresholds.errorRate
+                    ? [{ value: thresholds.errorRate, label: `alert ${formatPercent(thresholds.errorRate)}` }]
+                    : [],
+                  series: withPrev(
+                    { key: 'errorRate', label: 'error rate', color: 'var(--chart-4)' },
+                    'prev_errorRate',
+                    'previous period',
+                  ),
+                },
+              },
+              {
+                note: 'No cacheable call in this range.',
+                props: {
+                  title: 'Cache hit ratio',
+                  ...common,
+                  format: pct,
+                  unit: '% of cacheable',
+                  minYMax: 1,
+                  series: withPrev(
+                    { key: 'cacheHitRatio', label: 'hit ratio', color: 'var(--chart-6)' },
+                    'prev_cacheHitRatio',
+                    'previous period',
+                  ),
+                },
+              },
+              {
+                note: series.rateLimitPerMinute
+                  ? 'No call in this range.'
+                  : 'No rate limit, and no call waited or was rejected in this range.',
+                props: {
+                  title: `Rate-limit usage${series.rateLimitPerMinute ? ` (quota ${series.rateLimitPerMinute}/min)` : ' (no limit)'}`,
+                  ...common,
+                  format: pct,
+                  unit: '% of quota',
+                  minYMax: 0.1,
+                  formatRight: count,
+                  rightUnit: 'calls',
+                  series: [
+                    ...withPrev(
+                      { key: 'rateLimitUsage', label: 'used of quota', color: 'var(--chart-1)' },
+                      'prev_rateLimitUsage',
+                      'used, previous period',
+                    ),
+                    { key: 'rateLimitWaits', label: 'waits', color: 'var(--chart-3)', kind: 'bar', axis: 'right' },
+                    {
+                      key: 'rateLimitRejections',
+                      label: 'rejections',
+                      color: 'var(--chart-4)',
+                      kind: 'bar',
+                      axis: 'right',
+                    },
+                  ],
+                  thresholds: series.rateLimitPerMinute ? [{ value: 1, label: 'quota' }] : [],
+                },
+              },
+              {
+                note: 'No call in this range.',
+                props: {
+                  title: 'Retries per call',
+                  ...common,
+                  format: (v) => v.toFixed(2),
+                  unit: 'retries/call',
+                  minYMax: 1,
+                  series: withPrev(
+                    { key: 'retriesPerCall', label: 'retries per call', color: 'var(--chart-5)' },
+                    'prev_retriesPerCall',
+                    'previous period',
+                  ),
+                },
+              },
+            ]}
+          >
             <BreakerTimeline intervals={series.breaker} from={from} to={to} />
-          </div>
+          </ChartsOrNotes>
         </>
       ) : null}
     </>
