@@ -2,7 +2,7 @@ import { type Db, HOUR_SECONDS, MINUTE_SECONDS } from '@/lib/db';
 import { errorsIn, type Health, healthOf, TRIPPED_BREAKER_STATES } from '@/lib/model';
 import { firingAlertRows } from './alerts';
 import { readMinuteAggregates } from './minutes';
-import { breakerOpenMs, rateLimitPerMinute } from './policy';
+import { breakerOpenMs, effectiveRateLimit, type RateLimitSource, rateLimitPerMinute } from './policy';
 import { loggedInWindow, RECENT_WINDOW_MS, recentFigures } from './recent';
 import {
   type Aggregate,
@@ -58,7 +58,7 @@ export interface OverviewTile {
    * announced to this instance; `rateLimitLimitOf` says which. Null when neither is known.
    */
   rateLimitPerMinute: number | null;
-  rateLimitLimitOf: 'configured' | 'announced' | null;
+  rateLimitLimitOf: RateLimitSource;
   rateLimitPeakPerMinute: number;
   rateLimitPeakOf: 'minute' | 'hour';
   /** calls the limiter refused in the window: shown beside the usage, which cannot tell a learned quota */
@@ -173,7 +173,7 @@ export async function overviewTiles(
     const acc = totals.get(integration.id) ?? emptyAggregate();
     const errors = errorsIn(acc.byOutcome);
     const cacheable = acc.cacheHits + acc.cacheMisses;
-    const limit = effectiveLimit(rateLimitPerMinute(integration.policy), announced.get(integration.slug));
+    const limit = effectiveRateLimit(rateLimitPerMinute(integration.policy), announced.get(integration.slug));
     const r = recentFigures(
       recentBuckets.get(integration.id) ?? [],
       logged.get(integration.id) ?? { errors: 0, firstCallAt: null },
@@ -242,14 +242,4 @@ export async function overviewTiles(
   return tiles.sort(
     (a, b) => RANK[a.health] - RANK[b.health] || b.requests - a.requests || a.name.localeCompare(b.name),
   );
-}
-
-/** The lower of the configured limit and the announced one: the one the calls actually meet. */
-function effectiveLimit(
-  configured: number | null,
-  announced: number | undefined,
-): { perMinute: number | null; of: OverviewTile['rateLimitLimitOf'] } {
-  if (announced !== undefined && (configured === null || announced < configured))
-    return { perMinute: announced, of: 'announced' };
-  return configured === null ? { perMinute: null, of: null } : { perMinute: configured, of: 'configured' };
 }

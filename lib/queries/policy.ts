@@ -12,6 +12,22 @@ export function rateLimitPerMinute(storedPolicy: string): number | null {
   return rateLimit.success && rateLimit.data.enabled ? rateLimit.data.perMinute : null;
 }
 
+/** Which limit a usage figure is set against. */
+export type RateLimitSource = 'configured' | 'announced' | null;
+
+/**
+ * The lower of the configured limit and the one the upstream announced (calls per minute): the one the
+ * calls actually meet. Null when neither is known.
+ */
+export function effectiveRateLimit(
+  configured: number | null,
+  announced: number | undefined,
+): { perMinute: number | null; of: RateLimitSource } {
+  if (announced !== undefined && (configured === null || announced < configured))
+    return { perMinute: announced, of: 'announced' };
+  return configured === null ? { perMinute: null, of: null } : { perMinute: configured, of: 'configured' };
+}
+
 /** How long the integration's breaker stays open before it admits a probe (the schema's default if unreadable). */
 export function breakerOpenMs(storedPolicy: string): number {
   const section = storedSection(storedPolicy, 'breaker');

@@ -168,6 +168,16 @@ describe('timeseries', () => {
     assert.equal(checked, 13);
   });
 
+  test('rate-limit usage is against the announced limit when the upstream announces a lower one', async () => {
+    const from = new Date(now - 2 * 3_600_000);
+    const lower = await timeseries(db, 'default', { integrationId: 'int_a', from, announcedPerMinute: 50 });
+    assert.deepEqual([lower.rateLimitPerMinute, lower.rateLimitLimitOf], [50, 'announced']);
+    const busy = lower.points.filter((p) => p.requests > 0);
+    assert.ok(busy.length > 0 && busy.every((p) => p.rateLimitUsage === 40 / 50));
+    const higher = await timeseries(db, 'default', { integrationId: 'int_a', from, announcedPerMinute: 500 });
+    assert.deepEqual([higher.rateLimitPerMinute, higher.rateLimitLimitOf], [100, 'configured']);
+  });
+
   test('breaker state intervals with reasons, starting from the state before the range', async () => {
     const series = await timeseries(db, 'default', { integrationId: 'int_a', from: new Date(now - 2 * 3_600_000) });
     assert.deepEqual(

@@ -1,6 +1,6 @@
 import { type Db, HOUR_SECONDS, MINUTE_SECONDS } from '@/lib/db';
 import { errorsIn } from '@/lib/model';
-import { rateLimitPerMinute } from './policy';
+import { effectiveRateLimit, type RateLimitSource, rateLimitPerMinute } from './policy';
 import { type Aggregate, addAggregate, emptyAggregate, readAggregates } from './rollups';
 
 /** Five one-minute points (the finest rollups): a zoom into an incident still draws a line. */
@@ -65,8 +65,9 @@ export interface Timeseries extends Step {
   to: Date;
   points: TimeseriesPoint[];
   breaker: BreakerInterval[];
-  /** the integration's configured rate limit, when it has one */
+  /** the integration's effective rate limit (the lower of the configured and the announced one), if any */
   rateLimitPerMinute: number | null;
+  rateLimitLimitOf: RateLimitSource;
 }
 
 /**
@@ -78,7 +79,14 @@ export interface Timeseries extends Step {
 export async function timeseries(
   db: Db,
   workspaceId: string,
-  query: { integrationId?: string; from?: Date; to?: Date; environment?: string },
+  query: {
+    integrationId?: string;
+    from?: Date;
+    to?: Date;
+    environment?: string;
+    /** the limit (calls per minute) the integration's upstream announced (lib/telemetry announcedRateLimits) */
+    announcedPerMinute?: number;
+  },
 ): Promise<Timeseries> {
   // Only the workspace's integrations: one of another workspace reads as one without traffic.
   const ids = new Set(
@@ -116,7 +124,10 @@ export async function timeseries(
     const acc = buckets[Math.floor((r.bucketStart - first) / stepMs)];
     if (acc) addAggregate(acc, r.aggregate);
   }
-  const perMinute = integration ? rateLimitPerMinute(integration.policy) : null;
+  const limit = integration
+    ? effectiveRateLimit(rateLimitPerMinute(integration.policy), query.announcedPerMinute)
+    : { perMinute: null, of: null };
+  const perMinute = limit.perMinute;
   const points = buckets.map((acc, i): TimeseriesPoint => {
     const cacheable = acc.cacheHits + acc.cacheMisses;
     const errors = errorsIn(acc.byOutcome);
@@ -148,6 +159,7 @@ export async function timeseries(
     points,
     breaker: breakerIntervals(events, from, to),
     rateLimitPerMinute: perMinute,
+    rateLimitLimitOf: limit.of,
   };
 }
 

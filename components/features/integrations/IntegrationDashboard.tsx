@@ -303,7 +303,7 @@ export function IntegrationDashboard({ slug, thresholds = {} }: { slug: string; 
                   ? 'No call in this range.'
                   : 'No rate limit, and no call waited or was rejected in this range.',
                 props: {
-                  title: `Rate-limit usage${series.rateLimitPerMinute ? ` (quota ${series.rateLimitPerMinute}/min)` : ' (no limit)'}`,
+                  title: `Rate-limit usage${series.rateLimitPerMinute ? ` (quota ${series.rateLimitPerMinute}/min${series.rateLimitLimitOf === 'announced' ? ', announced by the upstream' : ''})` : ' (no limit)'}`,
                   ...common,
                   format: pct,
                   unit: '% of quota',
