@@ -131,6 +131,7 @@ describe('faults', () => {
       ['2', '1', '0', '0'],
     );
     for (const response of responses) assert.equal(response.headers['x-ratelimit-limit'], '3');
+    for (const response of responses) assert.equal(response.headers['ratelimit-policy'], '3;w=60');
     const retryAfter = Number(responses[3].headers['retry-after']);
     assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
   });

@@ -181,6 +181,8 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
       headers['x-ratelimit-limit'] = window.limit;
       headers['x-ratelimit-remaining'] = window.remaining;
       headers['x-ratelimit-reset'] = window.resetAt;
+      // The IETF draft's header names the window, which X-RateLimit-Limit leaves to be guessed.
+      headers['ratelimit-policy'] = `${window.limit};w=${fault.rateLimit.windowSec}`;
       if (!window.allowed) {
         headers['retry-after'] = String(fault.retryAfter ?? window.retryAfterSec);
         return send(429, { ok: false, error: 'rate limit exceeded', n });
