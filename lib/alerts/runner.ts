@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { acquireLease, confirmLease, type Db, getDb, type HeldLease, releaseLease } from '@/lib/db';
+import { acquireLease, confirmLease, type Db, getBackgroundDb, getDb, type HeldLease, releaseLease } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { DEFAULT_WORKSPACE_ID, TRIPPED_BREAKER_STATES } from '@/lib/model';
 import {
@@ -403,6 +403,8 @@ export function startAlerting(holder: string, env: NodeJS.ProcessEnv = process.e
   const renewEveryMs = Math.max(250, Math.floor(intervalMs / 4));
   const ttlMs = 2 * renewEveryMs;
   const db = getDb();
+  // The lease is renewed every quarter interval: on a locked SQLite file it must fail fast, not stall calls.
+  const leaseDb = getBackgroundDb();
   let lease: HeldLease | null = null;
   let renewing = false;
   let evaluating = false;
@@ -418,7 +420,7 @@ export function startAlerting(holder: string, env: NodeJS.ProcessEnv = process.e
         seeded = true;
         if (created) log.info({ seeded: created }, 'default alert rules created');
       }
-      await evaluateAlerts(db, new Date(), undefined, () => confirmLease(db, held, ttlMs));
+      await evaluateAlerts(db, new Date(), undefined, () => confirmLease(leaseDb, held, ttlMs));
     } catch (error) {
       if (error instanceof LeaseLostError) log.warn(error.message);
       else log.error({ err: error }, 'alert evaluation failed; it runs again at the next interval');
@@ -430,7 +432,7 @@ export function startAlerting(holder: string, env: NodeJS.ProcessEnv = process.e
     if (renewing) return;
     renewing = true;
     try {
-      const held = await acquireLease(db, EVALUATOR_LEASE, holder, ttlMs);
+      const held = await acquireLease(leaseDb, EVALUATOR_LEASE, holder, ttlMs);
       if (held && held.token !== lease?.token) log.info({ token: held.token }, 'this instance evaluates alerts now');
       if (!held && lease) log.info('another instance evaluates alerts now');
       lease = held;
@@ -447,7 +449,8 @@ export function startAlerting(holder: string, env: NodeJS.ProcessEnv = process.e
   void tick();
   alerting.stop = async () => {
     clearInterval(timer);
-    if (lease) await releaseLease(db, lease).catch((error) => log.warn({ err: error }, 'releasing the lease failed'));
+    if (lease)
+      await releaseLease(leaseDb, lease).catch((error) => log.warn({ err: error }, 'releasing the lease failed'));
   };
   return alerting.stop;
 }

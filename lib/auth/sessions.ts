@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { log } from '@/lib/logging';
 import { processSingleton } from '@/lib/server/singleton';
 import { randomSecret, sha256 } from './secrets';
 
@@ -65,8 +66,11 @@ export async function userForSession(db: Db, token: string | undefined | null): 
     return null;
   }
   if (now - session.lastSeenAt.getTime() >= LAST_SEEN_WRITE_MS) {
-    // Best effort: a session deleted meanwhile has nothing to update.
-    await db.session.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
+    // Best effort: a session deleted meanwhile has nothing to update, and a locked or unreachable database
+    // must not sign anyone out or fail the page (the next request after LAST_SEEN_WRITE_MS tries again).
+    await db.session
+      .updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } })
+      .catch((error: unknown) => log.warn({ err: error }, 'session last-seen time not written'));
   }
   // Expired entries are dropped as they are met; the sweep keeps strangers' one-off sessions from piling up.
   if (verifiedSessions.size >= 10_000) {

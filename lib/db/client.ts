@@ -75,3 +75,21 @@ export function getDb(): Db {
   if (current.url !== url || !current.db) Object.assign(current, { url, db: createDb(url) });
   return current.db!;
 }
+
+/** How long a background write waits for a SQLite lock before it fails (and is tried at its next turn). */
+const BACKGROUND_BUSY_TIMEOUT_MS = 50;
+
+/**
+ * The client for small periodic writes that must never stall calls (the instance heartbeat, the evaluator
+ * lease): on SQLite a connection of its own whose writes wait at most 50 ms for a lock, since better-sqlite3
+ * waits synchronously on the event loop (the default client waits 5 s: a locked file would freeze the
+ * gateway for 5 s per beat); on PostgreSQL the default client, whose waits are asynchronous.
+ */
+export function getBackgroundDb(): Db {
+  const url = databaseUrl();
+  if (providerOf(url) !== 'sqlite') return getDb();
+  const current = processSingleton('background-db', () => ({}) as { url?: string; db?: Db });
+  if (current.url !== url || !current.db)
+    Object.assign(current, { url, db: createDb(url, { sqliteBusyTimeoutMs: BACKGROUND_BUSY_TIMEOUT_MS }) });
+  return current.db!;
+}

@@ -1,5 +1,5 @@
 export type { Db, DbOptions, Provider } from './client';
-export { createDb, databaseUrl, getDb, providerOf, sqlitePath } from './client';
+export { createDb, databaseUrl, getBackgroundDb, getDb, providerOf, sqlitePath } from './client';
 export { bumpConfigVersion, onConfigBumped, readConfigVersion } from './config-version';
 export { DenseHistogram } from './dense-histogram';
 export type { Prisma } from './generated/sqlite/client';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getDb } from '@/lib/db';
+import { getBackgroundDb, getDb } from '@/lib/db';
 import { log } from '@/lib/logging';
 import { listInstances } from '@/lib/queries';
 import { getRecorder } from '@/lib/telemetry';
@@ -45,7 +45,7 @@ export function reportSharedStateDegraded(read: () => boolean): void {
 export function startHeartbeat(): void {
   const state = heartbeatState();
   if (state.timer) return;
-  const db = getDb();
+  const db = getBackgroundDb();
   const recorder = getRecorder();
   const everyMs = setting('BREAKWATER_HEARTBEAT_MS');
   const version = appVersion();
