@@ -141,8 +141,7 @@ export class TelemetryJournal {
 
   /** Deletes the segments counted in the stored rollups (up to and including `checkpoint`). */
   removeThrough(checkpoint: number): void {
-    for (const n of this.segments())
-      if (n <= checkpoint && n < this.segment) unlinkSync(this.path(n));
+    for (const n of this.segments()) if (n <= checkpoint && n < this.segment) unlinkSync(this.path(n));
   }
 
   /** At a clean stop, after the last flush: the current segment goes too when nothing was written to it. */

@@ -105,10 +105,12 @@ export class UsageRollups {
   }
 
   /** A row this instance id stored before (a restart): added to what was counted since, written if that was anything. */
-  addStored(row: Omit<UsageRow, 'dirty' | 'failingSince' | 'outcomeClass' | 'attemptKind'> & {
-    outcomeClass: string;
-    attemptKind: string;
-  }): void {
+  addStored(
+    row: Omit<UsageRow, 'dirty' | 'failingSince' | 'outcomeClass' | 'attemptKind'> & {
+      outcomeClass: string;
+      attemptKind: string;
+    },
+  ): void {
     const key = `${row.bucketStart.getTime()}\u0000${row.integrationId}\u0000${row.route}\u0000${row.outcomeClass}\u0000${row.caller}\u0000${row.attemptKind}\u0000${row.environment}`;
     const counted = this.rows.get(key);
     if (counted) {
