@@ -134,7 +134,7 @@ export const ENV_VARIABLES = {
   BREAKWATER_INSTANCE_ID: v(text, '<host>-<pid>-<random>'),
   BREAKWATER_TELEMETRY_JOURNAL_DIR: v(
     z.preprocess(unset, z.string().default('./data/journal')),
-    '`./data/journal` (`off`: no journal)',
+    '`./data/journal`',
   ),
   BREAKWATER_HEARTBEAT_MS: v(positive(5000), '5000'),
   BREAKWATER_ALERT_EVAL_INTERVAL_MS: v(positive(30_000), '30000'),
