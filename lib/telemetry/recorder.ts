@@ -112,6 +112,8 @@ export interface RecorderStats {
   /** calls counted in rollups that could not be written */
   droppedRollups: number;
   droppedBreakerEvents: number;
+  /** calls the journal could not take: still counted, but not safe from a SIGKILL before the next flush */
+  droppedJournalLines: number;
   failedFlushes: number;
   pendingCalls: number;
   lastFlushError?: string;
@@ -153,6 +155,7 @@ export class TelemetryRecorder {
     droppedCallLogRows: 0,
     droppedRollups: 0,
     droppedBreakerEvents: 0,
+    droppedJournalLines: 0,
     failedFlushes: 0,
     pendingCalls: 0,
   };
@@ -202,7 +205,14 @@ export class TelemetryRecorder {
     const caller = detail.caller ?? (detail.replayOfId ? 'replay' : 'internal');
     const secondary = detail.credential === 'secondary';
     const replay = detail.replayOfId !== undefined;
-    this.journal?.append(journalLine(integrationId, summary, { environment, secondary, caller, replay }));
+    if (this.journal) {
+      try {
+        this.journal.append(journalLine(integrationId, summary, { environment, secondary, caller, replay }));
+      } catch {
+        // a full disk must not fail the call: it is counted in memory as before, and this drop is visible
+        this.stats.droppedJournalLines++;
+      }
+    }
     this.count({ integrationId, summary, environment, secondary, caller, replay });
     const reason = this.keepReason(integrationId, summary, detail);
     if (!reason) return;
