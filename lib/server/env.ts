@@ -132,6 +132,7 @@ export const ENV_VARIABLES = {
   BREAKWATER_WEBHOOK_BATCH_MS: v(positive(5), '5'),
   BREAKWATER_WEBHOOK_BATCH_MAX: v(count(200), '200'),
   BREAKWATER_INSTANCE_ID: v(text, '<host>-<pid>-<random>'),
+  BREAKWATER_TELEMETRY_JOURNAL_DIR: v(z.preprocess(unset, z.string().default('./data/journal')), '`./data/journal`'),
   BREAKWATER_HEARTBEAT_MS: v(positive(5000), '5000'),
   BREAKWATER_ALERT_EVAL_INTERVAL_MS: v(positive(30_000), '30000'),
   BREAKWATER_MIGRATE_DEBUG: v(text, 'off'),

@@ -259,6 +259,8 @@ export interface DropStats {
   droppedCallLogRows: number;
   droppedRollups: number;
   droppedBreakerEvents?: number;
+  /** calls the telemetry journal could not take (disk full, say): counted, but lost to a SIGKILL before the flush */
+  droppedJournalLines?: number;
   failedFlushes: number;
 }
 

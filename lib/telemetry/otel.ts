@@ -334,6 +334,7 @@ function registryMetricData(registry: MetricsRegistry, drops: DropStats, now = D
       [{ 'breakwater.telemetry.kind': 'call_log' }, drops.droppedCallLogRows],
       [{ 'breakwater.telemetry.kind': 'rollup_calls' }, drops.droppedRollups],
       [{ 'breakwater.telemetry.kind': 'breaker_event' }, drops.droppedBreakerEvents ?? 0],
+      [{ 'breakwater.telemetry.kind': 'journal_line' }, drops.droppedJournalLines ?? 0],
     ]),
   ];
   return metrics.filter((m) => m.dataPoints.length > 0);

@@ -201,6 +201,7 @@ export function renderPrometheus(
     [{ kind: 'call_log' }, drops.droppedCallLogRows],
     [{ kind: 'rollup_calls' }, drops.droppedRollups],
     [{ kind: 'breaker_event' }, drops.droppedBreakerEvents ?? 0],
+    [{ kind: 'journal_line' }, drops.droppedJournalLines ?? 0],
   ]);
   out.family('breakwater_telemetry_failed_flushes_total', 'counter', 'Telemetry database writes that failed.', [
     [{}, drops.failedFlushes],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  addRollupCounters,
   type Db,
   emptyRollupCounters,
   HOUR_SECONDS,
@@ -17,6 +18,7 @@ import {
 } from '@/lib/db';
 import { type RedactionRules, redactBody, redactHeaders } from '@/lib/redaction';
 import type { AttemptInfo, CallSummary } from '@/lib/resilience';
+import { type JournalEntry, journalLine, parseJournalLine, TelemetryJournal } from './journal';
 import { USAGE_ROLLUP_KEY, UsageRollups, type UsageRow, usageRowOf } from './usage-rollups';
 
 const MAX_WRITE_TRIES = 3;
@@ -61,6 +63,8 @@ export interface RecorderOptions {
   /** also keep hourly rollups, written as the minute ones are (off only in tests of the minute path) */
   hourlyRollups?: boolean;
   instance?: string;
+  /** where the write-ahead journal of rollup contributions lives (journal.ts); none when unset */
+  journalDir?: string;
 }
 
 export interface CallDetail {
@@ -92,6 +96,8 @@ interface Batch {
   usage?: UsageRow[];
   events?: Prisma.BreakerEventCreateManyInput[];
   calls?: PendingCall[];
+  /** the journal segment the batch's rollups cover through (TelemetryCheckpoint) */
+  checkpoint?: number;
 }
 
 interface PendingCall {
@@ -106,6 +112,8 @@ export interface RecorderStats {
   /** calls counted in rollups that could not be written */
   droppedRollups: number;
   droppedBreakerEvents: number;
+  /** calls the journal could not take: still counted, but not safe from a SIGKILL before the next flush */
+  droppedJournalLines: number;
   failedFlushes: number;
   pendingCalls: number;
   lastFlushError?: string;
@@ -118,7 +126,7 @@ export interface RecorderStats {
  */
 export class TelemetryRecorder {
   readonly instance: string;
-  private readonly opts: Required<Omit<RecorderOptions, 'instance'>>;
+  private readonly opts: Required<Omit<RecorderOptions, 'instance' | 'journalDir'>>;
   private readonly rollups = new Map<string, RollupState>();
   /** billable attempts per hour (UsageRollup), written with the rollups */
   private readonly usage = new UsageRollups();
@@ -133,11 +141,21 @@ export class TelemetryRecorder {
   private queuedFlush?: Promise<void>;
   /** SQLite: the worker thread that commits off the event loop; null on PostgreSQL (Prisma's async driver) */
   private readonly sqlite: SqliteWriterThread | null;
+  private readonly journal?: TelemetryJournal;
+  /** the last journal segment the stored rollups cover (TelemetryCheckpoint) */
+  private checkpoint = 0;
+  /**
+   * Set once this instance's stored rollups (a restart under the same id) and its journal's unflushed
+   * lines are folded into memory; no flush before, as a flush writes absolute values.
+   */
+  private recovered = false;
+  private recovering?: Promise<void>;
   readonly stats: RecorderStats = {
     recordedCalls: 0,
     droppedCallLogRows: 0,
     droppedRollups: 0,
     droppedBreakerEvents: 0,
+    droppedJournalLines: 0,
     failedFlushes: 0,
     pendingCalls: 0,
   };
@@ -157,9 +175,11 @@ export class TelemetryRecorder {
     };
     this.instance = options.instance ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.sqlite = sqliteWriterFor(db);
+    if (options.journalDir) this.journal = new TelemetryJournal(options.journalDir, this.instance);
   }
 
   start(): this {
+    void this.recover().catch(() => undefined);
     this.timer ??= setInterval(() => {
       if (Date.now() >= this.nextFlushAt) void this.flush();
     }, this.opts.flushIntervalMs);
@@ -170,19 +190,30 @@ export class TelemetryRecorder {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.recover().catch(() => undefined);
     await this.flush();
+    this.journal?.close();
   }
 
+  /**
+   * Called on call.end, which the resilient client emits before the answer is handed to the gateway (a
+   * streamed body: when it ends), so the journal line is written before the caller can have the answer.
+   */
   record(integrationId: string, summary: CallSummary, detail: CallDetail = {}): void {
     this.stats.recordedCalls++;
-    this.addToRollup(integrationId, summary, detail);
-    this.usage.count(
-      integrationId,
-      summary,
-      detail.caller ?? (detail.replayOfId ? 'replay' : 'internal'),
-      detail.environment ?? 'production',
-      detail.replayOfId !== undefined,
-    );
+    const environment = detail.environment ?? 'production';
+    const caller = detail.caller ?? (detail.replayOfId ? 'replay' : 'internal');
+    const secondary = detail.credential === 'secondary';
+    const replay = detail.replayOfId !== undefined;
+    if (this.journal) {
+      try {
+        this.journal.append(journalLine(integrationId, summary, { environment, secondary, caller, replay }));
+      } catch {
+        // a full disk must not fail the call: it is counted in memory as before, and this drop is visible
+        this.stats.droppedJournalLines++;
+      }
+    }
+    this.count({ integrationId, summary, environment, secondary, caller, replay });
     const reason = this.keepReason(integrationId, summary, detail);
     if (!reason) return;
     if (this.pending.length >= this.opts.maxPendingCalls) {
@@ -226,12 +257,64 @@ export class TelemetryRecorder {
     return flushing;
   }
 
-  private addToRollup(integrationId: string, s: CallSummary, detail: CallDetail): void {
-    const environment = detail.environment ?? 'production';
-    const secondary = detail.credential === 'secondary';
+  /** A call's contribution to the rollups: what a journal line holds and what a replay adds again. */
+  private count({ integrationId, summary: s, environment, secondary, caller, replay }: JournalEntry): void {
     this.addToBucket(this.opts.bucketSeconds, integrationId, s, environment, secondary);
     if (this.opts.hourlyRollups && this.opts.bucketSeconds < HOUR_SECONDS)
       this.addToBucket(HOUR_SECONDS, integrationId, s, environment, secondary);
+    this.usage.count(integrationId, s, caller, environment, replay);
+  }
+
+  /**
+   * Once, before the first flush (retried by later ones until it succeeds): folds into memory the rows this
+   * instance id already stored (a restart under the same id: a flush writes absolute values, which would
+   * otherwise overwrite them) and the journal's lines past the stored checkpoint (calls answered after the
+   * last flush of a process that was killed). Calls recorded meanwhile are already in memory: both add.
+   */
+  private recover(): Promise<void> {
+    if (this.recovered) return Promise.resolve();
+    this.recovering ??= this.foldStored().finally(() => {
+      this.recovering = undefined;
+    });
+    return this.recovering;
+  }
+
+  private async foldStored(): Promise<void> {
+    const stored = await this.db.telemetryCheckpoint.findUnique({ where: { instance: this.instance } });
+    this.checkpoint = stored?.segment ?? 0;
+    const entries: JournalEntry[] = [];
+    for (const line of this.journal?.linesAfter(this.checkpoint) ?? []) {
+      const entry = parseJournalLine(line);
+      if (entry) entries.push(entry);
+    }
+    // every bucket still open, and every bucket a journal line falls in
+    const hourMs = HOUR_SECONDS * 1000;
+    let since = Math.floor(Date.now() / hourMs) * hourMs - hourMs;
+    for (const e of entries) since = Math.min(since, Math.floor(e.summary.startedAt / hourMs) * hourMs);
+    const where = { instance: this.instance, bucketStart: { gte: new Date(since) } };
+    const [rollups, usage] = await Promise.all([
+      this.db.metricRollup.findMany({ where }),
+      this.db.usageRollup.findMany({ where }),
+    ]);
+    for (const row of rollups) {
+      const key = `${row.bucketSeconds}\u0000${row.bucketStart.getTime()}\u0000${row.integrationId}\u0000${row.route}\u0000${row.outcomeClass}\u0000${row.environment}`;
+      const state = this.rollups.get(key);
+      const histogram = LatencyHistogram.parse(row.latencyHist);
+      const attemptHistogram = LatencyHistogram.parse(row.attemptHist);
+      if (!state) {
+        const { id: _id, instance: _instance, latencyHist: _l, attemptHist: _a, ...rest } = row;
+        this.rollups.set(key, { ...rest, histogram, attemptHistogram, dirty: false });
+        continue;
+      }
+      addRollupCounters(state, row);
+      state.histogram.merge(histogram);
+      state.attemptHistogram.merge(attemptHistogram);
+      state.dirty = true;
+    }
+    for (const row of usage) this.usage.addStored(row);
+    for (const entry of entries) this.count(entry);
+    this.recovered = true;
+    this.journal?.removeThrough(this.checkpoint);
   }
 
   private addToBucket(
@@ -354,12 +437,27 @@ export class TelemetryRecorder {
 
   private async writeBatch(): Promise<void> {
     const failuresBefore = this.stats.failedFlushes;
-    const together = await this.writeTogether();
+    if (!this.recovered) {
+      try {
+        await this.recover();
+      } catch (error) {
+        this.noteFailure(error);
+      }
+    }
+    // Every line up to `covered` is counted in the dirty rows this flush takes (record is synchronous).
+    const covered = this.recovered ? (this.journal?.rotate() ?? 0) : 0;
+    const together = this.recovered ? await this.writeTogether(covered) : 'unavailable';
     // When rollups (the part that must not be lost) cannot be written, the rest waits for the next round.
     if (together === 'row_fault' && (await this.writeRollups())) {
       await this.writeUsage();
       await this.writeBreakerEvents();
       await this.writeCalls();
+      // written apart, each row or dropped: the checkpoint follows once nothing of the rollups is left
+      if (this.stats.failedFlushes === failuresBefore && covered > this.checkpoint)
+        await this.write({ checkpoint: covered }).then(
+          () => this.checkpointed(covered),
+          (error) => this.noteFailure(error),
+        );
     }
     this.stats.pendingCalls = this.pending.length;
     this.evictClosedBuckets();
@@ -381,19 +479,28 @@ export class TelemetryRecorder {
    * and the rest), which set the bad row aside; when the database looks unavailable everything waits for
    * the next flush, which is not hammered (one write per flush).
    */
-  private async writeTogether(): Promise<'written' | 'row_fault' | 'unavailable'> {
+  private async writeTogether(covered: number): Promise<'written' | 'row_fault' | 'unavailable'> {
     const dirty = [...this.rollups].filter(([, r]) => r.dirty);
     const events = this.pendingBreakerEvents;
     const calls = this.pending;
     const usage = this.usage.takeDirty();
-    if (dirty.length === 0 && usage.length === 0 && events.length === 0 && calls.length === 0) return 'written';
+    const checkpoint = covered > this.checkpoint ? covered : undefined;
+    if (dirty.length === 0 && usage.length === 0 && events.length === 0 && calls.length === 0 && !checkpoint)
+      return 'written';
     for (const [, r] of dirty) r.dirty = false;
     this.pendingBreakerEvents = [];
     this.pending = [];
     try {
-      await this.write({ rollups: dirty.map(([, r]) => r), usage: usage.map(([, r]) => r), events, calls });
+      await this.write({
+        rollups: dirty.map(([, r]) => r),
+        usage: usage.map(([, r]) => r),
+        events,
+        calls,
+        checkpoint,
+      });
       for (const [, r] of dirty) r.failingSince = undefined;
       for (const [, r] of usage) r.failingSince = undefined;
+      if (checkpoint) this.checkpointed(checkpoint);
       return 'written';
     } catch (error) {
       // Rolled back: put everything back (calls recorded meanwhile stay behind the older ones).
@@ -408,6 +515,17 @@ export class TelemetryRecorder {
       this.keepUnwrittenRollups(dirty, Date.now());
       this.usage.keepUnwritten(usage, Date.now(), this.opts.rollupGiveUpMs);
       return 'unavailable';
+    }
+  }
+
+  /** The stored rollups cover the journal up to `segment`: its older segments are no longer needed. */
+  private checkpointed(segment: number): void {
+    this.checkpoint = segment;
+    try {
+      this.journal?.removeThrough(segment);
+    } catch (error) {
+      // left behind, the segments are removed after the next flush (replay skips them: they are checkpointed)
+      this.noteFailure(error);
     }
   }
 
@@ -547,7 +665,9 @@ export class TelemetryRecorder {
    * on the main thread every statement and the commit's sync would hold every request); the promise resolves
    * once it is committed. On PostgreSQL, Prisma's batch transaction (an async driver).
    */
-  private write({ rollups = [], usage = [], events = [], calls = [] }: Batch): Promise<unknown> {
+  private write({ rollups = [], usage = [], events = [], calls = [], checkpoint }: Batch): Promise<unknown> {
+    const checkpointRow =
+      checkpoint === undefined ? undefined : { instance: this.instance, segment: checkpoint, updatedAt: new Date() };
     if (this.sqlite) {
       const writes: SqliteWrite[] = [];
       if (rollups.length > 0)
@@ -568,6 +688,7 @@ export class TelemetryRecorder {
         const attempts = calls.flatMap((c) => c.attempts);
         if (attempts.length > 0) writes.push({ insert: 'CallAttempt', rows: attempts as SqliteRow[] });
       }
+      if (checkpointRow) writes.push({ upsert: 'TelemetryCheckpoint', conflict: ['instance'], rows: [checkpointRow] });
       return this.sqlite.write(writes);
     }
     const writes: Prisma.PrismaPromise<unknown>[] = rollups.map((r) => this.upsertRollup(r));
@@ -577,6 +698,14 @@ export class TelemetryRecorder {
       writes.push(
         this.db.callLog.createMany({ data: calls.map((c) => c.row) }),
         this.db.callAttempt.createMany({ data: calls.flatMap((c) => c.attempts) }),
+      );
+    if (checkpointRow)
+      writes.push(
+        this.db.telemetryCheckpoint.upsert({
+          where: { instance: this.instance },
+          create: checkpointRow,
+          update: { segment: checkpointRow.segment, updatedAt: checkpointRow.updatedAt },
+        }),
       );
     return this.db.$transaction(writes);
   }

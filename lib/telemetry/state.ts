@@ -23,6 +23,7 @@ export function telemetryState(): TelemetryState {
 export function getRecorder(): TelemetryRecorder {
   // Its own client. On SQLite the flushes are committed by that client's writer thread (lib/db
   // sqlite-writer.ts, off the event loop); the short lock wait bounds anything else done on the client itself.
+  const journalDir = setting('BREAKWATER_TELEMETRY_JOURNAL_DIR');
   return processSingleton('recorder', () =>
     new TelemetryRecorder(createDb(databaseUrl(), { sqliteBusyTimeoutMs: 50 }), {
       flushIntervalMs: setting('BREAKWATER_FLUSH_INTERVAL_MS'),
@@ -31,6 +32,7 @@ export function getRecorder(): TelemetryRecorder {
       maxPendingCalls: setting('BREAKWATER_MAX_PENDING_CALLS'),
       // the instance's name in rollups, breaker events, heartbeats and the alert evaluator lease
       instance: setting('BREAKWATER_INSTANCE_ID') || undefined,
+      journalDir: journalDir === 'off' ? undefined : journalDir,
     }).start(),
   );
 }

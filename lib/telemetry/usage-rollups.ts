@@ -104,6 +104,32 @@ export class UsageRollups {
     row.dirty = true;
   }
 
+  /** A row this instance id stored before (a restart): added to what was counted since, written if that was anything. */
+  addStored(
+    row: Omit<UsageRow, 'dirty' | 'failingSince' | 'outcomeClass' | 'attemptKind'> & {
+      outcomeClass: string;
+      attemptKind: string;
+    },
+  ): void {
+    const key = `${row.bucketStart.getTime()}\u0000${row.integrationId}\u0000${row.route}\u0000${row.outcomeClass}\u0000${row.caller}\u0000${row.attemptKind}\u0000${row.environment}`;
+    const counted = this.rows.get(key);
+    if (counted) {
+      counted.attempts += row.attempts;
+      counted.dirty = true;
+    } else
+      this.rows.set(key, {
+        bucketStart: row.bucketStart,
+        integrationId: row.integrationId,
+        route: row.route,
+        outcomeClass: row.outcomeClass as UsageOutcome,
+        caller: row.caller,
+        attemptKind: row.attemptKind as AttemptKind,
+        environment: row.environment,
+        attempts: row.attempts,
+        dirty: false,
+      });
+  }
+
   /** Rows changed since they were last written, marked clean (a failed write marks them dirty again). */
   takeDirty(): [string, UsageRow][] {
     const dirty = [...this.rows].filter(([, r]) => r.dirty);

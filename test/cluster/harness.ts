@@ -12,9 +12,13 @@ import { type ApiAnswer, type BreakwaterServer, callApi, eventually, signIn, sta
 const root = join(import.meta.dirname, '..', '..');
 export const NGINX_CONF = join(root, 'deploy', 'nginx', 'breakwater.conf');
 
-/** The brief's ports for this suite: instances 3361-3369, nginx 3370, the demo upstream 4361. */
+/**
+ * The suite's ports: six instances from CLUSTER_BASE_PORT (3361-3366 by default), nginx (3370), the demo
+ * upstream (4361); each overridable so two runs can share the machine.
+ */
+const BASE_PORT = Number(process.env.CLUSTER_BASE_PORT ?? 3361);
 export const PORTS = {
-  instances: [3361, 3362, 3363, 3364, 3365, 3366],
+  instances: Array.from({ length: 6 }, (_, i) => BASE_PORT + i),
   nginx: Number(process.env.CLUSTER_NGINX_PORT ?? 3370),
   upstream: Number(process.env.CLUSTER_UPSTREAM_PORT ?? 4361),
 };
@@ -139,6 +143,9 @@ export class Cluster {
   /** by instance id (cluster-1, ...); a killed one is removed */
   readonly instances = new Map<string, { server: BreakwaterServer; port: number }>();
   readonly redisPrefix = `bw-cluster-${process.pid}-${Date.now()}:`;
+  /** the instances' telemetry journals (a restarted instance replays its own) */
+  readonly journalDir = mkdtempSync(join(tmpdir(), 'bw-journal-'));
+  private redisUrl = REDIS_URL;
   cookie = '';
   token = '';
 
@@ -162,6 +169,7 @@ export class Cluster {
       BREAKWATER_REPLAY_POLL_MS: '200',
       BREAKWATER_SECRET_CLUSTER_HOOK: HOOK_SECRET,
       BREAKWATER_SECRET_CLUSTER_INBOUND: INBOUND_SECRET,
+      BREAKWATER_TELEMETRY_JOURNAL_DIR: this.journalDir,
     };
   }
 
@@ -169,6 +177,7 @@ export class Cluster {
    * Starts instances `ids` on `ports` (the first alone: it applies the migrations), then nginx over them.
    */
   async launch(ids: string[], ports: number[], redisUrl: string): Promise<void> {
+    this.redisUrl = redisUrl;
     const start = async (i: number) => {
       const server = await startBreakwater(this.database.url, this.env(ids[i], redisUrl), { port: ports[i] });
       this.instances.set(ids[i], { server, port: ports[i] });
@@ -244,6 +253,13 @@ export class Cluster {
     this.instances.delete(id);
   }
 
+  /** Starts a stopped instance again under its id and on its port, as systemd or Kubernetes would. */
+  async restartInstance(id: string, port: number): Promise<void> {
+    assert.ok(!this.instances.has(id), `${id} is still running`);
+    const server = await startBreakwater(this.database.url, this.env(id, this.redisUrl), { port });
+    this.instances.set(id, { server, port });
+  }
+
   async stopInstances(): Promise<void> {
     await Promise.all([...this.instances.keys()].map((id) => this.stopInstance(id, 'SIGTERM')));
     await this.nginx.stop();
@@ -254,6 +270,7 @@ export class Cluster {
     await this.upstream?.close();
     await this.database?.drop();
     this.nginx.remove();
+    rmSync(this.journalDir, { recursive: true, force: true });
     deleteRedisKeys(this.redisPrefix);
   }
 }
