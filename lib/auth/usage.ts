@@ -37,9 +37,17 @@ const state = processSingleton<UsageState>('token-usage', () => ({
 const MAX_BUCKETS = 10_000;
 const SEP = '\n';
 
+/** The month utcMonth answered last, and the instants it spans: every gateway call asks, nearly always the same. */
+let lastMonth = { from: 0, until: 0, label: '' };
+
 /** The UTC month of an instant, as stored: "2026-12". */
 export function utcMonth(now: number = Date.now()): string {
-  return new Date(now).toISOString().slice(0, 7);
+  if (now >= lastMonth.from && now < lastMonth.until) return lastMonth.label;
+  const date = new Date(now);
+  const from = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+  const until = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  lastMonth = { from, until, label: date.toISOString().slice(0, 7) };
+  return lastMonth.label;
 }
 
 /** When the quotas of the month holding `now` reset: the first instant of the next UTC month. */

@@ -24,6 +24,7 @@ export function getRecorder(): TelemetryRecorder {
   // Its own client. On SQLite the flushes are committed by that client's writer thread (lib/db
   // sqlite-writer.ts, off the event loop); the short lock wait bounds anything else done on the client itself.
   const journalDir = setting('BREAKWATER_TELEMETRY_JOURNAL_DIR');
+  const instance = setting('BREAKWATER_INSTANCE_ID') || undefined;
   return processSingleton('recorder', () =>
     new TelemetryRecorder(createDb(databaseUrl(), { sqliteBusyTimeoutMs: 50 }), {
       flushIntervalMs: setting('BREAKWATER_FLUSH_INTERVAL_MS'),
@@ -31,8 +32,11 @@ export function getRecorder(): TelemetryRecorder {
       slowCallMs: setting('BREAKWATER_SLOW_CALL_MS'),
       maxPendingCalls: setting('BREAKWATER_MAX_PENDING_CALLS'),
       // the instance's name in rollups, breaker events, heartbeats and the alert evaluator lease
-      instance: setting('BREAKWATER_INSTANCE_ID') || undefined,
-      journalDir: journalDir === 'off' ? undefined : journalDir,
+      instance,
+      // Only an instance that restarts under the same name replays its journal: without a stable
+      // BREAKWATER_INSTANCE_ID (the default name is new at every start) a journal would cost a write per call
+      // and never be read.
+      journalDir: journalDir === 'off' || instance === undefined ? undefined : journalDir,
     }).start(),
   );
 }
