@@ -11,6 +11,7 @@ import {
   Cluster,
   closedPort,
   eventually,
+  FEED_ITEMS,
   INBOUND_SECRET,
   PORTS,
   REDIS_URL,
@@ -41,7 +42,10 @@ const results = {
   duplicateIdempotentEffects: null as number | null,
   lostCalls: null as number | null,
   lostJobs: null as number | null,
+  duplicateSyncItems: null as number | null,
+  lostSyncItems: null as number | null,
   sigkill: null as null | Record<string, number>,
+  syncSigkill: null as null | Record<string, number>,
   redisUnavailable: null as null | Record<string, number | boolean>,
 };
 
@@ -72,6 +76,8 @@ before(async () => {
   await cluster.createIntegration('work', PASS_THROUGH);
   await cluster.createIntegration('jobs', PASS_THROUGH);
   await cluster.createIntegration('replays', PASS_THROUGH);
+  // the demo upstream serves its event feed at /events
+  await cluster.createIntegration('feed', PASS_THROUGH, cluster.upstream.url);
   const source = await cluster.api('/api/webhook-sources', {
     method: 'POST',
     body: {
@@ -500,6 +506,90 @@ describe('three instances behind nginx, sharing PostgreSQL and Redis', () => {
       results.evaluatorFailoverMs <= ALERT_INTERVAL_MS,
       `a new evaluator after ${results.evaluatorFailoverMs} ms (interval ${ALERT_INTERVAL_MS} ms)`,
     );
+  });
+
+  test('SIGKILL of the instance running a polling sync: a survivor resumes it from its checkpoint once the lease expires, every feed item stored once', async () => {
+    await everywhere('feed');
+    // Small, slow pages, so the run is part-way through the feed when its instance dies.
+    await cluster.setFault({ route: '/events', mode: 'ok', latencyMs: { kind: 'uniform', min: 150, max: 250 } });
+    const PAGE_SIZE = 10;
+    const created = await cluster.api('/api/syncs', {
+      method: 'POST',
+      body: { slug: 'cluster-feed', integration: 'feed', path: '/events', pageSize: PAGE_SIZE, maxPages: 1000 },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const sync = await db.sync.findFirstOrThrow({ where: { slug: 'cluster-feed' } });
+    const checkpointOf = async () => Number((await db.sync.findUniqueOrThrow({ where: { id: sync.id } })).checkpoint);
+    await eventually('the sync a quarter through the feed', async () =>
+      (await checkpointOf()) >= FEED_ITEMS / 4 ? true : undefined,
+    );
+
+    // The instance running it: the only one whose rollups hold the feed's pages (probes aside).
+    const pollersOf = async () =>
+      (
+        await db.metricRollup.groupBy({
+          by: ['instance'],
+          where: {
+            bucketSeconds: 60,
+            outcomeClass: 'success',
+            integration: { slug: 'feed' },
+            NOT: { route: { contains: '__probe__' } },
+          },
+        })
+      ).map((row) => row.instance);
+    const [victim, ...others] = await eventually('the instance polling the feed', async () => {
+      const pollers = await pollersOf();
+      return pollers.length > 0 ? pollers : undefined;
+    });
+    assert.deepEqual(others, [], 'one instance runs the sync');
+    assert.ok(cluster.instances.has(victim), `the sync runs on ${victim}, one of the instances`);
+    const killedAt = Date.now();
+    await cluster.stopInstance(victim, 'SIGKILL');
+    const atKill = await db.sync.findUniqueOrThrow({ where: { id: sync.id } });
+    const checkpointAtKill = Number(atKill.checkpoint);
+    assert.ok(checkpointAtKill < FEED_ITEMS, `the run is part-way when its instance dies (at ${checkpointAtKill})`);
+
+    // A survivor takes the sync over once the killed runner's lease has expired, and catches the feed up.
+    const runs = await eventually('a survivor to finish the sync', async () => {
+      const rows = await db.syncRun.findMany({ where: { syncId: sync.id }, orderBy: { startedAt: 'asc' } });
+      return rows.some((run) => run.state === 'done' && run.toCheckpoint === String(FEED_ITEMS)) ? rows : undefined;
+    });
+    const [interrupted, resumed] = runs;
+    assert.equal(interrupted.state, 'interrupted', 'the killed run is marked interrupted');
+    assert.equal(resumed.state, 'done');
+    assert.ok(atKill.leaseUntil && resumed.startedAt >= atKill.leaseUntil, 'taken over only after the lease expired');
+    assert.equal(resumed.fromCheckpoint, String(checkpointAtKill), 'resumed from the checkpoint, not from the start');
+    assert.equal(interrupted.toCheckpoint, resumed.fromCheckpoint, 'the checkpoint continues');
+    const pollers = await pollersOf();
+    assert.ok(
+      pollers.some((id) => id !== victim && cluster.instances.has(id)),
+      `a survivor polled the feed (${pollers.join(', ')})`,
+    );
+
+    // Every event of the feed stored once: none skipped, none twice (runs count the items they stored).
+    const stored = await db.syncItem.findMany({ where: { syncId: sync.id }, select: { itemId: true } });
+    const expected = Array.from({ length: FEED_ITEMS }, (_, i) => `evt_${String(i).padStart(8, '0')}`);
+    const storedIds = new Set(stored.map((item) => item.itemId));
+    const storedByRuns = runs.reduce((sum, run) => sum + run.items, 0);
+    results.lostSyncItems = expected.filter((id) => !storedIds.has(id)).length;
+    results.duplicateSyncItems = storedByRuns - storedIds.size + (stored.length - storedIds.size);
+    // Pages fetched: each committed page once, one empty page per finished run, and any page in flight at the kill.
+    const fetched = (await cluster.control('stats')).byRoute['/events'] ?? 0;
+    const committedPages = runs.reduce((sum, run) => sum + run.pages, 0);
+    const finishedRuns = runs.filter((run) => run.state === 'done').length;
+    results.syncSigkill = {
+      feedItems: FEED_ITEMS,
+      stored: stored.length,
+      checkpointAtKill,
+      runs: runs.length,
+      takeoverAfterKillMs: resumed.startedAt.getTime() - killedAt,
+      leaseMs: Number(cluster.env(victim, REDIS_URL).BREAKWATER_SYNC_LEASE_MS),
+      pagesFetchedAgain: fetched - committedPages - finishedRuns,
+    };
+    assert.deepEqual([...storedIds].sort(), expected, 'every feed item stored');
+    assert.equal(results.duplicateSyncItems, 0, `${storedByRuns} items stored by runs for ${storedIds.size} ids`);
+    assert.equal((await db.sync.findUniqueOrThrow({ where: { id: sync.id } })).checkpoint, String(FEED_ITEMS));
+    assert.ok(results.syncSigkill.pagesFetchedAgain <= 1, 'only the page in flight at the kill is fetched again');
   });
 });
 

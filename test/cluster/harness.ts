@@ -27,6 +27,8 @@ export const ALERT_INTERVAL_MS = 4000;
 export const HOOK_SECRET = `whsec_${Buffer.from('cluster-test-alert-signing-key-01').toString('base64')}`;
 /** What inbound webhook senders sign with (Standard Webhooks). */
 export const INBOUND_SECRET = `whsec_${Buffer.from('cluster-test-inbound-signing-key').toString('base64')}`;
+/** Events in the demo upstream's frozen `/events` feed: what the polling sync must store, each exactly once. */
+export const FEED_ITEMS = 400;
 
 /** nginx from Debian, unprivileged: the deploy configuration with the test's ports, everything under `dir`. */
 export class Nginx {
@@ -151,7 +153,7 @@ export class Cluster {
 
   async start(): Promise<void> {
     this.database = await createTestDatabase('postgresql');
-    this.upstream = await startDemoUpstream({ port: PORTS.upstream, eventsPerSec: 0 });
+    this.upstream = await startDemoUpstream({ port: PORTS.upstream, eventsPerSec: 0, eventsBacklog: FEED_ITEMS });
   }
 
   env(id: string, redisUrl: string): Record<string, string> {
@@ -167,6 +169,8 @@ export class Cluster {
       BREAKWATER_JOB_BACKOFF_MS: '200,200,200',
       BREAKWATER_REPLAY_LEASE_MS: '2000',
       BREAKWATER_REPLAY_POLL_MS: '200',
+      BREAKWATER_SYNC_LEASE_MS: '4000',
+      BREAKWATER_SYNC_POLL_MS: '200',
       BREAKWATER_SECRET_CLUSTER_HOOK: HOOK_SECRET,
       BREAKWATER_SECRET_CLUSTER_INBOUND: INBOUND_SECRET,
       BREAKWATER_TELEMETRY_JOURNAL_DIR: this.journalDir,
@@ -221,10 +225,15 @@ export class Cluster {
     });
   }
 
-  async createIntegration(slug: string, policy: Record<string, unknown>): Promise<void> {
+  /** An integration on the demo upstream, under /<slug> unless `baseUrl` says otherwise. */
+  async createIntegration(
+    slug: string,
+    policy: Record<string, unknown>,
+    baseUrl = `${this.upstream.url}/${slug}`,
+  ): Promise<void> {
     const created = await this.api('/api/integrations', {
       method: 'POST',
-      body: { name: slug, slug, baseUrl: `${this.upstream.url}/${slug}`, authScheme: 'none', policy },
+      body: { name: slug, slug, baseUrl, authScheme: 'none', policy },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   }
