@@ -189,6 +189,7 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
       assert.deepEqual(dropped.points.map((p) => p.attributes['breakwater.telemetry.kind']).sort(), [
         'breaker_event',
         'call_log',
+        'journal_line',
         'rollup_calls',
       ]);
     });
