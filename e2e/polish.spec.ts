@@ -159,7 +159,11 @@ test('a zoom dragged on a chart is kept in the address, below 15 minutes too', a
   await expect(
     page.getByText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ – \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/),
   ).toBeVisible();
-  await expect(page.getByRole('img', { name: /^Latency chart/ })).toBeVisible();
+  // The calls were made at the window's right edge, outside the dragged part: Latency is drawn, or (no call in
+  // the zoomed range) collapsed to its one-line note.
+  await expect(
+    page.getByRole('img', { name: /^Latency chart/ }).or(page.getByRole('region', { name: 'Latency' })),
+  ).toBeVisible();
 });
 
 test('at 1024 px a click anywhere on an explorer row opens that call', async ({ page }) => {
