@@ -21,4 +21,13 @@ export {
   projectedCounts,
 } from './report';
 export { microsOf, type PriceInput, type PriceRules, priceInputSchema, priceRulesSchema, priceText } from './schema';
-export { BadMonthError, chargeback, listPrices, monthNamed, type PriceView, setPrice, usageReport } from './service';
+export {
+  BadMonthError,
+  chargeback,
+  listPrices,
+  monthNamed,
+  type PriceView,
+  setPrice,
+  usageMonthQuerySchema,
+  usageReport,
+} from './service';

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '@/lib/db';
 import { DomainError } from '@/lib/model';
 import { callerNames, usageCounts, type WorkspaceScope } from '@/lib/queries';
@@ -33,6 +34,9 @@ export class BadMonthError extends DomainError {
     super('month must be YYYY-MM', 400, 'bad_month', 'month');
   }
 }
+
+/** The usage routes' query: an optional month, checked by monthNamed (400 naming `month`). */
+export const usageMonthQuerySchema = z.object({ month: z.string().optional() });
 
 /** The UTC month named YYYY-MM, or the one holding `now`. */
 export function monthNamed(text: string | null | undefined, now: Date): { start: Date; end: Date } {

@@ -1,11 +1,10 @@
 import { DataTable } from '@/components/ui/DataTable';
+import { formatTime } from '@/components/ui/format';
 import { requireAccess } from '@/lib/auth';
 import { clusterInstances, STALE_AFTER_HEARTBEATS } from '@/lib/server/instances';
 
 export const metadata = { title: 'Instances · Breakwater' };
 export const dynamic = 'force-dynamic';
-
-const utc = (iso: string) => `${new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC`;
 
 export default async function InstancesPage({ searchParams }: { searchParams: Promise<{ ws?: string | string[] }> }) {
   await requireAccess((await searchParams).ws);
@@ -36,8 +35,8 @@ export default async function InstancesPage({ searchParams }: { searchParams: Pr
               )}
             </td>
             <td>{instance.version}</td>
-            <td>{utc(instance.startedAt)}</td>
-            <td>{utc(instance.heartbeatAt)}</td>
+            <td>{formatTime(instance.startedAt, true)}</td>
+            <td>{formatTime(instance.heartbeatAt, true)}</td>
             <td className="num">{instance.callsPerSecond}</td>
             <td className="num">{instance.recorderDrops}</td>
             <td>
